@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+TSTAMP := $(VENV)/.installed-test
+
+.PHONY: run test lint bench system-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(TSTAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@ $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/itexit
+
+system-deps:
+	bash scripts/system-deps.sh
+
+lint: $(TSTAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy --strict src/itexit
+	$(BIN)/lint-imports
+
+test: system-deps $(TSTAMP) lint
+	ITEXIT_REQUIRE_PG=1 $(BIN)/python -m pytest -q
+
+bench: $(TSTAMP)
+	$(BIN)/python bench/startup.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info

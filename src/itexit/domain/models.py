@@ -1,0 +1,124 @@
+"""Plain models the services return and the screens show; no storage or crypto here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from itexit.domain.roles import Role
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class UserStatus(StrEnum):
+    ACTIVE = "active"
+    REMOVED = "removed"
+
+
+class UserInfo(Frozen):
+    id: str
+    name: str
+    role: Role
+    status: UserStatus
+    created_at: datetime
+    removed_at: datetime | None = None
+    version: int = 1
+
+
+class VaultInfo(Frozen):
+    vault_id: str
+    practice_name: str
+    epoch: int
+    created_at: datetime
+    has_recovery_kit: bool
+    backend: str
+
+
+class Identity(Frozen):
+    """Who is unlocked: shown in the header and stamped on every audit row."""
+
+    user_id: str
+    name: str
+    role: Role
+    practice_name: str
+    vault_id: str
+
+
+class UnlockCoverage(Frozen):
+    """How many independent ways in exist; the app warns while this is thin."""
+
+    managers: int
+    people: int
+    has_recovery_kit: bool
+
+    @property
+    def warning(self) -> str | None:
+        """Set while fewer than two managers can open everything, or one and no recovery kit."""
+        if self.managers == 0 and not self.has_recovery_kit:
+            return "Nobody can open the whole vault and there is no recovery kit."
+        if self.managers == 0:
+            return "No manager can open the whole vault: only the recovery kit can."
+        if self.managers == 1 and not self.has_recovery_kit:
+            return "Only one person can open the whole vault and there is no recovery kit."
+        if self.managers == 1:
+            return "Only one person can open the whole vault: add a second manager."
+        return None
+
+
+class Tile(Frozen):
+    """One dashboard tile: a headline count and what it means, or 'not set up yet'."""
+
+    key: str
+    title: str
+    count: int | None
+    caption: str
+    severity: str = "ok"  # ok | warn | alert | idle
+    screen: str | None = None
+
+
+class DashboardSummary(Frozen):
+    practice_name: str
+    tiles: list[Tile]
+    coverage: UnlockCoverage
+    departing: list[str]
+
+
+class AuditEvent(Frozen):
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    details: dict[str, object]
+
+
+class AuditVerdict(Frozen):
+    ok: bool
+    rows: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+    head_seq: int = 0
+    head_hash: str = ""
+
+
+class Checkpoint(Frozen):
+    vault_id: str
+    seq: int
+    hash: str
+    epoch: int
+    at: datetime
+    signer: str
+    signature: str
+
+
+class RemovalReport(Frozen):
+    """What removing a user did: the new epoch and the credentials now due for rotation."""
+
+    removed: str
+    new_epoch: int
+    rotation_due: list[str]
+    records_reencrypted: int

@@ -1,0 +1,94 @@
+"""Roles, scopes and the one deny-by-default permission matrix."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    MANAGER = "manager"
+    CONSULTANT = "consultant"
+    HR = "hr"
+    VIEWER = "viewer"
+
+
+class Scope(StrEnum):
+    """A scope is a family of records sealed under one key per epoch."""
+
+    CRED = "cred"
+    HR = "hr"
+
+
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.MANAGER: frozenset({Scope.CRED, Scope.HR}),
+    Role.CONSULTANT: frozenset({Scope.CRED}),
+    Role.HR: frozenset({Scope.HR}),
+    Role.VIEWER: frozenset(),
+}
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.MANAGER: "Practice manager",
+    Role.CONSULTANT: "IT consultant",
+    Role.HR: "HR officer",
+    Role.VIEWER: "Auditor (read-only)",
+}
+
+
+class Permission(StrEnum):
+    DASHBOARD_READ = "dashboard.read"
+    USER_LIST = "user.list"
+    USER_MANAGE = "user.manage"
+    AUDIT_READ = "audit.read"
+    AUDIT_CHECKPOINT = "audit.checkpoint"
+    CRED_LIST = "cred.list"
+    CRED_REVEAL = "cred.reveal"
+    CRED_WRITE = "cred.write"
+    CRED_ROTATE = "cred.rotate"
+    VENDOR_READ = "vendor.read"
+    VENDOR_WRITE = "vendor.write"
+    CASE_READ = "case.read"
+    CASE_WRITE = "case.write"
+    TASK_COMPLETE = "task.complete"
+    HR_READ = "hr.read"
+    HR_WRITE = "hr.write"
+    RENEWAL_READ = "renewal.read"
+    RENEWAL_WRITE = "renewal.write"
+    MAILBOX_READ = "mailbox.read"
+    MAILBOX_REVIEW = "mailbox.review"
+
+
+_READ_ONLY = frozenset(
+    {
+        Permission.DASHBOARD_READ,
+        Permission.USER_LIST,
+        Permission.AUDIT_READ,
+        Permission.CRED_LIST,
+        Permission.VENDOR_READ,
+        Permission.CASE_READ,
+        Permission.RENEWAL_READ,
+        Permission.MAILBOX_READ,
+    }
+)
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.MANAGER: frozenset(Permission),
+    Role.CONSULTANT: _READ_ONLY
+    | {
+        Permission.CRED_REVEAL,
+        Permission.CRED_WRITE,
+        Permission.CRED_ROTATE,
+        Permission.VENDOR_WRITE,
+        Permission.TASK_COMPLETE,
+        Permission.RENEWAL_WRITE,
+        Permission.MAILBOX_REVIEW,
+        Permission.AUDIT_CHECKPOINT,
+    },
+    Role.HR: _READ_ONLY
+    | {Permission.HR_READ, Permission.HR_WRITE, Permission.TASK_COMPLETE, Permission.CASE_WRITE},
+    Role.VIEWER: _READ_ONLY | {Permission.AUDIT_CHECKPOINT},
+}
+
+
+def is_allowed(role: Role, permission: Permission) -> bool:
+    """Deny by default: a permission is granted only if the matrix lists it for the role."""
+    return permission in PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,206 @@
+"""The opened store and the unlocked vault: one transaction per use case, audited in it."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from itexit import locations
+from itexit.domain.errors import PermissionDenied, StaleEdit, VaultError
+from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope, is_allowed
+from itexit.services import audit, witness
+from itexit.services.location import VaultLocation
+from itexit.store.models import Encrypted, VaultMeta, utcnow
+from itexit.vault.keys import KeyPair
+from itexit.vault.records import RecordAddress, decrypt_document, encrypt_document
+
+
+@dataclass
+class Store:
+    """An opened database: engine, sessions and where its backups go."""
+
+    location: VaultLocation
+    engine: Engine
+    sessions: sessionmaker[Session]
+    backup_dir: Path = field(default_factory=locations.backups_dir)
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    def meta(self, session: Session) -> VaultMeta | None:
+        return session.scalars(select(VaultMeta).limit(1)).first()
+
+
+@dataclass
+class Actor:
+    """The unlocked person (or the recovery kit) and the private keys that sign for them."""
+
+    id: str
+    name: str
+    role: Role
+    keys: KeyPair | None
+
+
+class VaultContext:
+    """What a service needs: the store, who is acting, and the scope keys they hold."""
+
+    def __init__(
+        self,
+        store: Store,
+        vault_id: str,
+        epoch: int,
+        actor: Actor,
+        scope_keys: dict[tuple[str, int], bytes],
+    ) -> None:
+        self.store = store
+        self.vault_id = vault_id
+        self.epoch = epoch
+        self.actor = actor
+        self._scope_keys = scope_keys
+        self._locked = False
+
+    # --- permissions and keys ---------------------------------------------------------------
+
+    def require(self, permission: Permission) -> None:
+        """Deny by default; every service method names the permission it needs."""
+        if self._locked:
+            raise PermissionDenied("The vault is locked; unlock it again to continue.")
+        if not is_allowed(self.actor.role, permission):
+            raise PermissionDenied(
+                f"A {self.actor.role.value} cannot do that ({permission.value})."
+            )
+
+    def can(self, permission: Permission) -> bool:
+        return not self._locked and is_allowed(self.actor.role, permission)
+
+    def scope_key(self, scope: str, epoch: int | None = None) -> bytes:
+        key = self._scope_keys.get((scope, self.epoch if epoch is None else epoch))
+        if key is None:
+            raise PermissionDenied(f"Your role does not hold the {scope} key.")
+        return key
+
+    def holds(self, scope: Scope) -> bool:
+        return (scope.value, self.epoch) in self._scope_keys
+
+    def adopt_keys(self, keys: dict[tuple[str, int], bytes]) -> None:
+        """After a re-key: hold the new epoch's keys for this actor's scopes, drop the old."""
+        allowed = {s.value for s in ROLE_SCOPES[self.actor.role]}
+        self._scope_keys = {k: v for k, v in keys.items() if k[0] in allowed}
+
+    def lock(self) -> None:
+        """Forget every key this process holds for the vault."""
+        self._scope_keys.clear()
+        self.actor.keys = None
+        self._locked = True
+        gc.collect()
+
+    # --- records ------------------------------------------------------------------------------
+
+    def address(self, row: Encrypted) -> RecordAddress:
+        return RecordAddress(
+            vault_id=self.vault_id,
+            table=str(row.__tablename__),  # type: ignore[attr-defined]
+            record_id=str(row.id),  # type: ignore[attr-defined]
+            version=row.version,
+            scope=row.scope,
+            epoch=row.epoch,
+            labels={name: getattr(row, name) for name in row.LABELS},
+        )
+
+    def seal(self, row: Encrypted, document: dict[str, Any], scope: Scope | None = None) -> None:
+        """Encrypt a new version of the row's document: bump the version, bind the address."""
+        if scope is not None:
+            row.scope = scope.value
+        row.epoch = self.epoch
+        row.version = (row.version or 0) + 1 if row.doc else (row.version or 1)
+        row.updated_at = utcnow()
+        row.updated_by = self.actor.name
+        row.doc = encrypt_document(self.scope_key(row.scope), self.address(row), document)
+
+    def touch(self, row: Encrypted) -> None:
+        """Record a plaintext change on an encrypted row: same document, next version."""
+        self.seal(row, self.unseal(row))
+
+    def unseal(self, row: Encrypted) -> dict[str, Any]:
+        return decrypt_document(self.scope_key(row.scope, row.epoch), self.address(row), row.doc)
+
+    # --- transactions -------------------------------------------------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One use case, one transaction: the audit rows commit with the change or not at all."""
+        if self._locked:
+            raise PermissionDenied("The vault is locked; unlock it again to continue.")
+        session = self.store.sessions()
+        try:
+            with session.begin():
+                meta = session.scalars(select(VaultMeta).with_for_update()).first()
+                if meta is None:
+                    raise VaultError("This database holds no vault.")
+                if meta.epoch != self.epoch:
+                    raise StaleEdit(
+                        "The vault was re-keyed by someone else since you unlocked it; "
+                        "lock and unlock again."
+                    )
+                yield session
+            last = audit.head(session)
+            if last is not None:
+                witness.record(self.vault_id, last.seq, last.hash)
+        except StaleDataError:
+            raise StaleEdit(
+                "Someone else changed this record since you opened it; reload and try again."
+            ) from None
+        finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        if self._locked:
+            raise PermissionDenied("The vault is locked; unlock it again to continue.")
+        session = self.store.sessions()
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def record(self, session: Session, action: str, target: str = "", **details: Any) -> None:
+        """Write the audit row for this change, signed by the actor, in the same transaction."""
+        if self.actor.keys is None:
+            raise PermissionDenied("The vault is locked; unlock it again to continue.")
+        audit.append(
+            session,
+            vault_id=self.vault_id,
+            epoch=self.epoch,
+            actor_id=self.actor.id,
+            actor_name=self.actor.name,
+            action=action,
+            target=target,
+            details=details,
+            signer=self.actor.keys,
+        )
+
+
+def check_version(row: Any, expected_version: int | None) -> None:
+    """Refuse an edit made against an older read, naming who changed the record and when."""
+    if expected_version is not None and row.version != expected_version:
+        raise StaleEdit(stale_message(row))
+
+
+def scopes_of(role: Role) -> frozenset[Scope]:
+    return ROLE_SCOPES[role]
+
+
+def stale_message(row: Any) -> str:
+    return (
+        f"Changed by {row.updated_by or 'someone'} at "
+        f"{row.updated_at:%Y-%m-%d %H:%M}; reload and try again."
+    )

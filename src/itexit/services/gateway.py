@@ -1,0 +1,295 @@
+"""Open a vault, create one, unlock it: the entry point every screen and command goes through."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import DatabaseError, OperationalError
+
+from itexit.domain.errors import (
+    AuthenticationFailed,
+    BadInput,
+    IntegrityFailure,
+    RollbackDetected,
+    VaultCorrupt,
+    VaultError,
+    VaultNotFound,
+)
+from itexit.domain.roles import Role, Scope
+from itexit.services import audit, witness
+from itexit.services.context import Actor, Store, VaultContext
+from itexit.services.location import VaultLocation
+from itexit.services.passphrase import require_acceptable
+from itexit.services.session import UnlockedVault
+from itexit.services.users import new_user_row, seal_slots, validate_name
+from itexit.store.engine import make_engine, session_factory
+from itexit.store.migrate import ensure_schema
+from itexit.store.models import KeySlot, User, VaultMeta
+from itexit.vault import kdf
+from itexit.vault.keys import (
+    KeyPair,
+    format_recovery_kit,
+    new_recovery_secret,
+    new_scope_key,
+    open_slot,
+    parse_recovery_kit,
+    recovery_keypair,
+    slot_info,
+    unwrap_user_keys,
+    user_key_aad,
+)
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    session: UnlockedVault
+    recovery_kit: str
+    kdf_seconds: float
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    name: str
+    role: Role
+    passphrase: str
+    description: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    practice_name: str
+    users: list[DemoUser]
+    location: str
+
+
+def params_of(user: User) -> kdf.KdfParams:
+    return kdf.KdfParams(
+        user.kdf_memory_kib, user.kdf_time_cost, user.kdf_parallelism, user.kdf_salt
+    )
+
+
+class Gateway:
+    """An opened vault location, before anyone has unlocked it."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.location = store.location
+
+    @classmethod
+    def open(cls, location: VaultLocation) -> Gateway:
+        """Connect, check the file, apply migrations (after a backup). Blocking: run in a worker."""
+        engine = make_engine(location.sqlalchemy_url)
+        store = Store(location, engine, session_factory(engine))
+        try:
+            ensure_schema(engine, store.backup_dir)
+        except OperationalError as exc:
+            raise VaultError(
+                f"Cannot open the vault at {location.describe()}: {exc.orig}"
+            ) from None
+        except DatabaseError as exc:
+            raise VaultCorrupt(
+                f"The vault at {location.describe()} is damaged ({exc.orig}); "
+                "it was left untouched."
+            ) from None
+        return cls(store)
+
+    def close(self) -> None:
+        self.store.engine.dispose()
+
+    # --- before unlock ------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        with self.store.sessions() as session:
+            return self.store.meta(session) is not None
+
+    def practice_name(self) -> str | None:
+        with self.store.sessions() as session:
+            meta = self.store.meta(session)
+            return meta.practice_name if meta else None
+
+    def _meta(self) -> VaultMeta:
+        with self.store.sessions() as session:
+            meta = self.store.meta(session)
+        if meta is None:
+            raise VaultNotFound(
+                f"There is no vault at {self.location.describe()}; run `itexit init` or `itexit demo`."
+            )
+        return meta
+
+    def check_witness(self, vault_id: str) -> None:
+        """Refuse a database older than one this workstation already saw (a swapped copy)."""
+        seen = witness.seen(vault_id)
+        if seen is None:
+            return
+        seen_seq, seen_hash = seen
+        with self.store.sessions() as session:
+            from itexit.store.models import AuditRow
+
+            row = session.get(AuditRow, seen_seq)
+        if row is None or row.hash != seen_hash:
+            raise RollbackDetected(
+                f"This vault is older than the one this workstation last saw (audit entry "
+                f"{seen_seq} is missing or different): it may have been replaced by an old copy. "
+                "Nothing was changed."
+            )
+
+    # --- create -------------------------------------------------------------------------------
+
+    def create(self, practice_name: str, manager_name: str, passphrase: str) -> SetupResult:
+        """A new vault: first epoch keys, the first manager, the recovery kit, all in one commit."""
+        practice_name = practice_name.strip()
+        if not practice_name or len(practice_name) > 200:
+            raise BadInput("Give the practice a name (up to 200 characters).")
+        manager_name = validate_name(manager_name)
+        require_acceptable(passphrase, (practice_name, manager_name))
+        if self.exists():
+            raise BadInput(f"A vault already exists at {self.location.describe()}.")
+        params = kdf.profile_params()
+        vault_id = str(uuid.uuid4())
+        recovery_secret = new_recovery_secret()
+        recovery = recovery_keypair(recovery_secret)
+        scope_keys = {(scope.value, 1): new_scope_key() for scope in Scope}
+        pair = KeyPair.generate()
+        import time
+
+        started = time.perf_counter()
+        user = new_user_row(vault_id, manager_name, Role.MANAGER, passphrase, pair, params)
+        kdf_seconds = time.perf_counter() - started
+        meta = VaultMeta(
+            id=1,
+            vault_id=vault_id,
+            practice_name=practice_name,
+            epoch=1,
+            recovery_box_public=recovery.box_public,
+            recovery_sign_public=recovery.sign_public,
+            updated_by=manager_name,
+        )
+        with self.store.sessions() as session, session.begin():
+            session.add(meta)
+            session.add(user)
+            session.flush()
+            seal_slots(session, vault_id, 1, scope_keys, [user], recovery.box_public)
+            audit.append(
+                session,
+                vault_id=vault_id,
+                epoch=1,
+                actor_id=user.id,
+                actor_name=user.name,
+                action="vault.create",
+                target=practice_name,
+                details={
+                    "subject_id": user.id,
+                    "sign_key": pair.sign_public.hex(),
+                    "recovery_sign_key": recovery.sign_public.hex(),
+                    "kdf": params.label(),
+                },
+                signer=pair,
+            )
+            last = audit.head(session)
+        assert last is not None
+        witness.record(vault_id, last.seq, last.hash)
+        ctx = VaultContext(
+            self.store, vault_id, 1, Actor(user.id, user.name, Role.MANAGER, pair), scope_keys
+        )
+        return SetupResult(
+            UnlockedVault(ctx, practice_name), format_recovery_kit(recovery_secret), kdf_seconds
+        )
+
+    # --- unlock -------------------------------------------------------------------------------
+
+    def unlock(self, name: str, passphrase: str) -> UnlockedVault:
+        """One generic error for a wrong name or passphrase, and the failure is audited."""
+        meta = self._meta()
+        self.check_witness(meta.vault_id)
+        with self.store.sessions() as session:
+            user = session.scalars(
+                select(User).where(User.name == name.strip(), User.status == "active")
+            ).first()
+        if user is None or user.wrapped_keys is None:
+            kdf.derive(passphrase, kdf.floor_params())  # spend comparable time either way
+            self._record_failure(meta, None)
+            raise AuthenticationFailed()
+        params = params_of(user)
+        params.check()
+        try:
+            pair = unwrap_user_keys(
+                user.wrapped_keys, passphrase, params, user_key_aad(meta.vault_id, user.id, params)
+            )
+        except IntegrityFailure:
+            self._record_failure(meta, user)
+            raise AuthenticationFailed() from None
+        if pair.box_public != user.box_public or pair.sign_public != user.sign_public:
+            raise IntegrityFailure(
+                f"The keys stored for {user.name} do not match: the vault was altered."
+            )
+        scope_keys = self._open_slots(meta, user.id, pair)
+        ctx = VaultContext(
+            self.store,
+            meta.vault_id,
+            meta.epoch,
+            Actor(user.id, user.name, Role(user.role), pair),
+            scope_keys,
+        )
+        with ctx.transaction() as session:
+            ctx.record(session, "auth.unlock", user.name)
+        return UnlockedVault(ctx, meta.practice_name)
+
+    def _open_slots(
+        self, meta: VaultMeta, holder: str, pair: KeyPair
+    ) -> dict[tuple[str, int], bytes]:
+        with self.store.sessions() as session:
+            slots = session.scalars(
+                select(KeySlot).where(KeySlot.holder == holder, KeySlot.epoch == meta.epoch)
+            ).all()
+        return {
+            (slot.scope, slot.epoch): open_slot(
+                pair.box, slot.sealed, slot_info(meta.vault_id, slot.scope, slot.epoch, holder)
+            )
+            for slot in slots
+        }
+
+    def _record_failure(self, meta: VaultMeta, user: User | None) -> None:
+        with self.store.sessions() as session, session.begin():
+            session.scalars(select(VaultMeta).with_for_update()).first()
+            audit.append(
+                session,
+                vault_id=meta.vault_id,
+                epoch=meta.epoch,
+                actor_id=audit.SYSTEM_ACTOR,
+                actor_name="(nobody)",
+                action="auth.failed",
+                target=user.name if user else "(unknown user)",
+            )
+            last = audit.head(session)
+        if last is not None:
+            witness.record(meta.vault_id, last.seq, last.hash)
+
+    def recover(self, kit_text: str, name: str, new_passphrase: str) -> UnlockedVault:
+        """The recovery kit opens every scope and gives `name` a new passphrase and key pair."""
+        meta = self._meta()
+        self.check_witness(meta.vault_id)
+        secret = parse_recovery_kit(kit_text)
+        kit = recovery_keypair(secret)
+        if kit.box_public != meta.recovery_box_public:
+            raise AuthenticationFailed("That recovery kit does not belong to this vault.")
+        scope_keys = self._open_slots(meta, audit.RECOVERY_ACTOR, kit)
+        ctx = VaultContext(
+            self.store,
+            meta.vault_id,
+            meta.epoch,
+            Actor(audit.RECOVERY_ACTOR, "recovery kit", Role.MANAGER, kit),
+            scope_keys,
+        )
+        from itexit.services.users import UserService
+
+        UserService(ctx).reset_passphrase(name, new_passphrase)
+        return self.unlock(name, new_passphrase)
+
+    # --- demo ---------------------------------------------------------------------------------
+
+    def build_demo(self, force: bool = False) -> DemoResult:
+        from itexit.services.demo import build_demo
+
+        return build_demo(self, force=force)

@@ -1,0 +1,57 @@
+"""Which vault to open: a SQLite file or a database URL, chosen by flag, environment or default."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from itexit import locations
+
+
+@dataclass(frozen=True)
+class VaultLocation:
+    """A SQLite file path or a SQLAlchemy URL (PostgreSQL for a shared vault)."""
+
+    path: Path | None = None
+    url: str | None = None
+
+    @classmethod
+    def resolve(cls, vault: str | None = None, db: str | None = None) -> VaultLocation:
+        """Flags first, then `ITEXIT_DB` / `ITEXIT_VAULT`, then the default file in the data dir."""
+        if db:
+            return cls(url=db)
+        if vault:
+            return cls(path=Path(vault).expanduser())
+        if os.environ.get("ITEXIT_DB"):
+            return cls(url=os.environ["ITEXIT_DB"])
+        if os.environ.get("ITEXIT_VAULT"):
+            return cls(path=Path(os.environ["ITEXIT_VAULT"]).expanduser())
+        return cls(path=locations.default_vault_path())
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.url:
+            return self.url
+        assert self.path is not None
+        return f"sqlite:///{self.path}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.sqlalchemy_url.startswith("sqlite")
+
+    def file_exists(self) -> bool | None:
+        """For a file vault, whether it exists (cheap, no imports); None for a server URL."""
+        if self.path is not None:
+            return self.path.exists() and self.path.stat().st_size > 0
+        if self.url and self.url.startswith("sqlite:///"):
+            p = Path(self.url.removeprefix("sqlite:///"))
+            return p.exists() and p.stat().st_size > 0
+        return None
+
+    def describe(self) -> str:
+        if self.path is not None:
+            return str(self.path)
+        assert self.url is not None
+        head, _, tail = self.url.partition("@")
+        return f"{head.split('://')[0]}://…@{tail}" if tail else self.url

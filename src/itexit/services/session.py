@@ -1,0 +1,110 @@
+"""An unlocked vault: the services the screens and commands call, bound to one person."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from itexit.domain.models import (
+    AuditEvent,
+    AuditVerdict,
+    Checkpoint,
+    DashboardSummary,
+    Identity,
+    RemovalReport,
+    UnlockCoverage,
+    UserInfo,
+)
+from itexit.domain.roles import Permission, Role
+from itexit.services import audit
+from itexit.services.context import VaultContext
+from itexit.services.users import UserService
+
+
+class UnlockedVault:
+    """The facade a screen holds after unlock; every call checks the role and audits changes."""
+
+    def __init__(self, ctx: VaultContext, practice_name: str) -> None:
+        self.ctx = ctx
+        self.identity = Identity(
+            user_id=ctx.actor.id,
+            name=ctx.actor.name,
+            role=ctx.actor.role,
+            practice_name=practice_name,
+            vault_id=ctx.vault_id,
+        )
+        self.users = UserService(ctx)
+
+    def can(self, permission: Permission) -> bool:
+        return self.ctx.can(permission)
+
+    def lock(self) -> None:
+        self.ctx.lock()
+
+    # --- people -------------------------------------------------------------------------------
+
+    def list_users(self) -> list[UserInfo]:
+        return self.users.list()
+
+    def add_user(self, name: str, role: Role, passphrase: str) -> UserInfo:
+        return self.users.add(name, role, passphrase)
+
+    def remove_user(self, name: str) -> RemovalReport:
+        return self.users.remove(name)
+
+    def change_passphrase(self, name: str, new_passphrase: str) -> None:
+        self.users.change_passphrase(name, new_passphrase)
+
+    def coverage(self) -> UnlockCoverage:
+        return self.users.coverage()
+
+    # --- dashboard ----------------------------------------------------------------------------
+
+    def dashboard(self) -> DashboardSummary:
+        from itexit.services.dashboard import summary
+
+        return summary(self.ctx, self.identity.practice_name, self.coverage())
+
+    # --- audit --------------------------------------------------------------------------------
+
+    def verify_audit(self) -> AuditVerdict:
+        self.ctx.require(Permission.AUDIT_READ)
+        with self.ctx.reading() as session:
+            return audit.verify(session, self.ctx.vault_id)
+
+    def recent_audit(self, limit: int = 50) -> list[AuditEvent]:
+        self.ctx.require(Permission.AUDIT_READ)
+        from sqlalchemy import select
+
+        from itexit.store.models import AuditRow
+
+        with self.ctx.reading() as session:
+            rows = session.scalars(select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit))
+            return [audit.to_event(row) for row in rows]
+
+    def checkpoint(self) -> Checkpoint:
+        """A signed statement of the chain's head, to print and file away."""
+        self.ctx.require(Permission.AUDIT_CHECKPOINT)
+        verdict = self.verify_audit()
+        if not verdict.ok:
+            from itexit.domain.errors import CheckFailed
+
+            raise CheckFailed(
+                f"The audit log is broken at entry {verdict.first_bad_seq}: {verdict.reason}."
+            )
+        keys = self.ctx.actor.keys
+        assert keys is not None
+        fields: dict[str, object] = {
+            "vault_id": self.ctx.vault_id,
+            "seq": verdict.head_seq,
+            "hash": verdict.head_hash,
+            "epoch": self.ctx.epoch,
+            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "signer": self.ctx.actor.name,
+        }
+        signature = keys.signature(audit.checkpoint_message(fields)).hex()
+        return Checkpoint.model_validate({**fields, "signature": signature})
+
+
+def checkpoint_text(checkpoint: Checkpoint) -> str:
+    return json.dumps(checkpoint.model_dump(mode="json"), indent=2)

@@ -1,0 +1,330 @@
+"""People who can unlock the vault: add, remove (a new key epoch), change a passphrase."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from itexit.domain.errors import BadInput, NotFound, PermissionDenied
+from itexit.domain.models import RemovalReport, UnlockCoverage, UserInfo, UserStatus
+from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope
+from itexit.services.audit import RECOVERY_ACTOR
+from itexit.services.context import VaultContext, check_version
+from itexit.services.passphrase import require_acceptable
+from itexit.store.models import ENCRYPTED_MODELS, Credential, KeySlot, User, VaultMeta
+from itexit.vault import kdf
+from itexit.vault.keys import (
+    KeyPair,
+    new_scope_key,
+    seal_to,
+    slot_info,
+    user_key_aad,
+    wrap_user_keys,
+)
+
+_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,39}$")
+_calibrated: kdf.KdfParams | None = None
+
+
+def validate_name(name: str) -> str:
+    name = name.strip()
+    if not _NAME.match(name):
+        raise BadInput(
+            "A user name starts with a letter and uses only letters, digits, dots, dashes "
+            "or underscores (up to 40 characters)."
+        )
+    return name
+
+
+def new_params() -> kdf.KdfParams:
+    """Calibrate once per process; each user gets their own salt."""
+    global _calibrated
+    if _calibrated is None:
+        _calibrated = kdf.profile_params()
+    return _calibrated.with_new_salt()
+
+
+def new_user_row(
+    vault_id: str, name: str, role: Role, passphrase: str, pair: KeyPair, params: kdf.KdfParams
+) -> User:
+    user_id = str(uuid.uuid4())
+    return User(
+        id=user_id,
+        name=name,
+        role=role.value,
+        status="active",
+        box_public=pair.box_public,
+        sign_public=pair.sign_public,
+        wrapped_keys=wrap_user_keys(
+            pair, passphrase, params, user_key_aad(vault_id, user_id, params)
+        ),
+        kdf_memory_kib=params.memory_kib,
+        kdf_time_cost=params.time_cost,
+        kdf_parallelism=params.parallelism,
+        kdf_salt=params.salt,
+        version=1,
+        updated_by=name,
+    )
+
+
+def seal_slots(
+    session: Session,
+    vault_id: str,
+    epoch: int,
+    scope_keys: dict[tuple[str, int], bytes],
+    members: Iterable[User],
+    recovery_public: bytes | None,
+) -> None:
+    """Seal each scope key of the epoch to each member whose role holds it, and to the kit."""
+    for member in members:
+        for scope in ROLE_SCOPES[Role(member.role)]:
+            session.add(
+                KeySlot(
+                    scope=scope.value,
+                    epoch=epoch,
+                    holder=member.id,
+                    sealed=seal_to(
+                        member.box_public,
+                        scope_keys[(scope.value, epoch)],
+                        slot_info(vault_id, scope.value, epoch, member.id),
+                    ),
+                )
+            )
+    if recovery_public is not None:
+        for scope in Scope:
+            session.add(
+                KeySlot(
+                    scope=scope.value,
+                    epoch=epoch,
+                    holder=RECOVERY_ACTOR,
+                    sealed=seal_to(
+                        recovery_public,
+                        scope_keys[(scope.value, epoch)],
+                        slot_info(vault_id, scope.value, epoch, RECOVERY_ACTOR),
+                    ),
+                )
+            )
+
+
+def to_info(user: User) -> UserInfo:
+    return UserInfo(
+        id=user.id,
+        name=user.name,
+        role=Role(user.role),
+        status=UserStatus(user.status),
+        created_at=user.created_at,
+        removed_at=user.removed_at,
+        version=user.version,
+    )
+
+
+class UserService:
+    def __init__(self, ctx: VaultContext) -> None:
+        self.ctx = ctx
+
+    def list(self, include_removed: bool = True) -> list[UserInfo]:
+        self.ctx.require(Permission.USER_LIST)
+        with self.ctx.reading() as session:
+            query = select(User).order_by(User.status, User.name)
+            if not include_removed:
+                query = query.where(User.status == "active")
+            return [to_info(u) for u in session.scalars(query)]
+
+    def coverage(self) -> UnlockCoverage:
+        with self.ctx.reading() as session:
+            active = session.scalars(select(User).where(User.status == "active")).all()
+            meta = session.scalars(select(VaultMeta)).first()
+        return UnlockCoverage(
+            managers=sum(1 for u in active if u.role == Role.MANAGER.value),
+            people=len(active),
+            has_recovery_kit=bool(meta and meta.recovery_box_public),
+        )
+
+    def _get(self, session: Session, name: str) -> User:
+        user = session.scalars(select(User).where(User.name == name.strip())).first()
+        if user is None:
+            raise NotFound(f"There is no user called {name!r}.")
+        return user
+
+    def add(self, name: str, role: Role, passphrase: str) -> UserInfo:
+        self.ctx.require(Permission.USER_MANAGE)
+        name = validate_name(name)
+        require_acceptable(passphrase, (name,))
+        keys = {(s.value, self.ctx.epoch): self.ctx.scope_key(s.value) for s in ROLE_SCOPES[role]}
+        pair = KeyPair.generate()
+        user = new_user_row(self.ctx.vault_id, name, role, passphrase, pair, new_params())
+        user.updated_by = self.ctx.actor.name
+        with self.ctx.transaction() as session:
+            if session.scalars(select(User).where(User.name == name)).first() is not None:
+                raise BadInput(f"There is already a user called {name} (names are never reused).")
+            session.add(user)
+            session.flush()
+            seal_slots(session, self.ctx.vault_id, self.ctx.epoch, keys, [user], None)
+            self.ctx.record(
+                session,
+                "user.add",
+                name,
+                subject_id=user.id,
+                role=role.value,
+                sign_key=pair.sign_public.hex(),
+            )
+        return to_info(user)
+
+    def change_passphrase(
+        self, name: str, new_passphrase: str, expected_version: int | None = None
+    ) -> None:
+        """Your own: re-wrap your keys. Someone else's (manager): a new key pair sealed afresh."""
+        if name.strip() != self.ctx.actor.name:
+            self.reset_passphrase(name, new_passphrase, expected_version)
+            return
+        require_acceptable(new_passphrase, (name,))
+        pair = self.ctx.actor.keys
+        if pair is None:
+            raise PermissionDenied("The vault is locked; unlock it again to continue.")
+        params = new_params()
+        with self.ctx.transaction() as session:
+            user = self._get(session, name)
+            check_version(user, expected_version)
+            user.wrapped_keys = wrap_user_keys(
+                pair, new_passphrase, params, user_key_aad(self.ctx.vault_id, user.id, params)
+            )
+            _set_params(user, params)
+            user.version += 1
+            user.updated_by = self.ctx.actor.name
+            user.updated_at = datetime.now(UTC)
+            self.ctx.record(session, "user.passwd", name, subject_id=user.id, kdf=params.label())
+
+    def reset_passphrase(
+        self, name: str, new_passphrase: str, expected_version: int | None = None
+    ) -> None:
+        """Give someone a new passphrase without knowing their old one (manager or recovery kit)."""
+        self.ctx.require(Permission.USER_MANAGE)
+        require_acceptable(new_passphrase, (name,))
+        params = new_params()
+        pair = KeyPair.generate()
+        with self.ctx.transaction() as session:
+            user = self._get(session, name)
+            check_version(user, expected_version)
+            if user.status != "active":
+                raise BadInput(f"{user.name} was removed and cannot be given a passphrase.")
+            role = Role(user.role)
+            keys = {
+                (s.value, self.ctx.epoch): self.ctx.scope_key(s.value) for s in ROLE_SCOPES[role]
+            }
+            session.execute(delete(KeySlot).where(KeySlot.holder == user.id))
+            user.box_public, user.sign_public = pair.box_public, pair.sign_public
+            user.wrapped_keys = wrap_user_keys(
+                pair, new_passphrase, params, user_key_aad(self.ctx.vault_id, user.id, params)
+            )
+            _set_params(user, params)
+            user.version += 1
+            user.updated_by = self.ctx.actor.name
+            user.updated_at = datetime.now(UTC)
+            session.flush()
+            seal_slots(session, self.ctx.vault_id, self.ctx.epoch, keys, [user], None)
+            self.ctx.record(
+                session, "user.reset", name, subject_id=user.id, sign_key=pair.sign_public.hex()
+            )
+
+    def remove(self, name: str) -> RemovalReport:
+        """Offboard a user: new epoch, every record re-encrypted, their slots gone, rotation due."""
+        self.ctx.require(Permission.USER_MANAGE)
+        if not all(self.ctx.holds(s) for s in Scope):
+            raise PermissionDenied("Removing a user needs every scope key (a manager's).")
+        old_epoch = self.ctx.epoch
+        new_epoch = old_epoch + 1
+        new_keys = {(s.value, new_epoch): new_scope_key() for s in Scope}
+        with self.ctx.transaction() as session:
+            leaver = self._get(session, name)
+            if leaver.status != "active":
+                raise BadInput(f"{leaver.name} was already removed.")
+            if leaver.id == self.ctx.actor.id:
+                raise BadInput("You cannot remove yourself; ask another manager.")
+            leaver_scopes = ROLE_SCOPES[Role(leaver.role)]
+            reencrypted = rekey_records(self.ctx, session, new_epoch, new_keys)
+            leaver.status = "removed"
+            leaver.wrapped_keys = None
+            leaver.removed_at = datetime.now(UTC)
+            leaver.version += 1
+            leaver.updated_by = self.ctx.actor.name
+            session.execute(delete(KeySlot))
+            remaining = session.scalars(select(User).where(User.status == "active")).all()
+            meta = session.scalars(select(VaultMeta)).one()
+            session.flush()
+            seal_slots(
+                session, self.ctx.vault_id, new_epoch, new_keys, remaining, meta.recovery_box_public
+            )
+            due = mark_rotation_due(
+                self.ctx, session, leaver_scopes, f"{leaver.name} could see it before removal"
+            )
+            meta.epoch = new_epoch
+            meta.version += 1
+            meta.updated_by = self.ctx.actor.name
+            self.ctx.epoch = new_epoch
+            self.ctx.record(
+                session,
+                "user.remove",
+                leaver.name,
+                subject_id=leaver.id,
+                new_epoch=new_epoch,
+                reencrypted=reencrypted,
+                rotation_due=len(due),
+            )
+        self.ctx.adopt_keys(new_keys)
+        from itexit.store.engine import checkpoint_and_vacuum
+
+        checkpoint_and_vacuum(self.ctx.store.engine)
+        return RemovalReport(
+            removed=leaver.name,
+            new_epoch=new_epoch,
+            rotation_due=due,
+            records_reencrypted=reencrypted,
+        )
+
+
+def _set_params(user: User, params: kdf.KdfParams) -> None:
+    user.kdf_memory_kib = params.memory_kib
+    user.kdf_time_cost = params.time_cost
+    user.kdf_parallelism = params.parallelism
+    user.kdf_salt = params.salt
+
+
+def rekey_records(
+    ctx: VaultContext, session: Session, new_epoch: int, new_keys: dict[tuple[str, int], bytes]
+) -> int:
+    """Decrypt every encrypted row under its old key and seal it under the new epoch's key."""
+    from itexit.vault.records import decrypt_document, encrypt_document
+
+    count = 0
+    for model in ENCRYPTED_MODELS:
+        for row in session.scalars(select(model)):  # type: ignore[call-overload]
+            document = decrypt_document(
+                ctx.scope_key(row.scope, row.epoch), ctx.address(row), row.doc
+            )
+            row.epoch = new_epoch
+            row.version += 1
+            row.updated_by = ctx.actor.name
+            row.doc = encrypt_document(new_keys[(row.scope, new_epoch)], ctx.address(row), document)
+            count += 1
+    session.flush()
+    return count
+
+
+def mark_rotation_due(
+    ctx: VaultContext, session: Session, scopes: Sequence[Scope] | frozenset[Scope], reason: str
+) -> list[str]:
+    """Every credential sealed under a scope the leaver held must be rotated."""
+    if Scope.CRED not in scopes:
+        return []
+    systems: list[str] = []
+    for cred in session.scalars(select(Credential).order_by(Credential.system)):
+        if not cred.rotation_due:
+            cred.rotation_due = True
+            cred.rotation_reason = reason[:200]
+        systems.append(cred.system)
+    return systems

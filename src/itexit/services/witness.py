@@ -1,0 +1,46 @@
+"""This workstation's memory of the newest audit head it has seen, per vault."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from itexit import locations
+
+
+def _load(path: Path) -> dict[str, dict[str, object]]:
+    try:
+        data = json.loads(path.read_text())
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def seen(vault_id: str) -> tuple[int, str] | None:
+    entry = _load(locations.witness_path()).get(vault_id)
+    if not isinstance(entry, dict):
+        return None
+    seq, head = entry.get("seq"), entry.get("hash")
+    if isinstance(seq, int) and isinstance(head, str):
+        return seq, head
+    return None
+
+
+def record(vault_id: str, seq: int, head_hash: str) -> None:
+    """Remember a head if it is newer; written atomically (temp file, fsync, rename)."""
+    path = locations.witness_path()
+    data = _load(path)
+    current = data.get(vault_id)
+    if isinstance(current, dict) and isinstance(current.get("seq"), int):
+        if int(current["seq"]) >= seq:  # type: ignore[call-overload]
+            return
+    data[vault_id] = {"seq": seq, "hash": head_hash}
+    locations.ensure_home()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".witness-")
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)

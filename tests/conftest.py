@@ -1,0 +1,123 @@
+"""Shared fixtures: per-test isolation, the PostgreSQL server, database URLs, frozen time."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+
+try:
+    from pgserver import MISSING_BINARIES, PgServer, PgUnavailable
+except ModuleNotFoundError:  # tests/ imported as a package
+    from tests.pgserver import MISSING_BINARIES, PgServer, PgUnavailable
+
+# Never touch the real keyring of whoever runs the tests. Set at import time so it is
+# in place before anything imports `keyring`.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+
+# Environment the app reads that must not leak in from the developer's shell.
+_LEAKY_ENV = ("ITEXIT_VAULT", "ITEXIT_DB", "ITEXIT_USER", "ITEXIT_PASSPHRASE_FILE")
+
+FROZEN_AT = datetime(2026, 11, 23, 9, 0)  # local wall-clock time
+
+
+def _pg_required() -> bool:
+    return os.environ.get("ITEXIT_REQUIRE_PG", "").strip() not in ("", "0")
+
+
+@pytest.fixture(autouse=True)
+def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Give every test its own app home and a cheap KDF; drop settings from the outer env."""
+    home = tmp_path / "itexit-home"
+    home.mkdir()
+    monkeypatch.setenv("ITEXIT_HOME", str(home))
+    monkeypatch.setenv("ITEXIT_KDF_PROFILE", "test")
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    for name in _LEAKY_ENV:
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """One real PostgreSQL server for the whole session (started on first use)."""
+    try:
+        server = PgServer.start()
+    except PgUnavailable as exc:
+        if _pg_required():
+            pytest.fail(f"ITEXIT_REQUIRE_PG is set but PostgreSQL cannot run: {exc}")
+        if str(exc) == MISSING_BINARIES:
+            pytest.skip(
+                "PostgreSQL binaries (initdb, pg_ctl) are not installed; "
+                "set ITEXIT_REQUIRE_PG=1 to make this an error"
+            )
+        pytest.skip(f"{exc}; set ITEXIT_REQUIRE_PG=1 to make this an error")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres),
+    ]
+)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """SQLAlchemy URL of an empty database; tests using it run on both backends."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path}/vault.sqlite"
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = f"itexit_test_{uuid.uuid4().hex[:16]}"
+    url = server.create_database(name)
+    try:
+        yield url
+    finally:
+        # Keep the session cluster small; FORCE also ends connections a test left open.
+        try:
+            server.drop_database(name)
+        except Exception as exc:  # cleanup must not fail the test
+            print(f"warning: could not drop test database {name}: {exc}")
+
+
+class FrozenClock:
+    """Time frozen (not ticking) at :data:`FROZEN_AT`; tests move it explicitly.
+
+    Naive datetimes given to :meth:`move_to` are local wall-clock times, like
+    :data:`FROZEN_AT` itself.
+    """
+
+    def __init__(self, traveller: time_machine.Coordinates) -> None:
+        self._traveller = traveller
+
+    @staticmethod
+    def _local(when: datetime) -> datetime:
+        return when.astimezone() if when.tzinfo is None else when
+
+    def now(self) -> datetime:
+        """The current (frozen) local time, naive."""
+        return datetime.now()
+
+    def move_to(self, when: datetime) -> None:
+        self._traveller.move_to(self._local(when), tick=False)
+
+    def shift(self, delta: timedelta | float) -> None:
+        self._traveller.shift(delta)
+
+    def advance(self, **kwargs: float) -> None:
+        """``clock.advance(days=3, hours=2)``."""
+        self.shift(timedelta(**kwargs))
+
+
+@pytest.fixture
+def frozen_now() -> Iterator[FrozenClock]:
+    """Freeze time at 2026-11-23 09:00 local time for the test."""
+    with time_machine.travel(FrozenClock._local(FROZEN_AT), tick=False) as traveller:
+        yield FrozenClock(traveller)

@@ -18,6 +18,7 @@ from itexit.domain.models import (
 from itexit.domain.roles import Permission, Role
 from itexit.services import audit
 from itexit.services.context import VaultContext
+from itexit.services.credentials import CredentialService
 from itexit.services.users import UserService
 
 
@@ -34,6 +35,7 @@ class UnlockedVault:
             vault_id=ctx.vault_id,
         )
         self.users = UserService(ctx)
+        self.credentials = CredentialService(ctx)
 
     def can(self, permission: Permission) -> bool:
         return self.ctx.can(permission)

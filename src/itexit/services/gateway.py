@@ -287,6 +287,24 @@ class Gateway:
         UserService(ctx).reset_passphrase(name, new_passphrase)
         return self.unlock(name, new_passphrase)
 
+    def wipe(self) -> None:
+        """Drop everything at this location (used to rebuild the demo practice with --force)."""
+        from itexit.store.engine import sqlite_file
+        from itexit.store.models import Base
+
+        path = sqlite_file(self.location.sqlalchemy_url)
+        self.store.engine.dispose()
+        if path is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+        else:
+            with self.store.engine.begin() as conn:
+                Base.metadata.drop_all(conn)
+                conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        engine = make_engine(self.location.sqlalchemy_url)
+        self.store = Store(self.location, engine, session_factory(engine), self.store.backup_dir)
+        ensure_schema(engine, self.store.backup_dir)
+
     # --- demo ---------------------------------------------------------------------------------
 
     def build_demo(self, force: bool = False) -> DemoResult:

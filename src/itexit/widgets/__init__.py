@@ -1,1 +1,1 @@
-"""widgets."""
+"""Reusable widgets: each styles itself with DEFAULT_CSS and talks to its screen by messages."""

@@ -1,0 +1,359 @@
+"""`itexit`: open the app, or run one use case for scripts and cron (same services as the app)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from itexit.domain.errors import BadInput, CheckFailed, ItexitError
+
+if TYPE_CHECKING:
+    from itexit.services.gateway import Gateway
+    from itexit.services.location import VaultLocation
+    from itexit.services.session import UnlockedVault
+
+EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_AUTH = 0, 1, 2, 3
+
+
+class Cli:
+    """Resolves where the vault is and who unlocks it, from flags, environment and prompts."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._gateway: Gateway | None = None
+
+    @property
+    def location(self) -> VaultLocation:
+        from itexit.services.location import VaultLocation
+
+        return VaultLocation.resolve(self.args.vault, self.args.db)
+
+    def gateway(self) -> Gateway:
+        if self._gateway is None:
+            from itexit.services.gateway import Gateway
+
+            self._gateway = Gateway.open(self.location)
+        return self._gateway
+
+    def read_secret_file(self, path: str, what: str) -> str:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"Cannot read the {what} file {path}: {exc.strerror}.") from None
+        value = text.rstrip("\r\n")
+        if not value:
+            raise BadInput(f"The {what} file {path} is empty.")
+        return value
+
+    def passphrase(self, prompt: str = "Passphrase: ") -> str:
+        path = self.args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE")
+        if path:
+            return self.read_secret_file(path, "passphrase")
+        if not sys.stdin.isatty():
+            raise BadInput(
+                "No passphrase: run at a terminal, or give --passphrase-file / ITEXIT_PASSPHRASE_FILE."
+            )
+        return getpass.getpass(prompt)
+
+    def new_passphrase(self, who: str, file_arg: str | None) -> str:
+        if file_arg:
+            return self.read_secret_file(file_arg, "new passphrase")
+        if not sys.stdin.isatty():
+            raise BadInput(f"No new passphrase for {who}: give --new-passphrase-file at a script.")
+        first = getpass.getpass(f"New passphrase for {who}: ")
+        from itexit.services.passphrase import strength
+
+        result = strength(first, (who,))
+        print(f"Strength: {result.label}. {result.feedback}", file=sys.stderr)
+        if getpass.getpass("Once more: ") != first:
+            raise BadInput("The two passphrases differ; nothing was changed.")
+        return first
+
+    def user_name(self) -> str:
+        name = self.args.user or os.environ.get("ITEXIT_USER")
+        if name:
+            return str(name)
+        if not sys.stdin.isatty():
+            raise BadInput("Who is unlocking? Give --user or ITEXIT_USER.")
+        return input("User: ").strip()
+
+    def unlock(self) -> UnlockedVault:
+        return self.gateway().unlock(self.user_name(), self.passphrase())
+
+
+def emit(args: argparse.Namespace, rows: Any, render: Callable[[Any], str]) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(rows, indent=2, default=str))
+    else:
+        print(render(rows))
+
+
+# --- commands ---------------------------------------------------------------------------------
+
+
+def cmd_open(cli: Cli) -> int:
+    from itexit.app import run_app
+
+    return run_app(cli.location, user=cli.args.user or os.environ.get("ITEXIT_USER"))
+
+
+def cmd_init(cli: Cli) -> int:
+    args = cli.args
+    gw = cli.gateway()
+    if gw.exists():
+        raise BadInput(f"A vault already exists at {gw.location.describe()}.")
+    passphrase = (
+        cli.new_passphrase(args.user or "the first manager", None)
+        if not (args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE"))
+        else cli.passphrase()
+    )
+    if not args.user:
+        raise BadInput("Name the first manager with --user NAME.")
+    result = gw.create(args.practice, args.user, passphrase)
+    kit_text = recovery_kit_document(
+        args.practice, result.session.identity.vault_id, result.recovery_kit
+    )
+    if args.recovery_kit:
+        write_private(Path(args.recovery_kit), kit_text)
+        print(
+            f"Recovery kit written to {args.recovery_kit}: print it, lock it away, delete the file."
+        )
+    else:
+        print(kit_text)
+    print(
+        f"Vault created at {gw.location.describe()} for {args.practice}; "
+        f"{args.user} is its first manager (unlock takes {result.kdf_seconds:.2f} s here)."
+    )
+    result.session.lock()
+    return EXIT_OK
+
+
+def recovery_kit_document(practice: str, vault_id: str, kit: str) -> str:
+    return "\n".join(
+        [
+            f"itexit recovery kit — {practice}",
+            f"Vault {vault_id}",
+            "",
+            f"    {kit}",
+            "",
+            "Print this page, sign and date it, and lock it away (a safe, or with your lawyer).",
+            "Anyone holding it can open every record in the vault. It is shown once and never stored.",
+            "To use it: itexit user passwd NAME --recovery-kit-file FILE",
+        ]
+    )
+
+
+def write_private(path: Path, text: str) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise BadInput(f"{path} already exists; choose a new file name.") from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text + "\n")
+
+
+def cmd_demo(cli: Cli) -> int:
+    result = cli.gateway().build_demo(force=cli.args.force)
+    print(f"The demo practice '{result.practice_name}' is ready at {result.location}.")
+    print("Sign in as any of these people (all fictional):\n")
+    width = max(len(u.name) for u in result.users)
+    for user in result.users:
+        print(
+            f"  {user.name:<{width}}  {user.role.value:<10}  {user.passphrase:<26}  {user.description}"
+        )
+    print("\nOpen it with: itexit")
+    return EXIT_OK
+
+
+def cmd_user_list(cli: Cli) -> int:
+    session = cli.unlock()
+    users = session.list_users()
+    coverage = session.coverage()
+    rows = [u.model_dump(mode="json", exclude={"id", "version"}) for u in users]
+    emit(
+        cli.args,
+        rows,
+        lambda rs: "\n".join(
+            f"{r['name']:<16} {r['role']:<11} {r['status']:<8} added {r['created_at'][:10]}"
+            for r in rs
+        ),
+    )
+    if coverage.warning and not cli.args.json:
+        print(f"Warning: {coverage.warning}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_user_add(cli: Cli) -> int:
+    from itexit.domain.roles import Role
+
+    session = cli.unlock()
+    passphrase = cli.new_passphrase(cli.args.name, cli.args.new_passphrase_file)
+    user = session.add_user(cli.args.name, Role(cli.args.role), passphrase)
+    print(f"Added {user.name} as {user.role.value}.")
+    return EXIT_OK
+
+
+def cmd_user_remove(cli: Cli) -> int:
+    session = cli.unlock()
+    report = session.remove_user(cli.args.name)
+    print(
+        f"Removed {report.removed}. The vault moved to key epoch {report.new_epoch}; "
+        f"{report.records_reencrypted} records were re-encrypted."
+    )
+    print(
+        "Backups made before now still open with their old passphrase: rotate what they could see."
+    )
+    if report.rotation_due:
+        print(f"{len(report.rotation_due)} credential(s) are now due for rotation:")
+        for system in report.rotation_due:
+            print(f"  - {system}")
+    return EXIT_OK
+
+
+def cmd_user_passwd(cli: Cli) -> int:
+    name = cli.args.name
+    if cli.args.recovery_kit_file:
+        kit = cli.read_secret_file(cli.args.recovery_kit_file, "recovery kit")
+        new = cli.new_passphrase(name, cli.args.new_passphrase_file)
+        cli.gateway().recover(kit, name, new).lock()
+        print(f"{name} has a new passphrase, set with the recovery kit.")
+        return EXIT_OK
+    session = cli.unlock()
+    new = cli.new_passphrase(name, cli.args.new_passphrase_file)
+    session.change_passphrase(name, new)
+    print(f"{name} has a new passphrase.")
+    return EXIT_OK
+
+
+def cmd_audit_verify(cli: Cli) -> int:
+    from itexit.services.audit import verify
+    from itexit.services.context import Store
+
+    gw = cli.gateway()
+    meta_id = _vault_id(gw)
+    store: Store = gw.store
+    with store.sessions() as session:
+        verdict = verify(session, meta_id)
+    if cli.args.json:
+        print(verdict.model_dump_json(indent=2))
+    if not verdict.ok:
+        raise CheckFailed(
+            f"The audit log is broken at entry {verdict.first_bad_seq}: {verdict.reason}."
+        )
+    if not cli.args.json:
+        print(f"The audit log is intact: {verdict.rows} entries, head {verdict.head_hash[:16]}.")
+    return EXIT_OK
+
+
+def _vault_id(gw: Gateway) -> str:
+    with gw.store.sessions() as session:
+        meta = gw.store.meta(session)
+    if meta is None:
+        from itexit.domain.errors import VaultNotFound
+
+        raise VaultNotFound(f"There is no vault at {gw.location.describe()}.")
+    gw.check_witness(meta.vault_id)
+    return meta.vault_id
+
+
+def cmd_audit_checkpoint(cli: Cli) -> int:
+    from itexit.services.session import checkpoint_text
+
+    print(checkpoint_text(cli.unlock().checkpoint()))
+    return EXIT_OK
+
+
+# --- parser -----------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="itexit",
+        description="Let go of a practice's IT person or vendor without losing control of a system.",
+    )
+    parser.add_argument("--vault", metavar="PATH", help="SQLite vault file (or ITEXIT_VAULT)")
+    parser.add_argument(
+        "--db", metavar="URL", help="database URL for a shared vault (or ITEXIT_DB)"
+    )
+    parser.add_argument("--user", metavar="NAME", help="who unlocks (or ITEXIT_USER)")
+    parser.add_argument(
+        "--passphrase-file", metavar="FILE", help="read the passphrase from FILE (for scripts)"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("init", help="create a vault and its recovery kit")
+    p.add_argument("--practice", required=True, metavar="NAME")
+    p.add_argument("--recovery-kit", metavar="FILE", help="write the recovery kit to FILE (0600)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="build the demo practice and print its users")
+    p.add_argument("--force", action="store_true", help="replace an existing vault")
+    p.set_defaults(func=cmd_demo)
+
+    users = sub.add_parser("user", help="people who can unlock the vault").add_subparsers(
+        dest="user_command", metavar="ACTION", required=True
+    )
+    p = users.add_parser("list", help="list users")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_user_list)
+    p = users.add_parser("add", help="add a user")
+    p.add_argument("name")
+    p.add_argument("--role", required=True, choices=["manager", "consultant", "hr", "viewer"])
+    p.add_argument("--new-passphrase-file", metavar="FILE")
+    p.set_defaults(func=cmd_user_add)
+    p = users.add_parser("remove", help="remove a user and re-key the vault")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_user_remove)
+    p = users.add_parser("passwd", help="change a passphrase (or reset one with the recovery kit)")
+    p.add_argument("name")
+    p.add_argument("--new-passphrase-file", metavar="FILE")
+    p.add_argument("--recovery-kit-file", metavar="FILE")
+    p.set_defaults(func=cmd_user_passwd)
+
+    audits = sub.add_parser("audit", help="the signed audit log").add_subparsers(
+        dest="audit_command", metavar="ACTION", required=True
+    )
+    p = audits.add_parser("verify", help="exit 0 if the chain is intact, else 1 naming the bad row")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit_verify)
+    p = audits.add_parser("checkpoint", help="print a signed head to file away")
+    p.set_defaults(func=cmd_audit_checkpoint)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    cli = Cli(args)
+    func: Callable[[Cli], int] = getattr(args, "func", cmd_open)
+    try:
+        return func(cli)
+    except ItexitError as exc:
+        print(f"itexit: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("itexit: interrupted; nothing was half-written.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - one sentence, never a traceback
+        from itexit.services.crashlog import record_crash
+
+        where = record_crash(exc)
+        print(
+            f"itexit: an unexpected {type(exc).__name__} stopped the command; nothing was "
+            f"half-written. Details for support are in {where}.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    finally:
+        if cli._gateway is not None:
+            cli._gateway.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Build the demo practice from data/demo_practice.toml: reproducible, fictional, every role."""
+
+from __future__ import annotations
+
+import random
+import string
+import tomllib
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from itexit.domain.credentials import Category, NewCredential
+from itexit.domain.errors import BadInput
+from itexit.domain.roles import Role
+
+if TYPE_CHECKING:
+    from itexit.services.gateway import DemoResult, Gateway
+
+SEED = 2026
+
+
+def demo_definition() -> dict[str, Any]:
+    text = resources.files("itexit.data").joinpath("demo_practice.toml").read_text()
+    return tomllib.loads(text)
+
+
+def demo_secret(rng: random.Random) -> str:
+    alphabet = string.ascii_letters + string.digits + "-_!#%"
+    return "".join(rng.choice(alphabet) for _ in range(20))
+
+
+def build_demo(gateway: Gateway, force: bool = False) -> DemoResult:
+    """Create the demo vault (wiping an existing one only with `force`) and fill it."""
+    from itexit.services.credentials import CredentialService
+    from itexit.services.gateway import DemoResult, DemoUser
+
+    if gateway.exists():
+        if not force:
+            raise BadInput(
+                f"A vault already exists at {gateway.location.describe()}; "
+                "use --force to replace it with the demo practice."
+            )
+        gateway.wipe()
+    spec = demo_definition()
+    users = [
+        DemoUser(u["name"], Role(u["role"]), u["passphrase"], u["description"])
+        for u in spec["users"]
+    ]
+    first, *others = users
+    session = gateway.create(spec["practice"], first.name, first.passphrase).session
+    for user in others:
+        session.add_user(user.name, user.role, user.passphrase)
+    rng = random.Random(SEED)
+    creds = CredentialService(session.ctx)
+    for item in spec["credentials"]:
+        creds.add(
+            NewCredential(
+                system=item["system"],
+                host=item.get("host", ""),
+                category=Category(item["category"]),
+                username=item.get("username", ""),
+                secret=demo_secret(rng),  # type: ignore[arg-type]
+                known_to_departing=bool(item.get("known_to_departing", False)),
+                notes="Handed over by Gary on his last week."
+                if item.get("known_to_departing")
+                else "",
+            )
+        )
+    session.lock()
+    return DemoResult(spec["practice"], users, gateway.location.describe())

@@ -57,7 +57,8 @@ class Cli:
             return self.read_secret_file(path, "passphrase")
         if not sys.stdin.isatty():
             raise BadInput(
-                "No passphrase: run at a terminal, or give --passphrase-file / ITEXIT_PASSPHRASE_FILE."
+                "No passphrase: run at a terminal, or give --passphrase-file "
+                "(or ITEXIT_PASSPHRASE_FILE)."
             )
         return getpass.getpass(prompt)
 
@@ -143,7 +144,8 @@ def recovery_kit_document(practice: str, vault_id: str, kit: str) -> str:
             f"    {kit}",
             "",
             "Print this page, sign and date it, and lock it away (a safe, or with your lawyer).",
-            "Anyone holding it can open every record in the vault. It is shown once and never stored.",
+            "Anyone holding it can open every record in the vault.",
+            "It is shown once and never stored by itexit.",
             "To use it: itexit user passwd NAME --recovery-kit-file FILE",
         ]
     )
@@ -165,7 +167,8 @@ def cmd_demo(cli: Cli) -> int:
     width = max(len(u.name) for u in result.users)
     for user in result.users:
         print(
-            f"  {user.name:<{width}}  {user.role.value:<10}  {user.passphrase:<26}  {user.description}"
+            f"  {user.name:<{width}}  {user.role.value:<10}  "
+            f"{user.passphrase:<26}  {user.description}"
         )
     print("\nOpen it with: itexit")
     return EXIT_OK
@@ -275,7 +278,7 @@ def cmd_audit_checkpoint(cli: Cli) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="itexit",
-        description="Let go of a practice's IT person or vendor without losing control of a system.",
+        description="Let go of a practice's IT person or vendor without losing a system.",
     )
     parser.add_argument("--vault", metavar="PATH", help="SQLite vault file (or ITEXIT_VAULT)")
     parser.add_argument(
@@ -340,7 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("itexit: interrupted; nothing was half-written.", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - one sentence, never a traceback
+    except Exception as exc:  # one sentence, never a traceback
         from itexit.services.crashlog import record_crash
 
         where = record_crash(exc)

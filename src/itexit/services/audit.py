@@ -1,4 +1,4 @@
-"""The hash-chained, signed audit log: append inside the caller's transaction, verify, checkpoint."""
+"""The hash-chained, signed audit log: append in the caller's transaction, verify, checkpoint."""
 
 from __future__ import annotations
 

@@ -8,6 +8,8 @@ import tomllib
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from pydantic import SecretStr
+
 from itexit.domain.credentials import Category, NewCredential
 from itexit.domain.errors import BadInput
 from itexit.domain.roles import Role
@@ -58,7 +60,7 @@ def build_demo(gateway: Gateway, force: bool = False) -> DemoResult:
                 host=item.get("host", ""),
                 category=Category(item["category"]),
                 username=item.get("username", ""),
-                secret=demo_secret(rng),  # type: ignore[arg-type]
+                secret=SecretStr(demo_secret(rng)),
                 known_to_departing=bool(item.get("known_to_departing", False)),
                 notes="Handed over by Gary on his last week."
                 if item.get("known_to_departing")

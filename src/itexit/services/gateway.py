@@ -114,7 +114,8 @@ class Gateway:
             meta = self.store.meta(session)
         if meta is None:
             raise VaultNotFound(
-                f"There is no vault at {self.location.describe()}; run `itexit init` or `itexit demo`."
+                f"There is no vault at {self.location.describe()}; "
+                "run `itexit init` or `itexit demo`."
             )
         return meta
 

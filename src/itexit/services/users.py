@@ -302,7 +302,7 @@ def rekey_records(
 
     count = 0
     for model in ENCRYPTED_MODELS:
-        for row in session.scalars(select(model)):  # type: ignore[call-overload]
+        for row in session.scalars(select(model)):
             document = decrypt_document(
                 ctx.scope_key(row.scope, row.epoch), ctx.address(row), row.doc
             )

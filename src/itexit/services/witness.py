@@ -33,9 +33,12 @@ def record(vault_id: str, seq: int, head_hash: str) -> None:
     path = locations.witness_path()
     data = _load(path)
     current = data.get(vault_id)
-    if isinstance(current, dict) and isinstance(current.get("seq"), int):
-        if int(current["seq"]) >= seq:  # type: ignore[call-overload]
-            return
+    if (
+        isinstance(current, dict)
+        and isinstance(current.get("seq"), int)
+        and int(str(current["seq"])) >= seq
+    ):
+        return
     data[vault_id] = {"seq": seq, "hash": head_hash}
     locations.ensure_home()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".witness-")

@@ -38,7 +38,8 @@ class KdfParams:
         if self.memory_kib < FLOOR_MEMORY_KIB or self.time_cost < FLOOR_TIME:
             raise KdfParamsRefused(
                 "The stored key-derivation settings are weaker than the allowed minimum "
-                f"(m={self.memory_kib} KiB, t={self.time_cost}); the vault may have been tampered with."
+                f"(m={self.memory_kib} KiB, t={self.time_cost}); "
+                "the vault may have been tampered with."
             )
         if self.memory_kib > CEILING_MEMORY_KIB or self.time_cost > CEILING_TIME:
             raise KdfParamsRefused(
@@ -85,7 +86,7 @@ class Calibration:
 
 
 def calibrate(target_seconds: float = TARGET_SECONDS) -> Calibration:
-    """Raise the time cost (never below the defaults) until one derivation takes about the target."""
+    """Raise the time cost (never below the defaults) until a derivation takes about the target."""
     params = default_params()
     started = time.perf_counter()
     derive("calibration", params)

@@ -1,4 +1,4 @@
-"""The key hierarchy: user key pairs wrapped by a passphrase, scope keys sealed to members by HPKE."""
+"""Key hierarchy: user key pairs wrapped by a passphrase, scope keys sealed to members (HPKE)."""
 
 from __future__ import annotations
 

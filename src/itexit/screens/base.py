@@ -1,0 +1,94 @@
+"""What every screen and modal shares: a help paragraph, and worker failures sent to the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple, TypeVar
+
+from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.message import Message
+from textual.screen import ModalScreen, Screen
+from textual.worker import Worker, WorkerState
+
+ResultT = TypeVar("ResultT")
+
+
+@dataclass
+class WorkFailed(Message):
+    """A worker of a screen raised; the app shows one error modal for all of them."""
+
+    error: BaseException
+
+
+class ScreenAction(NamedTuple):
+    """One thing the person can do on a screen, as listed in help and the command palette."""
+
+    key: str
+    description: str
+    tooltip: str
+    action: str
+    node: DOMNode
+    binding_id: str
+
+
+def screen_actions(screen: Screen[Any]) -> list[ScreenAction]:
+    """The enabled, named bindings of `screen` first, then the app's; one entry per binding id."""
+    app = screen.app
+    seen: set[str] = set()
+    own: list[ScreenAction] = []
+    global_: list[ScreenAction] = []
+    for active in screen.active_bindings.values():
+        binding: Binding = active.binding
+        if active.node is not screen and active.node is not app:
+            continue
+        if not active.enabled or binding.id is None or binding.id in seen or binding.system:
+            continue
+        seen.add(binding.id)
+        entry = ScreenAction(
+            key=app.get_key_display(binding),
+            description=binding.description,
+            tooltip=binding.tooltip,
+            action=binding.action,
+            node=active.node,
+            binding_id=binding.id,
+        )
+        (own if active.node is screen else global_).append(entry)
+    return own + global_
+
+
+def _surface_failure(node: DOMNode, event: Worker.StateChanged) -> None:
+    if event.state is WorkerState.ERROR and event.worker.error is not None:
+        node.post_message(WorkFailed(event.worker.error))
+
+
+class ItexitScreen(Screen[None]):
+    """A full screen: header, body, footer of keys, and a paragraph for the help modal."""
+
+    HELP: ClassVar[str] = ""
+    """What the screen is for, in two or three plain sentences."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        _surface_failure(self, event)
+
+
+class ItexitModal(ModalScreen[ResultT]):
+    """A dialog that returns through `dismiss()`; escape closes it with no result."""
+
+    HELP: ClassVar[str] = ""
+
+    BINDINGS = [
+        Binding(
+            "escape",
+            "cancel",
+            "Cancel",
+            id="modal.cancel",
+            tooltip="Close this dialog without changing anything",
+        )
+    ]
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        _surface_failure(self, event)

@@ -85,7 +85,9 @@ class Cli:
         return input("User: ").strip()
 
     def unlock(self) -> UnlockedVault:
-        return self.gateway().unlock(self.user_name(), self.passphrase())
+        name = self.user_name()
+        cached = self.gateway().unlock_cached(name)
+        return cached if cached is not None else self.gateway().unlock(name, self.passphrase())
 
 
 def emit(args: argparse.Namespace, rows: Any, render: Callable[[Any], str]) -> None:

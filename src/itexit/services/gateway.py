@@ -27,7 +27,7 @@ from itexit.services.users import new_user_row, seal_slots, validate_name
 from itexit.store.engine import make_engine, session_factory
 from itexit.store.migrate import ensure_schema
 from itexit.store.models import KeySlot, User, VaultMeta
-from itexit.vault import kdf
+from itexit.vault import kdf, keyring_cache
 from itexit.vault.keys import (
     KeyPair,
     format_recovery_kit,
@@ -225,6 +225,27 @@ class Gateway:
             raise IntegrityFailure(
                 f"The keys stored for {user.name} do not match: the vault was altered."
             )
+        keyring_cache.store(meta.vault_id, user.name, pair.private_bytes())
+        return self._unlocked(meta, user, pair)
+
+    def unlock_cached(self, name: str) -> UnlockedVault | None:
+        """Unlock from a trusted OS keyring's cache, if enabled and present; else None."""
+        meta = self._meta()
+        self.check_witness(meta.vault_id)
+        raw = keyring_cache.load(meta.vault_id, name.strip())
+        if raw is None:
+            return None
+        with self.store.sessions() as session:
+            user = session.scalars(
+                select(User).where(User.name == name.strip(), User.status == "active")
+            ).first()
+        pair = KeyPair.from_private_bytes(raw)
+        if user is None or pair.box_public != user.box_public:
+            keyring_cache.forget(meta.vault_id, name.strip())
+            return None
+        return self._unlocked(meta, user, pair)
+
+    def _unlocked(self, meta: VaultMeta, user: User, pair: KeyPair) -> UnlockedVault:
         scope_keys = self._open_slots(meta, user.id, pair)
         ctx = VaultContext(
             self.store,

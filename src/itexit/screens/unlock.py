@@ -1,0 +1,146 @@
+"""Unlock the vault: a user name and a passphrase, checked off the UI thread."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.worker import Worker
+from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Static
+
+from itexit.domain.errors import AuthenticationFailed
+from itexit.screens.access import VaultAccess
+from itexit.screens.base import ItexitScreen
+
+if TYPE_CHECKING:
+    from itexit.services.gateway import UnlockedVault
+
+
+class UnlockScreen(ItexitScreen):
+    """The door: nothing of the vault is readable until a person unlocks it here."""
+
+    CSS_PATH = "unlock.tcss"
+    AUTO_FOCUS = None
+    HELP = (
+        "Unlock the practice's vault with your own user name and passphrase. Each person has "
+        "their own; nobody needs to know anyone else's. A wrong name or passphrase gets the "
+        "same message either way, so the screen never reveals which user names exist."
+    )
+
+    practice_name: reactive[str | None] = reactive(None)
+    """Shown as the title once the vault has been opened."""
+
+    @dataclass
+    class VaultUnlocked(Message):
+        """A person unlocked the vault; the app takes the session from here."""
+
+        session: UnlockedVault
+
+    @dataclass
+    class UnlockRefused(Message):
+        """The name and passphrase did not unlock the vault; `reason` is the sentence to show."""
+
+        reason: str
+
+    def __init__(
+        self,
+        access: VaultAccess,
+        *,
+        practice_name: str | None = None,
+        user: str | None = None,
+        notice: str | None = None,
+    ) -> None:
+        super().__init__()
+        self._access = access
+        self._user = user or ""
+        self._notice = notice
+        self.set_reactive(UnlockScreen.practice_name, practice_name)
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        with Vertical(id="unlock-card", classes="card"):
+            yield Static(self._title(), id="unlock-title", classes="heading")
+            yield Static(self._access.location.describe(), id="unlock-where", classes="hint")
+            notice = Static(self._notice or "", id="unlock-notice", classes="notice")
+            notice.display = bool(self._notice)
+            yield notice
+            yield Label("User name", classes="field-label")
+            yield Input(self._user, placeholder="Your user name", id="user")
+            yield Label("Passphrase", classes="field-label")
+            yield Input(password=True, placeholder="Your passphrase", id="passphrase")
+            yield Static("", id="unlock-error", classes="field-message")
+            with Vertical(id="unlock-actions", classes="actions"):
+                yield LoadingIndicator(id="unlock-busy")
+                yield Button("Unlock", id="unlock", variant="primary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#unlock-busy").display = False
+        target = "#passphrase" if self._user else "#user"
+        self.query_one(target, Input).focus()
+
+    def _title(self) -> str:
+        if self.practice_name:
+            return f"Unlock {self.practice_name}"
+        return "Unlock the vault"
+
+    def watch_practice_name(self) -> None:
+        if self.is_mounted:
+            self.query_one("#unlock-title", Static).update(self._title())
+
+    @on(Input.Submitted, "#user")
+    def _to_passphrase(self) -> None:
+        self.query_one("#passphrase", Input).focus()
+
+    @on(Input.Submitted, "#passphrase")
+    @on(Button.Pressed, "#unlock")
+    def action_unlock_vault(self) -> None:
+        """Check the name and passphrase in a worker; the form waits meanwhile."""
+        name = self.query_one("#user", Input).value.strip()
+        passphrase = self.query_one("#passphrase", Input).value
+        error = self.query_one("#unlock-error", Static)
+        if not name:
+            error.update("Type your user name.")
+            self.query_one("#user", Input).focus()
+            return
+        if not passphrase:
+            error.update("Type your passphrase.")
+            self.query_one("#passphrase", Input).focus()
+            return
+        error.update("")
+        self._set_busy(True)
+        self.unlock(name, passphrase)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.query_one("#unlock-busy").display = busy
+        self.query_one("#unlock", Button).display = not busy
+        for field in self.query(Input):
+            field.disabled = busy
+
+    @work(thread=True, exit_on_error=False, group="unlock", exclusive=True)
+    def unlock(self, name: str, passphrase: str) -> None:
+        gateway = self._access.open()
+        try:
+            session = gateway.unlock(name, passphrase)
+        except AuthenticationFailed as refused:
+            self.post_message(self.UnlockRefused(str(refused)))
+            return
+        self.post_message(self.VaultUnlocked(session))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "unlock" and event.worker.is_finished:
+            self._set_busy(False)
+        super().on_worker_state_changed(event)
+
+    @on(UnlockRefused)
+    def _show_refusal(self, message: UnlockRefused) -> None:
+        message.stop()
+        self.query_one("#unlock-error", Static).update(message.reason)
+        passphrase = self.query_one("#passphrase", Input)
+        passphrase.value = ""
+        passphrase.focus()

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -144,7 +145,8 @@ def format_recovery_kit(secret: bytes) -> str:
 
 
 def parse_recovery_kit(text: str) -> bytes:
-    cleaned = "".join(text.split()).upper()
+    found = re.search(r"ITX1(?:\s*-\s*[A-Z2-7]+)+", text.upper())
+    cleaned = "".join(found.group(0).split()) if found else "".join(text.split()).upper()
     parts = cleaned.split("-")
     if len(parts) < 3 or parts[0] != _KIT_PREFIX:
         raise BadInput("That is not an itexit recovery kit (it should start with ITX1-).")

@@ -66,15 +66,6 @@ class DashboardTile(Vertical, can_focus=True):
     DashboardTile.-unset > Digits {
         display: none;
     }
-    DashboardTile.-compact {
-        min-height: 4;
-    }
-    DashboardTile.-compact > Digits {
-        display: none;
-    }
-    DashboardTile.-compact > .tile-count {
-        display: block;
-    }
     """
 
     BINDINGS = [

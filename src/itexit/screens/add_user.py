@@ -1,0 +1,106 @@
+"""Give a new person a key: their user name, role and first passphrase."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, Select, Static
+
+from itexit.domain.roles import ROLE_LABELS, Role
+from itexit.screens.base import ItexitModal
+from itexit.widgets.passphrase_fields import PassphraseFields
+
+
+@dataclass(frozen=True)
+class NewUser:
+    """What the modal returns; the passphrase is handed to the service and not kept."""
+
+    name: str
+    role: Role
+    passphrase: str
+
+    def __repr__(self) -> str:
+        return f"NewUser(name={self.name!r}, role={self.role.value!r})"
+
+
+class AddUserModal(ItexitModal[NewUser]):
+    """A short form; Add stays disabled until the name, role and passphrase are right."""
+
+    CSS_PATH = "add_user.tcss"
+    AUTO_FOCUS = "#new-name"
+    HELP = (
+        "Add a person who may unlock the vault. Choose the role that matches their job: "
+        "managers see everything, IT consultants the credentials, HR officers the HR records, "
+        "and auditors only what happened. Give them the passphrase in person."
+    )
+
+    def __init__(self, practice_name: str) -> None:
+        super().__init__()
+        self._practice_name = practice_name
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="add-user-dialog", classes="dialog"):
+            yield Static("Add a person", classes="heading")
+            yield Label("User name", classes="field-label")
+            yield Input(placeholder="One word, e.g. sam", id="new-name")
+            yield Static("", id="new-name-message", classes="field-message")
+            yield Label("Role", classes="field-label")
+            yield Select(
+                [(label, role) for role, label in ROLE_LABELS.items()],
+                prompt="Choose a role",
+                id="new-role",
+            )
+            yield PassphraseFields("Their first passphrase", id="new-passphrase")
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Add", id="add", variant="primary", disabled=True)
+
+    def _role(self) -> Role | None:
+        value = self.query_one("#new-role", Select).value
+        return value if isinstance(value, Role) else None
+
+    def _problem(self) -> str | None:
+        name = self.query_one("#new-name", Input).value.strip()
+        if not name:
+            return "Type a user name."
+        if any(character.isspace() for character in name):
+            return "A user name is one word, without spaces."
+        if self._role() is None:
+            return "Choose a role."
+        return self.query_one(PassphraseFields).problem
+
+    @on(Input.Changed, "#new-name")
+    def _name_changed(self, event: Input.Changed) -> None:
+        message = self.query_one("#new-name-message", Static)
+        name = event.value.strip()
+        if name and any(character.isspace() for character in name):
+            message.update("A user name is one word, without spaces.")
+        else:
+            message.update("")
+        self.query_one(PassphraseFields).set_user_inputs((name, self._practice_name))
+        self._update_add()
+
+    @on(Select.Changed)
+    @on(PassphraseFields.Changed)
+    def _update_add(self) -> None:
+        self.query_one("#add", Button).disabled = self._problem() is not None
+
+    @on(Input.Submitted, "#new-name")
+    def _to_role(self) -> None:
+        self.query_one("#new-role", Select).focus()
+
+    @on(Input.Submitted, "#repeat")
+    @on(Button.Pressed, "#add")
+    def _add(self) -> None:
+        role = self._role()
+        if self._problem() is not None or role is None:
+            return
+        name = self.query_one("#new-name", Input).value.strip()
+        self.dismiss(NewUser(name, role, self.query_one(PassphraseFields).value))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,153 @@
+"""The dashboard answers one question: what can the departing person still reach?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Header, LoadingIndicator, Static
+
+from itexit.domain.models import DashboardSummary, Tile
+from itexit.screens.base import ItexitScreen
+from itexit.widgets.tile import DashboardTile
+
+if TYPE_CHECKING:
+    from itexit.services.gateway import UnlockedVault
+
+
+def _tile_binding(number: int) -> Binding:
+    return Binding(
+        str(number),
+        f"open_tile({number})",
+        f"Open tile {number}",
+        show=False,
+        id=f"dashboard.tile_{number}",
+        tooltip=f"Open the area of tile {number}",
+    )
+
+
+class DashboardScreen(ItexitScreen):
+    """Tiles for every area, coloured by how urgent it is, and who is leaving."""
+
+    CSS_PATH = "dashboard.tcss"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    HELP = (
+        "The dashboard shows what the departing person can still reach and what is left to "
+        "do. Each tile is one area; its number opens it. Grey tiles are areas not set up yet. "
+        "A banner warns while too few people can unlock the vault."
+    )
+
+    BINDINGS = [
+        Binding(
+            "r",
+            "refresh_summary",
+            "Refresh",
+            id="dashboard.refresh",
+            tooltip="Read the counts again from the vault",
+        ),
+        Binding(
+            "u",
+            "choose_area('users')",
+            "Users",
+            id="dashboard.users",
+            tooltip="Who can unlock the vault (practice managers only)",
+        ),
+        *(_tile_binding(number) for number in range(1, 10)),
+    ]
+
+    @dataclass
+    class SummaryLoaded(Message):
+        """The dashboard's numbers were read from the vault."""
+
+        summary: DashboardSummary
+
+    @dataclass
+    class AreaChosen(Message):
+        """The person asked to open an area (a tile's `screen`, or None if it has none)."""
+
+        area: str | None
+        title: str
+
+    def __init__(self, session: UnlockedVault) -> None:
+        super().__init__()
+        self._session = session
+        self._tiles: list[Tile] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header(show_clock=False, icon="")
+        with VerticalScroll(id="dashboard-body"):
+            yield Static("", id="dashboard-banner", classes="banner")
+            yield Static(
+                "What can the departing person still reach?",
+                id="dashboard-question",
+                classes="heading",
+            )
+            yield Static("", id="dashboard-departing", classes="hint")
+            yield LoadingIndicator(id="dashboard-busy")
+            yield Grid(id="tiles")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#dashboard-banner").display = False
+        self.action_refresh_summary()
+
+    def on_screen_resume(self) -> None:
+        if self._tiles:
+            self.action_refresh_summary()
+
+    def action_refresh_summary(self) -> None:
+        self.load_summary()
+
+    @work(thread=True, exit_on_error=False, group="dashboard", exclusive=True)
+    def load_summary(self) -> None:
+        self.post_message(self.SummaryLoaded(self._session.dashboard()))
+
+    @on(SummaryLoaded)
+    async def _show_summary(self, message: SummaryLoaded) -> None:
+        message.stop()
+        summary = message.summary
+        self.query_one("#dashboard-busy").display = False
+        banner = self.query_one("#dashboard-banner", Static)
+        warning = summary.coverage.warning
+        banner.update(f"⚠  {warning}" if warning else "")
+        banner.display = warning is not None
+        departing = self.query_one("#dashboard-departing", Static)
+        if summary.departing:
+            departing.update("Leaving: " + ", ".join(summary.departing))
+        else:
+            departing.update("Nobody is marked as leaving yet.")
+        focused_number = (
+            self.focused.number if isinstance(self.focused, DashboardTile) else 1
+        )
+        self._tiles = list(summary.tiles)
+        grid = self.query_one("#tiles", Grid)
+        await grid.remove_children()
+        await grid.mount_all(
+            DashboardTile(tile, number, id=f"tile-{tile.key}")
+            for number, tile in enumerate(self._tiles, start=1)
+        )
+        tiles = list(grid.query(DashboardTile))
+        if tiles:
+            tiles[min(focused_number, len(tiles)) - 1].focus()
+
+    def action_open_tile(self, number: int) -> None:
+        if 1 <= number <= len(self._tiles):
+            self._choose(self._tiles[number - 1])
+
+    def action_choose_area(self, area: str) -> None:
+        title = next((tile.title for tile in self._tiles if tile.screen == area), area.title())
+        self.post_message(self.AreaChosen(area, title))
+
+    @on(DashboardTile.Chosen)
+    def _tile_chosen(self, message: DashboardTile.Chosen) -> None:
+        message.stop()
+        self._choose(message.tile)
+
+    def _choose(self, tile: Tile) -> None:
+        self.post_message(self.AreaChosen(tile.screen, tile.title))

@@ -1,0 +1,59 @@
+"""The demo practice's sample people and passphrases, so the visitor can log in as any of them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, DataTable, Static
+
+from itexit.domain.roles import ROLE_LABELS
+from itexit.screens.base import ItexitModal
+
+if TYPE_CHECKING:
+    from itexit.services.gateway import DemoResult
+
+
+class DemoUsersModal(ItexitModal[None]):
+    """A table of the demo's users; closing it leads to the unlock screen."""
+
+    CSS_PATH = "demo_users.tcss"
+    AUTO_FOCUS = "#demo-continue"
+    HELP = (
+        "The demo practice is made up. Each sample person has a different role, so logging "
+        "in as each shows what that role may see and do."
+    )
+
+    def __init__(self, result: DemoResult) -> None:
+        super().__init__()
+        self._result = result
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="demo-dialog", classes="dialog"):
+            yield Static(f"{self._result.practice_name} is ready", classes="heading", markup=False)
+            yield Static(
+                "These made-up people can log in. Note one name and passphrase for the next "
+                "screen; the demo passphrases are public, never use them for real.",
+                id="demo-intro",
+            )
+            yield DataTable(id="demo-users", cursor_type="none", zebra_stripes=True)
+            with Horizontal(classes="actions"):
+                yield Button("Go to unlock", id="demo-continue", variant="primary")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#demo-users", DataTable)
+        table.add_columns("Name", "Role", "Passphrase", "Who they are")
+        for user in self._result.users:
+            table.add_row(
+                Text(user.name, style="bold"),
+                ROLE_LABELS[user.role],
+                user.passphrase,
+                user.description,
+            )
+
+    @on(Button.Pressed, "#demo-continue")
+    def _continue(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,62 @@
+"""What a removal did: the new key epoch and the credentials now due for rotation."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Static
+
+from itexit.domain.models import RemovalReport
+from itexit.screens.base import ItexitModal
+
+
+class RemovalReportModal(ItexitModal[None]):
+    """A plain account of the re-key, so the manager knows what to rotate next."""
+
+    CSS_PATH = "removal_report.tcss"
+    AUTO_FOCUS = "#report-close"
+    HELP = (
+        "The person is removed and the vault re-keyed. Their passphrase no longer opens the "
+        "current vault. Change every credential listed here to lock them out of the systems "
+        "themselves."
+    )
+
+    def __init__(self, report: RemovalReport) -> None:
+        super().__init__()
+        self._report = report
+
+    def compose(self) -> ComposeResult:
+        report = self._report
+        with VerticalScroll(id="report-dialog", classes="dialog"):
+            yield Static(f"{report.removed} was removed", classes="heading", markup=False)
+            yield Static(
+                f"The vault now uses key epoch {report.new_epoch}; "
+                f"{report.records_reencrypted} records were re-encrypted under it.",
+                id="report-epoch",
+            )
+            if report.rotation_due:
+                yield Static(
+                    f"{len(report.rotation_due)} credentials are now due for rotation:",
+                    id="report-due-heading",
+                )
+                yield Static(
+                    "\n".join(f"•  {name}" for name in report.rotation_due),
+                    id="report-due",
+                    markup=False,
+                )
+            else:
+                yield Static(
+                    "No credentials were in their reach, so none needs rotating.",
+                    id="report-due-heading",
+                )
+            yield Static(
+                "Old backups still open with their passphrase; keep them locked away.",
+                classes="hint",
+            )
+            with Horizontal(classes="actions"):
+                yield Button("Done", id="report-close", variant="primary")
+
+    @on(Button.Pressed, "#report-close")
+    def _close(self) -> None:
+        self.dismiss(None)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ DEFAULT_MEMORY_KIB = 64 * 1024
 DEFAULT_TIME = 3
 DEFAULT_PARALLELISM = 4
 TARGET_SECONDS = 0.5
+CALIBRATION_MEMORY_KIB = 256 * 1024
 SALT_BYTES = 16
 KEY_BYTES = 32
 
@@ -86,16 +86,18 @@ class Calibration:
 
 
 def calibrate(target_seconds: float = TARGET_SECONDS) -> Calibration:
-    """Raise the time cost (never below the defaults) until a derivation takes about the target."""
+    """Raise memory (up to 256 MiB), then time cost, from the defaults until a derivation takes
+    about the target; memory first because it is what makes guessing expensive on a GPU."""
     params = default_params()
     started = time.perf_counter()
     derive("calibration", params)
     elapsed = time.perf_counter() - started
     if elapsed < target_seconds * 0.8:
-        scaled = math.ceil(params.time_cost * target_seconds / max(elapsed, 1e-3))
-        params = KdfParams(
-            params.memory_kib, min(scaled, CEILING_TIME), params.parallelism, params.salt
-        )
+        factor = target_seconds / max(elapsed, 1e-3)
+        memory = min(int(params.memory_kib * factor) // 1024 * 1024, CALIBRATION_MEMORY_KIB)
+        factor /= memory / params.memory_kib
+        time_cost = min(max(params.time_cost, round(params.time_cost * factor)), CEILING_TIME)
+        params = KdfParams(memory, time_cost, params.parallelism, params.salt)
         started = time.perf_counter()
         derive("calibration", params)
         elapsed = time.perf_counter() - started

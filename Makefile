@@ -35,6 +35,7 @@ test: system-deps $(TSTAMP) lint
 	ITEXIT_REQUIRE_PG=1 $(BIN)/python -m pytest -q
 
 bench: $(TSTAMP)
+	$(BIN)/python bench/kdf.py
 	$(BIN)/python bench/startup.py
 
 clean:

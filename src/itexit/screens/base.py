@@ -33,10 +33,16 @@ class ScreenAction(NamedTuple):
 
 
 def screen_actions(screen: Screen[Any]) -> list[ScreenAction]:
-    """The enabled, named bindings of `screen` first, then the app's; one entry per binding id."""
+    """The enabled, named bindings of `screen` first, then the app's; one entry per binding id.
+
+    Bindings marked `system` stay out of the list; a screen that has them offers friendlier
+    entries through `ItexitScreen.extra_actions` instead (the dashboard names its tiles).
+    """
     app = screen.app
     seen: set[str] = set()
-    own: list[ScreenAction] = []
+    own: list[ScreenAction] = (
+        screen.extra_actions() if isinstance(screen, ItexitScreen) else []
+    )
     global_: list[ScreenAction] = []
     for active in screen.active_bindings.values():
         binding: Binding = active.binding
@@ -68,7 +74,12 @@ class ItexitScreen(Screen[None]):
     HELP: ClassVar[str] = ""
     """What the screen is for, in two or three plain sentences."""
 
+    def extra_actions(self) -> list[ScreenAction]:
+        """Actions to list in help and the palette besides the screen's own bindings."""
+        return []
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Textual also runs this for subclasses that handle the message themselves.
         _surface_failure(self, event)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -15,7 +16,7 @@ class ScreenCommands(Provider):
     def _actions(self) -> list[ScreenAction]:
         return screen_actions(self.screen)
 
-    def _run(self, action: ScreenAction) -> partial[object]:
+    def _run(self, action: ScreenAction) -> Callable[[], Awaitable[bool]]:
         return partial(self.app.run_action, action.action, action.node)
 
     @staticmethod

@@ -44,7 +44,9 @@ class ConfirmRemoveModal(ItexitModal[bool]):
                 markup=False,
             )
             for fact in consequences(self._user_name):
-                yield Static(f"•  {fact}", classes="fact", markup=False)
+                with Horizontal(classes="fact"):
+                    yield Static("•", classes="bullet")
+                    yield Static(fact, classes="fact-text", markup=False)
             with Horizontal(classes="actions"):
                 yield Button("Keep", id="keep")
                 yield Button(f"Remove {self._user_name}", id="remove", variant="error")

@@ -13,11 +13,11 @@ from textual.message import Message
 from textual.widgets import Footer, Header, LoadingIndicator, Static
 
 from itexit.domain.models import DashboardSummary, Tile
-from itexit.screens.base import ItexitScreen
+from itexit.screens.base import ItexitScreen, ScreenAction
 from itexit.widgets.tile import DashboardTile
 
 if TYPE_CHECKING:
-    from itexit.services.gateway import UnlockedVault
+    from itexit.services.session import UnlockedVault
 
 
 def _tile_binding(number: int) -> Binding:
@@ -26,6 +26,7 @@ def _tile_binding(number: int) -> Binding:
         f"open_tile({number})",
         f"Open tile {number}",
         show=False,
+        system=True,
         id=f"dashboard.tile_{number}",
         tooltip=f"Open the area of tile {number}",
     )
@@ -36,7 +37,6 @@ class DashboardScreen(ItexitScreen):
 
     CSS_PATH = "dashboard.tcss"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     HELP = (
         "The dashboard shows what the departing person can still reach and what is left to "
         "do. Each tile is one area; its number opens it. Grey tiles are areas not set up yet. "
@@ -122,9 +122,7 @@ class DashboardScreen(ItexitScreen):
             departing.update("Leaving: " + ", ".join(summary.departing))
         else:
             departing.update("Nobody is marked as leaving yet.")
-        focused_number = (
-            self.focused.number if isinstance(self.focused, DashboardTile) else 1
-        )
+        focused_number = self.focused.number if isinstance(self.focused, DashboardTile) else 1
         self._tiles = list(summary.tiles)
         grid = self.query_one("#tiles", Grid)
         await grid.remove_children()
@@ -135,6 +133,21 @@ class DashboardScreen(ItexitScreen):
         tiles = list(grid.query(DashboardTile))
         if tiles:
             tiles[min(focused_number, len(tiles)) - 1].focus()
+
+    def extra_actions(self) -> list[ScreenAction]:
+        return [
+            ScreenAction(
+                key=str(number),
+                description=f"Open {tile.title.lower()}",
+                tooltip=f"{tile.title}: {tile.caption}"
+                if tile.screen
+                else f"{tile.title}: not set up yet",
+                action=f"open_tile({number})",
+                node=self,
+                binding_id=f"dashboard.tile_{number}",
+            )
+            for number, tile in enumerate(self._tiles[:9], start=1)
+        ]
 
     def action_open_tile(self, number: int) -> None:
         if 1 <= number <= len(self._tiles):

@@ -17,6 +17,9 @@ if TYPE_CHECKING:
     from itexit.services.gateway import DemoResult
 
 
+WIDE_ENOUGH_FOR_DESCRIPTIONS = 110
+
+
 class DemoUsersModal(ItexitModal[None]):
     """A table of the demo's users; closing it leads to the unlock screen."""
 
@@ -45,14 +48,15 @@ class DemoUsersModal(ItexitModal[None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#demo-users", DataTable)
-        table.add_columns("Name", "Role", "Passphrase", "Who they are")
+        roomy = self.app.size.width >= WIDE_ENOUGH_FOR_DESCRIPTIONS
+        table.add_columns("Name", "Role", "Passphrase", *(["Who they are"] if roomy else []))
         for user in self._result.users:
-            table.add_row(
+            cells: list[str | Text] = [
                 Text(user.name, style="bold"),
                 ROLE_LABELS[user.role],
                 user.passphrase,
-                user.description,
-            )
+            ]
+            table.add_row(*cells, *([user.description] if roomy else []))
 
     @on(Button.Pressed, "#demo-continue")
     def _continue(self) -> None:

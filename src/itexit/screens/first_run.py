@@ -80,13 +80,13 @@ class FirstRunScreen(ItexitScreen):
                 with Vertical(classes="choice"):
                     yield Button("Open the demo practice", id="demo", variant="default")
                     yield Static(
-                        "A made-up practice with sample people. Nothing real goes in it.",
+                        "Made-up people and systems, safe to explore and break.",
                         classes="hint",
                     )
                 with Vertical(classes="choice"):
                     yield Button("Set up my practice", id="setup", variant="primary")
                     yield Static(
-                        "Create the encrypted vault and its first practice manager.",
+                        "Create your encrypted vault and its first practice manager.",
                         classes="hint",
                     )
             yield LoadingIndicator(id="first-run-busy")
@@ -118,4 +118,3 @@ class FirstRunScreen(ItexitScreen):
         if event.worker.group == "demo" and event.worker.is_finished:
             self.query_one("#first-run-busy").display = False
             self.query_one("#first-run-choices").disabled = False
-        super().on_worker_state_changed(event)

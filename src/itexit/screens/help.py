@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, DataTable, Static
+from textual.containers import Grid, VerticalScroll
+from textual.widgets import Static
 
 from itexit.screens.base import ItexitModal, ScreenAction
 
@@ -15,11 +14,10 @@ class HelpModal(ItexitModal[None]):
     """Built by the app from the current screen's `HELP` and its bindings."""
 
     CSS_PATH = "help.tcss"
-    AUTO_FOCUS = "#help-close"
     HELP = "This is the help. Escape or enter closes it."
 
     BINDINGS = [
-        Binding("enter", "cancel", "Close", id="help.close", tooltip="Close the help"),
+        Binding("enter,question_mark", "cancel", "Close", id="help.close", tooltip="Close the help"),
     ]
 
     def __init__(self, title: str, purpose: str, actions: list[ScreenAction]) -> None:
@@ -32,19 +30,8 @@ class HelpModal(ItexitModal[None]):
         with VerticalScroll(id="help-dialog", classes="dialog"):
             yield Static(self._title, classes="heading", markup=False)
             yield Static(self._purpose, id="help-purpose", markup=False)
-            yield DataTable(
-                id="help-keys", show_cursor=False, cursor_type="none", zebra_stripes=False
-            )
-            with Horizontal(classes="actions"):
-                yield Button("Close", id="help-close", variant="primary")
-
-    def on_mount(self) -> None:
-        table = self.query_one("#help-keys", DataTable)
-        table.add_columns("Key", "Does")
-        for action in self._actions:
-            table.add_row(action.key, action.tooltip or action.description)
-        table.can_focus = False
-
-    @on(Button.Pressed, "#help-close")
-    def _close(self) -> None:
-        self.dismiss(None)
+            with Grid(id="help-keys"):
+                for action in self._actions:
+                    yield Static(action.key, classes="help-key", markup=False)
+                    yield Static(action.tooltip or action.description, markup=False)
+            yield Static("Escape closes this help.", id="help-close", classes="hint")

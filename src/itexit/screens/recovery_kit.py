@@ -20,14 +20,15 @@ INSTRUCTION = (
 )
 
 
-def kit_lines(kit: str, groups_per_line: int = 4) -> str:
-    """The kit in spaced groups, a few to a line, so it can be read aloud and copied by hand."""
-    groups = kit.split("-")
+def kit_lines(kit: str, groups_per_line: int = 5) -> str:
+    """The kit letter-spaced in groups, five to a line, easy to read aloud and copy by hand."""
+    groups = [" ".join(group).ljust(9) for group in kit.split("-")]
     lines = [
-        "  ".join(groups[start : start + groups_per_line])
+        "   ".join(groups[start : start + groups_per_line])
         for start in range(0, len(groups), groups_per_line)
     ]
-    return "\n".join(lines)
+    width = max(len(line) for line in lines)
+    return "\n".join(line.ljust(width) for line in lines)
 
 
 class RecoveryKitScreen(ItexitScreen):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from itexit.domain.models import RemovalReport
@@ -28,7 +28,7 @@ class RemovalReportModal(ItexitModal[None]):
 
     def compose(self) -> ComposeResult:
         report = self._report
-        with VerticalScroll(id="report-dialog", classes="dialog"):
+        with Vertical(id="report-dialog", classes="dialog"):
             yield Static(f"{report.removed} was removed", classes="heading", markup=False)
             yield Static(
                 f"The vault now uses key epoch {report.new_epoch}; "
@@ -40,11 +40,12 @@ class RemovalReportModal(ItexitModal[None]):
                     f"{len(report.rotation_due)} credentials are now due for rotation:",
                     id="report-due-heading",
                 )
-                yield Static(
-                    "\n".join(f"•  {name}" for name in report.rotation_due),
-                    id="report-due",
-                    markup=False,
-                )
+                with VerticalScroll(id="report-due-list"):
+                    yield Static(
+                        "\n".join(f"•  {name}" for name in report.rotation_due),
+                        id="report-due",
+                        markup=False,
+                    )
             else:
                 yield Static(
                     "No credentials were in their reach, so none needs rotating.",

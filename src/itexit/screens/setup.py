@@ -172,4 +172,3 @@ class SetupScreen(ItexitScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "setup" and event.worker.is_finished:
             self._set_busy(False)
-        super().on_worker_state_changed(event)

@@ -10,15 +10,15 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.worker import Worker
 from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Static
+from textual.worker import Worker
 
 from itexit.domain.errors import AuthenticationFailed
 from itexit.screens.access import VaultAccess
 from itexit.screens.base import ItexitScreen
 
 if TYPE_CHECKING:
-    from itexit.services.gateway import UnlockedVault
+    from itexit.services.session import UnlockedVault
 
 
 class UnlockScreen(ItexitScreen):
@@ -71,7 +71,7 @@ class UnlockScreen(ItexitScreen):
             yield notice
             yield Label("User name", classes="field-label")
             yield Input(self._user, placeholder="Your user name", id="user")
-            yield Label("Passphrase", classes="field-label")
+            yield Label("Passphrase", id="passphrase-label", classes="field-label")
             yield Input(password=True, placeholder="Your passphrase", id="passphrase")
             yield Static("", id="unlock-error", classes="field-message")
             with Vertical(id="unlock-actions", classes="actions"):
@@ -135,11 +135,11 @@ class UnlockScreen(ItexitScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "unlock" and event.worker.is_finished:
             self._set_busy(False)
-        super().on_worker_state_changed(event)
 
     @on(UnlockRefused)
     def _show_refusal(self, message: UnlockRefused) -> None:
         message.stop()
+        self._set_busy(False)
         self.query_one("#unlock-error", Static).update(message.reason)
         passphrase = self.query_one("#passphrase", Input)
         passphrase.value = ""

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from rich.text import Text
 from textual.widgets import DataTable, Footer, Header, Static
 from textual.worker import Worker
 
@@ -23,7 +23,7 @@ from itexit.screens.confirm_remove import ConfirmRemoveModal
 from itexit.screens.removal_report import RemovalReportModal
 
 if TYPE_CHECKING:
-    from itexit.services.gateway import UnlockedVault
+    from itexit.services.session import UnlockedVault
 
 DATE_FORMAT = "%d %b %Y"
 
@@ -55,7 +55,14 @@ class UsersScreen(ItexitScreen):
             id="users.passphrase",
             tooltip="Set a new passphrase for the selected person",
         ),
-        Binding("r", "refresh_users", "Refresh", id="users.refresh", tooltip="Read the list again"),
+        Binding(
+            "r",
+            "refresh_users",
+            "Refresh",
+            show=False,
+            id="users.refresh",
+            tooltip="Read the list again",
+        ),
         Binding("escape", "go_back", "Back", id="users.back", tooltip="Back to the dashboard"),
     ]
 
@@ -123,7 +130,8 @@ class UsersScreen(ItexitScreen):
                 "removed" if removed else "active",
                 user.created_at.strftime(DATE_FORMAT),
             )
-            table.add_row(*(Text(cell, style="dim" if removed else "") for cell in cells), key=user.name)
+            style = "dim" if removed else ""
+            table.add_row(*(Text(cell, style=style) for cell in cells), key=user.name)
         if selected is not None and selected.name in {user.name for user in self._users}:
             table.move_cursor(row=table.get_row_index(selected.name))
 
@@ -188,7 +196,6 @@ class UsersScreen(ItexitScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.name == "remove_user" and event.worker.is_finished:
             self.query_one("#users-table").loading = False
-        super().on_worker_state_changed(event)
 
     @on(UserRemoved)
     def _user_removed(self, message: UserRemoved) -> None:

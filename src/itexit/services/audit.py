@@ -99,40 +99,50 @@ def verify_rows(vault_id: str, rows: Iterable[AuditRow]) -> AuditVerdict:
 
     for row in rows:
         count += 1
-        if row.seq != last_seq + 1:
-            return bad(row, f"expected entry {last_seq + 1} here: an entry was removed or moved")
-        if row.prev_hash != expected_prev:
-            return bad(row, "it does not follow the entry before it")
-        if _row_hash(row) != row.hash:
-            return bad(row, "its content was changed after it was written")
         try:
-            details = json.loads(row.details)
-        except ValueError:
-            return bad(row, "its details are not readable")
-        if row.action == "vault.create" and row.seq == 1:
-            keys.setdefault(row.actor_id, set()).add(str(details.get("sign_key", "")))
-            if details.get("recovery_sign_key"):
-                keys.setdefault(RECOVERY_ACTOR, set()).add(str(details["recovery_sign_key"]))
-        if row.action in UNSIGNED_ACTIONS and not row.signature:
-            pass
-        elif row.signer_key not in keys.get(row.actor_id, set()):
-            return bad(row, f"it is signed by a key that {row.actor_name} never held")
-        elif not verify_signature(
-            bytes.fromhex(row.signer_key),
-            bytes.fromhex(row.signature),
-            _SIGN_DOMAIN + bytes.fromhex(row.hash),
-        ):
-            return bad(row, "its signature does not match: it was forged or altered")
-        if row.action in _KEY_INTRODUCERS and row.seq > 1:
-            keys.setdefault(str(details.get("subject_id")), set()).add(
-                str(details.get("sign_key", ""))
-            )
-        if row.action == "user.remove":
-            keys.pop(str(details.get("subject_id")), None)
+            problem = _check_row(row, last_seq, expected_prev, keys)
+        except (ValueError, TypeError, AttributeError):
+            problem = "it holds values that are not readable (altered in the database)"
+        if problem:
+            return bad(row, problem)
         expected_prev = row.hash
         last_hash = row.hash
         last_seq = row.seq
     return AuditVerdict(ok=True, rows=count, head_seq=last_seq, head_hash=last_hash)
+
+
+def _check_row(
+    row: AuditRow, last_seq: int, expected_prev: str, keys: dict[str, set[str]]
+) -> str | None:
+    """The first thing wrong with one row, or None; updates the key registry as it goes."""
+    if row.seq != last_seq + 1:
+        return f"expected entry {last_seq + 1} here: an entry was removed or moved"
+    if row.prev_hash != expected_prev:
+        return "it does not follow the entry before it"
+    if _row_hash(row) != row.hash:
+        return "its content was changed after it was written"
+    details = json.loads(row.details)
+    if not isinstance(details, dict):
+        return "its details are not readable"
+    if row.action == "vault.create" and row.seq == 1:
+        keys.setdefault(row.actor_id, set()).add(str(details.get("sign_key", "")))
+        if details.get("recovery_sign_key"):
+            keys.setdefault(RECOVERY_ACTOR, set()).add(str(details["recovery_sign_key"]))
+    if row.action in UNSIGNED_ACTIONS and not row.signature:
+        pass
+    elif row.signer_key not in keys.get(row.actor_id, set()):
+        return f"it is signed by a key that {row.actor_name} never held"
+    elif not verify_signature(
+        bytes.fromhex(row.signer_key),
+        bytes.fromhex(row.signature),
+        _SIGN_DOMAIN + bytes.fromhex(row.hash),
+    ):
+        return "its signature does not match: it was forged or altered"
+    if row.action in _KEY_INTRODUCERS and row.seq > 1:
+        keys.setdefault(str(details.get("subject_id")), set()).add(str(details.get("sign_key", "")))
+    if row.action == "user.remove":
+        keys.pop(str(details.get("subject_id")), None)
+    return None
 
 
 def verify(session: Session, vault_id: str) -> AuditVerdict:

@@ -14,7 +14,7 @@ from itexit.widgets.strength import StrengthMeter
 
 
 class PassphraseFields(Vertical):
-    """Two password inputs and a meter; `ready` is true once the passphrase is strong and matches."""
+    """Two password inputs and a meter; `ready` once the passphrase is strong and matches."""
 
     DEFAULT_CSS = """
     PassphraseFields {
@@ -24,6 +24,9 @@ class PassphraseFields(Vertical):
     PassphraseFields > Label {
         padding: 0 1;
         color: $text-muted;
+    }
+    PassphraseFields > Label.-repeat {
+        margin-top: 1;
     }
     PassphraseFields > .field-message {
         height: 1;
@@ -69,7 +72,7 @@ class PassphraseFields(Vertical):
             id="passphrase",
         )
         yield StrengthMeter(self._user_inputs)
-        yield Label("Type it again")
+        yield Label("Type it again", classes="-repeat")
         yield Input(password=True, placeholder="The same passphrase", id="repeat")
         yield Static("", id="match", classes="field-message")
 

@@ -55,7 +55,7 @@ class StrengthMeter(Widget):
             colour = "$text-warning"
         else:
             colour = "$text-error"
-        filled = result.score if self.passphrase else 0
+        filled = max(1, result.score) if self.passphrase else 0
         bar = Content.assemble(
             *(
                 (_SEGMENT + " ", colour if index < filled else "$panel-lighten-2")

@@ -27,10 +27,8 @@ class DashboardTile(Vertical, can_focus=True):
         border-title-color: $text;
         border-title-style: bold;
         border-subtitle-color: $text-muted;
-        background: $surface;
     }
     DashboardTile:focus {
-        background: $boost;
         border: round $accent;
         background-tint: $accent 6%;
     }
@@ -93,7 +91,7 @@ class DashboardTile(Vertical, can_focus=True):
         self.tile = tile
         self.number = number
         self.border_title = tile.title
-        self.border_subtitle = f"{number}"
+        self.border_subtitle = f"key {number}"
 
     def compose(self) -> ComposeResult:
         count = self.tile.count
@@ -103,7 +101,8 @@ class DashboardTile(Vertical, can_focus=True):
             classes="tile-count",
             markup=False,
         )
-        yield Static(self.tile.caption, classes="tile-caption", markup=False)
+        if count is not None or self.tile.caption != "not set up yet":
+            yield Static(self.tile.caption, classes="tile-caption", markup=False)
 
     def action_choose_tile(self) -> None:
         self.post_message(self.Chosen(self.tile))

@@ -76,18 +76,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_key_slots_holder"), ["holder"], unique=False)
 
     op.create_table(
-        "signing_keys",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("holder", sa.String(length=36), nullable=False),
-        sa.Column("public", sa.LargeBinary(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_signing_keys")),
-        sa.UniqueConstraint("public", name=op.f("uq_signing_keys_public")),
-    )
-    with op.batch_alter_table("signing_keys", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_signing_keys_holder"), ["holder"], unique=False)
-
-    op.create_table(
         "users",
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("name", sa.String(length=80), nullable=False),
@@ -172,10 +160,6 @@ def downgrade() -> None:
     op.drop_table("secret_versions")
     op.drop_table("vault_meta")
     op.drop_table("users")
-    with op.batch_alter_table("signing_keys", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_signing_keys_holder"))
-
-    op.drop_table("signing_keys")
     with op.batch_alter_table("key_slots", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_key_slots_holder"))
 

@@ -1,0 +1,364 @@
+"""The Textual app: routing between screens, global keys, the command palette, lock on idle."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import FrameType
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import events, work
+from textual.app import App
+from textual.binding import Binding
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.worker import Worker, WorkerState
+
+from itexit.domain.errors import ItexitError
+from itexit.domain.roles import ROLE_LABELS, Permission
+from itexit.screens.access import VaultAccess
+from itexit.screens.base import ItexitModal, ItexitScreen, WorkFailed, screen_actions
+from itexit.screens.commands import ScreenCommands
+from itexit.screens.connecting import ConnectingScreen
+from itexit.screens.dashboard import DashboardScreen
+from itexit.screens.demo_users import DemoUsersModal
+from itexit.screens.error import ErrorModal
+from itexit.screens.first_run import FirstRunScreen
+from itexit.screens.help import HelpModal
+from itexit.screens.recovery_kit import RecoveryKitScreen
+from itexit.screens.setup import SetupScreen
+from itexit.screens.unlock import UnlockScreen
+from itexit.screens.users import UsersScreen
+from itexit.services.location import VaultLocation
+
+if TYPE_CHECKING:
+    from itexit.services.gateway import Gateway
+    from itexit.services.session import UnlockedVault
+
+log = logging.getLogger(__name__)
+
+CALM = Theme(
+    name="itexit",
+    primary="#6C9BC2",
+    secondary="#8AA8A1",
+    accent="#7FB3D5",
+    warning="#D9A94E",
+    error="#D0675E",
+    success="#7FAE83",
+    foreground="#D8DEE4",
+    background="#161A1F",
+    surface="#1E242B",
+    panel="#28303A",
+    dark=True,
+    variables={"button-focus-text-style": "bold underline"},
+)
+
+UNEXPECTED = "Something unexpected went wrong; nothing more was changed. Details are in the log."
+
+
+def describe_duration(seconds: float) -> str:
+    """`300` → "5 minutes", `90` → "90 seconds", `60` → "1 minute"."""
+    whole = round(seconds)
+    if whole >= 60 and whole % 60 == 0:
+        minutes = whole // 60
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return f"{whole} second{'s' if whole != 1 else ''}"
+
+
+@dataclass
+class VaultOpened(Message):
+    """The gateway is open: whether a vault exists there and, if so, the practice's name."""
+
+    exists: bool
+    practice_name: str | None
+
+
+class ItexitApp(App[int]):
+    """Routes between screens; the screens lay things out and the services do the work."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "itexit"
+    COMMANDS: ClassVar[set[Any]] = {ScreenCommands}
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
+
+    BINDINGS = [
+        Binding(
+            "ctrl+l",
+            "lock",
+            "Lock",
+            id="app.lock",
+            tooltip="Lock the vault now; its keys are forgotten until someone unlocks it",
+        ),
+        Binding(
+            "f1,question_mark",
+            "show_help",
+            "Help",
+            key_display="?",
+            id="app.help",
+            tooltip="What this screen is for and every key it answers to",
+        ),
+        Binding(
+            "f2",
+            "show_dashboard",
+            "Dashboard",
+            show=False,
+            id="app.dashboard",
+            tooltip="Go to the dashboard: what the departing person can still reach",
+        ),
+        Binding(
+            "f3",
+            "show_users",
+            "Users",
+            show=False,
+            id="app.users",
+            tooltip="Go to the people who can unlock the vault",
+        ),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            priority=True,
+            id="app.quit",
+            tooltip="Lock the vault and close itexit",
+        ),
+    ]
+
+    def __init__(
+        self,
+        location: VaultLocation,
+        user: str | None = None,
+        idle_timeout: float = 300.0,
+        clock: Callable[[], float] = time.monotonic,
+        gateway: Gateway | None = None,
+    ) -> None:
+        super().__init__()
+        self.access = VaultAccess(location, gateway)
+        self.prefill_user = user
+        self.idle_timeout = idle_timeout
+        self.session: UnlockedVault | None = None
+        self._clock = clock
+        self._last_input = clock()
+        self._practice_name: str | None = None
+        self._previous_handlers: dict[int, Any] = {}
+
+    # --- start-up ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        self.register_theme(CALM)
+        self.theme = CALM.name
+        self._install_signal_handlers()
+        self.set_interval(1.0, self.lock_if_idle, name="idle-lock")
+        found = self.access.location.file_exists()
+        if found is False:
+            self._reset(FirstRunScreen(self.access))
+            return
+        if found is None:
+            self._reset(ConnectingScreen(self.access.location.describe()))
+        else:
+            self._show_unlock()
+        self.open_vault()
+
+    @work(thread=True, exit_on_error=False, group="vault-open")
+    def open_vault(self) -> None:
+        gateway = self.access.open()
+        exists = gateway.exists()
+        self.post_message(VaultOpened(exists, gateway.practice_name() if exists else None))
+
+    def on_vault_opened(self, message: VaultOpened) -> None:
+        self._practice_name = message.practice_name
+        screen = self.screen
+        if not message.exists:
+            if isinstance(screen, ConnectingScreen | UnlockScreen):
+                self._reset(FirstRunScreen(self.access))
+            return
+        if self.session is None:
+            self.title = message.practice_name or self.TITLE
+            self.sub_title = "locked"
+        if isinstance(screen, ConnectingScreen):
+            self._show_unlock()
+        elif isinstance(screen, UnlockScreen):
+            screen.practice_name = message.practice_name
+
+    def format_title(self, title: str, sub_title: str) -> Content:
+        if not sub_title:
+            return Content(title)
+        return Content.assemble((title, "bold"), (" · ", "dim"), sub_title)
+
+    # --- routing ------------------------------------------------------------------------------
+
+    def _reset(self, screen: Screen[Any]) -> None:
+        """Drop every screen and dialog, then show `screen` alone above the blank base."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(screen)
+
+    def _show_unlock(self, notice: str | None = None) -> None:
+        self._reset(
+            UnlockScreen(
+                self.access,
+                practice_name=self._practice_name,
+                user=self.prefill_user,
+                notice=notice,
+            )
+        )
+
+    def on_first_run_screen_setup_chosen(self) -> None:
+        self.push_screen(SetupScreen(self.access))
+
+    def on_setup_screen_setup_abandoned(self) -> None:
+        if isinstance(self.screen, SetupScreen):
+            self.pop_screen()
+
+    def on_first_run_screen_demo_built(self, message: FirstRunScreen.DemoBuilt) -> None:
+        result = message.result
+        self._practice_name = result.practice_name
+        if result.users and self.prefill_user is None:
+            self.prefill_user = result.users[0].name
+        self.push_screen(DemoUsersModal(result), lambda _: self._show_unlock())
+
+    def on_setup_screen_vault_created(self, message: SetupScreen.VaultCreated) -> None:
+        self._start_session(message.result.session)
+        self._reset(RecoveryKitScreen(message.result.recovery_kit))
+
+    def on_recovery_kit_screen_kit_stored(self) -> None:
+        self.action_show_dashboard()
+
+    def on_unlock_screen_vault_unlocked(self, message: UnlockScreen.VaultUnlocked) -> None:
+        self._start_session(message.session)
+        self.action_show_dashboard()
+
+    def on_dashboard_screen_area_chosen(self, message: DashboardScreen.AreaChosen) -> None:
+        if message.area == "users":
+            self.action_show_users()
+        else:
+            self.notify(f"{message.title} is not set up yet.", title="Not set up yet")
+
+    def _start_session(self, session: UnlockedVault) -> None:
+        self.session = session
+        identity = session.identity
+        self._practice_name = identity.practice_name
+        self.prefill_user = identity.name
+        self._last_input = self._clock()
+        self.title = identity.practice_name
+        self.sub_title = f"{identity.name} ({ROLE_LABELS[identity.role]})"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("lock", "show_dashboard", "show_users"):
+            return self.session is not None
+        return True
+
+    def action_show_dashboard(self) -> None:
+        if self.session is not None:
+            self._reset(DashboardScreen(self.session))
+
+    def action_show_users(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        if not session.can(Permission.USER_MANAGE):
+            self.notify(
+                "Only a practice manager can see and change who unlocks the vault.",
+                title="Managers only",
+                severity="warning",
+            )
+            return
+        if not isinstance(self.screen, UsersScreen):
+            self._reset(DashboardScreen(session))
+            self.push_screen(UsersScreen(session))
+
+    def action_show_help(self) -> None:
+        screen = self.screen
+        if isinstance(screen, HelpModal):
+            return
+        purpose = screen.HELP if isinstance(screen, ItexitScreen | ItexitModal) else ""
+        title = f"Help · {screen.__class__.__name__.removesuffix('Screen').removesuffix('Modal')}"
+        self.push_screen(HelpModal(title, purpose, screen_actions(screen)))
+
+    # --- errors ----------------------------------------------------------------------------------
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self.show_error(message.error)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is WorkerState.ERROR and event.worker.error is not None:
+            self.show_error(event.worker.error)
+
+    def show_error(self, error: BaseException) -> None:
+        """The one place failures reach the person: a sentence in a modal, details in the log."""
+        if isinstance(error, ItexitError):
+            sentence = str(error)
+        else:
+            log.error("unexpected failure", exc_info=error)
+            sentence = UNEXPECTED
+        self.push_screen(ErrorModal(sentence))
+
+    # --- locking ---------------------------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseEvent):
+            self._last_input = self._clock()
+        await super().on_event(event)
+
+    def lock_if_idle(self) -> None:
+        """Lock if nobody pressed a key or moved the mouse for `idle_timeout` seconds."""
+        if self.session is not None and self._clock() - self._last_input >= self.idle_timeout:
+            self.lock_vault(f"Locked after {describe_duration(self.idle_timeout)} idle.")
+
+    def action_lock(self) -> None:
+        self.lock_vault("Locked.")
+
+    def lock_vault(self, notice: str) -> None:
+        """Forget the keys, drop every screen, and ask for a passphrase again."""
+        session, self.session = self.session, None
+        if session is None:
+            return
+        session.lock()
+        self.sub_title = "locked"
+        self._show_unlock(notice)
+
+    def _install_signal_handlers(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        loop = asyncio.get_running_loop()
+
+        def handle(signum: int, frame: FrameType | None) -> None:
+            loop.call_soon_threadsafe(self.call_later, self._lock_and_exit, signum)
+
+        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                self._previous_handlers[signum] = signal.signal(signum, handle)
+
+    def _lock_and_exit(self, signum: int) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            session.lock()
+        self.exit(return_code=128 + signum)
+
+    async def action_quit(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            session.lock()
+        self.exit(return_code=0)
+
+    def on_unmount(self) -> None:
+        for signum, previous in self._previous_handlers.items():
+            signal.signal(signum, previous)
+        self._previous_handlers.clear()
+        if self.session is not None:
+            self.session.lock()
+            self.session = None
+        self.access.close()
+
+
+def run_app(location: VaultLocation, user: str | None = None) -> int:
+    """Run the TUI until the person quits; the exit code for the shell."""
+    app = ItexitApp(location, user=user)
+    app.run()
+    return app.return_code or 0

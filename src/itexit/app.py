@@ -86,7 +86,7 @@ class ItexitApp(App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "itexit"
     COMMANDS: ClassVar[set[Any]] = {ScreenCommands}
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (30, "-tall")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
     BINDINGS = [
         Binding(

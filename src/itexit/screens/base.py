@@ -40,9 +40,7 @@ def screen_actions(screen: Screen[Any]) -> list[ScreenAction]:
     """
     app = screen.app
     seen: set[str] = set()
-    own: list[ScreenAction] = (
-        screen.extra_actions() if isinstance(screen, ItexitScreen) else []
-    )
+    own: list[ScreenAction] = screen.extra_actions() if isinstance(screen, ItexitScreen) else []
     global_: list[ScreenAction] = []
     for active in screen.active_bindings.values():
         binding: Binding = active.binding

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
@@ -51,11 +50,7 @@ class DemoUsersModal(ItexitModal[None]):
         roomy = self.app.size.width >= WIDE_ENOUGH_FOR_DESCRIPTIONS
         table.add_columns("Name", "Role", "Passphrase", *(["Who they are"] if roomy else []))
         for user in self._result.users:
-            cells: list[str | Text] = [
-                Text(user.name, style="bold"),
-                ROLE_LABELS[user.role],
-                user.passphrase,
-            ]
+            cells = [user.name, ROLE_LABELS[user.role], user.passphrase]
             table.add_row(*cells, *([user.description] if roomy else []))
 
     @on(Button.Pressed, "#demo-continue")

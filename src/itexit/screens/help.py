@@ -17,7 +17,9 @@ class HelpModal(ItexitModal[None]):
     HELP = "This is the help. Escape or enter closes it."
 
     BINDINGS = [
-        Binding("enter,question_mark", "cancel", "Close", id="help.close", tooltip="Close the help"),
+        Binding(
+            "enter,question_mark", "cancel", "Close", id="help.close", tooltip="Close the help"
+        ),
     ]
 
     def __init__(self, title: str, purpose: str, actions: list[ScreenAction]) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from itexit import locations
-from itexit.domain.errors import PermissionDenied, StaleEdit, VaultError
+from itexit.domain.errors import IntegrityFailure, PermissionDenied, StaleEdit, VaultError
 from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope, is_allowed
 from itexit.services import audit, witness
 from itexit.services.location import VaultLocation
@@ -131,7 +131,15 @@ class VaultContext:
         self.seal(row, self.unseal(row))
 
     def unseal(self, row: Encrypted) -> dict[str, Any]:
-        return decrypt_document(self.scope_key(row.scope, row.epoch), self.address(row), row.doc)
+        key = self._scope_keys.get((row.scope, row.epoch))
+        if key is None and any(scope == row.scope for scope, _ in self._scope_keys):
+            raise IntegrityFailure(
+                f"A {row.__tablename__} record claims key epoch {row.epoch}, which this vault "  # type: ignore[attr-defined]
+                "does not hold: it was altered."
+            )
+        if key is None:
+            key = self.scope_key(row.scope, row.epoch)
+        return decrypt_document(key, self.address(row), row.doc)
 
     # --- transactions -------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from itexit.domain.credentials import (
     NewCredential,
     Source,
 )
-from itexit.domain.errors import BadInput, NotFound
+from itexit.domain.errors import BadInput, IntegrityFailure, NotFound
 from itexit.domain.roles import Permission, Scope
 from itexit.services.context import VaultContext
 from itexit.store.models import Credential, SecretVersion
@@ -115,6 +115,10 @@ class CredentialService:
                     select(SecretVersion).where(
                         SecretVersion.credential_id == cred.id, SecretVersion.stage == "current"
                     )
-                ).one()
+                ).first()
+                if current is None:
+                    raise IntegrityFailure(
+                        f"{cred.system} has no current secret: the vault was altered."
+                    )
                 return str(self.ctx.unseal(current)["secret"])
             return str(self.ctx.unseal(cred).get(field, ""))

@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from itexit.domain.errors import BadInput, NotFound, PermissionDenied
+from itexit.domain.errors import BadInput, NotFound, PermissionDenied, StaleEdit
 from itexit.domain.models import RemovalReport, UnlockCoverage, UserInfo, UserStatus
 from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope
 from itexit.services.audit import RECOVERY_ACTOR
-from itexit.services.context import VaultContext, check_version
+from itexit.services.context import VaultContext, check_version, stale_message
 from itexit.services.passphrase import require_acceptable
 from itexit.store.models import ENCRYPTED_MODELS, Credential, KeySlot, User, VaultMeta
 from itexit.vault import kdf
@@ -190,6 +190,12 @@ class UserService:
         with self.ctx.transaction() as session:
             user = self._get(session, name)
             check_version(user, expected_version)
+            if user.box_public != pair.box_public:
+                raise StaleEdit(
+                    "Your keys were reset since you unlocked: "
+                    + stale_message(user)[0].lower()
+                    + stale_message(user)[1:]
+                )
             user.wrapped_keys = wrap_user_keys(
                 pair, new_passphrase, params, user_key_aad(self.ctx.vault_id, user.id, params)
             )
@@ -239,42 +245,51 @@ class UserService:
         old_epoch = self.ctx.epoch
         new_epoch = old_epoch + 1
         new_keys = {(s.value, new_epoch): new_scope_key() for s in Scope}
-        with self.ctx.transaction() as session:
-            leaver = self._get(session, name)
-            if leaver.status != "active":
-                raise BadInput(f"{leaver.name} was already removed.")
-            if leaver.id == self.ctx.actor.id:
-                raise BadInput("You cannot remove yourself; ask another manager.")
-            leaver_scopes = ROLE_SCOPES[Role(leaver.role)]
-            reencrypted = rekey_records(self.ctx, session, new_epoch, new_keys)
-            leaver.status = "removed"
-            leaver.wrapped_keys = None
-            leaver.removed_at = datetime.now(UTC)
-            leaver.version += 1
-            leaver.updated_by = self.ctx.actor.name
-            session.execute(delete(KeySlot))
-            remaining = session.scalars(select(User).where(User.status == "active")).all()
-            meta = session.scalars(select(VaultMeta)).one()
-            session.flush()
-            seal_slots(
-                session, self.ctx.vault_id, new_epoch, new_keys, remaining, meta.recovery_box_public
-            )
-            due = mark_rotation_due(
-                self.ctx, session, leaver_scopes, f"{leaver.name} could see it before removal"
-            )
-            meta.epoch = new_epoch
-            meta.version += 1
-            meta.updated_by = self.ctx.actor.name
-            self.ctx.epoch = new_epoch
-            self.ctx.record(
-                session,
-                "user.remove",
-                leaver.name,
-                subject_id=leaver.id,
-                new_epoch=new_epoch,
-                reencrypted=reencrypted,
-                rotation_due=len(due),
-            )
+        try:
+            with self.ctx.transaction() as session:
+                leaver = self._get(session, name)
+                if leaver.status != "active":
+                    raise BadInput(f"{leaver.name} was already removed.")
+                if leaver.id == self.ctx.actor.id:
+                    raise BadInput("You cannot remove yourself; ask another manager.")
+                leaver_scopes = ROLE_SCOPES[Role(leaver.role)]
+                reencrypted = rekey_records(self.ctx, session, new_epoch, new_keys)
+                leaver.status = "removed"
+                leaver.wrapped_keys = None
+                leaver.removed_at = datetime.now(UTC)
+                leaver.version += 1
+                leaver.updated_by = self.ctx.actor.name
+                session.execute(delete(KeySlot))
+                remaining = session.scalars(select(User).where(User.status == "active")).all()
+                meta = session.scalars(select(VaultMeta)).one()
+                session.flush()
+                seal_slots(
+                    session,
+                    self.ctx.vault_id,
+                    new_epoch,
+                    new_keys,
+                    remaining,
+                    meta.recovery_box_public,
+                )
+                due = mark_rotation_due(
+                    self.ctx, session, leaver_scopes, f"{leaver.name} could see it before removal"
+                )
+                meta.epoch = new_epoch
+                meta.version += 1
+                meta.updated_by = self.ctx.actor.name
+                self.ctx.epoch = new_epoch
+                self.ctx.record(
+                    session,
+                    "user.remove",
+                    leaver.name,
+                    subject_id=leaver.id,
+                    new_epoch=new_epoch,
+                    reencrypted=reencrypted,
+                    rotation_due=len(due),
+                )
+        except BaseException:
+            self.ctx.epoch = old_epoch
+            raise
         self.ctx.adopt_keys(new_keys)
         from itexit.store.engine import checkpoint_and_vacuum
 

@@ -173,7 +173,9 @@ def memoize_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def derive(passphrase: str, params: Any) -> bytes:
         params.check()
-        return cached(passphrase, params.memory_kib, params.time_cost, params.parallelism, params.salt)
+        return cached(
+            passphrase, params.memory_kib, params.time_cost, params.parallelism, params.salt
+        )
 
     monkeypatch.setattr(keys_module, "derive", derive)
 

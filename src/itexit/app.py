@@ -94,7 +94,7 @@ class ItexitApp(App[int]):
             "lock",
             "Lock",
             id="app.lock",
-            tooltip="Lock the vault now; its keys are forgotten until someone unlocks it",
+            tooltip="Lock now; the keys are forgotten until someone unlocks again",
         ),
         Binding(
             "f1,question_mark",
@@ -110,7 +110,7 @@ class ItexitApp(App[int]):
             "Dashboard",
             show=False,
             id="app.dashboard",
-            tooltip="Go to the dashboard: what the departing person can still reach",
+            tooltip="The dashboard: what the departing person can still reach",
         ),
         Binding(
             "f3",
@@ -219,6 +219,8 @@ class ItexitApp(App[int]):
     def on_first_run_screen_demo_built(self, message: FirstRunScreen.DemoBuilt) -> None:
         result = message.result
         self._practice_name = result.practice_name
+        self.title = result.practice_name
+        self.sub_title = "locked"
         if result.users and self.prefill_user is None:
             self.prefill_user = result.users[0].name
         self.push_screen(DemoUsersModal(result), lambda _: self._show_unlock())
@@ -238,7 +240,7 @@ class ItexitApp(App[int]):
         if message.area == "users":
             self.action_show_users()
         else:
-            self.notify(f"{message.title} is not set up yet.", title="Not set up yet")
+            self.notify(f"{message.title} is not set up yet.")
 
     def _start_session(self, session: UnlockedVault) -> None:
         self.session = session

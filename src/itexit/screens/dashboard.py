@@ -138,9 +138,9 @@ class DashboardScreen(ItexitScreen):
         return [
             ScreenAction(
                 key=str(number),
-                description=f"Open {tile.title.lower()}",
-                tooltip=f"{tile.title}: {tile.caption}"
-                if tile.screen
+                description=f"Open tile {number}: {tile.title}",
+                tooltip=f"{tile.title}: {tile.count} {tile.caption}"
+                if tile.count is not None
                 else f"{tile.title}: not set up yet",
                 action=f"open_tile({number})",
                 node=self,

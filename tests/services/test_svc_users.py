@@ -1,0 +1,193 @@
+"""People: optimistic concurrency on edits, passphrase changes, and removals that fail cleanly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from itexit.domain.errors import AuthenticationFailed, BadInput, StaleEdit
+from itexit.domain.models import UnlockCoverage
+from itexit.domain.roles import Role
+
+try:
+    from vaulthelpers import (
+        CONSULTANT,
+        CONSULTANT_PASS,
+        LEAVER,
+        LEAVER_PASS,
+        MANAGER,
+        MANAGER2,
+        MANAGER2_PASS,
+        MANAGER_PASS,
+        Vault,
+        populated,
+    )
+except ModuleNotFoundError:  # tests/ imported as a package
+    from tests.vaulthelpers import (
+        CONSULTANT,
+        CONSULTANT_PASS,
+        LEAVER,
+        LEAVER_PASS,
+        MANAGER,
+        MANAGER2,
+        MANAGER2_PASS,
+        MANAGER_PASS,
+        Vault,
+        populated,
+    )
+
+PASS_A = "oblong pelican tambourine frost 88"
+PASS_B = "saffron glacier typewriter moss 26"
+
+
+@pytest.fixture
+def vault(db_url: str) -> Iterator[Vault]:
+    v = populated(db_url, credentials=2)
+    v.manager.add_user(MANAGER2, Role.MANAGER, MANAGER2_PASS)
+    yield v
+    v.close()
+
+
+@pytest.fixture
+def file_vault(tmp_path: Path) -> Iterator[Vault]:
+    """For checks that do not depend on the backend: SQLite only, to keep the suite quick."""
+    v = populated(tmp_path / "vault.sqlite", credentials=2)
+    yield v
+    v.close()
+
+
+def version_of(vault: Vault, name: str) -> int:
+    return next(u.version for u in vault.manager.list_users() if u.name == name)
+
+
+def test_stale_edit_names_who_changed_it_and_when(vault: Vault, frozen_now: Any) -> None:
+    alice = vault.manager
+    dora = vault.unlock(MANAGER2, MANAGER2_PASS)
+    seen = version_of(vault, CONSULTANT)  # both managers opened the same user record
+
+    frozen_now.advance(minutes=17)
+    dora.users.change_passphrase(CONSULTANT, PASS_A, expected_version=seen)
+    assert version_of(vault, CONSULTANT) == seen + 1
+
+    frozen_now.advance(minutes=5)
+    with pytest.raises(StaleEdit) as info:
+        alice.users.change_passphrase(CONSULTANT, PASS_B, expected_version=seen)
+    message = str(info.value)
+    assert MANAGER2 in message
+    assert "2026-11-23 09:17" in message
+    assert PASS_A not in message and PASS_B not in message
+    # the second edit was not applied: dora's passphrase is the one that works
+    assert vault.unlock(CONSULTANT, PASS_A).identity.name == CONSULTANT
+    with pytest.raises(AuthenticationFailed):
+        vault.unlock(CONSULTANT, PASS_B)
+    # with the fresh version the edit goes through
+    alice.users.change_passphrase(CONSULTANT, PASS_B, expected_version=seen + 1)
+    assert vault.unlock(CONSULTANT, PASS_B).identity.name == CONSULTANT
+    assert alice.verify_audit().ok
+
+
+def test_stale_edit_of_your_own_passphrase(vault: Vault, frozen_now: Any) -> None:
+    dora_one = vault.unlock(MANAGER2, MANAGER2_PASS)
+    dora_two = vault.unlock(MANAGER2, MANAGER2_PASS)
+    seen = version_of(vault, MANAGER2)
+    dora_one.users.change_passphrase(MANAGER2, PASS_A, expected_version=seen)
+    with pytest.raises(StaleEdit, match=MANAGER2):
+        dora_two.users.change_passphrase(MANAGER2, PASS_B, expected_version=seen)
+    assert vault.unlock(MANAGER2, PASS_A).identity.name == MANAGER2
+
+
+def test_a_stale_session_cannot_lock_its_user_out(vault: Vault) -> None:
+    """A manager resets the consultant (new key pair); the consultant's older session then
+    changes its own passphrase. That must be refused, not wrap the old keys over the new."""
+    consultant = vault.unlock(CONSULTANT, CONSULTANT_PASS)
+    vault.manager.change_passphrase(CONSULTANT, PASS_A)  # a reset: new key pair
+    with pytest.raises(StaleEdit, match=MANAGER):
+        consultant.change_passphrase(CONSULTANT, PASS_B)
+    # the reset stands and still opens everything the consultant may see
+    session = vault.unlock(CONSULTANT, PASS_A)
+    assert session.credentials.reveal("System1") == "secret-number-1"
+    with pytest.raises(AuthenticationFailed):
+        vault.unlock(CONSULTANT, PASS_B)
+
+
+def test_change_own_passphrase_keeps_the_keys(file_vault: Vault) -> None:
+    consultant = file_vault.unlock(CONSULTANT, CONSULTANT_PASS)
+    before = file_vault.rows(
+        "SELECT box_public, sign_public FROM users WHERE name = :n", n=CONSULTANT
+    )
+    consultant.change_passphrase(CONSULTANT, PASS_A)
+    after = file_vault.rows(
+        "SELECT box_public, sign_public FROM users WHERE name = :n", n=CONSULTANT
+    )
+    assert [tuple(map(bytes, r)) for r in before] == [tuple(map(bytes, r)) for r in after]
+    with pytest.raises(AuthenticationFailed):
+        file_vault.unlock(CONSULTANT, CONSULTANT_PASS)
+    assert file_vault.unlock(CONSULTANT, PASS_A).credentials.reveal("System0") == "secret-number-0"
+    with pytest.raises(BadInput):
+        consultant.change_passphrase(CONSULTANT, "short")
+
+
+def test_removal_refusals(file_vault: Vault) -> None:
+    with pytest.raises(BadInput):
+        file_vault.manager.remove_user(MANAGER)
+    file_vault.manager.add_user(LEAVER, Role.CONSULTANT, LEAVER_PASS)
+    file_vault.manager.remove_user(LEAVER)
+    with pytest.raises(BadInput):
+        file_vault.manager.remove_user(LEAVER)
+    with pytest.raises(BadInput, match="never reused"):
+        file_vault.manager.add_user(LEAVER, Role.CONSULTANT, LEAVER_PASS)
+
+
+def test_a_removal_that_fails_in_process_changes_nothing(
+    vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If the audit write fails the removal fails; the vault and the session stay as they were."""
+    from itexit.services import audit
+
+    real_append = audit.append
+
+    def failing_append(session: Any, **kwargs: Any) -> Any:
+        if kwargs.get("action") == "user.remove":
+            raise RuntimeError("disk full while writing the audit row")
+        return real_append(session, **kwargs)
+
+    monkeypatch.setattr(audit, "append", failing_append)
+    manager = vault.manager
+    with pytest.raises(RuntimeError, match="disk full"):
+        manager.remove_user(CONSULTANT)
+    assert vault.epoch() == 1
+    assert vault.unlock(CONSULTANT, CONSULTANT_PASS).identity.name == CONSULTANT
+    assert not any(c.rotation_due for c in manager.credentials.list())
+    # the manager's own session carries on without a lock/unlock
+    assert manager.ctx.epoch == 1
+    assert manager.credentials.reveal("System0") == "secret-number-0"
+    monkeypatch.setattr(audit, "append", real_append)
+    report = manager.remove_user(CONSULTANT)
+    assert report.new_epoch == 2
+    assert manager.verify_audit().ok
+
+
+def test_coverage_warnings() -> None:
+    assert UnlockCoverage(managers=0, people=0, has_recovery_kit=False).warning
+    assert UnlockCoverage(managers=0, people=2, has_recovery_kit=True).warning
+    assert UnlockCoverage(managers=1, people=1, has_recovery_kit=False).warning
+    assert "second manager" in str(
+        UnlockCoverage(managers=1, people=3, has_recovery_kit=True).warning
+    )
+    assert UnlockCoverage(managers=2, people=2, has_recovery_kit=False).warning is None
+
+
+def test_coverage_follows_the_people(file_vault: Vault) -> None:
+    file_vault.manager.add_user(MANAGER2, Role.MANAGER, MANAGER2_PASS)
+    assert file_vault.manager.coverage().warning is None  # two managers and a kit
+    file_vault.manager.remove_user(MANAGER2)
+    coverage = file_vault.manager.coverage()
+    assert (coverage.managers, coverage.has_recovery_kit) == (1, True)
+    assert coverage.warning and "second manager" in coverage.warning
+    tiles = {t.key: t for t in file_vault.manager.dashboard().tiles}
+    assert tiles["people"].severity == "warn"
+    assert MANAGER2 in file_vault.manager.dashboard().departing
+    assert file_vault.unlock(MANAGER, MANAGER_PASS).coverage() == coverage

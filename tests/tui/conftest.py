@@ -1,0 +1,46 @@
+"""Real vaults for the TUI tests: a fresh practice, or the demo practice, in the test's tmp dir."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, MANAGER_PASSPHRASE, PRACTICE
+
+from itexit.services.gateway import Gateway
+from itexit.services.location import VaultLocation
+
+
+@pytest.fixture
+def location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> VaultLocation:
+    """A vault file named relative to the test's directory, so screens show a stable path."""
+    monkeypatch.chdir(tmp_path)
+    return VaultLocation(path=Path("v.sqlite"))
+
+
+@pytest.fixture
+def gateway(location: VaultLocation) -> Iterator[Gateway]:
+    """An opened gateway on an empty database (no vault created yet)."""
+    opened = Gateway.open(location)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def practice(gateway: Gateway) -> Gateway:
+    """A new practice with one manager, created through the service the set-up screen uses."""
+    result = gateway.create(PRACTICE, MANAGER, MANAGER_PASSPHRASE)
+    result.session.lock()
+    return gateway
+
+
+@pytest.fixture
+def demo(gateway: Gateway) -> Gateway:
+    """The demo practice: two managers, a consultant, HR, an auditor and a leaving consultant."""
+    result = gateway.build_demo()
+    assert result.users[0].name == MANAGER
+    assert result.users[0].passphrase == DEMO_MANAGER_PASSPHRASE
+    return gateway

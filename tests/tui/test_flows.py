@@ -1,0 +1,499 @@
+"""The user's journeys through the TUI, pressed key by key against a real vault."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+
+import pytest
+from textual.command import CommandList, CommandPalette
+from textual.message import Message
+from textual.notifications import Notify
+from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
+from tui_steps import (
+    DEMO_CONSULTANT,
+    DEMO_MANAGER_PASSPHRASE,
+    MANAGER,
+    MANAGER_PASSPHRASE,
+    PRACTICE,
+    fill,
+    settle,
+    type_into,
+    unlock,
+)
+
+from itexit.app import ItexitApp
+from itexit.domain.errors import AuthenticationFailed
+from itexit.domain.roles import Permission, Role
+from itexit.screens.add_user import AddUserModal
+from itexit.screens.confirm_remove import ConfirmRemoveModal
+from itexit.screens.dashboard import DashboardScreen
+from itexit.screens.error import ErrorModal
+from itexit.screens.first_run import FirstRunScreen
+from itexit.screens.help import HelpModal
+from itexit.screens.recovery_kit import RecoveryKitScreen
+from itexit.screens.removal_report import RemovalReportModal
+from itexit.screens.setup import SetupScreen
+from itexit.screens.unlock import UnlockScreen
+from itexit.screens.users import UsersScreen
+from itexit.services.gateway import Gateway
+from itexit.services.location import VaultLocation
+from itexit.widgets.strength import StrengthMeter
+
+SIZE = (120, 36)
+
+
+class FakeClock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Notices:
+    """A message hook that keeps the text of every notification the app raised."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.seen.append(message.notification.message)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.seen)
+
+
+# --- start-up and first run --------------------------------------------------------------------
+
+
+def test_first_paint_of_a_new_vault_does_not_load_the_database_layer(tmp_path: str) -> None:
+    script = textwrap.dedent(
+        """
+        import asyncio, sys
+        from pathlib import Path
+        from itexit.app import ItexitApp
+        from itexit.screens.first_run import FirstRunScreen
+        from itexit.services.location import VaultLocation
+
+        async def main():
+            app = ItexitApp(VaultLocation(path=Path(sys.argv[1])))
+            async with app.run_test() as pilot:
+                await pilot.pause()
+                assert isinstance(app.screen, FirstRunScreen), app.screen
+            leaked = [m for m in ("sqlalchemy", "cryptography", "argon2") if m in sys.modules]
+            assert not leaked, leaked
+
+        asyncio.run(main())
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path) + "/new.sqlite"],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+
+
+async def test_set_up_a_practice_end_to_end(location: VaultLocation) -> None:
+    app = ItexitApp(location)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, FirstRunScreen)
+        await pilot.press("s")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SetupScreen)
+        create = screen.query_one("#create", Button)
+        assert create.disabled
+
+        await fill(pilot, "#practice", PRACTICE)
+        await pilot.press("enter")
+        await pilot.press(*MANAGER, "enter")
+        # A weak passphrase: the meter says so and Create stays disabled, even with ctrl+s.
+        await pilot.press(*"secret1", "enter", *"secret1")
+        await pilot.pause()
+        assert not screen.query_one(StrengthMeter).result.acceptable
+        assert create.disabled
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+        assert "not strong enough" in str(screen.query_one("#setup-error", Static).render())
+
+        # A strong passphrase typed differently the second time: still refused, and said why.
+        await fill(pilot, "#passphrase", MANAGER_PASSPHRASE)
+        await fill(pilot, "#repeat", MANAGER_PASSPHRASE + "x")
+        await pilot.pause()
+        assert screen.query_one(StrengthMeter).result.acceptable
+        assert "do not match" in str(screen.query_one("#match", Static).render())
+        assert create.disabled
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
+
+        await pilot.press("end", "backspace")
+        await pilot.pause()
+        assert "The passphrases match" in str(screen.query_one("#match", Static).render())
+        assert not create.disabled
+        await pilot.press("enter")
+        await settle(pilot)
+
+        kit_screen = app.screen
+        assert isinstance(kit_screen, RecoveryKitScreen)
+        kit_text = str(kit_screen.query_one("#kit", Static).render())
+        assert kit_text.replace(" ", "").startswith("ITX1")
+        continue_button = kit_screen.query_one("#kit-continue", Button)
+        assert continue_button.disabled
+        await pilot.click("#kit-continue")
+        await pilot.pause()
+        assert isinstance(app.screen, RecoveryKitScreen)
+        kit_screen.query_one("#kit-stored", Checkbox).focus()
+        await pilot.press("space")
+        await pilot.pause()
+        assert not continue_button.disabled
+        await pilot.click("#kit-continue")
+        await settle(pilot)
+
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.title == PRACTICE
+        assert app.sub_title == "maria (Practice manager)"
+        assert app.session is not None
+
+    reopened = Gateway.open(location)
+    try:
+        assert reopened.exists()
+        assert reopened.practice_name() == PRACTICE
+        reopened.unlock(MANAGER, MANAGER_PASSPHRASE).lock()
+    finally:
+        reopened.close()
+
+
+async def test_demo_choice_builds_the_demo_and_leads_to_unlock(location: VaultLocation) -> None:
+    app = ItexitApp(location)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("d")
+        await settle(pilot)
+        table = app.screen.query_one("#demo-users", DataTable)
+        names = [str(table.get_row_at(index)[0]) for index in range(table.row_count)]
+        assert names[0] == MANAGER and "priya" in names
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert app.screen.query_one("#user", Input).value == MANAGER
+        await fill(pilot, "#passphrase", DEMO_MANAGER_PASSPHRASE)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+
+
+# --- unlock --------------------------------------------------------------------------------------
+
+
+async def test_unlock_opens_the_dashboard(practice: Gateway) -> None:
+    app = ItexitApp(practice.location, gateway=practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, UnlockScreen)
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.session is not None
+        assert app.session.identity.name == MANAGER
+        tiles = app.screen.query("DashboardTile")
+        assert len(tiles) == len(app.session.dashboard().tiles)
+
+
+async def test_wrong_passphrase_shows_the_generic_error_and_stays_locked(
+    practice: Gateway,
+) -> None:
+    app = ItexitApp(practice.location, user=MANAGER, gateway=practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, UnlockScreen)
+        assert screen.query_one("#user", Input).value == MANAGER
+        await type_into(pilot, "#passphrase", "wrong-one")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert app.session is None
+        shown = str(screen.query_one("#unlock-error", Static).render())
+        assert shown == str(AuthenticationFailed())
+        assert screen.query_one("#passphrase", Input).value == ""
+        assert not app.screen.query(ErrorModal)
+
+
+# --- locking -------------------------------------------------------------------------------------
+
+
+async def test_locks_after_the_idle_timeout_and_not_before(practice: Gateway) -> None:
+    clock = FakeClock()
+    app = ItexitApp(practice.location, gateway=practice, clock=clock, idle_timeout=300)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        session = app.session
+        assert session is not None
+
+        clock.now += 200
+        await pilot.press("r")  # any key counts as activity
+        await settle(pilot)
+        clock.now += 200
+        app.lock_if_idle()
+        await pilot.pause()
+        assert isinstance(app.screen, DashboardScreen)
+
+        clock.now += 101
+        app.lock_if_idle()
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert app.session is None
+        assert len(app.screen_stack) == 2
+        assert not session.can(Permission.DASHBOARD_READ)
+        notice = str(app.screen.query_one("#unlock-notice", Static).render())
+        assert notice == "Locked after 5 minutes idle."
+
+
+async def test_ctrl_l_locks_at_once(practice: Gateway) -> None:
+    app = ItexitApp(practice.location, gateway=practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, UsersScreen)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert app.session is None
+        assert app.screen.query_one("#user", Input).value == MANAGER
+
+
+async def test_sigterm_locks_and_exits(practice: Gateway) -> None:
+    handler_before = signal.getsignal(signal.SIGTERM)
+    app = ItexitApp(practice.location, gateway=practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        session = app.session
+        assert session is not None
+        assert signal.getsignal(signal.SIGTERM) is not handler_before
+        os.kill(os.getpid(), signal.SIGTERM)
+        await settle(pilot)
+        assert app.session is None
+        assert not session.can(Permission.DASHBOARD_READ)
+    assert app.return_code == 128 + signal.SIGTERM
+    assert signal.getsignal(signal.SIGTERM) is handler_before
+
+
+# --- people --------------------------------------------------------------------------------------
+
+
+async def test_add_a_user(practice: Gateway) -> None:
+    app = ItexitApp(practice.location, gateway=practice)
+    notices = Notices()
+    async with app.run_test(size=SIZE, message_hook=notices) as pilot:
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, AddUserModal)
+        add = modal.query_one("#add", Button)
+        await pilot.press(*"omar", "enter")
+        await pilot.pause()
+        assert modal.query_one("#new-role", Select).has_focus
+        await pilot.press("enter")  # open the list
+        await pilot.pause()
+        await pilot.press("down", "enter")  # the first role: practice manager
+        await pilot.pause()
+        assert modal.query_one("#new-role", Select).value == Role.MANAGER
+        assert add.disabled
+        await fill(pilot, "#passphrase", "copper-valley-meadow-17")
+        await fill(pilot, "#repeat", "copper-valley-meadow-17")
+        await pilot.pause()
+        assert not add.disabled
+        await pilot.press("enter")
+        await settle(pilot)
+
+        assert isinstance(app.screen, UsersScreen)
+        table = app.screen.query_one("#users-table", DataTable)
+        names = {str(table.get_row_at(index)[0]) for index in range(table.row_count)}
+        assert names == {MANAGER, "omar"}
+        assert "omar can now unlock the vault" in notices.text
+
+    added = practice.unlock("omar", "copper-valley-meadow-17")
+    assert added.identity.role is Role.MANAGER
+    added.lock()
+
+
+async def test_adding_a_name_that_exists_reports_one_sentence(practice: Gateway) -> None:
+    app = ItexitApp(practice.location, gateway=practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        modal = app.screen
+        await fill(pilot, "#new-name", MANAGER)
+        modal.query_one("#new-role", Select).value = Role.CONSULTANT
+        await fill(pilot, "#passphrase", "copper-valley-meadow-17")
+        await fill(pilot, "#repeat", "copper-valley-meadow-17")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorModal)
+        message = str(app.screen.query_one("#error-message", Static).render())
+        assert MANAGER in message and "Traceback" not in message
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, UsersScreen)
+
+
+async def test_remove_a_user_shows_the_report(demo: Gateway) -> None:
+    app = ItexitApp(demo.location, gateway=demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, MANAGER, DEMO_MANAGER_PASSPHRASE)
+        await pilot.press("u")
+        await settle(pilot)
+        table = app.screen.query_one("#users-table", DataTable)
+        names = [str(table.get_row_at(index)[0]) for index in range(table.row_count)]
+        table.move_cursor(row=names.index("gary"))
+        await pilot.press("d")
+        await pilot.pause()
+        confirm = app.screen
+        assert isinstance(confirm, ConfirmRemoveModal)
+        said = " ".join(str(fact.render()) for fact in confirm.query(".fact-text"))
+        assert "new key epoch" in said
+        assert "still open with gary's passphrase" in said
+        assert "due for rotation" in said
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+
+        report = app.screen
+        assert isinstance(report, RemovalReportModal)
+        assert "key epoch 2" in str(report.query_one("#report-epoch", Static).render())
+        due = str(report.query_one("#report-due", Static).render())
+        assert due.count("•") >= 1
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, UsersScreen)
+        statuses = {
+            str(table.get_row_at(index)[0]): str(table.get_row_at(index)[2])
+            for index in range(table.row_count)
+        }
+        assert statuses["gary"] == "removed"
+
+    with pytest.raises(AuthenticationFailed):
+        demo.unlock("gary", "gary-" + "anything")
+
+
+async def test_users_screen_is_for_managers_only(demo: Gateway) -> None:
+    app = ItexitApp(demo.location, gateway=demo)
+    notices = Notices()
+    async with app.run_test(size=SIZE, message_hook=notices) as pilot:
+        await unlock(pilot, *DEMO_CONSULTANT)
+        assert isinstance(app.screen, DashboardScreen)
+        await pilot.press("u")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert "Only a practice manager" in notices.text
+
+
+async def test_an_area_not_built_yet_says_so(practice: Gateway) -> None:
+    app = ItexitApp(practice.location, gateway=practice)
+    notices = Notices()
+    async with app.run_test(size=SIZE, message_hook=notices) as pilot:
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        await pilot.press("2")
+        await settle(pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert "Critical tasks open is not set up yet" in notices.text
+
+
+# --- help and the command palette ----------------------------------------------------------------
+
+
+async def test_help_describes_the_current_screen(practice: Gateway) -> None:
+    app = ItexitApp(practice.location, gateway=practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpModal)
+        keys = [str(key.render()) for key in app.screen.query(".help-key")]
+        assert {"a", "d", "p", "^l"} <= set(keys)
+        assert "key epoch" in str(app.screen.query_one("#help-purpose", Static).render())
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, UsersScreen)
+
+
+async def test_palette_offers_the_screen_actions_and_the_global_ones(practice: Gateway) -> None:
+    app = ItexitApp(practice.location, gateway=practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        await pilot.press("u")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        assert isinstance(app.screen, CommandPalette)
+        commands = app.screen.query_one(CommandList)
+        for _ in range(100):
+            if commands.option_count >= 8:
+                break
+            await pilot.pause()
+        prompts = {
+            str(commands.get_option_at_index(index).prompt).split("\n")[0]
+            for index in range(commands.option_count)
+        }
+        assert {"Add", "Remove", "Passphrase", "Back"} <= prompts
+        assert {"Lock", "Help", "Dashboard", "Users", "Quit"} <= prompts
+
+        await pilot.press(*"add")
+        for _ in range(100):
+            await pilot.pause()
+            first = commands.get_option_at_index(0) if commands.option_count else None
+            if first is not None and str(first.prompt).startswith("Add"):
+                break
+        await pilot.press("enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, AddUserModal)
+
+
+class ServerLocation(VaultLocation):
+    """A file vault that answers like a database server: existence unknown until connected."""
+
+    def file_exists(self) -> bool | None:
+        return None
+
+    def describe(self) -> str:
+        return "postgresql://…@db.example/itexit"
+
+
+async def test_a_server_vault_connects_first_then_asks_to_unlock(practice: Gateway) -> None:
+    location = ServerLocation(path=practice.location.path)
+    app = ItexitApp(location)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert app.screen.practice_name == PRACTICE
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        assert isinstance(app.screen, DashboardScreen)
+
+
+async def test_an_empty_server_database_leads_to_first_run(location: VaultLocation) -> None:
+    app = ItexitApp(ServerLocation(path=location.path))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, FirstRunScreen)

@@ -1,4 +1,4 @@
-"""The command line as scripts use it: real processes, real vaults, exit codes and one-line errors."""
+"""The command line as scripts use it: real processes and vaults, exit codes, one-line errors."""
 
 from __future__ import annotations
 
@@ -202,7 +202,8 @@ def test_init_then_add_remove_and_audit(tmp_path: Path) -> None:
 def test_core_does_not_load_textual() -> None:
     code = (
         "import sys\n"
-        "import itexit.cli, itexit.services.gateway, itexit.services.session, itexit.domain.models\n"
+        "import itexit.cli, itexit.services.gateway, itexit.services.session\n"
+        "import itexit.domain.models\n"
         "import itexit.services.users, itexit.services.dashboard, itexit.services.demo\n"
         "assert 'textual' not in sys.modules, 'textual was imported by the core'\n"
         "assert 'sqlalchemy' in sys.modules\n"

@@ -139,7 +139,7 @@ class DashboardScreen(ItexitScreen):
             ScreenAction(
                 key=str(number),
                 description=f"Open tile {number}: {tile.title}",
-                tooltip=f"{tile.title}: {tile.count} {tile.caption}"
+                tooltip=f"{tile.title}: {tile.count} ({tile.caption})"
                 if tile.count is not None
                 else f"{tile.title}: not set up yet",
                 action=f"open_tile({number})",

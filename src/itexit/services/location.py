@@ -34,7 +34,9 @@ class VaultLocation:
         if self.url:
             return self.url
         assert self.path is not None
-        return f"sqlite:///{self.path}"
+        from sqlalchemy.engine import URL
+
+        return URL.create("sqlite", database=str(self.path)).render_as_string(hide_password=False)
 
     @property
     def is_sqlite(self) -> bool:

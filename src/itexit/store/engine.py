@@ -38,7 +38,10 @@ def preflight_sqlite(path: Path) -> None:
             "Restore it from a backup."
         )
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        uri = path.resolve().as_uri() + "?mode=ro"
+        if not any(Path(f"{path}{s}").exists() for s in ("-wal", "-journal")):
+            uri += "&immutable=1"
+        conn = sqlite3.connect(uri, uri=True)
         try:
             row = conn.execute("PRAGMA quick_check").fetchone()
         finally:

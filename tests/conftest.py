@@ -13,8 +13,10 @@ import time_machine
 
 try:
     from pgserver import MISSING_BINARIES, PgServer, PgUnavailable
+    from servers.fixtures import *  # noqa: F403  (real loopback servers as fixtures)
 except ModuleNotFoundError:  # tests/ imported as a package
     from tests.pgserver import MISSING_BINARIES, PgServer, PgUnavailable
+    from tests.servers.fixtures import *  # noqa: F403
 
 # Never touch the real keyring of whoever runs the tests. Set at import time so it is
 # in place before anything imports `keyring`.

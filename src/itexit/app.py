@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 from itexit.domain.errors import ItexitError
 from itexit.domain.roles import ROLE_LABELS, Permission
 from itexit.screens.access import VaultAccess
+from itexit.screens.areas import AREAS, BY_KEY, area_screen
 from itexit.screens.base import ItexitModal, ItexitScreen, WorkFailed, screen_actions
 from itexit.screens.commands import ScreenCommands
 from itexit.screens.connecting import ConnectingScreen
@@ -119,6 +120,17 @@ class ItexitApp(App[int]):
             show=False,
             id="app.users",
             tooltip="Go to the people who can unlock the vault",
+        ),
+        *(
+            Binding(
+                area.binding,
+                f"show_area('{area.key}')",
+                area.title,
+                show=False,
+                id=f"app.{area.key}",
+                tooltip=f"Go to {area.title.lower()}",
+            )
+            for area in AREAS
         ),
         Binding(
             "ctrl+q",
@@ -239,8 +251,21 @@ class ItexitApp(App[int]):
     def on_dashboard_screen_area_chosen(self, message: DashboardScreen.AreaChosen) -> None:
         if message.area == "users":
             self.action_show_users()
+        elif message.area in BY_KEY:
+            self.action_show_area(message.area)
         else:
             self.notify(f"{message.title} is not set up yet.")
+
+    def action_show_area(self, area: str) -> None:
+        """Open an area above the dashboard, so escape or F2 comes back to it."""
+        session = self.session
+        if session is None:
+            return
+        screen = area_screen(area, session)
+        if screen is None or type(self.screen) is type(screen):
+            return
+        self._reset(DashboardScreen(session))
+        self.push_screen(screen)
 
     def _start_session(self, session: UnlockedVault) -> None:
         self.session = session
@@ -252,7 +277,7 @@ class ItexitApp(App[int]):
         self.sub_title = f"{identity.name} ({ROLE_LABELS[identity.role]})"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("lock", "show_dashboard", "show_users"):
+        if action in ("lock", "show_dashboard", "show_users", "show_area"):
             return self.session is not None
         return True
 

@@ -407,15 +407,19 @@ async def test_users_screen_is_for_managers_only(demo: Gateway) -> None:
         assert "Only a practice manager" in notices.text
 
 
-async def test_an_area_not_built_yet_says_so(practice: Gateway) -> None:
+async def test_each_area_opens_from_its_function_key_and_f2_comes_back(practice: Gateway) -> None:
+    from itexit.screens.areas import AREAS
+
     app = ItexitApp(practice.location, gateway=practice)
-    notices = Notices()
-    async with app.run_test(size=SIZE, message_hook=notices) as pilot:
+    async with app.run_test(size=SIZE) as pilot:
         await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
-        await pilot.press("2")
-        await settle(pilot)
-        assert isinstance(app.screen, DashboardScreen)
-        assert "Critical tasks open is not set up yet" in notices.text
+        for area in AREAS:
+            await pilot.press(area.binding)
+            await settle(pilot)
+            assert type(app.screen).__name__ == area.screen, area.key
+            await pilot.press("f2")
+            await settle(pilot)
+            assert isinstance(app.screen, DashboardScreen)
 
 
 # --- help and the command palette ----------------------------------------------------------------

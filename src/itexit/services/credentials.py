@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -14,10 +16,15 @@ from itexit.domain.credentials import (
     Source,
 )
 from itexit.domain.errors import BadInput, IntegrityFailure, NotFound
+from itexit.domain.models import Tile
+from itexit.domain.reminders import Reminder
 from itexit.domain.roles import Permission, Scope
 from itexit.services.context import VaultContext
 from itexit.store.models import Credential, SecretVersion
 from itexit.vault.keys import fingerprint
+
+if TYPE_CHECKING:
+    from itexit.services.session import UnlockedVault
 
 REVEALABLE = ("password", "username", "notes")
 
@@ -122,3 +129,66 @@ class CredentialService:
                     )
                 return str(self.ctx.unseal(current)["secret"])
             return str(self.ctx.unseal(cred).get(field, ""))
+
+
+_DONE = ("rotated", "locked_out")
+
+
+def tiles(ctx: VaultContext, today: date) -> list[Tile]:
+    """The credential tiles of the dashboard."""
+    from sqlalchemy import func
+
+    with ctx.reading() as session:
+        total = int(session.scalar(select(func.count()).select_from(Credential)) or 0)
+        to_rotate = int(
+            session.scalar(
+                select(func.count())
+                .select_from(Credential)
+                .where(
+                    (Credential.rotation_due | Credential.known_to_departing)
+                    & Credential.status.not_in(_DONE)
+                )
+            )
+            or 0
+        )
+    return [
+        Tile(
+            key="credentials",
+            title="Credentials to rotate",
+            count=to_rotate if total else None,
+            caption=f"of {total} in the inventory" if total else "not set up yet",
+            severity=("alert" if to_rotate else "ok") if total else "idle",
+            screen="credentials",
+        )
+    ]
+
+
+def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
+    """Credentials still to rotate are not dated; this area raises nothing for `remind` yet."""
+    return []
+
+
+def build_demo(vault: UnlockedVault, today: date) -> None:
+    """The demo practice's credentials, from data/demo_practice.toml."""
+    import random
+
+    from pydantic import SecretStr
+
+    from itexit.services.demo import SEED, demo_definition, demo_secret
+
+    rng = random.Random(SEED)
+    service = CredentialService(vault.ctx)
+    for item in demo_definition()["credentials"]:
+        service.add(
+            NewCredential(
+                system=item["system"],
+                host=item.get("host", ""),
+                category=Category(item["category"]),
+                username=item.get("username", ""),
+                secret=SecretStr(demo_secret(rng)),
+                known_to_departing=bool(item.get("known_to_departing", False)),
+                notes="Handed over by Gary on his last week."
+                if item.get("known_to_departing")
+                else "",
+            )
+        )

@@ -5,12 +5,10 @@ from __future__ import annotations
 import random
 import string
 import tomllib
+from datetime import date
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from pydantic import SecretStr
-
-from itexit.domain.credentials import Category, NewCredential
 from itexit.domain.errors import BadInput
 from itexit.domain.roles import Role
 
@@ -32,8 +30,11 @@ def demo_secret(rng: random.Random) -> str:
 
 def build_demo(gateway: Gateway, force: bool = False) -> DemoResult:
     """Create the demo vault (wiping an existing one only with `force`) and fill it."""
-    from itexit.services.credentials import CredentialService
+    from itexit.services import checklist, credentials, mailbox, renewals, statements, vendors
     from itexit.services.gateway import DemoResult, DemoUser
+
+    # credentials first: vendors, cases, statements and mailboxes refer to them
+    DEMO_AREAS = (credentials, vendors, checklist, statements, renewals, mailbox)
 
     if gateway.exists():
         if not force:
@@ -51,21 +52,8 @@ def build_demo(gateway: Gateway, force: bool = False) -> DemoResult:
     session = gateway.create(spec["practice"], first.name, first.passphrase).session
     for user in others:
         session.add_user(user.name, user.role, user.passphrase)
-    rng = random.Random(SEED)
-    creds = CredentialService(session.ctx)
-    for item in spec["credentials"]:
-        creds.add(
-            NewCredential(
-                system=item["system"],
-                host=item.get("host", ""),
-                category=Category(item["category"]),
-                username=item.get("username", ""),
-                secret=SecretStr(demo_secret(rng)),
-                known_to_departing=bool(item.get("known_to_departing", False)),
-                notes="Handed over by Gary on his last week."
-                if item.get("known_to_departing")
-                else "",
-            )
-        )
+    today = date.today()
+    for area in DEMO_AREAS:
+        area.build_demo(session, today)
     session.lock()
     return DemoResult(spec["practice"], users, gateway.location.describe())

@@ -312,7 +312,7 @@ class Gateway:
     def wipe(self) -> None:
         """Drop everything at this location (used to rebuild the demo practice with --force)."""
         from itexit.store.engine import sqlite_file
-        from itexit.store.models import Base
+        from itexit.store.schema import Base
 
         path = sqlite_file(self.location.sqlalchemy_url)
         self.store.engine.dispose()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from itexit.domain.models import (
     AuditEvent,
@@ -15,11 +15,18 @@ from itexit.domain.models import (
     UnlockCoverage,
     UserInfo,
 )
+from itexit.domain.reminders import Reminder
 from itexit.domain.roles import Permission, Role
 from itexit.services import audit
+from itexit.services.checklist import CaseService
 from itexit.services.context import VaultContext
 from itexit.services.credentials import CredentialService
+from itexit.services.imports import ImportService
+from itexit.services.mailbox import MailboxService
+from itexit.services.renewals import RenewalService
+from itexit.services.statements import StatementService
 from itexit.services.users import UserService
+from itexit.services.vendors import VendorService
 
 
 class UnlockedVault:
@@ -36,6 +43,12 @@ class UnlockedVault:
         )
         self.users = UserService(ctx)
         self.credentials = CredentialService(ctx)
+        self.imports = ImportService(ctx)
+        self.vendors = VendorService(ctx)
+        self.cases = CaseService(ctx)
+        self.statements = StatementService(ctx)
+        self.renewals = RenewalService(ctx)
+        self.mailboxes = MailboxService(ctx)
 
     def can(self, permission: Permission) -> bool:
         return self.ctx.can(permission)
@@ -62,10 +75,17 @@ class UnlockedVault:
 
     # --- dashboard ----------------------------------------------------------------------------
 
-    def dashboard(self) -> DashboardSummary:
+    def dashboard(self, today: date | None = None) -> DashboardSummary:
         from itexit.services.dashboard import summary
 
-        return summary(self.ctx, self.identity.practice_name, self.coverage())
+        return summary(self.ctx, self.identity.practice_name, self.coverage(), today)
+
+    def reminders(self, today: date | None = None) -> list[Reminder]:
+        """Everything due or overdue across the vault, most urgent first."""
+        from itexit.services.remind import collect
+
+        self.ctx.require(Permission.DASHBOARD_READ)
+        return collect(self.ctx, today or date.today())
 
     # --- audit --------------------------------------------------------------------------------
 

@@ -16,7 +16,8 @@ from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope
 from itexit.services.audit import RECOVERY_ACTOR
 from itexit.services.context import VaultContext, check_version, stale_message
 from itexit.services.passphrase import require_acceptable
-from itexit.store.models import ENCRYPTED_MODELS, Credential, KeySlot, User, VaultMeta
+from itexit.store.models import Credential, KeySlot, User, VaultMeta
+from itexit.store.schema import encrypted_models
 from itexit.vault import kdf
 from itexit.vault.keys import (
     KeyPair,
@@ -316,7 +317,7 @@ def rekey_records(
     from itexit.vault.records import decrypt_document, encrypt_document
 
     count = 0
-    for model in ENCRYPTED_MODELS:
+    for model in encrypted_models():
         for row in session.scalars(select(model)):
             document = decrypt_document(
                 ctx.scope_key(row.scope, row.epoch), ctx.address(row), row.doc

@@ -166,6 +166,3 @@ class SecretVersion(Base, Encrypted):
     )
     stage: Mapped[str] = mapped_column(String(12), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-
-
-ENCRYPTED_MODELS: tuple[type[Encrypted], ...] = (Credential, SecretVersion)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from itexit.store.models import Base
+from itexit.store.schema import Base
 
 connection = context.config.attributes.get("connection")
 if connection is None:

@@ -1,0 +1,109 @@
+"""What every command shares: where the vault is, who unlocks it, how results are printed."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from itexit.domain.errors import BadInput
+
+if TYPE_CHECKING:
+    from itexit.services.gateway import Gateway
+    from itexit.services.location import VaultLocation
+    from itexit.services.session import UnlockedVault
+
+EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_AUTH = 0, 1, 2, 3
+
+Command = Callable[["Cli"], int]
+"""A subcommand: takes the resolved command line, returns the exit code."""
+
+
+class Cli:
+    """Resolves where the vault is and who unlocks it, from flags, environment and prompts."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self._gateway: Gateway | None = None
+
+    @property
+    def location(self) -> VaultLocation:
+        from itexit.services.location import VaultLocation
+
+        return VaultLocation.resolve(self.args.vault, self.args.db)
+
+    def gateway(self) -> Gateway:
+        if self._gateway is None:
+            from itexit.services.gateway import Gateway
+
+            self._gateway = Gateway.open(self.location)
+        return self._gateway
+
+    def read_secret_file(self, path: str, what: str) -> str:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise BadInput(f"Cannot read the {what} file {path}: {exc.strerror}.") from None
+        value = text.rstrip("\r\n")
+        if not value:
+            raise BadInput(f"The {what} file {path} is empty.")
+        return value
+
+    def passphrase(self, prompt: str = "Passphrase: ") -> str:
+        path = self.args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE")
+        if path:
+            return self.read_secret_file(path, "passphrase")
+        if not sys.stdin.isatty():
+            raise BadInput(
+                "No passphrase: run at a terminal, or give --passphrase-file "
+                "(or ITEXIT_PASSPHRASE_FILE)."
+            )
+        return getpass.getpass(prompt)
+
+    def new_passphrase(self, who: str, file_arg: str | None) -> str:
+        if file_arg:
+            return self.read_secret_file(file_arg, "new passphrase")
+        if not sys.stdin.isatty():
+            raise BadInput(f"No new passphrase for {who}: give --new-passphrase-file at a script.")
+        first = getpass.getpass(f"New passphrase for {who}: ")
+        from itexit.services.passphrase import strength
+
+        result = strength(first, (who,))
+        print(f"Strength: {result.label}. {result.feedback}", file=sys.stderr)
+        if getpass.getpass("Once more: ") != first:
+            raise BadInput("The two passphrases differ; nothing was changed.")
+        return first
+
+    def user_name(self) -> str:
+        name = self.args.user or os.environ.get("ITEXIT_USER")
+        if name:
+            return str(name)
+        if not sys.stdin.isatty():
+            raise BadInput("Who is unlocking? Give --user or ITEXIT_USER.")
+        return input("User: ").strip()
+
+    def unlock(self) -> UnlockedVault:
+        name = self.user_name()
+        cached = self.gateway().unlock_cached(name)
+        return cached if cached is not None else self.gateway().unlock(name, self.passphrase())
+
+
+def emit(args: argparse.Namespace, rows: Any, render: Callable[[Any], str]) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(rows, indent=2, default=str))
+    else:
+        print(render(rows))
+
+
+def write_private(path: Path, text: str) -> None:
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise BadInput(f"{path} already exists; choose a new file name.") from None
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text + "\n")

@@ -1,0 +1,9 @@
+"""`itexit vendor: vendors and what is still tied to the departing person."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add this area's subcommands to the parser."""

@@ -1,0 +1,30 @@
+"""What is due or overdue across the vault, as `itexit remind` and the dashboard report it."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class ReminderArea(StrEnum):
+    CHECKLIST = "checklist"
+    CREDENTIALS = "credentials"
+    RENEWALS = "renewals"
+    MAILBOX = "mailbox"
+
+
+class Reminder(BaseModel):
+    """One thing someone must do, with the date it is due and whether it is already late."""
+
+    model_config = ConfigDict(frozen=True)
+
+    area: ReminderArea
+    title: str
+    due: date | None
+    overdue: bool
+    critical: bool = False
+    ref: str = ""
+    """The id a command takes to act on it (case/task, renewal, mailbox name)."""
+    detail: str = ""

@@ -1,0 +1,40 @@
+"""Which screen opens each area; imported lazily so the first paint stays light."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+    from itexit.services.session import UnlockedVault
+
+
+class Area(NamedTuple):
+    key: str
+    title: str
+    module: str
+    screen: str
+    binding: str
+
+
+AREAS: tuple[Area, ...] = (
+    Area("checklist", "Checklist", "itexit.screens.cases", "CaseListScreen", "f4"),
+    Area("credentials", "Credentials", "itexit.screens.credentials", "CredentialsScreen", "f5"),
+    Area("vendors", "Vendors", "itexit.screens.vendors", "VendorsScreen", "f6"),
+    Area("renewals", "Renewals", "itexit.screens.renewals", "RenewalsScreen", "f7"),
+    Area("mailbox", "Mailbox", "itexit.screens.mailbox", "MailboxScreen", "f8"),
+)
+
+BY_KEY = {area.key: area for area in AREAS}
+
+
+def area_screen(key: str, session: UnlockedVault) -> Screen[None] | None:
+    """The screen of an area, or None when there is no such area."""
+    area = BY_KEY.get(key)
+    if area is None:
+        return None
+    module = importlib.import_module(area.module)
+    screen: Screen[None] = getattr(module, area.screen)(session)
+    return screen

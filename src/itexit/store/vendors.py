@@ -1,0 +1,5 @@
+"""Vendors, their services and authorised contacts."""
+
+from __future__ import annotations
+
+from itexit.store.models import Base, Encrypted, Versioned, utcnow  # noqa: F401

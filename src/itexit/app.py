@@ -28,18 +28,15 @@ from itexit.screens.areas import AREAS, BY_KEY, area_screen
 from itexit.screens.base import ItexitModal, ItexitScreen, WorkFailed, screen_actions
 from itexit.screens.commands import ScreenCommands
 from itexit.screens.connecting import ConnectingScreen
-from itexit.screens.dashboard import DashboardScreen
-from itexit.screens.demo_users import DemoUsersModal
 from itexit.screens.error import ErrorModal
 from itexit.screens.first_run import FirstRunScreen
 from itexit.screens.help import HelpModal
-from itexit.screens.recovery_kit import RecoveryKitScreen
-from itexit.screens.setup import SetupScreen
 from itexit.screens.unlock import UnlockScreen
-from itexit.screens.users import UsersScreen
 from itexit.services.location import VaultLocation
 
 if TYPE_CHECKING:
+    from itexit.screens.dashboard import DashboardScreen
+    from itexit.screens.setup import SetupScreen
     from itexit.services.gateway import Gateway
     from itexit.services.session import UnlockedVault
 
@@ -182,6 +179,10 @@ class ItexitApp(App[int]):
         gateway = self.access.open()
         exists = gateway.exists()
         self.post_message(VaultOpened(exists, gateway.practice_name() if exists else None))
+        if exists:
+            # Load what unlocking leads to while the person is still typing.
+            import itexit.screens.dashboard
+            import itexit.services.session  # noqa: F401
 
     def on_vault_opened(self, message: VaultOpened) -> None:
         self._practice_name = message.practice_name
@@ -222,9 +223,13 @@ class ItexitApp(App[int]):
         )
 
     def on_first_run_screen_setup_chosen(self) -> None:
+        from itexit.screens.setup import SetupScreen
+
         self.push_screen(SetupScreen(self.access))
 
     def on_setup_screen_setup_abandoned(self) -> None:
+        from itexit.screens.setup import SetupScreen
+
         if isinstance(self.screen, SetupScreen):
             self.pop_screen()
 
@@ -235,10 +240,14 @@ class ItexitApp(App[int]):
         self.sub_title = "locked"
         if result.users and self.prefill_user is None:
             self.prefill_user = result.users[0].name
+        from itexit.screens.demo_users import DemoUsersModal
+
         self.push_screen(DemoUsersModal(result), lambda _: self._show_unlock())
 
     def on_setup_screen_vault_created(self, message: SetupScreen.VaultCreated) -> None:
         self._start_session(message.result.session)
+        from itexit.screens.recovery_kit import RecoveryKitScreen
+
         self._reset(RecoveryKitScreen(message.result.recovery_kit))
 
     def on_recovery_kit_screen_kit_stored(self) -> None:
@@ -264,8 +273,14 @@ class ItexitApp(App[int]):
         screen = area_screen(area, session)
         if screen is None or type(self.screen) is type(screen):
             return
-        self._reset(DashboardScreen(session))
+        self._reset(self._dashboard(session))
         self.push_screen(screen)
+
+    @staticmethod
+    def _dashboard(session: UnlockedVault) -> DashboardScreen:
+        from itexit.screens.dashboard import DashboardScreen
+
+        return DashboardScreen(session)
 
     def _start_session(self, session: UnlockedVault) -> None:
         self.session = session
@@ -283,7 +298,7 @@ class ItexitApp(App[int]):
 
     def action_show_dashboard(self) -> None:
         if self.session is not None:
-            self._reset(DashboardScreen(self.session))
+            self._reset(self._dashboard(self.session))
 
     def action_show_users(self) -> None:
         session = self.session
@@ -296,8 +311,10 @@ class ItexitApp(App[int]):
                 severity="warning",
             )
             return
+        from itexit.screens.users import UsersScreen
+
         if not isinstance(self.screen, UsersScreen):
-            self._reset(DashboardScreen(session))
+            self._reset(self._dashboard(session))
             self.push_screen(UsersScreen(session))
 
     def action_show_help(self) -> None:

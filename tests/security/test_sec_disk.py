@@ -376,3 +376,17 @@ def test_the_witness_does_not_cry_wolf(tmp_path: Path) -> None:
         assert gw.unlock(MANAGER, MANAGER_PASS).verify_audit().ok
     finally:
         gw.close()
+
+
+def test_a_new_vault_file_and_its_sidecars_are_private(tmp_path: Path) -> None:
+    path = tmp_path / "private" / "vault.sqlite"
+    gw = Gateway.open(VaultLocation(path=path))
+    try:
+        gw.create("Private Practice", "alice", "correct horse battery staple 42").session.lock()
+        files = [p for p in path.parent.iterdir() if p.name.startswith("vault.sqlite")]
+        assert path in files
+        for file in files:
+            assert file.stat().st_mode & 0o077 == 0, f"{file.name} is readable by others"
+        assert path.parent.stat().st_mode & 0o077 == 0
+    finally:
+        gw.close()

@@ -11,7 +11,7 @@ from itexit.domain.roles import Role
 
 
 class Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
 
 class UserStatus(StrEnum):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,9 @@ def make_engine(url: str) -> Engine:
         preflight_sqlite(path)
         if not path.parent.exists():
             path.parent.mkdir(parents=True, mode=0o700)
+        if not path.exists():
+            # Created private before SQLite opens it; its -wal and -shm take the same mode.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         engine = create_engine(url, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine

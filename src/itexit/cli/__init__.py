@@ -8,14 +8,9 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING
 
 from itexit.cli.base import EXIT_OK, EXIT_USAGE, Cli, emit, write_private
 from itexit.domain.errors import BadInput, CheckFailed, ItexitError
-
-if TYPE_CHECKING:
-    from itexit.services.gateway import Gateway
-
 
 # --- commands ---------------------------------------------------------------------------------
 
@@ -148,14 +143,7 @@ def cmd_user_passwd(cli: Cli) -> int:
 
 
 def cmd_audit_verify(cli: Cli) -> int:
-    from itexit.services.audit import verify
-    from itexit.services.context import Store
-
-    gw = cli.gateway()
-    meta_id = _vault_id(gw)
-    store: Store = gw.store
-    with store.sessions() as session:
-        verdict = verify(session, meta_id)
+    verdict = cli.gateway().verify_audit()
     if cli.args.json:
         print(verdict.model_dump_json(indent=2))
     if not verdict.ok:
@@ -165,17 +153,6 @@ def cmd_audit_verify(cli: Cli) -> int:
     if not cli.args.json:
         print(f"The audit log is intact: {verdict.rows} entries, head {verdict.head_hash[:16]}.")
     return EXIT_OK
-
-
-def _vault_id(gw: Gateway) -> str:
-    with gw.store.sessions() as session:
-        meta = gw.store.meta(session)
-    if meta is None:
-        from itexit.domain.errors import VaultNotFound
-
-        raise VaultNotFound(f"There is no vault at {gw.location.describe()}.")
-    gw.check_witness(meta.vault_id)
-    return meta.vault_id
 
 
 def cmd_audit_checkpoint(cli: Cli) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from itexit.domain.errors import (
     VaultError,
     VaultNotFound,
 )
+from itexit.domain.models import AuditVerdict
 from itexit.domain.roles import Role, Scope
 from itexit.services import audit, witness
 from itexit.services.context import Actor, Store, VaultContext
@@ -136,6 +138,13 @@ class Gateway:
                 "Nothing was changed."
             )
 
+    def verify_audit(self) -> AuditVerdict:
+        """Check the whole audit chain without unlocking: anyone with the file can check it."""
+        meta = self._meta()
+        self.check_witness(meta.vault_id)
+        with self.store.sessions() as session:
+            return audit.verify(session, meta.vault_id)
+
     # --- create -------------------------------------------------------------------------------
 
     def create(self, practice_name: str, manager_name: str, passphrase: str) -> SetupResult:
@@ -153,8 +162,6 @@ class Gateway:
         recovery = recovery_keypair(recovery_secret)
         scope_keys = {(scope.value, 1): new_scope_key() for scope in Scope}
         pair = KeyPair.generate()
-        import time
-
         started = time.perf_counter()
         user = new_user_row(vault_id, manager_name, Role.MANAGER, passphrase, pair, params)
         kdf_seconds = time.perf_counter() - started
@@ -194,6 +201,9 @@ class Gateway:
         ctx = VaultContext(
             self.store, vault_id, 1, Actor(user.id, user.name, Role.MANAGER, pair), scope_keys
         )
+        from itexit.services.handover import ensure_inbox_key
+
+        ensure_inbox_key(ctx)
         return SetupResult(
             UnlockedVault(ctx, practice_name), format_recovery_kit(recovery_secret), kdf_seconds
         )
@@ -254,8 +264,11 @@ class Gateway:
             Actor(user.id, user.name, Role(user.role), pair),
             scope_keys,
         )
+        from itexit.services.handover import open_inbox_on_unlock
+
         with ctx.transaction() as session:
             ctx.record(session, "auth.unlock", user.name)
+            open_inbox_on_unlock(ctx, session)
         return UnlockedVault(ctx, meta.practice_name)
 
     def _open_slots(

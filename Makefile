@@ -32,7 +32,7 @@ lint: $(TSTAMP)
 	$(BIN)/lint-imports
 
 test: system-deps $(TSTAMP) lint
-	ITEXIT_REQUIRE_PG=1 $(BIN)/python -m pytest -q
+	ITEXIT_REQUIRE_PG=1 ITEXIT_REQUIRE_SERVERS=1 $(BIN)/python -m pytest -q
 
 bench: $(TSTAMP)
 	$(BIN)/python bench/kdf.py

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages the test suite needs, but only those that are missing.
-# Idempotent: when everything is present it only runs a few `test`/`command -v` checks.
+# Idempotent: when everything is present it only runs a few `test`/`command -v` checks and
+# prints nothing.
 set -euo pipefail
 
 have_postgresql() {
@@ -12,6 +13,8 @@ have_sshd() { command -v sshd >/dev/null 2>&1 || test -x /usr/sbin/sshd; }
 have_keepassxc() { command -v keepassxc-cli >/dev/null 2>&1; }
 have_tmux() { command -v tmux >/dev/null 2>&1; }
 have_pdftotext() { command -v pdftotext >/dev/null 2>&1; }
+have_slapd() { command -v slapd >/dev/null 2>&1 || test -x /usr/sbin/slapd; }
+have_ldapsearch() { command -v ldapsearch >/dev/null 2>&1; }
 
 # package name -> check function
 checks=(
@@ -21,15 +24,15 @@ checks=(
     "keepassxc:have_keepassxc"
     "tmux:have_tmux"
     "poppler-utils:have_pdftotext"
+    "slapd:have_slapd"
+    "ldap-utils:have_ldapsearch"
 )
 
 missing=()
 for entry in "${checks[@]}"; do
     pkg="${entry%%:*}"
     check="${entry#*:}"
-    if "$check"; then
-        echo "present   $pkg"
-    else
+    if ! "$check"; then
         missing+=("$pkg")
     fi
 done

@@ -1,3 +1,234 @@
-"""Real servers on loopback for verifier and mailbox tests, started by the tests themselves."""
+"""Real servers on loopback for verifier and mailbox tests, started by the tests themselves.
+
+``tests/conftest.py`` star-imports this module, so every test can ask for these fixtures.
+Servers are session-scoped and started on first use; users are function-scoped and fresh.
+A server whose program is not installed (or, for sshd, a run without root) skips its tests
+with the reason, unless ``ITEXIT_REQUIRE_SERVERS`` is set, which makes that a failure.
+A program that is installed but does not start always fails.
+"""
 
 from __future__ import annotations
+
+import itertools
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from .certs import TestCA
+from .common import unavailable
+from .dovecot import DOVECOT_MISSING, DovecotServer, DovecotUnavailable
+from .httpbasic import HttpBasicServer
+from .pglogin import PgLoginServer
+from .silent import SilentServer
+from .slapd import SLAPD_MISSING, SlapdServer, SlapdUnavailable
+from .smtpauth import SmtpAuthServer
+from .sshd import NOT_ROOT, SSHD_MISSING, SshdUnavailable, SshServer
+
+try:
+    from pgserver import MISSING_BINARIES, PgUnavailable
+except ModuleNotFoundError:  # tests/ imported as a package
+    from tests.pgserver import MISSING_BINARIES, PgUnavailable
+
+__all__ = [
+    "dovecot_server",
+    "http_server",
+    "http_user",
+    "imap_user",
+    "ldap_user",
+    "pg_login_server",
+    "pg_role",
+    "silent_server",
+    "slapd_server",
+    "smtp_server",
+    "smtp_user",
+    "ssh_login",
+    "sshd_server",
+    "tls_ca",
+]
+
+_counter = itertools.count(1)
+
+
+def _password(prefix: str) -> str:
+    return f"{prefix}-{secrets.token_hex(8)}"
+
+
+@pytest.fixture(scope="session")
+def tls_ca(tmp_path_factory: pytest.TempPathFactory) -> TestCA:
+    """A private CA, a server certificate for 127.0.0.1/localhost, and an unrelated CA."""
+    return TestCA.make(Path(tmp_path_factory.mktemp("tls-ca")))
+
+
+@pytest.fixture(scope="session")
+def silent_server() -> Iterator[SilentServer]:
+    """A port that accepts connections and never answers (for timeout tests)."""
+    server = SilentServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+# --- Dovecot (IMAP) ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def dovecot_server(tls_ca: TestCA) -> Iterator[DovecotServer]:
+    """One real Dovecot (IMAP with STARTTLS, and IMAPS) for the session, on 127.0.0.1."""
+    try:
+        server = DovecotServer.start(tls_ca)
+    except DovecotUnavailable as exc:
+        if str(exc) == DOVECOT_MISSING:
+            unavailable(DOVECOT_MISSING)
+        pytest.fail(f"Dovecot is installed but did not start: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def imap_user(dovecot_server: DovecotServer) -> Iterator[tuple[str, str]]:
+    """A fresh IMAP user with an empty INBOX: ``(name, password)``; removed afterwards."""
+    name = f"user{next(_counter)}"
+    password = _password("imap")
+    dovecot_server.add_user(name, password)
+    try:
+        yield name, password
+    finally:
+        dovecot_server.remove_user(name)
+
+
+# --- OpenSSH ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def sshd_server() -> Iterator[SshServer]:
+    """A real sshd on 127.0.0.1 with one dedicated account (created and removed; needs root)."""
+    try:
+        server = SshServer.start(_password("ssh"))
+    except SshdUnavailable as exc:
+        if str(exc) in (SSHD_MISSING, NOT_ROOT):
+            unavailable(str(exc))
+        pytest.fail(f"sshd is installed but did not start: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def ssh_login(sshd_server: SshServer) -> tuple[str, str]:
+    """The sshd account with a fresh password: ``(name, password)``."""
+    password = _password("ssh")
+    sshd_server.set_password(password)
+    return sshd_server.username, password
+
+
+# --- SMTP (aiosmtpd) --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def smtp_server(tls_ca: TestCA) -> Iterator[SmtpAuthServer]:
+    """SMTP with AUTH: ``starttls_port`` (STARTTLS) and ``tls_port`` (implicit TLS)."""
+    server = SmtpAuthServer(tls_ca)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_user(smtp_server: SmtpAuthServer) -> Iterator[tuple[str, str]]:
+    name = f"mailer{next(_counter)}@example.test"
+    password = _password("smtp")
+    smtp_server.users[name] = password
+    try:
+        yield name, password
+    finally:
+        smtp_server.users.pop(name, None)
+
+
+# --- HTTP Basic -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def http_server(tls_ca: TestCA) -> Iterator[HttpBasicServer]:
+    """HTTPS with Basic authentication on ``/admin`` (see :mod:`servers.httpbasic`)."""
+    server = HttpBasicServer(tls_ca)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def http_user(http_server: HttpBasicServer) -> Iterator[tuple[str, str]]:
+    name = f"admin{next(_counter)}"
+    password = _password("http")
+    http_server.users[name] = password
+    try:
+        yield name, password
+    finally:
+        http_server.users.pop(name, None)
+
+
+# --- OpenLDAP ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def slapd_server(tls_ca: TestCA) -> Iterator[SlapdServer]:
+    """A real slapd: ``ldap_port`` (StartTLS) and ``ldaps_port``, suffix dc=itexit,dc=test."""
+    try:
+        server = SlapdServer.start(tls_ca)
+    except SlapdUnavailable as exc:
+        if str(exc) == SLAPD_MISSING:
+            unavailable(SLAPD_MISSING)
+        pytest.fail(f"slapd is installed but did not start: {exc}")
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def ldap_user(slapd_server: SlapdServer) -> tuple[str, str]:
+    """A fresh person under ou=people: ``(uid, password)``."""
+    uid = f"person{next(_counter)}"
+    password = _password("ldap")
+    slapd_server.add_user(uid, password)
+    return uid, password
+
+
+# --- PostgreSQL -------------------------------------------------------------------------
+
+
+def _pg_required() -> bool:
+    return os.environ.get("ITEXIT_REQUIRE_PG", "").strip() not in ("", "0")
+
+
+@pytest.fixture(scope="session")
+def pg_login_server(tls_ca: TestCA) -> Iterator[PgLoginServer]:
+    """PostgreSQL asking for passwords (scram-sha-256) and offering TLS; see :mod:`pglogin`."""
+    try:
+        server = PgLoginServer.start(tls_ca)
+    except PgUnavailable as exc:
+        if _pg_required():
+            pytest.fail(f"ITEXIT_REQUIRE_PG is set but PostgreSQL cannot run: {exc}")
+        if str(exc) == MISSING_BINARIES:
+            unavailable("PostgreSQL binaries (initdb, pg_ctl) are not installed")
+        unavailable(str(exc))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg_role(pg_login_server: PgLoginServer) -> tuple[str, str]:
+    """A fresh login role: ``(name, password)``."""
+    password = _password("pg")
+    return pg_login_server.add_role(password), password

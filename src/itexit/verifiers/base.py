@@ -1,10 +1,25 @@
-"""A verifier logs in to one kind of server with a username and secret and reports the outcome."""
+"""A verifier logs in to one kind of server with a username and secret and reports the outcome.
+
+Besides the :class:`Verifier` protocol this module holds what every verifier shares: the TLS
+context (certificate verification always on; ``ca_file`` trusts a private CA), the mapping of
+network and TLS failures to UNREACHABLE with one clear sentence, and :func:`scrub`, which keeps
+the secret out of every detail string whatever a server or a library put in its message.
+"""
 
 from __future__ import annotations
 
+import socket
+import ssl
+import time
+from collections.abc import Callable
 from typing import Protocol
 
-from itexit.domain.verify import Endpoint, VerifyResult
+from itexit.domain.verify import Endpoint, TlsMode, VerifyOutcome, VerifyResult
+
+DEFAULT_TIMEOUT = 10.0
+"""Seconds a check may take by default (connect, handshake and login together)."""
+
+MASK = "•••"
 
 
 class Verifier(Protocol):
@@ -14,3 +29,157 @@ class Verifier(Protocol):
     def check(self, endpoint: Endpoint, username: str, secret: str, timeout: float) -> VerifyResult:
         """Try the secret once; never raise for a refusal or a network failure, report it."""
         ...
+
+
+class Stopwatch:
+    """Builds results that carry the verifier's name and the seconds since the check began."""
+
+    def __init__(self, verifier: str, secret: str) -> None:
+        self.verifier = verifier
+        self._secret = secret
+        self._started = time.monotonic()
+
+    def result(self, outcome: VerifyOutcome, detail: str) -> VerifyResult:
+        return VerifyResult(
+            verifier=self.verifier,
+            outcome=outcome,
+            detail=scrub(detail, self._secret),
+            seconds=round(time.monotonic() - self._started, 3),
+        )
+
+    def accepted(self, detail: str) -> VerifyResult:
+        return self.result(VerifyOutcome.ACCEPTED, detail)
+
+    def rejected(self, detail: str) -> VerifyResult:
+        return self.result(VerifyOutcome.REJECTED, detail)
+
+    def unreachable(self, detail: str) -> VerifyResult:
+        return self.result(VerifyOutcome.UNREACHABLE, detail)
+
+    def error(self, detail: str) -> VerifyResult:
+        return self.result(VerifyOutcome.ERROR, detail)
+
+
+def scrub(text: str, secret: str) -> str:
+    """``text`` with every occurrence of ``secret`` (and its common encodings) masked."""
+    if not secret:
+        return text
+    import base64
+    import urllib.parse
+
+    variants = {secret, urllib.parse.quote(secret, safe=""), repr(secret)[1:-1]}
+    raw = secret.encode("utf-8", "surrogatepass")
+    variants.add(base64.b64encode(raw).decode("ascii"))
+    for variant in sorted((v for v in variants if v), key=len, reverse=True):
+        text = text.replace(variant, MASK)
+    return text
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """A server's message squeezed to one short line for a detail sentence."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def where(endpoint: Endpoint, port: int) -> str:
+    host = endpoint.host
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def tls_context(endpoint: Endpoint) -> ssl.SSLContext:
+    """A client context that verifies the certificate and host name; ``ca_file`` if given.
+
+    There is deliberately no switch to turn verification off: a practice with its own CA
+    gives that CA's file instead.
+    """
+    if endpoint.ca_file:
+        ctx = ssl.create_default_context(cafile=endpoint.ca_file)
+    else:
+        ctx = ssl.create_default_context()
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    return ctx
+
+
+def port_for(endpoint: Endpoint, defaults: dict[TlsMode, int]) -> int:
+    return endpoint.port if endpoint.port is not None else defaults[endpoint.tls]
+
+
+def precheck(
+    watch: Stopwatch, endpoint: Endpoint, username: str, secret: str
+) -> VerifyResult | None:
+    """Refuse a check that could prove nothing: no host, no secret."""
+    if not endpoint.host.strip():
+        return watch.error("No host is set for this credential, so nothing was checked.")
+    if not secret:
+        return watch.error(
+            "The secret is empty; an empty secret proves nothing, so nothing was sent."
+        )
+    if "\x00" in secret or "\x00" in username:
+        return watch.error(
+            "The user name or secret holds a NUL character, which no server accepts."
+        )
+    if endpoint.ca_file:
+        try:
+            ssl.create_default_context(cafile=endpoint.ca_file)
+        except (OSError, ssl.SSLError) as exc:
+            reason = (
+                exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
+            )
+            return watch.error(f"The CA file {endpoint.ca_file} cannot be used ({reason}).")
+    return None
+
+
+def network_failure(
+    watch: Stopwatch, exc: BaseException, endpoint: Endpoint, port: int, timeout: float
+) -> VerifyResult | None:
+    """UNREACHABLE for a connection, DNS, timeout or TLS failure; None for anything else."""
+    at = where(endpoint, port)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        reason = exc.verify_message or one_line(exc.reason or "")
+        hint = (
+            "check the CA file on the credential"
+            if endpoint.ca_file
+            else "give the CA file that signed it"
+        )
+        return watch.unreachable(
+            f"The TLS certificate of {at} is not trusted ({reason}); nothing was sent: {hint}."
+        )
+    if isinstance(exc, ssl.SSLError):
+        reason = one_line(exc.reason or exc.strerror or type(exc).__name__)
+        return watch.unreachable(
+            f"The TLS handshake with {at} failed ({reason}); nothing was sent."
+        )
+    if isinstance(exc, (TimeoutError, socket.timeout)):
+        return watch.unreachable(f"{at} did not answer within {timeout:g} s.")
+    if isinstance(exc, socket.gaierror):
+        return watch.unreachable(f"The host name {endpoint.host} cannot be resolved.")
+    if isinstance(exc, ConnectionRefusedError):
+        return watch.unreachable(f"{at} refused the connection (nothing is listening there).")
+    if isinstance(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, EOFError)):
+        return watch.unreachable(f"{at} closed the connection before the login finished.")
+    if isinstance(exc, OSError):
+        reason = exc.strerror or type(exc).__name__
+        return watch.unreachable(f"{at} cannot be reached ({reason}).")
+    return None
+
+
+def unexpected(watch: Stopwatch, exc: BaseException) -> VerifyResult:
+    """ERROR for an exception nothing else explains; the message is scrubbed by the stopwatch."""
+    return watch.error(
+        f"The check failed unexpectedly ({type(exc).__name__}: {one_line(str(exc))})."
+    )
+
+
+def guarded(
+    watch: Stopwatch,
+    endpoint: Endpoint,
+    port: int,
+    timeout: float,
+    attempt: Callable[[], VerifyResult],
+) -> VerifyResult:
+    """Run ``attempt``; turn any exception into UNREACHABLE or ERROR, never a raise."""
+    try:
+        return attempt()
+    except Exception as exc:
+        failure = network_failure(watch, exc, endpoint, port, timeout)
+        return failure if failure is not None else unexpected(watch, exc)

@@ -1,0 +1,193 @@
+"""A throwaway OpenLDAP ``slapd`` on free loopback ports (LDAP with StartTLS, and LDAPS).
+
+A temporary ``slapd.conf`` with an MDB database under ``dc=itexit,dc=test``, the test CA's
+certificate, and a root DN the fixture uses (through ldap3) to add people and change their
+passwords. Nothing outside the temporary directory is touched.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from ldap3 import MODIFY_REPLACE, Connection, Server
+
+from .certs import TestCA
+from .common import HOST, free_port, wait_for_port
+
+SLAPD_MISSING = "slapd is not installed (Debian package slapd)"
+SUFFIX = "dc=itexit,dc=test"
+PEOPLE = f"ou=people,{SUFFIX}"
+
+
+class SlapdUnavailable(RuntimeError):
+    """slapd cannot run here."""
+
+
+def find_slapd() -> str | None:
+    found = shutil.which("slapd")
+    if found:
+        return found
+    return "/usr/sbin/slapd" if os.access("/usr/sbin/slapd", os.X_OK) else None
+
+
+def _schema_dir() -> Path | None:
+    for candidate in (Path("/etc/ldap/schema"), Path("/etc/openldap/schema")):
+        if (candidate / "core.schema").is_file():
+            return candidate
+    return None
+
+
+def _module_dir() -> Path | None:
+    for candidate in (
+        Path("/usr/lib/ldap"),
+        Path("/usr/lib64/openldap"),
+        Path("/usr/lib/openldap"),
+    ):
+        if candidate.is_dir():
+            return candidate
+    return None
+
+
+class SlapdServer:
+    def __init__(self, binary: str, base: Path, tls: TestCA) -> None:
+        self.binary = binary
+        self.base = base
+        self.host = HOST
+        self.ldap_port = 0
+        self.ldaps_port = 0
+        self.ca_file = str(tls.ca_file)
+        self.suffix = SUFFIX
+        self.people = PEOPLE
+        self.root_dn = f"cn=admin,{SUFFIX}"
+        self._root_pw = secrets.token_hex(12)
+        self._tls = tls
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @classmethod
+    def start(cls, tls: TestCA) -> SlapdServer:
+        binary = find_slapd()
+        if binary is None:
+            raise SlapdUnavailable(SLAPD_MISSING)
+        schema = _schema_dir()
+        if schema is None:
+            raise SlapdUnavailable("slapd is installed but its schema files were not found")
+        server = cls(binary, Path(tempfile.mkdtemp(prefix="itexit-slapd-")), tls)
+        try:
+            (server.base / "db").mkdir(mode=0o700)
+            for _ in range(3):
+                server.ldap_port, server.ldaps_port = free_port(), free_port()
+                server._write_config(schema)
+                if server._launch():
+                    server._seed()
+                    return server
+                server._kill()
+            raise SlapdUnavailable(f"slapd did not start:\n{server.log_tail()}")
+        except BaseException:
+            server.stop()
+            raise
+
+    def _write_config(self, schema: Path) -> None:
+        modules = _module_dir()
+        load = f"modulepath {modules}\nmoduleload back_mdb\n" if modules else ""
+        includes = "".join(
+            f"include {schema}/{name}.schema\n"
+            for name in ("core", "cosine", "nis", "inetorgperson")
+        )
+        (self.base / "slapd.conf").write_text(
+            f"""\
+{includes}pidfile {self.base}/slapd.pid
+argsfile {self.base}/slapd.args
+{load}TLSCACertificateFile {self._tls.ca_file}
+TLSCertificateFile {self._tls.cert_file}
+TLSCertificateKeyFile {self._tls.key_file}
+database mdb
+maxsize 16777216
+suffix "{SUFFIX}"
+rootdn "{self.root_dn}"
+rootpw {self._root_pw}
+directory {self.base}/db
+access to attrs=userPassword by self write by anonymous auth by * none
+access to * by * read
+"""
+        )
+
+    def _launch(self) -> bool:
+        urls = f"ldap://{HOST}:{self.ldap_port}/ ldaps://{HOST}:{self.ldaps_port}/"
+        log = open(self.base / "slapd.log", "wb")  # noqa: SIM115 (owned by the child)
+        self._proc = subprocess.Popen(
+            [self.binary, "-d", "0", "-h", urls, "-f", str(self.base / "slapd.conf")],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and self._proc.poll() is None:
+            if wait_for_port(self.ldap_port, timeout=0.5):
+                return wait_for_port(self.ldaps_port, timeout=5)
+        return False
+
+    def _admin(self) -> Connection:
+        return Connection(
+            Server(HOST, port=self.ldap_port, get_info="NO_INFO"),
+            user=self.root_dn,
+            password=self._root_pw,
+            auto_bind=True,
+            receive_timeout=10,
+        )
+
+    def _seed(self) -> None:
+        with self._admin() as conn:
+            conn.add(SUFFIX, ["dcObject", "organization"], {"o": "itexit test", "dc": "itexit"})
+            conn.add(PEOPLE, ["organizationalUnit"], {"ou": "people"})
+
+    def dn(self, uid: str) -> str:
+        return f"uid={uid},{PEOPLE}"
+
+    def add_user(self, uid: str, password: str) -> str:
+        """Add a person with ``password``; returns their DN."""
+        with self._admin() as conn:
+            ok = conn.add(
+                self.dn(uid),
+                ["inetOrgPerson"],
+                {"uid": uid, "cn": uid, "sn": uid, "userPassword": password},
+            )
+            if not ok:
+                raise RuntimeError(f"could not add {uid}: {conn.result.get('description')}")
+        return self.dn(uid)
+
+    def set_password(self, uid: str, password: str) -> None:
+        with self._admin() as conn:
+            if not conn.modify(self.dn(uid), {"userPassword": [(MODIFY_REPLACE, [password])]}):
+                raise RuntimeError(f"could not change {uid}: {conn.result.get('description')}")
+
+    def _kill(self) -> None:
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+
+    def log_tail(self, chars: int = 4000) -> str:
+        with contextlib.suppress(OSError):
+            return (self.base / "slapd.log").read_text(errors="replace")[-chars:]
+        return ""
+
+    def stop(self) -> None:
+        self._kill()
+        shutil.rmtree(self.base, ignore_errors=True)

@@ -1,29 +1,364 @@
-"""Vendors, their services and who they will talk to."""
+"""Vendors, their services and who they will talk to, with what is still tied to the leaver."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Header, Input, Static
 
+from itexit.domain.roles import Permission
+from itexit.domain.vendors import ContactFields, VendorDetail, VendorFields, VendorSummary
 from itexit.screens.base import ItexitScreen
+from itexit.screens.vendor_forms import ContactModal, RemoveContactModal, VendorModal
+from itexit.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
 
+COLUMNS = [
+    Column("name", "Vendor", min_width=14, flex=2),
+    Column("services", "Services", min_width=12, flex=3),
+    Column("contacts", "People", width=6, align="right"),
+    Column("flags", "Tied to the leaver", min_width=18, flex=2),
+]
+
+
+def render_cell(vendor: VendorSummary, key: str) -> str | Text:
+    if key == "name":
+        return vendor.name
+    if key == "services":
+        return ", ".join(vendor.services)
+    if key == "contacts":
+        return str(vendor.contact_count)
+    if not vendor.flags:
+        return Text("no", style="green")
+    return Text("! " + ", ".join(flag.short for flag in vendor.flags), style="bold red")
+
+
+def sort_value(vendor: VendorSummary, key: str) -> Any:
+    if key == "contacts":
+        return vendor.contact_count
+    if key == "flags":
+        return -len(vendor.flags)
+    return str(render_cell(vendor, key)).lower()
+
+
+def describe(detail: VendorDetail) -> Text:
+    """The detail panel: what to fix first, then services, support, contacts and credentials."""
+    text = Text()
+    text.append(detail.name, style="bold")
+    text.append("\n")
+    if detail.flag_details:
+        for flag in detail.flag_details:
+            text.append("! ", style="bold red")
+            text.append(flag.message + "\n", style="red")
+    else:
+        text.append("Not tied to the departing person.\n", style="green")
+    text.append("\nServices: ", style="bold")
+    text.append((", ".join(detail.services) or "none listed") + "\n")
+    if detail.sealed:
+        text.append(
+            "\nContacts and account details are encrypted; your role does not hold their key.\n",
+            style="italic",
+        )
+    else:
+        support = " · ".join(
+            v for v in (detail.support_phone, detail.support_email, detail.support_portal) if v
+        )
+        text.append("Support: ", style="bold")
+        text.append((support or "not recorded") + "\n")
+        if detail.account_number:
+            text.append("Account: ", style="bold")
+            text.append(detail.account_number + "\n")
+        if detail.contract_link:
+            text.append("Contract: ", style="bold")
+            text.append(detail.contract_link + "\n")
+        text.append("\nWho they will talk to\n", style="bold")
+        if not detail.contacts:
+            text.append("  Nobody is listed: add the practice's contact.\n", style="yellow")
+        for contact in detail.contacts:
+            text.append(f"  {contact.name}", style="bold red" if contact.is_departing else "")
+            text.append(f" — {contact.role.label}")
+            reach = " · ".join(v for v in (contact.email, contact.phone) if v)
+            if reach:
+                text.append(f"  {reach}", style="dim")
+            if contact.is_departing:
+                text.append("  leaving", style="red")
+            text.append("\n")
+        if detail.notes:
+            text.append("\nNotes: ", style="bold")
+            text.append(detail.notes + "\n")
+    if detail.credentials:
+        text.append("\nCredentials\n", style="bold")
+        for credential in detail.credentials:
+            text.append(f"  {credential.system}")
+            text.append(f"  {credential.status.replace('_', ' ')}\n", style="dim")
+    return text
+
 
 class VendorsScreen(ItexitScreen):
-    """Vendors."""
+    """A list of vendors with a flag column, and the selected vendor's detail below it."""
 
     CSS_PATH = "vendors.tcss"
-    HELP = "Vendors, their services and who they will talk to."
+    AUTO_FOCUS = "#vendors-table"
+    HELP = (
+        "Every vendor the practice depends on, the people each will talk to, and the services "
+        "still tied to the person leaving: when they are the only contact, the account owner, "
+        "the billing contact or the recovery channel. Add a practice contact, then remove theirs."
+    )
+
+    BINDINGS = [
+        Binding("a", "add_vendor", "Add", id="vendors.add", tooltip="Add a vendor"),
+        Binding("e", "edit_vendor", "Edit", id="vendors.edit", tooltip="Edit the selected vendor"),
+        Binding(
+            "c",
+            "add_contact",
+            "Add contact",
+            id="vendors.add_contact",
+            tooltip="Add a person the selected vendor will talk to",
+        ),
+        Binding(
+            "x",
+            "remove_contact",
+            "Remove contact",
+            id="vendors.remove_contact",
+            tooltip="Remove a contact from the selected vendor",
+        ),
+        Binding(
+            "slash", "focus_filter", "Filter", id="vendors.filter", tooltip="Type to filter vendors"
+        ),
+        Binding(
+            "r",
+            "refresh_vendors",
+            "Refresh",
+            show=False,
+            id="vendors.refresh",
+            tooltip="Read the list again",
+        ),
+        Binding("escape", "go_back", "Back", id="vendors.back", tooltip="Back to the dashboard"),
+    ]
+
+    @dataclass
+    class VendorsLoaded(Message):
+        vendors: list[VendorSummary]
+        select: str | None = None
+
+    @dataclass
+    class DetailLoaded(Message):
+        detail: VendorDetail
+
+    @dataclass
+    class VendorSaved(Message):
+        detail: VendorDetail
+        what: str
 
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
         self._session = session
+        self._detail: VendorDetail | None = None
+        self._can_write = session.can(Permission.VENDOR_WRITE)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
-        yield Static("Vendors", classes="heading")
+        with Vertical(id="vendors-body"):
+            yield Static("Vendors", classes="heading")
+            yield Static("Reading the vendor list…", id="vendors-summary", classes="hint")
+            yield Input(
+                placeholder="Type to filter by vendor or service  ( / )", id="vendors-filter"
+            )
+            yield VirtualTable(
+                COLUMNS,
+                render_cell=render_cell,
+                row_key=lambda vendor: vendor.id,
+                sort_value=sort_value,
+                empty_text="No vendors yet: press a to add the first.",
+                id="vendors-table",
+            )
+            with VerticalScroll(id="vendor-detail"):
+                yield Static("", id="vendor-detail-text")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.load_vendors()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in {"add_vendor", "edit_vendor", "add_contact", "remove_contact"}:
+            return self._can_write
+        return True
+
+    # ----- reading ----------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="vendors", exclusive=True)
+    def load_vendors(self, select: str | None = None) -> None:
+        if self._can_write:
+            self._session.vendors.refresh_flags()
+        self.post_message(self.VendorsLoaded(self._session.vendors.list(), select))
+
+    @on(VendorsLoaded)
+    def _show_vendors(self, message: VendorsLoaded) -> None:
+        message.stop()
+        table = self._table()
+        table.set_rows(message.vendors)
+        if message.select and not table.select_key(message.select):
+            # the vendor just saved is hidden by the filter: show everything again
+            self.query_one("#vendors-filter", Input).value = ""
+            table.set_filter("")
+            table.select_key(message.select)
+        tied = sum(1 for vendor in message.vendors if vendor.tied)
+        summary = self.query_one("#vendors-summary", Static)
+        if not message.vendors:
+            summary.update("No vendors listed yet.")
+        elif tied:
+            summary.update(
+                Text.assemble(
+                    (f"{tied} of {len(message.vendors)} vendors", "bold red"),
+                    " are still tied to the person leaving. Fix the flagged ones first.",
+                )
+            )
+        else:
+            summary.update(f"None of the {len(message.vendors)} vendors depends on the leaver.")
+        if table.cursor_item is None:
+            self._show_detail(None)
+
+    @on(VirtualTable.RowHighlighted, "#vendors-table")
+    def _highlighted(self, message: VirtualTable.RowHighlighted) -> None:
+        message.stop()
+        if isinstance(message.row, VendorSummary):
+            self.load_detail(message.row.id)
+        else:
+            self._show_detail(None)
+
+    @on(VirtualTable.RowSelected, "#vendors-table")
+    def _selected(self, message: VirtualTable.RowSelected) -> None:
+        message.stop()
+        self.query_one("#vendor-detail").focus()
+
+    @work(thread=True, exit_on_error=False, group="vendor-detail", exclusive=True)
+    def load_detail(self, vendor_id: str) -> None:
+        self.post_message(self.DetailLoaded(self._session.vendors.get(vendor_id)))
+
+    @on(DetailLoaded)
+    def _detail_loaded(self, message: DetailLoaded) -> None:
+        message.stop()
+        current = self._table().cursor_item
+        if current is not None and current.id == message.detail.id:
+            self._show_detail(message.detail)
+
+    def _show_detail(self, detail: VendorDetail | None) -> None:
+        self._detail = detail
+        text = self.query_one("#vendor-detail-text", Static)
+        if detail is None:
+            text.update(Text("Choose a vendor to see its contacts.", style="italic"))
+        else:
+            text.update(describe(detail))
+
+    @on(Input.Changed, "#vendors-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        event.stop()
+        table = self._table()
+        table.set_filter(event.value)
+        table.empty_text = (
+            f"No vendor or service matches {event.value.strip()!r}."
+            if event.value.strip()
+            else "No vendors yet: press a to add the first."
+        )
+
+    @on(Input.Submitted, "#vendors-filter")
+    def _filter_done(self) -> None:
+        self._table().focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#vendors-filter", Input).focus()
+
+    def action_refresh_vendors(self) -> None:
+        self.load_vendors()
+
+    def action_go_back(self) -> None:
+        filter_input = self.query_one("#vendors-filter", Input)
+        if filter_input.has_focus and filter_input.value:
+            filter_input.value = ""
+            return
+        self.dismiss()
+
+    # ----- writing ----------------------------------------------------------------------------
+
+    def _current(self) -> VendorDetail | None:
+        if self._detail is None:
+            self.notify("Choose a vendor in the list first.", severity="warning")
+        return self._detail
+
+    def action_add_vendor(self) -> None:
+        def chosen(fields: VendorFields | None) -> None:
+            if fields is not None:
+                self.save(lambda: self._session.vendors.add(fields), "added")
+
+        self.app.push_screen(VendorModal(), chosen)
+
+    def action_edit_vendor(self) -> None:
+        detail = self._current()
+        if detail is None:
+            return
+        if detail.sealed:
+            self.notify("Your role cannot read this vendor's details.", severity="warning")
+            return
+
+        def chosen(fields: VendorFields | None) -> None:
+            if fields is not None:
+                self.save(
+                    lambda: self._session.vendors.edit(detail.id, fields, detail.version), "saved"
+                )
+
+        self.app.push_screen(VendorModal(detail), chosen)
+
+    def action_add_contact(self) -> None:
+        detail = self._current()
+        if detail is None:
+            return
+
+        def chosen(contact: ContactFields | None) -> None:
+            if contact is not None:
+                self.save(
+                    lambda: self._session.vendors.add_contact(detail.id, contact, detail.version),
+                    f"now lists {' '.join(contact.name.split())}",
+                )
+
+        self.app.push_screen(ContactModal(detail.name), chosen)
+
+    def action_remove_contact(self) -> None:
+        detail = self._current()
+        if detail is None:
+            return
+        if not detail.contacts:
+            self.notify(f"{detail.name} has no contacts to remove.", severity="warning")
+            return
+
+        def chosen(contact_id: str | None) -> None:
+            if contact_id:
+                self.save(
+                    lambda: self._session.vendors.remove_contact(
+                        detail.id, contact_id, detail.version
+                    ),
+                    "contact removed",
+                )
+
+        self.app.push_screen(RemoveContactModal(detail.name, detail.contacts), chosen)
+
+    @work(thread=True, exit_on_error=False, group="vendors-change")
+    def save(self, change: Any, what: str) -> None:
+        self.post_message(self.VendorSaved(change(), what))
+
+    @on(VendorSaved)
+    def _saved(self, message: VendorSaved) -> None:
+        message.stop()
+        self.notify(f"{message.detail.name}: {message.what}.", title="Vendors")
+        self.load_vendors(select=message.detail.id)
+
+    def _table(self) -> VirtualTable[VendorSummary]:
+        return self.query_one("#vendors-table", VirtualTable)

@@ -1,41 +1,653 @@
-"""Vendors, their services and authorised contacts, and what is tied to the leaver."""
+"""Vendors, their services and authorised contacts, and what is tied to the leaver.
+
+Contact details and account numbers are sealed in the `cred` scope. The tied-to-departing flags
+are worked out whenever a vendor changes (by someone holding that key) and kept as plaintext
+booleans, so an auditor without the key still sees which services are exposed. The recovery
+flag comes live from the linked credentials' own plaintext `recovery_tied` column.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from itexit.domain.errors import BadInput, ItexitError, NotFound
 from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder
-from itexit.services.context import VaultContext
+from itexit.domain.roles import Permission, Scope
+from itexit.domain.vendors import (
+    ContactFields,
+    ContactRole,
+    Departing,
+    FlagKind,
+    LinkedCredential,
+    VendorContact,
+    VendorDetail,
+    VendorFields,
+    VendorFlag,
+    VendorSummary,
+    clean_contact,
+    clean_fields,
+    sealed_flag_message,
+    tie_flags,
+)
+from itexit.services.context import VaultContext, check_version
+from itexit.store.models import Credential
+from itexit.store.vendors import Vendor
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
 
+Contacts = list[dict[str, Any]]
+"""Contacts as stored in the sealed document."""
+
+_SEALED_FIELDS = (
+    "support_phone",
+    "support_email",
+    "support_portal",
+    "account_number",
+    "contract_link",
+    "notes",
+)
+
+
+def _json_list(text: str) -> list[str]:
+    value = json.loads(text or "[]")
+    return [str(item) for item in value] if isinstance(value, list) else []
+
+
+def _stored_flags(row: Vendor) -> list[FlagKind]:
+    flags: list[FlagKind] = []
+    if row.only_contact_departing:
+        flags.append(FlagKind.ONLY_CONTACT)
+    if row.owner_departing:
+        flags.append(FlagKind.ACCOUNT_OWNER)
+    if row.billing_departing:
+        flags.append(FlagKind.BILLING)
+    return flags
+
+
+def _recovery_systems(session: Session, credential_ids: Sequence[str]) -> list[str]:
+    if not credential_ids:
+        return []
+    return list(
+        session.scalars(
+            select(Credential.system)
+            .where(Credential.id.in_(list(credential_ids)), Credential.recovery_tied.is_(True))
+            .order_by(Credential.system)
+        )
+    )
+
+
+def _summary(row: Vendor, recovery: bool) -> VendorSummary:
+    flags = _stored_flags(row) + ([FlagKind.RECOVERY] if recovery else [])
+    return VendorSummary(
+        id=row.id,
+        name=row.name,
+        services=_json_list(row.services),
+        contact_count=row.contact_count,
+        credential_ids=_json_list(row.credential_ids),
+        flags=flags,
+        version=row.version,
+        updated_at=row.updated_at,
+        updated_by=row.updated_by,
+    )
+
+
+def _contacts(document: dict[str, Any]) -> list[dict[str, Any]]:
+    contacts = document.get("contacts", [])
+    return [dict(c) for c in contacts] if isinstance(contacts, list) else []
+
+
+def _contact_fields(item: dict[str, Any]) -> ContactFields:
+    return ContactFields(
+        name=str(item.get("name", "")),
+        role=ContactRole(item.get("role", ContactRole.AUTHORISED.value)),
+        email=str(item.get("email", "")),
+        phone=str(item.get("phone", "")),
+        departing=bool(item.get("departing", False)),
+    )
+
 
 class VendorService:
+    """List, read and change vendors; every change is one audited transaction."""
+
     def __init__(self, ctx: VaultContext) -> None:
         self.ctx = ctx
 
+    # ----- reading ----------------------------------------------------------------------------
+
+    def list(self) -> list[VendorSummary]:
+        """Every vendor by name, with its flags; readable without the credential key."""
+        self.ctx.require(Permission.VENDOR_READ)
+        with self.ctx.reading() as session:
+            rows = list(session.scalars(select(Vendor).order_by(func.lower(Vendor.name))))
+            tied = set(
+                session.scalars(select(Credential.id).where(Credential.recovery_tied.is_(True)))
+            )
+            return [
+                _summary(row, any(cid in tied for cid in _json_list(row.credential_ids)))
+                for row in rows
+            ]
+
+    def get(self, ref: str) -> VendorDetail:
+        """One vendor; contacts and account details only for someone holding the `cred` key."""
+        self.ctx.require(Permission.VENDOR_READ)
+        departing = self._departing() if self.ctx.holds(Scope.CRED) else None
+        with self.ctx.reading() as session:
+            row = self._find(session, ref)
+            return self._detail(session, row, departing)
+
+    def refresh_flags(self) -> int:
+        """Re-work every vendor's flags against who is leaving now; returns how many changed."""
+        self.ctx.require(Permission.VENDOR_WRITE)
+        self.ctx.scope_key(Scope.CRED.value)
+        departing = self._departing()
+        with self.ctx.transaction() as session:
+            changed = self._apply_flags(session, departing)
+            if changed:
+                self.ctx.record(session, "vendor.flags", "", changed=changed)
+        return changed
+
+    def tied_count(self) -> tuple[int, int]:
+        """(services tied to the leaver, vendors in all), from plaintext columns only."""
+        summaries = self.list()
+        return sum(1 for s in summaries if s.tied), len(summaries)
+
+    # ----- writing ----------------------------------------------------------------------------
+
+    def add(self, fields: VendorFields, contacts: Sequence[ContactFields] = ()) -> VendorDetail:
+        self.ctx.require(Permission.VENDOR_WRITE)
+        cleaned = self._clean(fields)
+        people = [self._clean_contact(c) for c in contacts]
+        row = Vendor(
+            id=str(uuid.uuid4()),
+            name=cleaned.name,
+            services=json.dumps(cleaned.services),
+            credential_ids="[]",
+            contact_count=len(people),
+            only_contact_departing=False,
+            owner_departing=False,
+            billing_departing=False,
+            version=1,
+        )
+        document = self._document(cleaned, [self._new_contact(p) for p in people])
+        departing = self._departing()
+        with self.ctx.transaction() as session:
+            self._refuse_duplicate(session, cleaned.name)
+            self.ctx.seal(row, document, Scope.CRED)
+            session.add(row)
+            session.flush()
+            self.ctx.record(session, "vendor.add", row.name, vendor_id=row.id, contacts=len(people))
+            self._apply_flags(session, departing)
+            vendor_id = row.id
+        return self.get(vendor_id)
+
+    def edit(self, ref: str, fields: VendorFields, expected_version: int | None) -> VendorDetail:
+        """Replace the vendor's own fields (not its contacts), refusing a stale edit."""
+        self.ctx.require(Permission.VENDOR_WRITE)
+        cleaned = self._clean(fields)
+        departing = self._departing()
+        with self.ctx.transaction() as session:
+            row = self._find(session, ref)
+            check_version(row, expected_version)
+            if cleaned.name.lower() != row.name.lower():
+                self._refuse_duplicate(session, cleaned.name)
+            document = self.ctx.unseal(row)
+            before = {key: document.get(key, "") for key in _SEALED_FIELDS}
+            changed = [key for key in _SEALED_FIELDS if before[key] != getattr(cleaned, key)]
+            if cleaned.name != row.name:
+                changed.append("name")
+            if cleaned.services != _json_list(row.services):
+                changed.append("services")
+            old_name = row.name
+            row.name = cleaned.name
+            row.services = json.dumps(cleaned.services)
+            self.ctx.seal(row, self._document(cleaned, _contacts(document)))
+            self.ctx.record(
+                session, "vendor.edit", old_name, vendor_id=row.id, fields=sorted(changed)
+            )
+            self._apply_flags(session, departing)
+            vendor_id = row.id
+        return self.get(vendor_id)
+
+    def add_contact(
+        self, ref: str, contact: ContactFields, expected_version: int | None = None
+    ) -> VendorDetail:
+        self.ctx.require(Permission.VENDOR_WRITE)
+        person = self._clean_contact(contact)
+        departing = self._departing()
+        with self.ctx.transaction() as session:
+            row = self._find(session, ref)
+            check_version(row, expected_version)
+            document = self.ctx.unseal(row)
+            contacts = _contacts(document)
+            if any(
+                c.get("name", "").lower() == person.name.lower()
+                and c.get("role") == person.role.value
+                for c in contacts
+            ):
+                raise BadInput(
+                    f"{person.name} is already listed as {person.role.label.lower()} at {row.name}."
+                )
+            added = self._new_contact(person)
+            contacts.append(added)
+            self._save_contacts(row, document, contacts)
+            self.ctx.record(
+                session,
+                "vendor.contact.add",
+                row.name,
+                vendor_id=row.id,
+                contact_id=added["id"],
+                role=person.role.value,
+            )
+            self._apply_flags(session, departing)
+            vendor_id = row.id
+        return self.get(vendor_id)
+
+    def edit_contact(
+        self,
+        ref: str,
+        contact_id: str,
+        contact: ContactFields,
+        expected_version: int | None,
+    ) -> VendorDetail:
+        self.ctx.require(Permission.VENDOR_WRITE)
+        person = self._clean_contact(contact)
+        departing = self._departing()
+        with self.ctx.transaction() as session:
+            row = self._find(session, ref)
+            check_version(row, expected_version)
+            document = self.ctx.unseal(row)
+            contacts = _contacts(document)
+            index = self._contact_index(row, contacts, contact_id)
+            contacts[index] = {"id": contact_id, **person.model_dump(mode="json")}
+            self._save_contacts(row, document, contacts)
+            self.ctx.record(
+                session,
+                "vendor.contact.edit",
+                row.name,
+                vendor_id=row.id,
+                contact_id=contact_id,
+                role=person.role.value,
+            )
+            self._apply_flags(session, departing)
+            vendor_id = row.id
+        return self.get(vendor_id)
+
+    def remove_contact(
+        self, ref: str, contact_id: str, expected_version: int | None = None
+    ) -> VendorDetail:
+        self.ctx.require(Permission.VENDOR_WRITE)
+        departing = self._departing()
+        with self.ctx.transaction() as session:
+            row = self._find(session, ref)
+            check_version(row, expected_version)
+            document = self.ctx.unseal(row)
+            contacts = _contacts(document)
+            index = self._contact_index(row, contacts, contact_id)
+            removed = contacts.pop(index)
+            self._save_contacts(row, document, contacts)
+            self.ctx.record(
+                session,
+                "vendor.contact.remove",
+                row.name,
+                vendor_id=row.id,
+                contact_id=contact_id,
+                role=str(removed.get("role", "")),
+            )
+            self._apply_flags(session, departing)
+            vendor_id = row.id
+        return self.get(vendor_id)
+
+    def link_credential(
+        self, ref: str, credential_ref: str, expected_version: int | None = None
+    ) -> VendorDetail:
+        """Tie one of the practice's credentials to this vendor's services."""
+        self.ctx.require(Permission.VENDOR_WRITE)
+        with self.ctx.transaction() as session:
+            row = self._find(session, ref)
+            check_version(row, expected_version)
+            credential = (
+                session.get(Credential, credential_ref)
+                or session.scalars(
+                    select(Credential).where(
+                        func.lower(Credential.system) == credential_ref.lower()
+                    )
+                ).first()
+            )
+            if credential is None:
+                raise NotFound(f"There is no credential {credential_ref!r}.")
+            ids = _json_list(row.credential_ids)
+            if credential.id in ids:
+                raise BadInput(f"{credential.system} is already linked to {row.name}.")
+            row.credential_ids = json.dumps([*ids, credential.id])
+            self.ctx.touch(row)
+            self.ctx.record(
+                session, "vendor.link", row.name, vendor_id=row.id, credential_id=credential.id
+            )
+            vendor_id = row.id
+        return self.get(vendor_id)
+
+    def unlink_credential(
+        self, ref: str, credential_id: str, expected_version: int | None = None
+    ) -> VendorDetail:
+        self.ctx.require(Permission.VENDOR_WRITE)
+        with self.ctx.transaction() as session:
+            row = self._find(session, ref)
+            check_version(row, expected_version)
+            ids = _json_list(row.credential_ids)
+            if credential_id not in ids:
+                raise NotFound(f"That credential is not linked to {row.name}.")
+            row.credential_ids = json.dumps([i for i in ids if i != credential_id])
+            self.ctx.touch(row)
+            self.ctx.record(
+                session, "vendor.unlink", row.name, vendor_id=row.id, credential_id=credential_id
+            )
+            vendor_id = row.id
+        return self.get(vendor_id)
+
+    def remove(self, ref: str, expected_version: int | None) -> None:
+        self.ctx.require(Permission.VENDOR_WRITE)
+        with self.ctx.transaction() as session:
+            row = self._find(session, ref)
+            check_version(row, expected_version)
+            self.ctx.record(session, "vendor.remove", row.name, vendor_id=row.id)
+            session.delete(row)
+
+    # ----- internals --------------------------------------------------------------------------
+
+    def _find(self, session: Session, ref: str) -> Vendor:
+        ref = ref.strip()
+        row = session.get(Vendor, ref) if ref else None
+        if row is None and ref:
+            matches = list(
+                session.scalars(select(Vendor).where(func.lower(Vendor.name) == ref.lower()))
+            )
+            if not matches and len(ref) >= 4:
+                matches = list(session.scalars(select(Vendor).where(Vendor.id.startswith(ref))))
+            row = matches[0] if len(matches) == 1 else None
+        if row is None:
+            raise NotFound(f"There is no vendor {ref!r}.")
+        return row
+
+    def _refuse_duplicate(self, session: Session, name: str) -> None:
+        existing = session.scalars(
+            select(Vendor.id).where(func.lower(Vendor.name) == name.lower())
+        ).first()
+        if existing is not None:
+            raise BadInput(f"There is already a vendor called {name}.")
+
+    @staticmethod
+    def _clean(fields: VendorFields) -> VendorFields:
+        try:
+            return clean_fields(fields)
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
+
+    @staticmethod
+    def _clean_contact(contact: ContactFields) -> ContactFields:
+        try:
+            return clean_contact(contact)
+        except ValueError as exc:
+            raise BadInput(str(exc)) from None
+
+    @staticmethod
+    def _new_contact(person: ContactFields) -> dict[str, Any]:
+        return {"id": uuid.uuid4().hex[:8], **person.model_dump(mode="json")}
+
+    @staticmethod
+    def _document(fields: VendorFields, contacts: Contacts) -> dict[str, Any]:
+        document: dict[str, Any] = {key: getattr(fields, key) for key in _SEALED_FIELDS}
+        document["contacts"] = contacts
+        return document
+
+    def _save_contacts(self, row: Vendor, document: dict[str, Any], contacts: Contacts) -> None:
+        document["contacts"] = contacts
+        row.contact_count = len(contacts)
+        self.ctx.seal(row, document)
+
+    @staticmethod
+    def _contact_index(row: Vendor, contacts: Contacts, contact_id: str) -> int:
+        for index, item in enumerate(contacts):
+            if item.get("id") == contact_id:
+                return index
+        raise NotFound(f"{row.name} has no contact {contact_id!r}.")
+
+    def _departing(self) -> Departing:
+        """The names on open cases; contacts marked as the leaver are added when flags are set."""
+        from itexit.services.checklist import departing
+
+        try:
+            names = departing(self.ctx)
+        except ItexitError:
+            names = []
+        return Departing(names)
+
+    def _apply_flags(self, session: Session, departing: Departing) -> int:
+        """Set every vendor's plaintext flags from its sealed contacts; returns how many changed."""
+        rows = list(session.scalars(select(Vendor)))
+        documents = {row.id: self.ctx.unseal(row) for row in rows}
+        for document in documents.values():
+            for item in _contacts(document):
+                if item.get("departing"):
+                    departing.add(_contact_fields(item))
+        changed = 0
+        for row in rows:
+            contacts = [_contact_fields(c) for c in _contacts(documents[row.id])]
+            kinds = {flag.kind for flag in tie_flags(row.name, contacts, departing)}
+            new = (
+                FlagKind.ONLY_CONTACT in kinds,
+                FlagKind.ACCOUNT_OWNER in kinds,
+                FlagKind.BILLING in kinds,
+            )
+            old = (row.only_contact_departing, row.owner_departing, row.billing_departing)
+            if new != old:
+                row.only_contact_departing, row.owner_departing, row.billing_departing = new
+                self.ctx.touch(row)
+                changed += 1
+        session.flush()
+        return changed
+
+    def _detail(self, session: Session, row: Vendor, departing: Departing | None) -> VendorDetail:
+        ids = _json_list(row.credential_ids)
+        credentials = [
+            LinkedCredential(
+                id=c.id, system=c.system, status=c.status, recovery_tied=c.recovery_tied
+            )
+            for c in session.scalars(
+                select(Credential).where(Credential.id.in_(ids)).order_by(Credential.system)
+            )
+        ]
+        recovery = [c.system for c in credentials if c.recovery_tied]
+        summary = _summary(row, bool(recovery))
+        if departing is None:
+            return VendorDetail(
+                **summary.model_dump(),
+                sealed=True,
+                credentials=credentials,
+                flag_details=[
+                    VendorFlag(
+                        kind=kind,
+                        person="the departing person",
+                        message=sealed_flag_message(row.name, kind),
+                    )
+                    for kind in summary.flags
+                ],
+            )
+        for other in session.scalars(select(Vendor)):
+            for item in _contacts(self.ctx.unseal(other)):
+                if item.get("departing"):
+                    departing.add(_contact_fields(item))
+        document = self.ctx.unseal(row)
+        contacts = [
+            VendorContact(
+                id=str(item.get("id", "")),
+                **_contact_fields(item).model_dump(),
+                is_departing=departing.matches(_contact_fields(item)),
+            )
+            for item in _contacts(document)
+        ]
+        flags = tie_flags(row.name, contacts, departing, recovery)
+        return VendorDetail(
+            **{**summary.model_dump(), "flags": [flag.kind for flag in flags]},
+            **{key: str(document.get(key, "")) for key in _SEALED_FIELDS},
+            contacts=contacts,
+            credentials=credentials,
+            flag_details=flags,
+        )
+
+
+# ----- dashboard, reminders, demo ---------------------------------------------------------------
+
 
 def tiles(ctx: VaultContext, today: date) -> list[Tile]:
-    """This area's dashboard tiles (empty when it has none)."""
+    """Services still tied to the leaver, from plaintext flags every role can read."""
+    if not ctx.can(Permission.VENDOR_READ):
+        return []
+    tied, total = VendorService(ctx).tied_count()
     return [
         Tile(
             key="vendors",
             title="Services tied to the leaver",
-            count=None,
-            caption="not set up yet",
-            severity="idle",
+            count=tied if total else None,
+            caption=f"of {total} vendors" if total else "no vendors listed yet",
+            severity=("alert" if tied else "ok") if total else "idle",
             screen="vendors",
         )
     ]
 
 
 def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
-    """What is due or overdue in this area, for `itexit remind` and the dashboard."""
+    """Vendor contacts carry no due date; the dashboard tile raises them instead."""
     return []
 
 
+GARY = ContactFields(
+    name="Gary Thistle",
+    role=ContactRole.ACCOUNT_OWNER,
+    email="gary@greenwayfp.example",
+    phone="555-0142",
+)
+
+
+def _demo_vendors(today: date) -> list[tuple[VendorFields, list[ContactFields], list[str]]]:
+    maria = ContactFields(
+        name="Maria Alvarez",
+        role=ContactRole.AUTHORISED,
+        email="maria@greenwayfp.example",
+        phone="555-0101",
+    )
+    omar = ContactFields(
+        name="Dr. Omar Haddad",
+        role=ContactRole.BILLING,
+        email="omar@greenwayfp.example",
+        phone="555-0102",
+    )
+    renewal = (today + timedelta(days=120)).isoformat()
+    return [
+        (
+            VendorFields(
+                name="Meridian EHR",
+                services=["Cloud EHR", "e-prescribing", "Patient portal"],
+                support_phone="555-0190",
+                support_email="support@meridian-ehr.example",
+                support_portal="https://support.meridian-ehr.example",
+                account_number="MER-20417",
+                contract_link="https://contracts.meridian-ehr.example/greenway",
+                notes=f"Three-year subscription; renews {renewal}.",
+            ),
+            [GARY, maria],
+            ["EHR administrator"],
+        ),
+        (
+            VendorFields(
+                name="Thistle IT Services",
+                services=["Managed IT support", "Firewall management", "Microsoft 365 admin"],
+                support_phone="555-0142",
+                support_email="gary@greenwayfp.example",
+                account_number="TIS-0007",
+                notes="Gary's own business; the engagement ends with his departure.",
+            ),
+            [
+                GARY.model_copy(update={"departing": True}),
+                GARY.model_copy(update={"role": ContactRole.BILLING}),
+            ],
+            ["Front-office firewall", "Microsoft 365 global admin", "File server (Windows admin)"],
+        ),
+        (
+            VendorFields(
+                name="Lanternhost Domains",
+                services=["Domain registration (greenwayfp.example)", "DNS hosting"],
+                support_phone="555-0177",
+                support_email="help@lanternhost.example",
+                support_portal="https://my.lanternhost.example",
+                account_number="LH-88213",
+            ),
+            [GARY.model_copy(update={"email": "GARY@greenwayfp.example"})],
+            ["Domain registrar (greenwayfp.example)", "DNS hosting"],
+        ),
+        (
+            VendorFields(
+                name="Valley Fiber",
+                services=["Internet (fibre, static IP)"],
+                support_phone="555-0133",
+                support_portal="https://account.valleyfiber.example",
+                account_number="VF-551-2093",
+            ),
+            [
+                maria.model_copy(update={"role": ContactRole.ACCOUNT_OWNER}),
+                GARY.model_copy(update={"role": ContactRole.TECHNICAL}),
+            ],
+            [],
+        ),
+        (
+            VendorFields(
+                name="Bellwether Voice",
+                services=["Hosted phone system", "Fax line"],
+                support_phone="555-0188",
+                support_email="care@bellwether-voice.example",
+                account_number="BV-30918",
+            ),
+            [
+                ContactFields(
+                    name="Gary T.",
+                    role=ContactRole.AUTHORISED,
+                    email="gary@greenwayfp.example",
+                )
+            ],
+            ["Phone system admin"],
+        ),
+        (
+            VendorFields(
+                name="Cobalt Backup",
+                services=["Offsite backup", "Backup encryption key escrow"],
+                support_phone="555-0166",
+                support_email="support@cobaltbackup.example",
+                account_number="CB-7741",
+            ),
+            [
+                omar.model_copy(update={"role": ContactRole.ACCOUNT_OWNER}),
+                omar,
+                GARY.model_copy(update={"role": ContactRole.TECHNICAL}),
+            ],
+            ["Backup encryption key"],
+        ),
+    ]
+
+
 def build_demo(vault: UnlockedVault, today: date) -> None:
-    """Fill this area of the demo practice (reproducible, fictional)."""
+    """Six vendors of a small practice, several still tied to Gary Thistle, who is leaving."""
+    service = VendorService(vault.ctx)
+    systems = {c.system: c.id for c in vault.credentials.list()}
+    for fields, contacts, linked in _demo_vendors(today):
+        detail = service.add(fields, contacts)
+        for system in linked:
+            if system in systems:
+                detail = service.link_credential(detail.id, systems[system])

@@ -1,9 +1,349 @@
-"""`itexit cred: the credential inventory, verification and rotation."""
+"""`itexit cred`: the credential inventory, verification and rotation.
+
+Secrets come from a prompt or `--secret-file`, never from the command line (where `ps` and the
+shell history would keep them). `show --field` prints a secret only when asked, audited first.
+"""
 
 from __future__ import annotations
 
 import argparse
+import getpass
+import sys
+from typing import Any
+
+from pydantic import SecretStr
+
+from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
+from itexit.domain.credentials import (
+    CATEGORY_LABELS,
+    STATUS_LABELS,
+    Category,
+    CheckOutcome,
+    CredentialStatus,
+    CredentialSummary,
+    NewCredential,
+    PasswordPolicy,
+    SecretStage,
+    Source,
+)
+from itexit.domain.errors import BadInput
+
+FIELDS = {
+    "password": "password",
+    "username": "username",
+    "totp": "totp",
+    "notes": "notes",
+    "recovery-codes": "recovery_codes",
+    "pending": "pending",
+    "previous": "previous",
+}
+
+
+def _secret(cli: Cli, path: str | None, *, allow_empty: bool, system: str) -> str:
+    if path:
+        return cli.read_secret_file(path, "secret")
+    if not sys.stdin.isatty():
+        if allow_empty:
+            return ""
+        raise BadInput("No secret: give --secret-file FILE at a script.")
+    first = getpass.getpass(f"Secret for {system} (empty if unknown): ")
+    if first and getpass.getpass("Once more: ") != first:
+        raise BadInput("The two entries differ; nothing was saved.")
+    return first
+
+
+def _row(s: CredentialSummary) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "system": s.system,
+        "host": s.host,
+        "port": s.port,
+        "category": s.category.value,
+        "status": s.status.value,
+        "known_to_departing": s.known_to_departing,
+        "rotation_due": s.rotation_due,
+        "rotation_reason": s.rotation_reason,
+        "recovery_tied": s.recovery_tied,
+        "source": s.source.value,
+        "verifier": s.verifier,
+        "last_verified": s.last_verified.isoformat() if s.last_verified else None,
+        "rotated_at": s.rotated_at.isoformat() if s.rotated_at else None,
+        "locked_out_at": s.locked_out_at.isoformat() if s.locked_out_at else None,
+    }
+
+
+def _table(rows: list[dict[str, Any]]) -> str:
+    if not rows:
+        return "No credentials."
+    lines = [f"{'SYSTEM':34} {'CATEGORY':18} {'STATUS':12} {'DEPARTING':9} ID"]
+    for r in rows:
+        lines.append(
+            f"{r['system'][:34]:34} {CATEGORY_LABELS[Category(r['category'])][:18]:18} "
+            f"{STATUS_LABELS[CredentialStatus(r['status'])]:12} "
+            f"{'yes' if r['known_to_departing'] else '':9} {r['id']}"
+        )
+    return "\n".join(lines)
+
+
+def cmd_add(cli: Cli) -> int:
+    args = cli.args
+    session = cli.unlock()
+    secret = _secret(cli, args.secret_file, allow_empty=args.no_secret, system=args.system)
+    summary = session.credentials.add(
+        NewCredential(
+            system=args.system,
+            host=args.host or "",
+            url=args.url or "",
+            port=args.port,
+            category=Category(args.category),
+            username=args.username or "",
+            secret=SecretStr(secret),
+            notes=args.notes or "",
+            known_to_departing=args.known_to_departing,
+            source=Source(args.source),
+            verifier=args.verifier,
+        )
+    )
+    emit(args, _row(summary), lambda r: f"Added {r['system']} ({r['id']}), unverified.")
+    return EXIT_OK
+
+
+def cmd_list(cli: Cli) -> int:
+    args = cli.args
+    session = cli.unlock()
+    if args.status == "due":
+        rows = [i.summary for i in session.credentials.campaign().items]
+        if args.search:
+            from itexit.services.credentials import matches
+
+            rows = [r for r in rows if matches(r, args.search)]
+    else:
+        status = CredentialStatus(args.status) if args.status else None
+        rows = session.credentials.list(args.search or "", status)
+    emit(args, [_row(r) for r in rows], _table)
+    return EXIT_OK
+
+
+def cmd_show(cli: Cli) -> int:
+    args = cli.args
+    session = cli.unlock()
+    if args.field:
+        value = session.credentials.reveal(args.ref, FIELDS[args.field])
+        if args.json:
+            emit(args, {"field": args.field, "value": value}, str)
+        else:
+            print(value)
+        return EXIT_OK
+    detail = session.credentials.detail(args.ref)
+    history = session.credentials.history(detail.summary.id)
+    data: dict[str, Any] = _row(detail.summary)
+    if detail.sealed:
+        data.update(
+            url=detail.url,
+            username=detail.username,
+            owner=detail.owner,
+            notes=detail.notes,
+            recovery_email=detail.recovery_email,
+            recovery_phone=detail.recovery_phone,
+            recovery_mfa_device=detail.recovery_mfa_device,
+            has_totp=detail.has_totp,
+            has_recovery_codes=detail.has_recovery_codes,
+            has_pending=detail.has_pending,
+            has_previous=detail.has_previous,
+        )
+    data["history"] = [h.model_dump(mode="json") for h in history]
+
+    def render(d: dict[str, Any]) -> str:
+        lines = [f"{d['system']}  ({d['id']})"]
+        for key in (
+            "host",
+            "port",
+            "url",
+            "category",
+            "status",
+            "username",
+            "owner",
+            "known_to_departing",
+            "rotation_reason",
+            "recovery_email",
+            "recovery_phone",
+            "recovery_mfa_device",
+            "verifier",
+            "last_verified",
+            "rotated_at",
+            "locked_out_at",
+            "notes",
+        ):
+            if d.get(key) not in (None, "", False):
+                lines.append(f"  {key.replace('_', ' ')}: {d[key]}")
+        if d["history"]:
+            lines.append("  history:")
+            for h in d["history"]:
+                how = f" — {h['attested_how']}" if h["attested_how"] else ""
+                lines.append(
+                    f"    {h['at'][:16]} {h['actor']}: {h['kind']} {h['stage']} "
+                    f"{h['outcome']} → {h['status_after']}{how}"
+                )
+        return "\n".join(lines)
+
+    emit(args, data, render)
+    return EXIT_OK
+
+
+def _outcome(cli: Cli, result: CheckOutcome) -> int:
+    data = {
+        "id": result.summary.id,
+        "system": result.summary.system,
+        "stage": result.stage,
+        "outcome": result.outcome,
+        "ok": result.ok,
+        "status": result.summary.status.value,
+        "detail": result.detail,
+        "guidance": result.guidance,
+    }
+    emit(
+        cli.args,
+        data,
+        lambda d: (
+            f"{d['system']}: {d['outcome']} ({d['detail']}).\n"
+            f"{d['guidance']}\nStatus: {d['status']}."
+        ),
+    )
+    return EXIT_OK if result.ok else EXIT_FOUND
+
+
+def cmd_verify(cli: Cli) -> int:
+    args = cli.args
+    session = cli.unlock()
+    result = session.credentials.verify(
+        args.ref, old=args.old, attest=args.attest, note=args.note or ""
+    )
+    return _outcome(cli, result)
+
+
+def cmd_rotate_start(cli: Cli) -> int:
+    args = cli.args
+    session = cli.unlock()
+    secret = (
+        SecretStr(cli.read_secret_file(args.secret_file, "secret")) if args.secret_file else None
+    )
+    policy = None
+    if args.length or args.words or args.no_symbols:
+        base = session.credentials.detail(args.ref).policy
+        policy = base.model_copy(
+            update={
+                k: v
+                for k, v in {
+                    "length": args.length,
+                    "passphrase_words": args.words,
+                    "symbols": False if args.no_symbols else None,
+                }.items()
+                if v is not None
+            }
+        )
+        policy = PasswordPolicy.model_validate(policy.model_dump())
+    started = session.credentials.start_rotation(args.ref, secret=secret, policy=policy)
+    print(
+        f"A new secret for {started.summary.system} is saved as pending "
+        f"(strength: {started.strength_label})."
+    )
+    if started.generated:
+        print(f"\n    {started.secret.get_secret_value()}\n")
+    print(
+        f"Set it on the system now, then run:\n    itexit cred rotate confirm {started.summary.id}"
+    )
+    return EXIT_OK
+
+
+def cmd_rotate_confirm(cli: Cli) -> int:
+    args = cli.args
+    session = cli.unlock()
+    return _outcome(
+        cli,
+        session.credentials.confirm_rotation(args.ref, attest=args.attest, note=args.note or ""),
+    )
+
+
+def cmd_reconcile(cli: Cli) -> int:
+    args = cli.args
+    session = cli.unlock()
+    works = None if args.works in (None, "none") else SecretStage(args.works)
+    if args.works and args.attest is None:
+        raise BadInput("--works goes with --attest: say how you found which secret works.")
+    return _outcome(
+        cli,
+        session.credentials.reconcile(
+            args.ref, attest=args.attest, works=works, note=args.note or ""
+        ),
+    )
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's subcommands to the parser."""
+    creds = sub.add_parser("cred", help="the credential inventory and rotation").add_subparsers(
+        dest="cred_command", metavar="ACTION", required=True
+    )
+    p = creds.add_parser("add", help="add a credential (secret from a prompt or --secret-file)")
+    p.add_argument("system")
+    p.add_argument("--url")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.add_argument("--username")
+    p.add_argument("--category", default="other", choices=[c.value for c in Category])
+    p.add_argument("--known-to-departing", action="store_true")
+    p.add_argument("--source", default="handed_over", choices=[s.value for s in Source])
+    p.add_argument("--verifier", default="manual", help="imap, smtp, ssh, http, postgresql, ldap")
+    p.add_argument("--notes")
+    p.add_argument("--secret-file", metavar="FILE")
+    p.add_argument("--no-secret", action="store_true", help="the secret is not known yet")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_add)
+
+    p = creds.add_parser("list", help="list credentials")
+    p.add_argument("--search", metavar="TEXT")
+    p.add_argument(
+        "--status",
+        choices=[s.value for s in CredentialStatus] + ["due"],
+        help="a status, or 'due' for the rotation campaign in order",
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+
+    p = creds.add_parser("show", help="show a credential; a secret only with --field (audited)")
+    p.add_argument("ref", metavar="ID|SYSTEM")
+    p.add_argument("--field", choices=list(FIELDS))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_show)
+
+    p = creds.add_parser("verify", help="check the current secret (--old: the previous fails)")
+    p.add_argument("ref", metavar="ID")
+    p.add_argument("--old", action="store_true")
+    p.add_argument("--attest", metavar="HOW", help="a person checked it by hand: say how")
+    p.add_argument("--note")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_verify)
+
+    rotate = creds.add_parser("rotate", help="rotate a secret").add_subparsers(
+        dest="rotate_command", metavar="STEP", required=True
+    )
+    p = rotate.add_parser("start", help="generate a new secret and save it as pending")
+    p.add_argument("ref", metavar="ID")
+    p.add_argument("--secret-file", metavar="FILE", help="use this secret instead of generating")
+    p.add_argument("--length", type=int)
+    p.add_argument("--words", type=int, help="a passphrase of this many words")
+    p.add_argument("--no-symbols", action="store_true")
+    p.set_defaults(func=cmd_rotate_start)
+    p = rotate.add_parser("confirm", help="verify the pending secret and make it current")
+    p.add_argument("ref", metavar="ID")
+    p.add_argument("--attest", metavar="HOW", help="a person checked it by hand: say how")
+    p.add_argument("--note")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rotate_confirm)
+
+    p = creds.add_parser("reconcile", help="try pending, current, previous; keep what works")
+    p.add_argument("ref", metavar="ID")
+    p.add_argument("--attest", metavar="HOW")
+    p.add_argument("--works", choices=["pending", "current", "previous", "none"])
+    p.add_argument("--note")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_reconcile)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, SecretStr
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 
 class Category(StrEnum):
@@ -25,6 +25,24 @@ class Category(StrEnum):
     OTHER = "other"
 
 
+CATEGORY_LABELS: dict[Category, str] = {
+    Category.EHR: "EHR",
+    Category.EMAIL: "Email",
+    Category.DOMAIN_REGISTRAR: "Domain registrar",
+    Category.DNS: "DNS",
+    Category.FIREWALL: "Firewall / router",
+    Category.WIFI: "Wi-Fi",
+    Category.SERVER: "Server / admin",
+    Category.BACKUP: "Backup / key",
+    Category.CLOUD: "Cloud",
+    Category.BANKING: "Bank / payroll",
+    Category.PHONE: "Phone system",
+    Category.VENDOR_PORTAL: "Vendor portal",
+    Category.DEVICE: "Device",
+    Category.OTHER: "Other",
+}
+
+
 class CredentialStatus(StrEnum):
     UNVERIFIED = "unverified"
     VERIFIED = "verified"
@@ -35,10 +53,76 @@ class CredentialStatus(StrEnum):
     NEEDS_RECONCILE = "needs_reconcile"
 
 
+STATUS_LABELS: dict[CredentialStatus, str] = {
+    CredentialStatus.UNVERIFIED: "unverified",
+    CredentialStatus.VERIFIED: "verified",
+    CredentialStatus.FAILED: "FAILED",
+    CredentialStatus.ROTATION_PENDING: "pending",
+    CredentialStatus.ROTATED: "rotated",
+    CredentialStatus.LOCKED_OUT: "locked out",
+    CredentialStatus.NEEDS_RECONCILE: "RECONCILE",
+}
+
+
 class Source(StrEnum):
     HANDED_OVER = "handed_over"
     EXIT_STATEMENT = "exit_statement"
     DISCOVERED = "discovered"
+
+
+class SecretStage(StrEnum):
+    """Where a secret version stands: at most one PENDING and exactly one CURRENT."""
+
+    PENDING = "pending"
+    CURRENT = "current"
+    PREVIOUS = "previous"
+
+
+class PasswordPolicy(BaseModel):
+    """How a new secret for one system is generated: characters or words."""
+
+    model_config = ConfigDict(frozen=True)
+
+    length: int = Field(default=20, ge=8, le=128)
+    lowercase: bool = True
+    uppercase: bool = True
+    digits: bool = True
+    symbols: bool = True
+    exclude_ambiguous: bool = True
+    """Leave out characters easily misread when typed from a screen: 0 O o 1 l I |."""
+    passphrase_words: int = Field(default=0, ge=0, le=12)
+    """When above zero, a passphrase of this many words replaces the character password."""
+    separator: str = Field(default="-", max_length=3)
+
+
+class NewCredential(BaseModel):
+    """What a person types (or an import reads) to add a credential; secrets stay SecretStr."""
+
+    system: str
+    host: str = ""
+    """Host name or address shown in lists; taken from `url` when left empty."""
+    url: str = ""
+    port: int | None = Field(default=None, ge=1, le=65535)
+    category: Category = Category.OTHER
+    username: str = ""
+    secret: SecretStr = SecretStr("")
+    notes: str = ""
+    totp_seed: SecretStr = SecretStr("")
+    recovery_codes: SecretStr = SecretStr("")
+    owner: str = ""
+    known_to_departing: bool = False
+    source: Source = Source.HANDED_OVER
+    recovery_email: str = ""
+    """The departing person's recovery email on the account, if any."""
+    recovery_phone: str = ""
+    recovery_mfa_device: str = ""
+    verifier: str = "manual"
+    """imap, smtp, ssh, http, postgresql, ldap or manual (a person attests)."""
+    tls: str = "tls"
+    path: str = ""
+    """HTTP path, PostgreSQL database, or LDAP bind DN template, by verifier."""
+    endpoint_options: dict[str, str] = Field(default_factory=dict)
+    policy: PasswordPolicy | None = None
 
 
 class CredentialSummary(BaseModel):
@@ -55,16 +139,115 @@ class CredentialSummary(BaseModel):
     source: Source
     last_verified: datetime | None
     version: int
+    port: int | None = None
+    verifier: str = "manual"
+    recovery_tied: bool = False
+    """The departing person is a recovery channel (email, phone or MFA device) on the account."""
+    rotated_at: datetime | None = None
+    locked_out_at: datetime | None = None
 
 
-class NewCredential(BaseModel):
-    """What a person types to add a credential; the secret stays a SecretStr until sealed."""
+class CredentialDetail(BaseModel):
+    """Everything about one credential except the secrets themselves, for the detail panel."""
 
-    system: str
-    host: str = ""
-    category: Category = Category.OTHER
+    model_config = ConfigDict(frozen=True)
+
+    summary: CredentialSummary
+    url: str = ""
     username: str = ""
-    secret: SecretStr = SecretStr("")
     notes: str = ""
-    known_to_departing: bool = False
-    source: Source = Source.HANDED_OVER
+    owner: str = ""
+    recovery_email: str = ""
+    recovery_phone: str = ""
+    recovery_mfa_device: str = ""
+    has_totp: bool = False
+    has_recovery_codes: bool = False
+    has_pending: bool = False
+    has_previous: bool = False
+    tls: str = "tls"
+    path: str = ""
+    endpoint_options: dict[str, str] = Field(default_factory=dict)
+    policy: PasswordPolicy = Field(default_factory=PasswordPolicy)
+    sealed: bool = True
+    """False when the reader's role holds no cred key: only the summary is filled in."""
+
+
+class CredentialEdit(BaseModel):
+    """Changes to a credential's description; None leaves a field as it is."""
+
+    system: str | None = None
+    host: str | None = None
+    url: str | None = None
+    port: int | None = Field(default=None, ge=1, le=65535)
+    category: Category | None = None
+    username: str | None = None
+    notes: str | None = None
+    owner: str | None = None
+    known_to_departing: bool | None = None
+    recovery_email: str | None = None
+    recovery_phone: str | None = None
+    recovery_mfa_device: str | None = None
+    verifier: str | None = None
+    tls: str | None = None
+    path: str | None = None
+    policy: PasswordPolicy | None = None
+    secret: SecretStr | None = None
+    """A corrected current secret (e.g. the hand-over was wrong); sets the status to unverified."""
+
+
+class HistoryEntry(BaseModel):
+    """One verification, attestation or rotation step, as kept in the credential's history."""
+
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    actor: str
+    kind: str
+    stage: str
+    outcome: str
+    status_after: str
+    detail: str = ""
+    attested_how: str = ""
+    note: str = ""
+
+
+class RotationStarted(BaseModel):
+    """The pending secret, committed to the vault before this object is returned."""
+
+    model_config = ConfigDict(frozen=True)
+
+    summary: CredentialSummary
+    secret: SecretStr
+    strength_label: str
+    strength_score: int
+    generated: bool
+
+
+class CheckOutcome(BaseModel):
+    """What a verification, confirmation, old-secret check or reconcile came to."""
+
+    model_config = ConfigDict(frozen=True)
+
+    summary: CredentialSummary
+    outcome: str
+    detail: str
+    stage: str
+    ok: bool
+    """True when the step achieved what it set out to prove."""
+    guidance: str = ""
+
+
+class CampaignItem(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    summary: CredentialSummary
+    rank: int
+    next_step: str
+
+
+class Campaign(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    items: list[CampaignItem]
+    left: int
+    done: int

@@ -1,29 +1,521 @@
-"""Every credential the departing person knew, and its rotation."""
+"""Every credential the departing person knew, and its rotation.
+
+The list is the rotation campaign first (by leverage: domain, DNS and email admin before the
+rest), then everything else. `/` filters as you type over system, host and category.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import Footer, Header, Input, Static
 
+from itexit.domain.credentials import (
+    CATEGORY_LABELS,
+    STATUS_LABELS,
+    CheckOutcome,
+    CredentialDetail,
+    CredentialStatus,
+    CredentialSummary,
+    HistoryEntry,
+)
+from itexit.domain.rotation import campaign_done, in_campaign, leverage_rank, next_step
 from itexit.screens.base import ItexitScreen
+from itexit.screens.cred_clipboard import CLEAR_SECONDS, Clipboard
+from itexit.screens.cred_modals import (
+    Attestation,
+    AttestModal,
+    CredentialFormModal,
+    FormResult,
+    HistoryModal,
+)
+from itexit.screens.rotation_wizard import RotationWizard
+from itexit.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
 
+REVEAL_SECONDS = 10.0
+"""A revealed secret hides again after this long."""
+
+STATUS_STYLES: dict[CredentialStatus, str] = {
+    CredentialStatus.UNVERIFIED: "dim",
+    CredentialStatus.VERIFIED: "green",
+    CredentialStatus.FAILED: "bold red",
+    CredentialStatus.ROTATION_PENDING: "bold yellow",
+    CredentialStatus.ROTATED: "cyan",
+    CredentialStatus.LOCKED_OUT: "bold green",
+    CredentialStatus.NEEDS_RECONCILE: "bold white on red",
+}
+
+
+def badge(status: CredentialStatus) -> Text:
+    return Text(STATUS_LABELS[status], style=STATUS_STYLES[status])
+
+
+def ordered(rows: list[CredentialSummary]) -> list[CredentialSummary]:
+    """Campaign first, by leverage; then done; then the rest by name."""
+
+    def key(r: CredentialSummary) -> tuple[int, int, str]:
+        due = in_campaign(r.known_to_departing, r.rotation_due)
+        group = 0 if due and not campaign_done(r.status) else 1 if due else 2
+        return (group, leverage_rank(r.category) if group == 0 else 0, r.system.lower())
+
+    return sorted(rows, key=key)
+
+
+def cell(row: CredentialSummary, key: str) -> str | Text:
+    if key == "system":
+        return row.system
+    if key == "category":
+        return CATEGORY_LABELS[row.category]
+    if key == "status":
+        return badge(row.status)
+    if key == "departing":
+        return Text("●", style="bold red") if row.known_to_departing or row.recovery_tied else ""
+    if key == "verified":
+        return row.last_verified.strftime("%d %b") if row.last_verified else "—"
+    return ""
+
 
 class CredentialsScreen(ItexitScreen):
-    """Credentials."""
+    """The inventory as a table with a detail panel, and every verification and rotation step."""
 
     CSS_PATH = "credentials.tcss"
-    HELP = "Every credential the departing person knew, and its rotation."
+    AUTO_FOCUS = "#cred-table"
+    HELP = (
+        "Every credential the departing person knew comes first, in the order to rotate them: "
+        "domain, DNS and email admin, then firewall, EHR, backups and banking. Press / to filter, "
+        "r to rotate (the new secret is saved before you see it), v to verify, o to prove the old "
+        "secret fails. Reveal and copy are recorded in the audit log; a revealed secret hides "
+        "again after a few seconds and a copy clears itself after 15 seconds."
+    )
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="cred.filter", tooltip="Type to filter"),
+        Binding("r", "rotate", "Rotate", id="cred.rotate", tooltip="Open the rotation wizard"),
+        Binding("v", "verify", "Verify", id="cred.verify", tooltip="Check the current secret"),
+        Binding(
+            "o",
+            "verify_old",
+            "Old fails?",
+            id="cred.verify_old",
+            tooltip="Prove the previous secret no longer works",
+        ),
+        Binding("s", "reveal", "Reveal", id="cred.reveal", tooltip="Show the secret (audited)"),
+        Binding("c", "copy_secret", "Copy", id="cred.copy", tooltip="Copy the secret (audited)"),
+        Binding("h", "history", "History", id="cred.history", tooltip="Checks and rotations"),
+        Binding("a", "add", "Add", id="cred.add", tooltip="Add a credential"),
+        Binding("e", "edit", "Edit", id="cred.edit", tooltip="Edit the selected credential"),
+        Binding(
+            "x",
+            "reconcile",
+            "Reconcile",
+            id="cred.reconcile",
+            show=False,
+            tooltip="Try pending, current and previous; keep what works",
+        ),
+        Binding(
+            "i", "import", "Import", id="cred.import", tooltip="Import from a password manager"
+        ),
+        Binding("escape", "go_back", "Back", id="cred.back", tooltip="Back to the dashboard"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        rows: list[CredentialSummary]
+
+    @dataclass
+    class DetailLoaded(Message):
+        detail: CredentialDetail
+
+    @dataclass
+    class Revealed(Message):
+        credential_id: str
+        secret: str
+
+    @dataclass
+    class Copied(Message):
+        system: str
+        secret: str
+
+    @dataclass
+    class Checked(Message):
+        result: CheckOutcome
+
+    @dataclass
+    class HistoryLoaded(Message):
+        system: str
+        entries: list[HistoryEntry]
+
+    @dataclass
+    class Saved(Message):
+        summary: CredentialSummary
 
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
         self._session = session
+        self._rows: list[CredentialSummary] = []
+        self._hide_timer: Timer | None = None
+        self._clipboard: Clipboard | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
-        yield Static("Credentials", classes="heading")
+        with Vertical(id="cred-body"):
+            with Horizontal(id="cred-top"):
+                yield Static("Credentials", classes="heading", id="cred-heading")
+                yield Static("", id="cred-campaign")
+            yield Input(placeholder="/ to filter by system, host or category", id="cred-filter")
+            with Horizontal(id="cred-main"):
+                yield VirtualTable[CredentialSummary](
+                    [
+                        Column("system", "System", min_width=16, flex=3),
+                        Column("category", "Category", min_width=10, flex=1),
+                        Column("status", "Status", width=11),
+                        Column("departing", "!", width=1, sortable=False),
+                        Column("verified", "Checked", width=7),
+                    ],
+                    render_cell=cell,
+                    row_key=lambda r: r.id,
+                    search_text=lambda r: f"{r.system} {r.host} {CATEGORY_LABELS[r.category]}",
+                    empty_text="No credentials match.",
+                    id="cred-table",
+                )
+                with VerticalScroll(id="cred-detail"):
+                    yield Static("", id="cred-detail-text")
+                    yield Static("", id="cred-secret")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+
+    # --- loading ------------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="cred-load", exclusive=True)
+    def load(self) -> None:
+        self.post_message(self.Loaded(self._session.credentials.list()))
+
+    @on(Loaded)
+    def _loaded(self, message: Loaded) -> None:
+        message.stop()
+        self._rows = ordered(message.rows)
+        self.table.set_rows(self._rows)
+        due = [r for r in self._rows if in_campaign(r.known_to_departing, r.rotation_due)]
+        left = sum(1 for r in due if not campaign_done(r.status))
+        self.query_one("#cred-campaign", Static).update(
+            f"[b]{left}[/b] left to rotate · {len(due) - left} locked out · "
+            f"{len(self._rows)} in all"
+            if due
+            else f"{len(self._rows)} in all"
+        )
+        self._show_detail()
+
+    @property
+    def table(self) -> VirtualTable[CredentialSummary]:
+        return self.query_one("#cred-table", VirtualTable)
+
+    @property
+    def selected(self) -> CredentialSummary | None:
+        return self.table.cursor_item
+
+    def _need_selected(self) -> CredentialSummary | None:
+        row = self.selected
+        if row is None:
+            self.notify("Select a credential first.", severity="warning")
+        return row
+
+    @on(VirtualTable.RowHighlighted)
+    def _highlighted(self, event: Any) -> None:
+        self._hide_secret()
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        row = self.selected
+        text = self.query_one("#cred-detail-text", Static)
+        if row is None:
+            text.update("No credential selected.")
+            return
+        text.update(self._summary_text(row))
+        self.load_detail(row.id)
+
+    def _summary_text(self, row: CredentialSummary, detail: CredentialDetail | None = None) -> str:
+        from rich.markup import escape
+
+        lines = [
+            f"[b]{escape(row.system)}[/b]",
+            f"{CATEGORY_LABELS[row.category]} · {escape(row.host) or 'no host'}"
+            + (f":{row.port}" if row.port else ""),
+            f"Status: [{STATUS_STYLES[row.status]}]{STATUS_LABELS[row.status]}[/]",
+            f"Next: {next_step(row.status)}",
+            f"Verifier: {row.verifier}",
+        ]
+        if row.known_to_departing:
+            lines.append("[bold red]Known to the departing person[/]")
+        if row.recovery_tied:
+            lines.append("[bold red]Departing person is a recovery channel[/]")
+        if row.last_verified:
+            lines.append(f"Last checked: {row.last_verified:%d %b %Y %H:%M}")
+        if detail is not None and detail.sealed:
+            if detail.username:
+                lines.append(f"Username: {escape(detail.username)}")
+            if detail.owner:
+                lines.append(f"Owner: {escape(detail.owner)}")
+            for label, value in (
+                ("Recovery email", detail.recovery_email),
+                ("Recovery phone", detail.recovery_phone),
+                ("MFA device", detail.recovery_mfa_device),
+            ):
+                if value:
+                    lines.append(f"{label}: [red]{escape(value)}[/]")
+            if detail.has_pending:
+                lines.append("[yellow]A new secret is pending[/]")
+            if detail.notes:
+                lines.append(f"\n{escape(detail.notes)}")
+        lines.append("\nSecret: ••••••••  (s reveal · c copy)")
+        return "\n".join(lines)
+
+    @work(thread=True, exit_on_error=False, group="cred-detail", exclusive=True)
+    def load_detail(self, credential_id: str) -> None:
+        self.post_message(self.DetailLoaded(self._session.credentials.detail(credential_id)))
+
+    @on(DetailLoaded)
+    def _detail_loaded(self, message: DetailLoaded) -> None:
+        message.stop()
+        row = self.selected
+        if row is not None and row.id == message.detail.summary.id:
+            self.query_one("#cred-detail-text", Static).update(
+                self._summary_text(message.detail.summary, message.detail)
+            )
+
+    # --- filter -------------------------------------------------------------------------------
+
+    def action_focus_filter(self) -> None:
+        self.query_one("#cred-filter", Input).focus()
+
+    @on(Input.Changed, "#cred-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        self.table.set_filter(event.value)
+
+    @on(Input.Submitted, "#cred-filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    # --- reveal and copy ------------------------------------------------------------------------
+
+    def action_reveal(self) -> None:
+        row = self._need_selected()
+        if row is not None:
+            self.reveal(row.id)
+
+    @work(thread=True, exit_on_error=False, group="cred-secret")
+    def reveal(self, credential_id: str) -> None:
+        self.post_message(
+            self.Revealed(credential_id, self._session.credentials.reveal(credential_id))
+        )
+
+    @on(Revealed)
+    def _revealed(self, message: Revealed) -> None:
+        message.stop()
+        from rich.markup import escape
+
+        self.query_one("#cred-secret", Static).update(
+            f"[b yellow]{escape(message.secret)}[/]\n[dim]hides in {REVEAL_SECONDS:.0f} s[/]"
+        )
+        if self._hide_timer is not None:
+            self._hide_timer.stop()
+        self._hide_timer = self.set_timer(REVEAL_SECONDS, self._hide_secret)
+
+    def _hide_secret(self) -> None:
+        if self._hide_timer is not None:
+            self._hide_timer.stop()
+            self._hide_timer = None
+        self.query_one("#cred-secret", Static).update("")
+
+    def action_copy_secret(self) -> None:
+        row = self._need_selected()
+        if row is None:
+            return
+        if self._clipboard is None:
+            self._clipboard = Clipboard(self.app.copy_to_clipboard)
+        if not self._clipboard.available:
+            self.notify(
+                "No clipboard here. Over SSH, set ITEXIT_OSC52=1 to copy through the terminal; "
+                "or reveal the secret with s.",
+                severity="warning",
+            )
+            return
+        self.copy_secret(row.id, row.system)
+
+    @work(thread=True, exit_on_error=False, group="cred-secret")
+    def copy_secret(self, credential_id: str, system: str) -> None:
+        self.post_message(self.Copied(system, self._session.credentials.copy(credential_id)))
+
+    @on(Copied)
+    def _copied(self, message: Copied) -> None:
+        message.stop()
+        assert self._clipboard is not None
+        clipboard, secret = self._clipboard, message.secret
+        clipboard.copy(secret)
+        self.set_timer(CLEAR_SECONDS, lambda: clipboard.clear_if_unchanged(secret))
+        self.notify(
+            f"The secret of {message.system} is on {clipboard.how}; it clears in "
+            f"{CLEAR_SECONDS:.0f} s.",
+            title="Copied",
+        )
+
+    # --- verification -----------------------------------------------------------------------------
+
+    def action_verify(self) -> None:
+        self._check(old=False)
+
+    def action_verify_old(self) -> None:
+        self._check(old=True)
+
+    def _check(self, *, old: bool) -> None:
+        row = self._need_selected()
+        if row is None:
+            return
+        if row.verifier != "manual":
+            self.notify(f"Checking {row.system}…")
+            self.verify(row.id, old, None)
+            return
+        question = (
+            "Try the OLD secret on the system: attest that it is refused."
+            if old
+            else "Log in with the current secret by hand: attest that it works."
+        )
+
+        def attested(result: Attestation | None) -> None:
+            if result is not None:
+                self.verify(row.id, old, result)
+
+        self.app.push_screen(AttestModal(row.system, question), attested)
+
+    @work(thread=True, exit_on_error=False, group="cred-check")
+    def verify(self, credential_id: str, old: bool, attest: Attestation | None) -> None:
+        result = self._session.credentials.verify(
+            credential_id,
+            old=old,
+            attest=attest.how if attest else None,
+            note=attest.note if attest else "",
+        )
+        self.post_message(self.Checked(result))
+
+    def action_reconcile(self) -> None:
+        row = self._need_selected()
+        if row is None:
+            return
+        if row.verifier != "manual":
+            self.reconcile(row.id, None)
+            return
+
+        def attested(result: Attestation | None) -> None:
+            if result is not None:
+                self.reconcile(row.id, result)
+
+        self.app.push_screen(
+            AttestModal(row.system, "Try each stored secret by hand.", ask_which=True), attested
+        )
+
+    @work(thread=True, exit_on_error=False, group="cred-check")
+    def reconcile(self, credential_id: str, attest: Attestation | None) -> None:
+        result = self._session.credentials.reconcile(
+            credential_id,
+            attest=attest.how if attest else None,
+            works=attest.works if attest else None,
+            note=attest.note if attest else "",
+        )
+        self.post_message(self.Checked(result))
+
+    @on(Checked)
+    def _checked(self, message: Checked) -> None:
+        message.stop()
+        result = message.result
+        self.notify(
+            result.guidance,
+            title=f"{result.summary.system}: {result.outcome}",
+            severity="information" if result.ok else "warning",
+        )
+        self.load()
+
+    # --- rotation, history, add and edit ------------------------------------------------
+
+    def action_rotate(self) -> None:
+        row = self._need_selected()
+        if row is None:
+            return
+        if row.status is CredentialStatus.NEEDS_RECONCILE:
+            self.notify("Reconcile it first (x): no stored secret is known to work.")
+            return
+        self.app.push_screen(RotationWizard(self._session, row), self._reload)
+
+    def action_history(self) -> None:
+        row = self._need_selected()
+        if row is not None:
+            self.load_history(row.id, row.system)
+
+    @work(thread=True, exit_on_error=False, group="cred-history")
+    def load_history(self, credential_id: str, system: str) -> None:
+        self.post_message(
+            self.HistoryLoaded(system, self._session.credentials.history(credential_id))
+        )
+
+    @on(HistoryLoaded)
+    def _history_loaded(self, message: HistoryLoaded) -> None:
+        message.stop()
+        self.app.push_screen(HistoryModal(message.system, message.entries))
+
+    def action_add(self) -> None:
+        self.app.push_screen(CredentialFormModal(), self._form_done)
+
+    def action_edit(self) -> None:
+        row = self._need_selected()
+        if row is not None:
+            self.open_editor(row.id)
+
+    @work(thread=True, exit_on_error=False, group="cred-detail")
+    def open_editor(self, credential_id: str) -> None:
+        detail = self._session.credentials.detail(credential_id)
+        self.app.call_from_thread(
+            self.app.push_screen, CredentialFormModal(detail), self._form_done
+        )
+
+    def _form_done(self, result: FormResult | None) -> None:
+        if result is not None:
+            self.save(result)
+
+    @work(thread=True, exit_on_error=False, group="cred-save")
+    def save(self, result: FormResult) -> None:
+        creds = self._session.credentials
+        if result.new is not None:
+            summary = creds.add(result.new)
+        else:
+            assert result.edit is not None and self.selected is not None
+            summary = creds.update(self.selected.id, result.edit, result.expected_version)
+        self.post_message(self.Saved(summary))
+
+    @on(Saved)
+    def _saved(self, message: Saved) -> None:
+        message.stop()
+        self.notify(f"{message.summary.system} saved.", title="Credential saved")
+        self.load()
+
+    def action_import(self) -> None:
+        from itexit.screens.imports import ImportScreen
+
+        self.app.push_screen(ImportScreen(self._session), self._reload)
+
+    def _reload(self, _result: object = None) -> None:
+        self.load()
+
+    def action_go_back(self) -> None:
+        self._hide_secret()
+        self.dismiss()

@@ -1,32 +1,81 @@
-"""The credential inventory: add, list, and reveal (audited before anything is shown)."""
+"""The credential inventory: add (one or many), list, describe, edit, reveal and copy.
+
+Reveal and copy are audited before anything is decrypted for the person. Rotation and
+verification live in `services/rotation.py`; this service forwards to it so screens and commands
+hold one object (`session.credentials`).
+"""
 
 from __future__ import annotations
 
+import builtins
+import json
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from pydantic import SecretStr, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from itexit.domain.credentials import (
+    CATEGORY_LABELS,
+    Campaign,
+    CampaignItem,
     Category,
+    CheckOutcome,
+    CredentialDetail,
+    CredentialEdit,
     CredentialStatus,
     CredentialSummary,
+    HistoryEntry,
     NewCredential,
+    PasswordPolicy,
+    RotationStarted,
+    SecretStage,
     Source,
 )
 from itexit.domain.errors import BadInput, IntegrityFailure, NotFound
 from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder
 from itexit.domain.roles import Permission, Scope
-from itexit.services.context import VaultContext
+from itexit.domain.rotation import (
+    Step,
+    campaign_done,
+    check_allowed,
+    in_campaign,
+    leverage_rank,
+    next_step,
+)
+from itexit.services.context import VaultContext, check_version
+from itexit.store.inventory import CredentialEvent
 from itexit.store.models import Credential, SecretVersion
-from itexit.vault.keys import fingerprint
 
 if TYPE_CHECKING:
+    from itexit.services.rotation import VerifierLookup
     from itexit.services.session import UnlockedVault
 
-REVEALABLE = ("password", "username", "notes")
+REVEALABLE = ("password", "username", "notes", "totp", "recovery_codes", "pending", "previous")
+"""Fields a person may ask to see; `password` is the current secret."""
+
+AUDIT_BATCH = 500
+"""`add_many` writes one audit row per this many credentials, listing each id and fingerprint."""
+
+_DOC_FIELDS = (
+    "username",
+    "notes",
+    "url",
+    "owner",
+    "totp_seed",
+    "recovery_codes",
+    "recovery_email",
+    "recovery_phone",
+    "recovery_mfa_device",
+    "tls",
+    "path",
+    "endpoint_options",
+)
 
 
 def to_summary(row: Credential) -> CredentialSummary:
@@ -42,153 +91,673 @@ def to_summary(row: Credential) -> CredentialSummary:
         source=Source(row.source),
         last_verified=row.last_verified_at,
         version=row.version,
+        port=row.port,
+        verifier=row.verifier,
+        recovery_tied=bool(row.recovery_tied),
+        rotated_at=row.rotated_at,
+        locked_out_at=row.locked_out_at,
     )
 
 
-class CredentialService:
-    def __init__(self, ctx: VaultContext) -> None:
-        self.ctx = ctx
+def load_policy(row: Credential) -> PasswordPolicy:
+    if not row.policy:
+        return PasswordPolicy()
+    try:
+        return PasswordPolicy.model_validate_json(row.policy)
+    except ValidationError:
+        return PasswordPolicy()
 
-    def add(self, new: NewCredential) -> CredentialSummary:
-        self.ctx.require(Permission.CRED_WRITE)
+
+def host_and_port(new_host: str, url: str, port: int | None) -> tuple[str, int | None]:
+    """What lists show: the host given, or the one in the URL; the port given or the URL's."""
+    host = new_host.strip()
+    if url.strip():
+        text = url.strip()
+        parts = urlsplit(text if "://" in text else f"//{text}")
+        if not host:
+            host = parts.hostname or ""
+        if port is None:
+            try:
+                port = parts.port
+            except ValueError:
+                raise BadInput(f"The port in {text!r} is not a number from 1 to 65535.") from None
+    return host[:255], port
+
+
+def secret_fingerprint(ctx: VaultContext, credential_id: str, secret: str) -> str:
+    from itexit.vault.keys import fingerprint
+
+    return fingerprint(ctx.scope_key(Scope.CRED.value), credential_id + "\x00" + secret)
+
+
+def find(session: Session, ref: str) -> Credential:
+    """A credential by id, or by its exact system name (case-insensitive when unambiguous)."""
+    row = session.get(Credential, ref)
+    if row is not None:
+        return row
+    rows = list(session.scalars(select(Credential).where(Credential.system == ref)))
+    if not rows:
+        rows = list(
+            session.scalars(
+                select(Credential).where(func.lower(Credential.system) == ref.strip().lower())
+            )
+        )
+    if len(rows) > 1:
+        raise BadInput(f"More than one credential is called {ref!r}; use its id.")
+    if not rows:
+        raise NotFound(f"There is no credential {ref!r}.")
+    return rows[0]
+
+
+def secret_row(session: Session, credential_id: str, stage: SecretStage) -> SecretVersion | None:
+    return session.scalars(
+        select(SecretVersion).where(
+            SecretVersion.credential_id == credential_id, SecretVersion.stage == stage.value
+        )
+    ).first()
+
+
+def add_event(
+    ctx: VaultContext,
+    session: Session,
+    cred: Credential,
+    *,
+    kind: str,
+    stage: str,
+    outcome: str,
+    detail: str = "",
+    attested_how: str = "",
+    note: str = "",
+    first: bool = False,
+    pending: list[Any] | None = None,
+) -> None:
+    """Append one sealed history entry for the credential, in the caller's transaction."""
+    last = (
+        0
+        if first
+        else session.scalar(
+            select(func.max(CredentialEvent.seq)).where(CredentialEvent.credential_id == cred.id)
+        )
+    )
+    event = CredentialEvent(
+        id=str(uuid.uuid4()),
+        credential_id=cred.id,
+        seq=int(last or 0) + 1,
+        actor_name=ctx.actor.name,
+        kind=kind,
+        stage=stage,
+        outcome=outcome,
+        status_after=cred.status,
+        version=1,
+    )
+    from itexit.store.models import utcnow
+
+    event.at = utcnow()
+    ctx.seal(
+        event,
+        {"detail": detail[:500], "attested_how": attested_how[:500], "note": note[:2000]},
+        Scope.CRED,
+    )
+    if pending is not None:
+        pending.append(event)  # the caller adds it after the credential row is flushed
+    else:
+        session.add(event)
+
+
+class CredentialService:
+    def __init__(self, ctx: VaultContext, verifiers: VerifierLookup | None = None) -> None:
+        self.ctx = ctx
+        self.verifiers = verifiers
+        """Finds a verifier by name; None uses `itexit.verifiers.get_verifier`."""
+        self.timeout = 10.0
+        """Seconds a verifier may take before the check counts as unreachable."""
+
+    # --- adding -------------------------------------------------------------------------------
+
+    def _build(self, new: NewCredential) -> tuple[Credential, SecretVersion, str]:
         system = new.system.strip()
         if not system:
             raise BadInput("A credential needs the name of the system it opens.")
+        if len(system) > 200:
+            raise BadInput("A system name has at most 200 characters.")
+        host, port = host_and_port(new.host, new.url, new.port)
+        tied = bool(
+            new.recovery_email.strip()
+            or new.recovery_phone.strip()
+            or new.recovery_mfa_device.strip()
+        )
+        verifier = new.verifier.strip().lower() or "manual"
+        if len(verifier) > 24:
+            raise BadInput(f"{verifier!r} is not a verifier name.")
+        due = new.known_to_departing or tied
         cred = Credential(
             id=str(uuid.uuid4()),
-            system=system[:200],
-            host=new.host.strip()[:255],
+            system=system,
+            host=host,
+            port=port,
             category=new.category.value,
             status=CredentialStatus.UNVERIFIED.value,
             known_to_departing=new.known_to_departing,
-            rotation_due=new.known_to_departing,
-            rotation_reason="known to the departing person" if new.known_to_departing else "",
+            rotation_due=due,
+            rotation_reason=(
+                "known to the departing person"
+                if new.known_to_departing
+                else "the departing person is a recovery channel"
+                if tied
+                else ""
+            ),
+            recovery_tied=tied,
             source=new.source.value,
+            verifier=verifier,
+            policy=new.policy.model_dump_json() if new.policy else "",
             version=1,
         )
+        secret_value = new.secret.get_secret_value()
         secret = SecretVersion(
-            id=str(uuid.uuid4()), credential_id=cred.id, stage="current", version=1
+            id=str(uuid.uuid4()), credential_id=cred.id, stage=SecretStage.CURRENT.value, version=1
         )
+        doc: dict[str, Any] = {
+            "username": new.username,
+            "notes": new.notes,
+            "url": new.url.strip(),
+            "owner": new.owner.strip(),
+            "totp_seed": new.totp_seed.get_secret_value(),
+            "recovery_codes": new.recovery_codes.get_secret_value(),
+            "recovery_email": new.recovery_email.strip(),
+            "recovery_phone": new.recovery_phone.strip(),
+            "recovery_mfa_device": new.recovery_mfa_device.strip(),
+            "tls": new.tls,
+            "path": new.path,
+            "endpoint_options": dict(new.endpoint_options),
+        }
+        self.ctx.seal(cred, doc, Scope.CRED)
+        self.ctx.seal(secret, {"secret": secret_value}, Scope.CRED)
+        return cred, secret, secret_value
+
+    def add(self, new: NewCredential) -> CredentialSummary:
+        self.ctx.require(Permission.CRED_WRITE)
         with self.ctx.transaction() as session:
-            self.ctx.seal(cred, {"username": new.username, "notes": new.notes}, Scope.CRED)
-            self.ctx.seal(secret, {"secret": new.secret.get_secret_value()}, Scope.CRED)
+            cred, secret, value = self._build(new)
             session.add(cred)
+            session.flush()
             session.add(secret)
+            add_event(
+                self.ctx, session, cred, kind="added", stage="current", outcome="saved", first=True
+            )
             session.flush()
             self.ctx.record(
                 session,
                 "cred.add",
                 cred.system,
                 credential_id=cred.id,
-                secret=fingerprint(
-                    self.ctx.scope_key(Scope.CRED.value),
-                    cred.id + "\x00" + new.secret.get_secret_value(),
-                ),
+                source=cred.source,
+                secret=secret_fingerprint(self.ctx, cred.id, value),
             )
-        return to_summary(cred)
+            return to_summary(cred)
 
-    def list(self) -> list[CredentialSummary]:
+    def add_many(
+        self,
+        items: list[NewCredential],
+        *,
+        on_progress: Callable[[int, int], None] | None = None,
+        summary_audit: tuple[str, str, dict[str, Any]] | None = None,
+    ) -> list[CredentialSummary]:
+        """Add every item in one transaction: all are added, or (on any error) none is.
+
+        `summary_audit` (action, target, details) adds one more audit row in the same
+        transaction, so an import's own record commits with its credentials or not at all.
+
+        The audit log gets one `cred.add_many` row per 500 credentials, listing each id, system
+        and secret fingerprint, so a large import neither floods nor escapes the log.
+        """
+        self.ctx.require(Permission.CRED_WRITE)
+        total = len(items)
+        if total == 0:
+            return []
+        out: list[CredentialSummary] = []
+        with self.ctx.transaction() as session:
+            batch: list[dict[str, str]] = []
+            parents: list[Credential] = []
+            children: list[Any] = []
+            for index, new in enumerate(items, start=1):
+                try:
+                    cred, secret, value = self._build(new)
+                except BadInput as exc:
+                    raise BadInput(f"Item {index} ({new.system[:60]!r}): {exc}") from None
+                parents.append(cred)
+                children.append(secret)
+                add_event(
+                    self.ctx,
+                    session,
+                    cred,
+                    kind="added",
+                    stage="current",
+                    outcome="saved",
+                    first=True,
+                    pending=children,
+                )
+                out.append(to_summary(cred))
+                batch.append(
+                    {
+                        "id": cred.id,
+                        "system": cred.system,
+                        "secret": secret_fingerprint(self.ctx, cred.id, value),
+                    }
+                )
+                if len(batch) >= AUDIT_BATCH or index == total:
+                    session.add_all(parents)
+                    session.flush()
+                    session.add_all(children)
+                    session.flush()
+                    parents, children = [], []
+                    self.ctx.record(
+                        session, "cred.add_many", f"{len(batch)} credentials", items=batch
+                    )
+                    batch = []
+                if on_progress is not None:
+                    on_progress(index, total)
+            if summary_audit is not None:
+                action, target, details = summary_audit
+                self.ctx.record(session, action, target, **details)
+        return out
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def list(
+        self, search: str = "", status: CredentialStatus | None = None
+    ) -> list[CredentialSummary]:
+        """Every credential, by system; `search` matches system, host and category label."""
+        self.ctx.require(Permission.CRED_LIST)
+        if self.ctx.holds(Scope.CRED) and self.ctx.can(Permission.CRED_WRITE):
+            from itexit.services.handover import drain_inbox
+
+            drain_inbox(self.ctx)
+        with self.ctx.reading() as session:
+            query = select(Credential).order_by(Credential.system, Credential.id)
+            if status is not None:
+                query = query.where(Credential.status == status.value)
+            rows = [to_summary(r) for r in session.scalars(query)]
+        if search.strip():
+            rows = [r for r in rows if matches(r, search)]
+        return rows
+
+    def detail(self, ref: str) -> CredentialDetail:
+        """Everything but the secrets; the sealed fields only when the reader holds the key."""
         self.ctx.require(Permission.CRED_LIST)
         with self.ctx.reading() as session:
-            return [
-                to_summary(r)
-                for r in session.scalars(select(Credential).order_by(Credential.system))
-            ]
-
-    def _find(self, session: object, ref: str) -> Credential:
-        from sqlalchemy.orm import Session
-
-        assert isinstance(session, Session)
-        row = (
-            session.get(Credential, ref)
-            or session.scalars(select(Credential).where(Credential.system == ref)).first()
+            cred = find(session, ref)
+            summary = to_summary(cred)
+            policy = load_policy(cred)
+            if not self.ctx.holds(Scope.CRED):
+                return CredentialDetail(summary=summary, policy=policy, sealed=False)
+            doc = self.ctx.unseal(cred)
+            has_pending = secret_row(session, cred.id, SecretStage.PENDING) is not None
+            has_previous = secret_row(session, cred.id, SecretStage.PREVIOUS) is not None
+        return CredentialDetail(
+            summary=summary,
+            url=str(doc.get("url", "")),
+            username=str(doc.get("username", "")),
+            notes=str(doc.get("notes", "")),
+            owner=str(doc.get("owner", "")),
+            recovery_email=str(doc.get("recovery_email", "")),
+            recovery_phone=str(doc.get("recovery_phone", "")),
+            recovery_mfa_device=str(doc.get("recovery_mfa_device", "")),
+            has_totp=bool(doc.get("totp_seed")),
+            has_recovery_codes=bool(doc.get("recovery_codes")),
+            has_pending=has_pending,
+            has_previous=has_previous,
+            tls=str(doc.get("tls", "tls")),
+            path=str(doc.get("path", "")),
+            endpoint_options=dict(doc.get("endpoint_options") or {}),
+            policy=policy,
+            sealed=True,
         )
-        if row is None:
-            raise NotFound(f"There is no credential {ref!r}.")
-        return row
+
+    def history(self, ref: str) -> builtins.list[HistoryEntry]:
+        """Every verification, attestation and rotation step, oldest first."""
+        self.ctx.require(Permission.CRED_LIST)
+        with self.ctx.reading() as session:
+            cred = find(session, ref)
+            events = list(
+                session.scalars(
+                    select(CredentialEvent)
+                    .where(CredentialEvent.credential_id == cred.id)
+                    .order_by(CredentialEvent.seq)
+                )
+            )
+            sealed = self.ctx.holds(Scope.CRED)
+            out = []
+            for event in events:
+                doc = self.ctx.unseal(event) if sealed else {}
+                out.append(
+                    HistoryEntry(
+                        at=event.at,
+                        actor=event.actor_name,
+                        kind=event.kind,
+                        stage=event.stage,
+                        outcome=event.outcome,
+                        status_after=event.status_after,
+                        detail=str(doc.get("detail", "")),
+                        attested_how=str(doc.get("attested_how", "")),
+                        note=str(doc.get("note", "")),
+                    )
+                )
+            return out
+
+    def campaign(self) -> Campaign:
+        """Every credential the departing person knew or that is due, by leverage: the domain,
+        DNS and email admin first, because whoever holds them can reset everything else."""
+        rows = [r for r in self.list() if in_campaign(r.known_to_departing, r.rotation_due)]
+        rows.sort(
+            key=lambda r: (
+                campaign_done(r.status),
+                leverage_rank(r.category),
+                not r.known_to_departing,
+                r.system.lower(),
+            )
+        )
+        items = [
+            CampaignItem(summary=r, rank=leverage_rank(r.category), next_step=next_step(r.status))
+            for r in rows
+        ]
+        done = sum(1 for r in rows if campaign_done(r.status))
+        return Campaign(items=items, left=len(rows) - done, done=done)
+
+    # --- secrets --------------------------------------------------------------------------------
 
     def reveal(self, ref: str, field: str = "password") -> str:
         """Audit first, then decrypt: if the audit write fails, nothing is shown."""
+        return self._disclose(ref, field, "cred.reveal")
+
+    def copy(self, ref: str, field: str = "password") -> str:
+        """The same as reveal, audited as a copy to the clipboard."""
+        return self._disclose(ref, field, "cred.copy")
+
+    def _disclose(self, ref: str, field: str, action: str) -> str:
         self.ctx.require(Permission.CRED_REVEAL)
         if field not in REVEALABLE:
             raise BadInput(f"Choose one of: {', '.join(REVEALABLE)}.")
+        stage = {"password": SecretStage.CURRENT, "pending": SecretStage.PENDING}.get(
+            field, SecretStage.PREVIOUS if field == "previous" else None
+        )
         with self.ctx.transaction() as session:
-            cred = self._find(session, ref)
-            self.ctx.record(session, "cred.reveal", cred.system, credential_id=cred.id, field=field)
-        with self.ctx.reading() as session:
-            cred = self._find(session, ref)
-            if field == "password":
-                current = session.scalars(
-                    select(SecretVersion).where(
-                        SecretVersion.credential_id == cred.id, SecretVersion.stage == "current"
-                    )
-                ).first()
-                if current is None:
+            cred = find(session, ref)
+            if stage is not None and secret_row(session, cred.id, stage) is None:
+                if stage is SecretStage.CURRENT:
                     raise IntegrityFailure(
                         f"{cred.system} has no current secret: the vault was altered."
                     )
-                return str(self.ctx.unseal(current)["secret"])
-            return str(self.ctx.unseal(cred).get(field, ""))
+                raise NotFound(f"{cred.system} has no {stage.value} secret.")
+            self.ctx.record(session, action, cred.system, credential_id=cred.id, field=field)
+            cred_id = cred.id
+        with self.ctx.reading() as session:
+            cred = find(session, cred_id)
+            if stage is not None:
+                row = secret_row(session, cred.id, stage)
+                if row is None:
+                    raise NotFound(f"{cred.system} has no {stage.value} secret any more.")
+                return str(self.ctx.unseal(row)["secret"])
+            key = {"totp": "totp_seed"}.get(field, field)
+            return str(self.ctx.unseal(cred).get(key, ""))
+
+    # --- editing --------------------------------------------------------------------------------
+
+    def update(
+        self, ref: str, edit: CredentialEdit, expected_version: int | None = None
+    ) -> CredentialSummary:
+        """Change a credential's description (and, when given, correct its current secret)."""
+        self.ctx.require(Permission.CRED_WRITE)
+        with self.ctx.transaction() as session:
+            cred = find(session, ref)
+            check_version(cred, expected_version)
+            doc = self.ctx.unseal(cred)
+            changed: list[str] = []
+            if edit.system is not None:
+                system = edit.system.strip()
+                if not system:
+                    raise BadInput("A credential needs the name of the system it opens.")
+                if system != cred.system:
+                    cred.system = system[:200]
+                    changed.append("system")
+            if edit.category is not None and edit.category.value != cred.category:
+                cred.category = edit.category.value
+                changed.append("category")
+            if edit.known_to_departing is not None:
+                if edit.known_to_departing != cred.known_to_departing:
+                    changed.append("known_to_departing")
+                cred.known_to_departing = edit.known_to_departing
+                if edit.known_to_departing and not cred.rotation_due:
+                    cred.rotation_due = True
+                    cred.rotation_reason = "known to the departing person"
+            if edit.verifier is not None and edit.verifier.strip().lower() != cred.verifier:
+                cred.verifier = edit.verifier.strip().lower()[:24] or "manual"
+                changed.append("verifier")
+            if edit.policy is not None:
+                cred.policy = edit.policy.model_dump_json()
+                changed.append("policy")
+            for name in _DOC_FIELDS:
+                value = getattr(edit, name, None)
+                if value is not None and value != doc.get(name):
+                    doc[name] = value.strip() if isinstance(value, str) else value
+                    changed.append(name)
+            if edit.host is not None or edit.url is not None or edit.port is not None:
+                host, port = host_and_port(
+                    edit.host if edit.host is not None else cred.host,
+                    str(doc.get("url", "")) if edit.url is not None else "",
+                    edit.port if edit.port is not None else cred.port,
+                )
+                if (host, port) != (cred.host, cred.port):
+                    cred.host, cred.port = host, port
+                    changed.append("host")
+            tied = bool(
+                doc.get("recovery_email")
+                or doc.get("recovery_phone")
+                or doc.get("recovery_mfa_device")
+            )
+            if tied and not cred.recovery_tied and not cred.rotation_due:
+                cred.rotation_due = True
+                cred.rotation_reason = "the departing person is a recovery channel"
+            cred.recovery_tied = tied
+            details: dict[str, Any] = {}
+            if edit.secret is not None:
+                check_allowed(Step.EDIT_SECRET, CredentialStatus(cred.status), cred.system)
+                current = secret_row(session, cred.id, SecretStage.CURRENT)
+                if current is None:
+                    raise IntegrityFailure(f"{cred.system} has no current secret.")
+                value = edit.secret.get_secret_value()
+                self.ctx.seal(current, {"secret": value})
+                cred.status = CredentialStatus.UNVERIFIED.value
+                details["secret"] = secret_fingerprint(self.ctx, cred.id, value)
+                changed.append("secret")
+            if not changed:
+                return to_summary(cred)
+            self.ctx.seal(cred, doc)
+            if "secret" in changed:
+                add_event(
+                    self.ctx,
+                    session,
+                    cred,
+                    kind="secret_replaced",
+                    stage="current",
+                    outcome="saved",
+                )
+            session.flush()
+            self.ctx.record(
+                session, "cred.edit", cred.system, credential_id=cred.id, fields=changed, **details
+            )
+            return to_summary(cred)
+
+    def set_policy(self, ref: str, policy: PasswordPolicy) -> CredentialSummary:
+        return self.update(ref, CredentialEdit(policy=policy))
+
+    # --- rotation (see services/rotation.py) ---------------------------------------------------
+
+    def _rotation(self) -> Any:
+        from itexit.services.rotation import RotationService
+
+        return RotationService(self.ctx, self.verifiers, self.timeout)
+
+    def verify(
+        self, ref: str, *, old: bool = False, attest: str | None = None, note: str = ""
+    ) -> CheckOutcome:
+        """Check the current secret (or, with `old`, that the previous one now fails)."""
+        result: CheckOutcome = self._rotation().verify(ref, old=old, attest=attest, note=note)
+        return result
+
+    def start_rotation(
+        self,
+        ref: str,
+        *,
+        secret: SecretStr | None = None,
+        policy: PasswordPolicy | None = None,
+    ) -> RotationStarted:
+        """Generate (or take) a new secret and commit it as PENDING before returning it."""
+        result: RotationStarted = self._rotation().start(ref, secret=secret, policy=policy)
+        return result
+
+    def confirm_rotation(
+        self, ref: str, *, attest: str | None = None, note: str = ""
+    ) -> CheckOutcome:
+        """Verify the pending secret; promote it to current when it works."""
+        result: CheckOutcome = self._rotation().confirm(ref, attest=attest, note=note)
+        return result
+
+    def reconcile(
+        self,
+        ref: str,
+        *,
+        attest: str | None = None,
+        works: SecretStage | None = None,
+        note: str = "",
+    ) -> CheckOutcome:
+        """Try pending, then current, then previous; keep the one that works."""
+        result: CheckOutcome = self._rotation().reconcile(
+            ref, attest=attest, works=works, note=note
+        )
+        return result
 
 
-_DONE = ("rotated", "locked_out")
+def matches(summary: CredentialSummary, search: str) -> bool:
+    """Type-to-filter: every word must appear in the system, host or category."""
+    hay = " ".join(
+        (summary.system, summary.host, CATEGORY_LABELS[summary.category], summary.category.value)
+    ).lower()
+    return all(word in hay for word in search.lower().split())
+
+
+def summaries_json(rows: Iterable[CredentialSummary]) -> list[dict[str, Any]]:
+    return [json.loads(r.model_dump_json()) for r in rows]
+
+
+# --- dashboard, reminders, demo ---------------------------------------------------------------
+
+_DONE = (CredentialStatus.ROTATED.value, CredentialStatus.LOCKED_OUT.value)
 
 
 def tiles(ctx: VaultContext, today: date) -> list[Tile]:
-    """The credential tiles of the dashboard."""
-    from sqlalchemy import func
-
+    """The credential tiles of the dashboard: to rotate, rotated, and locked out (proven dead)."""
+    due = Credential.rotation_due | Credential.known_to_departing
     with ctx.reading() as session:
         total = int(session.scalar(select(func.count()).select_from(Credential)) or 0)
-        to_rotate = int(
-            session.scalar(
-                select(func.count())
-                .select_from(Credential)
-                .where(
-                    (Credential.rotation_due | Credential.known_to_departing)
-                    & Credential.status.not_in(_DONE)
-                )
+
+        def count(*where: Any) -> int:
+            query = select(func.count()).select_from(Credential).where(*where)
+            return int(session.scalar(query) or 0)
+
+        to_rotate = count(due, Credential.status.not_in(_DONE))
+        rotated = count(due, Credential.status == CredentialStatus.ROTATED.value)
+        locked = count(due, Credential.status == CredentialStatus.LOCKED_OUT.value)
+        reconcile = count(Credential.status == CredentialStatus.NEEDS_RECONCILE.value)
+    if not total:
+        return [
+            Tile(
+                key="credentials",
+                title="Credentials to rotate",
+                count=None,
+                caption="not set up yet",
+                severity="idle",
+                screen="credentials",
             )
-            or 0
-        )
+        ]
+    caption = f"of {total} in the inventory"
+    if reconcile:
+        caption = f"{reconcile} need reconciling · {caption}"
     return [
         Tile(
             key="credentials",
             title="Credentials to rotate",
-            count=to_rotate if total else None,
-            caption=f"of {total} in the inventory" if total else "not set up yet",
-            severity=("alert" if to_rotate else "ok") if total else "idle",
+            count=to_rotate,
+            caption=caption,
+            severity="alert" if to_rotate or reconcile else "ok",
             screen="credentials",
-        )
+        ),
+        Tile(
+            key="credentials_rotated",
+            title="Rotated, old not yet proven dead",
+            count=rotated,
+            caption="verify the old secret fails",
+            severity="warn" if rotated else "ok",
+            screen="credentials",
+        ),
+        Tile(
+            key="credentials_locked_out",
+            title="Locked out",
+            count=locked,
+            caption="old secret proven to fail",
+            severity="ok",
+            screen="credentials",
+        ),
     ]
 
 
 def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
-    """Credentials still to rotate are not dated; this area raises nothing for `remind` yet."""
+    """Rotation has no due date of its own; the campaign on the screen carries the order."""
     return []
 
 
 def build_demo(vault: UnlockedVault, today: date) -> None:
-    """The demo practice's credentials, from data/demo_practice.toml."""
-    import random
+    """The demo practice's credentials, from data/demo_practice.toml.
 
-    from pydantic import SecretStr
+    A few are taken through real steps of the rotation (attested, since the demo's systems are
+    fictional), so the screen shows each state with a true history behind it.
+    """
+    import random
 
     from itexit.services.demo import SEED, demo_definition, demo_secret
 
     rng = random.Random(SEED)
     service = CredentialService(vault.ctx)
+    items = []
     for item in demo_definition()["credentials"]:
-        service.add(
+        known = bool(item.get("known_to_departing", False))
+        items.append(
             NewCredential(
                 system=item["system"],
                 host=item.get("host", ""),
+                url=item.get("url", ""),
                 category=Category(item["category"]),
                 username=item.get("username", ""),
                 secret=SecretStr(demo_secret(rng)),
-                known_to_departing=bool(item.get("known_to_departing", False)),
-                notes="Handed over by Gary on his last week."
-                if item.get("known_to_departing")
-                else "",
+                known_to_departing=known,
+                owner=item.get("owner", ""),
+                recovery_email=item.get("recovery_email", ""),
+                recovery_phone=item.get("recovery_phone", ""),
+                verifier=item.get("verifier", "manual"),
+                notes=item.get("notes", "Handed over by Gary on his last week." if known else ""),
             )
         )
+    added = service.add_many(items)
+    by_name = {s.system: s for s in added}
+    for item in demo_definition()["credentials"]:
+        target = item.get("demo_state", "")
+        if not target or item["system"] not in by_name:
+            continue
+        ref = by_name[item["system"]].id
+        how = "Signed in to the admin console by hand (demo)"
+        service.verify(ref, attest=how)
+        if target in ("pending", "rotated", "locked_out"):
+            service.start_rotation(ref)
+        if target in ("rotated", "locked_out"):
+            service.confirm_rotation(ref, attest=how)
+        if target == "locked_out":
+            service.verify(ref, old=True, attest="Tried the old password: refused (demo)")

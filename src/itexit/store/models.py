@@ -142,6 +142,15 @@ class Credential(Base, Encrypted):
     verifier: Mapped[str] = mapped_column(String(24), nullable=False, default="manual")
     last_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    port: Mapped[int | None] = mapped_column(Integer)
+    recovery_tied: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=text("false")
+    )
+    """The departing person is a recovery channel on the account (the channel itself is sealed)."""
+    rotated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    locked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    policy: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
+    """The password policy as JSON (lengths and character sets, nothing secret); "" = default."""
 
 
 class SecretVersion(Base, Encrypted):

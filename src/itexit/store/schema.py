@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from itexit.store import checklist, mailbox, models, renewals, statements, vendors
+from itexit.store import checklist, inventory, mailbox, models, renewals, statements, vendors
 from itexit.store.models import Base, Encrypted
 
-AREA_MODULES = (models, checklist, statements, vendors, renewals, mailbox)
+AREA_MODULES = (models, inventory, checklist, statements, vendors, renewals, mailbox)
 
 
 def encrypted_models() -> list[type[Encrypted]]:

@@ -1,0 +1,230 @@
+"""The rotation wizard: generate → saved → set it on the system → confirm → prove the old fails.
+
+Each step is its own button; the new secret is committed as pending before it is shown, so
+closing the wizard (or a crash) at any point loses nothing: reopening it resumes where it was.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label, Static
+
+from itexit.domain.credentials import (
+    CheckOutcome,
+    CredentialStatus,
+    CredentialSummary,
+    PasswordPolicy,
+    RotationStarted,
+)
+from itexit.screens.base import ItexitModal
+
+if TYPE_CHECKING:
+    from itexit.services.session import UnlockedVault
+
+STEPS = (
+    "Generate a new secret to the system's policy",
+    "Saved in the vault as pending",
+    "Set it on the system",
+    "Confirm: the new secret works",
+    "Prove the old secret fails",
+)
+
+
+def current_step(status: CredentialStatus) -> int:
+    return {
+        CredentialStatus.ROTATION_PENDING: 2,
+        CredentialStatus.ROTATED: 4,
+        CredentialStatus.LOCKED_OUT: 5,
+    }.get(status, 0)
+
+
+class RotationWizard(ItexitModal[CredentialSummary]):
+    """One credential's rotation, step by step; returns the summary as it ends."""
+
+    CSS_PATH = "rotation_wizard.tcss"
+    HELP = (
+        "The new secret is saved before you see it. Set it on the system, then confirm: the app "
+        "checks it works. Last, prove the old secret fails: only then is the departing person "
+        "locked out. A manual system asks you to say how you checked."
+    )
+
+    @dataclass
+    class Started(Message):
+        started: RotationStarted
+
+    @dataclass
+    class Checked(Message):
+        result: CheckOutcome
+
+    def __init__(self, session: UnlockedVault, summary: CredentialSummary) -> None:
+        super().__init__()
+        self._session = session
+        self._summary = summary
+        self._step = current_step(summary.status)
+        self._secret_shown = False
+
+    @property
+    def manual(self) -> bool:
+        return self._summary.verifier == "manual"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="wizard", classes="dialog"):
+            yield Static(f"Rotate: {self._summary.system}", classes="dialog-title")
+            yield Static("", id="wiz-steps")
+            with Horizontal(id="wiz-policy"):
+                yield Label("Length")
+                yield Input("20", id="wiz-length", type="integer", max_length=3)
+                yield Label("or words")
+                yield Input("0", id="wiz-words", type="integer", max_length=2)
+            yield Static("", id="wiz-secret")
+            yield Static("", id="wiz-message")
+            yield Input(
+                id="wiz-attest",
+                placeholder="How did you check? (e.g. logged in at the console)",
+            )
+            with Horizontal(classes="buttons"):
+                yield Button("Generate and save", variant="primary", id="wiz-generate")
+                yield Button("Show pending", id="wiz-show")
+                yield Button("Confirm it works", variant="primary", id="wiz-confirm")
+                yield Button("Check old fails", variant="primary", id="wiz-old")
+                yield Button("Close", id="wiz-close")
+
+    def on_mount(self) -> None:
+        self._render_step()
+
+    def _render_step(self, message: str = "") -> None:
+        lines = []
+        for index, title in enumerate(STEPS):
+            if index < self._step:
+                mark = "[green]✔[/]"
+            elif index == self._step:
+                mark = "[bold yellow]▶[/]"
+            else:
+                mark = "[dim]○[/]"
+            lines.append(f" {mark} {index + 1}. {title}")
+        self.query_one("#wiz-steps", Static).update("\n".join(lines))
+        step = self._step
+        self.query_one("#wiz-policy").display = step == 0
+        self.query_one("#wiz-generate").display = step == 0
+        self.query_one("#wiz-show").display = step == 2 and not self._secret_shown
+        self.query_one("#wiz-confirm").display = step == 2
+        self.query_one("#wiz-old").display = step == 4
+        self.query_one("#wiz-attest").display = self.manual and step in (2, 4)
+        hint = {
+            0: "A new secret will be generated and saved before it is shown.",
+            2: "Set the pending secret on the system now, then confirm.",
+            4: "The new secret is current. Now prove the old one no longer works.",
+            5: "Done: the old secret is proven dead.",
+        }.get(step, "")
+        self.query_one("#wiz-message", Static).update(message or hint)
+
+    # --- step 1: generate and save ---------------------------------------------------------------
+
+    @on(Button.Pressed, "#wiz-generate")
+    def _generate(self) -> None:
+        try:
+            length = int(self.query_one("#wiz-length", Input).value or "20")
+            words = int(self.query_one("#wiz-words", Input).value or "0")
+            policy = PasswordPolicy(length=length, passphrase_words=words)
+        except ValueError:
+            self._render_step("Length is 8 to 128 characters; words 0 to 12.")
+            return
+        self.query_one("#wiz-generate", Button).disabled = True
+        self.start_rotation(policy)
+
+    @work(thread=True, exit_on_error=False, group="rotation")
+    def start_rotation(self, policy: PasswordPolicy) -> None:
+        started = self._session.credentials.start_rotation(self._summary.id, policy=policy)
+        self.post_message(self.Started(started))
+
+    @on(Started)
+    def _started(self, message: Started) -> None:
+        message.stop()
+        self._summary = message.started.summary
+        self._step = 2
+        self._show_secret(message.started.secret.get_secret_value())
+        self._render_step(
+            f"Saved as pending (strength: {message.started.strength_label}). "
+            "Set it on the system now, then confirm."
+        )
+
+    def _show_secret(self, secret: str) -> None:
+        self._secret_shown = True
+        self.query_one("#wiz-secret", Static).update(f"New secret:  [b]{secret}[/b]")
+
+    @on(Button.Pressed, "#wiz-show")
+    def _show(self) -> None:
+        self.reveal_pending()
+
+    @work(thread=True, exit_on_error=False, group="rotation")
+    def reveal_pending(self) -> None:
+        secret = self._session.credentials.reveal(self._summary.id, "pending")
+        self.app.call_from_thread(self._show_secret, secret)
+        self.app.call_from_thread(self._render_step)
+
+    # --- steps 4 and 5: confirm, then prove the old one fails -------------------------------------
+
+    def _attestation(self) -> str | None:
+        if not self.manual:
+            return None
+        how = self.query_one("#wiz-attest", Input).value.strip()
+        if not how:
+            self._render_step("This system is checked by hand: say how you checked it.")
+            return ""
+        return how
+
+    @on(Button.Pressed, "#wiz-confirm")
+    def _confirm(self) -> None:
+        attest = self._attestation()
+        if attest == "":
+            return
+        self.query_one("#wiz-message", Static).update("Checking the new secret…")
+        self.confirm(attest)
+
+    @work(thread=True, exit_on_error=False, group="rotation")
+    def confirm(self, attest: str | None) -> None:
+        self.post_message(
+            self.Checked(
+                self._session.credentials.confirm_rotation(self._summary.id, attest=attest)
+            )
+        )
+
+    @on(Button.Pressed, "#wiz-old")
+    def _old(self) -> None:
+        attest = self._attestation()
+        if attest == "":
+            return
+        self.query_one("#wiz-message", Static).update("Trying the old secret…")
+        self.verify_old(attest)
+
+    @work(thread=True, exit_on_error=False, group="rotation")
+    def verify_old(self, attest: str | None) -> None:
+        self.post_message(
+            self.Checked(
+                self._session.credentials.verify(self._summary.id, old=True, attest=attest)
+            )
+        )
+
+    @on(Checked)
+    def _checked(self, message: Checked) -> None:
+        message.stop()
+        result = message.result
+        self._summary = result.summary
+        self._step = current_step(result.summary.status)
+        if self._step == 4:
+            self.query_one("#wiz-secret", Static).update("")
+        self.query_one("#wiz-attest", Input).value = ""
+        self._render_step(f"{result.guidance} ({result.detail})")
+
+    @on(Button.Pressed, "#wiz-close")
+    def _close(self) -> None:
+        self.dismiss(self._summary)
+
+    def action_cancel(self) -> None:
+        self.dismiss(self._summary)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 
 from itexit.domain.credentials import Category, NewCredential
 from itexit.domain.roles import Role
@@ -24,6 +24,7 @@ from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 from itexit.services.session import UnlockedVault
 from itexit.store.engine import sqlite_file
+from itexit.store.schema import encrypted_models
 
 PRACTICE = "Harbour Family Practice"
 MANAGER = "alice"
@@ -196,3 +197,18 @@ def files_under(*roots: Path) -> Iterator[Path]:
             for dirpath, _dirs, names in os.walk(root):
                 for name in names:
                     yield Path(dirpath) / name
+
+
+def opened(vault: Vault) -> Iterator[Vault]:
+    """Yield a vault from a fixture (``yield from opened(...)``) and close it afterwards."""
+    yield vault
+    vault.close()
+
+
+def encrypted_row_count(gw: Gateway) -> int:
+    """How many rows every encrypted table holds: what a removal's re-key must re-encrypt."""
+    with gw.store.sessions() as session:
+        return sum(
+            int(session.scalar(select(func.count()).select_from(model)) or 0)
+            for model in encrypted_models()
+        )

@@ -25,6 +25,7 @@ try:
         MANAGER,
         MANAGER_PASS,
         Vault,
+        opened,
         populated,
     )
 except ModuleNotFoundError:  # tests/ imported as a package
@@ -36,6 +37,7 @@ except ModuleNotFoundError:  # tests/ imported as a package
         MANAGER,
         MANAGER_PASS,
         Vault,
+        opened,
         populated,
     )
 
@@ -56,17 +58,13 @@ def build(target: str | Path) -> Vault:
 
 @pytest.fixture
 def vault(db_url: str) -> Iterator[Vault]:
-    v = build(db_url)
-    yield v
-    v.close()
+    yield from opened(build(db_url))
 
 
 @pytest.fixture
 def file_vault(tmp_path: Path) -> Iterator[Vault]:
     """SQLite only, for checks that do not depend on the backend."""
-    v = build(tmp_path / "vault.sqlite")
-    yield v
-    v.close()
+    yield from opened(build(tmp_path / "vault.sqlite"))
 
 
 def snapshot(vault: Vault) -> list[dict[str, Any]]:

@@ -3,9 +3,6 @@ material fails closed; the recovery kit opens the vault and nothing else does.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from itexit.domain.errors import (
@@ -34,7 +31,6 @@ try:
         flip,
         memoize_kdf,
         new_vault,
-        populated,
     )
 except ModuleNotFoundError:  # tests/ imported as a package
     from tests.vaulthelpers import (
@@ -52,26 +48,10 @@ except ModuleNotFoundError:  # tests/ imported as a package
         flip,
         memoize_kdf,
         new_vault,
-        populated,
     )
 
 WRONG_PASS = "correct horse battery staple 43"
 NEW_PASS = "oblong pelican tambourine frost 88"
-
-
-@pytest.fixture
-def vault(db_url: str) -> Iterator[Vault]:
-    v = populated(db_url, credentials=2)
-    yield v
-    v.close()
-
-
-@pytest.fixture
-def file_vault(tmp_path: Path) -> Iterator[Vault]:
-    """For checks that do not depend on the backend: SQLite only, to keep the suite quick."""
-    v = populated(tmp_path / "vault.sqlite", credentials=2)
-    yield v
-    v.close()
 
 
 def failed_rows(vault: Vault) -> list[tuple[str, str, str]]:

@@ -34,6 +34,7 @@ try:
         MANAGER_PASS,
         Vault,
         flip,
+        opened,
         populated,
         sample_indices,
     )
@@ -47,6 +48,7 @@ except ModuleNotFoundError:  # tests/ imported as a package
         MANAGER_PASS,
         Vault,
         flip,
+        opened,
         populated,
         sample_indices,
     )
@@ -54,17 +56,13 @@ except ModuleNotFoundError:  # tests/ imported as a package
 
 @pytest.fixture
 def vault(db_url: str) -> Iterator[Vault]:
-    v = populated(db_url, credentials=3)
-    yield v
-    v.close()
+    yield from opened(populated(db_url, credentials=3))
 
 
 @pytest.fixture
 def file_vault(tmp_path: Path) -> Iterator[Vault]:
     """For checks that do not depend on the backend: SQLite only, to keep the suite quick."""
-    v = populated(tmp_path / "vault.sqlite", credentials=3)
-    yield v
-    v.close()
+    yield from opened(populated(tmp_path / "vault.sqlite", credentials=3))
 
 
 def cred_id(vault: Vault, system: str) -> str:

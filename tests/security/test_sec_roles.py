@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
@@ -24,7 +21,6 @@ try:
         VIEWER_PASS,
         Vault,
         add_credential,
-        populated,
     )
 except ModuleNotFoundError:  # tests/ imported as a package
     from tests.vaulthelpers import (
@@ -38,25 +34,9 @@ except ModuleNotFoundError:  # tests/ imported as a package
         VIEWER_PASS,
         Vault,
         add_credential,
-        populated,
     )
 
 NEW_PASS = "oblong pelican tambourine frost 88"
-
-
-@pytest.fixture
-def vault(db_url: str) -> Iterator[Vault]:
-    v = populated(db_url, credentials=2)
-    yield v
-    v.close()
-
-
-@pytest.fixture
-def file_vault(tmp_path: Path) -> Iterator[Vault]:
-    """For checks that do not depend on the backend: SQLite only, to keep the suite quick."""
-    v = populated(tmp_path / "vault.sqlite", credentials=2)
-    yield v
-    v.close()
 
 
 def reveal_rows(vault: Vault) -> int:

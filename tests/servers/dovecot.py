@@ -21,15 +21,13 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 from .certs import TestCA
-from .common import HOST, free_port, wait_for_port
+from .common import HOST, find_program, free_port, listening, read_tail, spawn, stop_process
 
 DOVECOT_MISSING = (
     "dovecot is not installed (Debian package dovecot-imapd; `make system-deps` installs it)"
@@ -57,10 +55,7 @@ class DovecotUnavailable(RuntimeError):
 
 
 def find_dovecot() -> str | None:
-    found = shutil.which("dovecot")
-    if found:
-        return found
-    return "/usr/sbin/dovecot" if os.access("/usr/sbin/dovecot", os.X_OK) else None
+    return find_program("dovecot")
 
 
 def dovecot_version(binary: str) -> tuple[int, int]:
@@ -283,44 +278,27 @@ class DovecotServer:
 
     def _launch(self) -> bool:
         conf = str(self.base / "dovecot.conf")
-        self._proc = subprocess.Popen(
-            [self.binary, "-F", "-c", conf],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=open(self.base / "stderr.log", "wb"),  # noqa: SIM115 (owned by the child)
-            start_new_session=True,
+        self._proc = spawn([self.binary, "-F", "-c", conf], self.base / "stderr.log", stdout=False)
+        return listening(
+            self._proc,
+            self.imap_port,
+            banner=b"* OK",
+            also=self.imaps_port,
+            failed=lambda: "Fatal:" in self.log_tail(),
         )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and self._proc.poll() is None:
-            if "Fatal:" in self.log_tail():
-                return False
-            if wait_for_port(self.imap_port, timeout=0.5, banner=b"* OK"):
-                return wait_for_port(self.imaps_port, timeout=5)
-        return False
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        stop_process(proc)
 
     def stop(self) -> None:
         self._kill()
         shutil.rmtree(self.base, ignore_errors=True)
 
     def log_tail(self, chars: int = 4000) -> str:
-        parts = []
-        for name in ("stderr.log", "dovecot.log"):
-            with contextlib.suppress(OSError):
-                parts.append((self.base / name).read_text(errors="replace")[-chars:])
-        return "\n".join(parts)
+        return "\n".join(
+            read_tail(self.base / name, chars) for name in ("stderr.log", "dovecot.log")
+        )
 
     # -- users -----------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from .certs import TestCA
-from .common import unavailable
+from .common import serve, started, unavailable
 from .dovecot import DOVECOT_MISSING, DovecotServer, DovecotUnavailable
 from .httpbasic import HttpBasicServer
 from .pglogin import PgLoginServer
@@ -56,6 +56,16 @@ def _password(prefix: str) -> str:
     return f"{prefix}-{secrets.token_hex(8)}"
 
 
+def _listed_user(users: dict[str, str], name: str, prefix: str) -> Iterator[tuple[str, str]]:
+    """A user with a fresh password in a Python server's user table, removed afterwards."""
+    password = _password(prefix)
+    users[name] = password
+    try:
+        yield name, password
+    finally:
+        users.pop(name, None)
+
+
 @pytest.fixture(scope="session")
 def tls_ca(tmp_path_factory: pytest.TempPathFactory) -> TestCA:
     """A private CA, a server certificate for 127.0.0.1/localhost, and an unrelated CA."""
@@ -78,16 +88,11 @@ def silent_server() -> Iterator[SilentServer]:
 @pytest.fixture(scope="session")
 def dovecot_server(tls_ca: TestCA) -> Iterator[DovecotServer]:
     """One real Dovecot (IMAP with STARTTLS, and IMAPS) for the session, on 127.0.0.1."""
-    try:
-        server = DovecotServer.start(tls_ca)
-    except DovecotUnavailable as exc:
-        if str(exc) == DOVECOT_MISSING:
-            unavailable(DOVECOT_MISSING)
-        pytest.fail(f"Dovecot is installed but did not start: {exc}")
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serve(
+        started(
+            lambda: DovecotServer.start(tls_ca), DovecotUnavailable, [DOVECOT_MISSING], "Dovecot"
+        )
+    )
 
 
 @pytest.fixture
@@ -108,16 +113,14 @@ def imap_user(dovecot_server: DovecotServer) -> Iterator[tuple[str, str]]:
 @pytest.fixture(scope="session")
 def sshd_server() -> Iterator[SshServer]:
     """A real sshd on 127.0.0.1 with one dedicated account (created and removed; needs root)."""
-    try:
-        server = SshServer.start(_password("ssh"))
-    except SshdUnavailable as exc:
-        if str(exc) in (SSHD_MISSING, NOT_ROOT):
-            unavailable(str(exc))
-        pytest.fail(f"sshd is installed but did not start: {exc}")
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serve(
+        started(
+            lambda: SshServer.start(_password("ssh")),
+            SshdUnavailable,
+            [SSHD_MISSING, NOT_ROOT],
+            "sshd",
+        )
+    )
 
 
 @pytest.fixture
@@ -134,22 +137,12 @@ def ssh_login(sshd_server: SshServer) -> tuple[str, str]:
 @pytest.fixture(scope="session")
 def smtp_server(tls_ca: TestCA) -> Iterator[SmtpAuthServer]:
     """SMTP with AUTH: ``starttls_port`` (STARTTLS) and ``tls_port`` (implicit TLS)."""
-    server = SmtpAuthServer(tls_ca)
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serve(SmtpAuthServer(tls_ca))
 
 
 @pytest.fixture
 def smtp_user(smtp_server: SmtpAuthServer) -> Iterator[tuple[str, str]]:
-    name = f"mailer{next(_counter)}@example.test"
-    password = _password("smtp")
-    smtp_server.users[name] = password
-    try:
-        yield name, password
-    finally:
-        smtp_server.users.pop(name, None)
+    yield from _listed_user(smtp_server.users, f"mailer{next(_counter)}@example.test", "smtp")
 
 
 # --- HTTP Basic -------------------------------------------------------------------------
@@ -158,22 +151,12 @@ def smtp_user(smtp_server: SmtpAuthServer) -> Iterator[tuple[str, str]]:
 @pytest.fixture(scope="session")
 def http_server(tls_ca: TestCA) -> Iterator[HttpBasicServer]:
     """HTTPS with Basic authentication on ``/admin`` (see :mod:`servers.httpbasic`)."""
-    server = HttpBasicServer(tls_ca)
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serve(HttpBasicServer(tls_ca))
 
 
 @pytest.fixture
 def http_user(http_server: HttpBasicServer) -> Iterator[tuple[str, str]]:
-    name = f"admin{next(_counter)}"
-    password = _password("http")
-    http_server.users[name] = password
-    try:
-        yield name, password
-    finally:
-        http_server.users.pop(name, None)
+    yield from _listed_user(http_server.users, f"admin{next(_counter)}", "http")
 
 
 # --- OpenLDAP ---------------------------------------------------------------------------
@@ -182,16 +165,9 @@ def http_user(http_server: HttpBasicServer) -> Iterator[tuple[str, str]]:
 @pytest.fixture(scope="session")
 def slapd_server(tls_ca: TestCA) -> Iterator[SlapdServer]:
     """A real slapd: ``ldap_port`` (StartTLS) and ``ldaps_port``, suffix dc=itexit,dc=test."""
-    try:
-        server = SlapdServer.start(tls_ca)
-    except SlapdUnavailable as exc:
-        if str(exc) == SLAPD_MISSING:
-            unavailable(SLAPD_MISSING)
-        pytest.fail(f"slapd is installed but did not start: {exc}")
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serve(
+        started(lambda: SlapdServer.start(tls_ca), SlapdUnavailable, [SLAPD_MISSING], "slapd")
+    )
 
 
 @pytest.fixture
@@ -221,10 +197,7 @@ def pg_login_server(tls_ca: TestCA) -> Iterator[PgLoginServer]:
         if str(exc) == MISSING_BINARIES:
             unavailable("PostgreSQL binaries (initdb, pg_ctl) are not installed")
         unavailable(str(exc))
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from serve(server)
 
 
 @pytest.fixture

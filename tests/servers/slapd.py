@@ -7,20 +7,16 @@ passwords. Nothing outside the temporary directory is touched.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
 import shutil
-import signal
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from ldap3 import MODIFY_REPLACE, Connection, Server
 
 from .certs import TestCA
-from .common import HOST, free_port, wait_for_port
+from .common import HOST, find_program, free_port, listening, read_tail, spawn, stop_process
 
 SLAPD_MISSING = "slapd is not installed (Debian package slapd)"
 SUFFIX = "dc=itexit,dc=test"
@@ -32,10 +28,7 @@ class SlapdUnavailable(RuntimeError):
 
 
 def find_slapd() -> str | None:
-    found = shutil.which("slapd")
-    if found:
-        return found
-    return "/usr/sbin/slapd" if os.access("/usr/sbin/slapd", os.X_OK) else None
+    return find_program("slapd")
 
 
 def _schema_dir() -> Path | None:
@@ -121,20 +114,11 @@ access to * by * read
 
     def _launch(self) -> bool:
         urls = f"ldap://{HOST}:{self.ldap_port}/ ldaps://{HOST}:{self.ldaps_port}/"
-        log = open(self.base / "slapd.log", "wb")  # noqa: SIM115 (owned by the child)
-        self._proc = subprocess.Popen(
+        self._proc = spawn(
             [self.binary, "-d", "0", "-h", urls, "-f", str(self.base / "slapd.conf")],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
+            self.base / "slapd.log",
         )
-        log.close()
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and self._proc.poll() is None:
-            if wait_for_port(self.ldap_port, timeout=0.5):
-                return wait_for_port(self.ldaps_port, timeout=5)
-        return False
+        return listening(self._proc, self.ldap_port, also=self.ldaps_port)
 
     def _admin(self) -> Connection:
         return Connection(
@@ -172,21 +156,10 @@ access to * by * read
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        stop_process(proc)
 
     def log_tail(self, chars: int = 4000) -> str:
-        with contextlib.suppress(OSError):
-            return (self.base / "slapd.log").read_text(errors="replace")[-chars:]
-        return ""
+        return read_tail(self.base / "slapd.log", chars)
 
     def stop(self) -> None:
         self._kill()

@@ -16,16 +16,14 @@ import hashlib
 import os
 import secrets
 import shutil
-import signal
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from .common import HOST, free_port, wait_for_port
+from .common import HOST, find_program, free_port, listening, read_tail, spawn, stop_process
 
 SSHD_MISSING = "sshd is not installed (Debian package openssh-server)"
 NOT_ROOT = "sshd password logins need a real account, which only root can create"
@@ -36,10 +34,7 @@ class SshdUnavailable(RuntimeError):
 
 
 def find_sshd() -> str | None:
-    found = shutil.which("sshd")
-    if found:
-        return found
-    return "/usr/sbin/sshd" if os.access("/usr/sbin/sshd", os.X_OK) else None
+    return find_program("sshd")
 
 
 def _run(cmd: list[str], stdin: str | None = None) -> None:
@@ -141,38 +136,17 @@ LogLevel VERBOSE
         )
 
     def _launch(self) -> bool:
-        log = open(self.base / "sshd.log", "wb")  # noqa: SIM115 (owned by the child)
-        self._proc = subprocess.Popen(
-            [self.binary, "-D", "-e", "-f", str(self.base / "sshd_config")],
-            stdin=subprocess.DEVNULL,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
+        self._proc = spawn(
+            [self.binary, "-D", "-e", "-f", str(self.base / "sshd_config")], self.base / "sshd.log"
         )
-        log.close()
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and self._proc.poll() is None:
-            if wait_for_port(self.port, timeout=0.5, banner=b"SSH-"):
-                return True
-        return False
+        return listening(self._proc, self.port, banner=b"SSH-")
 
     def _kill(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
+        stop_process(proc)
 
     def log_tail(self, chars: int = 4000) -> str:
-        with contextlib.suppress(OSError):
-            return (self.base / "sshd.log").read_text(errors="replace")[-chars:]
-        return ""
+        return read_tail(self.base / "sshd.log", chars)
 
     def stop(self) -> None:
         self._kill()

@@ -23,6 +23,7 @@ try:
         MANAGER2_PASS,
         MANAGER_PASS,
         Vault,
+        opened,
         populated,
     )
 except ModuleNotFoundError:  # tests/ imported as a package
@@ -36,6 +37,7 @@ except ModuleNotFoundError:  # tests/ imported as a package
         MANAGER2_PASS,
         MANAGER_PASS,
         Vault,
+        opened,
         populated,
     )
 
@@ -54,9 +56,7 @@ def vault(db_url: str) -> Iterator[Vault]:
 @pytest.fixture
 def file_vault(tmp_path: Path) -> Iterator[Vault]:
     """For checks that do not depend on the backend: SQLite only, to keep the suite quick."""
-    v = populated(tmp_path / "vault.sqlite", credentials=2)
-    yield v
-    v.close()
+    yield from opened(populated(tmp_path / "vault.sqlite", credentials=2))
 
 
 def version_of(vault: Vault, name: str) -> int:
@@ -97,6 +97,20 @@ def test_stale_edit_of_your_own_passphrase(vault: Vault, frozen_now: Any) -> Non
     with pytest.raises(StaleEdit, match=MANAGER2):
         dora_two.users.change_passphrase(MANAGER2, PASS_B, expected_version=seen)
     assert vault.unlock(MANAGER2, PASS_A).identity.name == MANAGER2
+
+
+def test_unlocked_vault_passes_the_expected_version_on(vault: Vault, frozen_now: Any) -> None:
+    alice = vault.manager
+    dora = vault.unlock(MANAGER2, MANAGER2_PASS)
+    seen = version_of(vault, CONSULTANT)
+    frozen_now.advance(minutes=3)
+    dora.change_passphrase(CONSULTANT, PASS_A, expected_version=seen)
+    with pytest.raises(StaleEdit, match=f"Changed by {MANAGER2} at 2026-11-23 09:03"):
+        alice.change_passphrase(CONSULTANT, PASS_B, expected_version=seen)
+    assert vault.unlock(CONSULTANT, PASS_A).identity.name == CONSULTANT
+    alice.change_passphrase(CONSULTANT, PASS_B, expected_version=seen + 1)
+    alice.change_passphrase(CONSULTANT, PASS_A)  # without a version: last write wins
+    assert vault.unlock(CONSULTANT, PASS_A).identity.name == CONSULTANT
 
 
 def test_a_stale_session_cannot_lock_its_user_out(vault: Vault) -> None:

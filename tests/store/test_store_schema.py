@@ -27,6 +27,7 @@ try:
         MANAGER,
         MANAGER_PASS,
         add_credential,
+        encrypted_row_count,
         location_for,
         new_vault,
     )
@@ -39,6 +40,7 @@ except ModuleNotFoundError:  # tests/ imported as a package
         MANAGER,
         MANAGER_PASS,
         add_credential,
+        encrypted_row_count,
         location_for,
         new_vault,
     )
@@ -238,8 +240,10 @@ def test_create_unlock_add_remove_round_trip(db_url: str) -> None:
         assert [c.system for c in m.credentials.list()] == ["EHR", "Router"]
         leaver = vault.unlock(LEAVER, LEAVER_PASS)
         assert leaver.credentials.reveal("EHR") == "ehr-pass"
+        sealed = encrypted_row_count(vault.gw)
+        assert sealed >= 4  # two credentials and their secret versions, at least
         report = m.remove_user(LEAVER)
-        assert (report.removed, report.new_epoch, report.records_reencrypted) == (LEAVER, 2, 4)
+        assert (report.removed, report.new_epoch, report.records_reencrypted) == (LEAVER, 2, sealed)
         assert report.rotation_due == ["EHR", "Router"]
         with pytest.raises(AuthenticationFailed):
             vault.unlock(LEAVER, LEAVER_PASS)

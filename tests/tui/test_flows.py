@@ -10,8 +10,6 @@ import textwrap
 
 import pytest
 from textual.command import CommandList, CommandPalette
-from textual.message import Message
-from textual.notifications import Notify
 from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
 from tui_steps import (
     DEMO_CONSULTANT,
@@ -19,10 +17,14 @@ from tui_steps import (
     MANAGER,
     MANAGER_PASSPHRASE,
     PRACTICE,
+    Notices,
     fill,
+    press_settled,
     settle,
     type_into,
     unlock,
+    unlocked,
+    until,
 )
 
 from itexit.app import ItexitApp
@@ -54,21 +56,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-class Notices:
-    """A message hook that keeps the text of every notification the app raised."""
-
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    def __call__(self, message: Message) -> None:
-        if isinstance(message, Notify):
-            self.seen.append(message.notification.message)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.seen)
 
 
 # --- start-up and first run --------------------------------------------------------------------
@@ -124,8 +111,7 @@ async def test_set_up_a_practice_end_to_end(location: VaultLocation) -> None:
         await pilot.pause()
         assert not screen.query_one(StrengthMeter).result.acceptable
         assert create.disabled
-        await pilot.press("ctrl+s")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+s")
         assert isinstance(app.screen, SetupScreen)
         assert "not strong enough" in str(screen.query_one("#setup-error", Static).render())
 
@@ -136,16 +122,14 @@ async def test_set_up_a_practice_end_to_end(location: VaultLocation) -> None:
         assert screen.query_one(StrengthMeter).result.acceptable
         assert "do not match" in str(screen.query_one("#match", Static).render())
         assert create.disabled
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert isinstance(app.screen, SetupScreen)
 
         await pilot.press("end", "backspace")
         await pilot.pause()
         assert "The passphrases match" in str(screen.query_one("#match", Static).render())
         assert not create.disabled
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
 
         kit_screen = app.screen
         assert isinstance(kit_screen, RecoveryKitScreen)
@@ -181,18 +165,15 @@ async def test_demo_choice_builds_the_demo_and_leads_to_unlock(location: VaultLo
     app = ItexitApp(location)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await pilot.press("d")
-        await settle(pilot)
+        await press_settled(pilot, "d")
         table = app.screen.query_one("#demo-users", DataTable)
         names = [str(table.get_row_at(index)[0]) for index in range(table.row_count)]
         assert names[0] == MANAGER and "priya" in names
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert isinstance(app.screen, UnlockScreen)
         assert app.screen.query_one("#user", Input).value == MANAGER
         await fill(pilot, "#passphrase", DEMO_MANAGER_PASSPHRASE)
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert isinstance(app.screen, DashboardScreen)
 
 
@@ -222,8 +203,7 @@ async def test_wrong_passphrase_shows_the_generic_error_and_stays_locked(
         assert isinstance(screen, UnlockScreen)
         assert screen.query_one("#user", Input).value == MANAGER
         await type_into(pilot, "#passphrase", "wrong-one")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert app.screen is screen
         assert app.session is None
         shown = str(screen.query_one("#unlock-error", Static).render())
@@ -238,8 +218,7 @@ async def test_wrong_passphrase_shows_the_generic_error_and_stays_locked(
 async def test_locks_after_the_idle_timeout_and_not_before(practice: Gateway) -> None:
     clock = FakeClock()
     app = ItexitApp(practice.location, gateway=practice, clock=clock, idle_timeout=300)
-    async with app.run_test(size=SIZE) as pilot:
-        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+    async with unlocked(app, MANAGER, MANAGER_PASSPHRASE, size=SIZE) as pilot:
         session = app.session
         assert session is not None
 
@@ -264,13 +243,10 @@ async def test_locks_after_the_idle_timeout_and_not_before(practice: Gateway) ->
 
 async def test_ctrl_l_locks_at_once(practice: Gateway) -> None:
     app = ItexitApp(practice.location, gateway=practice)
-    async with app.run_test(size=SIZE) as pilot:
-        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
-        await pilot.press("u")
-        await settle(pilot)
+    async with unlocked(app, MANAGER, MANAGER_PASSPHRASE, size=SIZE) as pilot:
+        await press_settled(pilot, "u")
         assert isinstance(app.screen, UsersScreen)
-        await pilot.press("ctrl+l")
-        await settle(pilot)
+        await press_settled(pilot, "ctrl+l")
         assert isinstance(app.screen, UnlockScreen)
         assert app.session is None
         assert app.screen.query_one("#user", Input).value == MANAGER
@@ -279,8 +255,7 @@ async def test_ctrl_l_locks_at_once(practice: Gateway) -> None:
 async def test_sigterm_locks_and_exits(practice: Gateway) -> None:
     handler_before = signal.getsignal(signal.SIGTERM)
     app = ItexitApp(practice.location, gateway=practice)
-    async with app.run_test(size=SIZE) as pilot:
-        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+    async with unlocked(app, MANAGER, MANAGER_PASSPHRASE, size=SIZE) as pilot:
         session = app.session
         assert session is not None
         assert signal.getsignal(signal.SIGTERM) is not handler_before
@@ -298,10 +273,8 @@ async def test_sigterm_locks_and_exits(practice: Gateway) -> None:
 async def test_add_a_user(practice: Gateway) -> None:
     app = ItexitApp(practice.location, gateway=practice)
     notices = Notices()
-    async with app.run_test(size=SIZE, message_hook=notices) as pilot:
-        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
-        await pilot.press("u")
-        await settle(pilot)
+    async with unlocked(app, MANAGER, MANAGER_PASSPHRASE, size=SIZE, message_hook=notices) as pilot:
+        await press_settled(pilot, "u")
         await pilot.press("a")
         await pilot.pause()
         modal = app.screen
@@ -320,8 +293,7 @@ async def test_add_a_user(practice: Gateway) -> None:
         await fill(pilot, "#repeat", "copper-valley-meadow-17")
         await pilot.pause()
         assert not add.disabled
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
 
         assert isinstance(app.screen, UsersScreen)
         table = app.screen.query_one("#users-table", DataTable)
@@ -336,10 +308,8 @@ async def test_add_a_user(practice: Gateway) -> None:
 
 async def test_adding_a_name_that_exists_reports_one_sentence(practice: Gateway) -> None:
     app = ItexitApp(practice.location, gateway=practice)
-    async with app.run_test(size=SIZE) as pilot:
-        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
-        await pilot.press("u")
-        await settle(pilot)
+    async with unlocked(app, MANAGER, MANAGER_PASSPHRASE, size=SIZE) as pilot:
+        await press_settled(pilot, "u")
         await pilot.press("a")
         await pilot.pause()
         modal = app.screen
@@ -347,8 +317,7 @@ async def test_adding_a_name_that_exists_reports_one_sentence(practice: Gateway)
         modal.query_one("#new-role", Select).value = Role.CONSULTANT
         await fill(pilot, "#passphrase", "copper-valley-meadow-17")
         await fill(pilot, "#repeat", "copper-valley-meadow-17")
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert isinstance(app.screen, ErrorModal)
         message = str(app.screen.query_one("#error-message", Static).render())
         assert MANAGER in message and "Traceback" not in message
@@ -359,10 +328,8 @@ async def test_adding_a_name_that_exists_reports_one_sentence(practice: Gateway)
 
 async def test_remove_a_user_shows_the_report(demo: Gateway) -> None:
     app = ItexitApp(demo.location, gateway=demo)
-    async with app.run_test(size=SIZE) as pilot:
-        await unlock(pilot, MANAGER, DEMO_MANAGER_PASSPHRASE)
-        await pilot.press("u")
-        await settle(pilot)
+    async with unlocked(app, MANAGER, DEMO_MANAGER_PASSPHRASE, size=SIZE) as pilot:
+        await press_settled(pilot, "u")
         table = app.screen.query_one("#users-table", DataTable)
         names = [str(table.get_row_at(index)[0]) for index in range(table.row_count)]
         table.move_cursor(row=names.index("gary"))
@@ -374,16 +341,14 @@ async def test_remove_a_user_shows_the_report(demo: Gateway) -> None:
         assert "new key epoch" in said
         assert "still open with gary's passphrase" in said
         assert "due for rotation" in said
-        await pilot.press("tab", "enter")
-        await settle(pilot)
+        await press_settled(pilot, "tab", "enter")
 
         report = app.screen
         assert isinstance(report, RemovalReportModal)
         assert "key epoch 2" in str(report.query_one("#report-epoch", Static).render())
         due = str(report.query_one("#report-due", Static).render())
         assert due.count("•") >= 1
-        await pilot.press("enter")
-        await settle(pilot)
+        await press_settled(pilot, "enter")
         assert isinstance(app.screen, UsersScreen)
         statuses = {
             str(table.get_row_at(index)[0]): str(table.get_row_at(index)[2])
@@ -398,11 +363,9 @@ async def test_remove_a_user_shows_the_report(demo: Gateway) -> None:
 async def test_users_screen_is_for_managers_only(demo: Gateway) -> None:
     app = ItexitApp(demo.location, gateway=demo)
     notices = Notices()
-    async with app.run_test(size=SIZE, message_hook=notices) as pilot:
-        await unlock(pilot, *DEMO_CONSULTANT)
+    async with unlocked(app, *DEMO_CONSULTANT, size=SIZE, message_hook=notices) as pilot:
         assert isinstance(app.screen, DashboardScreen)
-        await pilot.press("u")
-        await settle(pilot)
+        await press_settled(pilot, "u")
         assert isinstance(app.screen, DashboardScreen)
         assert "Only a practice manager" in notices.text
 
@@ -411,14 +374,11 @@ async def test_each_area_opens_from_its_function_key_and_f2_comes_back(practice:
     from itexit.screens.areas import AREAS
 
     app = ItexitApp(practice.location, gateway=practice)
-    async with app.run_test(size=SIZE) as pilot:
-        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+    async with unlocked(app, MANAGER, MANAGER_PASSPHRASE, size=SIZE) as pilot:
         for area in AREAS:
-            await pilot.press(area.binding)
-            await settle(pilot)
+            await press_settled(pilot, area.binding)
             assert type(app.screen).__name__ == area.screen, area.key
-            await pilot.press("f2")
-            await settle(pilot)
+            await press_settled(pilot, "f2")
             assert isinstance(app.screen, DashboardScreen)
 
 
@@ -427,10 +387,8 @@ async def test_each_area_opens_from_its_function_key_and_f2_comes_back(practice:
 
 async def test_help_describes_the_current_screen(practice: Gateway) -> None:
     app = ItexitApp(practice.location, gateway=practice)
-    async with app.run_test(size=SIZE) as pilot:
-        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
-        await pilot.press("u")
-        await settle(pilot)
+    async with unlocked(app, MANAGER, MANAGER_PASSPHRASE, size=SIZE) as pilot:
+        await press_settled(pilot, "u")
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpModal)
@@ -444,18 +402,13 @@ async def test_help_describes_the_current_screen(practice: Gateway) -> None:
 
 async def test_palette_offers_the_screen_actions_and_the_global_ones(practice: Gateway) -> None:
     app = ItexitApp(practice.location, gateway=practice)
-    async with app.run_test(size=SIZE) as pilot:
-        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
-        await pilot.press("u")
-        await settle(pilot)
+    async with unlocked(app, MANAGER, MANAGER_PASSPHRASE, size=SIZE) as pilot:
+        await press_settled(pilot, "u")
         await pilot.press("ctrl+p")
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         commands = app.screen.query_one(CommandList)
-        for _ in range(100):
-            if commands.option_count >= 8:
-                break
-            await pilot.pause()
+        await until(pilot, lambda: commands.option_count >= 8)
         prompts = {
             str(commands.get_option_at_index(index).prompt).split("\n")[0]
             for index in range(commands.option_count)
@@ -464,11 +417,14 @@ async def test_palette_offers_the_screen_actions_and_the_global_ones(practice: G
         assert {"Lock", "Help", "Dashboard", "Users", "Quit"} <= prompts
 
         await pilot.press(*"add")
-        for _ in range(100):
-            await pilot.pause()
-            first = commands.get_option_at_index(0) if commands.option_count else None
-            if first is not None and str(first.prompt).startswith("Add"):
-                break
+        await pilot.pause()
+        await until(
+            pilot,
+            lambda: (
+                commands.option_count > 0
+                and str(commands.get_option_at_index(0).prompt).startswith("Add")
+            ),
+        )
         await pilot.press("enter")
         await pilot.pause()
         await pilot.pause()

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from textual.app import App
+from textual.message import Message
+from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -42,3 +48,48 @@ async def unlock(pilot: Pilot[int], name: str, passphrase: str) -> None:
     await fill(pilot, "#passphrase", passphrase)
     await pilot.press("enter")
     await settle(pilot)
+
+
+async def press_settled(pilot: Pilot[int], *keys: str) -> None:
+    """Press `keys`, then let the screen they lead to finish loading."""
+    await pilot.press(*keys)
+    await settle(pilot)
+
+
+async def until(pilot: Pilot[int], condition: Callable[[], bool], pauses: int = 100) -> bool:
+    """Pause until `condition()` holds, at most `pauses` times; whether it came to hold."""
+    for _ in range(pauses):
+        if condition():
+            return True
+        await pilot.pause()
+    return condition()
+
+
+@asynccontextmanager
+async def unlocked(
+    app: App[int],
+    name: str,
+    passphrase: str,
+    *,
+    size: tuple[int, int] = (120, 36),
+    message_hook: Callable[[Message], None] | None = None,
+) -> AsyncIterator[Pilot[int]]:
+    """Run the app headless and unlock it as `name`: the start of most flows."""
+    async with app.run_test(size=size, message_hook=message_hook) as pilot:
+        await unlock(pilot, name, passphrase)
+        yield pilot
+
+
+class Notices:
+    """A message hook that keeps the text of every notification the app raised."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.seen.append(message.notification.message)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.seen)

@@ -13,6 +13,7 @@ from keyring.backends import fail, null
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 from itexit.vault import keyring_cache
+from itexit.vault.keys import KeyPair
 
 
 class MemoryKeyring(KeyringBackend):
@@ -81,3 +82,29 @@ def test_cache_is_off_unless_enabled(tmp_path: Path, monkeypatch: pytest.MonkeyP
     gw.create("Practice", "maria", "correct horse battery staple 42").session.lock()
     gw.unlock("maria", "correct horse battery staple 42")
     assert memory.items == {}
+
+
+@pytest.mark.parametrize("stale", ["box", "sign"])
+def test_a_stale_cached_key_pair_falls_back_to_the_passphrase(
+    stale: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ITEXIT_KEYRING", "1")
+    memory = MemoryKeyring()
+    keyring.set_keyring(memory)
+    gw = Gateway.open(VaultLocation(path=tmp_path / "v.sqlite"))
+    created = gw.create("Practice", "maria", "correct horse battery staple 42").session
+    vault_id = created.ctx.vault_id
+    created.lock()
+    gw.unlock("maria", "correct horse battery staple 42").lock()
+    cached = keyring_cache.load(vault_id, "maria")
+    assert cached is not None
+    # one half of the cached pair no longer matches the keys stored for maria
+    other = KeyPair.generate().private_bytes()
+    stale_raw = other[:32] + cached[32:] if stale == "box" else cached[:32] + other[32:]
+    keyring_cache.store(vault_id, "maria", stale_raw)
+
+    assert gw.unlock_cached("maria") is None
+    assert keyring_cache.load(vault_id, "maria") is None  # the stale entry is forgotten
+    session = gw.unlock("maria", "correct horse battery staple 42")
+    assert session.identity.name == "maria"
+    assert keyring_cache.load(vault_id, "maria") == cached

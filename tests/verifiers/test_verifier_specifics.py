@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyOutcome
@@ -9,6 +11,11 @@ from itexit.verifiers import get_verifier
 from itexit.verifiers.ssh import HOST_KEY_OPTION, host_key_fingerprint
 
 TIMEOUT = 10.0
+
+
+def _trusted(server: Any, port: int, **fields: Any) -> Endpoint:
+    """Implicit TLS to a test server, trusting the test CA that signed its certificate."""
+    return Endpoint(host=server.host, port=port, tls=TlsMode.TLS, ca_file=server.ca_file, **fields)
 
 
 # --- SSH: the host key is pinned before the password goes anywhere ----------------------
@@ -158,12 +165,7 @@ def test_imap_plain_connection_to_a_tls_port_is_unreachable(dovecot_server) -> N
 
 
 def test_imap_unknown_user_is_rejected(dovecot_server) -> None:
-    ep = Endpoint(
-        host=dovecot_server.host,
-        port=dovecot_server.imaps_port,
-        tls=TlsMode.TLS,
-        ca_file=dovecot_server.ca_file,
-    )
+    ep = _trusted(dovecot_server, dovecot_server.imaps_port)
     result = get_verifier("imap").check(ep, "nobody-here", "some-secret-value", TIMEOUT)
     assert result.outcome is VerifyOutcome.REJECTED
 
@@ -172,12 +174,7 @@ def test_imap_unknown_user_is_rejected(dovecot_server) -> None:
 
 
 def test_postgresql_trust_proves_nothing(pg_login_server) -> None:
-    ep = Endpoint(
-        host=pg_login_server.host,
-        port=pg_login_server.port,
-        tls=TlsMode.TLS,
-        ca_file=pg_login_server.ca_file,
-    )
+    ep = _trusted(pg_login_server, pg_login_server.port)
     result = get_verifier("postgresql").check(ep, "itexit", "any-secret-at-all", TIMEOUT)
     assert result.outcome is VerifyOutcome.ERROR
     assert "without asking for a password" in result.detail
@@ -193,24 +190,13 @@ def test_postgresql_without_tls_still_checks_the_password(pg_login_server, pg_ro
 
 def test_postgresql_missing_database_is_an_error(pg_login_server, pg_role) -> None:
     role, password = pg_role
-    ep = Endpoint(
-        host=pg_login_server.host,
-        port=pg_login_server.port,
-        tls=TlsMode.TLS,
-        ca_file=pg_login_server.ca_file,
-        path="no_such_db",
-    )
+    ep = _trusted(pg_login_server, pg_login_server.port, path="no_such_db")
     result = get_verifier("postgresql").check(ep, role, password, TIMEOUT)
     assert result.outcome is VerifyOutcome.ERROR and "no_such_db" in result.detail
 
 
 def test_postgresql_unknown_role_is_rejected(pg_login_server) -> None:
-    ep = Endpoint(
-        host=pg_login_server.host,
-        port=pg_login_server.port,
-        tls=TlsMode.TLS,
-        ca_file=pg_login_server.ca_file,
-    )
+    ep = _trusted(pg_login_server, pg_login_server.port)
     result = get_verifier("postgresql").check(ep, "verify_nobody", "some-secret", TIMEOUT)
     assert result.outcome is VerifyOutcome.REJECTED
 
@@ -219,12 +205,8 @@ def test_postgresql_unknown_role_is_rejected(pg_login_server) -> None:
 
 
 def test_ldap_user_name_is_escaped_into_the_dn(slapd_server) -> None:
-    ep = Endpoint(
-        host=slapd_server.host,
-        port=slapd_server.ldaps_port,
-        tls=TlsMode.TLS,
-        ca_file=slapd_server.ca_file,
-        path="uid={username},ou=people,dc=itexit,dc=test",
+    ep = _trusted(
+        slapd_server, slapd_server.ldaps_port, path="uid={username},ou=people,dc=itexit,dc=test"
     )
     result = get_verifier("ldap").check(ep, "x,ou=admins", "some-secret-value", TIMEOUT)
     assert result.outcome is VerifyOutcome.REJECTED
@@ -233,11 +215,6 @@ def test_ldap_user_name_is_escaped_into_the_dn(slapd_server) -> None:
 
 def test_ldap_full_dn_as_user_name(slapd_server, ldap_user) -> None:
     uid, password = ldap_user
-    ep = Endpoint(
-        host=slapd_server.host,
-        port=slapd_server.ldaps_port,
-        tls=TlsMode.TLS,
-        ca_file=slapd_server.ca_file,
-    )
+    ep = _trusted(slapd_server, slapd_server.ldaps_port)
     result = get_verifier("ldap").check(ep, slapd_server.dn(uid), password, TIMEOUT)
     assert result.outcome is VerifyOutcome.ACCEPTED

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, cast
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -106,25 +106,16 @@ class VaultContext:
     # --- records ------------------------------------------------------------------------------
 
     def address(self, row: Encrypted) -> RecordAddress:
-        return RecordAddress(
-            vault_id=self.vault_id,
-            table=str(row.__tablename__),  # type: ignore[attr-defined]
-            record_id=str(row.id),  # type: ignore[attr-defined]
-            version=row.version,
-            scope=row.scope,
-            epoch=row.epoch,
-            labels={name: getattr(row, name) for name in row.LABELS},
-        )
+        return record_address(self.vault_id, row)
 
     def seal(self, row: Encrypted, document: dict[str, Any], scope: Scope | None = None) -> None:
         """Encrypt a new version of the row's document: bump the version, bind the address."""
         if scope is not None:
             row.scope = scope.value
-        row.epoch = self.epoch
-        row.version = (row.version or 0) + 1 if row.doc else (row.version or 1)
         row.updated_at = utcnow()
-        row.updated_by = self.actor.name
-        row.doc = encrypt_document(self.scope_key(row.scope), self.address(row), document)
+        seal_with_key(
+            row, document, self.scope_key(row.scope), self.vault_id, self.epoch, self.actor.name
+        )
 
     def touch(self, row: Encrypted) -> None:
         """Record a plaintext change on an encrypted row: same document, next version."""
@@ -134,7 +125,7 @@ class VaultContext:
         key = self._scope_keys.get((row.scope, row.epoch))
         if key is None and any(scope == row.scope for scope, _ in self._scope_keys):
             raise IntegrityFailure(
-                f"A {row.__tablename__} record claims key epoch {row.epoch}, which this vault "  # type: ignore[attr-defined]
+                f"A {table_of(row)} record claims key epoch {row.epoch}, which this vault "
                 "does not hold: it was altered."
             )
         if key is None:
@@ -150,8 +141,8 @@ class VaultContext:
             raise PermissionDenied("The vault is locked; unlock it again to continue.")
         session = self.store.sessions()
         try:
-            with session.begin():
-                meta = session.scalars(select(VaultMeta).with_for_update()).first()
+            with witness.committed(session, self.vault_id):
+                meta = lock_meta(session)
                 if meta is None:
                     raise VaultError("This database holds no vault.")
                 if meta.epoch != self.epoch:
@@ -160,9 +151,6 @@ class VaultContext:
                         "lock and unlock again."
                     )
                 yield session
-            last = audit.head(session)
-            if last is not None:
-                witness.record(self.vault_id, last.seq, last.hash)
         except StaleDataError:
             raise StaleEdit(
                 "Someone else changed this record since you opened it; reload and try again."
@@ -195,6 +183,46 @@ class VaultContext:
             details=details,
             signer=self.actor.keys,
         )
+
+
+class _MappedRow(Protocol):
+    """What every concrete encrypted model has beyond the mixin: a table and a primary key."""
+
+    __tablename__: str
+    id: Any
+
+
+def table_of(row: Encrypted) -> str:
+    """The table an encrypted row lives in (bound into its record address)."""
+    return str(cast(_MappedRow, row).__tablename__)
+
+
+def record_address(vault_id: str, row: Encrypted) -> RecordAddress:
+    """Where a row's document belongs: any move, relabel or rollback breaks decryption."""
+    return RecordAddress(
+        vault_id=vault_id,
+        table=table_of(row),
+        record_id=str(cast(_MappedRow, row).id),
+        version=row.version,
+        scope=row.scope,
+        epoch=row.epoch,
+        labels={name: getattr(row, name) for name in row.LABELS},
+    )
+
+
+def seal_with_key(
+    row: Encrypted, document: dict[str, Any], key: bytes, vault_id: str, epoch: int, by: str
+) -> None:
+    """Seal the next version of a row's document under `key` for `epoch`, signed off by `by`."""
+    row.epoch = epoch
+    row.version = (row.version or 0) + 1 if row.doc else (row.version or 1)
+    row.updated_by = by
+    row.doc = encrypt_document(key, record_address(vault_id, row), document)
+
+
+def lock_meta(session: Session) -> VaultMeta | None:
+    """Lock the vault's one meta row for this transaction: writers queue here, one at a time."""
+    return session.scalars(select(VaultMeta).with_for_update()).first()
 
 
 def check_version(row: Any, expected_version: int | None) -> None:

@@ -21,7 +21,7 @@ from itexit.domain.errors import (
 from itexit.domain.models import AuditVerdict
 from itexit.domain.roles import Role, Scope
 from itexit.services import audit, witness
-from itexit.services.context import Actor, Store, VaultContext
+from itexit.services.context import Actor, Store, VaultContext, lock_meta
 from itexit.services.location import VaultLocation
 from itexit.services.passphrase import require_acceptable
 from itexit.services.session import UnlockedVault
@@ -174,33 +174,23 @@ class Gateway:
             recovery_sign_public=recovery.sign_public,
             updated_by=manager_name,
         )
-        with self.store.sessions() as session, session.begin():
+        ctx = VaultContext(
+            self.store, vault_id, 1, Actor(user.id, user.name, Role.MANAGER, pair), scope_keys
+        )
+        with self.store.sessions() as session, witness.committed(session, vault_id):
             session.add(meta)
             session.add(user)
             session.flush()
             seal_slots(session, vault_id, 1, scope_keys, [user], recovery.box_public)
-            audit.append(
+            ctx.record(
                 session,
-                vault_id=vault_id,
-                epoch=1,
-                actor_id=user.id,
-                actor_name=user.name,
-                action="vault.create",
-                target=practice_name,
-                details={
-                    "subject_id": user.id,
-                    "sign_key": pair.sign_public.hex(),
-                    "recovery_sign_key": recovery.sign_public.hex(),
-                    "kdf": params.label(),
-                },
-                signer=pair,
+                "vault.create",
+                practice_name,
+                subject_id=user.id,
+                sign_key=pair.sign_public.hex(),
+                recovery_sign_key=recovery.sign_public.hex(),
+                kdf=params.label(),
             )
-            last = audit.head(session)
-        assert last is not None
-        witness.record(vault_id, last.seq, last.hash)
-        ctx = VaultContext(
-            self.store, vault_id, 1, Actor(user.id, user.name, Role.MANAGER, pair), scope_keys
-        )
         from itexit.services.handover import ensure_inbox_key
 
         ensure_inbox_key(ctx)
@@ -250,7 +240,11 @@ class Gateway:
                 select(User).where(User.name == name.strip(), User.status == "active")
             ).first()
         pair = KeyPair.from_private_bytes(raw)
-        if user is None or pair.box_public != user.box_public:
+        if (
+            user is None
+            or pair.box_public != user.box_public
+            or pair.sign_public != user.sign_public
+        ):
             keyring_cache.forget(meta.vault_id, name.strip())
             return None
         return self._unlocked(meta, user, pair)
@@ -286,8 +280,8 @@ class Gateway:
         }
 
     def _record_failure(self, meta: VaultMeta, user: User | None) -> None:
-        with self.store.sessions() as session, session.begin():
-            session.scalars(select(VaultMeta).with_for_update()).first()
+        with self.store.sessions() as session, witness.committed(session, meta.vault_id):
+            lock_meta(session)
             audit.append(
                 session,
                 vault_id=meta.vault_id,
@@ -297,9 +291,6 @@ class Gateway:
                 action="auth.failed",
                 target=user.name if user else "(unknown user)",
             )
-            last = audit.head(session)
-        if last is not None:
-            witness.record(meta.vault_id, last.seq, last.hash)
 
     def recover(self, kit_text: str, name: str, new_passphrase: str) -> UnlockedVault:
         """The recovery kit opens every scope and gives `name` a new passphrase and key pair."""

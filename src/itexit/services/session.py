@@ -67,8 +67,11 @@ class UnlockedVault:
     def remove_user(self, name: str) -> RemovalReport:
         return self.users.remove(name)
 
-    def change_passphrase(self, name: str, new_passphrase: str) -> None:
-        self.users.change_passphrase(name, new_passphrase)
+    def change_passphrase(
+        self, name: str, new_passphrase: str, expected_version: int | None = None
+    ) -> None:
+        """`expected_version` (the user's version as read) refuses an edit made on a stale read."""
+        self.users.change_passphrase(name, new_passphrase, expected_version)
 
     def coverage(self) -> UnlockCoverage:
         return self.users.coverage()

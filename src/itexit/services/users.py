@@ -14,7 +14,7 @@ from itexit.domain.errors import BadInput, NotFound, PermissionDenied, StaleEdit
 from itexit.domain.models import RemovalReport, UnlockCoverage, UserInfo, UserStatus
 from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope
 from itexit.services.audit import RECOVERY_ACTOR
-from itexit.services.context import VaultContext, check_version, stale_message
+from itexit.services.context import VaultContext, check_version, seal_with_key, stale_message
 from itexit.services.passphrase import require_acceptable
 from itexit.store.models import Credential, KeySlot, User, VaultMeta
 from itexit.store.schema import encrypted_models
@@ -197,13 +197,7 @@ class UserService:
                     + stale_message(user)[0].lower()
                     + stale_message(user)[1:]
                 )
-            user.wrapped_keys = wrap_user_keys(
-                pair, new_passphrase, params, user_key_aad(self.ctx.vault_id, user.id, params)
-            )
-            _set_params(user, params)
-            user.version += 1
-            user.updated_by = self.ctx.actor.name
-            user.updated_at = datetime.now(UTC)
+            self._wrap(user, pair, new_passphrase, params)
             self.ctx.record(session, "user.passwd", name, subject_id=user.id, kdf=params.label())
 
     def reset_passphrase(
@@ -225,18 +219,22 @@ class UserService:
             }
             session.execute(delete(KeySlot).where(KeySlot.holder == user.id))
             user.box_public, user.sign_public = pair.box_public, pair.sign_public
-            user.wrapped_keys = wrap_user_keys(
-                pair, new_passphrase, params, user_key_aad(self.ctx.vault_id, user.id, params)
-            )
-            _set_params(user, params)
-            user.version += 1
-            user.updated_by = self.ctx.actor.name
-            user.updated_at = datetime.now(UTC)
+            self._wrap(user, pair, new_passphrase, params)
             session.flush()
             seal_slots(session, self.ctx.vault_id, self.ctx.epoch, keys, [user], None)
             self.ctx.record(
                 session, "user.reset", name, subject_id=user.id, sign_key=pair.sign_public.hex()
             )
+
+    def _wrap(self, user: User, pair: KeyPair, passphrase: str, params: kdf.KdfParams) -> None:
+        """Wrap `pair` under a passphrase on the user's row: a new version, by the actor, now."""
+        user.wrapped_keys = wrap_user_keys(
+            pair, passphrase, params, user_key_aad(self.ctx.vault_id, user.id, params)
+        )
+        _set_params(user, params)
+        user.version += 1
+        user.updated_by = self.ctx.actor.name
+        user.updated_at = datetime.now(UTC)
 
     def remove(self, name: str) -> RemovalReport:
         """Offboard a user: new epoch, every record re-encrypted, their slots gone, rotation due."""
@@ -314,7 +312,7 @@ def rekey_records(
     ctx: VaultContext, session: Session, new_epoch: int, new_keys: dict[tuple[str, int], bytes]
 ) -> int:
     """Decrypt every encrypted row under its old key and seal it under the new epoch's key."""
-    from itexit.vault.records import decrypt_document, encrypt_document
+    from itexit.vault.records import decrypt_document
 
     count = 0
     for model in encrypted_models():
@@ -322,10 +320,14 @@ def rekey_records(
             document = decrypt_document(
                 ctx.scope_key(row.scope, row.epoch), ctx.address(row), row.doc
             )
-            row.epoch = new_epoch
-            row.version += 1
-            row.updated_by = ctx.actor.name
-            row.doc = encrypt_document(new_keys[(row.scope, new_epoch)], ctx.address(row), document)
+            seal_with_key(
+                row,
+                document,
+                new_keys[(row.scope, new_epoch)],
+                ctx.vault_id,
+                new_epoch,
+                ctx.actor.name,
+            )
             count += 1
     session.flush()
     return count

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy.orm import Session
+
 from itexit import locations
+from itexit.services import audit
 
 
 def _load(path: Path) -> dict[str, dict[str, object]]:
@@ -47,3 +52,13 @@ def record(vault_id: str, seq: int, head_hash: str) -> None:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
+
+
+@contextmanager
+def committed(session: Session, vault_id: str) -> Iterator[None]:
+    """Run the body in one transaction; once it commits, remember the audit head it left."""
+    with session.begin():
+        yield
+        last = audit.head(session)
+    if last is not None:
+        record(vault_id, last.seq, last.hash)

@@ -12,7 +12,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyOutcome, VerifyResult
 
@@ -183,3 +183,51 @@ def guarded(
     except Exception as exc:
         failure = network_failure(watch, exc, endpoint, port, timeout)
         return failure if failure is not None else unexpected(watch, exc)
+
+
+class LoginVerifier:
+    """A verifier that tries one login on one port; subclasses give the ports and the login.
+
+    ``check`` is the same for every such server: refuse what could prove nothing
+    (:func:`precheck`, then :meth:`refuse`), pick the port, and run :meth:`login` so that
+    any exception becomes UNREACHABLE or ERROR rather than a raise.
+    """
+
+    name: str = ""
+    default_ports: ClassVar[dict[TlsMode, int]] = {}
+
+    def check(self, endpoint: Endpoint, username: str, secret: str, timeout: float) -> VerifyResult:
+        watch = Stopwatch(self.name, secret)
+        refused = precheck(watch, endpoint, username, secret)
+        if refused is None:
+            refused = self.refuse(watch, endpoint, username)
+        if refused is not None:
+            return refused
+        port = port_for(endpoint, self.default_ports)
+        return guarded(
+            watch,
+            endpoint,
+            port,
+            timeout,
+            lambda: self.login(watch, endpoint, port, username, secret, timeout),
+        )
+
+    def refuse(self, watch: Stopwatch, endpoint: Endpoint, username: str) -> VerifyResult | None:
+        """Why these settings cannot be checked on this kind of server; None to go on."""
+        return None
+
+    def login(
+        self,
+        watch: Stopwatch,
+        endpoint: Endpoint,
+        port: int,
+        username: str,
+        secret: str,
+        timeout: float,
+    ) -> VerifyResult:
+        raise NotImplementedError
+
+
+def no_starttls(watch: Stopwatch, protocol: str) -> VerifyResult:
+    """The server offers no STARTTLS: the secret would travel in clear, so it is not sent."""
+    return watch.unreachable(f"The {protocol} server does not offer STARTTLS; nothing was sent.")

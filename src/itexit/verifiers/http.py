@@ -14,11 +14,9 @@ import http.client
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
 from itexit.verifiers.base import (
+    LoginVerifier,
     Stopwatch,
-    guarded,
     one_line,
-    port_for,
-    precheck,
     tls_context,
     where,
 )
@@ -31,28 +29,19 @@ def _path(endpoint: Endpoint) -> str:
     return path if path.startswith("/") else "/" + path
 
 
-class HttpBasicVerifier:
+class HttpBasicVerifier(LoginVerifier):
     name = "http"
 
-    def check(self, endpoint: Endpoint, username: str, secret: str, timeout: float) -> VerifyResult:
-        watch = Stopwatch(self.name, secret)
-        refused = precheck(watch, endpoint, username, secret)
-        if refused is not None:
-            return refused
+    default_ports = DEFAULT_PORTS
+
+    def refuse(self, watch: Stopwatch, endpoint: Endpoint, username: str) -> VerifyResult | None:
         if endpoint.tls is TlsMode.STARTTLS:
             return watch.error("HTTP has no STARTTLS; set the credential's TLS to tls or none.")
         if ":" in username:
             return watch.error("HTTP Basic cannot carry a user name that contains ':'.")
         if any(c in _path(endpoint) for c in "\r\n "):
             return watch.error("The HTTP path holds spaces or line breaks; encode them.")
-        port = port_for(endpoint, DEFAULT_PORTS)
-        return guarded(
-            watch,
-            endpoint,
-            port,
-            timeout,
-            lambda: self._login(watch, endpoint, port, username, secret, timeout),
-        )
+        return None
 
     @staticmethod
     def _request(
@@ -76,7 +65,7 @@ class HttpBasicVerifier:
         finally:
             conn.close()
 
-    def _login(
+    def login(
         self,
         watch: Stopwatch,
         endpoint: Endpoint,

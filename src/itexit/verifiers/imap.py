@@ -7,7 +7,7 @@ import imaplib
 import re
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
-from itexit.verifiers.base import Stopwatch, guarded, one_line, port_for, precheck, tls_context
+from itexit.verifiers.base import LoginVerifier, Stopwatch, no_starttls, one_line, tls_context
 
 DEFAULT_PORTS = {TlsMode.TLS: 993, TlsMode.STARTTLS: 143, TlsMode.NONE: 143}
 
@@ -16,24 +16,12 @@ _NOT_A_VERDICT = ("UNAVAILABLE", "PRIVACYREQUIRED", "CONTACTADMIN", "EXPIRED", "
 _CODE = re.compile(r"^\s*\[([A-Z-]+)")
 
 
-class ImapVerifier:
+class ImapVerifier(LoginVerifier):
     name = "imap"
 
-    def check(self, endpoint: Endpoint, username: str, secret: str, timeout: float) -> VerifyResult:
-        watch = Stopwatch(self.name, secret)
-        refused = precheck(watch, endpoint, username, secret)
-        if refused is not None:
-            return refused
-        port = port_for(endpoint, DEFAULT_PORTS)
-        return guarded(
-            watch,
-            endpoint,
-            port,
-            timeout,
-            lambda: self._login(watch, endpoint, port, username, secret, timeout),
-        )
+    default_ports = DEFAULT_PORTS
 
-    def _login(
+    def login(
         self,
         watch: Stopwatch,
         endpoint: Endpoint,
@@ -52,9 +40,7 @@ class ImapVerifier:
         try:
             if endpoint.tls is TlsMode.STARTTLS:
                 if "STARTTLS" not in imap.capabilities:
-                    return watch.unreachable(
-                        "The IMAP server does not offer STARTTLS; nothing was sent."
-                    )
+                    return no_starttls(watch, "IMAP")
                 imap.starttls(tls_context(endpoint))
             try:
                 if secret.isascii() and username.isascii():

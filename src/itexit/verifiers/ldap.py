@@ -17,15 +17,7 @@ from ldap3.core import exceptions as ldap_errors
 from ldap3.utils.dn import escape_rdn
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
-from itexit.verifiers.base import (
-    Stopwatch,
-    network_failure,
-    one_line,
-    port_for,
-    precheck,
-    unexpected,
-    where,
-)
+from itexit.verifiers.base import LoginVerifier, Stopwatch, one_line, where
 
 DEFAULT_PORTS = {TlsMode.TLS: 636, TlsMode.STARTTLS: 389, TlsMode.NONE: 389}
 
@@ -41,18 +33,25 @@ def bind_dn(endpoint: Endpoint, username: str) -> str:
     return template
 
 
-class LdapVerifier:
+class LdapVerifier(LoginVerifier):
     name = "ldap"
+    default_ports = DEFAULT_PORTS
 
-    def check(self, endpoint: Endpoint, username: str, secret: str, timeout: float) -> VerifyResult:
-        watch = Stopwatch(self.name, secret)
-        refused = precheck(watch, endpoint, username, secret)
-        if refused is not None:
-            return refused
-        dn = bind_dn(endpoint, username)
-        if not dn:
+    def refuse(self, watch: Stopwatch, endpoint: Endpoint, username: str) -> VerifyResult | None:
+        if not bind_dn(endpoint, username):
             return watch.error("No bind DN or user name is set on this credential.")
-        port = port_for(endpoint, DEFAULT_PORTS)
+        return None
+
+    def login(
+        self,
+        watch: Stopwatch,
+        endpoint: Endpoint,
+        port: int,
+        username: str,
+        secret: str,
+        timeout: float,
+    ) -> VerifyResult:
+        dn = bind_dn(endpoint, username)
         at = where(endpoint, port)
         tls = None
         if endpoint.tls is not TlsMode.NONE:
@@ -102,9 +101,6 @@ class LdapVerifier:
             return watch.unreachable(f"{at} closed the connection before the bind finished.")
         except ldap_errors.LDAPCommunicationError as exc:
             return self._open_failure(watch, exc, endpoint, port, timeout)
-        except Exception as exc:
-            failure = network_failure(watch, exc, endpoint, port, timeout)
-            return failure if failure is not None else unexpected(watch, exc)
         finally:
             with contextlib.suppress(Exception):  # closing is best effort
                 conn.unbind()

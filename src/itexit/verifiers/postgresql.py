@@ -14,7 +14,7 @@ import ssl
 import psycopg
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
-from itexit.verifiers.base import Stopwatch, one_line, port_for, precheck, where
+from itexit.verifiers.base import LoginVerifier, Stopwatch, one_line, where
 
 DEFAULT_PORTS = {TlsMode.TLS: 5432, TlsMode.STARTTLS: 5432, TlsMode.NONE: 5432}
 
@@ -39,17 +39,24 @@ def _root_cert(endpoint: Endpoint) -> str:
     return ssl.get_default_verify_paths().cafile or "system"
 
 
-class PostgresqlVerifier:
+class PostgresqlVerifier(LoginVerifier):
     name = "postgresql"
+    default_ports = DEFAULT_PORTS
 
-    def check(self, endpoint: Endpoint, username: str, secret: str, timeout: float) -> VerifyResult:
-        watch = Stopwatch(self.name, secret)
-        refused = precheck(watch, endpoint, username, secret)
-        if refused is not None:
-            return refused
+    def refuse(self, watch: Stopwatch, endpoint: Endpoint, username: str) -> VerifyResult | None:
         if not username:
             return watch.error("No PostgreSQL role is set on this credential.")
-        port = port_for(endpoint, DEFAULT_PORTS)
+        return None
+
+    def login(
+        self,
+        watch: Stopwatch,
+        endpoint: Endpoint,
+        port: int,
+        username: str,
+        secret: str,
+        timeout: float,
+    ) -> VerifyResult:
         at = where(endpoint, port)
         dbname = endpoint.path.strip() or "postgres"
         params: dict[str, str | int] = {

@@ -6,7 +6,7 @@ import base64
 import smtplib
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
-from itexit.verifiers.base import Stopwatch, guarded, one_line, port_for, precheck, tls_context
+from itexit.verifiers.base import LoginVerifier, Stopwatch, no_starttls, one_line, tls_context
 
 DEFAULT_PORTS = {TlsMode.TLS: 465, TlsMode.STARTTLS: 587, TlsMode.NONE: 25}
 
@@ -20,24 +20,12 @@ def _text(message: bytes | str) -> str:
     return one_line(raw)
 
 
-class SmtpVerifier:
+class SmtpVerifier(LoginVerifier):
     name = "smtp"
 
-    def check(self, endpoint: Endpoint, username: str, secret: str, timeout: float) -> VerifyResult:
-        watch = Stopwatch(self.name, secret)
-        refused = precheck(watch, endpoint, username, secret)
-        if refused is not None:
-            return refused
-        port = port_for(endpoint, DEFAULT_PORTS)
-        return guarded(
-            watch,
-            endpoint,
-            port,
-            timeout,
-            lambda: self._login(watch, endpoint, port, username, secret, timeout),
-        )
+    default_ports = DEFAULT_PORTS
 
-    def _login(
+    def login(
         self,
         watch: Stopwatch,
         endpoint: Endpoint,
@@ -57,9 +45,7 @@ class SmtpVerifier:
             smtp.ehlo()
             if endpoint.tls is TlsMode.STARTTLS:
                 if not smtp.has_extn("starttls"):
-                    return watch.unreachable(
-                        "The SMTP server does not offer STARTTLS; nothing was sent."
-                    )
+                    return no_starttls(watch, "SMTP")
                 smtp.starttls(context=tls_context(endpoint))
                 smtp.ehlo()
             if not smtp.has_extn("auth"):

@@ -21,12 +21,11 @@ import paramiko
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
 from itexit.verifiers.base import (
+    LoginVerifier,
     Stopwatch,
-    guarded,
     network_failure,
     one_line,
     port_for,
-    precheck,
     where,
 )
 
@@ -76,26 +75,17 @@ def host_key_fingerprint(endpoint: Endpoint, timeout: float = 10.0) -> tuple[str
         transport.close()
 
 
-class SshVerifier:
+class SshVerifier(LoginVerifier):
     name = "ssh"
 
-    def check(self, endpoint: Endpoint, username: str, secret: str, timeout: float) -> VerifyResult:
-        watch = Stopwatch(self.name, secret)
-        refused = precheck(watch, endpoint, username, secret)
-        if refused is not None:
-            return refused
+    default_ports = DEFAULT_PORTS
+
+    def refuse(self, watch: Stopwatch, endpoint: Endpoint, username: str) -> VerifyResult | None:
         if not username:
             return watch.error("No SSH user name is set on this credential.")
-        port = port_for(endpoint, DEFAULT_PORTS)
-        return guarded(
-            watch,
-            endpoint,
-            port,
-            timeout,
-            lambda: self._login(watch, endpoint, port, username, secret, timeout),
-        )
+        return None
 
-    def _login(
+    def login(
         self,
         watch: Stopwatch,
         endpoint: Endpoint,

@@ -2,29 +2,471 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
+from itexit.domain.roles import Permission
+from itexit.domain.statements import (
+    NewListedPassword,
+    NewSigning,
+    PrintResult,
+    PropertyState,
+    Statement,
+    StatementEdit,
+    StatementListing,
+    StatementStatus,
+)
 from itexit.screens.base import ItexitScreen
+from itexit.screens.statement_modals import (
+    AddPropertyModal,
+    EditStatementModal,
+    ListPasswordModal,
+    NewItem,
+    PrintStatementModal,
+    RecordSigningModal,
+    SigningForm,
+)
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
+
+STATUS_LABELS = {
+    StatementStatus.DRAFTED: "Draft",
+    StatementStatus.PRINTED: "Printed, waiting for signature",
+    StatementStatus.SIGNED: "Signed",
+}
+DAY = "%d %b %Y"
+_EDITING = ("edit_text", "add_item", "toggle_returned", "list_password", "record_signing")
+
+
+def default_pdf_name(statement: Statement) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", statement.person.lower()).strip("-") or "statement"
+    return f"~/exit-statement-{slug}.pdf"
 
 
 class StatementScreen(ItexitScreen):
     """Exit statement."""
 
     CSS_PATH = "statement.tcss"
-    HELP = "The HR exit statement of a case: prepare, print and record the signing."
+    HELP = (
+        "The statement the departing person signs: legal obligations continue, practice property "
+        "returned item by item, no further access, undocumented passwords listed (each sealed "
+        "for the IT consultant to verify and change), and personal information returned. Print "
+        "it, have it signed in front of a witness, then record the signing with the scanned copy; "
+        "from then on it cannot change. Only HR and practice managers can read it."
+    )
+
+    BINDINGS = [
+        Binding("n", "prepare", "Prepare", id="statement.prepare", tooltip="Start the statement"),
+        Binding(
+            "e", "edit_text", "Details", id="statement.edit", tooltip="Name, position, own text"
+        ),
+        Binding("a", "add_item", "Add item", id="statement.property.add", tooltip="Add property"),
+        Binding(
+            "r",
+            "toggle_returned",
+            "Returned",
+            id="statement.property.mark",
+            tooltip="Mark the selected item returned or outstanding",
+        ),
+        Binding(
+            "w",
+            "list_password",
+            "Password",
+            id="statement.password",
+            tooltip="List an undocumented password (sealed for the IT consultant)",
+        ),
+        Binding("p", "print_pdf", "Print", id="statement.print", tooltip="Write the PDF to print"),
+        Binding(
+            "g",
+            "record_signing",
+            "Signed",
+            id="statement.sign",
+            tooltip="Record the signing and keep the scanned copy",
+        ),
+        Binding("escape", "go_back", "Back", id="statement.back", tooltip="Back to the case"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        statement: Statement | None
+        listing: StatementListing | None
+        case_name: str
+
+    @dataclass
+    class Changed(Message):
+        statement: Statement
+        notice: str
+
+    @dataclass
+    class Printed(Message):
+        result: PrintResult
 
     def __init__(self, session: UnlockedVault, case_id: str) -> None:
         super().__init__()
         self._session = session
         self._case_id = case_id
+        self._statement: Statement | None = None
+        self._listing: StatementListing | None = None
+        self._loaded = False
+        self._case_name = ""
+        self._may_read = session.can(Permission.HR_READ)
+        self._may_write = session.can(Permission.HR_WRITE)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
-        yield Static("Exit statement", classes="heading")
+        with Vertical(id="statement-body"):
+            yield Static("Exit statement", id="statement-title", classes="heading")
+            yield Static("Loading…", id="statement-status")
+            yield Static("", id="statement-restricted")
+            with TabbedContent(id="statement-tabs"):
+                with (
+                    TabPane("Statement", id="tab-text"),
+                    VerticalScroll(id="statement-text-scroll"),
+                ):
+                    yield Static("", id="statement-text")
+                with TabPane("Property", id="tab-property"):
+                    yield DataTable(id="property-table", cursor_type="row", zebra_stripes=True)
+                with TabPane("Passwords", id="tab-passwords"):
+                    yield Static(
+                        "Each password was sealed for the IT consultant when it was typed; "
+                        "it is never shown here.",
+                        classes="hint",
+                    )
+                    yield DataTable(id="password-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def on_mount(self) -> None:
+        props = self.query_one("#property-table", DataTable)
+        props.add_column("Item", key="item")
+        props.add_column("State", key="state")
+        props.add_column("Returned on", key="returned")
+        passwords = self.query_one("#password-table", DataTable)
+        passwords.add_column("System", key="system")
+        passwords.add_column("User name", key="username")
+        passwords.add_column("Listed", key="listed")
+        passwords.add_column("Now", key="now")
+        self.query_one("#statement-tabs").display = False
+        self.query_one("#statement-restricted").display = False
+        self.load_statement()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "prepare":
+            return self._loaded and self._may_write and self._listing is None
+        if action in _EDITING:
+            if not self._may_write or self._statement is None:
+                return False
+            return not self._statement.read_only
+        if action == "print_pdf":
+            return self._may_read and self._may_write and self._statement is not None
+        return True
+
+    # --- reading ------------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="statement", exclusive=True)
+    def load_statement(self) -> None:
+        listing = self._session.statements.status(self._case_id)
+        statement = None
+        if listing is not None and self._may_read:
+            statement = self._session.statements.get(self._case_id)
+        name = listing.case_name if listing else self._session.cases.get(self._case_id).name
+        self.post_message(self.Loaded(statement, listing, name))
+
+    @on(Loaded)
+    def _loaded_statement(self, message: Loaded) -> None:
+        message.stop()
+        self._loaded = True
+        self._listing = message.listing
+        self._case_name = message.case_name
+        self._show(message.statement)
+
+    def _show(self, statement: Statement | None) -> None:
+        self._statement = statement
+        tabs = self.query_one("#statement-tabs")
+        restricted = self.query_one("#statement-restricted", Static)
+        status = self.query_one("#statement-status", Static)
+        title = self.query_one("#statement-title", Static)
+        listing = self._listing
+        if statement is None:
+            tabs.display = False
+            restricted.display = True
+            title.update(f"Exit statement · {self._case_name}")
+            if listing is None:
+                status.update("No exit statement has been prepared for this case.")
+                restricted.update(
+                    "Press n to prepare it from the practice's template."
+                    if self._may_write
+                    else "HR or a practice manager prepares it."
+                )
+            else:
+                status.update(f"Status: {STATUS_LABELS[listing.status]}")
+                restricted.update(
+                    "The statement is an HR record: only HR and practice managers can read it."
+                )
+            self.refresh_bindings()
+            return
+        tabs.display = True
+        restricted.display = False
+        title.update(f"Exit statement · {statement.person}")
+        status.update(self._status_text(statement))
+        self.query_one("#statement-text", Static).update(self._statement_text(statement))
+        self._fill_property(statement)
+        self._fill_passwords(statement)
+        self.refresh_bindings()
+
+    def _status_text(self, statement: Statement) -> Text:
+        text = Text()
+        text.append(STATUS_LABELS[statement.status], style="bold")
+        if statement.signing is not None:
+            s = statement.signing
+            text.append(
+                f" on {s.signed_on.strftime(DAY)} by {s.signatory}, witnessed by {s.witness}"
+                f" · signed copy {s.signed_copy.filename} (SHA-256 {s.signed_copy.sha256[:12]}…)"
+                " · read-only"
+            )
+        else:
+            left = len(statement.outstanding)
+            text.append(
+                f" · {len(statement.property_items)} item(s), {left} outstanding"
+                f" · {len(statement.passwords)} password(s) listed"
+            )
+            if statement.printed is not None:
+                text.append(f" · printed {statement.printed.printed_at.strftime(DAY)}")
+        return text
+
+    def _statement_text(self, statement: Statement) -> Text:
+        text = Text()
+        text.append(f"{statement.practice}\n", style="bold")
+        last_day = statement.termination_date.strftime(DAY) if statement.termination_date else "-"
+        text.append(f"{statement.person}", style="bold")
+        text.append(f" · {statement.job_title or 'position not given'} · last day {last_day}\n\n")
+        text.append(f"{statement.intro}\n\n")
+        for number, clause in enumerate(statement.clauses, start=1):
+            text.append(f"{number}. {clause.title}\n", style="bold")
+            text.append(f"{clause.text}\n\n")
+        text.append(f"{len(statement.clauses) + 1}. {statement.practice_text_title}", style="bold")
+        text.append("  (the practice's own text: press e to edit)\n", style="dim")
+        text.append(f"{statement.practice_text or '-'}\n\n")
+        text.append("Personal information to return\n", style="bold")
+        text.append(f"{statement.personal_return or '-'}\n")
+        return text
+
+    def _fill_property(self, statement: Statement) -> None:
+        table = self.query_one("#property-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for item in statement.property_items:
+            returned = item.state is PropertyState.RETURNED
+            table.add_row(
+                item.name,
+                Text("returned", style="green") if returned else Text("outstanding", "bold"),
+                item.returned_on.strftime(DAY) if item.returned_on else "",
+                key=item.id,
+            )
+        if statement.property_items:
+            table.move_cursor(row=min(max(row, 0), len(statement.property_items) - 1))
+
+    def _fill_passwords(self, statement: Statement) -> None:
+        table = self.query_one("#password-table", DataTable)
+        table.clear()
+        for listed in statement.passwords:
+            table.add_row(
+                listed.system,
+                listed.username or "-",
+                f"{listed.recorded_on.strftime(DAY)} by {listed.recorded_by}",
+                "in the credential inventory"
+                if listed.in_inventory
+                else "sealed, waiting for the IT consultant",
+                key=listed.id,
+            )
+
+    @on(TabbedContent.TabActivated)
+    def _focus_pane(self, event: TabbedContent.TabActivated) -> None:
+        """Arrow keys then move within the list just shown."""
+        targets = {"tab-property": "#property-table", "tab-passwords": "#password-table"}
+        target = targets.get(event.pane.id or "")
+        if target is not None:
+            self.query_one(target).focus()
+
+    # --- changing -----------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="statement-change")
+    def _prepare(self) -> None:
+        statement = self._session.statements.prepare(self._case_id)
+        self._listing = self._session.statements.status(self._case_id)
+        self.post_message(self.Changed(statement, "The statement was prepared as a draft."))
+
+    @on(Changed)
+    def _changed(self, message: Changed) -> None:
+        message.stop()
+        if self._listing is None:
+            self._listing = self._session_listing(message.statement)
+        self._show(message.statement)
+        self.notify(message.notice, title="Exit statement")
+
+    @staticmethod
+    def _session_listing(statement: Statement) -> StatementListing:
+        return StatementListing(
+            id=statement.id,
+            case_id=statement.case_id,
+            case_name=statement.case_name,
+            status=statement.status,
+            updated_at=statement.updated_at,
+        )
+
+    def action_prepare(self) -> None:
+        self._prepare()
+
+    def action_edit_text(self) -> None:
+        if self._statement is None:
+            return
+        self.app.push_screen(EditStatementModal(self._statement), self._edit_chosen)
+
+    def _edit_chosen(self, edit: StatementEdit | None) -> None:
+        if edit is not None and self._statement is not None:
+            self._edit(edit, self._statement.version)
+
+    @work(thread=True, exit_on_error=False, group="statement-change")
+    def _edit(self, edit: StatementEdit, version: int) -> None:
+        statement = self._session.statements.edit(self._case_id, edit, version)
+        notice = "Saved."
+        if statement.status is StatementStatus.DRAFTED and self._statement_was_printed():
+            notice = "Saved. The text changed: print the statement again before it is signed."
+        self.post_message(self.Changed(statement, notice))
+
+    def _statement_was_printed(self) -> bool:
+        return self._statement is not None and self._statement.printed is not None
+
+    def action_add_item(self) -> None:
+        self.query_one("#statement-tabs", TabbedContent).active = "tab-property"
+        self.app.push_screen(AddPropertyModal(), self._item_chosen)
+
+    def _item_chosen(self, item: NewItem | None) -> None:
+        if item is not None and self._statement is not None:
+            self._add_item(item, self._statement.version)
+
+    @work(thread=True, exit_on_error=False, group="statement-change")
+    def _add_item(self, item: NewItem, version: int) -> None:
+        statement = self._session.statements.add_property(
+            self._case_id, item.name, item.returned, version
+        )
+        self.post_message(self.Changed(statement, f"{item.name} added to the property list."))
+
+    def action_toggle_returned(self) -> None:
+        tabs = self.query_one("#statement-tabs", TabbedContent)
+        statement = self._statement
+        if statement is None:
+            return
+        if tabs.active != "tab-property":
+            tabs.active = "tab-property"
+            return
+        table = self.query_one("#property-table", DataTable)
+        items = statement.property_items
+        if not items or not 0 <= table.cursor_row < len(items):
+            self.notify("Add an item first (a).", severity="warning")
+            return
+        item = items[table.cursor_row]
+        self._mark(item.id, item.name, item.state is PropertyState.OUTSTANDING, statement.version)
+
+    @work(thread=True, exit_on_error=False, group="statement-change")
+    def _mark(self, item_id: str, name: str, returned: bool, version: int) -> None:
+        statement = self._session.statements.set_property(self._case_id, item_id, returned, version)
+        state = "returned" if returned else "outstanding"
+        self.post_message(self.Changed(statement, f"{name}: {state}."))
+
+    def action_list_password(self) -> None:
+        self.query_one("#statement-tabs", TabbedContent).active = "tab-passwords"
+        self.app.push_screen(ListPasswordModal(), self._password_chosen)
+
+    def _password_chosen(self, listed: NewListedPassword | None) -> None:
+        if listed is not None and self._statement is not None:
+            self._add_password(listed, self._statement.version)
+
+    @work(thread=True, exit_on_error=False, group="statement-change")
+    def _add_password(self, listed: NewListedPassword, version: int) -> None:
+        statement = self._session.statements.add_password(self._case_id, listed, version)
+        self.post_message(
+            self.Changed(
+                statement, f"The password for {listed.system.strip()} was sealed and listed."
+            )
+        )
+
+    def action_print_pdf(self) -> None:
+        if self._statement is None:
+            return
+        self.app.push_screen(
+            PrintStatementModal(default_pdf_name(self._statement)), self._print_chosen
+        )
+
+    def _print_chosen(self, path: Path | None) -> None:
+        if path is not None:
+            self._print(path)
+
+    @work(thread=True, exit_on_error=False, group="statement-change")
+    def _print(self, path: Path) -> None:
+        result = self._session.statements.print_pdf(self._case_id, path)
+        self.post_message(self.Printed(result))
+
+    @on(Printed)
+    def _printed(self, message: Printed) -> None:
+        message.stop()
+        self.notify(
+            f"Wrote {message.result.path} ({message.result.pages} page(s)). Print it, have it "
+            "signed in front of a witness, then press g.",
+            title="Statement printed",
+            timeout=8,
+        )
+        self.load_statement()
+
+    def action_record_signing(self) -> None:
+        statement = self._statement
+        if statement is None:
+            return
+        if statement.status is not StatementStatus.PRINTED:
+            self.notify(
+                "Print the statement first (p): the signed paper must match a printed version.",
+                severity="warning",
+            )
+            return
+        self.app.push_screen(RecordSigningModal(statement, date.today()), self._signing_chosen)
+
+    def _signing_chosen(self, form: SigningForm | None) -> None:
+        if form is not None and self._statement is not None:
+            self._record(form, self._statement.version)
+
+    @work(thread=True, exit_on_error=False, group="statement-change")
+    def _record(self, form: SigningForm, version: int) -> None:
+        try:
+            data = form.copy_path.read_bytes()
+        except OSError as exc:
+            from itexit.domain.errors import BadInput
+
+            raise BadInput(f"Cannot read {form.copy_path}: {exc.strerror}.") from None
+        statement = self._session.statements.record_signing(
+            self._case_id,
+            NewSigning(
+                signed_on=form.signed_on,
+                witness=form.witness,
+                signatory=form.signatory,
+                copy_filename=form.copy_path.name,
+                copy_bytes=data,
+            ),
+            version,
+        )
+        self.post_message(
+            self.Changed(statement, "The signing is recorded; the statement is now read-only.")
+        )
+
+    def action_go_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,292 @@
+"""Dialogs of the exit statement: practice text, property, a listed password, print, signing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import SecretStr
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
+
+from itexit.domain.statements import NewListedPassword, Statement, StatementEdit
+from itexit.screens.base import ItexitModal
+
+T = TypeVar("T")
+
+
+def _parse_date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+def _actions(save_label: str) -> Horizontal:
+    return Horizontal(
+        Button("Cancel", id="cancel"),
+        Button(save_label, id="save", variant="primary"),
+        classes="actions",
+    )
+
+
+class _Dialog(ItexitModal[T]):
+    """Cancel closes with nothing; save validates inline first."""
+
+    CSS_PATH = "statement_modals.tcss"
+
+    def problem(self) -> str | None:
+        return None
+
+    def result(self) -> T:
+        raise NotImplementedError
+
+    def _show_problem(self) -> str | None:
+        problem = self.problem()
+        self.query_one(".field-message", Static).update(problem or "")
+        return problem
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted)
+    def _save(self) -> None:
+        if self._show_problem() is None:
+            self.dismiss(self.result())
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class EditStatementModal(_Dialog[StatementEdit]):
+    """The person's details and the parts of the statement the practice writes itself."""
+
+    AUTO_FOCUS = "#statement-person"
+    HELP = (
+        "Change the name as it should appear above the signature, the position, the practice's "
+        "own terms and what personal information will be returned. The standard clauses stay "
+        "as they are. If the statement was already printed, print it again before signing."
+    )
+
+    def __init__(self, statement: Statement) -> None:
+        super().__init__()
+        self._statement = statement
+
+    def compose(self) -> ComposeResult:
+        s = self._statement
+        with VerticalScroll(id="edit-statement-dialog", classes="dialog"):
+            yield Static("Statement details", classes="heading")
+            yield Label("Name (as it will be signed)", classes="field-label")
+            yield Input(s.person, id="statement-person")
+            yield Label("Position", classes="field-label")
+            yield Input(s.job_title, placeholder="e.g. IT administrator", id="statement-job")
+            yield Label(s.practice_text_title, classes="field-label")
+            yield TextArea(s.practice_text, id="statement-practice-text", soft_wrap=True)
+            yield Label("Personal information to return", classes="field-label")
+            yield TextArea(s.personal_return, id="statement-personal", soft_wrap=True)
+            yield Static("", classes="field-message")
+            yield _actions("Save")
+
+    def problem(self) -> str | None:
+        if not self.query_one("#statement-person", Input).value.strip():
+            return "The statement needs the name of the person signing it."
+        return None
+
+    def result(self) -> StatementEdit:
+        return StatementEdit(
+            person=self.query_one("#statement-person", Input).value,
+            job_title=self.query_one("#statement-job", Input).value,
+            practice_text=self.query_one("#statement-practice-text", TextArea).text,
+            personal_return=self.query_one("#statement-personal", TextArea).text,
+        )
+
+
+@dataclass(frozen=True)
+class NewItem:
+    name: str
+    returned: bool
+
+
+class AddPropertyModal(_Dialog[NewItem]):
+    """One piece of practice property to be returned, checked off item by item."""
+
+    AUTO_FOCUS = "#property-name"
+    HELP = (
+        "List each piece of practice property the person holds: laptop, phone, keys, badge, "
+        "security tokens, backup drives. Tick it returned when it is handed back."
+    )
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="add-property-dialog", classes="dialog"):
+            yield Static("Add practice property", classes="heading")
+            yield Label("Item", classes="field-label")
+            yield Input(placeholder="e.g. Laptop (ThinkPad, asset 0142)", id="property-name")
+            yield Checkbox("Already returned", id="property-returned")
+            yield Static("", classes="field-message")
+            yield _actions("Add")
+
+    def problem(self) -> str | None:
+        if not self.query_one("#property-name", Input).value.strip():
+            return "Name the item."
+        return None
+
+    def result(self) -> NewItem:
+        return NewItem(
+            name=self.query_one("#property-name", Input).value.strip(),
+            returned=self.query_one("#property-returned", Checkbox).value,
+        )
+
+
+class ListPasswordModal(_Dialog[NewListedPassword]):
+    """A password the departing person lists; sealed for the IT consultant, never shown back."""
+
+    AUTO_FOCUS = "#password-system"
+    HELP = (
+        "Type each undocumented password the person lists. It is sealed at once so that only a "
+        "practice manager or the IT consultant can open it, added to the credential inventory "
+        "as handed over and unverified, then verified and changed. Nobody sees it here again."
+    )
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="list-password-dialog", classes="dialog"):
+            yield Static("List an undocumented password", classes="heading")
+            yield Label("System", classes="field-label")
+            yield Input(placeholder="e.g. Old NAS web console", id="password-system")
+            yield Label("User name (optional)", classes="field-label")
+            yield Input(id="password-username")
+            yield Label("Password", classes="field-label")
+            yield Input(password=True, id="password-secret")
+            yield Label("Note for the IT consultant (optional)", classes="field-label")
+            yield Input(placeholder="where it is used, who else knows it", id="password-note")
+            yield Static(
+                "Sealed for the IT consultant; it will not be shown again.", classes="hint"
+            )
+            yield Static("", classes="field-message")
+            yield _actions("Seal and list")
+
+    def problem(self) -> str | None:
+        if not self.query_one("#password-system", Input).value.strip():
+            return "Name the system the password opens."
+        if not self.query_one("#password-secret", Input).value:
+            return "Type the password."
+        return None
+
+    def result(self) -> NewListedPassword:
+        secret_field = self.query_one("#password-secret", Input)
+        listed = NewListedPassword(
+            system=self.query_one("#password-system", Input).value,
+            username=self.query_one("#password-username", Input).value,
+            secret=SecretStr(secret_field.value),
+            note=self.query_one("#password-note", Input).value,
+        )
+        secret_field.value = ""
+        return listed
+
+
+def _folder_problem(text: str) -> str | None:
+    if not text.strip():
+        return "Give a file name for the PDF."
+    path = Path(text.strip()).expanduser()
+    if path.is_dir():
+        return f"{path} is a folder; add a file name such as exit-statement.pdf."
+    if not path.parent.is_dir():
+        return f"The folder {path.parent} does not exist."
+    return None
+
+
+class PrintStatementModal(_Dialog[Path]):
+    """Where to write the printable PDF."""
+
+    AUTO_FOCUS = "#print-path"
+    HELP = (
+        "Write the statement as a PDF to print. It names the person and the practice's systems "
+        "(never a password), so it is readable only by you; delete it once printed."
+    )
+
+    def __init__(self, default_path: str) -> None:
+        super().__init__()
+        self._default = default_path
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="print-dialog", classes="dialog"):
+            yield Static("Print the exit statement", classes="heading")
+            yield Label("Save the PDF as", classes="field-label")
+            yield Input(self._default, id="print-path")
+            yield Static(
+                "Print it, have it signed in front of a witness, then record the signing.",
+                classes="hint",
+            )
+            yield Static("", classes="field-message")
+            yield _actions("Write PDF")
+
+    def problem(self) -> str | None:
+        return _folder_problem(self.query_one("#print-path", Input).value)
+
+    def result(self) -> Path:
+        return Path(self.query_one("#print-path", Input).value.strip()).expanduser()
+
+
+@dataclass(frozen=True)
+class SigningForm:
+    signed_on: date
+    signatory: str
+    witness: str
+    copy_path: Path
+
+
+class RecordSigningModal(_Dialog[SigningForm]):
+    """Who signed, when, in front of whom, and the scanned signed copy."""
+
+    AUTO_FOCUS = "#signing-witness"
+    HELP = (
+        "Record the signing once the printed statement is signed. The scanned copy is kept "
+        "encrypted in the vault with its SHA-256; after this the statement cannot be changed."
+    )
+
+    def __init__(self, statement: Statement, today: date) -> None:
+        super().__init__()
+        self._statement = statement
+        self._today = today
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="signing-dialog", classes="dialog"):
+            yield Static(f"Record the signing — {self._statement.person}", classes="heading")
+            yield Label("Signed on (YYYY-MM-DD)", classes="field-label")
+            yield Input(self._today.isoformat(), id="signing-date")
+            yield Label("Signed by", classes="field-label")
+            yield Input(self._statement.person, id="signing-signatory")
+            yield Label("Witness", classes="field-label")
+            yield Input(placeholder="who saw it signed", id="signing-witness")
+            yield Label("Scanned signed copy (path)", classes="field-label")
+            yield Input(placeholder="e.g. ~/scans/exit-statement-signed.pdf", id="signing-copy")
+            yield Static("", classes="field-message")
+            yield _actions("Record")
+
+    def problem(self) -> str | None:
+        signed_on = _parse_date(self.query_one("#signing-date", Input).value)
+        if signed_on is None:
+            return "Write the date as YYYY-MM-DD."
+        if signed_on > self._today:
+            return "The signing date is in the future."
+        if not self.query_one("#signing-witness", Input).value.strip():
+            return "Name the witness."
+        text = self.query_one("#signing-copy", Input).value.strip()
+        if not text:
+            return "Give the path of the scanned signed copy."
+        path = Path(text).expanduser()
+        if not path.is_file():
+            return f"There is no file {path}."
+        return None
+
+    def result(self) -> SigningForm:
+        signed_on = _parse_date(self.query_one("#signing-date", Input).value)
+        assert signed_on is not None
+        return SigningForm(
+            signed_on=signed_on,
+            signatory=self.query_one("#signing-signatory", Input).value.strip(),
+            witness=self.query_one("#signing-witness", Input).value.strip(),
+            copy_path=Path(self.query_one("#signing-copy", Input).value.strip()).expanduser(),
+        )

@@ -1,0 +1,158 @@
+"""`itexit statement …` as HR scripts it: prepare, list passwords, print, record, find."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from statement_helpers import DEPARTING, build_practice
+
+from itexit.cli import main
+
+try:
+    from vaulthelpers import CONSULTANT, CONSULTANT_PASS, HR_PASS, HR_USER
+except ModuleNotFoundError:  # tests/ imported as a package
+    from tests.vaulthelpers import CONSULTANT, CONSULTANT_PASS, HR_PASS, HR_USER
+
+SECRET = "Canary-Cli-Secret-55q"
+
+
+@pytest.fixture
+def vault_file(tmp_path: Path, frozen_now: object) -> Iterator[Path]:
+    path = tmp_path / "vault.sqlite"
+    build_practice(path).vault.close()
+    (tmp_path / "hana.pp").write_text(HR_PASS + "\n")
+    (tmp_path / "bob.pp").write_text(CONSULTANT_PASS + "\n")
+    yield path
+
+
+def itexit(
+    vault: Path, user: str, *args: str, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str, str]:
+    pp = vault.parent / ("hana.pp" if user == HR_USER else "bob.pp")
+    code = main(["--vault", str(vault), "--user", user, "--passphrase-file", str(pp), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_hr_prepares_prints_records_and_finds_the_statement(
+    vault_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def hr(*args: str) -> tuple[int, str, str]:
+        return itexit(vault_file, HR_USER, *args, capsys=capsys)
+
+    code, out, _ = hr("statement", "property", DEPARTING, "add", "Laptop (asset 0142)")
+    assert code == 0 and "1 item(s), 1 outstanding" in out
+    assert hr("statement", "property", DEPARTING, "add", "Door keys", "--returned")[0] == 0
+    code, out, _ = hr("statement", "property", DEPARTING, "returned", "laptop (asset 0142)")
+    assert code == 0 and "0 outstanding" in out
+    secret_file = tmp_path / "nas.secret"
+    secret_file.write_text(SECRET + "\n")
+    code, out, _ = hr(
+        "statement",
+        "password",
+        DEPARTING,
+        "--system",
+        "Old NAS",
+        "--username",
+        "gadmin",
+        "--secret-file",
+        str(secret_file),
+    )
+    assert code == 0 and "sealed for the IT consultant" in out and SECRET not in out
+    code, out, _ = hr("statement", "edit", DEPARTING, "--job-title", "IT administrator")
+    assert code == 0
+
+    pdf = tmp_path / "gary.pdf"
+    code, out, _ = hr("statement", "pdf", DEPARTING, str(pdf))
+    assert code == 0 and pdf.read_bytes().startswith(b"%PDF")
+    scan = tmp_path / "signed-scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 signed scan")
+    code, out, _ = hr(
+        "statement",
+        "record",
+        DEPARTING,
+        "--signed-on",
+        "2026-11-20",
+        "--witness",
+        "Wendy Marsh",
+        "--signed-copy",
+        str(scan),
+    )
+    assert code == 0 and "read-only" in out
+
+    code, out, _ = hr("statement", "show", DEPARTING, "--json")
+    shown = json.loads(out)
+    assert code == 0 and shown["status"] == "signed"
+    assert shown["signing"]["witness"] == "Wendy Marsh"
+    assert [p["system"] for p in shown["passwords"]] == ["Old NAS"]
+    assert SECRET not in out
+    code, out, _ = hr("statement", "list", "--json")
+    assert json.loads(out)[0]["signed_on"] == "2026-11-20"
+    copy = tmp_path / "copy.pdf"
+    assert hr("statement", "copy", DEPARTING, str(copy))[0] == 0
+    assert copy.read_bytes() == scan.read_bytes()
+
+    # after signing: read-only, exit 2 with one sentence
+    code, _, err = hr("statement", "property", DEPARTING, "add", "Phone")
+    assert code == 2 and err.startswith("itexit: This statement was signed on 2026-11-20")
+    assert "Traceback" not in err
+
+
+def test_consultant_sees_status_only_and_bad_input_is_one_sentence(
+    vault_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        itexit(
+            vault_file, HR_USER, "statement", "property", DEPARTING, "add", "Badge", capsys=capsys
+        )[0]
+        == 0
+    )
+    code, out, _ = itexit(vault_file, CONSULTANT, "statement", "show", DEPARTING, capsys=capsys)
+    assert code == 0 and out.strip() == "Exit statement: drafted (its contents are HR records)."
+    code, _, err = itexit(
+        vault_file,
+        CONSULTANT,
+        "statement",
+        "pdf",
+        DEPARTING,
+        str(tmp_path / "x.pdf"),
+        capsys=capsys,
+    )
+    assert code == 3 and "cannot do that (hr.read)" in err
+    code, _, err = itexit(
+        vault_file,
+        HR_USER,
+        "statement",
+        "record",
+        DEPARTING,
+        "--signed-on",
+        "20/11/2026",
+        "--witness",
+        "W",
+        "--signed-copy",
+        str(tmp_path / "missing.pdf"),
+        capsys=capsys,
+    )
+    assert code == 2 and "Cannot read the signed copy" in err
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF")
+    code, _, err = itexit(
+        vault_file,
+        HR_USER,
+        "statement",
+        "record",
+        DEPARTING,
+        "--signed-on",
+        "20/11/2026",
+        "--witness",
+        "W",
+        "--signed-copy",
+        str(scan),
+        capsys=capsys,
+    )
+    assert code == 2 and "'20/11/2026' is not a date; write it as YYYY-MM-DD." in err
+    code, _, err = itexit(vault_file, HR_USER, "statement", "show", "Nobody", capsys=capsys)
+    assert code == 2 and "There is no case 'Nobody'" in err

@@ -1,0 +1,308 @@
+"""The exit statement screen and its dialogs: snapshots at 80x24 and 120x36, and HR's flows."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Checkbox, DataTable, Input, Static
+from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, settle, unlock
+
+from itexit.app import ItexitApp
+from itexit.domain.checklist import CaseKind, NewCase
+from itexit.domain.roles import Role
+from itexit.domain.statements import PropertyState, StatementStatus
+from itexit.screens.statement import StatementScreen
+from itexit.screens.statement_modals import (
+    AddPropertyModal,
+    EditStatementModal,
+    ListPasswordModal,
+    PrintStatementModal,
+    RecordSigningModal,
+)
+from itexit.services import statements
+from itexit.services.gateway import Gateway
+from itexit.services.session import UnlockedVault
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
+HR = ("hannah", "hannah-meadow-quartz-28")
+CONSULTANT = ("priya", "priya-harbor-willow-63")
+SECRET = "Typed-Secret-Never-Shown-1"
+
+Snap = Callable[..., bool]
+Step = Callable[[Pilot[Any]], Awaitable[None]]
+
+
+@pytest.fixture
+def hr_practice(frozen_now: object, gateway: Gateway) -> Gateway:
+    """A practice with HR, a consultant, Gary Thistle's case and his statement in draft."""
+    manager = gateway.create(PRACTICE, MANAGER, MANAGER_PASSPHRASE).session
+    manager.add_user(HR[0], Role.HR, HR[1])
+    manager.add_user(CONSULTANT[0], Role.CONSULTANT, CONSULTANT[1])
+    manager.cases.create(
+        NewCase(name="Gary Thistle", kind=CaseKind.IT_EMPLOYEE, termination_date=date(2026, 11, 20))
+    )
+    manager.cases.create(
+        NewCase(name="Dana Brook", kind=CaseKind.IT_VENDOR, termination_date=date(2026, 12, 4))
+    )
+    statements.build_demo(manager, date(2026, 11, 23))
+    manager.lock()
+    return gateway
+
+
+def case_id(session: UnlockedVault, name: str) -> str:
+    return next(c.id for c in session.cases.list() if c.name == name)
+
+
+def on_statement(who: tuple[str, str], case: str = "Gary Thistle") -> Step:
+    async def step(pilot: Pilot[Any]) -> None:
+        await unlock(pilot, *who)
+        app = pilot.app
+        assert isinstance(app, ItexitApp) and app.session is not None
+        await app.push_screen(StatementScreen(app.session, case_id(app.session, case)))
+        await settle(pilot)
+
+    return step
+
+
+def then(first: Step, *keys: str) -> Step:
+    async def step(pilot: Pilot[Any]) -> None:
+        await first(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        await steady(pilot)
+
+    return step
+
+
+async def steady(pilot: Pilot[Any]) -> None:
+    """Stop the text cursors blinking, so a snapshot never catches one mid-blink."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+def app_for(gateway: Gateway) -> ItexitApp:
+    """The app with animations off, so the tab underline is drawn at rest in every snapshot."""
+    app = ItexitApp(gateway.location, gateway=gateway)
+    app.animation_level = "none"
+    return app
+
+
+# --- snapshots ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_statement_for_hr(snap_compare: Snap, hr_practice: Gateway, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(hr_practice), terminal_size=size, run_before=on_statement(HR))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_statement_property_tab(
+    snap_compare: Snap, hr_practice: Gateway, size: tuple[int, int]
+) -> None:
+    run = then(on_statement(HR), "r")
+    assert snap_compare(app_for(hr_practice), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_statement_for_consultant(
+    snap_compare: Snap, hr_practice: Gateway, size: tuple[int, int]
+) -> None:
+    run = on_statement(CONSULTANT)
+    assert snap_compare(app_for(hr_practice), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_statement_not_prepared(
+    snap_compare: Snap, hr_practice: Gateway, size: tuple[int, int]
+) -> None:
+    run = on_statement(HR, "Dana Brook")
+    assert snap_compare(app_for(hr_practice), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("key", ["e", "a", "w", "p"], ids=["edit", "property", "password", "print"])
+def test_statement_modals(
+    snap_compare: Snap, hr_practice: Gateway, size: tuple[int, int], key: str
+) -> None:
+    run = then(on_statement(HR), key)
+    assert snap_compare(app_for(hr_practice), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_record_signing_modal(
+    snap_compare: Snap, hr_practice: Gateway, size: tuple[int, int], tmp_path: Path
+) -> None:
+    async def run(pilot: Pilot[Any]) -> None:
+        await on_statement(HR)(pilot)
+        app = pilot.app
+        assert isinstance(app, ItexitApp) and app.session is not None
+        app.session.statements.print_pdf("Gary Thistle", tmp_path / "printed.pdf")
+        screen = app.screen
+        assert isinstance(screen, StatementScreen)
+        screen.load_statement()
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        await fill(pilot, "#signing-witness", "Wendy Marsh")
+        await steady(pilot)
+
+    assert snap_compare(app_for(hr_practice), terminal_size=size, run_before=run)
+
+
+# --- flows -----------------------------------------------------------------------------------
+
+
+async def test_hr_adds_an_item_and_marks_it_returned(hr_practice: Gateway) -> None:
+    app = app_for(hr_practice)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_statement(HR)(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AddPropertyModal)
+        await pilot.press("enter")  # empty: refused inline
+        await settle(pilot)
+        assert isinstance(app.screen, AddPropertyModal)
+        assert "Name the item" in str(app.screen.query_one(".field-message", Static).render())
+        await fill(pilot, "#property-name", "Pager")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, StatementScreen)
+        assert app.session is not None
+        statement = app.session.statements.get("Gary Thistle")
+        pager = next(i for i in statement.property_items if i.name == "Pager")
+        assert pager.state is PropertyState.OUTSTANDING
+        table = app.screen.query_one("#property-table", DataTable)
+        table.focus()
+        table.move_cursor(row=[i.name for i in statement.property_items].index("Pager"))
+        await pilot.press("r")
+        await settle(pilot)
+        statement = app.session.statements.get("Gary Thistle")
+        pager = next(i for i in statement.property_items if i.name == "Pager")
+        assert pager.state is PropertyState.RETURNED and pager.returned_on == date(2026, 11, 23)
+
+
+async def test_a_listed_password_is_sealed_and_never_shown(hr_practice: Gateway) -> None:
+    app = app_for(hr_practice)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_statement(HR)(pilot)
+        await pilot.press("w")
+        await settle(pilot)
+        assert isinstance(app.screen, ListPasswordModal)
+        assert app.screen.query_one("#password-secret", Input).password
+        await fill(pilot, "#password-system", "Alarm panel")
+        await fill(pilot, "#password-secret", SECRET)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatementScreen)
+        table = screen.query_one("#password-table", DataTable)
+        rows = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        assert rows[-1][:2] == ["Alarm panel", "-"]
+        assert "waiting for the IT consultant" in rows[-1][3]
+        assert SECRET not in " ".join(" ".join(r) for r in rows)
+        assert app.session is not None
+        assert SECRET not in app.session.statements.get("Gary Thistle").model_dump_json()
+
+
+async def test_hr_prints_and_records_the_signing(hr_practice: Gateway, tmp_path: Path) -> None:
+    scan = tmp_path / "signed.pdf"
+    scan.write_bytes(b"%PDF-1.4 the signed scan")
+    app = app_for(hr_practice)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_statement(HR)(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatementScreen)
+        await pilot.press("g")  # not printed yet: told to print first
+        await settle(pilot)
+        assert isinstance(app.screen, StatementScreen)
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PrintStatementModal)
+        assert (
+            app.screen.query_one("#print-path", Input).value == "~/exit-statement-gary-thistle.pdf"
+        )
+        await fill(pilot, "#print-path", str(tmp_path / "statement.pdf"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert (tmp_path / "statement.pdf").read_bytes().startswith(b"%PDF")
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordSigningModal)
+        await fill(pilot, "#signing-witness", "Wendy Marsh")
+        await fill(pilot, "#signing-copy", str(tmp_path / "missing.pdf"))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordSigningModal)  # refused inline: no such file
+        await fill(pilot, "#signing-copy", str(scan))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert app.session is not None
+        statement = app.session.statements.get("Gary Thistle")
+        assert statement.status is StatementStatus.SIGNED
+        assert statement.signing is not None and statement.signing.witness == "Wendy Marsh"
+        # read-only now: the editing keys are gone
+        for action in ("edit_text", "add_item", "toggle_returned", "list_password"):
+            assert screen.check_action(action, ()) is False
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen is screen
+
+
+async def test_editing_the_practice_text(hr_practice: Gateway) -> None:
+    app = app_for(hr_practice)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_statement(HR)(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, EditStatementModal)
+        await fill(pilot, "#statement-job", "Network administrator")
+        modal.query_one("#save").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, StatementScreen)
+        assert app.session is not None
+        assert app.session.statements.get("Gary Thistle").job_title == "Network administrator"
+        assert "Network administrator" in str(
+            app.screen.query_one("#statement-text", Static).render()
+        )
+
+
+async def test_hr_prepares_a_statement(hr_practice: Gateway) -> None:
+    app = app_for(hr_practice)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_statement(HR, "Dana Brook")(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatementScreen)
+        assert screen.check_action("add_item", ()) is False
+        await pilot.press("n")
+        await settle(pilot)
+        assert app.session is not None
+        status = app.session.statements.status("Dana Brook")
+        assert status is not None and status.status is StatementStatus.DRAFTED
+        assert screen.query_one("#statement-tabs").display
+        assert screen.check_action("prepare", ()) is False
+
+
+async def test_the_consultant_sees_only_the_status(hr_practice: Gateway) -> None:
+    app = app_for(hr_practice)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_statement(CONSULTANT)(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatementScreen)
+        assert not screen.query_one("#statement-tabs").display
+        assert "Status: Draft" in str(screen.query_one("#statement-status", Static).render())
+        for action in ("edit_text", "add_item", "list_password", "print_pdf", "prepare"):
+            assert screen.check_action(action, ()) is False
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen is screen
+        assert not screen.query(Checkbox)

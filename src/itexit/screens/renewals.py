@@ -2,28 +2,496 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.worker import Worker, get_current_worker
 
+from itexit.domain.renewals import (
+    Band,
+    CheckResult,
+    CheckStatus,
+    MonthLoad,
+    RenewalState,
+    RenewalSummary,
+    timeline,
+)
+from itexit.domain.roles import Permission
 from itexit.screens.base import ItexitScreen
+from itexit.screens.renewal_export import ExportChoice, RenewalExportModal
+from itexit.screens.renewal_form import RenewalEdit, RenewalFormModal
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
 
+BAND_STYLES: dict[Band, str] = {
+    Band.OVERDUE: "bold red",
+    Band.DAYS_30: "dark_orange",
+    Band.DAYS_60: "yellow",
+    Band.DAYS_90: "green",
+    Band.LATER: "",
+    Band.NONE: "dim",
+}
+BAND_NAMES: dict[Band, str] = {
+    Band.OVERDUE: "overdue",
+    Band.DAYS_30: "≤ 30 days",
+    Band.DAYS_60: "≤ 60 days",
+    Band.DAYS_90: "≤ 90 days",
+    Band.LATER: "later",
+    Band.NONE: "",
+}
+BARS = " ▁▂▃▄▅▆▇█"
+
+
+def when_text(item: RenewalSummary) -> str:
+    if item.days_left is None:
+        return "—"
+    if item.days_left < 0:
+        return f"{-item.days_left}d late"
+    if item.days_left == 0:
+        return "today"
+    return f"in {item.days_left}d"
+
+
+def money(amount: Decimal | None) -> str:
+    if amount is None:
+        return ""
+    if amount >= 10000:
+        return f"{amount / 1000:.0f}k"
+    if amount >= 1000:
+        return f"{amount / 1000:.1f}k"
+    return f"{amount:.0f}"
+
+
+def timeline_text(months: list[MonthLoad], sealed: bool, bar_rows: int = 2, width: int = 6) -> Text:
+    """Twelve columns: a bar per month sized by its count, the count, the cost and the month."""
+    top = max((m.count for m in months), default=0)
+    text = Text()
+    if months:
+        first = months[0]
+        text.append(
+            f"Next 12 months from {first.label.split()[0]} {first.year}: renewals per month"
+            + ("" if sealed else " and what they cost"),
+            style="bold",
+        )
+        text.append("\n")
+    for row in range(bar_rows, 0, -1):
+        for month in months:
+            level = 0 if top == 0 else round(month.count * 8 * bar_rows / top)
+            part = max(0, min(8, level - (row - 1) * 8))
+            cell = (BARS[part] * 3).center(width) if month.count else " " * width
+            text.append(cell, style="cyan")
+        text.append("\n")
+    for month in months:
+        text.append((str(month.count) if month.count else "·").center(width), style="bold")
+    text.append("\n")
+    if not sealed:
+        for month in months:
+            text.append(money(month.cost).center(width), style="green")
+        text.append("\n")
+    for month in months:
+        label = month.label.split()[0]
+        if month.month == 1 and width > 6:
+            label += f"'{month.year % 100:02d}"
+        text.append(label.center(width), style="dim")
+    return text
+
+
+def detail_text(item: RenewalSummary | None, can_read: bool) -> Text:
+    """The selected renewal, most urgent facts first (the narrow layout shows only the top)."""
+    if item is None:
+        return Text("No renewal selected.", style="dim")
+    text = Text()
+    text.append(f"{item.vendor}: ", style="bold")
+    text.append(f"{item.item}\n", style="bold")
+    style = BAND_STYLES[item.band] or "bold"
+    when = item.next_action_date.isoformat() if item.next_action_date else "—"
+    text.append(f"{item.next_action.capitalize()} {when} ({when_text(item)})\n", style=style)
+    if item.departing_contact:
+        text.append(f"! {item.departing_reason}\n", style="bold red")
+    text.append(f"{item.action_label.capitalize()} {item.cancel_by.isoformat()}")
+    text.append(f" · notice {item.notice_days} d · date {item.renewal_date.isoformat()}\n")
+    text.append(f"{item.kind.value}", style="dim")
+    text.append(" · auto-renews" if item.auto_renew else " · does not auto-renew", style="dim")
+    text.append(f" · {item.billing_cycle.value.replace('_', '-')}", style="dim")
+    text.append(f" · {item.status.value}\n\n", style="dim")
+    if item.sealed or not can_read:
+        text.append("Cost, owner, e-mails and notes are sealed for your role.\n", style="dim")
+    else:
+        rows = (
+            ("Cost", f"{item.cost:,.2f}" if item.cost is not None else ""),
+            ("Owner", item.owner or ""),
+            ("Registrant", item.registrant_email or ""),
+            ("Billing", item.billing_email or ""),
+            ("Notes", item.notes or ""),
+        )
+        for label, value in rows:
+            if value:
+                text.append(f"{label:<11}", style="dim")
+                text.append(f"{value}\n")
+    if item.check_target:
+        text.append("\nLive check ", style="dim")
+        text.append(f"{item.check_target}: ")
+        status_style = {
+            CheckStatus.OK: "green",
+            CheckStatus.CHANGED: "yellow",
+            CheckStatus.WARNING: "dark_orange",
+            CheckStatus.FAILED: "bold red",
+        }.get(item.check_status, "dim")
+        text.append(item.check_status.value, style=status_style)
+        if item.checked_at is not None:
+            text.append(f" {item.checked_at:%Y-%m-%d %H:%M}", style="dim")
+        if item.check_message:
+            text.append(f"\n{item.check_message}", style=status_style)
+    return text
+
 
 class RenewalsScreen(ItexitScreen):
-    """Renewals."""
+    """Renewals sorted by the next date someone must act, with a year's timeline."""
 
     CSS_PATH = "renewals.tcss"
-    HELP = "Contracts, licences, domains and certificates, by the next date to act."
+    AUTO_FOCUS = "#renewals-table"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    HELP = (
+        "Every contract, licence, domain, certificate, subscription and warranty, sorted by the "
+        "next date someone must act: the cancel-by date of what renews by itself, the renew-by "
+        "date of what lapses. Red is overdue; orange, yellow and green are within 30, 60 and 90 "
+        "days. 'Check now' reads domain expiry by RDAP and certificate expiry by TLS and updates "
+        "any date that changed at the source."
+    )
+
+    BINDINGS = [
+        Binding("a", "add_renewal", "Add", id="renewals.add", tooltip="Record a renewal"),
+        Binding(
+            "e", "edit_renewal", "Edit", id="renewals.edit", tooltip="Change the selected renewal"
+        ),
+        Binding(
+            "c",
+            "check_now",
+            "Check now",
+            id="renewals.check",
+            tooltip="Read domain and certificate expiry live (press again to stop)",
+        ),
+        Binding(
+            "x",
+            "export_ics",
+            "Export ics",
+            id="renewals.export",
+            tooltip="Write the cancel-by and renewal dates to a calendar file",
+        ),
+        Binding(
+            "r",
+            "refresh_renewals",
+            "Refresh",
+            show=False,
+            id="renewals.refresh",
+            tooltip="Read the list again",
+        ),
+        Binding("escape", "go_back", "Back", id="renewals.back", tooltip="Back to the dashboard"),
+    ]
+
+    @dataclass
+    class RenewalsLoaded(Message):
+        items: list[RenewalSummary]
+        months: list[MonthLoad]
+
+    @dataclass
+    class RenewalSaved(Message):
+        item: RenewalSummary
+        created: bool
+
+    @dataclass
+    class CheckProgressed(Message):
+        done: int
+        total: int
+        what: str
+
+    @dataclass
+    class CheckFinished(Message):
+        results: list[CheckResult]
+
+    @dataclass
+    class CalendarExported(Message):
+        path: Path
+        events: int
 
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
         self._session = session
+        self._items: list[RenewalSummary] = []
+        self._months: list[MonthLoad] = []
+        self._checking: Worker[None] | None = None
+
+    @property
+    def can_write(self) -> bool:
+        return self._session.can(Permission.RENEWAL_WRITE)
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
-        yield Static("Renewals", classes="heading")
+        with Vertical(id="renewals-body"):
+            yield Static("Renewals, by the next date to act", classes="heading")
+            yield Static("", id="renewals-summary", classes="hint")
+            with Horizontal(id="renewals-main"):
+                yield DataTable(id="renewals-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="renewal-detail")
+            with Horizontal(id="renewal-progress-row"):
+                yield Static("", id="renewal-progress-label")
+                yield ProgressBar(id="renewal-progress", show_eta=False)
+            yield Static("", id="renewal-timeline")
         yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#renewals-table", DataTable)
+        table.add_column("", key="flag")
+        table.add_column("Next action", key="date")
+        table.add_column("When", key="when")
+        table.add_column("Do", key="do")
+        table.add_column("Vendor", key="vendor")
+        table.add_column("Item", key="item")
+        table.add_column("Kind", key="kind")
+        self.query_one("#renewal-progress-row").display = False
+        self.load_renewals()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add_renewal", "edit_renewal", "check_now"):
+            return self.can_write
+        return True
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def action_refresh_renewals(self) -> None:
+        self.load_renewals()
+
+    @work(thread=True, exit_on_error=False, group="renewals", exclusive=True)
+    def load_renewals(self) -> None:
+        today = date.today()
+        items = self._session.renewals.list(today)
+        self.post_message(self.RenewalsLoaded(items, timeline(items, today)))
+
+    @on(RenewalsLoaded)
+    def _show_renewals(self, message: RenewalsLoaded) -> None:
+        message.stop()
+        table = self.query_one("#renewals-table", DataTable)
+        selected = self._selected()
+        self._items = message.items
+        table.clear()
+        for item in self._items:
+            style = BAND_STYLES[item.band]
+            table.add_row(
+                Text("!", style="bold red") if item.departing_contact else Text(""),
+                Text(
+                    item.next_action_date.isoformat() if item.next_action_date else "—",
+                    style=style,
+                ),
+                Text(when_text(item), style=style, justify="right"),
+                Text(item.next_action, style=style),
+                Text(item.vendor),
+                Text(item.item),
+                Text(item.kind.value, style="dim"),
+                key=item.id,
+            )
+        if selected is not None and selected.id in {i.id for i in self._items}:
+            table.move_cursor(row=table.get_row_index(selected.id))
+        self._show_summary()
+        self._months = message.months
+        self._show_timeline()
+        self._show_detail()
+
+    def _show_timeline(self) -> None:
+        sealed = any(i.sealed for i in self._items)
+        rows = 1 if self.has_class("-short") else 2
+        width = 6 if self.has_class("-narrow") else 7
+        self.query_one("#renewal-timeline", Static).update(
+            timeline_text(self._months, sealed, rows, width)
+        )
+
+    def on_resize(self) -> None:
+        if self._months:
+            self._show_timeline()
+
+    def _show_summary(self) -> None:
+        counts: dict[Band, int] = {}
+        for item in self._items:
+            counts[item.band] = counts.get(item.band, 0) + 1
+        if not self._items:
+            text = Text(
+                "No renewals yet. Press a to record one: contracts, licences, domains, "
+                "certificates, subscriptions, warranties.",
+                style="dim",
+            )
+        else:
+            text = Text(f"{len(self._items)} renewals: ")
+            parts = [b for b in (Band.OVERDUE, Band.DAYS_30, Band.DAYS_60, Band.DAYS_90)]
+            for band in parts:
+                if counts.get(band):
+                    text.append(f"{counts[band]} {BAND_NAMES[band]}", style=BAND_STYLES[band])
+                    text.append("  ")
+            departing = sum(1 for i in self._items if i.departing_contact)
+            if departing:
+                text.append(f"! {departing} tied to the departing person", style="bold red")
+        self.query_one("#renewals-summary", Static).update(text)
+
+    def _selected(self) -> RenewalSummary | None:
+        table = self.query_one("#renewals-table", DataTable)
+        if not self._items or table.cursor_row < 0 or table.cursor_row >= len(self._items):
+            return None
+        return self._items[table.cursor_row]
+
+    def _show_detail(self) -> None:
+        self.query_one("#renewal-detail", Static).update(
+            detail_text(self._selected(), self.can_write or not self._all_sealed())
+        )
+
+    def _all_sealed(self) -> bool:
+        return bool(self._items) and all(i.sealed for i in self._items)
+
+    @on(DataTable.RowHighlighted, "#renewals-table")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    @on(DataTable.RowSelected, "#renewals-table")
+    def _selected_row(self) -> None:
+        if self.can_write:
+            self.action_edit_renewal()
+
+    # --- adding and editing -------------------------------------------------------------------
+
+    def action_add_renewal(self) -> None:
+        self.app.push_screen(RenewalFormModal(None, date.today()), self._form_done)
+
+    def action_edit_renewal(self) -> None:
+        item = self._selected()
+        if item is None:
+            self.notify("Select a renewal in the table first.", severity="warning")
+            return
+        if item.sealed:
+            self.notify("Your role cannot read this renewal's sealed fields.", severity="warning")
+            return
+        self.app.push_screen(RenewalFormModal(item, date.today()), self._form_done)
+
+    def _form_done(self, edit: RenewalEdit | None) -> None:
+        if edit is not None:
+            self.save_renewal(edit)
+
+    @work(thread=True, exit_on_error=False, group="renewals-change")
+    def save_renewal(self, edit: RenewalEdit) -> None:
+        service = self._session.renewals
+        if edit.existing is None:
+            item = service.add(edit.new)
+            self.post_message(self.RenewalSaved(item, True))
+            return
+        item = service.edit(edit.existing.id, edit.new, edit.existing.version)
+        if edit.state is not item.state:
+            item = service.set_state(item.id, edit.state, item.version)
+        self.post_message(self.RenewalSaved(item, False))
+
+    @on(RenewalSaved)
+    def _saved(self, message: RenewalSaved) -> None:
+        message.stop()
+        item = message.item
+        verb = "Added" if message.created else "Saved"
+        note = f"{item.action_label} {item.cancel_by.isoformat()}"
+        if item.state is RenewalState.RETIRED:
+            note = "retired: hidden from the list"
+        self.notify(f"{verb} {item.vendor}: {item.item}; {note}.", title="Renewal saved")
+        if item.departing_contact:
+            self.notify(
+                f"{item.departing_reason}: move it to the practice.",
+                title="Tied to the departing person",
+                severity="warning",
+            )
+        self.load_renewals()
+
+    # --- live checks --------------------------------------------------------------------------
+
+    def action_check_now(self) -> None:
+        if self._checking is not None and self._checking.is_running:
+            self._checking.cancel()
+            self.notify("Stopping after the current check.", severity="warning")
+            return
+        self.query_one("#renewal-progress-row").display = True
+        self.query_one("#renewal-progress-label", Static).update("Starting the checks…")
+        self.query_one("#renewal-progress", ProgressBar).update(total=None, progress=0)
+        self._checking = self.check_renewals()
+
+    @work(thread=True, exit_on_error=False, group="renewals-check", exclusive=True)
+    def check_renewals(self) -> None:
+        worker = get_current_worker()
+
+        def progress(done: int, total: int, what: str) -> None:
+            self.post_message(self.CheckProgressed(done, total, what))
+
+        results = self._session.renewals.check(
+            progress=progress, timeout=10.0, cancelled=lambda: worker.is_cancelled
+        )
+        self.post_message(self.CheckFinished(results))
+
+    @on(CheckProgressed)
+    def _check_progressed(self, message: CheckProgressed) -> None:
+        message.stop()
+        bar = self.query_one("#renewal-progress", ProgressBar)
+        bar.update(total=max(1, message.total), progress=message.done)
+        label = "Done" if message.what == "done" else f"Checking {message.what}…"
+        self.query_one("#renewal-progress-label", Static).update(
+            f"{label} {message.done}/{message.total}"
+        )
+
+    @on(CheckFinished)
+    def _check_finished(self, message: CheckFinished) -> None:
+        message.stop()
+        self.query_one("#renewal-progress-row").display = False
+        results = message.results
+        if not results:
+            self.notify(
+                "Nothing to check: give a domain or certificate renewal a domain or host.",
+                title="Check now",
+                severity="warning",
+            )
+            return
+        failed = [r for r in results if r.status is CheckStatus.FAILED]
+        changed = [r for r in results if r.status is CheckStatus.CHANGED]
+        warned = [r for r in results if r.status is CheckStatus.WARNING]
+        summary = f"{len(results)} checked, {len(changed)} date(s) updated"
+        if warned:
+            summary += f", {len(warned)} with findings"
+        self.notify(summary + ".", title="Check now")
+        for result in failed:
+            self.notify(
+                f"{result.item}: {result.message}",
+                title="Check failed",
+                severity="error",
+                timeout=12,
+            )
+        self.load_renewals()
+
+    # --- calendar -----------------------------------------------------------------------------
+
+    def action_export_ics(self) -> None:
+        self.app.push_screen(RenewalExportModal(Path("renewals.ics")), self._export_chosen)
+
+    def _export_chosen(self, choice: ExportChoice | None) -> None:
+        if choice is not None:
+            self.export_calendar(choice)
+
+    @work(thread=True, exit_on_error=False, group="renewals-export")
+    def export_calendar(self, choice: ExportChoice) -> None:
+        count = self._session.renewals.export_ics(choice.path, choice.include_details)
+        self.post_message(self.CalendarExported(choice.path, count))
+
+    @on(CalendarExported)
+    def _exported(self, message: CalendarExported) -> None:
+        message.stop()
+        self.notify(f"Wrote {message.events} events to {message.path}.", title="Calendar exported")
+
+    def action_go_back(self) -> None:
+        self.dismiss()

@@ -1,16 +1,18 @@
-"""`itexit remind`: what is due or overdue across the vault; exit 1 when anything is overdue."""
+"""`itexit remind`: what is due or overdue; exit 1 when anything is overdue or a renewal is due."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import date
+from typing import TYPE_CHECKING
 
 from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
 
-
-def cmd_remind(cli: Cli) -> int:
+if TYPE_CHECKING:
     from itexit.domain.reminders import Reminder
 
+
+def cmd_remind(cli: Cli) -> int:
     items: list[Reminder] = cli.unlock().reminders(date.today())
     rows = [item.model_dump(mode="json") for item in items]
 
@@ -28,7 +30,14 @@ def cmd_remind(cli: Cli) -> int:
         return "\n".join(lines)
 
     emit(cli.args, rows, render)
-    return EXIT_FOUND if any(item.overdue for item in items) else EXIT_OK
+    return EXIT_FOUND if any(needs_action(item) for item in items) else EXIT_OK
+
+
+def needs_action(item: Reminder) -> bool:
+    """Overdue anywhere, or a renewal inside its window: cron must hear while there is time."""
+    from itexit.domain.reminders import ReminderArea
+
+    return item.overdue or item.area is ReminderArea.RENEWALS
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -218,3 +218,29 @@ def test_cli_entry_does_not_import_sqlalchemy_before_it_must() -> None:
     code = "import sys, itexit.cli\nprint('sqlalchemy' in sys.modules, 'textual' in sys.modules)\n"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.split() == ["False", "False"]
+
+
+def test_remind_gathers_every_area_and_exits_1_while_something_is_overdue(
+    demo_vault: dict[str, str],
+) -> None:
+    done = as_maria(demo_vault, "remind", "--json")
+    assert done.returncode == 1, done.stderr
+    rows = json.loads(done.stdout)
+    areas = {r["area"] for r in rows}
+    assert {"checklist", "renewals", "mailbox"} <= areas
+    assert any(r["overdue"] and r["critical"] for r in rows), (
+        "the demo has an overdue critical task"
+    )
+    first_not_overdue = next((i for i, r in enumerate(rows) if not r["overdue"]), len(rows))
+    assert all(not r["overdue"] for r in rows[first_not_overdue:]), "overdue items come first"
+    text = as_maria(demo_vault, "remind")
+    assert text.returncode == 1
+    assert "OVERDUE" in text.stdout
+
+
+def test_every_area_command_answers_help() -> None:
+    commands = ("case", "task", "template", "statement", "cred", "import", "vendor")
+    for command in (*commands, "renewal", "export", "mailbox", "remind"):
+        done = run(command, "--help")
+        assert done.returncode == 0, (command, done.stderr)
+        assert "usage: itexit" in done.stdout

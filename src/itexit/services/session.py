@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from itexit.domain.models import (
     AuditEvent,
@@ -18,15 +20,17 @@ from itexit.domain.models import (
 from itexit.domain.reminders import Reminder
 from itexit.domain.roles import Permission, Role
 from itexit.services import audit
-from itexit.services.checklist import CaseService
 from itexit.services.context import VaultContext
-from itexit.services.credentials import CredentialService
-from itexit.services.imports import ImportService
-from itexit.services.mailbox import MailboxService
-from itexit.services.renewals import RenewalService
-from itexit.services.statements import StatementService
 from itexit.services.users import UserService
-from itexit.services.vendors import VendorService
+
+if TYPE_CHECKING:
+    from itexit.services.checklist import CaseService
+    from itexit.services.credentials import CredentialService
+    from itexit.services.imports import ImportService
+    from itexit.services.mailbox import MailboxService
+    from itexit.services.renewals import RenewalService
+    from itexit.services.statements import StatementService
+    from itexit.services.vendors import VendorService
 
 
 class UnlockedVault:
@@ -42,13 +46,50 @@ class UnlockedVault:
             vault_id=ctx.vault_id,
         )
         self.users = UserService(ctx)
-        self.credentials = CredentialService(ctx)
-        self.imports = ImportService(ctx)
-        self.vendors = VendorService(ctx)
-        self.cases = CaseService(ctx)
-        self.statements = StatementService(ctx)
-        self.renewals = RenewalService(ctx)
-        self.mailboxes = MailboxService(ctx)
+
+    # Each area loads on first use, so a command touching one area imports only that one.
+
+    @cached_property
+    def credentials(self) -> CredentialService:
+        from itexit.services.credentials import CredentialService
+
+        return CredentialService(self.ctx)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        from itexit.services.imports import ImportService
+
+        return ImportService(self.ctx)
+
+    @cached_property
+    def vendors(self) -> VendorService:
+        from itexit.services.vendors import VendorService
+
+        return VendorService(self.ctx)
+
+    @cached_property
+    def cases(self) -> CaseService:
+        from itexit.services.checklist import CaseService
+
+        return CaseService(self.ctx)
+
+    @cached_property
+    def statements(self) -> StatementService:
+        from itexit.services.statements import StatementService
+
+        return StatementService(self.ctx)
+
+    @cached_property
+    def renewals(self) -> RenewalService:
+        from itexit.services.renewals import RenewalService
+
+        return RenewalService(self.ctx)
+
+    @cached_property
+    def mailboxes(self) -> MailboxService:
+        from itexit.services.mailbox import MailboxService
+
+        return MailboxService(self.ctx)
 
     def can(self, permission: Permission) -> bool:
         return self.ctx.can(permission)

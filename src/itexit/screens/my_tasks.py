@@ -1,0 +1,123 @@
+"""My tasks: the open tasks given to the unlocked person or their role, across every case."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Static
+
+from itexit.domain.checklist import MyTask
+from itexit.domain.roles import ROLE_LABELS
+from itexit.screens.base import ItexitScreen
+
+if TYPE_CHECKING:
+    from itexit.services.session import UnlockedVault
+
+
+class MyTasksScreen(ItexitScreen):
+    """Critical first, then by due date; enter opens the task in its case."""
+
+    CSS_PATH = "my_tasks.tcss"
+    AUTO_FOCUS = "#my-tasks-table"
+    HELP = (
+        "The open tasks of every open case that are given to you by name, or to your role "
+        "with nobody named. Critical tasks come first. Press enter to open one in its case."
+    )
+
+    BINDINGS = [
+        Binding("enter", "open_task", "Open", id="mine.open", tooltip="Open the task in its case"),
+        Binding(
+            "r", "refresh_tasks", "Refresh", show=False, id="mine.refresh", tooltip="Read again"
+        ),
+        Binding("escape", "go_back", "Back", id="mine.back", tooltip="Back"),
+    ]
+
+    @dataclass
+    class TasksLoaded(Message):
+        tasks: list[MyTask]
+
+    def __init__(self, session: UnlockedVault) -> None:
+        super().__init__()
+        self._session = session
+        self._tasks: list[MyTask] = []
+
+    def compose(self) -> ComposeResult:
+        identity = self._session.identity
+        yield Header(show_clock=False, icon="")
+        with Vertical(id="my-tasks-body"):
+            yield Static("My tasks", classes="heading")
+            yield Static(
+                f"Open tasks for {identity.name} or any {ROLE_LABELS[identity.role]}.",
+                id="my-tasks-hint",
+                classes="hint",
+            )
+            yield DataTable(id="my-tasks-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_screen_resume(self) -> None:
+        self.load_tasks()
+
+    def action_refresh_tasks(self) -> None:
+        self.load_tasks()
+
+    @work(thread=True, exit_on_error=False, group="my-tasks", exclusive=True)
+    def load_tasks(self) -> None:
+        self.post_message(self.TasksLoaded(self._session.cases.my_tasks()))
+
+    @on(TasksLoaded)
+    def _show(self, message: TasksLoaded) -> None:
+        message.stop()
+        today = date.today()
+        self._tasks = message.tasks
+        table = self.query_one("#my-tasks-table", DataTable)
+        # widths from the content: the table is rebuilt whole, never measured half-way
+        table.clear(columns=True)
+        table.add_column(
+            "Case", key="case", width=max([4, *(len(m.case_name) for m in self._tasks)])
+        )
+        table.add_column("#", key="number", width=3)
+        table.add_column("Due", key="due", width=11)
+        table.add_column(
+            "Task", key="title", width=max([4, *(len(m.task.title) + 20 for m in self._tasks)])
+        )
+        for item in self._tasks:
+            task = item.task
+            title = Text(task.title)
+            if task.critical:
+                title = Text.assemble(("! ", "bold red"), title)
+            if task.waiting_on_critical:
+                title.append(f" (waits for #{task.waiting_on_critical[0]})", style="yellow")
+            due = Text(task.due.strftime("%d %b %Y") if task.due else "—")
+            if task.overdue(today):
+                due.stylize("bold red")
+            table.add_row(item.case_name, str(task.number), due, title, key=task.id)
+        if not self._tasks:
+            self.query_one("#my-tasks-hint", Static).update(
+                "Nothing is waiting for you. Tasks given to you or your role appear here."
+            )
+
+    @on(DataTable.RowSelected, "#my-tasks-table")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_task()
+
+    def action_open_task(self) -> None:
+        table = self.query_one("#my-tasks-table", DataTable)
+        if not 0 <= table.cursor_row < len(self._tasks):
+            self.notify("Nothing to open.", severity="warning")
+            return
+        item = self._tasks[table.cursor_row]
+        from itexit.screens.case_detail import CaseDetailScreen
+
+        self.app.push_screen(CaseDetailScreen(self._session, item.case_id, item.task.number))
+
+    def action_go_back(self) -> None:
+        self.dismiss()

@@ -1,0 +1,278 @@
+"""Dialogs of a task: done with evidence, attach, not applicable, assign, add a task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+
+from itexit.domain.checklist import PHASE_LABELS, TASK_ROLES, NewTask, Phase, TaskInfo
+from itexit.domain.roles import ROLE_LABELS, Role
+from itexit.screens.base import ItexitModal
+from itexit.screens.case_modals import parse_date
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the evidence dialog returns: a note, a file to keep in the vault, or both."""
+
+    note: str
+    path: Path | None
+
+
+def _path_problem(text: str) -> str | None:
+    if not text.strip():
+        return None
+    path = Path(text.strip()).expanduser()
+    if not path.exists():
+        return f"There is no file {path}."
+    if not path.is_file():
+        return f"{path} is a folder; give the file itself."
+    return None
+
+
+class EvidenceModal(ItexitModal[Evidence]):
+    """Mark a task done (or add evidence to it): a note and an optional file by its path."""
+
+    CSS_PATH = "task_modals.tcss"
+    AUTO_FOCUS = "#evidence-note"
+    HELP = (
+        "Record how the task was done: a short note and, if you have one, a file (a scan, an "
+        "email saved as PDF). The file is sealed in the vault and shown with its SHA-256 so it "
+        "can be matched with the paper copy."
+    )
+
+    def __init__(self, task: TaskInfo, completing: bool = True) -> None:
+        super().__init__()
+        self._item = task
+        self._completing = completing
+
+    def compose(self) -> ComposeResult:
+        verb = "Done" if self._completing else "Attach evidence to"
+        with VerticalScroll(id="evidence-dialog", classes="dialog"):
+            yield Static(f"{verb}: #{self._item.number} {self._item.title}", classes="heading")
+            yield Label("Evidence note", classes="field-label")
+            yield Input(
+                placeholder="What was done, by whom, where the proof is", id="evidence-note"
+            )
+            yield Label("File to attach (path, optional)", classes="field-label")
+            yield Input(placeholder="e.g. ~/scans/signed-statement.pdf", id="evidence-path")
+            yield Static("", id="evidence-message", classes="field-message")
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button(
+                    "Mark done" if self._completing else "Attach",
+                    id="save",
+                    variant="primary",
+                    disabled=not self._completing,
+                )
+
+    def _problem(self) -> str | None:
+        note = self.query_one("#evidence-note", Input).value.strip()
+        path = self.query_one("#evidence-path", Input).value
+        problem = _path_problem(path)
+        if problem:
+            return problem
+        if not self._completing and not note and not path.strip():
+            return "Give a note or a file."
+        return None
+
+    @on(Input.Changed)
+    def _validate(self) -> None:
+        problem = self._problem()
+        path = self.query_one("#evidence-path", Input).value
+        self.query_one("#evidence-message", Static).update(_path_problem(path) or "")
+        self.query_one("#save", Button).disabled = problem is not None
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted)
+    def _save(self) -> None:
+        if self._problem() is not None:
+            return
+        path = self.query_one("#evidence-path", Input).value.strip()
+        self.dismiss(
+            Evidence(
+                note=self.query_one("#evidence-note", Input).value.strip(),
+                path=Path(path).expanduser() if path else None,
+            )
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class NotApplicableModal(ItexitModal[str]):
+    """A task that does not apply to this departure; the reason is required and kept."""
+
+    CSS_PATH = "task_modals.tcss"
+    AUTO_FOCUS = "#na-reason"
+    HELP = (
+        "Mark a task not applicable when it does not fit this departure. Say why: the reason is "
+        "kept with the task, and a critical task cannot be set aside without one."
+    )
+
+    def __init__(self, task: TaskInfo) -> None:
+        super().__init__()
+        self._item = task
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="na-dialog", classes="dialog"):
+            yield Static(
+                f"Not applicable: #{self._item.number} {self._item.title}", classes="heading"
+            )
+            yield Label("Why does it not apply? (required)", classes="field-label")
+            yield Input(placeholder="e.g. a fellow who never billed as attending", id="na-reason")
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Not applicable", id="save", variant="primary", disabled=True)
+
+    @on(Input.Changed, "#na-reason")
+    def _validate(self, event: Input.Changed) -> None:
+        self.query_one("#save", Button).disabled = len(event.value.strip()) < 3
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#na-reason")
+    def _save(self) -> None:
+        reason = self.query_one("#na-reason", Input).value.strip()
+        if len(reason) >= 3:
+            self.dismiss(reason)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AssignModal(ItexitModal[str]):
+    """Give a task to a person (their role comes with them) or back to a whole role."""
+
+    CSS_PATH = "task_modals.tcss"
+    AUTO_FOCUS = "#assignee"
+    HELP = (
+        "Give the task to one person, or to everyone of a role. A person's role comes with "
+        "them: the evidence of an IT consultant's task is sealed with the credentials, the rest "
+        "with the HR records."
+    )
+
+    def __init__(self, task: TaskInfo, people: list[tuple[str, Role]]) -> None:
+        super().__init__()
+        self._item = task
+        self._people = people
+
+    def compose(self) -> ComposeResult:
+        options: list[tuple[str, str]] = [
+            (f"{name} ({ROLE_LABELS[role]})", name) for name, role in self._people
+        ]
+        options += [(f"Anyone: {ROLE_LABELS[role]}", role.value) for role in TASK_ROLES]
+        current = self._item.assignee or self._item.role.value
+        with VerticalScroll(id="assign-dialog", classes="dialog"):
+            yield Static(f"Assign #{self._item.number} {self._item.title}", classes="heading")
+            yield Label("Give it to", classes="field-label")
+            yield Select(
+                options,
+                value=current if current in {v for _, v in options} else Select.BLANK,
+                allow_blank=False,
+                id="assignee",
+            )
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Assign", id="save", variant="primary")
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        value = self.query_one("#assignee", Select).value
+        if isinstance(value, str):
+            self.dismiss(value)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AddTaskModal(ItexitModal[NewTask]):
+    """A practice-specific step: title, phase, due date, role, critical."""
+
+    CSS_PATH = "task_modals.tcss"
+    AUTO_FOCUS = "#task-title"
+    HELP = (
+        "Add a step that only your practice needs. Its due date keeps the same distance from "
+        "the termination date when that date moves. Critical tasks must be done (or set aside "
+        "with a reason) before the case can close."
+    )
+
+    def __init__(self, default_due: date) -> None:
+        super().__init__()
+        self._default_due = default_due
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="add-task-dialog", classes="dialog"):
+            yield Static("Add a practice-specific task", classes="heading")
+            yield Label("Title", classes="field-label")
+            yield Input(placeholder="e.g. Collect the server room key", id="task-title")
+            yield Label("Phase", classes="field-label")
+            yield Select(
+                [(label, phase) for phase, label in PHASE_LABELS.items()],
+                value=Phase.AFTER,
+                allow_blank=False,
+                id="task-phase",
+            )
+            yield Label("Due (YYYY-MM-DD)", classes="field-label")
+            yield Input(value=self._default_due.isoformat(), id="task-due")
+            yield Label("Who does it", classes="field-label")
+            yield Select(
+                [(ROLE_LABELS[role], role) for role in TASK_ROLES],
+                value=Role.MANAGER,
+                allow_blank=False,
+                id="task-role",
+            )
+            yield Checkbox("Critical: must be done before the case can close", id="task-critical")
+            yield Label("Guidance (optional)", classes="field-label")
+            yield Input(
+                placeholder="Why it matters, where to find what is needed", id="task-guidance"
+            )
+            yield Static("", id="task-message", classes="field-message")
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Add", id="save", variant="primary", disabled=True)
+
+    def _problem(self) -> str | None:
+        if len(self.query_one("#task-title", Input).value.strip()) < 3:
+            return "Type a title of at least three characters."
+        if parse_date(self.query_one("#task-due", Input).value) is None:
+            return "Write the due date as YYYY-MM-DD."
+        return None
+
+    @on(Input.Changed)
+    def _validate(self) -> None:
+        due = self.query_one("#task-due", Input).value
+        self.query_one("#task-message", Static).update(
+            "" if parse_date(due) else "Write the due date as YYYY-MM-DD."
+        )
+        self.query_one("#save", Button).disabled = self._problem() is not None
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#task-guidance")
+    def _save(self) -> None:
+        if self._problem() is not None:
+            return
+        phase = self.query_one("#task-phase", Select).value
+        role = self.query_one("#task-role", Select).value
+        self.dismiss(
+            NewTask(
+                title=self.query_one("#task-title", Input).value.strip(),
+                phase=phase if isinstance(phase, Phase) else Phase.AFTER,
+                critical=self.query_one("#task-critical", Checkbox).value,
+                due=parse_date(self.query_one("#task-due", Input).value),
+                role=role if isinstance(role, Role) else Role.MANAGER,
+                guidance=self.query_one("#task-guidance", Input).value.strip(),
+            )
+        )
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

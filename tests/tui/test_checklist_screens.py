@@ -1,0 +1,398 @@
+"""The checklist screens: case list, case detail, my tasks and their dialogs, key by key."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.message import Message
+from textual.notifications import Notify
+from textual.pilot import Pilot
+from textual.widgets import Button, DataTable, Input, Select, SelectionList
+from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, settle, unlock
+
+from itexit.app import ItexitApp
+from itexit.domain.checklist import CaseKind, NewCase, TaskStatus
+from itexit.domain.roles import Role
+from itexit.screens.case_detail import CaseDetailScreen
+from itexit.screens.case_modals import NewCaseModal, TerminationDateModal
+from itexit.screens.cases import CaseListScreen
+from itexit.screens.error import ErrorModal
+from itexit.screens.my_tasks import MyTasksScreen
+from itexit.screens.statement import StatementScreen
+from itexit.screens.task_modals import (
+    AddTaskModal,
+    AssignModal,
+    EvidenceModal,
+    NotApplicableModal,
+)
+from itexit.services.gateway import Gateway
+from itexit.services.session import UnlockedVault
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
+SIZE = (120, 36)
+TODAY = date(2026, 11, 23)
+CONSULTANT = ("sam", "sam-harbor-quartz-lantern-81")
+
+Snap = Callable[..., bool]
+
+
+class Notices:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, message: Message) -> None:
+        if isinstance(message, Notify):
+            self.seen.append(message.notification.message)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.seen)
+
+
+@pytest.fixture
+def checklist_practice(frozen_now: object, gateway: Gateway) -> Gateway:
+    """A practice with a consultant, Gary's case three days after he left, and a fellow's."""
+    session = gateway.create(PRACTICE, MANAGER, MANAGER_PASSPHRASE).session
+    session.add_user(CONSULTANT[0], Role.CONSULTANT, CONSULTANT[1])
+    cases = session.cases
+    gary = cases.create(
+        NewCase(
+            name="Gary Thistle",
+            kind=CaseKind.IT_EMPLOYEE,
+            termination_date=TODAY - timedelta(days=3),
+            templates=["it-person"],
+        )
+    )
+    for number in (1, 2, 3, 4, 5, 6, 7):
+        cases.complete(gary.id, number, evidence=f"step {number} done")
+    cases.create(
+        NewCase(
+            name="Dr. Priya Lindqvist",
+            kind=CaseKind.CLINICIAN,
+            termination_date=TODAY + timedelta(days=24),
+            templates=["clinician-deprovisioning"],
+        )
+    )
+    session.lock()
+    return gateway
+
+
+def manager(gw: Gateway) -> UnlockedVault:
+    return gw.unlock(MANAGER, MANAGER_PASSPHRASE)
+
+
+async def on_cases(pilot: Pilot[Any]) -> None:
+    await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+    await pilot.press("f4")
+    await settle(pilot)
+
+
+async def on_gary(pilot: Pilot[Any]) -> None:
+    await on_cases(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def select_task(pilot: Pilot[Any], number: int) -> None:
+    screen = pilot.app.screen
+    assert isinstance(screen, CaseDetailScreen)
+    rows = screen._rows
+    index = next(i for i, t in enumerate(rows) if t is not None and t.number == number)
+    screen.query_one("#tasks-table", DataTable).move_cursor(row=index)
+    await settle(pilot)
+
+
+async def steady_cursor(pilot: Pilot[Any]) -> None:
+    """Stop the text cursor blinking, so a slow run cannot catch it half-way."""
+    for field in pilot.app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+def app_for(gw: Gateway) -> ItexitApp:
+    return ItexitApp(gw.location, gateway=gw)
+
+
+# --- snapshots -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_case_list(snap_compare: Snap, checklist_practice: Gateway, size: tuple[int, int]) -> None:
+    assert snap_compare(app_for(checklist_practice), terminal_size=size, run_before=on_cases)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_case_detail(
+    snap_compare: Snap, checklist_practice: Gateway, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await on_gary(pilot)
+        await select_task(pilot, 3)
+
+    assert snap_compare(app_for(checklist_practice), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_my_tasks(snap_compare: Snap, checklist_practice: Gateway, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await on_cases(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+
+    assert snap_compare(app_for(checklist_practice), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_new_case_modal(
+    snap_compare: Snap, checklist_practice: Gateway, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await on_cases(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await fill(pilot, "#case-name", "Northgate Networks")
+        pilot.app.screen.query_one("#case-kind", Select).value = CaseKind.IT_VENDOR
+        await fill(pilot, "#case-date", "2026-12-1")
+        await steady_cursor(pilot)
+
+    assert snap_compare(app_for(checklist_practice), terminal_size=size, run_before=run_before)
+
+
+def _dialog(key: str, number: int) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await on_gary(pilot)
+        await select_task(pilot, number)
+        await pilot.press(key)
+        await settle(pilot)
+        await steady_cursor(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_evidence_modal(
+    snap_compare: Snap, checklist_practice: Gateway, size: tuple[int, int]
+) -> None:
+    assert snap_compare(app_for(checklist_practice), terminal_size=size, run_before=_dialog("d", 9))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_not_applicable_modal(
+    snap_compare: Snap, checklist_practice: Gateway, size: tuple[int, int]
+) -> None:
+    assert snap_compare(
+        app_for(checklist_practice), terminal_size=size, run_before=_dialog("x", 13)
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_assign_modal(
+    snap_compare: Snap, checklist_practice: Gateway, size: tuple[int, int]
+) -> None:
+    assert snap_compare(
+        app_for(checklist_practice), terminal_size=size, run_before=_dialog("a", 11)
+    )
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_add_task_modal(
+    snap_compare: Snap, checklist_practice: Gateway, size: tuple[int, int]
+) -> None:
+    assert snap_compare(app_for(checklist_practice), terminal_size=size, run_before=_dialog("n", 1))
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_termination_date_modal(
+    snap_compare: Snap, checklist_practice: Gateway, size: tuple[int, int]
+) -> None:
+    assert snap_compare(app_for(checklist_practice), terminal_size=size, run_before=_dialog("e", 1))
+
+
+# --- flows -----------------------------------------------------------------------------------
+
+
+async def test_open_a_new_case_from_the_list(checklist_practice: Gateway) -> None:
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_cases(pilot)
+        assert isinstance(app.screen, CaseListScreen)
+        assert app.screen.query_one("#cases-table", DataTable).row_count == 2
+        await pilot.press("n")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, NewCaseModal)
+        create = modal.query_one("#create", Button)
+        await fill(pilot, "#case-name", "Northgate Networks")
+        modal.query_one("#case-kind", Select).value = CaseKind.IT_VENDOR
+        await fill(pilot, "#case-date", "12/01/2026")
+        await pilot.pause()
+        assert create.disabled
+        await fill(pilot, "#case-date", "2026-12-01")
+        await pilot.pause()
+        assert modal.query_one("#case-templates", SelectionList).selected == ["it-person"]
+        assert not create.disabled
+        await pilot.click("#create")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseDetailScreen)
+    case = manager(checklist_practice).cases.get("Northgate Networks")
+    assert case.kind is CaseKind.IT_VENDOR and case.tasks_total == 17
+    assert case.termination_date == date(2026, 12, 1)
+
+
+async def test_done_with_evidence_and_a_file(checklist_practice: Gateway, tmp_path: Path) -> None:
+    scan = tmp_path / "mailbox-password-change.txt"
+    scan.write_text("changed the mailbox password")
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_gary(pilot)
+        await select_task(pilot, 9)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, EvidenceModal)
+        await fill(pilot, "#evidence-note", "Password changed at 17:05")
+        await fill(pilot, "#evidence-path", str(tmp_path / "nope.txt"))
+        await pilot.pause()
+        assert app.screen.query_one("#save", Button).disabled
+        await fill(pilot, "#evidence-path", str(scan))
+        await pilot.pause()
+        await pilot.click("#save")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseDetailScreen)
+        panel = str(app.screen.query_one("#task-text").render())
+        assert "Password changed at 17:05" in panel
+        assert "mailbox-password-change.txt" in panel
+    task = manager(checklist_practice).cases.task("Gary Thistle", 9)
+    assert task.status is TaskStatus.DONE
+    assert task.attachments[0].filename == "mailbox-password-change.txt"
+
+
+async def test_a_task_waiting_on_a_critical_one_says_so(checklist_practice: Gateway) -> None:
+    notices = Notices()
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE, message_hook=notices) as pilot:
+        await on_gary(pilot)
+        await select_task(pilot, 10)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseDetailScreen)
+    assert "waits for the critical task #8" in notices.text
+
+
+async def test_not_applicable_needs_a_reason(checklist_practice: Gateway) -> None:
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_gary(pilot)
+        await select_task(pilot, 13)
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, NotApplicableModal)
+        assert app.screen.query_one("#save", Button).disabled
+        await fill(pilot, "#na-reason", "No newsletters on this mailbox")
+        await pilot.press("enter")
+        await settle(pilot)
+    task = manager(checklist_practice).cases.task("Gary Thistle", 13)
+    assert task.status is TaskStatus.NOT_APPLICABLE
+    assert task.na_reason == "No newsletters on this mailbox"
+
+
+async def test_assign_a_task_to_the_consultant(checklist_practice: Gateway) -> None:
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_gary(pilot)
+        await select_task(pilot, 16)
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, AssignModal)
+        app.screen.query_one("#assignee", Select).value = CONSULTANT[0]
+        await pilot.click("#save")
+        await settle(pilot)
+    task = manager(checklist_practice).cases.task("Gary Thistle", 16)
+    assert task.assignee == CONSULTANT[0] and task.role is Role.CONSULTANT
+
+
+async def test_add_a_task_and_move_the_date(checklist_practice: Gateway) -> None:
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_gary(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        assert isinstance(app.screen, AddTaskModal)
+        await fill(pilot, "#task-title", "Collect the server room key")
+        await fill(pilot, "#task-due", "2026-11-25")
+        await pilot.click("#save")
+        await settle(pilot)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, TerminationDateModal)
+        await fill(pilot, "#new-date", "2026-11-27")
+        await pilot.press("enter")
+        await settle(pilot)
+    case = manager(checklist_practice).cases.get("Gary Thistle")
+    assert case.termination_date == date(2026, 11, 27)
+    added = next(t for t in case.tasks if t.title == "Collect the server room key")
+    assert added.due == date(2026, 12, 2)  # five days after the date, as before
+    assert case.tasks[0].due == date(2026, 10, 30)  # done before the move: unchanged
+
+
+async def test_closing_with_an_open_critical_task_shows_why(checklist_practice: Gateway) -> None:
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_gary(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorModal)
+        message = str(app.screen.query_one("#error-message").render())
+        assert "critical task #8" in message and "still open" in message
+
+
+async def test_filter_critical_and_my_tasks_open_the_case(checklist_practice: Gateway) -> None:
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_gary(pilot)
+        screen = app.screen
+        assert isinstance(screen, CaseDetailScreen)
+        await pilot.press("f", "f")
+        await settle(pilot)
+        tasks = [t for t in screen._rows if t is not None]
+        assert tasks and all(t.critical for t in tasks)
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MyTasksScreen)
+        assert app.screen.query_one("#my-tasks-table", DataTable).row_count > 0
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseDetailScreen)
+
+
+async def test_s_opens_the_exit_statement(checklist_practice: Gateway) -> None:
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_gary(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, StatementScreen)
+
+
+async def test_notes_typed_in_the_new_case_dialog_are_for_hr_only(
+    checklist_practice: Gateway,
+) -> None:
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_cases(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await fill(pilot, "#case-name", "Rita Fellow")
+        app.screen.query_one("#case-kind", Select).value = CaseKind.CLINICIAN
+        await fill(pilot, "#case-date", "2026-12-15")
+        await fill(pilot, "#case-notes", "moving abroad")
+        await pilot.press("enter")
+        await settle(pilot)
+    assert manager(checklist_practice).cases.get("Rita Fellow").notes == "moving abroad"
+    bob = checklist_practice.unlock(*CONSULTANT)
+    assert bob.cases.get("Rita Fellow").notes is None

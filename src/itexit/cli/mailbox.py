@@ -1,9 +1,323 @@
-"""`itexit mailbox: the monitored mailbox, its sync and review log."""
+"""`itexit mailbox`: the monitored mailbox, its sync and review log."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from itexit.cli.base import EXIT_OK, Cli, emit
+from itexit.domain.errors import BadInput
+
+if TYPE_CHECKING:
+    from itexit.domain.mailbox import Progress, SyncResult
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+class ProgressBar:
+    """A one-line text bar on a terminal; silent when output is a file or a pipe."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.enabled = sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, progress: Progress) -> bool:
+        if not self.enabled:
+            return True
+        width = 30
+        if progress.total:
+            share = min(1.0, progress.done / progress.total)
+            filled = int(share * width)
+            text = f"{self.label} [{'#' * filled}{'.' * (width - filled)}] {share:4.0%}"
+        else:
+            text = f"{self.label} {progress.done}"
+        sys.stderr.write(f"\r{text} {progress.stage[:20]:<20}")
+        sys.stderr.flush()
+        self.shown = True
+        return True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _result_line(result: SyncResult, verb: str) -> str:
+    parts = [f"{verb} {result.added} message(s) into {result.mailbox}"]
+    if result.skipped:
+        parts.append(f"{result.skipped} already there")
+    if result.malformed:
+        parts.append(f"{result.malformed} malformed (counted, the rest kept)")
+    if result.folders_resynced:
+        parts.append(f"re-synced after a UIDVALIDITY change: {', '.join(result.folders_resynced)}")
+    line = "; ".join(parts) + f" in {result.seconds:.1f} s."
+    if result.by_class:
+        line += "\n  " + ", ".join(f"{k}: {v}" for k, v in sorted(result.by_class.items()))
+    if result.cancelled:
+        line += "\nCancelled: what was fetched is kept; run it again to continue."
+    return line
+
+
+def cmd_add(cli: Cli) -> int:
+    from itexit.domain.mailbox import NewMailbox, Tls
+
+    a = cli.args
+    session = cli.unlock()
+    box = session.mailboxes.add(
+        NewMailbox(
+            address=a.address,
+            name=a.name or "",
+            imap_host=a.host or "",
+            imap_port=a.port or 0,
+            tls=Tls(a.tls),
+            credential_id=a.credential,
+            left_on=a.left_on,
+            keep_until=a.keep_until,
+            daily_weeks=a.daily_weeks,
+            owner=a.owner or "",
+            folders=[f for f in (a.folders or "INBOX").split(",")],
+        )
+    )
+    print(
+        f"Monitoring {box.address} as {box.name!r} until {box.keep_until:%d %b %Y}; "
+        f"reviews by {box.owner}, daily for {box.daily_weeks} week(s) after "
+        f"{box.left_on:%d %b %Y}, then weekly."
+    )
+    return EXIT_OK
+
+
+def _run_cancellable(work: Any) -> Any:
+    """Run `work(cancel)`; Ctrl-C asks it to stop after the batch in hand (kept, not lost)."""
+    cancel = threading.Event()
+    try:
+        return work(cancel)
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
+
+
+def cmd_sync(cli: Cli) -> int:
+    session = cli.unlock()
+    bar = ProgressBar(f"Syncing {cli.args.name}")
+    try:
+        result = _run_cancellable(
+            lambda cancel: session.mailboxes.sync(cli.args.name, progress=bar, cancel=cancel)
+        )
+    finally:
+        bar.close()
+    if cli.args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(_result_line(result, "Synced"))
+    return EXIT_OK
+
+
+def cmd_import(cli: Cli) -> int:
+    session = cli.unlock()
+    bar = ProgressBar(f"Importing {Path(cli.args.file).name}")
+    try:
+        result = _run_cancellable(
+            lambda cancel: session.mailboxes.import_file(
+                cli.args.name, Path(cli.args.file), progress=bar, cancel=cancel
+            )
+        )
+    finally:
+        bar.close()
+    if cli.args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(_result_line(result, "Imported"))
+    return EXIT_OK
+
+
+def cmd_review(cli: Cli) -> int:
+    session = cli.unlock()
+    entry = session.mailboxes.record_review(cli.args.name, cli.args.note)
+    status = session.mailboxes.status(cli.args.name)
+    print(
+        f"Review recorded by {entry.reviewer}: {entry.messages_reviewed} message(s) since the "
+        f"last review, {entry.actions} action(s)."
+    )
+    if status.next_due is not None:
+        print(f"Next review due {status.next_due:%a %d %b %Y} ({status.cadence}).")
+    return EXIT_OK
+
+
+def cmd_messages(cli: Cli) -> int:
+    from itexit.domain.mailbox import MessageClass
+
+    a = cli.args
+    session = cli.unlock()
+    cls = MessageClass(a.msg_class) if a.msg_class else None
+    rows = session.mailboxes.messages(a.name, search=a.search or "", msg_class=cls, limit=a.limit)
+    data = [r.model_dump(mode="json", exclude={"manual"} if not r.manual else None) for r in rows]
+
+    def render(items: list[dict[str, Any]]) -> str:
+        if not items:
+            return "No messages match."
+        lines = []
+        for r in items:
+            when = (r["date"] or "")[:16].replace("T", " ")
+            who = r["sender"] if not r["sealed"] else "(sealed)"
+            lines.append(f"{when:<16}  {r['msg_class']:<10}  {who[:32]:<32}  {r['subject'][:60]}")
+        return "\n".join(lines)
+
+    emit(a, data, render)
+    return EXIT_OK
+
+
+def cmd_list(cli: Cli) -> int:
+    session = cli.unlock()
+    boxes = session.mailboxes.list_mailboxes()
+    statuses = {s.mailbox: s for s in session.mailboxes.statuses()}
+    rows = []
+    for box in boxes:
+        st = statuses.get(box.name)
+        rows.append(
+            {
+                **box.model_dump(mode="json", exclude={"id", "version"}),
+                "next_review": st.next_due.isoformat() if st and st.next_due else None,
+                "overdue": bool(st and st.overdue),
+                "new_messages": st.new_messages if st else 0,
+            }
+        )
+
+    def render(items: list[dict[str, Any]]) -> str:
+        if not items:
+            return "No mailbox is monitored yet: itexit mailbox add ADDRESS --left-on DATE."
+        return "\n".join(
+            f"{r['name']:<16} {r['address']:<32} {r['messages']:>7} msgs  next review "
+            f"{r['next_review'] or '-'}{'  OVERDUE' if r['overdue'] else ''}"
+            for r in items
+        )
+
+    emit(cli.args, rows, render)
+    return EXIT_OK
+
+
+def cmd_unsubscribe(cli: Cli) -> int:
+    session = cli.unlock()
+    entry = session.mailboxes.log_unsubscribe(cli.args.name, cli.args.message, cli.args.note or "")
+    print(f"Logged: unsubscribed via {entry.target} (itexit sends no mail; do it there).")
+    return EXIT_OK
+
+
+def cmd_rule_add(cli: Cli) -> int:
+    from itexit.domain.mailbox import MessageClass, RuleSpec
+
+    a = cli.args
+    if not (a.subject or a.sender or a.list_id):
+        raise BadInput("Give at least one of --subject, --from or --list-id.")
+    session = cli.unlock()
+    spec = session.mailboxes.add_rule(
+        RuleSpec(
+            name=a.rule_name,
+            msg_class=MessageClass(a.msg_class),
+            subject=a.subject or [],
+            sender=a.sender or [],
+            list_id=a.list_id or [],
+        )
+    )
+    print(f"Rule {spec.name!r} added; it is tried before the shipped rules.")
+    for box in session.mailboxes.list_mailboxes():
+        changed = session.mailboxes.reclassify(box.name)
+        if changed:
+            print(f"  {box.name}: {sum(changed.values())} message(s) re-sorted.")
+    return EXIT_OK
+
+
+def cmd_rule_list(cli: Cli) -> int:
+    session = cli.unlock()
+    specs = session.mailboxes.rules()
+    rows = [s.model_dump(mode="json") for s in specs]
+    emit(
+        cli.args,
+        rows,
+        lambda rs: "\n".join(
+            f"{i + 1:>2}. {r['name']:<34} -> {r['msg_class']:<10} ({r['origin']})"
+            for i, r in enumerate(rs)
+        ),
+    )
+    return EXIT_OK
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's subcommands to the parser."""
+    classes = ["renewal", "billing", "support", "security", "newsletter", "personal", "other"]
+    mailbox = sub.add_parser(
+        "mailbox", help="the departing person's mailbox: sync, import, review"
+    ).add_subparsers(dest="mailbox_command", metavar="ACTION", required=True)
+
+    p = mailbox.add_parser("add", help="start monitoring a mailbox")
+    p.add_argument("address")
+    p.add_argument("--name", help="short name for commands (default: the address)")
+    p.add_argument("--left-on", type=_date, required=True, metavar="DATE", help="departure date")
+    p.add_argument(
+        "--keep-until", type=_date, metavar="DATE", help="at least a year after --left-on"
+    )
+    p.add_argument("--host", metavar="HOST", help="IMAP server")
+    p.add_argument("--port", type=int, metavar="PORT")
+    p.add_argument("--tls", choices=["ssl", "starttls", "none"], default="ssl")
+    p.add_argument("--credential", metavar="ID|SYSTEM", help="credential holding the password")
+    p.add_argument("--owner", metavar="USER", help="who reviews it (default: you)")
+    p.add_argument("--daily-weeks", type=int, default=4, metavar="N")
+    p.add_argument("--folders", metavar="A,B", help="folders to sync (default INBOX)")
+    p.set_defaults(func=cmd_add)
+
+    p = mailbox.add_parser("list", help="monitored mailboxes and their next review")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
+
+    p = mailbox.add_parser("sync", help="fetch new headers over IMAP")
+    p.add_argument("name")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_sync)
+
+    p = mailbox.add_parser("import", help="import an mbox file, an .eml, or a folder of .eml")
+    p.add_argument("name")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_import)
+
+    p = mailbox.add_parser("review", help="record a review and its findings")
+    p.add_argument("name")
+    p.add_argument("--note", required=True, metavar="TEXT", help="what the review found")
+    p.set_defaults(func=cmd_review)
+
+    p = mailbox.add_parser("messages", help="list messages, newest first")
+    p.add_argument("name")
+    p.add_argument("--search", metavar="TEXT", help="in subject, sender and class")
+    p.add_argument("--class", dest="msg_class", choices=classes)
+    p.add_argument("--limit", type=int, metavar="N")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_messages)
+
+    p = mailbox.add_parser("unsubscribe", help="log an unsubscribe from a list message")
+    p.add_argument("name")
+    p.add_argument("message", type=int, metavar="MESSAGE_ID")
+    p.add_argument("--note", metavar="TEXT")
+    p.set_defaults(func=cmd_unsubscribe)
+
+    rules = mailbox.add_parser("rule", help="the practice's classification rules").add_subparsers(
+        dest="rule_command", metavar="ACTION", required=True
+    )
+    p = rules.add_parser("list", help="every rule, in the order tried")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rule_list)
+    p = rules.add_parser("add", help="a practice rule, tried first")
+    p.add_argument("rule_name", metavar="NAME")
+    p.add_argument("--class", dest="msg_class", choices=classes, required=True)
+    p.add_argument("--subject", action="append", metavar="PATTERN")
+    p.add_argument("--from", dest="sender", action="append", metavar="PATTERN")
+    p.add_argument("--list-id", action="append", metavar="PATTERN")
+    p.set_defaults(func=cmd_rule_add)

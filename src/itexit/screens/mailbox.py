@@ -2,28 +2,847 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
+from textual import events, on, work
 from textual.app import ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.widgets import (
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    ProgressBar,
+    Select,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+from textual.worker import Worker
 
+from itexit.domain.mailbox import (
+    ACTION_LABELS,
+    CLASS_LABELS,
+    ActionEntry,
+    Mailbox,
+    MessageClass,
+    MessageRow,
+    NewMailbox,
+    Progress,
+    ReviewEntry,
+    ReviewStatus,
+    SyncResult,
+    preferred_unsubscribe,
+)
+from itexit.domain.roles import Permission
 from itexit.screens.base import ItexitScreen
+from itexit.screens.mailbox_modals import (
+    AddMailboxModal,
+    CreateRenewalModal,
+    ImportChoice,
+    ImportModal,
+    MailboxPickerModal,
+    RecordReviewModal,
+    UnsubscribeModal,
+)
+from itexit.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
+    from itexit.domain.renewals import NewRenewal
     from itexit.services.session import UnlockedVault
+
+DATE_FORMAT = "%d %b %Y"
+NARROW = 110
+"""Below this width the detail panel moves under the message list."""
+
+SHORT_CLASS = {
+    MessageClass.RENEWAL: "renewal",
+    MessageClass.BILLING: "billing",
+    MessageClass.SUPPORT: "support",
+    MessageClass.SECURITY: "security",
+    MessageClass.NEWSLETTER: "list",
+    MessageClass.PERSONAL: "personal",
+    MessageClass.OTHER: "other",
+}
+ALL_CLASSES = "all"
+
+
+def _who(sender: str) -> str:
+    """The display name of a From header, else the address."""
+    name, _, rest = sender.partition("<")
+    name = name.strip().strip('"')
+    return name or rest.rstrip(">").strip() or sender
+
+
+def render_cell(row: MessageRow, key: str) -> str | Text:
+    if key == "date":
+        return row.date.strftime("%d %b %y %H:%M") if row.date else "—"
+    if key == "class":
+        label = SHORT_CLASS[row.msg_class]
+        if row.unsubscribed:
+            label += " ✓"
+        style = {
+            MessageClass.RENEWAL: "bold yellow",
+            MessageClass.SECURITY: "bold red",
+        }.get(row.msg_class, "")
+        return Text(label, style=style)
+    if row.sealed:
+        return Text("(sealed)", style="dim italic")
+    if key == "sender":
+        return _who(row.sender)
+    return row.subject
+
+
+@dataclass
+class Loaded:
+    mailbox: Mailbox
+    status: ReviewStatus
+    messages: list[MessageRow]
+    reviews: list[ReviewEntry]
+    actions: list[ActionEntry]
+    search_text: dict[int, str] = field(default_factory=dict)
+    """Each message's filter text, built in the worker so the first keystroke is quick."""
 
 
 class MailboxScreen(ItexitScreen):
     """Mailbox."""
 
     CSS_PATH = "mailbox.tcss"
-    HELP = "The former employee's mailbox: messages, findings and the review log."
+    AUTO_FOCUS = "#mail-table"
+    HELP = (
+        "The departing person's mailbox, kept for at least a year because renewals, invoices "
+        "and alerts keep arriving there. Sync it (or import an export), read what came in, "
+        "unsubscribe from newsletters, turn renewal notices into renewals, and record each "
+        "review: daily for the first weeks, then weekly. Overdue reviews show on the dashboard."
+    )
+
+    BINDINGS = [
+        Binding("slash", "focus_filter", "Filter", id="mailbox.filter", tooltip="Type to filter"),
+        Binding("s", "sync", "Sync", id="mailbox.sync", tooltip="Fetch new mail headers (IMAP)"),
+        Binding(
+            "x",
+            "cancel_sync",
+            "Stop sync",
+            id="mailbox.cancel_sync",
+            tooltip="Stop the sync after the batch in hand (what was fetched is kept)",
+        ),
+        Binding(
+            "r",
+            "record_review",
+            "Review done",
+            id="mailbox.review",
+            tooltip="Record a review of the mailbox and its findings",
+        ),
+        Binding(
+            "u",
+            "unsubscribe",
+            "Unsubscribe",
+            id="mailbox.unsubscribe",
+            tooltip="Show the list's unsubscribe target and log that you left it",
+        ),
+        Binding(
+            "n",
+            "create_renewal",
+            "Renewal",
+            id="mailbox.renewal",
+            tooltip="Create a renewal from the highlighted notice",
+        ),
+        Binding(
+            "l",
+            "toggle_log",
+            "Review log",
+            id="mailbox.log",
+            tooltip="Switch between the messages and the review log",
+        ),
+        Binding(
+            "a",
+            "add_mailbox",
+            "Add mailbox",
+            show=False,
+            id="mailbox.add",
+            tooltip="Start monitoring another mailbox",
+        ),
+        Binding(
+            "i",
+            "import_file",
+            "Import",
+            show=False,
+            id="mailbox.import",
+            tooltip="Import an mbox or .eml export",
+        ),
+        Binding(
+            "m",
+            "pick_mailbox",
+            "Mailboxes",
+            show=False,
+            id="mailbox.pick",
+            tooltip="Open another monitored mailbox",
+        ),
+        Binding("escape", "go_back", "Back", id="mailbox.back", tooltip="Back to the dashboard"),
+    ]
+
+    @dataclass
+    class MailboxesListed(Message):
+        mailboxes: list[Mailbox]
+        statuses: dict[str, ReviewStatus]
+
+    @dataclass
+    class MailboxLoaded(Message):
+        loaded: Loaded
+
+    @dataclass
+    class SyncProgressed(Message):
+        progress: Progress
+
+    @dataclass
+    class SyncFinished(Message):
+        result: SyncResult
+        verb: str = "Synced"
+
+    @dataclass
+    class ReviewRecorded(Message):
+        review: ReviewEntry
+
+    @dataclass
+    class ActionLogged(Message):
+        action: ActionEntry
+        text: str = ""
+        message_id: int | None = field(default=None)
 
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
         self._session = session
+        self._mailbox: Mailbox | None = None
+        self._status: ReviewStatus | None = None
+        self._messages: list[MessageRow] = []
+        self._cancel: threading.Event | None = None
+        self._search_text: dict[int, str] = {}
+        self._today = date.today()
+
+    # --- layout -------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
-        yield Static("Mailbox", classes="heading")
+        with Vertical(id="mailbox-body"):
+            yield Static("Monitored mailbox", id="mailbox-title", classes="heading")
+            yield Static("Loading…", id="mailbox-status")
+            with Horizontal(id="sync-row"):
+                yield ProgressBar(id="sync-progress", show_eta=False)
+                yield Static("", id="sync-label")
+            with TabbedContent(id="mailbox-tabs"):
+                with TabPane("Messages", id="tab-messages"):
+                    with Horizontal(id="filter-row"):
+                        yield Input(
+                            placeholder="Filter subject, sender or class…", id="mail-filter"
+                        )
+                        yield Select(
+                            [("All classes", ALL_CLASSES)]
+                            + [(CLASS_LABELS[c], c.value) for c in MessageClass],
+                            value=ALL_CLASSES,
+                            allow_blank=False,
+                            id="mail-class",
+                        )
+                    yield Static("", id="mail-count")
+                    with Horizontal(id="mail-main"):
+                        yield VirtualTable[MessageRow](
+                            [
+                                Column("date", "Date", width=15),
+                                Column("class", "Class", width=10),
+                                Column("sender", "From", min_width=10, flex=1),
+                                Column("subject", "Subject", min_width=16, flex=2),
+                            ],
+                            render_cell=render_cell,
+                            row_key=lambda row: row.id,
+                            search_text=self._haystack,
+                            empty_text="No messages match.",
+                            id="mail-table",
+                        )
+                        with VerticalScroll(id="mail-detail"):
+                            yield Static("", id="detail-body")
+                with TabPane("Review log", id="tab-reviews"):
+                    yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
+                    yield Static("Actions", classes="subheading")
+                    yield DataTable(id="action-table", cursor_type="row", zebra_stripes=True)
         yield Footer()
+
+    def _haystack(self, row: MessageRow) -> str:
+        text = self._search_text.get(row.id)
+        return text if text is not None else row.haystack()
+
+    def on_mount(self) -> None:
+        self.query_one("#sync-row").display = False
+        reviews = self.query_one("#review-table", DataTable)
+        for label, key in (
+            ("When", "at"),
+            ("Reviewer", "who"),
+            ("Messages", "n"),
+            ("Actions", "a"),
+            ("Findings", "findings"),
+        ):
+            reviews.add_column(label, key=key)
+        actions = self.query_one("#action-table", DataTable)
+        for label, key in (("When", "at"), ("By", "by"), ("Action", "kind"), ("Detail", "d")):
+            actions.add_column(label, key=key)
+        self._fit(self.size.width)
+        self.query_one("#mail-table").loading = True
+        self.list_mailboxes()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        self.set_class(width < NARROW, "-narrow")
+
+    # --- permissions --------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        writes = {
+            "sync",
+            "record_review",
+            "unsubscribe",
+            "create_renewal",
+            "import_file",
+            "add_mailbox",
+        }
+        if action in writes and not self._session.can(Permission.MAILBOX_REVIEW):
+            return False
+        if action == "cancel_sync":
+            return self._cancel is not None
+        if action == "sync":
+            return self._cancel is None
+        return True
+
+    # --- loading ------------------------------------------------------------------------------
+
+    @work(thread=True, exit_on_error=False, group="mailbox-load", exclusive=True)
+    def list_mailboxes(self) -> None:
+        boxes = self._session.mailboxes.list_mailboxes()
+        statuses = {s.mailbox: s for s in self._session.mailboxes.statuses(self._today)}
+        self.post_message(self.MailboxesListed(boxes, statuses))
+
+    @on(MailboxesListed)
+    def _listed(self, message: MailboxesListed) -> None:
+        message.stop()
+        boxes = message.mailboxes
+        if not boxes:
+            self.query_one("#mail-table").loading = False
+            self.add_class("-empty")
+            self.query_one("#mailbox-title", Static).update("No mailbox is monitored yet")
+            can_add = self._session.can(Permission.MAILBOX_REVIEW)
+            self.query_one("#mailbox-status", Static).update(
+                "Keep the departing person's address open for at least a year with a new "
+                "password: renewal notices, invoices and security alerts keep arriving there. "
+                + (
+                    "Press a to start monitoring it."
+                    if can_add
+                    else "Ask the practice manager or IT consultant to add it."
+                )
+            )
+            return
+        self.remove_class("-empty")
+        if len(boxes) == 1 or self._mailbox is not None:
+            name = self._mailbox.name if self._mailbox is not None else boxes[0].name
+            self.load_mailbox(name)
+            return
+        self.app.push_screen(MailboxPickerModal(boxes, message.statuses), self._picked)
+
+    def _picked(self, name: str | None) -> None:
+        if name:
+            self.query_one("#mail-table").loading = True
+            self.load_mailbox(name)
+        elif self._mailbox is None:
+            self.dismiss()
+
+    @work(thread=True, exit_on_error=False, group="mailbox-load", exclusive=True)
+    def load_mailbox(self, name: str) -> None:
+        svc = self._session.mailboxes
+        box = svc.get(name)
+        messages = svc.messages(name)
+        loaded = Loaded(
+            mailbox=box,
+            status=svc.status(name, self._today),
+            messages=messages,
+            reviews=svc.reviews(name),
+            actions=svc.actions(name),
+            search_text={m.id: m.haystack() for m in messages},
+        )
+        self.post_message(self.MailboxLoaded(loaded))
+
+    @on(MailboxLoaded)
+    def _loaded(self, message: MailboxLoaded) -> None:
+        message.stop()
+        loaded = message.loaded
+        self._mailbox = loaded.mailbox
+        self._status = loaded.status
+        self._messages = loaded.messages
+        self._search_text = loaded.search_text
+        table = self._table()
+        table.loading = False
+        self._apply_class_filter()
+        self._show_header()
+        self._show_reviews(loaded.reviews, loaded.actions)
+        self._show_detail(table.cursor_item)
+        if self.focused is None or not isinstance(self.focused, Input):
+            table.focus()
+            self.call_after_refresh(table.refresh_rows)  # the cursor row in its focused style
+
+    def _table(self) -> VirtualTable[MessageRow]:
+        return self.query_one("#mail-table", VirtualTable)
+
+    def _show_header(self) -> None:
+        box, status = self._mailbox, self._status
+        if box is None or status is None:
+            return
+        self.query_one("#mailbox-title", Static).update(
+            Text(f"{box.address}  ·  {len(self._messages):,} messages")
+        )
+        parts: list[tuple[str, str]] = []
+        if status.next_due is None:
+            parts.append(("No more reviews: past keep-until.", ""))
+        elif status.overdue:
+            days = status.days_overdue
+            parts.append(
+                (
+                    f"Review OVERDUE since {status.next_due:%d %b} "
+                    f"({days} day{'s' if days != 1 else ''})",
+                    "bold red",
+                )
+            )
+        else:
+            parts.append((f"Next review due {status.next_due:%a %d %b}", "bold"))
+        parts.append((f" · {status.new_messages} new since the last review", ""))
+        parts.append((f" · reviewer {status.owner}", ""))
+        parts.append((f" · {status.cadence}", "dim"))
+        parts.append((f" · keep until {box.keep_until:{DATE_FORMAT}}", "dim"))
+        if box.last_sync_at is not None:
+            parts.append((f" · synced {box.last_sync_at.astimezone():%d %b %H:%M}", "dim"))
+        self.query_one("#mailbox-status", Static).update(Text.assemble(*parts))
+
+    def _show_reviews(self, reviews: list[ReviewEntry], actions: list[ActionEntry]) -> None:
+        table = self.query_one("#review-table", DataTable)
+        table.clear()
+        for review in reviews:
+            findings = "(sealed: needs the cred key)" if review.sealed else review.findings
+            table.add_row(
+                review.at.astimezone().strftime("%d %b %Y %H:%M"),
+                review.reviewer,
+                str(review.messages_reviewed),
+                str(review.actions),
+                Text(findings.replace("\n", " ")),
+                key=review.id,
+            )
+        atable = self.query_one("#action-table", DataTable)
+        atable.clear()
+        for action in actions:
+            detail = "(sealed)" if action.sealed else (action.target or action.note)
+            atable.add_row(
+                action.at.astimezone().strftime("%d %b %Y %H:%M"),
+                action.by,
+                ACTION_LABELS[action.kind],
+                Text(detail),
+                key=action.id,
+            )
+
+    # --- filtering ----------------------------------------------------------------------------
+
+    def _class_choice(self) -> MessageClass | None:
+        value = self.query_one("#mail-class", Select).value
+        return MessageClass(value) if isinstance(value, str) and value != ALL_CLASSES else None
+
+    def _apply_class_filter(self) -> None:
+        chosen = self._class_choice()
+        rows = (
+            self._messages
+            if chosen is None
+            else [row for row in self._messages if row.msg_class is chosen]
+        )
+        self._table().set_rows(rows)
+        self._update_count()
+
+    def _update_count(self) -> None:
+        table = self._table()
+        shown, total = table.row_count, len(self._messages)
+        text = f"{shown:,} of {total:,} messages" if shown != total else f"{total:,} messages"
+        self.query_one("#mail-count", Static).update(text)
+
+    @on(Input.Changed, "#mail-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._table().set_filter(event.value)
+        self._update_count()
+
+    @on(Input.Submitted, "#mail-filter")
+    def _filter_submitted(self) -> None:
+        self._table().focus()
+
+    @on(Select.Changed, "#mail-class")
+    def _class_changed(self) -> None:
+        if self._mailbox is not None:
+            self._apply_class_filter()
+
+    def action_toggle_log(self) -> None:
+        tabs = self.query_one(TabbedContent)
+        if tabs.active == "tab-messages":
+            tabs.active = "tab-reviews"
+            self.query_one("#review-table", DataTable).focus()
+        else:
+            tabs.active = "tab-messages"
+            self._table().focus()
+
+    def action_focus_filter(self) -> None:
+        self.query_one(TabbedContent).active = "tab-messages"
+        self.query_one("#mail-filter", Input).focus()
+
+    # --- the detail panel ---------------------------------------------------------------------
+
+    @on(VirtualTable.RowHighlighted, "#mail-table")
+    def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
+        self._show_detail(event.row if isinstance(event.row, MessageRow) else None)
+
+    def _show_detail(self, row: MessageRow | None) -> None:
+        body = self.query_one("#detail-body", Static)
+        if row is None:
+            body.update(Text("Highlight a message to see its headers.", style="dim"))
+            return
+        when = row.date.astimezone().strftime("%a %d %b %Y %H:%M") if row.date else "no date"
+        lines: list[tuple[str, str] | str] = [
+            (CLASS_LABELS[row.msg_class], "bold"),
+            (" (set by hand)" if row.manual else "", "dim"),
+            "\n",
+        ]
+        if row.sealed:
+            lines += [
+                ("Date  ", "dim"),
+                when,
+                "\n\n",
+                ("Subject and sender are sealed: your role does not hold the cred key.", "dim"),
+            ]
+            body.update(Text.assemble(*lines))
+            return
+        for label, value in (
+            ("Date", when),
+            ("From", row.sender),
+            ("To", row.to),
+            ("Subject", row.subject),
+            ("Folder", row.folder),
+            ("List", row.list_id),
+        ):
+            if value:
+                lines += [(f"{label:<8}", "dim"), value, "\n"]
+        target = preferred_unsubscribe(row.list_unsubscribe)
+        if target:
+            lines += ["\n", ("Unsubscribe  ", "dim"), (target, "bold")]
+            lines += [("  ✓ logged" if row.unsubscribed else "  press u to log it", "dim")]
+            lines += ["\n"]
+        if row.msg_class is MessageClass.RENEWAL:
+            lines += ["\n", ("Press n to create a renewal from this notice.", "dim")]
+        body.update(Text.assemble(*lines))
+
+    def _current(self) -> MessageRow | None:
+        row = self._table().cursor_item
+        if row is None:
+            self.notify("Highlight a message first.", severity="warning")
+        return row
+
+    # --- sync and import ----------------------------------------------------------------------
+
+    def action_sync(self) -> None:
+        if self._mailbox is None or self._cancel is not None:
+            return
+        if not self._mailbox.imap_host:
+            self.notify(
+                "This mailbox has no IMAP server; import an export instead (i).",
+                severity="warning",
+            )
+            return
+        self._start_progress("Connecting…")
+        self.run_sync(self._mailbox.name, self._cancel_event())
+
+    def _cancel_event(self) -> threading.Event:
+        self._cancel = threading.Event()
+        self.refresh_bindings()
+        return self._cancel
+
+    def _start_progress(self, label: str) -> None:
+        self.query_one("#sync-row").display = True
+        bar = self.query_one("#sync-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        self.query_one("#sync-label", Static).update(label)
+
+    def _progress_callback(self, cancel: threading.Event) -> Any:
+        def report(progress: Progress) -> bool:
+            self.post_message(self.SyncProgressed(progress))
+            return not cancel.is_set()
+
+        return report
+
+    @work(thread=True, exit_on_error=False, group="mailbox-sync", exclusive=True)
+    def run_sync(self, name: str, cancel: threading.Event) -> None:
+        result = self._session.mailboxes.sync(
+            name, progress=self._progress_callback(cancel), cancel=cancel
+        )
+        self.post_message(self.SyncFinished(result, "Synced"))
+
+    @work(thread=True, exit_on_error=False, group="mailbox-sync", exclusive=True)
+    def run_import(self, name: str, path: Path, cancel: threading.Event) -> None:
+        result = self._session.mailboxes.import_file(
+            name, path, progress=self._progress_callback(cancel), cancel=cancel
+        )
+        self.post_message(self.SyncFinished(result, "Imported"))
+
+    def action_cancel_sync(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+            self.query_one("#sync-label", Static).update("Stopping after this batch…")
+
+    def action_import_file(self) -> None:
+        if self._mailbox is None or self._cancel is not None:
+            return
+
+        def chosen(choice: ImportChoice | None) -> None:
+            if choice is not None and self._mailbox is not None:
+                self._start_progress(f"Importing {choice.path.name}…")
+                self.run_import(self._mailbox.name, choice.path, self._cancel_event())
+
+        self.app.push_screen(ImportModal(), chosen)
+
+    @on(SyncProgressed)
+    def _progressed(self, message: SyncProgressed) -> None:
+        message.stop()
+        p = message.progress
+        bar = self.query_one("#sync-progress", ProgressBar)
+        if p.total:
+            bar.update(total=p.total, progress=p.done)
+        stage = f" {p.stage}" if p.stage else ""
+        if self._cancel is not None and not self._cancel.is_set():
+            self.query_one("#sync-label", Static).update(f"{p.done:,} of {p.total:,}{stage}")
+
+    @on(SyncFinished)
+    def _finished(self, message: SyncFinished) -> None:
+        message.stop()
+        r = message.result
+        text = f"{message.verb} {r.added:,} new message(s)"
+        if r.skipped:
+            text += f", {r.skipped:,} already there"
+        if r.malformed:
+            text += f", {r.malformed:,} malformed"
+        if r.folders_resynced:
+            text += f"; re-synced {', '.join(r.folders_resynced)} (the server renumbered it)"
+        if r.cancelled:
+            text += ". Stopped: run it again to continue."
+        self.notify(text + ".", title="Mailbox")
+        if self._mailbox is not None:
+            self.load_mailbox(self._mailbox.name)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group == "mailbox-sync" and event.worker.is_finished:
+            self._cancel = None
+            self.query_one("#sync-row").display = False
+            self.refresh_bindings()
+        if event.worker.group == "mailbox-load" and event.worker.is_finished:
+            self.query_one("#mail-table").loading = False
+
+    # --- reviews and actions ------------------------------------------------------------------
+
+    def action_record_review(self) -> None:
+        if self._mailbox is None or self._status is None:
+            return
+
+        def chosen(findings: str | None) -> None:
+            if findings and self._mailbox is not None:
+                self.record_review(self._mailbox.name, findings)
+
+        self.app.push_screen(RecordReviewModal(self._status), chosen)
+
+    @work(thread=True, exit_on_error=False, group="mailbox-change")
+    def record_review(self, name: str, findings: str) -> None:
+        self.post_message(
+            self.ReviewRecorded(self._session.mailboxes.record_review(name, findings))
+        )
+
+    @on(ReviewRecorded)
+    def _review_recorded(self, message: ReviewRecorded) -> None:
+        message.stop()
+        r = message.review
+        self.notify(
+            f"Review recorded: {r.messages_reviewed} message(s), {r.actions} action(s).",
+            title="Mailbox",
+        )
+        if self._mailbox is not None:
+            self.refresh_log(self._mailbox.name)
+
+    @work(thread=True, exit_on_error=False, group="mailbox-log", exclusive=True)
+    def refresh_log(self, name: str) -> None:
+        svc = self._session.mailboxes
+        box = svc.get(name)
+        loaded = Loaded(
+            mailbox=box,
+            status=svc.status(name, self._today),
+            messages=[],
+            reviews=svc.reviews(name),
+            actions=svc.actions(name),
+        )
+        self.post_message(self.LogRefreshed(loaded))
+
+    @dataclass
+    class LogRefreshed(Message):
+        loaded: Loaded
+
+    @on(LogRefreshed)
+    def _log_refreshed(self, message: LogRefreshed) -> None:
+        message.stop()
+        self._mailbox = message.loaded.mailbox
+        self._status = message.loaded.status
+        self._show_header()
+        self._show_reviews(message.loaded.reviews, message.loaded.actions)
+
+    def action_unsubscribe(self) -> None:
+        row = self._current()
+        if row is None or self._mailbox is None:
+            return
+        if row.sealed:
+            self.notify("This message is sealed for your role.", severity="warning")
+            return
+        if row.unsubscribed:
+            self.notify("Leaving this list is already logged.", severity="information")
+            return
+        if not preferred_unsubscribe(row.list_unsubscribe):
+            self.notify(
+                "This message has no List-Unsubscribe header: unsubscribe on the sender's site.",
+                severity="warning",
+            )
+            return
+        name = self._mailbox.name
+
+        def chosen(confirm: bool | None) -> None:
+            if confirm:
+                self.log_unsubscribe(name, row.id)
+
+        self.app.push_screen(UnsubscribeModal(row), chosen)
+
+    @work(thread=True, exit_on_error=False, group="mailbox-change")
+    def log_unsubscribe(self, name: str, message_id: int) -> None:
+        entry = self._session.mailboxes.log_unsubscribe(name, message_id)
+        self.post_message(
+            self.ActionLogged(entry, f"Unsubscribe logged: {entry.target}", message_id)
+        )
+
+    def action_create_renewal(self) -> None:
+        row = self._current()
+        if row is None or self._mailbox is None:
+            return
+        if row.sealed:
+            self.notify("This message is sealed for your role.", severity="warning")
+            return
+        name = self._mailbox.name
+
+        def chosen(new: NewRenewal | None) -> None:
+            if new is not None:
+                self.create_renewal(name, row.id, new)
+
+        self.app.push_screen(CreateRenewalModal(row, self._today), chosen)
+
+    @work(thread=True, exit_on_error=False, group="mailbox-change")
+    def create_renewal(self, name: str, message_id: int, new: NewRenewal) -> None:
+        entry = self._session.mailboxes.create_renewal(name, message_id, new)
+        self.post_message(self.ActionLogged(entry, f"Renewal created: {entry.target}"))
+
+    @on(ActionLogged)
+    def _action_logged(self, message: ActionLogged) -> None:
+        message.stop()
+        self.notify(message.text, title="Mailbox")
+        if message.message_id is not None:
+            lists = {m.list_id for m in self._messages if m.id == message.message_id and m.list_id}
+            self._messages = [
+                m.model_copy(update={"unsubscribed": True})
+                if m.id == message.message_id or (m.list_id and m.list_id in lists)
+                else m
+                for m in self._messages
+            ]
+            self._apply_class_filter()
+            self._show_detail(self._table().cursor_item)
+        if self._mailbox is not None:
+            self.refresh_log(self._mailbox.name)
+
+    # --- adding a mailbox ---------------------------------------------------------------------
+
+    def action_add_mailbox(self) -> None:
+        self.list_email_credentials()
+
+    @work(thread=True, exit_on_error=False, group="mailbox-load")
+    def list_email_credentials(self) -> None:
+        creds = [
+            (f"{c.system} ({c.host})" if c.host else c.system, c.id)
+            for c in self._session.credentials.list()
+        ]
+        self.post_message(self.CredentialsListed(creds))
+
+    @dataclass
+    class CredentialsListed(Message):
+        credentials: list[tuple[str, str]]
+
+    @on(CredentialsListed)
+    def _credentials_listed(self, message: CredentialsListed) -> None:
+        message.stop()
+
+        def chosen(new: NewMailbox | None) -> None:
+            if new is not None:
+                self.add_mailbox(new)
+
+        self.app.push_screen(AddMailboxModal(message.credentials, self._today), chosen)
+
+    @work(thread=True, exit_on_error=False, group="mailbox-change")
+    def add_mailbox(self, new: NewMailbox) -> None:
+        box = self._session.mailboxes.add(new)
+        self.post_message(self.MailboxAdded(box))
+
+    @dataclass
+    class MailboxAdded(Message):
+        mailbox: Mailbox
+
+    @on(MailboxAdded)
+    def _mailbox_added(self, message: MailboxAdded) -> None:
+        message.stop()
+        box = message.mailbox
+        self.notify(
+            f"Monitoring {box.address} until {box.keep_until:{DATE_FORMAT}}.", title="Mailbox"
+        )
+        self.remove_class("-empty")
+        self._mailbox = box
+        self.query_one("#mail-table").loading = True
+        self.load_mailbox(box.name)
+
+    # --- navigation ---------------------------------------------------------------------------
+
+    def action_pick_mailbox(self) -> None:
+        self.pick_mailboxes()
+
+    @work(thread=True, exit_on_error=False, group="mailbox-load", exclusive=True)
+    def pick_mailboxes(self) -> None:
+        boxes = self._session.mailboxes.list_mailboxes()
+        statuses = {s.mailbox: s for s in self._session.mailboxes.statuses(self._today)}
+        self.post_message(self.PickRequested(boxes, statuses))
+
+    @dataclass
+    class PickRequested(Message):
+        mailboxes: list[Mailbox]
+        statuses: dict[str, ReviewStatus]
+
+    @on(PickRequested)
+    def _pick(self, message: PickRequested) -> None:
+        message.stop()
+        if message.mailboxes:
+            self.app.push_screen(
+                MailboxPickerModal(message.mailboxes, message.statuses), self._picked
+            )
+
+    def action_go_back(self) -> None:
+        if self._cancel is not None:
+            self._cancel.set()
+        self.dismiss()

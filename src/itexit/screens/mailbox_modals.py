@@ -1,0 +1,438 @@
+"""Dialogs of the mailbox screen: record a review, log an unsubscribe, create a renewal from a
+notice, choose a mailbox, import an export file."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
+from textual.widgets.option_list import Option
+
+from itexit.domain.mailbox import (
+    Mailbox,
+    MessageRow,
+    NewMailbox,
+    ReviewStatus,
+    default_keep_until,
+    preferred_unsubscribe,
+)
+from itexit.domain.renewals import NewRenewal, RenewalKind
+from itexit.screens.base import ItexitModal
+
+DATE_FORMAT = "%d %b %Y"
+
+
+# --- record a review ------------------------------------------------------------------------
+
+
+class RecordReviewModal(ItexitModal[str]):
+    """What the review found; the count of messages and the actions are taken from the log."""
+
+    CSS_PATH = "mailbox_modals.tcss"
+    AUTO_FOCUS = "#review-findings"
+    HELP = (
+        "Record that you read the mailbox: what you found (renewals, invoices, alerts, anything "
+        "to follow up). The number of messages since the last review and the actions you logged "
+        "are added for you. The next review falls due by the cadence."
+    )
+
+    BINDINGS = [
+        *ItexitModal.BINDINGS,
+        Binding(
+            "ctrl+s",
+            "save_review",
+            "Record",
+            id="review.save",
+            tooltip="Record the review with these findings",
+        ),
+    ]
+
+    def __init__(self, status: ReviewStatus) -> None:
+        super().__init__()
+        self._status = status
+
+    def compose(self) -> ComposeResult:
+        s = self._status
+        with VerticalScroll(id="review-dialog", classes="dialog"):
+            yield Static(f"Record a review of {s.address}", classes="heading")
+            yield Static(
+                f"{s.new_messages} message(s) since the last review. Reviews: {s.cadence}.",
+                id="review-summary",
+                classes="hint",
+            )
+            yield Label("Findings", classes="field-label")
+            yield TextArea(id="review-findings", soft_wrap=True, show_line_numbers=False)
+            yield Static(
+                'Say what needs follow-up, or "nothing new". Ctrl+S records it.',
+                id="review-message",
+                classes="hint",
+            )
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Record review", id="save", variant="primary", disabled=True)
+
+    @on(TextArea.Changed)
+    def _changed(self) -> None:
+        text = self.query_one("#review-findings", TextArea).text.strip()
+        self.query_one("#save", Button).disabled = not text
+
+    def action_save_review(self) -> None:
+        self._save()
+
+    @on(Button.Pressed, "#save")
+    def _save(self) -> None:
+        text = self.query_one("#review-findings", TextArea).text.strip()
+        if text:
+            self.dismiss(text)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+# --- log an unsubscribe ---------------------------------------------------------------------
+
+
+class UnsubscribeModal(ItexitModal[bool]):
+    """Shows where to unsubscribe; itexit sends no mail, so the person does it and logs it."""
+
+    CSS_PATH = "mailbox_modals.tcss"
+    AUTO_FOCUS = "#log"
+    HELP = (
+        "Newsletters and mailing lists say how to leave them in their List-Unsubscribe header. "
+        "itexit sends no mail and opens no links: use the address shown, then log it here so "
+        "the review log shows the list was left."
+    )
+
+    def __init__(self, message: MessageRow) -> None:
+        super().__init__()
+        self._message = message
+
+    def compose(self) -> ComposeResult:
+        m = self._message
+        target = preferred_unsubscribe(m.list_unsubscribe)
+        with VerticalScroll(id="unsubscribe-dialog", classes="dialog"):
+            yield Static("Unsubscribe from a list", classes="heading")
+            yield Static(f"From: {m.sender}", classes="hint")
+            yield Static(f"List: {m.list_id or '(no List-Id)'}", classes="hint")
+            yield Label("Unsubscribe target", classes="field-label")
+            yield Static(target, id="unsubscribe-target")
+            yield Static(
+                "Open the link (or send the mail) yourself; itexit only records that you did.",
+                classes="hint",
+            )
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Log unsubscribe", id="log", variant="primary")
+
+    @on(Button.Pressed, "#log")
+    def _log(self) -> None:
+        self.dismiss(True)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+# --- create a renewal from a notice ---------------------------------------------------------
+
+_DISPLAY_NAME = re.compile(r'^\s*"?([^"<]+?)"?\s*<')
+_KIND_WORDS = (
+    (RenewalKind.DOMAIN, ("domain",)),
+    (RenewalKind.CERTIFICATE, ("certificate", "ssl", "tls")),
+    (RenewalKind.LICENCE, ("licence", "license")),
+    (RenewalKind.WARRANTY, ("warranty",)),
+    (RenewalKind.CONTRACT, ("contract", "agreement")),
+)
+
+
+def guess_kind(subject: str) -> RenewalKind:
+    lowered = subject.lower()
+    for kind, words in _KIND_WORDS:
+        if any(word in lowered for word in words):
+            return kind
+    return RenewalKind.SUBSCRIPTION
+
+
+def guess_vendor(sender: str) -> str:
+    match = _DISPLAY_NAME.match(sender)
+    if match:
+        return match.group(1).strip()
+    domain = sender.rsplit("@", 1)[-1].strip("> ")
+    return domain
+
+
+class CreateRenewalModal(ItexitModal[NewRenewal]):
+    """A renewal prefilled from the notice: check the vendor, item and date, then create."""
+
+    CSS_PATH = "mailbox_modals.tcss"
+    AUTO_FOCUS = "#renewal-date"
+    HELP = (
+        "Turn a renewal or expiry notice into a renewal the practice tracks: check the vendor "
+        "and item, type the renewal date from the message, and the cancel-by date is worked out "
+        "from the notice period. The action is logged against the message."
+    )
+
+    def __init__(self, message: MessageRow, today: date) -> None:
+        super().__init__()
+        self._message = message
+        self._today = today
+
+    def compose(self) -> ComposeResult:
+        m = self._message
+        with VerticalScroll(id="renewal-dialog", classes="dialog"):
+            yield Static("Create a renewal from this notice", classes="heading")
+            yield Static(m.subject, classes="hint", id="renewal-subject")
+            yield Label("Kind", classes="field-label")
+            yield Select(
+                [(kind.value.capitalize(), kind) for kind in RenewalKind],
+                value=guess_kind(m.subject),
+                allow_blank=False,
+                id="renewal-kind",
+            )
+            yield Label("Vendor", classes="field-label")
+            yield Input(guess_vendor(m.sender), id="renewal-vendor")
+            yield Label("Item", classes="field-label")
+            yield Input(m.subject[:200], id="renewal-item")
+            yield Label("Renewal or expiry date (YYYY-MM-DD)", classes="field-label")
+            yield Input(
+                placeholder=(self._today + timedelta(days=30)).isoformat(), id="renewal-date"
+            )
+            yield Static("", id="renewal-message", classes="field-message")
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Create renewal", id="create", variant="primary", disabled=True)
+
+    def _value(self) -> tuple[NewRenewal | None, str]:
+        vendor = self.query_one("#renewal-vendor", Input).value.strip()
+        item = self.query_one("#renewal-item", Input).value.strip()
+        raw_date = self.query_one("#renewal-date", Input).value.strip()
+        kind = self.query_one("#renewal-kind", Select).value
+        if not vendor:
+            return None, "Name the vendor."
+        if not item:
+            return None, "Say what renews (the item)."
+        if not raw_date:
+            return None, "Type the renewal or expiry date from the message."
+        try:
+            when = date.fromisoformat(raw_date)
+        except ValueError:
+            return None, f"{raw_date!r} is not a date: use YYYY-MM-DD."
+        if not isinstance(kind, RenewalKind):
+            return None, "Choose a kind."
+        return NewRenewal(kind=kind, vendor=vendor, item=item, renewal_date=when), ""
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _changed(self) -> None:
+        value, problem = self._value()
+        raw_date = self.query_one("#renewal-date", Input).value.strip()
+        self.query_one("#renewal-message", Static).update(problem if raw_date else "")
+        self.query_one("#create", Button).disabled = value is None
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#create")
+    def _create(self) -> None:
+        value, _problem = self._value()
+        if value is not None:
+            self.dismiss(value)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+# --- choose a mailbox -----------------------------------------------------------------------
+
+
+class MailboxPickerModal(ItexitModal[str]):
+    """Which monitored mailbox to open, with each one's next review."""
+
+    CSS_PATH = "mailbox_modals.tcss"
+    AUTO_FOCUS = "#mailbox-options"
+    HELP = "Choose the monitored mailbox to open."
+
+    def __init__(self, mailboxes: list[Mailbox], statuses: dict[str, ReviewStatus]) -> None:
+        super().__init__()
+        self._mailboxes = mailboxes
+        self._statuses = statuses
+
+    def compose(self) -> ComposeResult:
+        options = []
+        for box in self._mailboxes:
+            status = self._statuses.get(box.name)
+            due = ""
+            if status is not None and status.next_due is not None:
+                due = f" · review {'OVERDUE' if status.overdue else 'due'} {status.next_due:%d %b}"
+            options.append(Option(f"{box.address} ({box.messages} messages{due})", id=box.name))
+        with VerticalScroll(id="picker-dialog", classes="dialog"):
+            yield Static("Monitored mailboxes", classes="heading")
+            yield OptionList(*options, id="mailbox-options")
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+# --- import an export -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportChoice:
+    path: Path
+
+
+class ImportModal(ItexitModal[ImportChoice]):
+    """The path of an mbox file, an .eml file or a folder of .eml files to import."""
+
+    CSS_PATH = "mailbox_modals.tcss"
+    AUTO_FOCUS = "#import-path"
+    HELP = (
+        "Import an export of the mailbox when there is no IMAP access: an mbox file (Google "
+        "Takeout, Thunderbird), one .eml file, or a folder of .eml files. Only headers are kept; "
+        "importing the same file again adds nothing."
+    )
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="import-dialog", classes="dialog"):
+            yield Static("Import a mailbox export", classes="heading")
+            yield Label("File or folder", classes="field-label")
+            yield Input(placeholder="~/exports/gary.mbox", id="import-path")
+            yield Static("", id="import-message", classes="field-message")
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Import", id="import", variant="primary", disabled=True)
+
+    def _path(self) -> tuple[Path | None, str]:
+        raw = self.query_one("#import-path", Input).value.strip()
+        if not raw:
+            return None, ""
+        path = Path(raw).expanduser()
+        if not path.exists():
+            return None, f"There is no file or folder {path}."
+        return path, ""
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        path, problem = self._path()
+        self.query_one("#import-message", Static).update(problem)
+        self.query_one("#import", Button).disabled = path is None
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#import")
+    def _import(self) -> None:
+        path, _problem = self._path()
+        if path is not None:
+            self.dismiss(ImportChoice(path))
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+# --- start monitoring a mailbox -------------------------------------------------------------
+
+
+class AddMailboxModal(ItexitModal[NewMailbox]):
+    """The departing person's address, its IMAP server and the credential holding the new
+    password; keep-until defaults to a year after the departure and cannot be earlier."""
+
+    CSS_PATH = "mailbox_modals.tcss"
+    AUTO_FOCUS = "#add-address"
+    HELP = (
+        "Keep the departing person's address open with a new password for at least a year: "
+        "renewal notices, invoices and alerts keep arriving there. Link the credential that "
+        "holds the new password so itexit can sync the headers (never the bodies)."
+    )
+
+    def __init__(self, credentials: list[tuple[str, str]], today: date) -> None:
+        super().__init__()
+        self._credentials = credentials
+        self._today = today
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="add-mailbox-dialog", classes="dialog"):
+            yield Static("Monitor a mailbox", classes="heading")
+            yield Label("E-mail address", classes="field-label")
+            yield Input(placeholder="gary@practice.example", id="add-address")
+            yield Label("Departure date (YYYY-MM-DD)", classes="field-label")
+            yield Input(self._today.isoformat(), id="add-left-on")
+            yield Label(
+                "Keep until (at least a year later; empty for exactly a year)",
+                classes="field-label",
+            )
+            yield Input(placeholder="YYYY-MM-DD", id="add-keep-until")
+            yield Label("IMAP server (empty to import exports only)", classes="field-label")
+            yield Input(placeholder="imap.practice.example", id="add-host")
+            yield Label("Credential holding the new password", classes="field-label")
+            yield Select(self._credentials, prompt="No credential (import only)", id="add-cred")
+            yield Static("", id="add-message", classes="field-message")
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Monitor", id="add", variant="primary", disabled=True)
+
+    def _date(self, selector: str) -> date | str | None:
+        raw = self.query_one(selector, Input).value.strip()
+        if not raw:
+            return None
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            return f"{raw!r} is not a date: use YYYY-MM-DD."
+
+    def _value(self) -> tuple[NewMailbox | None, str]:
+        address = self.query_one("#add-address", Input).value.strip()
+        if not address:
+            return None, ""
+        if "@" not in address.strip("@"):
+            return None, f"{address!r} is not an e-mail address."
+        left_on = self._date("#add-left-on")
+        if not isinstance(left_on, date):
+            return None, left_on or "Type the departure date."
+        keep_until = self._date("#add-keep-until")
+        if isinstance(keep_until, str):
+            return None, keep_until
+        if keep_until is not None:
+            earliest = default_keep_until(left_on)
+            if keep_until < earliest:
+                return None, (
+                    f"Keep it until {earliest:{DATE_FORMAT}} at least: a year after the "
+                    "departure, because yearly renewals arrive there."
+                )
+        credential = self.query_one("#add-cred", Select).value
+        name = address.split("@", 1)[0].lower()
+        return (
+            NewMailbox(
+                address=address,
+                name=name,
+                imap_host=self.query_one("#add-host", Input).value.strip(),
+                credential_id=credential if isinstance(credential, str) else None,
+                left_on=left_on,
+                keep_until=keep_until,
+            ),
+            "",
+        )
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _changed(self) -> None:
+        value, problem = self._value()
+        self.query_one("#add-message", Static).update(problem)
+        self.query_one("#add", Button).disabled = value is None
+
+    @on(Button.Pressed, "#add")
+    def _add(self) -> None:
+        value, _problem = self._value()
+        if value is not None:
+            self.dismiss(value)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)

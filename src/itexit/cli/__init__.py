@@ -11,6 +11,7 @@ from types import ModuleType
 
 from itexit.cli.base import EXIT_OK, EXIT_USAGE, Cli, emit, write_private
 from itexit.domain.errors import BadInput, CheckFailed, ItexitError
+from itexit.domain.wording import count
 
 # --- commands ---------------------------------------------------------------------------------
 
@@ -121,7 +122,7 @@ def cmd_user_remove(cli: Cli) -> int:
         "Backups made before now still open with their old passphrase: rotate what they could see."
     )
     if report.rotation_due:
-        print(f"{len(report.rotation_due)} credential(s) are now due for rotation:")
+        print(f"{count(len(report.rotation_due), 'credential')} are now due for rotation:")
         for system in report.rotation_due:
             print(f"  - {system}")
     return EXIT_OK

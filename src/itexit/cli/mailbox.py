@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import EXIT_OK, Cli, emit
 from itexit.domain.errors import BadInput
+from itexit.domain.wording import count
 
 if TYPE_CHECKING:
     from itexit.domain.mailbox import Progress, SyncResult
@@ -53,7 +54,7 @@ class ProgressBar:
 
 
 def _result_line(result: SyncResult, verb: str) -> str:
-    parts = [f"{verb} {result.added} message(s) into {result.mailbox}"]
+    parts = [f"{verb} {count(result.added, 'message')} into {result.mailbox}"]
     if result.skipped:
         parts.append(f"{result.skipped} already there")
     if result.malformed:
@@ -90,7 +91,7 @@ def cmd_add(cli: Cli) -> int:
     )
     print(
         f"Monitoring {box.address} as {box.name!r} until {box.keep_until:%d %b %Y}; "
-        f"reviews by {box.owner}, daily for {box.daily_weeks} week(s) after "
+        f"reviews by {box.owner}, daily for {count(box.daily_weeks, 'week')} after "
         f"{box.left_on:%d %b %Y}, then weekly."
     )
     return EXIT_OK
@@ -145,8 +146,8 @@ def cmd_review(cli: Cli) -> int:
     entry = session.mailboxes.record_review(cli.args.name, cli.args.note)
     status = session.mailboxes.status(cli.args.name)
     print(
-        f"Review recorded by {entry.reviewer}: {entry.messages_reviewed} message(s) since the "
-        f"last review, {entry.actions} action(s)."
+        f"Review recorded by {entry.reviewer}: {count(entry.messages_reviewed, 'message')} "
+        f"since the last review, {count(entry.actions, 'action')}."
     )
     if status.next_due is not None:
         print(f"Next review due {status.next_due:%a %d %b %Y} ({status.cadence}).")
@@ -232,7 +233,7 @@ def cmd_rule_add(cli: Cli) -> int:
     for box in session.mailboxes.list_mailboxes():
         changed = session.mailboxes.reclassify(box.name)
         if changed:
-            print(f"  {box.name}: {sum(changed.values())} message(s) re-sorted.")
+            print(f"  {box.name}: {count(sum(changed.values()), 'message')} re-sorted.")
     return EXIT_OK
 
 

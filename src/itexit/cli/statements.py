@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import EXIT_OK, Cli, emit
 from itexit.domain.errors import BadInput
+from itexit.domain.wording import count
 
 if TYPE_CHECKING:
     from itexit.domain.statements import Statement, StatementListing
@@ -43,7 +44,11 @@ def cmd_list(cli: Cli) -> int:
             "\n".join(
                 f"{r['case_name']:<28} {r['status']:<8} "
                 + (f"signed {r['signed_on']}" if r.get("signed_on") else "")
-                + (f"  {r['outstanding']} item(s) outstanding" if r.get("outstanding") else "")
+                + (
+                    f"  {count(r['outstanding'], 'item')} outstanding"
+                    if r.get("outstanding")
+                    else ""
+                )
                 for r in rs
             )
             or "No exit statement has been prepared yet."
@@ -144,7 +149,7 @@ def cmd_property(cli: Cli) -> int:
         statement = service.set_property(args.case, args.item, returned=args.action == "returned")
     left = len(statement.outstanding)
     print(
-        f"Property for {statement.case_name}: {len(statement.property_items)} item(s), "
+        f"Property for {statement.case_name}: {count(len(statement.property_items), 'item')}, "
         f"{left} outstanding."
     )
     return EXIT_OK
@@ -170,7 +175,7 @@ def cmd_password(cli: Cli) -> int:
     )
     print(
         f"The password for {args.system} was sealed for the IT consultant to verify; "
-        f"{len(statement.passwords)} password(s) listed for {statement.case_name}. "
+        f"{count(len(statement.passwords), 'password')} listed for {statement.case_name}. "
         f"Delete {args.secret_file} now."
     )
     return EXIT_OK
@@ -180,7 +185,7 @@ def cmd_pdf(cli: Cli) -> int:
     session = cli.unlock()
     result = session.statements.print_pdf(cli.args.case, Path(cli.args.out))
     print(
-        f"Wrote {result.path} ({result.pages} page(s), SHA-256 {result.sha256[:16]}…). "
+        f"Wrote {result.path} ({count(result.pages, 'page')}, SHA-256 {result.sha256[:16]}…). "
         "Print it, have it signed in front of a witness, then run `itexit statement record`."
     )
     return EXIT_OK

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from itexit.domain.checklist import CaseStatus, CaseSummary, NewCase, TemplateInfo
 from itexit.domain.roles import Permission
+from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
 from itexit.screens.case_modals import NewCaseModal
 
@@ -159,7 +160,7 @@ class CaseListScreen(ItexitScreen):
         else:
             overdue = sum(c.critical_overdue for c in self._cases)
             hint.update(
-                f"{overdue} critical task(s) overdue: open the case to act on them."
+                f"{count(overdue, 'critical task')} overdue: open the case to act on them."
                 if overdue
                 else "Enter opens a case; m lists the tasks given to you."
             )

@@ -42,6 +42,7 @@ from itexit.domain.mailbox import (
     preferred_unsubscribe,
 )
 from itexit.domain.roles import Permission
+from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
 from itexit.screens.mailbox_modals import (
     AddMailboxModal,
@@ -627,7 +628,7 @@ class MailboxScreen(ItexitScreen):
     def _finished(self, message: SyncFinished) -> None:
         message.stop()
         r = message.result
-        text = f"{message.verb} {r.added:,} new message(s)"
+        text = f"{message.verb} {count(r.added, 'new message')}"
         if r.skipped:
             text += f", {r.skipped:,} already there"
         if r.malformed:
@@ -671,7 +672,8 @@ class MailboxScreen(ItexitScreen):
         message.stop()
         r = message.review
         self.notify(
-            f"Review recorded: {r.messages_reviewed} message(s), {r.actions} action(s).",
+            f"Review recorded: {count(r.messages_reviewed, 'message')}, "
+            f"{count(r.actions, 'action')}.",
             title="Mailbox",
         )
         if self._mailbox is not None:

@@ -24,6 +24,7 @@ from itexit.domain.mailbox import (
     preferred_unsubscribe,
 )
 from itexit.domain.renewals import NewRenewal, RenewalKind
+from itexit.domain.wording import count
 from itexit.screens.base import ItexitModal
 
 DATE_FORMAT = "%d %b %Y"
@@ -63,7 +64,7 @@ class RecordReviewModal(ItexitModal[str]):
         with VerticalScroll(id="review-dialog", classes="dialog"):
             yield Static(f"Record a review of {s.address}", classes="heading")
             yield Static(
-                f"{s.new_messages} message(s) since the last review. Reviews: {s.cadence}.",
+                f"{count(s.new_messages, 'message')} since the last review. Reviews: {s.cadence}.",
                 id="review-summary",
                 classes="hint",
             )

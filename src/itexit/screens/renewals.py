@@ -27,6 +27,7 @@ from itexit.domain.renewals import (
     timeline,
 )
 from itexit.domain.roles import Permission
+from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
 from itexit.screens.renewal_export import ExportChoice, RenewalExportModal
 from itexit.screens.renewal_form import RenewalEdit, RenewalFormModal
@@ -461,7 +462,7 @@ class RenewalsScreen(ItexitScreen):
         failed = [r for r in results if r.status is CheckStatus.FAILED]
         changed = [r for r in results if r.status is CheckStatus.CHANGED]
         warned = [r for r in results if r.status is CheckStatus.WARNING]
-        summary = f"{len(results)} checked, {len(changed)} date(s) updated"
+        summary = f"{len(results)} checked, {count(len(changed), 'date')} updated"
         if warned:
             summary += f", {len(warned)} with findings"
         self.notify(summary + ".", title="Check now")

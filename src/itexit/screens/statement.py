@@ -27,6 +27,7 @@ from itexit.domain.statements import (
     StatementListing,
     StatementStatus,
 )
+from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
 from itexit.screens.statement_modals import (
     AddPropertyModal,
@@ -238,8 +239,8 @@ class StatementScreen(ItexitScreen):
         else:
             left = len(statement.outstanding)
             text.append(
-                f" · {len(statement.property_items)} item(s), {left} outstanding"
-                f" · {len(statement.passwords)} password(s) listed"
+                f" · {count(len(statement.property_items), 'item')}, {left} outstanding"
+                f" · {count(len(statement.passwords), 'password')} listed"
             )
             if statement.printed is not None:
                 text.append(f" · printed {statement.printed.printed_at.strftime(DAY)}")
@@ -422,8 +423,8 @@ class StatementScreen(ItexitScreen):
     def _printed(self, message: Printed) -> None:
         message.stop()
         self.notify(
-            f"Wrote {message.result.path} ({message.result.pages} page(s)). Print it, have it "
-            "signed in front of a witness, then press g.",
+            f"Wrote {message.result.path} ({count(message.result.pages, 'page')}). "
+            "Print it, have it signed in front of a witness, then press g.",
             title="Statement printed",
             timeout=8,
         )

@@ -48,6 +48,7 @@ from itexit.domain.mailbox import (
 from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder, ReminderArea
 from itexit.domain.roles import Permission, Scope
+from itexit.domain.wording import count
 from itexit.services.classify import Classifier
 from itexit.services.context import VaultContext, check_version
 from itexit.store.mailbox import (
@@ -1220,7 +1221,7 @@ def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
     for status in MailboxService(ctx).statuses(today):
         if status.next_due is None or status.next_due > today + timedelta(days=1):
             continue
-        detail = f"{status.new_messages} new message(s); reviewer {status.owner}"
+        detail = f"{count(status.new_messages, 'new message')}; reviewer {status.owner}"
         out.append(
             Reminder(
                 area=ReminderArea.MAILBOX,
@@ -1394,7 +1395,7 @@ def demo_headers(today: date, seed: int, count: int = 200) -> list[MessageHeader
         out.append(
             MessageHeaders(
                 sender=sender,
-                to="Gary Holt <gary@greenwayfp.example>",
+                to="Gary Thistle <gary@greenwayfp.example>",
                 subject=subject.format(
                     n=rng.randrange(1000, 9000), d=day, days=rng.randrange(5, 60)
                 ),

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, fill, settle, unlock
+from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, MANAGER_PASSPHRASE, fill, settle, unlock
 
 from itexit.app import ItexitApp
 from itexit.services.gateway import Gateway
@@ -95,3 +95,94 @@ async def test_filter_reveal_and_attested_verify(frozen_demo: Gateway) -> None:
 
         actions = [r[0] for r in conn.execute(text("SELECT action FROM audit_events"))]
     assert "cred.reveal" in actions and "cred.verify" in actions
+
+
+async def test_first_row_shows_its_decrypted_fields_at_once(
+    frozen_demo: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the screen decrypts the first row once and keeps its fields on show: the
+    highlight that every load announces must not blank them and fetch them again (a second
+    request that failed used to leave the first row without its fields until the cursor moved)."""
+    from itexit.domain.errors import StaleEdit
+    from itexit.services.credentials import CredentialService
+
+    real = CredentialService.detail
+    calls: list[str] = []
+
+    def detail(self: CredentialService, ref: str) -> Any:
+        calls.append(ref)
+        if len(calls) > 1 and calls[-1] == calls[0]:
+            raise StaleEdit("The vault is busy; try again.")
+        return real(self, ref)
+
+    monkeypatch.setattr(CredentialService, "detail", detail)
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_credentials(pilot)
+        screen = pilot.app.screen
+        assert type(screen).__name__ == "CredentialsScreen"
+        first = screen.query_one("#cred-table").cursor_item  # type: ignore[attr-defined]
+        text = str(screen.query_one("#cred-detail-text").render())
+        assert first.system in text
+        assert "Username: greenway-admin" in text and "Owner: Maria Alvarez" in text
+        assert calls == [first.id]
+        await pilot.press("down")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        second = screen.query_one("#cred-table").cursor_item  # type: ignore[attr-defined]
+        assert calls == [first.id, second.id]
+        assert second.system in str(screen.query_one("#cred-detail-text").render())
+
+
+async def open_empty(pilot: Pilot[Any]) -> None:
+    await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+    await pilot.press("f5")
+    await settle(pilot)
+    await pilot.app.workers.wait_for_complete()
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_empty_inventory_snapshot(
+    snap_compare: Snap, frozen_now: object, practice: Gateway, size: tuple[int, int]
+) -> None:
+    app = ItexitApp(practice.location, gateway=practice)
+    assert snap_compare(app, terminal_size=size, run_before=open_empty)
+
+
+async def test_empty_inventory_says_how_to_start(frozen_now: object, practice: Gateway) -> None:
+    app = ItexitApp(practice.location, gateway=practice)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_empty(pilot)
+        screen = pilot.app.screen
+        table = screen.query_one("#cred-table")
+        assert table.empty_text == "No credentials yet."  # type: ignore[attr-defined]
+        detail = str(screen.query_one("#cred-detail-text").render())
+        assert "Press a to add one, or i to import" in detail
+
+
+async def test_wizard_shows_a_generated_secret_exactly(
+    frozen_demo: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A secret holding markup-like brackets is shown character for character."""
+    from pydantic import SecretStr
+
+    from itexit.services.credentials import CredentialService
+
+    odd = "Ab[/b]9\\[x]z-[red]q"
+    real = CredentialService.start_rotation
+
+    def start(self: CredentialService, ref: str, **kwargs: Any) -> Any:
+        kwargs["secret"] = SecretStr(odd)
+        return real(self, ref, **kwargs)
+
+    monkeypatch.setattr(CredentialService, "start_rotation", start)
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await then("down", "down", "r")(pilot)
+        await pilot.click("#wiz-generate")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        shown = pilot.app.screen.query_one("#wiz-secret")
+        assert shown.display
+        assert f"New secret:  {odd}" in str(shown.render())

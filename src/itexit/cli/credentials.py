@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -85,8 +86,22 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _options(args: argparse.Namespace) -> dict[str, str]:
+    """The endpoint options a verifier needs: a private CA file, a pinned SSH host key."""
+    options: dict[str, str] = {}
+    if args.ca_file:
+        path = Path(args.ca_file).expanduser().resolve()
+        if not path.is_file():
+            raise BadInput(f"No CA file at {args.ca_file}.")
+        options["ca_file"] = str(path)
+    if args.host_key:
+        options["host_key"] = args.host_key.strip()
+    return options
+
+
 def cmd_add(cli: Cli) -> int:
     args = cli.args
+    options = _options(args)  # a bad option fails before anyone types a secret
     session = cli.unlock()
     secret = _secret(cli, args.secret_file, allow_empty=args.no_secret, system=args.system)
     summary = session.credentials.add(
@@ -102,6 +117,9 @@ def cmd_add(cli: Cli) -> int:
             known_to_departing=args.known_to_departing,
             source=Source(args.source),
             verifier=args.verifier,
+            tls=args.tls,
+            path=args.path or "",
+            endpoint_options=options,
         )
     )
     emit(args, _row(summary), lambda r: f"Added {r['system']} ({r['id']}), unverified.")
@@ -293,6 +311,19 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--known-to-departing", action="store_true")
     p.add_argument("--source", default="handed_over", choices=[s.value for s in Source])
     p.add_argument("--verifier", default="manual", help="imap, smtp, ssh, http, postgresql, ldap")
+    p.add_argument(
+        "--tls",
+        default="tls",
+        choices=["tls", "starttls", "none"],
+        help="how the verifier connects (default: tls)",
+    )
+    p.add_argument(
+        "--path", help="the HTTP page, PostgreSQL database or LDAP bind DN template to check"
+    )
+    p.add_argument("--ca-file", metavar="FILE", help="trust this CA (the practice's own)")
+    p.add_argument(
+        "--host-key", metavar="SHA256:…", help="the SSH server's pinned host key fingerprint"
+    )
     p.add_argument("--notes")
     p.add_argument("--secret-file", metavar="FILE")
     p.add_argument("--no-secret", action="store_true", help="the secret is not known yet")

@@ -14,6 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Header, Input, Static
@@ -45,6 +46,9 @@ if TYPE_CHECKING:
 
 REVEAL_SECONDS = 10.0
 """A revealed secret hides again after this long."""
+
+DETAIL_DELAY = 0.15
+"""While a filter is typed, the detail of the highlighted row loads once the typing pauses."""
 
 STATUS_STYLES: dict[CredentialStatus, str] = {
     CredentialStatus.UNVERIFIED: "dim",
@@ -84,6 +88,28 @@ def cell(row: CredentialSummary, key: str) -> str | Text:
     if key == "verified":
         return row.last_verified.strftime("%d %b") if row.last_verified else "—"
     return ""
+
+
+def search_text(row: CredentialSummary) -> str:
+    return f"{row.system} {row.host} {CATEGORY_LABELS[row.category]}"
+
+
+def credential_table() -> VirtualTable[CredentialSummary]:
+    """The inventory table as the screen shows it (`bench/filter_credentials.py` times it)."""
+    return VirtualTable[CredentialSummary](
+        [
+            Column("system", "System", min_width=12, flex=2),
+            Column("category", "Category", min_width=7, flex=1),
+            Column("status", "Status", width=10),
+            Column("departing", "!", width=1, sortable=False),
+            Column("verified", "Checked", width=7),
+        ],
+        render_cell=cell,
+        row_key=lambda r: r.id,
+        search_text=search_text,
+        empty_text="No credentials match.",
+        id="cred-table",
+    )
 
 
 class CredentialsScreen(ItexitScreen):
@@ -166,6 +192,10 @@ class CredentialsScreen(ItexitScreen):
         self._rows: list[CredentialSummary] = []
         self._hide_timer: Timer | None = None
         self._clipboard: Clipboard | None = None
+        self._detail_id: str | None = None
+        """The credential the detail panel shows (and whose sealed fields are loading)."""
+        self._detail: CredentialDetail | None = None
+        self._detail_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
@@ -175,20 +205,7 @@ class CredentialsScreen(ItexitScreen):
                 yield Static("", id="cred-campaign")
             yield Input(placeholder="/ to filter by system, host or category", id="cred-filter")
             with Horizontal(id="cred-main"):
-                yield VirtualTable[CredentialSummary](
-                    [
-                        Column("system", "System", min_width=16, flex=3),
-                        Column("category", "Category", min_width=10, flex=1),
-                        Column("status", "Status", width=11),
-                        Column("departing", "!", width=1, sortable=False),
-                        Column("verified", "Checked", width=7),
-                    ],
-                    render_cell=cell,
-                    row_key=lambda r: r.id,
-                    search_text=lambda r: f"{r.system} {r.host} {CATEGORY_LABELS[r.category]}",
-                    empty_text="No credentials match.",
-                    id="cred-table",
-                )
+                yield credential_table()
                 with VerticalScroll(id="cred-detail"):
                     yield Static("", id="cred-detail-text")
                     yield Static("", id="cred-secret")
@@ -207,6 +224,7 @@ class CredentialsScreen(ItexitScreen):
     def _loaded(self, message: Loaded) -> None:
         message.stop()
         self._rows = ordered(message.rows)
+        self.table.empty_text = "No credentials match." if self._rows else "No credentials yet."
         self.table.set_rows(self._rows)
         due = [r for r in self._rows if in_campaign(r.known_to_departing, r.rotation_due)]
         left = sum(1 for r in due if not campaign_done(r.status))
@@ -216,7 +234,7 @@ class CredentialsScreen(ItexitScreen):
             if due
             else f"{len(self._rows)} in all"
         )
-        self._show_detail()
+        self._show_detail(refresh=True)
 
     @property
     def table(self) -> VirtualTable[CredentialSummary]:
@@ -235,16 +253,50 @@ class CredentialsScreen(ItexitScreen):
     @on(VirtualTable.RowHighlighted)
     def _highlighted(self, event: Any) -> None:
         self._hide_secret()
-        self._show_detail()
+        # While a filter is being typed the highlighted row changes with every key: decrypt the
+        # one the typing settles on, not every row passed on the way.
+        self._show_detail(defer=self.query_one("#cred-filter", Input).has_focus)
 
-    def _show_detail(self) -> None:
+    def _show_detail(self, *, refresh: bool = False, defer: bool = False) -> None:
+        """Show the highlighted row; decrypt its sealed fields once per row (or on `refresh`).
+
+        `set_rows` always announces the highlighted row again, so the same row arrives here
+        twice in a row after every load. Its decrypted fields are kept, not wiped and fetched a
+        second time: a second request would blank the panel until it returned and, if it
+        failed, leave the first row without its fields until the cursor moved.
+        """
         row = self.selected
         text = self.query_one("#cred-detail-text", Static)
         if row is None:
-            text.update("No credential selected.")
+            self._detail_id = None
+            self._detail = None
+            text.update(
+                "No credential selected."
+                if self._rows
+                else "No credentials yet.\n\nPress [b]a[/b] to add one, or [b]i[/b] to import "
+                "an export from Bitwarden, KeePass, LastPass or 1Password."
+            )
             return
-        text.update(self._summary_text(row))
-        self.load_detail(row.id)
+        if row.id == self._detail_id and not refresh:
+            text.update(self._summary_text(row, self._detail))
+            return
+        if row.id != self._detail_id:
+            self._detail = None
+        self._detail_id = row.id
+        text.update(self._summary_text(row, self._detail))
+        if self._detail_timer is not None:
+            self._detail_timer.stop()
+            self._detail_timer = None
+        if defer:
+            wanted = row.id
+            self._detail_timer = self.set_timer(DETAIL_DELAY, lambda: self._load_if_still(wanted))
+        else:
+            self.load_detail(row.id)
+
+    def _load_if_still(self, credential_id: str) -> None:
+        self._detail_timer = None
+        if self._detail_id == credential_id:
+            self.load_detail(credential_id)
 
     def _summary_text(self, row: CredentialSummary, detail: CredentialDetail | None = None) -> str:
         from rich.markup import escape
@@ -289,11 +341,13 @@ class CredentialsScreen(ItexitScreen):
     @on(DetailLoaded)
     def _detail_loaded(self, message: DetailLoaded) -> None:
         message.stop()
+        detail = message.detail
+        if detail.summary.id != self._detail_id:
+            return  # the cursor has moved on; a newer request is under way
+        self._detail = detail
         row = self.selected
-        if row is not None and row.id == message.detail.summary.id:
-            self.query_one("#cred-detail-text", Static).update(
-                self._summary_text(message.detail.summary, message.detail)
-            )
+        if row is not None and row.id == detail.summary.id:
+            self.query_one("#cred-detail-text", Static).update(self._summary_text(row, detail))
 
     # --- filter -------------------------------------------------------------------------------
 
@@ -324,10 +378,13 @@ class CredentialsScreen(ItexitScreen):
     @on(Revealed)
     def _revealed(self, message: Revealed) -> None:
         message.stop()
-        from rich.markup import escape
-
+        # Not markup: a secret may hold "[" or "\\" and must appear exactly as it is stored.
         self.query_one("#cred-secret", Static).update(
-            f"[b yellow]{escape(message.secret)}[/]\n[dim]hides in {REVEAL_SECONDS:.0f} s[/]"
+            Content.assemble(
+                (message.secret, "bold yellow"),
+                "\n",
+                (f"hides in {REVEAL_SECONDS:.0f} s", "dim"),
+            )
         )
         if self._hide_timer is not None:
             self._hide_timer.stop()

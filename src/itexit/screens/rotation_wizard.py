@@ -155,8 +155,13 @@ class RotationWizard(ItexitModal[CredentialSummary]):
         )
 
     def _show_secret(self, secret: str) -> None:
+        from textual.content import Content
+
         self._secret_shown = True
-        self.query_one("#wiz-secret", Static).update(f"New secret:  [b]{secret}[/b]")
+        shown = self.query_one("#wiz-secret", Static)
+        # Not markup: a secret may hold "[" or "\\" and must appear exactly as it is stored.
+        shown.update(Content.assemble("New secret:  ", (secret, "bold")))
+        shown.display = True
 
     @on(Button.Pressed, "#wiz-show")
     def _show(self) -> None:
@@ -219,6 +224,7 @@ class RotationWizard(ItexitModal[CredentialSummary]):
         self._step = current_step(result.summary.status)
         if self._step == 4:
             self.query_one("#wiz-secret", Static).update("")
+            self.query_one("#wiz-secret", Static).display = False
         self.query_one("#wiz-attest", Input).value = ""
         self._render_step(f"{result.guidance} ({result.detail})")
 

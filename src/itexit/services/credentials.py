@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from pydantic import SecretStr, ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from itexit.domain.credentials import (
@@ -376,6 +376,8 @@ class CredentialService:
             query = select(Credential).order_by(Credential.system, Credential.id)
             if status is not None:
                 query = query.where(Credential.status == status.value)
+            for word in search.lower().split():
+                query = query.where(search_clause(word))
             rows = [to_summary(r) for r in session.scalars(query)]
         if search.strip():
             rows = [r for r in rows if matches(r, search)]
@@ -635,6 +637,18 @@ class CredentialService:
             ref, attest=attest, works=works, note=note
         )
         return result
+
+
+def search_clause(word: str) -> ColumnElement[bool]:
+    """One search word in SQL, so a search loads only the rows it can match (`matches` agrees)."""
+    categories = [
+        c.value for c in Category if word in CATEGORY_LABELS[c].lower() or word in c.value
+    ]
+    return or_(
+        func.lower(Credential.system).contains(word, autoescape=True),
+        func.lower(Credential.host).contains(word, autoescape=True),
+        Credential.category.in_(categories),
+    )
 
 
 def matches(summary: CredentialSummary, search: str) -> bool:

@@ -37,6 +37,11 @@ test: system-deps $(TSTAMP) lint
 bench: $(TSTAMP)
 	$(BIN)/python bench/kdf.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/filter_credentials.py
+	$(BIN)/python bench/virtual_table.py
+	$(BIN)/python bench/filter.py
+	$(BIN)/python bench/mbox_import.py
+	$(BIN)/python bench/search_vs_keepassxc.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

@@ -17,7 +17,10 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
+
+from servers.certs import _make_ca as make_ca
+from servers.certs import _name as certificate_name
+from servers.certs import _write_key as write_key
 
 
 def rdap_domain(
@@ -104,15 +107,6 @@ def rdap_registry() -> Iterator[RdapRegistry]:
 # --- certificates and TLS endpoints -------------------------------------------------------------
 
 
-def _name(common_name: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Renewal Test"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-
-
 @dataclass(frozen=True)
 class Issued:
     cert_file: Path
@@ -131,36 +125,7 @@ class CertMaker:
 
     @classmethod
     def make(cls, directory: Path, ca_name: str = "Renewal Test Root CA") -> CertMaker:
-        key = ec.generate_private_key(ec.SECP256R1())
-        now = datetime.now(UTC)
-        cert = (
-            x509.CertificateBuilder()
-            .subject_name(_name(ca_name))
-            .issuer_name(_name(ca_name))
-            .public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(days=400))
-            .not_valid_after(now + timedelta(days=400))
-            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-            .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
-                critical=True,
-            )
-            .add_extension(
-                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
-            )
-            .sign(key, hashes.SHA256())
-        )
+        key, cert = make_ca(ca_name)
         ca_file = directory / f"{ca_name.replace(' ', '-')}.pem"
         ca_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         return cls(directory, ca_file, key, cert)
@@ -170,7 +135,7 @@ class CertMaker:
         start = not_before or min(not_after - timedelta(days=90), datetime.now(UTC))
         cert = (
             x509.CertificateBuilder()
-            .subject_name(_name(name))
+            .subject_name(certificate_name(name))
             .issuer_name(self.ca_cert.subject)
             .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
@@ -193,13 +158,7 @@ class CertMaker:
             cert.public_bytes(serialization.Encoding.PEM)
             + self.ca_cert.public_bytes(serialization.Encoding.PEM)
         )
-        key_file.write_bytes(
-            key.private_bytes(
-                serialization.Encoding.PEM,
-                serialization.PrivateFormat.PKCS8,
-                serialization.NoEncryption(),
-            )
-        )
+        write_key(key_file, key)
         return Issued(cert_file, key_file, cert.not_valid_after_utc)
 
 

@@ -7,6 +7,7 @@ import re
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.dom import DOMNode
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from itexit.domain.vendors import (
@@ -28,6 +29,23 @@ def _email_problem(value: str) -> str | None:
     if value and not _EMAIL.match(value):
         return "That is not an email address."
     return None
+
+
+def _name_and_email_problems(form: DOMNode, prefix: str, missing_name: str) -> dict[str, str]:
+    """What is wrong with a form's `#<prefix>-name` and `#<prefix>-email` inputs, by message id."""
+    problems: dict[str, str] = {}
+    if not form.query_one(f"#{prefix}-name", Input).value.strip():
+        problems[f"#{prefix}-name-message"] = missing_name
+    email = _email_problem(form.query_one(f"#{prefix}-email", Input).value)
+    if email:
+        problems[f"#{prefix}-email-message"] = email
+    return problems
+
+
+def _show_problems(form: DOMNode, prefix: str, problems: dict[str, str]) -> None:
+    """Show each problem under its input and clear the messages of the inputs now right."""
+    for selector in (f"#{prefix}-name-message", f"#{prefix}-email-message"):
+        form.query_one(selector, Static).update(problems.get(selector, ""))
 
 
 class VendorModal(ItexitModal[VendorFields]):
@@ -78,19 +96,11 @@ class VendorModal(ItexitModal[VendorFields]):
         return self.query_one(selector, Input).value
 
     def _problems(self) -> dict[str, str]:
-        problems: dict[str, str] = {}
-        if not self._value("#vendor-name").strip():
-            problems["#vendor-name-message"] = "Type the vendor's name."
-        email = _email_problem(self._value("#vendor-email"))
-        if email:
-            problems["#vendor-email-message"] = email
-        return problems
+        return _name_and_email_problems(self, "vendor", "Type the vendor's name.")
 
     @on(Input.Changed)
     def _validate(self) -> None:
-        problems = self._problems()
-        for selector in ("#vendor-name-message", "#vendor-email-message"):
-            self.query_one(selector, Static).update(problems.get(selector, ""))
+        _show_problems(self, "vendor", self._problems())
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")
@@ -165,19 +175,11 @@ class ContactModal(ItexitModal[ContactFields]):
                 yield Button("Save" if e else "Add", id="save", variant="primary")
 
     def _problems(self) -> dict[str, str]:
-        problems: dict[str, str] = {}
-        if not self.query_one("#contact-name", Input).value.strip():
-            problems["#contact-name-message"] = "Type the contact's name."
-        email = _email_problem(self.query_one("#contact-email", Input).value)
-        if email:
-            problems["#contact-email-message"] = email
-        return problems
+        return _name_and_email_problems(self, "contact", "Type the contact's name.")
 
     @on(Input.Changed)
     def _validate(self) -> None:
-        problems = self._problems()
-        for selector in ("#contact-name-message", "#contact-email-message"):
-            self.query_one(selector, Static).update(problems.get(selector, ""))
+        _show_problems(self, "contact", self._problems())
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#save")

@@ -415,15 +415,7 @@ class CaseService:
             for dep in deps:
                 session.add(TaskDependency(task_id=task.id, depends_on_id=dep.id))
             self._event(session, task, "added", None, None)
-            session.flush()
-            self.ctx.record(
-                session,
-                "task.add",
-                f"{case.name} #{task.number}",
-                case_id=case.id,
-                task_id=task.id,
-                critical=task.critical,
-            )
+            self._record_task(session, case, task, "task.add", critical=task.critical)
             return _task_info(task, deps)
 
     def complete(
@@ -438,9 +430,7 @@ class CaseService:
         self.ctx.require(Permission.TASK_COMPLETE)
         data = _read_attachment(attachment)
         with self.ctx.transaction() as session:
-            case = self._case(session, case_ref)
-            task = self._task(session, case, task_ref)
-            self._may_act(case, task, expected_version)
+            case, task = self._acting_on(session, case_ref, task_ref, expected_version)
             if task.status == TaskStatus.DONE.value:
                 raise BadInput(f"#{task.number} “{task.title}” is already done.")
             deps = _dependencies(session, [task])[task.id]
@@ -457,13 +447,11 @@ class CaseService:
             task.completed_at = utcnow()
             _bump(self.ctx, task)
             self._event(session, task, "done", evidence.strip() or None, blob)
-            session.flush()
-            self.ctx.record(
+            self._record_task(
                 session,
+                case,
+                task,
                 "task.done",
-                f"{case.name} #{task.number}",
-                case_id=case.id,
-                task_id=task.id,
                 evidence=bool(evidence.strip()),
                 file=blob.id if blob else None,
             )
@@ -477,9 +465,7 @@ class CaseService:
         if len(reason) < 3:
             raise BadInput("Say why the task does not apply: a not-applicable needs a reason.")
         with self.ctx.transaction() as session:
-            case = self._case(session, case_ref)
-            task = self._task(session, case, task_ref)
-            self._may_act(case, task, expected_version)
+            case, task = self._acting_on(session, case_ref, task_ref, expected_version)
             if task.status == TaskStatus.NOT_APPLICABLE.value:
                 raise BadInput(f"#{task.number} is already marked not applicable.")
             task.status = TaskStatus.NOT_APPLICABLE.value
@@ -487,14 +473,7 @@ class CaseService:
             task.completed_at = utcnow()
             _bump(self.ctx, task)
             self._event(session, task, "na", reason, None)
-            session.flush()
-            self.ctx.record(
-                session,
-                "task.na",
-                f"{case.name} #{task.number}",
-                case_id=case.id,
-                task_id=task.id,
-            )
+            self._record_task(session, case, task, "task.na")
             return _task_info(task, _dependencies(session, [task])[task.id])
 
     def reopen(
@@ -502,9 +481,7 @@ class CaseService:
     ) -> TaskInfo:
         self.ctx.require(Permission.TASK_COMPLETE)
         with self.ctx.transaction() as session:
-            case = self._case(session, case_ref)
-            task = self._task(session, case, task_ref)
-            self._may_act(case, task, expected_version)
+            case, task = self._acting_on(session, case_ref, task_ref, expected_version)
             if task.status == TaskStatus.OPEN.value:
                 raise BadInput(f"#{task.number} is already open.")
             task.status = TaskStatus.OPEN.value
@@ -513,14 +490,7 @@ class CaseService:
             task.due = due_date(case.termination_date, task.offset_days)
             _bump(self.ctx, task)
             self._event(session, task, "reopened", None, None)
-            session.flush()
-            self.ctx.record(
-                session,
-                "task.reopen",
-                f"{case.name} #{task.number}",
-                case_id=case.id,
-                task_id=task.id,
-            )
+            self._record_task(session, case, task, "task.reopen")
             return _task_info(task, _dependencies(session, [task])[task.id])
 
     def assign(
@@ -552,15 +522,8 @@ class CaseService:
                 task.role = user.role
             _bump(self.ctx, task)
             self._event(session, task, "assigned", None, None, assignee=task.assignee or task.role)
-            session.flush()
-            self.ctx.record(
-                session,
-                "task.assign",
-                f"{case.name} #{task.number}",
-                case_id=case.id,
-                task_id=task.id,
-                assignee=task.assignee,
-                role=task.role,
+            self._record_task(
+                session, case, task, "task.assign", assignee=task.assignee, role=task.role
             )
             return _task_info(task, _dependencies(session, [task])[task.id])
 
@@ -578,20 +541,10 @@ class CaseService:
             raise BadInput("Give a note or a file to attach.")
         data = _read_attachment(attachment)
         with self.ctx.transaction() as session:
-            case = self._case(session, case_ref)
-            task = self._task(session, case, task_ref)
-            self._may_act(case, task, None)
+            case, task = self._acting_on(session, case_ref, task_ref, None)
             blob = self._store(session, task, attachment, data)
             self._event(session, task, "evidence", note or None, blob)
-            session.flush()
-            self.ctx.record(
-                session,
-                "task.evidence",
-                f"{case.name} #{task.number}",
-                case_id=case.id,
-                task_id=task.id,
-                file=blob.id if blob else None,
-            )
+            self._record_task(session, case, task, "task.evidence", file=blob.id if blob else None)
         return self.task(case.id, task.number)
 
     # --- helpers ---------------------------------------------------------------------------------
@@ -644,6 +597,29 @@ class CaseService:
             return
         given = task.assignee or f"the {task.role} role"
         raise PermissionDenied(f"#{task.number} is given to {given}; ask them or a manager.")
+
+    def _acting_on(
+        self, session: Session, case_ref: str, task_ref: str | int, expected_version: int | None
+    ) -> tuple[Case, Task]:
+        """The case and task the actor is about to change, once `_may_act` allows it."""
+        case = self._case(session, case_ref)
+        task = self._task(session, case, task_ref)
+        self._may_act(case, task, expected_version)
+        return case, task
+
+    def _record_task(
+        self, session: Session, case: Case, task: Task, action: str, **details: Any
+    ) -> None:
+        """Flush the task's changes and write their signed audit row, named by case and number."""
+        session.flush()
+        self.ctx.record(
+            session,
+            action,
+            f"{case.name} #{task.number}",
+            case_id=case.id,
+            task_id=task.id,
+            **details,
+        )
 
     def _store(
         self, session: Session, task: Task, attachment: Path | None, data: bytes | None

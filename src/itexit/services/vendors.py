@@ -195,8 +195,7 @@ class VendorService:
         cleaned = self._clean(fields)
         departing = self._departing()
         with self.ctx.transaction() as session:
-            row = self._find(session, ref)
-            check_version(row, expected_version)
+            row = self._find_current(session, ref, expected_version)
             if cleaned.name.lower() != row.name.lower():
                 self._refuse_duplicate(session, cleaned.name)
             document = self.ctx.unseal(row)
@@ -224,8 +223,7 @@ class VendorService:
         person = self._clean_contact(contact)
         departing = self._departing()
         with self.ctx.transaction() as session:
-            row = self._find(session, ref)
-            check_version(row, expected_version)
+            row = self._find_current(session, ref, expected_version)
             document = self.ctx.unseal(row)
             contacts = _contacts(document)
             if any(
@@ -262,8 +260,7 @@ class VendorService:
         person = self._clean_contact(contact)
         departing = self._departing()
         with self.ctx.transaction() as session:
-            row = self._find(session, ref)
-            check_version(row, expected_version)
+            row = self._find_current(session, ref, expected_version)
             document = self.ctx.unseal(row)
             contacts = _contacts(document)
             index = self._contact_index(row, contacts, contact_id)
@@ -287,8 +284,7 @@ class VendorService:
         self.ctx.require(Permission.VENDOR_WRITE)
         departing = self._departing()
         with self.ctx.transaction() as session:
-            row = self._find(session, ref)
-            check_version(row, expected_version)
+            row = self._find_current(session, ref, expected_version)
             document = self.ctx.unseal(row)
             contacts = _contacts(document)
             index = self._contact_index(row, contacts, contact_id)
@@ -312,8 +308,7 @@ class VendorService:
         """Tie one of the practice's credentials to this vendor's services."""
         self.ctx.require(Permission.VENDOR_WRITE)
         with self.ctx.transaction() as session:
-            row = self._find(session, ref)
-            check_version(row, expected_version)
+            row = self._find_current(session, ref, expected_version)
             credential = (
                 session.get(Credential, credential_ref)
                 or session.scalars(
@@ -327,11 +322,7 @@ class VendorService:
             ids = _json_list(row.credential_ids)
             if credential.id in ids:
                 raise BadInput(f"{credential.system} is already linked to {row.name}.")
-            row.credential_ids = json.dumps([*ids, credential.id])
-            self.ctx.touch(row)
-            self.ctx.record(
-                session, "vendor.link", row.name, vendor_id=row.id, credential_id=credential.id
-            )
+            self._save_links(session, row, [*ids, credential.id], "vendor.link", credential.id)
             vendor_id = row.id
         return self.get(vendor_id)
 
@@ -340,24 +331,19 @@ class VendorService:
     ) -> VendorDetail:
         self.ctx.require(Permission.VENDOR_WRITE)
         with self.ctx.transaction() as session:
-            row = self._find(session, ref)
-            check_version(row, expected_version)
+            row = self._find_current(session, ref, expected_version)
             ids = _json_list(row.credential_ids)
             if credential_id not in ids:
                 raise NotFound(f"That credential is not linked to {row.name}.")
-            row.credential_ids = json.dumps([i for i in ids if i != credential_id])
-            self.ctx.touch(row)
-            self.ctx.record(
-                session, "vendor.unlink", row.name, vendor_id=row.id, credential_id=credential_id
-            )
+            kept = [i for i in ids if i != credential_id]
+            self._save_links(session, row, kept, "vendor.unlink", credential_id)
             vendor_id = row.id
         return self.get(vendor_id)
 
     def remove(self, ref: str, expected_version: int | None) -> None:
         self.ctx.require(Permission.VENDOR_WRITE)
         with self.ctx.transaction() as session:
-            row = self._find(session, ref)
-            check_version(row, expected_version)
+            row = self._find_current(session, ref, expected_version)
             self.ctx.record(session, "vendor.remove", row.name, vendor_id=row.id)
             session.delete(row)
 
@@ -376,6 +362,20 @@ class VendorService:
         if row is None:
             raise NotFound(f"There is no vendor {ref!r}.")
         return row
+
+    def _find_current(self, session: Session, ref: str, expected_version: int | None) -> Vendor:
+        """The vendor to change, refused if someone changed it since the caller read it."""
+        row = self._find(session, ref)
+        check_version(row, expected_version)
+        return row
+
+    def _save_links(
+        self, session: Session, row: Vendor, ids: Sequence[str], action: str, credential_id: str
+    ) -> None:
+        """Store the vendor's linked credentials and audit the one linked or unlinked."""
+        row.credential_ids = json.dumps(list(ids))
+        self.ctx.touch(row)
+        self.ctx.record(session, action, row.name, vendor_id=row.id, credential_id=credential_id)
 
     def _refuse_duplicate(self, session: Session, name: str) -> None:
         existing = session.scalars(

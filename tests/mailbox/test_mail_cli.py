@@ -68,7 +68,7 @@ def test_add_import_messages_review_and_remind(
     assert "Monitoring gary@clinic.example" in capsys.readouterr().out
     mbox = write_mbox(tmp_path / "g.mbox", [message(i) for i in range(14)])
     assert main([*cli, "mailbox", "import", "gary", str(mbox)]) == 0
-    assert "Imported 14 message(s)" in capsys.readouterr().out
+    assert "Imported 14 messages" in capsys.readouterr().out
     assert main([*cli, "mailbox", "messages", "gary", "--class", "newsletter", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert len(rows) == 2 and all(r["msg_class"] == "newsletter" for r in rows)
@@ -80,7 +80,7 @@ def test_add_import_messages_review_and_remind(
     assert any(r["area"] == "mailbox" and r["overdue"] for r in due)
     assert main([*cli, "mailbox", "review", "gary", "--note", "Two invoices found."]) == 0
     out = capsys.readouterr().out
-    assert "14 message(s) since the last review" in out and "Next review due" in out
+    assert "14 messages since the last review" in out and "Next review due" in out
     assert main([*cli, "mailbox", "list", "--json"]) == 0
     [box] = json.loads(capsys.readouterr().out)
     assert box["messages"] == 14 and not box["overdue"]

@@ -44,7 +44,7 @@ def test_hr_prepares_prints_records_and_finds_the_statement(
         return itexit(vault_file, HR_USER, *args, capsys=capsys)
 
     code, out, _ = hr("statement", "property", DEPARTING, "add", "Laptop (asset 0142)")
-    assert code == 0 and "1 item(s), 1 outstanding" in out
+    assert code == 0 and "1 item, 1 outstanding" in out
     assert hr("statement", "property", DEPARTING, "add", "Door keys", "--returned")[0] == 0
     code, out, _ = hr("statement", "property", DEPARTING, "returned", "laptop (asset 0142)")
     assert code == 0 and "0 outstanding" in out

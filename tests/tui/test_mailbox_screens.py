@@ -293,7 +293,7 @@ async def test_sync_runs_in_a_worker_with_progress(
         await pilot.press("s")
         await settle(pilot)
         await settle(pilot)
-        assert "Synced 30 new message(s)" in notices.text
+        assert "Synced 30 new messages" in notices.text
         assert table(pilot).total_count == 30
         assert pilot.app.screen.query_one("#sync-row").display is False
 

@@ -247,7 +247,7 @@ async def test_check_now_updates_a_changed_domain_date(
         await pilot.press("c")
         await settle(pilot)
         await settle(pilot)
-        assert "2 checked, 1 date(s) updated" in notices.text
+        assert "2 checked, 1 date updated" in notices.text
         # the certificate's host does not resolve here: shown, not hidden
         assert "TLS certificate for portal.greenwayfp.example:" in notices.text
         await select_item(pilot, "greenwayfp.example")

@@ -182,6 +182,7 @@ class ItexitApp(App[int]):
         if exists:
             # Load what unlocking leads to while the person is still typing.
             import itexit.screens.dashboard
+            import itexit.services.dashboard
             import itexit.services.session  # noqa: F401
 
     def on_vault_opened(self, message: VaultOpened) -> None:

@@ -444,6 +444,8 @@ def test_snapshot_mailbox_picker(
         await pilot.press("f8")
         await settle(pilot)
         assert isinstance(pilot.app.screen, MailboxPickerModal)
+        await pilot.pause(0.3)  # the screen below finishes loading before the picture
+        await settle(pilot)
 
     assert snap_compare(ItexitApp(location), terminal_size=size, run_before=run_before)
 

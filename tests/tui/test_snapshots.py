@@ -48,6 +48,8 @@ async def on_demo_users(pilot: Pilot[Any]) -> None:
     await as_demo_manager(pilot)
     await pilot.press("u")
     await settle(pilot)
+    await pilot.pause(0.3)  # the table sizes its columns once its rows have arrived
+    await settle(pilot)
 
 
 async def select_user(pilot: Pilot[Any], name: str) -> None:

@@ -48,7 +48,11 @@ async def on_demo_users(pilot: Pilot[Any]) -> None:
     await as_demo_manager(pilot)
     await pilot.press("u")
     await settle(pilot)
-    await pilot.pause(0.3)  # the table sizes its columns once its rows have arrived
+    table = pilot.app.screen.query_one("#users-table", DataTable)
+    for _ in range(100):  # the table sizes its columns once its rows have arrived
+        if table.row_count and table.columns["role"].content_width > len("Role"):
+            break
+        await pilot.pause(0.02)
     await settle(pilot)
 
 

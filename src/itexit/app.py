@@ -182,8 +182,7 @@ class ItexitApp(App[int]):
         if exists:
             # Load what unlocking leads to while the person is still typing.
             import itexit.screens.dashboard
-            import itexit.services.dashboard
-            import itexit.services.session  # noqa: F401
+            import itexit.services.dashboard  # noqa: F401
 
     def on_vault_opened(self, message: VaultOpened) -> None:
         self._practice_name = message.practice_name
@@ -269,13 +268,14 @@ class ItexitApp(App[int]):
     def action_show_area(self, area: str) -> None:
         """Open an area above the dashboard, so escape or F2 comes back to it."""
         session = self.session
-        if session is None:
-            return
-        screen = area_screen(area, session)
-        if screen is None or type(self.screen) is type(screen):
+        if (
+            session is None
+            or area not in BY_KEY
+            or type(self.screen).__name__ == BY_KEY[area].screen
+        ):
             return
         self._reset(self._dashboard(session))
-        self.push_screen(screen)
+        self.push_screen(area_screen(BY_KEY[area], session))
 
     @staticmethod
     def _dashboard(session: UnlockedVault) -> DashboardScreen:

@@ -30,11 +30,7 @@ AREAS: tuple[Area, ...] = (
 BY_KEY = {area.key: area for area in AREAS}
 
 
-def area_screen(key: str, session: UnlockedVault) -> Screen[None] | None:
-    """The screen of an area, or None when there is no such area."""
-    area = BY_KEY.get(key)
-    if area is None:
-        return None
-    module = importlib.import_module(area.module)
-    screen: Screen[None] = getattr(module, area.screen)(session)
+def area_screen(area: Area, session: UnlockedVault) -> Screen[None]:
+    """The screen of an area, its module imported on first use."""
+    screen: Screen[None] = getattr(importlib.import_module(area.module), area.screen)(session)
     return screen

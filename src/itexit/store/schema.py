@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from itexit.store import checklist, inventory, mailbox, models, renewals, statements, vendors
+# Imported for their tables: each area module registers its classes on `Base`.
+from itexit.store import checklist, inventory, mailbox, renewals, statements, vendors  # noqa: F401
 from itexit.store.models import Base, Encrypted
-
-AREA_MODULES = (models, inventory, checklist, statements, vendors, renewals, mailbox)
 
 
 def encrypted_models() -> list[type[Encrypted]]:
@@ -16,4 +15,4 @@ def encrypted_models() -> list[type[Encrypted]]:
     return sorted(classes, key=lambda cls: str(cls.__tablename__))  # type: ignore[attr-defined]
 
 
-__all__ = ["AREA_MODULES", "Base", "encrypted_models"]
+__all__ = ["Base", "encrypted_models"]

@@ -18,10 +18,8 @@ if TYPE_CHECKING:
     from itexit.services.location import VaultLocation
     from itexit.services.session import UnlockedVault
 
-EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_AUTH = 0, 1, 2, 3
-
-Command = Callable[["Cli"], int]
-"""A subcommand: takes the resolved command line, returns the exit code."""
+EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
+"""Authentication failures exit 3 through `AuthenticationFailed.exit_code`."""
 
 
 class Cli:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -186,7 +187,7 @@ class VendorsScreen(ItexitScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load_vendors()
+        self.load_vendors(recheck=True)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in {"add_vendor", "edit_vendor", "add_contact", "remove_contact"}:
@@ -196,8 +197,10 @@ class VendorsScreen(ItexitScreen):
     # ----- reading ----------------------------------------------------------------------------
 
     @work(thread=True, exit_on_error=False, group="vendors", exclusive=True)
-    def load_vendors(self, select: str | None = None) -> None:
-        if self._can_write:
+    def load_vendors(self, select: str | None = None, *, recheck: bool = False) -> None:
+        """Read the list; `recheck` first brings the stored flags up to date with who is leaving
+        (every change made here already does that in its own transaction)."""
+        if recheck and self._can_write:
             self._session.vendors.refresh_flags()
         self.post_message(self.VendorsLoaded(self._session.vendors.list(), select))
 
@@ -278,7 +281,7 @@ class VendorsScreen(ItexitScreen):
         self.query_one("#vendors-filter", Input).focus()
 
     def action_refresh_vendors(self) -> None:
-        self.load_vendors()
+        self.load_vendors(recheck=True)
 
     def action_go_back(self) -> None:
         filter_input = self.query_one("#vendors-filter", Input)
@@ -351,7 +354,7 @@ class VendorsScreen(ItexitScreen):
         self.app.push_screen(RemoveContactModal(detail.name, detail.contacts), chosen)
 
     @work(thread=True, exit_on_error=False, group="vendors-change")
-    def save(self, change: Any, what: str) -> None:
+    def save(self, change: Callable[[], VendorDetail], what: str) -> None:
         self.post_message(self.VendorSaved(change(), what))
 
     @on(VendorSaved)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 Contacts = list[dict[str, Any]]
 """Contacts as stored in the sealed document."""
 
+StaleFlags = list[tuple[Vendor, dict[str, Any], tuple[bool, bool, bool]]]
+"""Vendors whose stored flags are out of date: row, its opened document, the flags due."""
+
 _SEALED_FIELDS = (
     "support_phone",
     "support_email",
@@ -71,18 +74,6 @@ def _stored_flags(row: Vendor) -> list[FlagKind]:
     if row.billing_departing:
         flags.append(FlagKind.BILLING)
     return flags
-
-
-def _recovery_systems(session: Session, credential_ids: Sequence[str]) -> list[str]:
-    if not credential_ids:
-        return []
-    return list(
-        session.scalars(
-            select(Credential.system)
-            .where(Credential.id.in_(list(credential_ids)), Credential.recovery_tied.is_(True))
-            .order_by(Credential.system)
-        )
-    )
 
 
 def _summary(row: Vendor, recovery: bool) -> VendorSummary:
@@ -113,6 +104,14 @@ def _contact_fields(item: dict[str, Any]) -> ContactFields:
         phone=str(item.get("phone", "")),
         departing=bool(item.get("departing", False)),
     )
+
+
+def _add_marked_leavers(departing: Departing, documents: Iterable[dict[str, Any]]) -> None:
+    """Count every contact marked as the leaver, at any vendor, as the departing person."""
+    for document in documents:
+        for item in _contacts(document):
+            if item.get("departing"):
+                departing.add(_contact_fields(item))
 
 
 class VendorService:
@@ -149,6 +148,9 @@ class VendorService:
         self.ctx.require(Permission.VENDOR_WRITE)
         self.ctx.scope_key(Scope.CRED.value)
         departing = self._departing()
+        with self.ctx.reading() as session:
+            if not self._stale_flags(session, Departing(departing.names, departing.emails)):
+                return 0
         with self.ctx.transaction() as session:
             changed = self._apply_flags(session, departing)
             if changed:
@@ -430,30 +432,32 @@ class VendorService:
             names = []
         return Departing(names)
 
-    def _apply_flags(self, session: Session, departing: Departing) -> int:
-        """Set every vendor's plaintext flags from its sealed contacts; returns how many changed."""
+    def _stale_flags(self, session: Session, departing: Departing) -> StaleFlags:
+        """Each vendor whose stored flags differ from its sealed contacts, with the flags due."""
         rows = list(session.scalars(select(Vendor)))
         documents = {row.id: self.ctx.unseal(row) for row in rows}
-        for document in documents.values():
-            for item in _contacts(document):
-                if item.get("departing"):
-                    departing.add(_contact_fields(item))
-        changed = 0
+        _add_marked_leavers(departing, documents.values())
+        stale: StaleFlags = []
         for row in rows:
             contacts = [_contact_fields(c) for c in _contacts(documents[row.id])]
             kinds = {flag.kind for flag in tie_flags(row.name, contacts, departing)}
-            new = (
+            due = (
                 FlagKind.ONLY_CONTACT in kinds,
                 FlagKind.ACCOUNT_OWNER in kinds,
                 FlagKind.BILLING in kinds,
             )
-            old = (row.only_contact_departing, row.owner_departing, row.billing_departing)
-            if new != old:
-                row.only_contact_departing, row.owner_departing, row.billing_departing = new
-                self.ctx.touch(row)
-                changed += 1
+            if due != (row.only_contact_departing, row.owner_departing, row.billing_departing):
+                stale.append((row, documents[row.id], due))
+        return stale
+
+    def _apply_flags(self, session: Session, departing: Departing) -> int:
+        """Set every vendor's plaintext flags from its sealed contacts; returns how many changed."""
+        stale = self._stale_flags(session, departing)
+        for row, document, due in stale:
+            row.only_contact_departing, row.owner_departing, row.billing_departing = due
+            self.ctx.seal(row, document)
         session.flush()
-        return changed
+        return len(stale)
 
     def _detail(self, session: Session, row: Vendor, departing: Departing | None) -> VendorDetail:
         ids = _json_list(row.credential_ids)
@@ -481,11 +485,9 @@ class VendorService:
                     for kind in summary.flags
                 ],
             )
-        for other in session.scalars(select(Vendor)):
-            for item in _contacts(self.ctx.unseal(other)):
-                if item.get("departing"):
-                    departing.add(_contact_fields(item))
-        document = self.ctx.unseal(row)
+        documents = {other.id: self.ctx.unseal(other) for other in session.scalars(select(Vendor))}
+        _add_marked_leavers(departing, documents.values())
+        document = documents[row.id]
         contacts = [
             VendorContact(
                 id=str(item.get("id", "")),

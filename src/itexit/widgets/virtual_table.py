@@ -59,6 +59,20 @@ def _plain(cell: Cell) -> str:
     return cell.plain if isinstance(cell, Text) else cell
 
 
+class _RowMessage(Message):
+    """About one row: its position among the visible rows and the row object."""
+
+    def __init__(self, table: VirtualTable[Any], index: int, row: Any) -> None:
+        super().__init__()
+        self.table = table
+        self.index = index
+        self.row = row
+
+    @property
+    def control(self) -> VirtualTable[Any]:
+        return self.table
+
+
 class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
     """A table over a sequence of row objects that renders only the visible lines."""
 
@@ -178,32 +192,11 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         ),
     ]
 
-    class RowHighlighted(Message):
-        """The cursor moved to another row (`row` is None when no row is visible)."""
+    class RowHighlighted(_RowMessage):
+        """The cursor moved to another row (`row` is None and `index` -1 when none is visible)."""
 
-        def __init__(self, table: VirtualTable[Any], index: int, row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
-            """Position among the visible rows, -1 when none."""
-            self.row = row
-
-        @property
-        def control(self) -> VirtualTable[Any]:
-            return self.table
-
-    class RowSelected(Message):
+    class RowSelected(_RowMessage):
         """The highlighted row was chosen with enter or a click on it."""
-
-        def __init__(self, table: VirtualTable[Any], index: int, row: Any) -> None:
-            super().__init__()
-            self.table = table
-            self.index = index
-            self.row = row
-
-        @property
-        def control(self) -> VirtualTable[Any]:
-            return self.table
 
     class HeaderClicked(Message):
         """A column header was clicked (a sortable column has already been re-sorted)."""
@@ -259,6 +252,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._widths_for = -1
         self._generation = 0
         self._line_cache: LRUCache[tuple[Any, ...], Strip] = LRUCache(256)
+        self._line_styles: dict[tuple[Style, int, bool, bool], Style] = {}
 
     # ----- data -------------------------------------------------------------------------------
 
@@ -443,6 +437,11 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         self._update_virtual_size()
         self._post_highlight()
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._line_styles.clear()
+        self._line_cache.clear()
+
     # ----- rendering --------------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
@@ -487,41 +486,50 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         parity: int,
         is_cursor: bool,
     ) -> Strip:
-        style = base
-        if parity == 0:
-            style = style + self.get_component_rich_style("virtual-table--even-row")
-        elif parity == 1:
-            style = style + self.get_component_rich_style("virtual-table--odd-row")
-        if is_cursor:
-            style = style + self.get_component_rich_style("virtual-table--cursor")
+        style = self._line_style(base, parity, is_cursor)
+        cells = (self._render_cell(row, column.key) for column in self._columns)
+        texts = [Text(cell) if isinstance(cell, str) else cell.copy() for cell in cells]
+        line = self._line(texts, widths, style)
+        segments = list(line.render(self.app.console))
+        return Strip(segments, total).adjust_cell_length(total, style)
+
+    def _line_style(self, base: Style, parity: int, is_cursor: bool) -> Style:
+        """A row's style from the stripe and cursor classes, worked out once per kind of line."""
+        key = (base, parity, is_cursor, self.has_focus)
+        style = self._line_styles.get(key)
+        if style is None:
+            style = base
+            if parity == 0:
+                style = style + self.get_component_rich_style("virtual-table--even-row")
+            elif parity == 1:
+                style = style + self.get_component_rich_style("virtual-table--odd-row")
+            if is_cursor:
+                style = style + self.get_component_rich_style("virtual-table--cursor")
+            self._line_styles[key] = style
+        return style
+
+    def _line(self, texts: Sequence[Text], widths: tuple[int, ...], style: Style) -> Text:
+        """One line of cells, each cut to its column and aligned, with padding either side."""
         line = Text(style=style, no_wrap=True, end="")
         pad = " " * CELL_PADDING
-        for column, column_width in zip(self._columns, widths, strict=True):
+        for column, column_width, text in zip(self._columns, widths, texts, strict=True):
             inner = column_width - 2 * CELL_PADDING
-            cell = self._render_cell(row, column.key)
-            text = Text(cell) if isinstance(cell, str) else cell.copy()
             text.no_wrap = True
             text.truncate(inner, overflow="ellipsis")
             line.append(pad)
             line.append_text(_aligned(text, inner, column.align))
             line.append(pad)
-        segments = list(line.render(self.app.console))
-        return Strip(segments, total).adjust_cell_length(total, style)
+        return line
 
     def _header_strip(self, widths: tuple[int, ...], base: Style) -> Strip:
         style = base + self.get_component_rich_style("virtual-table--header")
-        line = Text(style=style, no_wrap=True, end="")
-        pad = " " * CELL_PADDING
-        for column, column_width in zip(self._columns, widths, strict=True):
-            inner = column_width - 2 * CELL_PADDING
-            label = column.label
-            if column.key == self._sort_key:
-                label = f"{label} {'▼' if self._sort_reverse else '▲'}"
-            text = Text(label, no_wrap=True)
-            text.truncate(inner, overflow="ellipsis")
-            line.append(pad)
-            line.append_text(_aligned(text, inner, column.align))
-            line.append(pad)
+        labels = [
+            f"{c.label} {'▼' if self._sort_reverse else '▲'}"
+            if c.key == self._sort_key
+            else c.label
+            for c in self._columns
+        ]
+        line = self._line([Text(label) for label in labels], widths, style)
         total = max(sum(widths), self.scrollable_content_region.width)
         return Strip(list(line.render(self.app.console)), sum(widths)).adjust_cell_length(
             total, style

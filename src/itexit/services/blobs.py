@@ -44,10 +44,7 @@ def store_blob(
         select(Blob).where(Blob.scope == scope.value, Blob.fingerprint == keyed)
     ).first()
     if existing is not None:
-        doc = ctx.unseal(existing)
-        return BlobRef(
-            id=existing.id, sha256=doc["sha256"], filename=doc["filename"], size=doc["size"]
-        )
+        return _ref(existing.id, ctx.unseal(existing))
     name = clean_filename(filename)
     row = Blob(id=str(uuid.uuid4()), fingerprint=keyed, version=1)
     document: dict[str, Any] = {
@@ -62,9 +59,8 @@ def store_blob(
     return BlobRef(id=row.id, sha256=sha256, filename=name, size=len(data))
 
 
-def blob_ref(ctx: VaultContext, row: Blob) -> BlobRef:
-    doc = ctx.unseal(row)
-    return BlobRef(id=row.id, sha256=doc["sha256"], filename=doc["filename"], size=doc["size"])
+def _ref(blob_id: str, doc: dict[str, Any]) -> BlobRef:
+    return BlobRef(id=blob_id, sha256=doc["sha256"], filename=doc["filename"], size=doc["size"])
 
 
 def read_blob(ctx: VaultContext, blob_id: str) -> tuple[BlobRef, bytes]:
@@ -77,6 +73,4 @@ def read_blob(ctx: VaultContext, blob_id: str) -> tuple[BlobRef, bytes]:
     data = base64.b64decode(doc["data"])
     if hashlib.sha256(data).hexdigest() != doc["sha256"]:
         raise IntegrityFailure(f"The stored file {doc['filename']} does not match its SHA-256.")
-    return BlobRef(
-        id=row.id, sha256=doc["sha256"], filename=doc["filename"], size=doc["size"]
-    ), data
+    return _ref(blob_id, doc), data

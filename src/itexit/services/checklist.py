@@ -32,13 +32,14 @@ from itexit.domain.checklist import (
     task_scope,
 )
 from itexit.domain.checklist import TaskEvent as TaskEventModel
-from itexit.domain.errors import BadInput, NotFound, PermissionDenied, StaleEdit
+from itexit.domain.errors import BadInput, NotFound, PermissionDenied
 from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder, ReminderArea
 from itexit.domain.roles import Permission, Role, Scope
+from itexit.domain.wording import count
 from itexit.services import templates
 from itexit.services.blobs import store_blob
-from itexit.services.context import VaultContext, check_version, stale_message
+from itexit.services.context import VaultContext, check_version
 from itexit.store.checklist import Case, Task, TaskDependency, TaskEvent
 from itexit.store.models import User, utcnow
 
@@ -588,8 +589,7 @@ class CaseService:
     def _may_act(self, case: Case, task: Task, expected_version: int | None) -> None:
         """Managers act on any task; others on their role's tasks or those given to them."""
         self._refuse_closed(case)
-        if expected_version is not None and task.version != expected_version:
-            raise StaleEdit(stale_message(task))
+        check_version(task, expected_version)
         actor = self.ctx.actor
         if actor.role is Role.MANAGER:
             return
@@ -747,20 +747,20 @@ def _read_attachment(path: Path | None) -> bytes | None:
 # --- dashboard, reminders, demo ------------------------------------------------------------------
 
 
-def _open_tasks(ctx: VaultContext) -> list[tuple[Task, Case]]:
-    with ctx.reading() as session:
-        rows = session.execute(
-            select(Task, Case)
-            .join(Case, Case.id == Task.case_id)
-            .where(Case.status != CaseStatus.CLOSED.value, Task.status == TaskStatus.OPEN.value)
-        ).all()
-        return [(task, case) for task, case in rows]
+def _open_tasks(session: Session) -> list[tuple[Task, Case]]:
+    rows = session.execute(
+        select(Task, Case)
+        .join(Case, Case.id == Task.case_id)
+        .where(Case.status != CaseStatus.CLOSED.value, Task.status == TaskStatus.OPEN.value)
+    ).all()
+    return [(task, case) for task, case in rows]
 
 
 def tiles(ctx: VaultContext, today: date) -> list[Tile]:
     """Critical tasks still open across open cases; overdue ones raise the tile to an alert."""
     with ctx.reading() as session:
         cases = int(session.scalar(select(func.count()).select_from(Case)) or 0)
+        open_rows = _open_tasks(session) if cases else []
     if not cases:
         return [
             Tile(
@@ -772,7 +772,6 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
                 screen="checklist",
             )
         ]
-    open_rows = _open_tasks(ctx)
     critical = [t for t, _ in open_rows if t.critical]
     overdue = [t for t in critical if t.due is not None and t.due < today]
     if overdue:
@@ -783,7 +782,9 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
         caption = f"next due {soonest:%d %b}" if soonest else "none dated"
         severity = "warn"
     else:
-        caption = f"{len(open_rows)} other tasks open" if open_rows else "checklists complete"
+        caption = (
+            f"{count(len(open_rows), 'other task')} open" if open_rows else "checklists complete"
+        )
         severity = "ok"
     return [
         Tile(
@@ -801,7 +802,9 @@ def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
     """Open tasks due within a week, and every overdue one, critical flagged."""
     horizon = today + timedelta(days=REMIND_AHEAD_DAYS)
     items = []
-    for task, case in _open_tasks(ctx):
+    with ctx.reading() as session:
+        open_rows = _open_tasks(session)
+    for task, case in open_rows:
         if task.due is None or task.due > horizon:
             continue
         items.append(

@@ -190,7 +190,6 @@ def drain_inbox(ctx: VaultContext) -> int:
     """Turn sealed hand-overs into credentials when the actor holds the cred key; count them."""
     if not _may_open(ctx):
         return 0
-    ensure_inbox_key(ctx)
     with ctx.reading() as session:
         waiting = session.scalar(select(func.count()).select_from(HandoverEntry))
     if not waiting:

@@ -41,6 +41,7 @@ from itexit.domain.statements import (
     load_template,
 )
 from itexit.services import handover
+from itexit.services.blobs import read_blob, store_blob
 from itexit.services.context import VaultContext, check_version
 from itexit.store.checklist import Case
 from itexit.store.models import VaultMeta
@@ -148,9 +149,13 @@ class StatementService:
         with self.ctx.reading() as session:
             case = self._case(session, case_ref)
             row = self._statement(session, case)
-            doc = self.ctx.unseal(row)
-            pending = handover.pending_entries(session, [p["id"] for p in doc["passwords"]])
-            return self._model(row, case, doc, self._practice(session), pending)
+            return self._view(session, row, case, self.ctx.unseal(row))
+
+    def _view(
+        self, session: Session, row: ExitStatement, case: Case, doc: dict[str, Any]
+    ) -> Statement:
+        pending = handover.pending_entries(session, [p["id"] for p in doc["passwords"]])
+        return self._model(row, case, doc, self._practice(session), pending)
 
     def _model(
         self, row: ExitStatement, case: Case, doc: dict[str, Any], practice: str, pending: set[str]
@@ -209,7 +214,6 @@ class StatementService:
     def prepare(self, case_ref: str) -> Statement:
         """Start the case's statement from the shipped template (or return the one there is)."""
         self.ctx.require(Permission.HR_WRITE)
-        handover.ensure_inbox_key(self.ctx)
         template = load_template()
         with self.ctx.transaction() as session:
             case = self._case(session, case_ref)
@@ -273,7 +277,7 @@ class StatementService:
             self.ctx.seal(row, doc)
             session.flush()
             self.ctx.record(session, action, case.name, statement_id=row.id, **details, **extra)
-        return self.get(case.id)
+            return self._view(session, row, case, doc)
 
     def edit(
         self, case_ref: str, edit: StatementEdit, expected_version: int | None = None
@@ -393,13 +397,12 @@ class StatementService:
 
         self.ctx.require(Permission.HR_READ)
         self.ctx.require(Permission.HR_WRITE)
-        statement = self.get(case_ref)
         with self.ctx.transaction() as session:
             case = self._case(session, case_ref)
             row = self._statement(session, case)
-            check_version(row, statement.version)
-            sha256, pages = write_statement(statement, out)
             doc = self.ctx.unseal(row)
+            statement = self._view(session, row, case, doc)
+            sha256, pages = write_statement(statement, out)
             if row.status != StatementStatus.SIGNED.value:
                 doc["printed"] = {
                     "printed_at": _now().isoformat(),
@@ -426,8 +429,6 @@ class StatementService:
         self, case_ref: str, signing: NewSigning, expected_version: int | None = None
     ) -> Statement:
         """Record who signed, when, the witness, and keep the scanned copy by SHA-256."""
-        from itexit.services.blobs import store_blob
-
         self.ctx.require(Permission.HR_WRITE)
         witness = _clean(signing.witness, 200, "witness's name")
         if not witness:
@@ -478,12 +479,10 @@ class StatementService:
                 copy_sha256=blob.sha256,
                 text_sha256=printed["text_sha256"],
             )
-        return self.get(case.id)
+            return self._view(session, row, case, doc)
 
     def signed_copy(self, case_ref: str) -> tuple[SignedCopy, bytes]:
         """The scanned signed copy, checked against its SHA-256; reading it is audited."""
-        from itexit.services.blobs import read_blob
-
         self.ctx.require(Permission.HR_READ)
         statement = self.get(case_ref)
         if statement.signing is None:
@@ -509,12 +508,10 @@ def _find_item(doc: dict[str, Any], item_ref: str) -> dict[str, Any]:
 
 
 def tiles(ctx: VaultContext, today: date) -> list[Tile]:
-    """The exit-statement tile; also opens this epoch's hand-over inbox for `cred` holders.
+    """The exit-statement tile: how many prepared statements still wait for a signature.
 
-    The inbox key must exist before HR can seal a listed password to it, and the dashboard is
-    the first thing a manager or IT consultant sees after unlocking (or after a re-key).
+    Only reads; the hand-over inbox key is published in the unlock's transaction.
     """
-    handover.ensure_inbox_key(ctx)
     with ctx.reading() as session:
         rows = session.execute(
             select(ExitStatement.status, Case.status).join(Case, Case.id == ExitStatement.case_id)

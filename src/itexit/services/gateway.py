@@ -22,6 +22,7 @@ from itexit.domain.models import AuditVerdict
 from itexit.domain.roles import Role, Scope
 from itexit.services import audit, witness
 from itexit.services.context import Actor, Store, VaultContext, lock_meta
+from itexit.services.handover import open_inbox_on_unlock, publish_key
 from itexit.services.location import VaultLocation
 from itexit.services.passphrase import require_acceptable
 from itexit.services.session import UnlockedVault
@@ -191,9 +192,7 @@ class Gateway:
                 recovery_sign_key=recovery.sign_public.hex(),
                 kdf=params.label(),
             )
-        from itexit.services.handover import ensure_inbox_key
-
-        ensure_inbox_key(ctx)
+            publish_key(ctx, session)  # the hand-over inbox, so HR can seal listed passwords
         return SetupResult(
             UnlockedVault(ctx, practice_name), format_recovery_kit(recovery_secret), kdf_seconds
         )
@@ -258,8 +257,6 @@ class Gateway:
             Actor(user.id, user.name, Role(user.role), pair),
             scope_keys,
         )
-        from itexit.services.handover import open_inbox_on_unlock
-
         with ctx.transaction() as session:
             ctx.record(session, "auth.unlock", user.name)
             open_inbox_on_unlock(ctx, session)

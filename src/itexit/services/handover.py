@@ -83,20 +83,6 @@ def publish_key(ctx: VaultContext, session: Session, audited: bool = True) -> Ha
     return row
 
 
-def ensure_inbox_key(ctx: VaultContext) -> None:
-    """Publish this epoch's inbox key if the actor can and nobody has yet; cheap when present."""
-    if not _may_open(ctx):
-        return
-    with ctx.reading() as session:
-        present = session.scalar(
-            select(func.count()).select_from(HandoverKey).where(HandoverKey.key_epoch == ctx.epoch)
-        )
-    if present:
-        return
-    with ctx.transaction() as session:
-        publish_key(ctx, session)
-
-
 def open_inbox_on_unlock(ctx: VaultContext, session: Session) -> None:
     """In the unlock's transaction: a `cred` holder publishes the epoch's inbox key if missing.
 

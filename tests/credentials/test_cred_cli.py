@@ -221,3 +221,12 @@ def test_a_viewer_cannot_see_secrets(vault: Vault, tmp_path: Path, run: Run) -> 
         assert code == 3, (argv, err)
         one_sentence(err)
         assert OLD not in out + err
+
+
+def test_the_parser_choices_are_the_domain_values() -> None:
+    from itexit.cli import credentials as cli_credentials
+    from itexit.domain.credentials import Category, CredentialStatus, Source
+
+    assert [c.value for c in Category] == cli_credentials.CATEGORIES
+    assert [s.value for s in Source] == cli_credentials.SOURCES
+    assert [s.value for s in CredentialStatus] == cli_credentials.STATUSES

@@ -10,24 +10,42 @@ import argparse
 import getpass
 import sys
 from pathlib import Path
-from typing import Any
-
-from pydantic import SecretStr
+from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
-from itexit.domain.credentials import (
-    CATEGORY_LABELS,
-    STATUS_LABELS,
-    Category,
-    CheckOutcome,
-    CredentialStatus,
-    CredentialSummary,
-    NewCredential,
-    PasswordPolicy,
-    SecretStage,
-    Source,
-)
 from itexit.domain.errors import BadInput
+
+if TYPE_CHECKING:
+    from itexit.domain.credentials import CheckOutcome, CredentialSummary
+
+# The parser is built for every command: these mirror the domain enums (a test keeps them equal)
+# so that building it loads neither pydantic nor the domain models.
+CATEGORIES = [
+    "ehr",
+    "email",
+    "domain_registrar",
+    "dns",
+    "firewall",
+    "wifi",
+    "server",
+    "backup",
+    "cloud",
+    "banking",
+    "phone",
+    "vendor_portal",
+    "device",
+    "other",
+]
+SOURCES = ["handed_over", "exit_statement", "discovered"]
+STATUSES = [
+    "unverified",
+    "verified",
+    "failed",
+    "rotation_pending",
+    "rotated",
+    "locked_out",
+    "needs_reconcile",
+]
 
 FIELDS = {
     "password": "password",
@@ -74,6 +92,8 @@ def _row(s: CredentialSummary) -> dict[str, Any]:
 
 
 def _table(rows: list[dict[str, Any]]) -> str:
+    from itexit.domain.credentials import CATEGORY_LABELS, STATUS_LABELS, Category, CredentialStatus
+
     if not rows:
         return "No credentials."
     lines = [f"{'SYSTEM':34} {'CATEGORY':18} {'STATUS':12} {'DEPARTING':9} ID"]
@@ -100,6 +120,10 @@ def _options(args: argparse.Namespace) -> dict[str, str]:
 
 
 def cmd_add(cli: Cli) -> int:
+    from pydantic import SecretStr
+
+    from itexit.domain.credentials import Category, NewCredential, Source
+
     args = cli.args
     options = _options(args)  # a bad option fails before anyone types a secret
     session = cli.unlock()
@@ -127,6 +151,8 @@ def cmd_add(cli: Cli) -> int:
 
 
 def cmd_list(cli: Cli) -> int:
+    from itexit.domain.credentials import CredentialStatus
+
     args = cli.args
     session = cli.unlock()
     if args.status == "due":
@@ -240,6 +266,10 @@ def cmd_verify(cli: Cli) -> int:
 
 
 def cmd_rotate_start(cli: Cli) -> int:
+    from pydantic import SecretStr
+
+    from itexit.domain.credentials import PasswordPolicy
+
     args = cli.args
     session = cli.unlock()
     secret = (
@@ -247,19 +277,15 @@ def cmd_rotate_start(cli: Cli) -> int:
     )
     policy = None
     if args.length or args.words or args.no_symbols:
-        base = session.credentials.detail(args.ref).policy
-        policy = base.model_copy(
-            update={
-                k: v
-                for k, v in {
-                    "length": args.length,
-                    "passphrase_words": args.words,
-                    "symbols": False if args.no_symbols else None,
-                }.items()
-                if v is not None
-            }
+        asked = {
+            "length": args.length,
+            "passphrase_words": args.words,
+            "symbols": False if args.no_symbols else None,
+        }
+        base = session.credentials.detail(args.ref).policy.model_dump()
+        policy = PasswordPolicy.model_validate(
+            base | {k: v for k, v in asked.items() if v is not None}
         )
-        policy = PasswordPolicy.model_validate(policy.model_dump())
     started = session.credentials.start_rotation(args.ref, secret=secret, policy=policy)
     print(
         f"A new secret for {started.summary.system} is saved as pending "
@@ -283,6 +309,8 @@ def cmd_rotate_confirm(cli: Cli) -> int:
 
 
 def cmd_reconcile(cli: Cli) -> int:
+    from itexit.domain.credentials import SecretStage
+
     args = cli.args
     session = cli.unlock()
     works = None if args.works in (None, "none") else SecretStage(args.works)
@@ -307,9 +335,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--host")
     p.add_argument("--port", type=int)
     p.add_argument("--username")
-    p.add_argument("--category", default="other", choices=[c.value for c in Category])
+    p.add_argument("--category", default="other", choices=CATEGORIES)
     p.add_argument("--known-to-departing", action="store_true")
-    p.add_argument("--source", default="handed_over", choices=[s.value for s in Source])
+    p.add_argument("--source", default="handed_over", choices=SOURCES)
     p.add_argument("--verifier", default="manual", help="imap, smtp, ssh, http, postgresql, ldap")
     p.add_argument(
         "--tls",
@@ -334,7 +362,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--search", metavar="TEXT")
     p.add_argument(
         "--status",
-        choices=[s.value for s in CredentialStatus] + ["due"],
+        choices=[*STATUSES, "due"],
         help="a status, or 'due' for the rotation campaign in order",
     )
     p.add_argument("--json", action="store_true")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from itexit.cli.base import EXIT_OK, Cli
 from itexit.domain.errors import BadInput
+from itexit.domain.wording import count
 
 if TYPE_CHECKING:
     from itexit.services.imports import ImportPreview, ImportReport, SkippedRow
@@ -158,7 +159,7 @@ class _ProgressBar:
 
 def _preview_text(preview: ImportPreview, *, departing: bool) -> str:
     lines = [
-        f"{preview.file_name}: {preview.rows:,} {_plural(preview.row_word, preview.rows)} read, "
+        f"{preview.file_name}: {count(preview.rows, preview.row_word)} read, "
         f"{preview.to_import:,} to import, {len(preview.skipped):,} skipped "
         f"(SHA-256 {preview.sha256[:16]}…).",
     ]
@@ -194,7 +195,7 @@ def _preview_text(preview: ImportPreview, *, departing: bool) -> str:
 
 def _report_text(report: ImportReport, preview: ImportPreview) -> str:
     lines = [
-        f"Imported {report.imported:,} credential{'s' if report.imported != 1 else ''} from "
+        f"Imported {count(report.imported, 'credential')} from "
         f"{report.file_name} (SHA-256 {report.sha256[:16]}…) in one transaction.",
         "Each is marked known to the departing person and due for rotation."
         if report.known_to_departing
@@ -208,14 +209,8 @@ def _report_text(report: ImportReport, preview: ImportPreview) -> str:
 
 
 def _skipped_text(skipped: list[SkippedRow], row_word: str) -> str:
-    lines = [f"Skipped {len(skipped):,} {_plural(row_word, len(skipped))}:"]
+    lines = [f"Skipped {count(len(skipped), row_word)}:"]
     for item in skipped:
         label = item.label[:32] or "(no name)"
         lines.append(f"  {row_word} {item.row:<5} {label:<32}  {item.reason}")
     return "\n".join(lines)
-
-
-def _plural(word: str, count: int) -> str:
-    if count == 1:
-        return word
-    return word[:-1] + "ies" if word.endswith("y") else word + "s"

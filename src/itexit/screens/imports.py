@@ -35,6 +35,7 @@ from textual.widgets import (
 from textual.worker import Worker, WorkerState
 
 from itexit.domain.errors import AuthenticationFailed, ItexitError
+from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
 from itexit.services.imports import (
     KINDS,
@@ -340,9 +341,8 @@ class ImportScreen(ItexitScreen):
             table.add_row(*cells)
         shown = len(preview.sample)
         more = f" (the first {shown} listed)" if preview.to_import > shown else ""
-        word = preview.row_word + ("" if preview.rows == 1 else "s")
         summary = (
-            f"{preview.file_name}: {preview.rows:,} {word} read, "
+            f"{preview.file_name}: {count(preview.rows, preview.row_word)} read, "
             f"{preview.to_import:,} to import{more}, {len(preview.skipped):,} skipped."
         )
         if preview.to_import:
@@ -437,7 +437,7 @@ class ImportScreen(ItexitScreen):
         )
         skipped = f" {len(report.skipped):,} skipped, listed below." if report.skipped else ""
         self._say(
-            f"Imported {report.imported:,} credential{'' if report.imported == 1 else 's'} "
+            f"Imported {count(report.imported, 'credential')} "
             f"from {report.file_name}.{marked}"
             f"{skipped} Escape goes back.",
             "-ok",

@@ -8,9 +8,8 @@ hold one object (`session.credentials`).
 from __future__ import annotations
 
 import builtins
-import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -53,7 +52,7 @@ from itexit.store.inventory import CredentialEvent
 from itexit.store.models import Credential, SecretVersion
 
 if TYPE_CHECKING:
-    from itexit.services.rotation import VerifierLookup
+    from itexit.services.rotation import RotationService, VerifierLookup
     from itexit.services.session import UnlockedVault
 
 REVEALABLE = ("password", "username", "notes", "totp", "recovery_codes", "pending", "previous")
@@ -378,10 +377,7 @@ class CredentialService:
                 query = query.where(Credential.status == status.value)
             for word in search.lower().split():
                 query = query.where(search_clause(word))
-            rows = [to_summary(r) for r in session.scalars(query)]
-        if search.strip():
-            rows = [r for r in rows if matches(r, search)]
-        return rows
+            return [to_summary(r) for r in session.scalars(query)]
 
     def detail(self, ref: str) -> CredentialDetail:
         """Everything but the secrets; the sealed fields only when the reader holds the key."""
@@ -594,7 +590,7 @@ class CredentialService:
 
     # --- rotation (see services/rotation.py) ---------------------------------------------------
 
-    def _rotation(self) -> Any:
+    def _rotation(self) -> RotationService:
         from itexit.services.rotation import RotationService
 
         return RotationService(self.ctx, self.verifiers, self.timeout)
@@ -603,8 +599,7 @@ class CredentialService:
         self, ref: str, *, old: bool = False, attest: str | None = None, note: str = ""
     ) -> CheckOutcome:
         """Check the current secret (or, with `old`, that the previous one now fails)."""
-        result: CheckOutcome = self._rotation().verify(ref, old=old, attest=attest, note=note)
-        return result
+        return self._rotation().verify(ref, old=old, attest=attest, note=note)
 
     def start_rotation(
         self,
@@ -614,15 +609,13 @@ class CredentialService:
         policy: PasswordPolicy | None = None,
     ) -> RotationStarted:
         """Generate (or take) a new secret and commit it as PENDING before returning it."""
-        result: RotationStarted = self._rotation().start(ref, secret=secret, policy=policy)
-        return result
+        return self._rotation().start(ref, secret=secret, policy=policy)
 
     def confirm_rotation(
         self, ref: str, *, attest: str | None = None, note: str = ""
     ) -> CheckOutcome:
         """Verify the pending secret; promote it to current when it works."""
-        result: CheckOutcome = self._rotation().confirm(ref, attest=attest, note=note)
-        return result
+        return self._rotation().confirm(ref, attest=attest, note=note)
 
     def reconcile(
         self,
@@ -633,10 +626,7 @@ class CredentialService:
         note: str = "",
     ) -> CheckOutcome:
         """Try pending, then current, then previous; keep the one that works."""
-        result: CheckOutcome = self._rotation().reconcile(
-            ref, attest=attest, works=works, note=note
-        )
-        return result
+        return self._rotation().reconcile(ref, attest=attest, works=works, note=note)
 
 
 def search_clause(word: str) -> ColumnElement[bool]:
@@ -659,10 +649,6 @@ def matches(summary: CredentialSummary, search: str) -> bool:
     return all(word in hay for word in search.lower().split())
 
 
-def summaries_json(rows: Iterable[CredentialSummary]) -> list[dict[str, Any]]:
-    return [json.loads(r.model_dump_json()) for r in rows]
-
-
 # --- dashboard, reminders, demo ---------------------------------------------------------------
 
 _DONE = (CredentialStatus.ROTATED.value, CredentialStatus.LOCKED_OUT.value)
@@ -671,17 +657,18 @@ _DONE = (CredentialStatus.ROTATED.value, CredentialStatus.LOCKED_OUT.value)
 def tiles(ctx: VaultContext, today: date) -> list[Tile]:
     """The credential tiles of the dashboard: to rotate, rotated, and locked out (proven dead)."""
     due = Credential.rotation_due | Credential.known_to_departing
+    status = Credential.status
+    query = select(
+        func.count(),
+        func.count().filter(due, status.not_in(_DONE)),
+        func.count().filter(due, status == CredentialStatus.ROTATED.value),
+        func.count().filter(due, status == CredentialStatus.LOCKED_OUT.value),
+        func.count().filter(status == CredentialStatus.NEEDS_RECONCILE.value),
+    ).select_from(Credential)
     with ctx.reading() as session:
-        total = int(session.scalar(select(func.count()).select_from(Credential)) or 0)
-
-        def count(*where: Any) -> int:
-            query = select(func.count()).select_from(Credential).where(*where)
-            return int(session.scalar(query) or 0)
-
-        to_rotate = count(due, Credential.status.not_in(_DONE))
-        rotated = count(due, Credential.status == CredentialStatus.ROTATED.value)
-        locked = count(due, Credential.status == CredentialStatus.LOCKED_OUT.value)
-        reconcile = count(Credential.status == CredentialStatus.NEEDS_RECONCILE.value)
+        total, to_rotate, rotated, locked, reconcile = (
+            int(n or 0) for n in session.execute(query).one()
+        )
     if not total:
         return [
             Tile(

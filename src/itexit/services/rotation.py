@@ -8,8 +8,6 @@ rules of `domain/rotation.py`, write the sealed history entry and the signed aud
 
 from __future__ import annotations
 
-import concurrent.futures
-import importlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 from sqlalchemy.orm import Session
 
+from itexit import verifiers
 from itexit.domain.credentials import (
     CheckOutcome,
     CredentialStatus,
@@ -48,6 +47,7 @@ from itexit.services.credentials import (
 )
 from itexit.services.passgen import estimate, generate, label
 from itexit.store.models import Credential, SecretVersion, utcnow
+from itexit.verifiers import run_with_timeout
 from itexit.verifiers.base import Verifier
 
 VerifierLookup = Callable[[str], Verifier]
@@ -56,15 +56,8 @@ MANUAL = "manual"
 
 
 def default_lookup(name: str) -> Verifier:
-    """The verifier plug-in of that name, from `itexit.verifiers`."""
-    module = importlib.import_module("itexit.verifiers")
-    get = getattr(module, "get_verifier", None)
-    if get is None:
-        raise BadInput(
-            f"No {name} verifier is installed; check it by hand and attest how (--attest)."
-        )
-    verifier: Verifier = get(name)
-    return verifier
+    """The verifier plug-in of that name, from `itexit.verifiers` (looked up at each call)."""
+    return verifiers.get_verifier(name)
 
 
 @dataclass(frozen=True)
@@ -142,27 +135,9 @@ class RotationService:
         if probe.endpoint is None:
             raise BadInput(f"{probe.system} has no host to check against; add one or attest.")
         verifier = self.lookup(probe.verifier)
-        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-        future = pool.submit(
-            verifier.check, probe.endpoint, probe.username, probe.secret, self.timeout
+        return run_with_timeout(
+            verifier, probe.endpoint, probe.username, probe.secret, self.timeout
         )
-        try:
-            return future.result(timeout=self.timeout + 2.0)
-        except concurrent.futures.TimeoutError:
-            return VerifyResult(
-                verifier=probe.verifier,
-                outcome=VerifyOutcome.UNREACHABLE,
-                detail=f"No answer within {self.timeout:.0f} seconds.",
-                seconds=self.timeout,
-            )
-        except Exception as exc:  # a plug-in bug must not take the app down
-            return VerifyResult(
-                verifier=probe.verifier,
-                outcome=VerifyOutcome.ERROR,
-                detail=f"The {probe.verifier} check failed unexpectedly ({type(exc).__name__}).",
-            )
-        finally:
-            pool.shutdown(wait=False)
 
     def _read(self, ref: str, step: Step, stage: SecretStage) -> _Probe:
         self.ctx.require(Permission.CRED_ROTATE)

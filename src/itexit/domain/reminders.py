@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict
 
 class ReminderArea(StrEnum):
     CHECKLIST = "checklist"
-    CREDENTIALS = "credentials"
     RENEWALS = "renewals"
     MAILBOX = "mailbox"
 

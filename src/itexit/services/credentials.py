@@ -37,7 +37,6 @@ from itexit.domain.credentials import (
 )
 from itexit.domain.errors import BadInput, IntegrityFailure, NotFound
 from itexit.domain.models import Tile
-from itexit.domain.reminders import Reminder
 from itexit.domain.roles import Permission, Scope
 from itexit.domain.rotation import (
     Step,
@@ -709,11 +708,6 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
             screen="credentials",
         ),
     ]
-
-
-def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
-    """Rotation has no due date of its own; the campaign on the screen carries the order."""
-    return []
 
 
 def build_demo(vault: UnlockedVault, today: date) -> None:

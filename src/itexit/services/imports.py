@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,8 +19,6 @@ from sqlalchemy import select
 
 from itexit.domain.credentials import Category, NewCredential, Source
 from itexit.domain.errors import BadInput, ItexitError
-from itexit.domain.models import Tile
-from itexit.domain.reminders import Reminder
 from itexit.domain.roles import Permission, Scope
 from itexit.io.importers import (
     KINDS,
@@ -37,7 +34,7 @@ from itexit.services.credentials import CredentialService
 from itexit.store.models import Credential
 
 if TYPE_CHECKING:
-    from itexit.services.session import UnlockedVault
+    pass
 
 __all__ = [
     "KINDS",
@@ -320,17 +317,3 @@ def _new_credential(
         known_to_departing=departing,
         source=Source.HANDED_OVER if departing else Source.DISCOVERED,
     )
-
-
-def tiles(ctx: VaultContext, today: date) -> list[Tile]:
-    """Imports add credentials; the credential tiles count them."""
-    return []
-
-
-def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
-    """Imports raise nothing to do on their own."""
-    return []
-
-
-def build_demo(vault: UnlockedVault, today: date) -> None:
-    """The demo practice's credentials come from its hand-over list, not an import."""

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from itexit.domain.errors import BadInput, ItexitError, NotFound
 from itexit.domain.models import Tile
-from itexit.domain.reminders import Reminder
 from itexit.domain.roles import Permission, Scope
 from itexit.domain.vendors import (
     ContactFields,
@@ -524,11 +523,6 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
             screen="vendors",
         )
     ]
-
-
-def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
-    """Vendor contacts carry no due date; the dashboard tile raises them instead."""
-    return []
 
 
 GARY = ContactFields(

@@ -9,11 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.message import Message
-from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Select, Static, TextArea
-from tui_steps import MANAGER, MANAGER_PASSPHRASE, fill, settle, unlock
+from tui_steps import MANAGER, MANAGER_PASSPHRASE, Notices, fill, press_settled, settle, unlock
 
 from itexit.app import ItexitApp
 from itexit.domain.credentials import Category, NewCredential
@@ -62,24 +60,10 @@ def empty_practice(frozen_now: object, gateway: Gateway) -> Gateway:
     return gateway
 
 
-class Notices:
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    def __call__(self, message: Message) -> None:
-        if isinstance(message, Notify):
-            self.seen.append(message.notification.message)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.seen)
-
-
 async def open_mailbox(pilot: Pilot[Any], who: tuple[str, str] | None = None) -> MailboxScreen:
     name, passphrase = who or (MANAGER, MANAGER_PASSPHRASE)
     await unlock(pilot, name, passphrase)
-    await pilot.press("f8")
-    await settle(pilot)
+    await press_settled(pilot, "f8")
     screen = pilot.app.screen
     assert isinstance(screen, MailboxScreen)
     return screen
@@ -441,11 +425,8 @@ def test_snapshot_mailbox_picker(
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
-        await pilot.press("f8")
-        await settle(pilot)
+        await press_settled(pilot, "f8")
         assert isinstance(pilot.app.screen, MailboxPickerModal)
-        await pilot.pause(0.3)  # the screen below finishes loading before the picture
-        await settle(pilot)
 
     assert snap_compare(ItexitApp(location), terminal_size=size, run_before=run_before)
 

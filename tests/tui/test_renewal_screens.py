@@ -9,11 +9,9 @@ from typing import Any
 
 import pytest
 from icalendar import Calendar
-from textual.message import Message
-from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, Static
-from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, fill, settle, unlock
+from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, Notices, fill, press_settled, settle, unlock
 
 from itexit.app import ItexitApp
 from itexit.domain.renewals import NewRenewal, RenewalState
@@ -35,24 +33,10 @@ def frozen_demo(frozen_now: object, gateway: Gateway) -> Gateway:
     return gateway
 
 
-class Notices:
-    def __init__(self) -> None:
-        self.seen: list[str] = []
-
-    def __call__(self, message: Message) -> None:
-        if isinstance(message, Notify):
-            self.seen.append(message.notification.message)
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.seen)
-
-
 async def open_renewals(pilot: Pilot[Any], who: tuple[str, str] | None = None) -> None:
     name, passphrase = who or (MANAGER, DEMO_MANAGER_PASSPHRASE)
     await unlock(pilot, name, passphrase)
-    await pilot.press("f7")
-    await settle(pilot)
+    await press_settled(pilot, "f7")
     assert isinstance(pilot.app.screen, RenewalsScreen)
 
 

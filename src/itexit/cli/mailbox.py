@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,48 +97,39 @@ def cmd_add(cli: Cli) -> int:
     return EXIT_OK
 
 
-def _run_cancellable(work: Any) -> Any:
-    """Run `work(cancel)`; Ctrl-C asks it to stop after the batch in hand (kept, not lost)."""
-    cancel = threading.Event()
+def _fetch(cli: Cli, label: str, verb: str, work: Callable[[ProgressBar], SyncResult]) -> int:
+    """Run `work(progress)` with a progress bar; after Ctrl-C the batches stored are kept."""
+    bar = ProgressBar(label)
     try:
-        return work(cancel)
-    except KeyboardInterrupt:
-        cancel.set()
-        raise
+        result = work(bar)
+    finally:
+        bar.close()
+    if cli.args.json:
+        print(result.model_dump_json(indent=2))
+    else:
+        print(_result_line(result, verb))
+    return EXIT_OK
 
 
 def cmd_sync(cli: Cli) -> int:
     session = cli.unlock()
-    bar = ProgressBar(f"Syncing {cli.args.name}")
-    try:
-        result = _run_cancellable(
-            lambda cancel: session.mailboxes.sync(cli.args.name, progress=bar, cancel=cancel)
-        )
-    finally:
-        bar.close()
-    if cli.args.json:
-        print(result.model_dump_json(indent=2))
-    else:
-        print(_result_line(result, "Synced"))
-    return EXIT_OK
+    return _fetch(
+        cli,
+        f"Syncing {cli.args.name}",
+        "Synced",
+        lambda bar: session.mailboxes.sync(cli.args.name, progress=bar),
+    )
 
 
 def cmd_import(cli: Cli) -> int:
     session = cli.unlock()
-    bar = ProgressBar(f"Importing {Path(cli.args.file).name}")
-    try:
-        result = _run_cancellable(
-            lambda cancel: session.mailboxes.import_file(
-                cli.args.name, Path(cli.args.file), progress=bar, cancel=cancel
-            )
-        )
-    finally:
-        bar.close()
-    if cli.args.json:
-        print(result.model_dump_json(indent=2))
-    else:
-        print(_result_line(result, "Imported"))
-    return EXIT_OK
+    path = Path(cli.args.file)
+    return _fetch(
+        cli,
+        f"Importing {path.name}",
+        "Imported",
+        lambda bar: session.mailboxes.import_file(cli.args.name, path, progress=bar),
+    )
 
 
 def cmd_review(cli: Cli) -> int:

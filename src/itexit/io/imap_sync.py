@@ -180,22 +180,3 @@ def sync_folders(
         raise CheckFailed(f"The mail server {target.host} dropped the connection: {exc}.") from None
     finally:
         _logout(conn)
-
-
-def list_folders(target: ImapTarget) -> list[str]:
-    """The folder names on the server, for choosing which to monitor."""
-    conn = connect(target)
-    try:
-        typ, data = conn.list()
-        _check(typ, data, "to list the folders")
-        names: list[str] = []
-        for line in data:
-            if not isinstance(line, bytes):
-                continue
-            match = re.match(rb'\((?P<flags>[^)]*)\) (?P<sep>"[^"]*"|NIL) (?P<name>.+)$', line)
-            if match:
-                name = match.group("name").decode("utf-8", "replace").strip()
-                names.append(name[1:-1] if name.startswith('"') else name)
-        return names
-    finally:
-        _logout(conn)

@@ -7,6 +7,7 @@ last-changed dates and whose registrar entity names the registrar in its vCard `
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import urllib.error
@@ -41,10 +42,16 @@ class DomainFacts(BaseModel):
     statuses: list[str] = []
 
 
+@functools.cache
+def _shipped_bootstrap() -> dict[str, Any]:
+    """The shipped copy, read once however many domains are looked up."""
+    return load_bootstrap(resources.files("itexit.data").joinpath("rdap_dns.json").read_text())
+
+
 def load_bootstrap(text: str | None = None) -> dict[str, Any]:
     """The IANA DNS bootstrap document (the shipped copy unless `text` is given)."""
     if text is None:
-        text = resources.files("itexit.data").joinpath("rdap_dns.json").read_text()
+        return _shipped_bootstrap()
     data = json.loads(text)
     if not isinstance(data, dict) or not isinstance(data.get("services"), list):
         raise RdapError("The RDAP bootstrap file is not in IANA's format.")

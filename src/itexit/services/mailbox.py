@@ -650,20 +650,6 @@ class MailboxService:
             )
             return self._to_row(row, doc, unsubscribed)
 
-    def explain(self, row: MessageRow) -> str:
-        """Which rule put the message in its class (or that a person did)."""
-        if row.manual:
-            return "classified by hand"
-        return self.classifier().explain(
-            MessageHeaders(
-                sender=row.sender,
-                subject=row.subject,
-                list_id=row.list_id,
-                list_unsubscribe=row.list_unsubscribe,
-                precedence=row.precedence,
-            )
-        )
-
     def counts(self, ref: str) -> dict[str, int]:
         """How many messages of each class, without decrypting anything."""
         self.ctx.require(Permission.MAILBOX_READ)
@@ -1012,17 +998,19 @@ class MailboxService:
         from itexit.services.renewals import RenewalService
 
         self.ctx.require(Permission.MAILBOX_REVIEW)
-        self.message(ref, message_id)  # the message exists before anything is written
-        renewal = RenewalService(self.ctx).add(new)
-        return self.log_action(
-            ref,
-            NewAction(
+        renewals = RenewalService(self.ctx)
+        people = renewals.ready(new)
+        with self.ctx.transaction() as session:
+            box = self._find(session, ref)
+            self._message(session, box.id, message_id)  # before anything is written
+            renewal = renewals.insert(session, new, people)
+            action = NewAction(
                 kind=ActionKind.RENEWAL_CREATED,
                 message_id=message_id,
                 target=f"{new.vendor}: {new.item}",
                 renewal_id=renewal.id,
-            ),
-        )
+            )
+            return self._to_action(self._log(session, box, action))
 
     def actions(self, ref: str) -> list[ActionEntry]:
         self.ctx.require(Permission.MAILBOX_READ)
@@ -1045,6 +1033,15 @@ class MailboxService:
             .limit(1)
         ).first()
 
+    def _since(self, session: Session, mailbox_id: str, after: int) -> tuple[int, int]:
+        """How many messages came after message `after`, and the highest id among them."""
+        count, high = session.execute(
+            select(func.count(), func.max(MailMessage.id)).where(
+                MailMessage.mailbox_id == mailbox_id, MailMessage.id > after
+            )
+        ).one()
+        return int(count or 0), int(high or 0)
+
     def record_review(
         self, ref: str, findings: str, actions: list[NewAction] | None = None
     ) -> ReviewEntry:
@@ -1058,20 +1055,7 @@ class MailboxService:
             last = self._last_review(session, box.id)
             since_id = last.last_message_id if last is not None else 0
             since_at = _aware(last.reviewed_at) if last is not None else None
-            high = int(
-                session.scalar(
-                    select(func.max(MailMessage.id)).where(MailMessage.mailbox_id == box.id)
-                )
-                or 0
-            )
-            reviewed = int(
-                session.scalar(
-                    select(func.count())
-                    .select_from(MailMessage)
-                    .where(MailMessage.mailbox_id == box.id, MailMessage.id > since_id)
-                )
-                or 0
-            )
+            reviewed, high = self._since(session, box.id, since_id)
             for action in actions or []:
                 self._log(session, box, action)
             logged = (
@@ -1128,15 +1112,7 @@ class MailboxService:
 
     def _status(self, session: Session, box: MonitoredMailbox, today: date) -> ReviewStatus:
         last = self._last_review(session, box.id)
-        since = last.last_message_id if last is not None else 0
-        new = int(
-            session.scalar(
-                select(func.count())
-                .select_from(MailMessage)
-                .where(MailMessage.mailbox_id == box.id, MailMessage.id > since)
-            )
-            or 0
-        )
+        new, _ = self._since(session, box.id, last.last_message_id if last is not None else 0)
         return review_status(
             mailbox=box.name,
             address=box.address,

@@ -197,6 +197,13 @@ class RenewalService:
         with self.ctx.reading() as session:
             return self._summary(self._find(session, ref), today or date.today(), people)
 
+    def _many(self, refs: builtins.list[str]) -> builtins.list[RenewalSummary]:
+        """The renewals `refs` name, read in one session with one departing-people lookup."""
+        people = _departing_people(self.ctx)
+        today = date.today()
+        with self.ctx.reading() as session:
+            return [self._summary(self._find(session, ref), today, people) for ref in refs]
+
     def timeline(self, today: date | None = None, months: int = 12) -> builtins.list[MonthLoad]:
         """Renewals and their cost per month for the next `months` months."""
         return timeline(self.list(today, include_retired=False), today or date.today(), months)
@@ -205,9 +212,18 @@ class RenewalService:
 
     def add(self, new: NewRenewal) -> RenewalSummary:
         """Record a renewal (from the form, the command line or a renewal-notice e-mail)."""
+        people = self.ready(new)
+        with self.ctx.transaction() as session:
+            return self._summary(self.insert(session, new, people), date.today(), people)
+
+    def ready(self, new: NewRenewal) -> builtins.list[str]:
+        """Check a renewal may be added; the departing people its contacts are matched against."""
         self.ctx.require(Permission.RENEWAL_WRITE)
         self._validate(new)
-        people = _departing_people(self.ctx)
+        return _departing_people(self.ctx)
+
+    def insert(self, session: Session, new: NewRenewal, people: builtins.list[str]) -> Renewal:
+        """Add a renewal `ready` passed inside the caller's transaction, with its audit row."""
         row = Renewal(
             id=str(uuid.uuid4()),
             kind=new.kind.value,
@@ -227,21 +243,20 @@ class RenewalService:
             check_message="",
             version=1,
         )
-        with self.ctx.transaction() as session:
-            self.ctx.seal(row, _document(new), Scope.CRED)
-            session.add(row)
-            session.flush()
-            self.ctx.record(
-                session,
-                "renewal.add",
-                f"{row.vendor}: {row.item}",
-                renewal_id=row.id,
-                kind=row.kind,
-                renewal_date=row.renewal_date.isoformat(),
-                auto_renew=row.auto_renew,
-                notice_days=row.notice_days,
-            )
-            return self._summary(row, date.today(), people)
+        self.ctx.seal(row, _document(new), Scope.CRED)
+        session.add(row)
+        session.flush()
+        self.ctx.record(
+            session,
+            "renewal.add",
+            f"{row.vendor}: {row.item}",
+            renewal_id=row.id,
+            kind=row.kind,
+            renewal_date=row.renewal_date.isoformat(),
+            auto_renew=row.auto_renew,
+            notice_days=row.notice_days,
+        )
+        return row
 
     def edit(self, ref: str, new: NewRenewal, expected_version: int | None) -> RenewalSummary:
         """Replace a renewal's fields, refusing an edit made against an older read."""
@@ -366,7 +381,7 @@ class RenewalService:
         in its own short transaction, so one slow host never holds the database.
         """
         self.ctx.require(Permission.RENEWAL_WRITE)
-        items = [self.get(ref) for ref in refs] if refs else self.checkable()
+        items = self._many(refs) if refs else self.checkable()
         results: builtins.list[CheckResult] = []
         total = len(items)
         for done, item in enumerate(items):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_textual_snapshot import node_to_report_path
+from svg_rows import difference
 from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, MANAGER_PASSPHRASE, PRACTICE
 
 from itexit.services.gateway import Gateway
@@ -44,3 +47,16 @@ def demo(gateway: Gateway) -> Gateway:
     assert result.users[0].name == MANAGER
     assert result.users[0].passphrase == DEMO_MANAGER_PASSPHRASE
     return gateway
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """When a snapshot does not match, print which rows changed, so a log alone explains it."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when != "call" or not report.failed or "snap_compare" not in item.fixturenames:
+        return
+    saved = node_to_report_path(item)
+    if saved.exists():
+        _, expected, actual, *_ = pickle.loads(saved.read_bytes())
+        report.sections.append(("snapshot rows that differ", difference(expected, actual)))

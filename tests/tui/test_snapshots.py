@@ -12,7 +12,15 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Select
-from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, MANAGER_PASSPHRASE, fill, settle, unlock
+from tui_steps import (
+    DEMO_MANAGER_PASSPHRASE,
+    MANAGER,
+    MANAGER_PASSPHRASE,
+    fill,
+    settle,
+    unlock,
+    until,
+)
 
 from itexit.app import ItexitApp
 from itexit.domain.roles import Role
@@ -49,10 +57,10 @@ async def on_demo_users(pilot: Pilot[Any]) -> None:
     await pilot.press("u")
     await settle(pilot)
     table = pilot.app.screen.query_one("#users-table", DataTable)
-    for _ in range(100):  # the table sizes its columns once its rows have arrived
-        if table.row_count and table.columns["role"].content_width > len("Role"):
-            break
-        await pilot.pause(0.02)
+    # the table sizes its columns when idle, after its rows have arrived
+    assert await until(
+        pilot, lambda: table.row_count > 0 and table.columns["role"].content_width > len("Role")
+    )
     await settle(pilot)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -9,7 +10,7 @@ from textual.app import App
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 PRACTICE = "Greenway Family Practice"
 MANAGER = "maria"
@@ -19,11 +20,20 @@ DEMO_CONSULTANT = ("priya", "priya-harbor-willow-63")
 
 
 async def settle(pilot: Pilot[int]) -> None:
-    """Let messages, workers and the messages they post all finish."""
+    """Let messages, workers and the messages they post finish, and tables size their columns."""
     for _ in range(2):
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
+    assert await until(pilot, lambda: not _tables_pending(pilot.app)), "a table never sized itself"
+
+
+def _tables_pending(app: App[int]) -> bool:
+    """Whether a table on the screen still has rows whose widths it has not measured (it does so
+    when idle, which on a loaded machine can come well after the rows were added)."""
+    return any(
+        table._require_update_dimensions or table._new_rows for table in app.screen.query(DataTable)
+    )
 
 
 async def type_into(pilot: Pilot[int], selector: str, text: str) -> None:
@@ -56,13 +66,18 @@ async def press_settled(pilot: Pilot[int], *keys: str) -> None:
     await settle(pilot)
 
 
-async def until(pilot: Pilot[int], condition: Callable[[], bool], pauses: int = 100) -> bool:
-    """Pause until `condition()` holds, at most `pauses` times; whether it came to hold."""
-    for _ in range(pauses):
-        if condition():
-            return True
-        await pilot.pause()
-    return condition()
+async def until(pilot: Pilot[int], condition: Callable[[], bool], seconds: float = 60.0) -> bool:
+    """Pause until `condition()` holds, for at most `seconds`; whether it came to hold.
+
+    The limit is generous on purpose: on a loaded machine a widget's idle-time work (a table
+    sizing its columns, say) can lag by seconds, and a short limit turns that lag into a flake.
+    """
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        await pilot.pause(0.02)
+    return True
 
 
 @asynccontextmanager

@@ -133,6 +133,18 @@ def test_practice_rules_are_tried_before_the_shipped_ones() -> None:
     assert Classifier(practice)(h) is MessageClass.SUPPORT
 
 
+def test_rules_ignore_case_whether_or_not_the_pattern_has_capitals() -> None:
+    practice = load_rules_text(
+        '[[rule]]\nname = "Lab tickets"\nclass = "support"\n'
+        'subject = ["lab result", "LAB-\\\\d{4}", "[A-Z]{3}\\\\s+queue"]\n'
+    )
+    classify = Classifier(practice)
+    assert classify(headers(subject="LAB RESULT ready")) is MessageClass.SUPPORT
+    assert classify(headers(subject="re: lab-2231 pending")) is MessageClass.SUPPORT
+    assert classify(headers(subject="the ehr QUEUE stalled")) is MessageClass.SUPPORT
+    assert classify(headers(subject="Lab coats arrive Friday")) is not MessageClass.SUPPORT
+
+
 def test_a_rule_with_an_unknown_class_or_bad_pattern_is_one_sentence() -> None:
     with pytest.raises(BadInput, match="unknown class 'spam'"):
         parse_rules({"rule": [{"name": "x", "class": "spam", "subject": ["a"]}]})

@@ -71,18 +71,18 @@ _MONTHS = {
 }
 _RFC_DATE = re.compile(
     r"(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+"
-    r"(\d{2}):(\d{2})(?::(\d{2}))?\s+([+-])(\d{2})(\d{2})(?:\s*\(.*\))?\s*\Z"
+    r"(\d{2}):(\d{2})(?::(\d{2}))?\s+([+-]\d{4})(?:\s*\(.*\))?\s*\Z"
 )
-_OFFSETS: dict[tuple[str, str, str], timezone] = {}
+_OFFSETS: dict[str, timezone] = {}
 
 
-def _offset(sign: str, hours: str, minutes: str) -> timezone:
-    zone = _OFFSETS.get((sign, hours, minutes))
-    if zone is None:
-        delta = timedelta(hours=int(hours), minutes=int(minutes))
-        zone = timezone(-delta if sign == "-" else delta)
-        _OFFSETS[(sign, hours, minutes)] = zone
-    return zone
+def _offset(zone: str) -> timezone:
+    """The fixed offset for "+hhmm" or "-hhmm", made once per distinct value."""
+    found = _OFFSETS.get(zone)
+    if found is None:
+        delta = timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
+        found = _OFFSETS[zone] = timezone(-delta if zone[0] == "-" else delta)
+    return found
 
 
 def parse_date(value: str | None) -> tuple[datetime | None, bool]:
@@ -94,7 +94,7 @@ def parse_date(value: str | None) -> tuple[datetime | None, bool]:
         return None, False
     match = _RFC_DATE.match(value.strip())
     if match is not None:
-        day, month, year, hh, mm, ss, sign, oh, om = match.groups()
+        day, month, year, hh, mm, ss, zone = match.groups()
         number = _MONTHS.get(month.lower())
         if number is not None:
             try:
@@ -105,7 +105,7 @@ def parse_date(value: str | None) -> tuple[datetime | None, bool]:
                     int(hh),
                     int(mm),
                     int(ss or 0),
-                    tzinfo=_offset(sign, oh, om),
+                    tzinfo=_offset(zone),
                 )
                 return when.astimezone(UTC), False
             except (ValueError, OverflowError):
@@ -123,30 +123,42 @@ def parse_date(value: str | None) -> tuple[datetime | None, bool]:
 
 
 _WANTED = {name.lower(): name for name in HEADER_FIELDS}
-_FIELD = re.compile(
-    r"^(" + "|".join(re.escape(name) for name in HEADER_FIELDS) + r"):[ \t]*"
-    r"([^\n]*(?:\n[ \t][^\n]*)*)",
-    re.IGNORECASE | re.MULTILINE,
-)
-# A line that is neither a field ("Name:" with a printable name) nor a continuation.
-_ODD_LINE = re.compile(r"^(?![ \t]|[\x21-\x39\x3b-\x7e]+:|\r?$)", re.MULTILINE)
+_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+")
+"""A field name: printable ASCII, no space and no colon."""
 
 
 def _fast_fields(block: bytes) -> dict[str, str] | None:
     """The wanted header fields as compat32 would give them, or None to let it decide.
 
-    Well-formed blocks (every line a `Name: value` field or a continuation) are read with
-    two regular-expression scans; anything else goes to the standard library parser, which
-    records its defects.
+    Well-formed blocks (every line a `Name: value` field, a continuation or empty) are read
+    line by line; anything else goes to the standard library parser, which records its
+    defects. A value keeps its continuation lines (unfolded later by `decode`); the first
+    occurrence of a field wins, as with compat32's `get`.
     """
     text = block.decode("ascii", "surrogateescape")
-    if text[:1] in (" ", "\t") or _ODD_LINE.search(text.rstrip("\r\n")) is not None:
+    if text[:1] in (" ", "\t"):
         return None
     fields: dict[str, str] = {}
-    for name, value in _FIELD.findall(text):
+    wanted = _WANTED
+    current = ""  # the field whose continuation lines are being kept, if any
+    for line in text.replace("\r", "").split("\n"):
+        if not line:
+            current = ""
+            continue
+        if line[0] in " \t":
+            if current:
+                fields[current] += "\n" + line
+            continue
+        colon = line.find(":")
+        name = line[:colon]
+        if colon <= 0 or not _NAME.fullmatch(name):
+            return None
         key = name.lower()
-        if key not in fields:
-            fields[key] = value.replace("\r", "")
+        if key in wanted and key not in fields:
+            fields[key] = line[colon + 1 :].lstrip(" \t")
+            current = key
+        else:
+            current = ""
     return fields
 
 

@@ -7,7 +7,14 @@ import tomllib
 from importlib import resources
 
 from itexit.domain.errors import BadInput
-from itexit.domain.mailbox import MessageClass, MessageHeaders, Rule, RuleSpec, parse_rules
+from itexit.domain.mailbox import (
+    MessageClass,
+    MessageHeaders,
+    Rule,
+    RuleSpec,
+    lowered_fields,
+    parse_rules,
+)
 
 RULES_FILE = "mail_rules.toml"
 
@@ -35,8 +42,9 @@ class Classifier:
         self.rules: list[Rule] = [spec.build() for spec in self.specs]
 
     def __call__(self, headers: MessageHeaders) -> MessageClass:
+        lowered = lowered_fields(headers)
         for rule in self.rules:
-            if rule.matches(headers):
+            if rule.matches(headers, lowered):
                 return rule.msg_class
         return MessageClass.OTHER
 

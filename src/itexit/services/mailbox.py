@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import operator
 import os
 import threading
 import time
@@ -70,6 +71,8 @@ if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
 
 IMPORT_FOLDER = "(import)"
+_UNSET = object()
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 MAIL_MESSAGES = cast(Table, MailMessage.__table__)
 WRITE_BATCH = 5000
 DEFAULT_PORTS = {Tls.SSL: 993, Tls.STARTTLS: 143, Tls.NONE: 143}
@@ -165,7 +168,7 @@ class _MessageCipher:
 
     def seal(self, document: dict[str, str], aad: bytes) -> bytes:
         nonce = os.urandom(aead.NONCE_BYTES)
-        plaintext = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+        plaintext = _COMPACT_JSON.encode(document).encode()
         return aead.FORMAT + nonce + self._aead.encrypt(nonce, plaintext, aad)
 
     def open(self, blob: bytes, aad: bytes) -> dict[str, Any]:
@@ -271,6 +274,37 @@ class _Writer:
             )
         self.added += len(out)
         return out
+
+
+def _insert_messages(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert many message rows at the driver, in the transaction of `session`.
+
+    The statement is compiled once for the dialect and each column's own bind conversion is
+    applied (dates to text on SQLite, none on PostgreSQL), so the rows stored are the ones
+    `session.execute(insert, rows)` would store, without its per-value bookkeeping, which
+    was a tenth of an import's time.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    keys = list(rows[0])
+    compiled = MAIL_MESSAGES.insert().compile(dialect=dialect, column_keys=keys)
+    converters = [
+        (key, convert)
+        for key in keys
+        if (convert := MAIL_MESSAGES.c[key].type.bind_processor(dialect)) is not None
+    ]
+    for key, convert in converters:
+        seen_in: Any = _UNSET
+        seen_out: Any = None
+        for row in rows:
+            value = row[key]
+            if value is not seen_in:  # a batch shares one `updated_at`: convert it once
+                seen_in, seen_out = value, convert(value)
+            row[key] = seen_out
+    params: list[Any] = rows
+    if compiled.positional:
+        params = list(map(operator.itemgetter(*(compiled.positiontup or [])), rows))
+    connection.exec_driver_sql(str(compiled), params)
 
 
 def _next_message_id(session: Session) -> int:
@@ -697,7 +731,7 @@ class MailboxService:
             writer.next_id = max(writer.next_id, _next_message_id(session))
             rows = writer.rows(folder, uidvalidity, items, fingerprints)
             if rows:
-                session.execute(MAIL_MESSAGES.insert(), rows)
+                _insert_messages(session, rows)
             if folder_state is not None:
                 state = session.scalars(
                     select(MailFolderState).where(

@@ -35,6 +35,14 @@ def test_only_contact_needs_every_contact_to_be_leaving() -> None:
     assert kinds([GARY, MARIA]) == []
 
 
+def test_a_flag_ends_with_one_full_stop_after_an_initial() -> None:
+    initial = GARY.model_copy(update={"name": "Gary T."})
+    (flag,) = tie_flags("Acme", [initial], Departing(["Gary T."]))
+    assert flag.message.endswith("then remove Gary T.")
+    (flag,) = tie_flags("Acme", [GARY], LEAVING)
+    assert flag.message.endswith("then remove Gary Thistle.")
+
+
 def test_owner_and_billing_each_flagged_when_no_one_else_holds_the_role() -> None:
     owner = GARY.model_copy(update={"role": ContactRole.ACCOUNT_OWNER})
     billing = GARY.model_copy(update={"role": ContactRole.BILLING})

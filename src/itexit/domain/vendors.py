@@ -229,10 +229,10 @@ def tie_flags(
             VendorFlag(
                 kind=FlagKind.ONLY_CONTACT,
                 person=person,
-                message=(
+                message=_sentence(
                     f"Only {person} {'are' if len({c.name for c in leaving}) > 1 else 'is'} "
                     "authorised to call "
-                    f"{vendor_name} support: add a second contact, then remove {person}."
+                    f"{vendor_name} support: add a second contact, then remove {person}"
                 ),
             )
         )
@@ -298,6 +298,11 @@ def sealed_flag_message(vendor_name: str, kind: FlagKind) -> str:
             "change it to one the practice controls."
         ),
     }[kind]
+
+
+def _sentence(text: str) -> str:
+    """End with one full stop, even when the text ends with an initial ("Gary T.")."""
+    return text if text.endswith(".") else text + "."
 
 
 def _names(contacts: Sequence[ContactFields]) -> str:

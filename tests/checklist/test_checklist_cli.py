@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from itexit.cli import main
+from itexit.cli.checklist import STAGES
+from itexit.domain.checklist import CaseStatus
 
 try:
     from vaulthelpers import MANAGER, MANAGER_PASS, new_vault
@@ -85,6 +87,19 @@ def test_case_close_is_refused_naming_the_critical_task(itexit: Run) -> None:
         assert itexit("task", "na", "Gary Thistle", number, "--reason", "done elsewhere")[0] == 0
     code, out, _ = itexit("case", "close", "Gary Thistle")
     assert code == 0 and "closed" in out
+
+
+def test_case_status_moves_between_stages_and_checks_closing(itexit: Run) -> None:
+    _new(itexit, "--template", "replacement-onboarding")
+    code, out, _ = itexit("case", "status", "Gary Thistle", "monitoring")
+    assert code == 0 and "is monitoring" in out
+    code, out, _ = itexit("case", "list", "--json")
+    assert json.loads(out)[0]["status"] == "monitoring"
+    code, _, err = itexit("case", "status", "Gary Thistle", "closed")
+    assert code == 2 and "critical task #1" in err
+    with pytest.raises(SystemExit):
+        itexit("case", "status", "Gary Thistle", "finished")
+    assert set(STAGES) == {status.value for status in CaseStatus}
 
 
 def test_unknown_case_and_bad_date(itexit: Run) -> None:

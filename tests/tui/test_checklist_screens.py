@@ -15,10 +15,10 @@ from textual.widgets import Button, DataTable, Input, Select, SelectionList
 from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, settle, unlock
 
 from itexit.app import ItexitApp
-from itexit.domain.checklist import CaseKind, NewCase, TaskStatus
+from itexit.domain.checklist import CaseKind, CaseStatus, NewCase, TaskStatus
 from itexit.domain.roles import Role
 from itexit.screens.case_detail import CaseDetailScreen
-from itexit.screens.case_modals import NewCaseModal, TerminationDateModal
+from itexit.screens.case_modals import CaseStageModal, NewCaseModal, TerminationDateModal
 from itexit.screens.cases import CaseListScreen
 from itexit.screens.error import ErrorModal
 from itexit.screens.my_tasks import MyTasksScreen
@@ -206,6 +206,13 @@ def test_add_task_modal(
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_case_stage_modal(
+    snap_compare: Snap, checklist_practice: Gateway, size: tuple[int, int]
+) -> None:
+    assert snap_compare(app_for(checklist_practice), terminal_size=size, run_before=_dialog("g", 1))
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_termination_date_modal(
     snap_compare: Snap, checklist_practice: Gateway, size: tuple[int, int]
 ) -> None:
@@ -336,6 +343,37 @@ async def test_add_a_task_and_move_the_date(checklist_practice: Gateway) -> None
     added = next(t for t in case.tasks if t.title == "Collect the server room key")
     assert added.due == date(2026, 12, 2)  # five days after the date, as before
     assert case.tasks[0].due == date(2026, 10, 30)  # done before the move: unchanged
+
+
+async def test_stage_moves_the_case_to_monitoring_and_closing_is_checked(
+    checklist_practice: Gateway,
+) -> None:
+    app = app_for(checklist_practice)
+    notices = Notices()
+    async with app.run_test(size=SIZE, message_hook=notices) as pilot:
+        await on_gary(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, CaseStageModal)
+        assert app.screen.query_one("#change", Button).disabled  # nothing chosen yet
+        app.screen.query_one("#case-stage", Select).value = CaseStatus.MONITORING
+        await settle(pilot)
+        assert "mailbox and renewals are watched" in str(
+            app.screen.query_one("#stage-meaning").render()
+        )
+        await pilot.click("#change")
+        await settle(pilot)
+        assert "The case of Gary Thistle is monitoring." in notices.text
+        assert isinstance(app.screen, CaseDetailScreen)
+        await pilot.press("g")
+        await settle(pilot)
+        app.screen.query_one("#case-stage", Select).value = CaseStatus.CLOSED
+        await settle(pilot)
+        await pilot.click("#change")
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorModal)
+        assert "critical task #8" in str(app.screen.query_one("#error-message").render())
+    assert manager(checklist_practice).cases.get("Gary Thistle").status is CaseStatus.MONITORING
 
 
 async def test_closing_with_an_open_critical_task_shows_why(checklist_practice: Gateway) -> None:

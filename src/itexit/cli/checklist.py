@@ -11,6 +11,7 @@ from itexit.cli.base import EXIT_OK, Cli, emit
 from itexit.domain.errors import BadInput
 
 KINDS = ("it-employee", "it-vendor", "clinician", "role-change")
+STAGES = ("planning", "active", "monitoring", "closed")
 STATUS_WORDS = {"open": "open", "done": "done", "na": "n/a"}
 
 
@@ -142,6 +143,14 @@ def cmd_case_close(cli: Cli) -> int:
     return EXIT_OK
 
 
+def cmd_case_status(cli: Cli) -> int:
+    from itexit.domain.checklist import CaseStatus
+
+    case = cli.unlock().cases.set_status(cli.args.case, CaseStatus(cli.args.status))
+    print(f"The case of {case.name} is {case.status.value}.")
+    return EXIT_OK
+
+
 def cmd_task_done(cli: Cli) -> int:
     args = cli.args
     attach = Path(args.attach) if args.attach else None
@@ -228,6 +237,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = cases.add_parser("close", help="close a case (refused while a critical task is open)")
     p.add_argument("case", help="case name or id")
     p.set_defaults(func=cmd_case_close)
+    p = cases.add_parser(
+        "status", help="move a case to planning, active, monitoring or closed (closing is checked)"
+    )
+    p.add_argument("case", help="case name or id")
+    p.add_argument("status", choices=STAGES)
+    p.set_defaults(func=cmd_case_status)
 
     tasks = sub.add_parser("task", help="the tasks of a case").add_subparsers(
         dest="task_command", metavar="ACTION", required=True

@@ -25,7 +25,7 @@ from itexit.domain.checklist import (
 )
 from itexit.domain.roles import ROLE_LABELS, Permission, Role
 from itexit.screens.base import ItexitScreen
-from itexit.screens.case_modals import TerminationDateModal
+from itexit.screens.case_modals import CaseStageModal, TerminationDateModal
 from itexit.screens.cases import DATE_FORMAT, progress_bar
 from itexit.screens.task_modals import (
     AddTaskModal,
@@ -185,6 +185,13 @@ class CaseDetailScreen(ItexitScreen):
             show=False,
             id="case.reopen",
             tooltip="Reopen a task marked done or not applicable",
+        ),
+        Binding(
+            "g",
+            "stage",
+            "Stage",
+            id="case.stage",
+            tooltip="Planning, active, monitoring or closed",
         ),
         Binding(
             "c",
@@ -461,6 +468,12 @@ class CaseDetailScreen(ItexitScreen):
         elif what == "close":
             case = cases.close(case_id)
             self.post_message(self.CaseChanged("Case closed", f"The case of {case.name}."))
+        elif what == "stage":
+            assert isinstance(payload, CaseStatus)
+            case = cases.set_status(case_id, payload)
+            self.post_message(
+                self.CaseChanged("Stage changed", f"The case of {case.name} is {payload.value}.")
+            )
 
     @on(CaseChanged)
     def _changed(self, message: CaseChanged) -> None:
@@ -576,6 +589,16 @@ class CaseDetailScreen(ItexitScreen):
 
     def action_close_case(self) -> None:
         self.change("close", None)
+
+    def action_stage(self) -> None:
+        if self._case is None:
+            return
+
+        def chosen(status: CaseStatus | None) -> None:
+            if status is not None:
+                self.change("stage", None, status)
+
+        self.app.push_screen(CaseStageModal(self._case.name, self._case.status), chosen)
 
     def action_statement(self) -> None:
         from itexit.screens.statement import StatementScreen

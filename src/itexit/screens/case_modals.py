@@ -1,4 +1,4 @@
-"""Dialogs of a case: open a new case, move the termination date."""
+"""Dialogs of a case: open a new case, move the termination date, change its stage."""
 
 from __future__ import annotations
 
@@ -9,7 +9,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
-from itexit.domain.checklist import KIND_LABELS, CaseKind, NewCase, ReasonCategory, TemplateInfo
+from itexit.domain.checklist import (
+    KIND_LABELS,
+    CaseKind,
+    CaseStatus,
+    NewCase,
+    ReasonCategory,
+    TemplateInfo,
+)
 from itexit.screens.base import ItexitModal
 
 REASON_LABELS: dict[ReasonCategory, str] = {
@@ -188,6 +195,62 @@ class TerminationDateModal(ItexitModal[date]):
         when = parse_date(self.query_one("#new-date", Input).value)
         if when is not None:
             self.dismiss(when)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+
+STAGE_MEANINGS: dict[CaseStatus, str] = {
+    CaseStatus.PLANNING: "Planning: the last day is ahead; prepare, revoke nothing yet.",
+    CaseStatus.ACTIVE: "Active: the departure is under way; critical steps come first.",
+    CaseStatus.MONITORING: "Monitoring: the person has left; the mailbox and renewals are watched.",
+    CaseStatus.CLOSED: "Closed: every critical step is done or set aside with a reason.",
+}
+
+
+class CaseStageModal(ItexitModal[CaseStatus]):
+    """Move a case between planning, active, monitoring and closed."""
+
+    CSS_PATH = "case_modals.tcss"
+    AUTO_FOCUS = "#case-stage"
+    HELP = (
+        "A case is planning before the last day, active while the departure is under way, "
+        "monitoring once the person has left and only the mailbox and renewals are watched, "
+        "and closed when every critical step is done. Closing is refused while a critical "
+        "task is open or set aside without a reason; every change is recorded."
+    )
+
+    def __init__(self, name: str, current: CaseStatus) -> None:
+        super().__init__()
+        self._name = name
+        self._current = current
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="stage-dialog", classes="dialog"):
+            yield Static(f"Stage of the case of {self._name}", classes="heading", markup=False)
+            yield Select(
+                [(status.value.capitalize(), status) for status in CaseStatus],
+                value=self._current,
+                allow_blank=False,
+                id="case-stage",
+            )
+            yield Static(STAGE_MEANINGS[self._current], id="stage-meaning", classes="hint")
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Change", id="change", variant="primary", disabled=True)
+
+    @on(Select.Changed, "#case-stage")
+    def _explain(self, event: Select.Changed) -> None:
+        if isinstance(event.value, CaseStatus):
+            self.query_one("#stage-meaning", Static).update(STAGE_MEANINGS[event.value])
+            self.query_one("#change", Button).disabled = event.value is self._current
+
+    @on(Button.Pressed, "#change")
+    def _change(self) -> None:
+        value = self.query_one("#case-stage", Select).value
+        if isinstance(value, CaseStatus) and value is not self._current:
+            self.dismiss(value)
 
     @on(Button.Pressed, "#cancel")
     def _cancel(self) -> None:

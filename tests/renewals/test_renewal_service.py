@@ -177,6 +177,10 @@ def test_find_by_short_id_or_unique_item(vault: Vault) -> None:
     s.add(new())
     with pytest.raises(BadInput, match="use its id"):
         s.get("EHR contract")
+    with pytest.raises(NotFound):  # wildcards are characters, not patterns
+        s.get("%%%%")
+    with pytest.raises(NotFound):
+        s.get(item.id[:3] + "_")
 
 
 def test_departing_person_flagged_by_e_mail_or_by_hand(

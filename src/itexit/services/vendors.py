@@ -358,7 +358,7 @@ class VendorService:
                 session.scalars(select(Vendor).where(func.lower(Vendor.name) == ref.lower()))
             )
             if not matches and len(ref) >= 4:
-                matches = list(session.scalars(select(Vendor).where(Vendor.id.startswith(ref))))
+                matches = list(session.scalars(select(Vendor).where(Vendor.id.startswith(ref, autoescape=True))))
             row = matches[0] if len(matches) == 1 else None
         if row is None:
             raise NotFound(f"There is no vendor {ref!r}.")

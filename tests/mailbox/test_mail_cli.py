@@ -111,6 +111,26 @@ def test_rules_can_be_listed_and_added(cli: list[str], capsys: pytest.CaptureFix
     assert "Lab courier" in lines[0] and "(practice)" in lines[0]
     assert any("(shipped)" in line for line in lines)
 
+    assert main([*cli, "mailbox", "rule", "remove", "Personal mail"]) == 2
+    assert "shipped with itexit" in capsys.readouterr().err
+    assert main([*cli, "mailbox", "rule", "remove", "lab courier"]) == 0
+    assert "'Lab courier' removed" in capsys.readouterr().out
+    assert main([*cli, "mailbox", "rule", "list"]) == 0
+    assert "Lab courier" not in capsys.readouterr().out
+    assert main([*cli, "mailbox", "rule", "remove", "Lab courier"]) == 2
+    assert "no practice mail rule" in capsys.readouterr().err
+
+
+def test_folders_are_chosen_and_listed(cli: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    left = date.today().isoformat()
+    assert main([*cli, "mailbox", "add", "old@clinic.example", "--left-on", left]) == 0
+    assert main([*cli, "mailbox", "folders", "old@clinic.example", "INBOX", "Sent"]) == 0
+    assert "syncing INBOX, Sent" in capsys.readouterr().out
+    assert main([*cli, "mailbox", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["folders"] == ["INBOX", "Sent"]
+    assert main([*cli, "mailbox", "folders", "old@clinic.example", " "]) == 2
+    assert "at least one folder" in capsys.readouterr().err
+
 
 def test_sync_without_a_server_is_one_sentence(
     cli: list[str], capsys: pytest.CaptureFixture[str]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import EXIT_OK, Cli, emit
-from itexit.domain.errors import BadInput
+from itexit.domain.errors import BadInput, NotFound
 from itexit.domain.wording import count
 
 if TYPE_CHECKING:
@@ -237,9 +237,44 @@ def cmd_rule_list(cli: Cli) -> int:
         rows,
         lambda rs: "\n".join(
             f"{i + 1:>2}. {r['name']:<34} -> {r['msg_class']:<10} ({r['origin']})"
+            + (f"  [{r['id'][:8]}]" if r["origin"] == "practice" else "")
             for i, r in enumerate(rs)
         ),
     )
+    return EXIT_OK
+
+
+def cmd_rule_remove(cli: Cli) -> int:
+    session = cli.unlock()
+    ref = cli.args.rule.strip()
+    every = session.mailboxes.rules()
+    practice = [s for s in every if s.origin == "practice"]
+    found = [
+        s
+        for s in practice
+        if s.id == ref or (len(ref) >= 4 and s.id.startswith(ref)) or s.name.lower() == ref.lower()
+    ]
+    if not found:
+        if any(s.name.lower() == ref.lower() for s in every):
+            raise BadInput(
+                f"{ref!r} is shipped with itexit and stays; "
+                "a practice rule added with `rule add` is tried before it."
+            )
+        raise NotFound(f"There is no practice mail rule {ref!r}.")
+    if len(found) > 1:
+        raise BadInput(f"More than one practice rule matches {ref!r}; use its id.")
+    session.mailboxes.remove_rule(found[0].id)
+    print(f"Rule {found[0].name!r} removed.")
+    for box in session.mailboxes.list_mailboxes():
+        changed = session.mailboxes.reclassify(box.name)
+        if changed:
+            print(f"  {box.name}: {count(sum(changed.values()), 'message')} re-sorted.")
+    return EXIT_OK
+
+
+def cmd_folders(cli: Cli) -> int:
+    box = cli.unlock().mailboxes.set_folders(cli.args.name, cli.args.folders)
+    print(f"{box.name}: syncing {', '.join(box.folders)}.")
     return EXIT_OK
 
 
@@ -281,6 +316,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_import)
 
+    p = mailbox.add_parser("folders", help="choose the IMAP folders to sync")
+    p.add_argument("name")
+    p.add_argument("folders", nargs="+", metavar="FOLDER")
+    p.set_defaults(func=cmd_folders)
+
     p = mailbox.add_parser("review", help="record a review and its findings")
     p.add_argument("name")
     p.add_argument("--note", required=True, metavar="TEXT", help="what the review found")
@@ -313,3 +353,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--from", dest="sender", action="append", metavar="PATTERN")
     p.add_argument("--list-id", action="append", metavar="PATTERN")
     p.set_defaults(func=cmd_rule_add)
+    p = rules.add_parser("remove", help="remove a practice rule (by id or name); mail is re-sorted")
+    p.add_argument("rule", metavar="ID|NAME")
+    p.set_defaults(func=cmd_rule_remove)

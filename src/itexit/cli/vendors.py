@@ -59,6 +59,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_contact_add)
 
+    p = contacts.add_parser(
+        "edit", help="change a contact's name, role, e-mail, phone or leaving mark"
+    )
+    p.add_argument("vendor", metavar="ID|NAME")
+    p.add_argument("contact_id", metavar="CONTACT_ID", help="its id, or the first 4+ characters")
+    p.add_argument("--name")
+    p.add_argument("--role", choices=ROLE_CHOICES)
+    p.add_argument("--email")
+    p.add_argument("--phone")
+    leaving = p.add_mutually_exclusive_group()
+    leaving.add_argument(
+        "--departing", dest="departing", action="store_const", const=True, default=None
+    )
+    leaving.add_argument("--not-departing", dest="departing", action="store_const", const=False)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_contact_edit)
+
     p = contacts.add_parser("remove", help="remove a contact (ids are shown by `vendor show`)")
     p.add_argument("vendor", metavar="ID|NAME")
     p.add_argument("contact_id", metavar="CONTACT_ID")
@@ -178,6 +195,38 @@ def cmd_contact_add(cli: Cli) -> int:
         ),
     )
     _print_detail(cli, detail)
+    return EXIT_OK
+
+
+def cmd_contact_edit(cli: Cli) -> int:
+    from itexit.cli.base import EXIT_OK
+    from itexit.domain.errors import BadInput, NotFound
+    from itexit.domain.vendors import ContactFields, ContactRole
+
+    a = cli.args
+    changes = {
+        key: value
+        for key, value in (
+            ("name", a.name),
+            ("role", ContactRole(a.role) if a.role else None),
+            ("email", a.email),
+            ("phone", a.phone),
+            ("departing", a.departing),
+        )
+        if value is not None
+    }
+    if not changes:
+        raise BadInput("Say what to change: --name, --role, --email, --phone or --departing.")
+    vendors = cli.unlock().vendors
+    detail = vendors.get(a.vendor)
+    matching = [c for c in detail.contacts if c.id.startswith(a.contact_id)]
+    if len(matching) != 1 or (len(a.contact_id) < 4 and matching[0].id != a.contact_id):
+        raise NotFound(f"{detail.name} has no contact {a.contact_id!r}.")
+    current = matching[0]
+    fields = ContactFields.model_validate(
+        {**current.model_dump(include=set(ContactFields.model_fields)), **changes}
+    )
+    _print_detail(cli, vendors.edit_contact(detail.id, current.id, fields, detail.version))
     return EXIT_OK
 
 

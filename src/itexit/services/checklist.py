@@ -557,7 +557,11 @@ class CaseService:
             return row
         named = list(session.scalars(select(Case).where(func.lower(Case.name) == ref.lower())))
         if not named and len(ref) >= 6:
-            named = list(session.scalars(select(Case).where(Case.id.startswith(ref.lower(), autoescape=True))))
+            named = list(
+                session.scalars(
+                    select(Case).where(Case.id.startswith(ref.lower(), autoescape=True))
+                )
+            )
         if len(named) > 1:
             live = [c for c in named if c.status != CaseStatus.CLOSED.value]
             if len(live) == 1:

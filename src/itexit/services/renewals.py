@@ -142,7 +142,9 @@ class RenewalService:
         ref = ref.strip()
         row = session.get(Renewal, ref)
         if row is None and len(ref) >= 4:
-            matches = list(session.scalars(select(Renewal).where(Renewal.id.startswith(ref, autoescape=True))))
+            matches = list(
+                session.scalars(select(Renewal).where(Renewal.id.startswith(ref, autoescape=True)))
+            )
             if len(matches) == 1:
                 row = matches[0]
         if row is None:

@@ -265,6 +265,7 @@ class VendorService:
             document = self.ctx.unseal(row)
             contacts = _contacts(document)
             index = self._contact_index(row, contacts, contact_id)
+            contact_id = str(contacts[index]["id"])
             contacts[index] = {"id": contact_id, **person.model_dump(mode="json")}
             self._save_contacts(row, document, contacts)
             self.ctx.record(
@@ -290,6 +291,7 @@ class VendorService:
             contacts = _contacts(document)
             index = self._contact_index(row, contacts, contact_id)
             removed = contacts.pop(index)
+            contact_id = str(removed.get("id", contact_id))
             self._save_contacts(row, document, contacts)
             self.ctx.record(
                 session,
@@ -358,7 +360,11 @@ class VendorService:
                 session.scalars(select(Vendor).where(func.lower(Vendor.name) == ref.lower()))
             )
             if not matches and len(ref) >= 4:
-                matches = list(session.scalars(select(Vendor).where(Vendor.id.startswith(ref, autoescape=True))))
+                matches = list(
+                    session.scalars(
+                        select(Vendor).where(Vendor.id.startswith(ref, autoescape=True))
+                    )
+                )
             row = matches[0] if len(matches) == 1 else None
         if row is None:
             raise NotFound(f"There is no vendor {ref!r}.")
@@ -416,9 +422,18 @@ class VendorService:
 
     @staticmethod
     def _contact_index(row: Vendor, contacts: Contacts, contact_id: str) -> int:
+        """The contact with this id, or the only one whose id starts with it (4+ characters)."""
         for index, item in enumerate(contacts):
             if item.get("id") == contact_id:
                 return index
+        if len(contact_id) >= 4:
+            found = [
+                i
+                for i, item in enumerate(contacts)
+                if str(item.get("id", "")).startswith(contact_id)
+            ]
+            if len(found) == 1:
+                return found[0]
         raise NotFound(f"{row.name} has no contact {contact_id!r}.")
 
     def _departing(self) -> Departing:

@@ -376,6 +376,24 @@ async def test_stage_moves_the_case_to_monitoring_and_closing_is_checked(
     assert manager(checklist_practice).cases.get("Gary Thistle").status is CaseStatus.MONITORING
 
 
+async def test_cancel_closes_each_case_dialog_and_changes_nothing(
+    checklist_practice: Gateway,
+) -> None:
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_gary(pilot)
+        for key, dialog in (("g", CaseStageModal), ("e", TerminationDateModal), ("n", AddTaskModal)):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, dialog)
+            await pilot.click("#cancel")
+            await settle(pilot)
+            assert isinstance(app.screen, CaseDetailScreen), dialog
+    case = manager(checklist_practice).cases.get("Gary Thistle")
+    assert case.status is CaseStatus.ACTIVE and case.termination_date == TODAY - timedelta(days=3)
+    assert len(case.tasks) == 17
+
+
 async def test_closing_with_an_open_critical_task_shows_why(checklist_practice: Gateway) -> None:
     app = app_for(checklist_practice)
     async with app.run_test(size=SIZE) as pilot:

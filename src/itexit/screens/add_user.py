@@ -100,7 +100,3 @@ class AddUserModal(ItexitModal[NewUser]):
             return
         name = self.query_one("#new-name", Input).value.strip()
         self.dismiss(NewUser(name, role, self.query_one(PassphraseFields).value))
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)

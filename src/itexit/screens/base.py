@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
+from textual import on
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.widgets import Button
 from textual.worker import Worker, WorkerState
 
 ResultT = TypeVar("ResultT")
@@ -97,6 +99,11 @@ class ItexitModal(ModalScreen[ResultT]):
     ]
 
     def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_button(self) -> None:
+        """Every dialog's Cancel button closes it with no result, as escape does."""
         self.dismiss(None)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

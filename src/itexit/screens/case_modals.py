@@ -147,10 +147,6 @@ class NewCaseModal(ItexitModal[NewCase]):
             )
         )
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
 
 class TerminationDateModal(ItexitModal[date]):
     """A new termination date; every open task's due date moves with it."""
@@ -195,10 +191,6 @@ class TerminationDateModal(ItexitModal[date]):
         when = parse_date(self.query_one("#new-date", Input).value)
         if when is not None:
             self.dismiss(when)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 STAGE_MEANINGS: dict[CaseStatus, str] = {
@@ -251,7 +243,3 @@ class CaseStageModal(ItexitModal[CaseStatus]):
         value = self.query_one("#case-stage", Select).value
         if isinstance(value, CaseStatus) and value is not self._current:
             self.dismiss(value)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)

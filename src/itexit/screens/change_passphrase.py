@@ -45,7 +45,3 @@ class ChangePassphraseModal(ItexitModal[str]):
         fields = self.query_one(PassphraseFields)
         if fields.ready:
             self.dismiss(fields.value)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)

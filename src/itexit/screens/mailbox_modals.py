@@ -93,10 +93,6 @@ class RecordReviewModal(ItexitModal[str]):
         if text:
             self.dismiss(text)
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
 
 # --- log an unsubscribe ---------------------------------------------------------------------
 
@@ -136,10 +132,6 @@ class UnsubscribeModal(ItexitModal[bool]):
     @on(Button.Pressed, "#log")
     def _log(self) -> None:
         self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 # --- create a renewal from a notice ---------------------------------------------------------
@@ -245,10 +237,6 @@ class CreateRenewalModal(ItexitModal[NewRenewal]):
         if value is not None:
             self.dismiss(value)
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
 
 # --- choose a mailbox -----------------------------------------------------------------------
 
@@ -332,10 +320,6 @@ class ImportModal(ItexitModal[ImportChoice]):
         path, _problem = self._path()
         if path is not None:
             self.dismiss(ImportChoice(path))
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 # --- start monitoring a mailbox -------------------------------------------------------------
@@ -433,7 +417,3 @@ class AddMailboxModal(ItexitModal[NewMailbox]):
         value, _problem = self._value()
         if value is not None:
             self.dismiss(value)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)

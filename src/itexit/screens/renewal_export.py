@@ -76,7 +76,3 @@ class RenewalExportModal(ItexitModal[ExportChoice]):
             return
         path = Path(self.query_one("#export-path", Input).value.strip()).expanduser()
         self.dismiss(ExportChoice(path, self.query_one("#export-details", Checkbox).value))
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)

@@ -289,10 +289,6 @@ class RenewalFormModal(ItexitModal[RenewalEdit]):
             return
         self.dismiss(RenewalEdit(self._build(values), self._state(), self._existing))
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
 
 _PLACEHOLDERS = {
     "vendor": "Who bills or registers it",

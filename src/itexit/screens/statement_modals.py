@@ -56,10 +56,6 @@ class _Dialog(ItexitModal[T]):
         if self._show_problem() is None:
             self.dismiss(self.result())
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
 
 class EditStatementModal(_Dialog[StatementEdit]):
     """The person's details and the parts of the statement the practice writes itself."""

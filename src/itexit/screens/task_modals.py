@@ -102,10 +102,6 @@ class EvidenceModal(ItexitModal[Evidence]):
             )
         )
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
 
 class NotApplicableModal(ItexitModal[str]):
     """A task that does not apply to this departure; the reason is required and kept."""
@@ -142,10 +138,6 @@ class NotApplicableModal(ItexitModal[str]):
         reason = self.query_one("#na-reason", Input).value.strip()
         if len(reason) >= 3:
             self.dismiss(reason)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 class AssignModal(ItexitModal[str]):
@@ -188,10 +180,6 @@ class AssignModal(ItexitModal[str]):
         value = self.query_one("#assignee", Select).value
         if isinstance(value, str):
             self.dismiss(value)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
 
 
 class AddTaskModal(ItexitModal[NewTask]):
@@ -272,7 +260,3 @@ class AddTaskModal(ItexitModal[NewTask]):
                 guidance=self.query_one("#task-guidance", Input).value.strip(),
             )
         )
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)

@@ -121,10 +121,6 @@ class VendorModal(ItexitModal[VendorFields]):
             )
         )
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
 
 class ContactModal(ItexitModal[ContactFields]):
     """Add or edit a person the vendor will talk to, and say whether it is the leaver."""
@@ -198,10 +194,6 @@ class ContactModal(ItexitModal[ContactFields]):
             )
         )
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
 
 class RemoveContactModal(ItexitModal[str]):
     """Choose which contact the vendor should no longer talk to; returns the contact id."""
@@ -251,7 +243,3 @@ class RemoveContactModal(ItexitModal[str]):
         value = self.query_one("#remove-contact", Select).value
         if isinstance(value, str):
             self.dismiss(value)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)

@@ -382,7 +382,8 @@ async def test_cancel_closes_each_case_dialog_and_changes_nothing(
     app = app_for(checklist_practice)
     async with app.run_test(size=SIZE) as pilot:
         await on_gary(pilot)
-        for key, dialog in (("g", CaseStageModal), ("e", TerminationDateModal), ("n", AddTaskModal)):
+        dialogs = (("g", CaseStageModal), ("e", TerminationDateModal), ("n", AddTaskModal))
+        for key, dialog in dialogs:
             await pilot.press(key)
             await settle(pilot)
             assert isinstance(app.screen, dialog)

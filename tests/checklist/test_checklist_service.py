@@ -281,6 +281,22 @@ def test_dashboard_tile_and_reminders_raise_overdue_critical(vault: Vault) -> No
     assert summary.critical_overdue == len(overdue_critical)
 
 
+def test_the_tile_counts_other_open_tasks_in_words(vault: Vault) -> None:
+    ctx = vault.manager.ctx
+    case_id = _gary(vault, templates=["replacement-onboarding"])
+    cases = vault.manager.cases
+    critical = [t.number for t in cases.get(case_id).tasks if t.critical]
+    for number in critical:
+        cases.not_applicable(case_id, number, "handled by the vendor")
+    others = [t.number for t in cases.get(case_id).tasks if not t.critical]
+    assert len(others) == 2
+    assert checklist.tiles(ctx, TODAY)[0].caption == "2 other tasks open"
+    cases.complete(case_id, others[0], evidence="done")
+    assert checklist.tiles(ctx, TODAY)[0].caption == "1 other task open"
+    cases.complete(case_id, others[1], evidence="done")
+    assert checklist.tiles(ctx, TODAY)[0].caption == "checklists complete"
+
+
 def test_cases_by_name_id_prefix_and_unknown(vault: Vault) -> None:
     case_id = _gary(vault)
     cases = vault.manager.cases

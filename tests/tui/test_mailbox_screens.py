@@ -11,7 +11,17 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Select, Static, TextArea
-from tui_steps import MANAGER, MANAGER_PASSPHRASE, Notices, fill, press_settled, settle, unlock
+from textual.widgets._footer import FooterKey
+from tui_steps import (
+    MANAGER,
+    MANAGER_PASSPHRASE,
+    Notices,
+    fill,
+    press_settled,
+    settle,
+    unlock,
+    until,
+)
 
 from itexit.app import ItexitApp
 from itexit.domain.credentials import Category, NewCredential
@@ -426,7 +436,11 @@ def test_snapshot_mailbox_picker(
     async def run_before(pilot: Pilot[Any]) -> None:
         await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
         await press_settled(pilot, "f8")
-        assert isinstance(pilot.app.screen, MailboxPickerModal)
+        assert await until(pilot, lambda: isinstance(pilot.app.screen, MailboxPickerModal))
+        below = pilot.app.screen_stack[-2]
+        # the screen under the picker shows its keys once its footer has composed them
+        assert await until(pilot, lambda: bool(below.query(FooterKey)))
+        await settle(pilot)
 
     assert snap_compare(ItexitApp(location), terminal_size=size, run_before=run_before)
 

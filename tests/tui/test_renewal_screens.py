@@ -91,7 +91,7 @@ def test_add_form_with_inline_validation(
         await open_renewals(pilot)
         await pilot.press("a")
         await settle(pilot)
-        await fill(pilot, "#renewal-vendor", "Bluebell Voice")
+        await fill(pilot, "#renewal-vendor", "Bellwether Voice")
         await fill(pilot, "#renewal-item", "Fax line")
         await fill(pilot, "#renewal-date", "31/01/2027")
         await fill(pilot, "#renewal-cost", "lots")
@@ -141,7 +141,7 @@ async def test_add_a_renewal_through_the_form(frozen_demo: Gateway) -> None:
         assert isinstance(form, RenewalFormModal)
         save = form.query_one("#save", Button)
         assert save.disabled
-        await fill(pilot, "#renewal-vendor", "Bluebell Voice")
+        await fill(pilot, "#renewal-vendor", "Bellwether Voice")
         await fill(pilot, "#renewal-item", "Fax line")
         await fill(pilot, "#renewal-date", "2027-01-31")
         await fill(pilot, "#renewal-notice", "900")
@@ -164,7 +164,7 @@ async def test_add_a_renewal_through_the_form(frozen_demo: Gateway) -> None:
         [fax] = [r for r in rows(pilot) if r[5] == "Fax line"]
         assert fax[0] == "!"  # billed to the departing person
         assert fax[1] == "2026-12-17"
-        assert "Added Bluebell Voice: Fax line" in notices.text
+        assert "Added Bellwether Voice: Fax line" in notices.text
         assert "looks like Gary" in notices.text and "move it to the practice" in notices.text
 
 

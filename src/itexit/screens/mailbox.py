@@ -352,7 +352,10 @@ class MailboxScreen(ItexitScreen):
             name = self._mailbox.name if self._mailbox is not None else boxes[0].name
             self.load_mailbox(name)
             return
-        self.app.push_screen(MailboxPickerModal(boxes, message.statuses), self._picked)
+        # after the screen has drawn itself, so the picker opens over a finished screen
+        self.call_after_refresh(
+            self.app.push_screen, MailboxPickerModal(boxes, message.statuses), self._picked
+        )
 
     def _picked(self, name: str | None) -> None:
         if name:

@@ -658,7 +658,7 @@ def build_demo(vault: UnlockedVault, today: date) -> None:
         ),
         NewRenewal(
             kind=RenewalKind.DOMAIN,
-            vendor="Registrar Example",
+            vendor="Lanternhost Domains",
             item="greenwayfp.example",
             renewal_date=on(45),
             auto_renew=False,
@@ -683,7 +683,7 @@ def build_demo(vault: UnlockedVault, today: date) -> None:
         ),
         NewRenewal(
             kind=RenewalKind.SUBSCRIPTION,
-            vendor="Bluebell Voice",
+            vendor="Bellwether Voice",
             item="Hosted phone system (6 lines)",
             renewal_date=on(40),
             auto_renew=True,
@@ -696,7 +696,7 @@ def build_demo(vault: UnlockedVault, today: date) -> None:
         ),
         NewRenewal(
             kind=RenewalKind.SUBSCRIPTION,
-            vendor="Harbor Backup",
+            vendor="Cobalt Backup",
             item="Offsite backup, 2 TB",
             renewal_date=on(27),
             auto_renew=True,

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from hypothesis import settings as hypothesis_settings
 
 try:
     from pgserver import MISSING_BINARIES, PgServer, PgUnavailable
@@ -30,6 +31,13 @@ FROZEN_AT = datetime(2026, 11, 23, 9, 0)  # local wall-clock time
 
 def _pg_required() -> bool:
     return os.environ.get("ITEXIT_REQUIRE_PG", "").strip() not in ("", "0")
+
+
+# The same examples on every run, so a suite that passed passes again; set
+# HYPOTHESIS_PROFILE=explore to draw new ones when hunting for bugs.
+hypothesis_settings.register_profile("repeatable", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(autouse=True)

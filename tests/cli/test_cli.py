@@ -244,3 +244,21 @@ def test_every_area_command_answers_help() -> None:
         done = run(command, "--help")
         assert done.returncode == 0, (command, done.stderr)
         assert "usage: itexit" in done.stdout
+
+
+def test_each_area_registers_exactly_the_commands_it_is_listed_for() -> None:
+    import argparse
+
+    from itexit.cli import AREAS, area_modules, command_typed
+
+    for name, commands in AREAS.items():
+        parser = argparse.ArgumentParser()
+        sub = parser.add_subparsers(dest="command")
+        (module,) = area_modules(commands[0])
+        assert module.__name__ == f"itexit.cli.{name}"
+        module.register(sub)
+        assert set(sub.choices) == set(commands), name
+    assert len(area_modules(None)) == len(AREAS) == len(area_modules("user"))
+    argv = ["--vault", "v.sqlite", "--user", "maria", "cred", "list", "--search", "x"]
+    assert command_typed(argv) == "cred"
+    assert command_typed(["--help"]) is None

@@ -144,6 +144,20 @@ def test_entries_already_in_the_vault_are_skipped(vault: Vault, tmp_path: Path) 
         vault.manager.imports.commit(again)
 
 
+def test_an_unreadable_address_is_left_out_with_the_reason(vault: Vault, tmp_path: Path) -> None:
+    broken = BITWARDEN_CSV.replace("http://192.168.1.1:8443", "http://[192.168.1.1")
+    path = write(tmp_path, "bitwarden.csv", broken)
+    preview = vault.manager.imports.preview(ImportKind.BITWARDEN_CSV, path)
+    reasons = [s.reason for s in preview.skipped if s.label == "Front desk router"]
+    assert reasons[0] == "'http://[192.168.1.1' is not a web address that can be read."
+    intact = vault.manager.imports.preview(
+        ImportKind.BITWARDEN_CSV, write(tmp_path, "ok.csv", BITWARDEN_CSV)
+    )
+    assert preview.to_import == intact.to_import - 1
+    report = vault.manager.imports.commit(preview)
+    assert report.imported == preview.to_import
+
+
 def test_a_bad_row_500_of_1000_imports_nothing(vault: Vault, tmp_path: Path) -> None:
     path = write(tmp_path, "lastpass.csv", big_lastpass(1000, bad_row=501))
     with pytest.raises(BadInput, match=r"^Row 501 of the LastPass CSV export") as caught:

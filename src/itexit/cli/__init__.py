@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -166,7 +167,8 @@ def cmd_audit_checkpoint(cli: Cli) -> int:
 # --- parser -----------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole parser, or (given the command typed) the core and that command's area only."""
     parser = argparse.ArgumentParser(
         prog="itexit",
         description="Let go of a practice's IT person or vendor without losing a system.",
@@ -219,29 +221,42 @@ def build_parser() -> argparse.ArgumentParser:
     p = audits.add_parser("checkpoint", help="print a signed head to file away")
     p.set_defaults(func=cmd_audit_checkpoint)
 
-    for module in area_modules():
+    for module in area_modules(command):
         module.register(sub)
     return parser
 
 
-def area_modules() -> list[ModuleType]:
-    """Each area adds its own subcommands; importing them loads no service code."""
-    from itexit.cli import (
-        checklist,
-        credentials,
-        imports,
-        mailbox,
-        remind,
-        renewals,
-        statements,
-        vendors,
-    )
+AREAS: dict[str, tuple[str, ...]] = {
+    "checklist": ("case", "task", "template"),
+    "statements": ("statement",),
+    "credentials": ("cred",),
+    "imports": ("import",),
+    "vendors": ("vendor",),
+    "renewals": ("renewal", "export"),
+    "mailbox": ("mailbox",),
+    "remind": ("remind",),
+}
+"""Each area's command module (`itexit.cli.<name>`) and the top-level commands it adds."""
 
-    return [checklist, statements, credentials, imports, vendors, renewals, mailbox, remind]
+
+def command_typed(argv: Sequence[str] | None) -> str | None:
+    """The command word in `argv` (after the global options), if there is one."""
+    pre = argparse.ArgumentParser(add_help=False)
+    for option in ("--vault", "--db", "--user", "--passphrase-file"):
+        pre.add_argument(option)
+    pre.add_argument("command", nargs="?")
+    known, _rest = pre.parse_known_args(argv)
+    return str(known.command) if known.command else None
+
+
+def area_modules(command: str | None = None) -> list[ModuleType]:
+    """The area command modules: only the one that owns `command`, when one does."""
+    owners = [name for name, commands in AREAS.items() if command in commands]
+    return [importlib.import_module(f"itexit.cli.{name}") for name in owners or AREAS]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(command_typed(argv))
     args = parser.parse_args(argv)
     cli = Cli(args)
     func: Callable[[Cli], int] = getattr(args, "func", cmd_open)

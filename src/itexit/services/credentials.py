@@ -111,7 +111,10 @@ def host_and_port(new_host: str, url: str, port: int | None) -> tuple[str, int |
     host = new_host.strip()
     if url.strip():
         text = url.strip()
-        parts = urlsplit(text if "://" in text else f"//{text}")
+        try:
+            parts = urlsplit(text if "://" in text else f"//{text}")
+        except ValueError:  # e.g. an unclosed "[" of an IPv6 address
+            raise BadInput(f"{text!r} is not a web address that can be read.") from None
         if not host:
             host = parts.hostname or ""
         if port is None:

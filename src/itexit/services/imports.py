@@ -30,7 +30,7 @@ from itexit.io.importers import (
     parse_mapping,
 )
 from itexit.services.context import VaultContext
-from itexit.services.credentials import CredentialService
+from itexit.services.credentials import CredentialService, host_and_port
 from itexit.store.models import Credential
 
 if TYPE_CHECKING:
@@ -253,19 +253,26 @@ class ImportService:
     def _not_in_vault(
         self, entries: list[ImportedEntry], row_word: str
     ) -> tuple[list[ImportedEntry], list[SkippedRow]]:
-        """Leave out entries the vault already holds (same system and user name)."""
-        if not entries or not self.ctx.holds(Scope.CRED):
+        """Leave out entries the vault already holds (same system and user name), and those
+        whose address cannot be read."""
+        if not entries:
             return entries, []
         wanted = {e.system.casefold() for e in entries}
         existing: set[tuple[str, str]] = set()
         with self.ctx.reading() as session:
-            for row in session.scalars(select(Credential)):
+            rows = session.scalars(select(Credential)) if self.ctx.holds(Scope.CRED) else ()
+            for row in rows:
                 if row.system.casefold() in wanted:
                     username = str(self.ctx.unseal(row).get("username", "")).strip()
                     existing.add((row.system.casefold(), username))
         keep: list[ImportedEntry] = []
         skipped: list[SkippedRow] = []
         for entry in entries:
+            try:  # the address must be readable, or the whole import would stop at commit
+                host_and_port(entry.host, entry.url, entry.port)
+            except BadInput as exc:
+                skipped.append(SkippedRow(row=entry.row, label=entry.system, reason=str(exc)))
+                continue
             if (entry.system.casefold(), entry.username) in existing:
                 skipped.append(
                     SkippedRow(

@@ -17,7 +17,6 @@ from itexit.services.audit import RECOVERY_ACTOR
 from itexit.services.context import VaultContext, check_version, seal_with_key, stale_message
 from itexit.services.passphrase import require_acceptable
 from itexit.store.models import Credential, KeySlot, User, VaultMeta
-from itexit.store.schema import encrypted_models
 from itexit.vault import kdf
 from itexit.vault.keys import (
     KeyPair,
@@ -312,6 +311,7 @@ def rekey_records(
     ctx: VaultContext, session: Session, new_epoch: int, new_keys: dict[tuple[str, int], bytes]
 ) -> int:
     """Decrypt every encrypted row under its old key and seal it under the new epoch's key."""
+    from itexit.store.schema import encrypted_models  # every area's tables: only to re-key
     from itexit.vault.records import decrypt_document
 
     count = 0

@@ -297,7 +297,7 @@ class CaseDetailScreen(ItexitScreen):
             line.append(f"{case.critical_open} critical open", style="yellow")
         else:
             line.append("no critical task open", style="green")
-        line.append(f"  ·  showing {FILTER_HINTS[self._filter]} (f)", style="dim")
+        line.append(f"  ·  {FILTER_HINTS[self._filter]} (f)", style="dim")
         self.query_one("#case-line", Static).update(line)
 
     def _visible(self, task: TaskInfo, today: date) -> bool:

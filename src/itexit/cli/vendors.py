@@ -200,15 +200,14 @@ def cmd_contact_add(cli: Cli) -> int:
 
 def cmd_contact_edit(cli: Cli) -> int:
     from itexit.cli.base import EXIT_OK
-    from itexit.domain.errors import BadInput, NotFound
-    from itexit.domain.vendors import ContactFields, ContactRole
+    from itexit.domain.errors import BadInput
 
     a = cli.args
     changes = {
         key: value
         for key, value in (
             ("name", a.name),
-            ("role", ContactRole(a.role) if a.role else None),
+            ("role", a.role),
             ("email", a.email),
             ("phone", a.phone),
             ("departing", a.departing),
@@ -217,16 +216,8 @@ def cmd_contact_edit(cli: Cli) -> int:
     }
     if not changes:
         raise BadInput("Say what to change: --name, --role, --email, --phone or --departing.")
-    vendors = cli.unlock().vendors
-    detail = vendors.get(a.vendor)
-    matching = [c for c in detail.contacts if c.id.startswith(a.contact_id)]
-    if len(matching) != 1 or (len(a.contact_id) < 4 and matching[0].id != a.contact_id):
-        raise NotFound(f"{detail.name} has no contact {a.contact_id!r}.")
-    current = matching[0]
-    fields = ContactFields.model_validate(
-        {**current.model_dump(include=set(ContactFields.model_fields)), **changes}
-    )
-    _print_detail(cli, vendors.edit_contact(detail.id, current.id, fields, detail.version))
+    detail = cli.unlock().vendors.edit_contact(a.vendor, a.contact_id, changes)
+    _print_detail(cli, detail)
     return EXIT_OK
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -254,11 +254,15 @@ class VendorService:
         self,
         ref: str,
         contact_id: str,
-        contact: ContactFields,
-        expected_version: int | None,
+        contact: ContactFields | Mapping[str, Any],
+        expected_version: int | None = None,
     ) -> VendorDetail:
+        """Replace a contact's fields or, given a mapping, change only the fields it names.
+
+        `contact_id` may be the first four or more characters of the id when no other
+        contact of the vendor starts the same way.
+        """
         self.ctx.require(Permission.VENDOR_WRITE)
-        person = self._clean_contact(contact)
         departing = self._departing()
         with self.ctx.transaction() as session:
             row = self._find_current(session, ref, expected_version)
@@ -266,6 +270,13 @@ class VendorService:
             contacts = _contacts(document)
             index = self._contact_index(row, contacts, contact_id)
             contact_id = str(contacts[index]["id"])
+            if not isinstance(contact, ContactFields):
+                stored = _contact_fields(contacts[index]).model_dump()
+                try:
+                    contact = ContactFields.model_validate({**stored, **contact})
+                except ValueError as exc:
+                    raise BadInput(str(exc)) from None
+            person = self._clean_contact(contact)
             contacts[index] = {"id": contact_id, **person.model_dump(mode="json")}
             self._save_contacts(row, document, contacts)
             self.ctx.record(

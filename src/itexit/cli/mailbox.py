@@ -10,11 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import EXIT_OK, Cli, emit
-from itexit.domain.errors import BadInput, NotFound
+from itexit.domain.errors import BadInput
 from itexit.domain.wording import count
 
 if TYPE_CHECKING:
     from itexit.domain.mailbox import Progress, SyncResult
+    from itexit.services.session import UnlockedVault
 
 
 def _date(value: str) -> date:
@@ -221,11 +222,13 @@ def cmd_rule_add(cli: Cli) -> int:
         )
     )
     print(f"Rule {spec.name!r} added; it is tried before the shipped rules.")
-    for box in session.mailboxes.list_mailboxes():
-        changed = session.mailboxes.reclassify(box.name)
-        if changed:
-            print(f"  {box.name}: {count(sum(changed.values()), 'message')} re-sorted.")
+    _print_resorted(session)
     return EXIT_OK
+
+
+def _print_resorted(session: UnlockedVault) -> None:
+    for name, moved in session.mailboxes.resort_all().items():
+        print(f"  {name}: {count(moved, 'message')} re-sorted.")
 
 
 def cmd_rule_list(cli: Cli) -> int:
@@ -246,29 +249,10 @@ def cmd_rule_list(cli: Cli) -> int:
 
 def cmd_rule_remove(cli: Cli) -> int:
     session = cli.unlock()
-    ref = cli.args.rule.strip()
-    every = session.mailboxes.rules()
-    practice = [s for s in every if s.origin == "practice"]
-    found = [
-        s
-        for s in practice
-        if s.id == ref or (len(ref) >= 4 and s.id.startswith(ref)) or s.name.lower() == ref.lower()
-    ]
-    if not found:
-        if any(s.name.lower() == ref.lower() for s in every):
-            raise BadInput(
-                f"{ref!r} is shipped with itexit and stays; "
-                "a practice rule added with `rule add` is tried before it."
-            )
-        raise NotFound(f"There is no practice mail rule {ref!r}.")
-    if len(found) > 1:
-        raise BadInput(f"More than one practice rule matches {ref!r}; use its id.")
-    session.mailboxes.remove_rule(found[0].id)
-    print(f"Rule {found[0].name!r} removed.")
-    for box in session.mailboxes.list_mailboxes():
-        changed = session.mailboxes.reclassify(box.name)
-        if changed:
-            print(f"  {box.name}: {count(sum(changed.values()), 'message')} re-sorted.")
+    rule = session.mailboxes.find_rule(cli.args.rule)
+    session.mailboxes.remove_rule(rule.id)
+    print(f"Rule {rule.name!r} removed.")
+    _print_resorted(session)
     return EXIT_OK
 
 

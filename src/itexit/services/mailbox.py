@@ -493,7 +493,7 @@ class MailboxService:
         return Classifier(self._practice_rules())
 
     def add_rule(self, spec: RuleSpec) -> RuleSpec:
-        """A practice rule, tried before the shipped ones; existing messages are re-sorted."""
+        """A practice rule, tried before the shipped ones; `resort_all` then re-sorts the mail."""
         self.ctx.require(Permission.MAILBOX_REVIEW)
         spec.build()  # one clear sentence for a bad pattern, before anything is written
         with self.ctx.transaction() as session:
@@ -511,6 +511,36 @@ class MailboxService:
                 msg_class=spec.msg_class.value,
             )
         return spec.model_copy(update={"id": row.id, "position": position, "origin": "practice"})
+
+    def find_rule(self, ref: str) -> RuleSpec:
+        """A practice rule by id, by the first four or more characters of it, or by name."""
+        ref = ref.strip()
+        every = self.rules()
+        found = [
+            spec
+            for spec in every
+            if spec.origin == "practice"
+            and (
+                spec.id == ref
+                or (len(ref) >= 4 and spec.id.startswith(ref))
+                or spec.name.lower() == ref.lower()
+            )
+        ]
+        if not found:
+            if any(spec.name.lower() == ref.lower() for spec in every):
+                raise BadInput(
+                    f"{ref!r} is shipped with itexit and stays; "
+                    "a practice rule added with `rule add` is tried before it."
+                )
+            raise NotFound(f"There is no practice mail rule {ref!r}.")
+        if len(found) > 1:
+            raise BadInput(f"More than one practice rule matches {ref!r}; use its id.")
+        return found[0]
+
+    def resort_all(self) -> dict[str, int]:
+        """After a rule change: re-sort every mailbox; how many messages moved, per mailbox."""
+        moved = {box.name: sum(self.reclassify(box.name).values()) for box in self.list_mailboxes()}
+        return {name: n for name, n in moved.items() if n}
 
     def remove_rule(self, rule_id: str) -> None:
         self.ctx.require(Permission.MAILBOX_REVIEW)

@@ -12,7 +12,6 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 from sqlalchemy import select
@@ -32,9 +31,6 @@ from itexit.io.importers import (
 from itexit.services.context import VaultContext
 from itexit.services.credentials import CredentialService, host_and_port
 from itexit.store.models import Credential
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "KINDS",
@@ -149,8 +145,9 @@ class ImportService:
             mapping=mapping,
             encoding=options.encoding or None,
         )
-        entries, in_vault = self._not_in_vault(parsed.entries, parsed.row_word)
-        skipped = sorted([*parsed.skipped, *in_vault], key=lambda s: s.row)
+        entries, unreadable = _readable_addresses(parsed.entries)
+        entries, in_vault = self._not_in_vault(entries)
+        skipped = sorted([*parsed.skipped, *unreadable, *in_vault], key=lambda s: s.row)
         preview = ImportPreview(
             kind=kind,
             file_name=file.name,
@@ -251,10 +248,9 @@ class ImportService:
         )
 
     def _not_in_vault(
-        self, entries: list[ImportedEntry], row_word: str
+        self, entries: list[ImportedEntry]
     ) -> tuple[list[ImportedEntry], list[SkippedRow]]:
-        """Leave out entries the vault already holds (same system and user name), and those
-        whose address cannot be read."""
+        """Leave out entries the vault already holds (same system and user name)."""
         if not entries:
             return entries, []
         wanted = {e.system.casefold() for e in entries}
@@ -268,11 +264,6 @@ class ImportService:
         keep: list[ImportedEntry] = []
         skipped: list[SkippedRow] = []
         for entry in entries:
-            try:  # the address must be readable, or the whole import would stop at commit
-                host_and_port(entry.host, entry.url, entry.port)
-            except BadInput as exc:
-                skipped.append(SkippedRow(row=entry.row, label=entry.system, reason=str(exc)))
-                continue
             if (entry.system.casefold(), entry.username) in existing:
                 skipped.append(
                     SkippedRow(
@@ -284,6 +275,22 @@ class ImportService:
             else:
                 keep.append(entry)
         return keep, skipped
+
+
+def _readable_addresses(
+    entries: list[ImportedEntry],
+) -> tuple[list[ImportedEntry], list[SkippedRow]]:
+    """Leave out entries whose address cannot be read; else the commit would stop on them."""
+    keep: list[ImportedEntry] = []
+    skipped: list[SkippedRow] = []
+    for entry in entries:
+        try:
+            host_and_port(entry.host, entry.url, entry.port)
+        except BadInput as exc:
+            skipped.append(SkippedRow(row=entry.row, label=entry.system, reason=str(exc)))
+        else:
+            keep.append(entry)
+    return keep, skipped
 
 
 def _kind(kind: ImportKind | str) -> ImportKind:

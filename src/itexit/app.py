@@ -35,6 +35,7 @@ from itexit.screens.unlock import UnlockScreen
 from itexit.services.location import VaultLocation
 
 if TYPE_CHECKING:
+    from itexit.domain.models import DashboardSummary
     from itexit.screens.dashboard import DashboardScreen
     from itexit.screens.setup import SetupScreen
     from itexit.services.gateway import Gateway
@@ -156,12 +157,13 @@ class ItexitApp(App[int]):
         self._last_input = clock()
         self._practice_name: str | None = None
         self._previous_handlers: dict[int, Any] = {}
+        # Chosen before the first stylesheet parse, so the styles are not parsed twice.
+        self.register_theme(CALM)
+        self.theme = CALM.name
 
     # --- start-up ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.register_theme(CALM)
-        self.theme = CALM.name
         self._install_signal_handlers()
         self.set_interval(1.0, self.lock_if_idle, name="idle-lock")
         found = self.access.location.file_exists()
@@ -255,7 +257,7 @@ class ItexitApp(App[int]):
 
     def on_unlock_screen_vault_unlocked(self, message: UnlockScreen.VaultUnlocked) -> None:
         self._start_session(message.session)
-        self.action_show_dashboard()
+        self._reset(self._dashboard(message.session, message.summary))
 
     def on_dashboard_screen_area_chosen(self, message: DashboardScreen.AreaChosen) -> None:
         if message.area == "users":
@@ -278,10 +280,12 @@ class ItexitApp(App[int]):
         self.push_screen(area_screen(BY_KEY[area], session))
 
     @staticmethod
-    def _dashboard(session: UnlockedVault) -> DashboardScreen:
+    def _dashboard(
+        session: UnlockedVault, summary: DashboardSummary | None = None
+    ) -> DashboardScreen:
         from itexit.screens.dashboard import DashboardScreen
 
-        return DashboardScreen(session)
+        return DashboardScreen(session, summary)
 
     def _start_session(self, session: UnlockedVault) -> None:
         self.session = session

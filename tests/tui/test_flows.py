@@ -180,7 +180,17 @@ async def test_demo_choice_builds_the_demo_and_leads_to_unlock(location: VaultLo
 # --- unlock --------------------------------------------------------------------------------------
 
 
-async def test_unlock_opens_the_dashboard(practice: Gateway) -> None:
+async def test_unlock_opens_the_dashboard(
+    practice: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loads: list[DashboardScreen] = []
+    real_load = DashboardScreen.load_summary
+
+    def counted_load(screen: DashboardScreen) -> object:
+        loads.append(screen)
+        return real_load(screen)
+
+    monkeypatch.setattr(DashboardScreen, "load_summary", counted_load)
     app = ItexitApp(practice.location, gateway=practice)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -191,6 +201,22 @@ async def test_unlock_opens_the_dashboard(practice: Gateway) -> None:
         assert app.session.identity.name == MANAGER
         tiles = app.screen.query("DashboardTile")
         assert len(tiles) == len(app.session.dashboard().tiles)
+        # The numbers came with the unlock: the dashboard drew them at once and read nothing
+        # again; the first tile has the focus. Refreshing reads them once.
+        assert loads == []
+        assert not app.screen.query_one("#dashboard-busy").display
+        assert app.focused is tiles.first()
+        await pilot.press("r")
+        await settle(pilot)
+        assert loads == [app.screen]
+        assert len(app.screen.query("DashboardTile")) == len(tiles)
+        assert app.focused is app.screen.query("DashboardTile").first()
+        await press_settled(pilot, "enter")
+        assert not isinstance(app.screen, DashboardScreen)
+        loads.clear()
+        await press_settled(pilot, "escape")
+        assert isinstance(app.screen, DashboardScreen)
+        assert loads == [app.screen], "coming back did not read the numbers again"
 
 
 async def test_wrong_passphrase_shows_the_generic_error_and_stays_locked(

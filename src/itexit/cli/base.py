@@ -86,9 +86,21 @@ class Cli:
         return input("User: ").strip()
 
     def unlock(self) -> UnlockedVault:
+        from itexit.services import prederive
+
         name = self.user_name()
-        cached = self.gateway().unlock_cached(name)
-        return cached if cached is not None else self.gateway().unlock(name, self.passphrase())
+        if prederive.cached_unlock_enabled():
+            cached = self.gateway().unlock_cached(name)
+            if cached is not None:
+                return cached
+        if self._gateway is None and self._prompts_for_passphrase():
+            prederive.preload_store()
+        passphrase = self.passphrase()
+        early = prederive.start(self.location, name, passphrase) if self._gateway is None else None
+        return self.gateway().unlock(name, passphrase, early)
+
+    def _prompts_for_passphrase(self) -> bool:
+        return not (self.args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE"))
 
 
 def emit(args: argparse.Namespace, rows: Any, render: Callable[[Any], str]) -> None:

@@ -74,10 +74,13 @@ class DashboardScreen(ItexitScreen):
         area: str | None
         title: str
 
-    def __init__(self, session: UnlockedVault) -> None:
+    def __init__(self, session: UnlockedVault, summary: DashboardSummary | None = None) -> None:
+        """`summary`, when the caller already read it, is drawn at once instead of loaded."""
         super().__init__()
         self._session = session
-        self._tiles: list[Tile] = []
+        self._summary = summary
+        self._tiles: list[Tile] = list(summary.tiles) if summary else []
+        self._away = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
@@ -89,16 +92,34 @@ class DashboardScreen(ItexitScreen):
                 classes="heading",
             )
             yield Static("", id="dashboard-departing", classes="hint")
-            yield LoadingIndicator(id="dashboard-busy")
-            yield Grid(id="tiles")
+            busy = LoadingIndicator(id="dashboard-busy")
+            busy.display = self._summary is None
+            yield busy
+            with Grid(id="tiles"):
+                yield from self._tile_widgets()
         yield Footer()
 
+    def _tile_widgets(self) -> list[DashboardTile]:
+        return [
+            DashboardTile(tile, number, id=f"tile-{tile.key}")
+            for number, tile in enumerate(self._tiles, start=1)
+        ]
+
     def on_mount(self) -> None:
-        self.query_one("#dashboard-banner").display = False
-        self.action_refresh_summary()
+        if self._summary is None:
+            self.query_one("#dashboard-banner").display = False
+            self.action_refresh_summary()
+        else:
+            self._show_text(self._summary)
+            self._focus_tile(1)
+
+    def on_screen_suspend(self) -> None:
+        self._away = True
 
     def on_screen_resume(self) -> None:
-        if self._tiles:
+        """Back from an area or a dialog: the numbers may have changed there."""
+        if self._away:
+            self._away = False
             self.action_refresh_summary()
 
     def action_refresh_summary(self) -> None:
@@ -111,7 +132,16 @@ class DashboardScreen(ItexitScreen):
     @on(SummaryLoaded)
     async def _show_summary(self, message: SummaryLoaded) -> None:
         message.stop()
-        summary = message.summary
+        focused_number = self.focused.number if isinstance(self.focused, DashboardTile) else 1
+        self._show_text(message.summary)
+        self._tiles = list(message.summary.tiles)
+        grid = self.query_one("#tiles", Grid)
+        await grid.remove_children()
+        await grid.mount_all(self._tile_widgets())
+        self._focus_tile(focused_number)
+
+    def _show_text(self, summary: DashboardSummary) -> None:
+        """The banner and the line naming who is leaving; the busy indicator goes."""
         self.query_one("#dashboard-busy").display = False
         banner = self.query_one("#dashboard-banner", Static)
         warning = summary.coverage.warning
@@ -122,17 +152,11 @@ class DashboardScreen(ItexitScreen):
             departing.update("Leaving: " + ", ".join(summary.departing))
         else:
             departing.update("Nobody is marked as leaving yet.")
-        focused_number = self.focused.number if isinstance(self.focused, DashboardTile) else 1
-        self._tiles = list(summary.tiles)
-        grid = self.query_one("#tiles", Grid)
-        await grid.remove_children()
-        await grid.mount_all(
-            DashboardTile(tile, number, id=f"tile-{tile.key}")
-            for number, tile in enumerate(self._tiles, start=1)
-        )
-        tiles = list(grid.query(DashboardTile))
+
+    def _focus_tile(self, number: int) -> None:
+        tiles = list(self.query_one("#tiles", Grid).query(DashboardTile))
         if tiles:
-            tiles[min(focused_number, len(tiles)) - 1].focus()
+            tiles[min(number, len(tiles)) - 1].focus()
 
     def extra_actions(self) -> list[ScreenAction]:
         return [

@@ -18,6 +18,7 @@ from itexit.screens.access import VaultAccess
 from itexit.screens.base import ItexitScreen
 
 if TYPE_CHECKING:
+    from itexit.domain.models import DashboardSummary
     from itexit.services.session import UnlockedVault
 
 
@@ -40,6 +41,7 @@ class UnlockScreen(ItexitScreen):
         """A person unlocked the vault; the app takes the session from here."""
 
         session: UnlockedVault
+        summary: DashboardSummary | None = None
 
     @dataclass
     class UnlockRefused(Message):
@@ -130,7 +132,8 @@ class UnlockScreen(ItexitScreen):
         except AuthenticationFailed as refused:
             self.post_message(self.UnlockRefused(str(refused)))
             return
-        self.post_message(self.VaultUnlocked(session))
+        # The dashboard comes next: its numbers are read here, off the screen's thread.
+        self.post_message(self.VaultUnlocked(session, session.dashboard()))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "unlock" and event.worker.is_finished:

@@ -199,8 +199,14 @@ class Gateway:
 
     # --- unlock -------------------------------------------------------------------------------
 
-    def unlock(self, name: str, passphrase: str) -> UnlockedVault:
-        """One generic error for a wrong name or passphrase, and the failure is audited."""
+    def unlock(
+        self, name: str, passphrase: str, early: kdf.Prederivation | None = None
+    ) -> UnlockedVault:
+        """One generic error for a wrong name or passphrase, and the failure is audited.
+
+        `early` is a derivation of `passphrase` started before the store was loaded
+        (`services.prederive`); its key is used only if it was made with this user's settings.
+        """
         meta = self._meta()
         self.check_witness(meta.vault_id)
         with self.store.sessions() as session:
@@ -215,7 +221,11 @@ class Gateway:
         params.check()
         try:
             pair = unwrap_user_keys(
-                user.wrapped_keys, passphrase, params, user_key_aad(meta.vault_id, user.id, params)
+                user.wrapped_keys,
+                passphrase,
+                params,
+                user_key_aad(meta.vault_id, user.id, params),
+                kek=early.key_for(params) if early is not None else None,
             )
         except IntegrityFailure:
             self._record_failure(meta, user)

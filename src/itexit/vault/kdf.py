@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass
 
@@ -68,6 +69,38 @@ def derive(passphrase: str, params: KdfParams) -> bytes:
         hash_len=KEY_BYTES,
         type=Type.ID,
     )
+
+
+class Prederivation:
+    """A derivation started early in a thread, so it runs while the rest of the program loads.
+
+    Argon2 holds one core and releases the interpreter lock, so the other core can meanwhile
+    import the store and open the database. `key_for` hands the key over only for exactly the
+    parameters (salt included) it was started with; a refused or failed derivation gives None
+    and the caller derives as usual, meeting the same error there.
+    """
+
+    def __init__(self, passphrase: str, params: KdfParams) -> None:
+        self._params = params
+        self._key: bytes | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(passphrase,), name="itexit-kdf", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, passphrase: str) -> None:
+        try:
+            self._key = derive(passphrase, self._params)
+        except Exception:  # the caller derives again and meets the error itself
+            self._key = None
+
+    def key_for(self, params: KdfParams) -> bytes | None:
+        """The derived key if it was derived with `params`; it is handed over once."""
+        if params != self._params:
+            return None
+        self._thread.join()
+        key, self._key = self._key, None
+        return key
 
 
 def floor_params() -> KdfParams:

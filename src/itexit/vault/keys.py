@@ -86,9 +86,15 @@ def wrap_user_keys(pair: KeyPair, passphrase: str, params: KdfParams, aad: bytes
     return aead.seal(derive(passphrase, params), pair.private_bytes(), aad)
 
 
-def unwrap_user_keys(wrapped: bytes, passphrase: str, params: KdfParams, aad: bytes) -> KeyPair:
-    """Derive and unwrap; a wrong passphrase and a tampered blob look the same to the caller."""
-    raw = aead.open_sealed(derive(passphrase, params), wrapped, aad, what="user key")
+def unwrap_user_keys(
+    wrapped: bytes, passphrase: str, params: KdfParams, aad: bytes, kek: bytes | None = None
+) -> KeyPair:
+    """Derive and unwrap; a wrong passphrase and a tampered blob look the same to the caller.
+
+    `kek` is the key already derived from `passphrase` with `params`, when it was derived early.
+    """
+    key = kek if kek is not None else derive(passphrase, params)
+    raw = aead.open_sealed(key, wrapped, aad, what="user key")
     return KeyPair.from_private_bytes(raw)
 
 

@@ -1,0 +1,43 @@
+"""Start unlocking before the store is loaded: the key derivation runs while the code imports.
+
+A command-line unlock spends about half a second deriving the key and about as long importing
+the ORM and the services. Argon2 keeps one core busy and releases the interpreter lock, so the
+two can overlap: the user's KDF settings are read with the standard library alone, the
+derivation starts in a thread, and `Gateway.unlock` takes the key when it gets there. Nothing
+is trusted from the early read: the gateway reads the user again through the store and uses
+the key only if the settings match exactly, and the wrapped keys' authentication still decides
+whether the passphrase was right.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+
+from itexit.services.location import VaultLocation
+from itexit.store.peek import user_kdf_params
+from itexit.vault import keyring_cache
+from itexit.vault.kdf import KdfParams, Prederivation
+
+
+def start(location: VaultLocation, name: str, passphrase: str) -> Prederivation | None:
+    """A derivation for `name` already under way, or None where none can start early."""
+    if location.path is None:
+        return None
+    stored = user_kdf_params(location.path, name)
+    return Prederivation(passphrase, KdfParams(*stored)) if stored is not None else None
+
+
+def cached_unlock_enabled() -> bool:
+    """Whether an unlock may come from the operating system's keyring (nothing starts early)."""
+    return keyring_cache.enabled()
+
+
+def preload_store() -> None:
+    """Import the store and the services in a thread, while a person types a passphrase."""
+    threading.Thread(
+        target=importlib.import_module,
+        args=("itexit.services.gateway",),
+        name="itexit-preload",
+        daemon=True,
+    ).start()

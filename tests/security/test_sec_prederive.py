@@ -1,0 +1,133 @@
+"""Unlocking with a key derivation started before the store is loaded (`services.prederive`).
+
+The early derivation may save time; it must never change who gets in. The gateway uses its key
+only when it was made with the user's stored settings, a wrong passphrase is refused and
+audited as before, and the early read of the file writes nothing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from itexit.domain.errors import AuthenticationFailed
+from itexit.services import prederive
+from itexit.services.location import VaultLocation
+from itexit.store.peek import user_kdf_params
+from itexit.vault import kdf
+
+try:
+    from vaulthelpers import CONSULTANT, CONSULTANT_PASS, MANAGER, MANAGER_PASS, Vault
+except ModuleNotFoundError:  # tests/ imported as a package
+    from tests.vaulthelpers import CONSULTANT, CONSULTANT_PASS, MANAGER, MANAGER_PASS, Vault
+
+WRONG_PASS = "correct horse battery staple 43"
+
+
+def counting_derive(monkeypatch: pytest.MonkeyPatch) -> list[kdf.KdfParams]:
+    """Record every derivation; the real one still runs."""
+    calls: list[kdf.KdfParams] = []
+    real = kdf.derive
+
+    def derive(passphrase: str, params: kdf.KdfParams) -> bytes:
+        calls.append(params)
+        return real(passphrase, params)
+
+    monkeypatch.setattr(kdf, "derive", derive)
+    import itexit.vault.keys as keys_module
+
+    monkeypatch.setattr(keys_module, "derive", derive)
+    return calls
+
+
+def test_an_early_derivation_unlocks_with_one_derivation(
+    file_vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = counting_derive(monkeypatch)
+    early = prederive.start(file_vault.location, CONSULTANT, CONSULTANT_PASS)
+    assert early is not None
+    session = file_vault.gw.unlock(CONSULTANT, CONSULTANT_PASS, early)
+    assert session.identity.name == CONSULTANT
+    assert len(calls) == 1, "the gateway derived again instead of taking the early key"
+
+
+def test_a_wrong_passphrase_derived_early_is_refused_and_audited(file_vault: Vault) -> None:
+    early = prederive.start(file_vault.location, CONSULTANT, WRONG_PASS)
+    assert early is not None
+    with pytest.raises(AuthenticationFailed):
+        file_vault.gw.unlock(CONSULTANT, WRONG_PASS, early)
+    failures = file_vault.rows(
+        "SELECT target FROM audit_events WHERE action = 'auth.failed' ORDER BY seq"
+    )
+    assert len(failures) == 1, "a refused early unlock was not audited once"
+
+
+def test_an_early_key_for_other_settings_is_not_used(
+    file_vault: Vault, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings changed between the early read and the unlock (or forged): derive afresh."""
+    path = file_vault.path
+    assert path is not None
+    stored = user_kdf_params(path, CONSULTANT)
+    assert stored is not None
+    other = kdf.KdfParams(*stored).with_new_salt()
+    early = kdf.Prederivation(CONSULTANT_PASS, other)
+    calls = counting_derive(monkeypatch)
+    session = file_vault.gw.unlock(CONSULTANT, CONSULTANT_PASS, early)
+    assert session.identity.name == CONSULTANT
+    assert calls == [kdf.KdfParams(*stored)]
+
+
+def test_an_early_key_for_another_user_does_not_open_this_one(file_vault: Vault) -> None:
+    """The manager's passphrase derived with the consultant's settings opens nothing."""
+    early = prederive.start(file_vault.location, CONSULTANT, MANAGER_PASS)
+    assert early is not None
+    with pytest.raises(AuthenticationFailed):
+        file_vault.gw.unlock(CONSULTANT, MANAGER_PASS, early)
+    assert file_vault.gw.unlock(MANAGER, MANAGER_PASS).identity.name == MANAGER
+
+
+def test_settings_below_the_floor_are_not_derived_early() -> None:
+    weak = kdf.KdfParams(1024, 1, 1, b"\x00" * kdf.SALT_BYTES)
+    early = kdf.Prederivation("anything", weak)
+    assert early.key_for(weak) is None
+
+
+def test_the_early_read_writes_nothing_and_knows_only_active_users(
+    file_vault: Vault, tmp_path: Path
+) -> None:
+    path = file_vault.path
+    assert path is not None
+    file_vault.close()
+    before = {p.name: p.stat().st_mtime_ns for p in path.parent.iterdir()}
+    content = path.read_bytes()
+    assert user_kdf_params(path, CONSULTANT) is not None
+    assert user_kdf_params(path, f"  {CONSULTANT} ") is not None
+    assert user_kdf_params(path, "nobody") is None
+    assert {p.name: p.stat().st_mtime_ns for p in path.parent.iterdir()} == before
+    assert path.read_bytes() == content
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE users SET status = 'removed' WHERE name = ?", (CONSULTANT,))
+    conn.commit()
+    conn.close()
+    assert user_kdf_params(path, CONSULTANT) is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"not a database at all", b"SQLite format 3\x00" + b"\x00" * 200],
+    ids=["empty", "text", "damaged"],
+)
+def test_no_early_start_for_a_file_that_is_not_a_vault(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "odd.sqlite"
+    path.write_bytes(content)
+    assert prederive.start(VaultLocation(path=path), MANAGER, MANAGER_PASS) is None
+    assert path.read_bytes() == content
+    assert prederive.start(VaultLocation(path=tmp_path / "missing.sqlite"), MANAGER, "x") is None
+
+
+def test_no_early_start_for_a_server_vault() -> None:
+    location = VaultLocation(url="postgresql+psycopg://u@127.0.0.1:1/none")
+    assert prederive.start(location, MANAGER, MANAGER_PASS) is None

@@ -9,6 +9,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -82,7 +83,9 @@ class VaultOpened(Message):
 class ItexitApp(App[int]):
     """Routes between screens; the screens lay things out and the services do the work."""
 
-    CSS_PATH = "app.tcss"
+    # The dashboard follows the unlock at once: its styles are parsed with the app's at start,
+    # not by a full re-parse of every stylesheet the moment it is first shown.
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "screens/dashboard.tcss"]
     TITLE = "itexit"
     COMMANDS: ClassVar[set[Any]] = {ScreenCommands}
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]

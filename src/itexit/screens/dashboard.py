@@ -35,7 +35,8 @@ def _tile_binding(number: int) -> Binding:
 class DashboardScreen(ItexitScreen):
     """Tiles for every area, coloured by how urgent it is, and who is leaving."""
 
-    CSS_PATH = "dashboard.tcss"
+    # Its stylesheet, dashboard.tcss, is loaded with the app's (see `ItexitApp.CSS_PATH`).
+    AUTO_FOCUS = "DashboardTile"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
     HELP = (
         "The dashboard shows what the departing person can still reach and what is left to "
@@ -111,7 +112,6 @@ class DashboardScreen(ItexitScreen):
             self.action_refresh_summary()
         else:
             self._show_text(self._summary)
-            self._focus_tile(1)
 
     def on_screen_suspend(self) -> None:
         self._away = True

@@ -123,42 +123,37 @@ def parse_date(value: str | None) -> tuple[datetime | None, bool]:
 
 
 _WANTED = {name.lower(): name for name in HEADER_FIELDS}
-_NAME = re.compile(r"[\x21-\x39\x3b-\x7e]+")
-"""A field name: printable ASCII, no space and no colon."""
+_FIND = tuple((key, f"\n{key}:") for key in _WANTED)
+_LINE = r"(?:[\x21-\x39\x3b-\x7e]+:[^\n]*|[ \t][^\n]*|)"
+_WELL_FORMED = re.compile(_LINE + r"(?:\n" + _LINE + r")*")
+"""Every line a field (a name of printable ASCII without space or colon, then a colon), a
+continuation (it starts with a space or a tab) or empty."""
 
 
 def _fast_fields(block: bytes) -> dict[str, str] | None:
     """The wanted header fields as compat32 would give them, or None to let it decide.
 
-    Well-formed blocks (every line a `Name: value` field, a continuation or empty) are read
-    line by line; anything else goes to the standard library parser, which records its
-    defects. A value keeps its continuation lines (unfolded later by `decode`); the first
-    occurrence of a field wins, as with compat32's `get`.
+    A well-formed block is checked with one regular expression, and each wanted field is then
+    found by its name at the start of a line; anything else goes to the standard library
+    parser, which records its defects. A value keeps its continuation lines (unfolded later by
+    `decode`); the first occurrence of a field wins, as with compat32's `get`.
     """
-    text = block.decode("ascii", "surrogateescape")
-    if text[:1] in (" ", "\t"):
-        return None
+    text = block.decode("ascii", "surrogateescape").replace("\r\n", "\n")
+    if text[:1] in (" ", "\t") or "\r" in text or _WELL_FORMED.fullmatch(text) is None:
+        return None  # a lone carriage return ends a line for the standard library
+    text = "\n" + text
+    lowered = text.lower()  # same offsets: the text is ASCII and escaped bytes
+    size = len(text)
     fields: dict[str, str] = {}
-    wanted = _WANTED
-    current = ""  # the field whose continuation lines are being kept, if any
-    for line in text.replace("\r", "").split("\n"):
-        if not line:
-            current = ""
+    for key, marker in _FIND:
+        at = lowered.find(marker)
+        if at == -1:
             continue
-        if line[0] in " \t":
-            if current:
-                fields[current] += "\n" + line
-            continue
-        colon = line.find(":")
-        name = line[:colon]
-        if colon <= 0 or not _NAME.fullmatch(name):
-            return None
-        key = name.lower()
-        if key in wanted and key not in fields:
-            fields[key] = line[colon + 1 :].lstrip(" \t")
-            current = key
-        else:
-            current = ""
+        start = at + len(marker)
+        end = text.find("\n", start)
+        while end != -1 and end + 1 < size and text[end + 1] in " \t":
+            end = text.find("\n", end + 1)
+        fields[key] = text[start : size if end == -1 else end].lstrip(" \t")
     return fields
 
 

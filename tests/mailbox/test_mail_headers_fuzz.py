@@ -18,6 +18,7 @@ from itexit.io.mbox import _WANTED, _fast_fields, decode
 
 PARSER = BytesHeaderParser(policy=compat32)
 
+OTHER_NAME = r"[A-Za-z][A-Za-z0-9-]{0,12}"
 NAMES = [*(_WANTED[key] for key in _WANTED), *_WANTED, "FROM", "Subject", "Received", "X-Mailer"]
 VALUE_PIECES = st.one_of(
     st.characters(min_codepoint=0x20, max_codepoint=0x7E),
@@ -32,7 +33,7 @@ def value_text(max_size: int) -> st.SearchStrategy[str]:
 def field_line() -> st.SearchStrategy[str]:
     return st.builds(
         lambda name, gap, value: f"{name}:{gap}{value}",
-        st.one_of(st.sampled_from(NAMES), st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,12}", fullmatch=True)),
+        st.one_of(st.sampled_from(NAMES), st.from_regex(OTHER_NAME, fullmatch=True)),
         st.sampled_from(["", " ", "  ", "\t"]),
         value_text(40),
     )
@@ -55,9 +56,7 @@ ODD_LINES = st.sampled_from(
 def header_blocks(draw: st.DrawFn) -> bytes:
     first = draw(field_line())
     rest = draw(
-        st.lists(
-            st.one_of(field_line(), field_line(), continuation_line(), ODD_LINES), max_size=12
-        )
+        st.lists(st.one_of(field_line(), field_line(), continuation_line(), ODD_LINES), max_size=12)
     )
     ending = draw(st.sampled_from(["\n", "\r\n"]))
     text = ending.join([first, *rest]) + ending

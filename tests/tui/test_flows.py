@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from typing import Any
 
 import pytest
 from textual.command import CommandList, CommandPalette
@@ -217,6 +218,46 @@ async def test_unlock_opens_the_dashboard(
         await press_settled(pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
         assert loads == [app.screen], "coming back did not read the numbers again"
+
+
+async def test_a_passphrase_entered_while_the_vault_loads_is_derived_meanwhile(
+    practice: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Enter pressed before the store has loaded: the key derivation starts at once, from the
+    file read-only, and the unlock takes that key instead of deriving a second time."""
+    import itexit.vault.keys as keys_module
+    from itexit.services import prederive
+    from itexit.vault import kdf
+
+    derived: list[kdf.KdfParams] = []
+    real_derive = kdf.derive
+
+    def counted_derive(passphrase: str, params: kdf.KdfParams) -> bytes:
+        derived.append(params)
+        return real_derive(passphrase, params)
+
+    started: list[object] = []
+    real_start = prederive.start
+
+    def counted_start(*args: Any) -> kdf.Prederivation | None:
+        early = real_start(*args)
+        started.append(early)
+        return early
+
+    monkeypatch.setattr(kdf, "derive", counted_derive)
+    monkeypatch.setattr(keys_module, "derive", counted_derive)
+    monkeypatch.setattr(prederive, "start", counted_start)
+    monkeypatch.setattr(ItexitApp, "open_vault", lambda app: None)  # still loading
+    app = ItexitApp(practice.location)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, UnlockScreen)
+        assert app.access.gateway is None
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        assert isinstance(app.screen, DashboardScreen)
+        assert len(started) == 1 and started[0] is not None
+        assert len(derived) == 1, "the unlock derived again instead of taking the early key"
+        app.access.close()
 
 
 async def test_wrong_passphrase_shows_the_generic_error_and_stays_locked(

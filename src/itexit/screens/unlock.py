@@ -126,9 +126,14 @@ class UnlockScreen(ItexitScreen):
 
     @work(thread=True, exit_on_error=False, group="unlock", exclusive=True)
     def unlock(self, name: str, passphrase: str) -> None:
+        early = None
+        if self._access.gateway is None:  # still loading: derive the key meanwhile
+            from itexit.services import prederive
+
+            early = prederive.start(self._access.location, name, passphrase)
         gateway = self._access.open()
         try:
-            session = gateway.unlock(name, passphrase)
+            session = gateway.unlock(name, passphrase, early)
         except AuthenticationFailed as refused:
             self.post_message(self.UnlockRefused(str(refused)))
             return

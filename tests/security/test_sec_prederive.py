@@ -131,3 +131,65 @@ def test_no_early_start_for_a_file_that_is_not_a_vault(tmp_path: Path, content: 
 def test_no_early_start_for_a_server_vault() -> None:
     location = VaultLocation(url="postgresql+psycopg://u@127.0.0.1:1/none")
     assert prederive.start(location, MANAGER, MANAGER_PASS) is None
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+
+def test_a_script_unlock_starts_deriving_before_the_command_runs(
+    file_vault: Vault,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from itexit.cli import main
+    from itexit.services.gateway import Gateway
+
+    path = file_vault.path
+    assert path is not None
+    file_vault.close()
+    secret = tmp_path / "passphrase"
+    secret.write_text(CONSULTANT_PASS + "\n", encoding="utf-8")
+    events: list[str] = []
+    real_start, real_unlock = prederive.start, Gateway.unlock
+
+    def recorded_start(*args: object) -> prederive.Early:
+        events.append("derivation started")
+        return real_start(*args)  # type: ignore[arg-type]
+
+    def recorded_unlock(gateway: Gateway, *args: object) -> object:
+        events.append("gateway unlocks")
+        return real_unlock(gateway, *args)  # type: ignore[arg-type]
+
+    from itexit.cli.base import Cli
+
+    real_cli_unlock = Cli.unlock
+
+    def recorded_cli_unlock(cli: Cli) -> object:
+        events.append("command asks to unlock")
+        return real_cli_unlock(cli)
+
+    monkeypatch.setattr(prederive, "start", recorded_start)
+    monkeypatch.setattr(Gateway, "unlock", recorded_unlock)
+    monkeypatch.setattr(Cli, "unlock", recorded_cli_unlock)
+    calls = counting_derive(monkeypatch)
+    argv = ["--vault", str(path), "--user", CONSULTANT, "--passphrase-file", str(secret)]
+    assert main([*argv, "cred", "list", "--json"]) == 0
+    assert events == ["derivation started", "command asks to unlock", "gateway unlocks"]
+    assert len(calls) == 1
+    capsys.readouterr()
+
+    secret.write_text(WRONG_PASS + "\n", encoding="utf-8")
+    assert main([*argv, "cred", "list", "--json"]) == 3
+    assert "do not unlock" in capsys.readouterr().err
+
+    missing = [
+        "--vault",
+        str(path),
+        "--user",
+        CONSULTANT,
+        "--passphrase-file",
+        str(tmp_path / "none"),
+    ]
+    assert main([*missing, "cred", "list"]) == 2
+    assert "Cannot read the passphrase file" in capsys.readouterr().err

@@ -261,6 +261,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     cli = Cli(args)
     func: Callable[[Cli], int] = getattr(args, "func", cmd_open)
     try:
+        if func not in (cmd_open, cmd_init):  # there the file holds a new passphrase
+            cli.start_unlock()
         return func(cli)
     except ItexitError as exc:
         print(f"itexit: {exc}", file=sys.stderr)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from itexit.domain.errors import BadInput
 
 if TYPE_CHECKING:
+    from itexit.services import prederive
     from itexit.services.gateway import Gateway
     from itexit.services.location import VaultLocation
     from itexit.services.session import UnlockedVault
@@ -28,6 +29,7 @@ class Cli:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self._gateway: Gateway | None = None
+        self._early: tuple[str, str, prederive.Early] | None = None
 
     @property
     def location(self) -> VaultLocation:
@@ -85,6 +87,24 @@ class Cli:
             raise BadInput("Who is unlocking? Give --user or ITEXIT_USER.")
         return input("User: ").strip()
 
+    def start_unlock(self) -> None:
+        """When a script gives the passphrase in a file, start deriving the key now, before the
+        command imports what it needs; `unlock` takes it from there. If anything is amiss
+        (no user named, an unreadable file, an OS keyring in use) nothing starts, and `unlock`
+        meets the problem as usual."""
+        name = self.args.user or os.environ.get("ITEXIT_USER")
+        if self._early is not None or self._prompts_for_passphrase() or not name:
+            return
+        from itexit.services import prederive
+
+        if prederive.cached_unlock_enabled():
+            return
+        try:
+            passphrase = self.passphrase()
+        except BadInput:
+            return
+        self._early = (str(name), passphrase, prederive.start(self.location, name, passphrase))
+
     def unlock(self) -> UnlockedVault:
         from itexit.services import prederive
 
@@ -93,10 +113,16 @@ class Cli:
             cached = self.gateway().unlock_cached(name)
             if cached is not None:
                 return cached
-        if self._gateway is None and self._prompts_for_passphrase():
-            prederive.preload_store()
-        passphrase = self.passphrase()
-        early = prederive.start(self.location, name, passphrase) if self._gateway is None else None
+        started, self._early = self._early, None
+        if started is not None and started[0] == name:
+            _, passphrase, early = started
+        else:
+            if self._gateway is None and self._prompts_for_passphrase():
+                prederive.preload_store()
+            passphrase = self.passphrase()
+            early = (
+                prederive.start(self.location, name, passphrase) if self._gateway is None else None
+            )
         return self.gateway().unlock(name, passphrase, early)
 
     def _prompts_for_passphrase(self) -> bool:

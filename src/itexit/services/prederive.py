@@ -19,8 +19,11 @@ from itexit.store.peek import user_kdf_params
 from itexit.vault import keyring_cache
 from itexit.vault.kdf import KdfParams, Prederivation
 
+Early = Prederivation | None
+"""A derivation under way, or None where none could start."""
 
-def start(location: VaultLocation, name: str, passphrase: str) -> Prederivation | None:
+
+def start(location: VaultLocation, name: str, passphrase: str) -> Early:
     """A derivation for `name` already under way, or None where none can start early."""
     if location.path is None:
         return None

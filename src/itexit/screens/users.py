@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
 
 DATE_FORMAT = "%d %b %Y"
+COLUMNS = (("Name", "name"), ("Role", "role"), ("Status", "status"), ("Added", "added"))
 
 
 class UsersScreen(ItexitScreen):
@@ -99,12 +102,17 @@ class UsersScreen(ItexitScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#users-table", DataTable)
-        table.add_column("Name", key="name")
-        table.add_column("Role", key="role")
-        table.add_column("Status", key="status")
-        table.add_column("Added", key="added")
+        self._set_columns([])
         self.load_users()
+
+    def _set_columns(self, rows: Sequence[tuple[str, ...]]) -> None:
+        """The columns, each as wide as its widest cell. Widths are given, not measured later
+        when the table is idle: a frame drawn before that measurement could keep cut cells."""
+        table = self.query_one("#users-table", DataTable)
+        table.clear(columns=True)
+        for index, (label, key) in enumerate(COLUMNS):
+            width = max([len(label), *(cell_len(row[index]) for row in rows)])
+            table.add_column(label, key=key, width=width)
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -121,16 +129,18 @@ class UsersScreen(ItexitScreen):
         table = self.query_one("#users-table", DataTable)
         selected = self._selected()
         self._users = message.users
-        table.clear()
-        for user in self._users:
-            removed = user.status is UserStatus.REMOVED
-            cells = (
+        rows = [
+            (
                 user.name,
                 ROLE_LABELS[user.role],
-                "removed" if removed else "active",
+                "removed" if user.status is UserStatus.REMOVED else "active",
                 user.created_at.strftime(DATE_FORMAT),
             )
-            style = "dim" if removed else ""
+            for user in self._users
+        ]
+        self._set_columns(rows)
+        for user, cells in zip(self._users, rows, strict=True):
+            style = "dim" if user.status is UserStatus.REMOVED else ""
             table.add_row(*(Text(cell, style=style) for cell in cells), key=user.name)
         if selected is not None and selected.name in {user.name for user in self._users}:
             table.move_cursor(row=table.get_row_index(selected.name))

@@ -279,8 +279,17 @@ class ItexitApp(App[int]):
             or type(self.screen).__name__ == BY_KEY[area].screen
         ):
             return
-        self._reset(self._dashboard(session))
+        self._dashboard_alone(session)
         self.push_screen(area_screen(BY_KEY[area], session))
+
+    def _dashboard_alone(self, session: UnlockedVault) -> None:
+        """Leave only the dashboard on the stack: the one already there, or a new one."""
+        stack = self.screen_stack
+        if len(stack) > 1 and type(stack[1]).__name__ == "DashboardScreen":
+            while len(self.screen_stack) > 2:
+                self.pop_screen()
+        else:
+            self._reset(self._dashboard(session))
 
     @staticmethod
     def _dashboard(
@@ -322,7 +331,7 @@ class ItexitApp(App[int]):
         from itexit.screens.users import UsersScreen
 
         if not isinstance(self.screen, UsersScreen):
-            self._reset(self._dashboard(session))
+            self._dashboard_alone(session)
             self.push_screen(UsersScreen(session))
 
     def action_show_help(self) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from itexit.domain.errors import VaultCorrupt, VaultError
+from itexit.store.peek import read_only_uri
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 
@@ -39,10 +40,7 @@ def preflight_sqlite(path: Path) -> None:
             "Restore it from a backup."
         )
     try:
-        uri = path.resolve().as_uri() + "?mode=ro"
-        if not any(Path(f"{path}{s}").exists() for s in ("-wal", "-journal")):
-            uri += "&immutable=1"
-        conn = sqlite3.connect(uri, uri=True)
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
         try:
             row = conn.execute("PRAGMA quick_check").fetchone()
         finally:

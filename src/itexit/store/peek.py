@@ -17,16 +17,22 @@ _QUERY = (
 )
 
 
+def read_only_uri(path: Path) -> str:
+    """A SQLite URI that opens `path` read-only; `immutable` when no journal or WAL is beside it,
+    so not even a `-shm` file is made."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    if not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal")):
+        uri += "&immutable=1"
+    return uri
+
+
 def user_kdf_params(path: Path, name: str) -> tuple[int, int, int, bytes] | None:
     """The active user `name`'s stored KDF memory, time cost, parallelism and salt, read
     without writing anything."""
     try:
         if not path.is_file() or path.stat().st_size == 0:
             return None
-        uri = path.resolve().as_uri() + "?mode=ro"
-        if not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal")):
-            uri += "&immutable=1"
-        conn = sqlite3.connect(uri, uri=True, timeout=0.2)
+        conn = sqlite3.connect(read_only_uri(path), uri=True, timeout=0.2)
         try:
             row = conn.execute(_QUERY, (name.strip(),)).fetchone()
         finally:

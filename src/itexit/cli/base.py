@@ -79,10 +79,15 @@ class Cli:
             raise BadInput("The two passphrases differ; nothing was changed.")
         return first
 
-    def user_name(self) -> str:
+    def _named_user(self) -> str | None:
+        """The user named by flag or environment, without asking."""
         name = self.args.user or os.environ.get("ITEXIT_USER")
+        return str(name) if name else None
+
+    def user_name(self) -> str:
+        name = self._named_user()
         if name:
-            return str(name)
+            return name
         if not sys.stdin.isatty():
             raise BadInput("Who is unlocking? Give --user or ITEXIT_USER.")
         return input("User: ").strip()
@@ -92,7 +97,7 @@ class Cli:
         command imports what it needs; `unlock` takes it from there. If anything is amiss
         (no user named, an unreadable file, an OS keyring in use) nothing starts, and `unlock`
         meets the problem as usual."""
-        name = self.args.user or os.environ.get("ITEXIT_USER")
+        name = self._named_user()
         if self._early is not None or self._prompts_for_passphrase() or not name:
             return
         from itexit.services import prederive
@@ -103,7 +108,7 @@ class Cli:
             passphrase = self.passphrase()
         except BadInput:
             return
-        self._early = (str(name), passphrase, prederive.start(self.location, name, passphrase))
+        self._early = (name, passphrase, prederive.start(self.location, name, passphrase))
 
     def unlock(self) -> UnlockedVault:
         from itexit.services import prederive

@@ -1,12 +1,12 @@
 """Start unlocking before the store is loaded: the key derivation runs while the code imports.
 
 A command-line unlock spends about half a second deriving the key and about as long importing
-the ORM and the services. Argon2 keeps one core busy and releases the interpreter lock, so the
-two can overlap: the user's KDF settings are read with the standard library alone, the
-derivation starts in a thread, and `Gateway.unlock` takes the key when it gets there. Nothing
-is trusted from the early read: the gateway reads the user again through the store and uses
-the key only if the settings match exactly, and the wrapped keys' authentication still decides
-whether the passphrase was right.
+the ORM and the services. Argon2 releases the interpreter lock, so the two can overlap, as far
+as the cores its lanes leave free allow: the user's KDF settings are read with the standard
+library alone, the derivation starts in a thread, and `Gateway.unlock` takes the key when it
+gets there. Nothing is trusted from the early read: the gateway reads the user again through
+the store and uses the key only if the settings match exactly, and the wrapped keys'
+authentication still decides whether the passphrase was right.
 """
 
 from __future__ import annotations

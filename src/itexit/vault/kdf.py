@@ -74,10 +74,10 @@ def derive(passphrase: str, params: KdfParams) -> bytes:
 class Prederivation:
     """A derivation started early in a thread, so it runs while the rest of the program loads.
 
-    Argon2 holds one core and releases the interpreter lock, so the other core can meanwhile
-    import the store and open the database. `key_for` hands the key over only for exactly the
-    parameters (salt included) it was started with; a refused or failed derivation gives None
-    and the caller derives as usual, meeting the same error there.
+    Argon2 releases the interpreter lock, so the program can meanwhile import the store and
+    open the database on whatever core the derivation leaves free. `key_for` hands the key over
+    only for exactly the parameters (salt included) it was started with; a refused or failed
+    derivation gives None and the caller derives as usual, meeting the same error there.
     """
 
     def __init__(self, passphrase: str, params: KdfParams) -> None:

@@ -284,8 +284,10 @@ class ItexitApp(App[int]):
 
     def _dashboard_alone(self, session: UnlockedVault) -> None:
         """Leave only the dashboard on the stack: the one already there, or a new one."""
+        from itexit.screens.dashboard import DashboardScreen
+
         stack = self.screen_stack
-        if len(stack) > 1 and type(stack[1]).__name__ == "DashboardScreen":
+        if len(stack) > 1 and isinstance(stack[1], DashboardScreen):
             while len(self.screen_stack) > 2:
                 self.pop_screen()
         else:

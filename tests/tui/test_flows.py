@@ -260,6 +260,32 @@ async def test_a_passphrase_entered_while_the_vault_loads_is_derived_meanwhile(
         app.access.close()
 
 
+async def test_numbers_that_cannot_be_read_at_unlock_are_read_by_the_dashboard(
+    practice: Gateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The unlock itself succeeded: a failed first read of the numbers does not undo it."""
+    from itexit.domain.errors import VaultError
+    from itexit.services.session import UnlockedVault
+
+    real_dashboard = UnlockedVault.dashboard
+    calls: list[int] = []
+
+    def flaky_dashboard(session: UnlockedVault) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise VaultError("The database is busy.")
+        return real_dashboard(session)
+
+    monkeypatch.setattr(UnlockedVault, "dashboard", flaky_dashboard)
+    app = ItexitApp(practice.location, gateway=practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.session is not None
+        assert len(calls) == 2
+        assert app.screen.query("DashboardTile")
+
+
 async def test_wrong_passphrase_shows_the_generic_error_and_stays_locked(
     practice: Gateway,
 ) -> None:

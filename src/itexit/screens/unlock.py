@@ -13,7 +13,7 @@ from textual.reactive import reactive
 from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Static
 from textual.worker import Worker
 
-from itexit.domain.errors import AuthenticationFailed
+from itexit.domain.errors import AuthenticationFailed, ItexitError
 from itexit.screens.access import VaultAccess
 from itexit.screens.base import ItexitScreen
 
@@ -137,8 +137,14 @@ class UnlockScreen(ItexitScreen):
         except AuthenticationFailed as refused:
             self.post_message(self.UnlockRefused(str(refused)))
             return
-        # The dashboard comes next: its numbers are read here, off the screen's thread.
-        self.post_message(self.VaultUnlocked(session, session.dashboard()))
+        # The dashboard comes next: its numbers are read here, off the screen's thread. If they
+        # cannot be read, the vault is still unlocked: the dashboard reads them itself and says
+        # what went wrong.
+        try:
+            summary: DashboardSummary | None = session.dashboard()
+        except ItexitError:
+            summary = None
+        self.post_message(self.VaultUnlocked(session, summary))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "unlock" and event.worker.is_finished:

@@ -181,6 +181,23 @@ def memoize_kdf(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(keys_module, "derive", derive)
 
 
+def counting_derive(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Record the parameters of every key derivation, early or not; the real one still runs."""
+    import itexit.vault.keys as keys_module
+    from itexit.vault import kdf
+
+    calls: list[Any] = []
+    real = kdf.derive
+
+    def derive(passphrase: str, params: Any) -> bytes:
+        calls.append(params)
+        return real(passphrase, params)
+
+    monkeypatch.setattr(kdf, "derive", derive)
+    monkeypatch.setattr(keys_module, "derive", derive)
+    return calls
+
+
 def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

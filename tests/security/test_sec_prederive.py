@@ -19,27 +19,25 @@ from itexit.store.peek import user_kdf_params
 from itexit.vault import kdf
 
 try:
-    from vaulthelpers import CONSULTANT, CONSULTANT_PASS, MANAGER, MANAGER_PASS, Vault
+    from vaulthelpers import (
+        CONSULTANT,
+        CONSULTANT_PASS,
+        MANAGER,
+        MANAGER_PASS,
+        Vault,
+        counting_derive,
+    )
 except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import CONSULTANT, CONSULTANT_PASS, MANAGER, MANAGER_PASS, Vault
+    from tests.vaulthelpers import (
+        CONSULTANT,
+        CONSULTANT_PASS,
+        MANAGER,
+        MANAGER_PASS,
+        Vault,
+        counting_derive,
+    )
 
 WRONG_PASS = "correct horse battery staple 43"
-
-
-def counting_derive(monkeypatch: pytest.MonkeyPatch) -> list[kdf.KdfParams]:
-    """Record every derivation; the real one still runs."""
-    calls: list[kdf.KdfParams] = []
-    real = kdf.derive
-
-    def derive(passphrase: str, params: kdf.KdfParams) -> bytes:
-        calls.append(params)
-        return real(passphrase, params)
-
-    monkeypatch.setattr(kdf, "derive", derive)
-    import itexit.vault.keys as keys_module
-
-    monkeypatch.setattr(keys_module, "derive", derive)
-    return calls
 
 
 def test_an_early_derivation_unlocks_with_one_derivation(

@@ -225,16 +225,9 @@ async def test_a_passphrase_entered_while_the_vault_loads_is_derived_meanwhile(
 ) -> None:
     """Enter pressed before the store has loaded: the key derivation starts at once, from the
     file read-only, and the unlock takes that key instead of deriving a second time."""
-    import itexit.vault.keys as keys_module
     from itexit.services import prederive
     from itexit.vault import kdf
-
-    derived: list[kdf.KdfParams] = []
-    real_derive = kdf.derive
-
-    def counted_derive(passphrase: str, params: kdf.KdfParams) -> bytes:
-        derived.append(params)
-        return real_derive(passphrase, params)
+    from vaulthelpers import counting_derive
 
     started: list[object] = []
     real_start = prederive.start
@@ -244,8 +237,7 @@ async def test_a_passphrase_entered_while_the_vault_loads_is_derived_meanwhile(
         started.append(early)
         return early
 
-    monkeypatch.setattr(kdf, "derive", counted_derive)
-    monkeypatch.setattr(keys_module, "derive", counted_derive)
+    derived = counting_derive(monkeypatch)
     monkeypatch.setattr(prederive, "start", counted_start)
     monkeypatch.setattr(ItexitApp, "open_vault", lambda app: None)  # still loading
     app = ItexitApp(practice.location)

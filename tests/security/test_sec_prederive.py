@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine.interfaces import CacheStats
 
-from itexit.domain.errors import AuthenticationFailed
+from itexit.domain.errors import AuthenticationFailed, RollbackDetected
 from itexit.services import prederive
+from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 from itexit.store.peek import user_kdf_params
 from itexit.vault import kdf
@@ -99,12 +103,12 @@ def test_the_early_read_writes_nothing_and_knows_only_active_users(
     path = file_vault.path
     assert path is not None
     file_vault.close()
-    before = {p.name: p.stat().st_mtime_ns for p in path.parent.iterdir()}
+    before = {p.name: p.stat().st_mtime_ns for p in path.parent.iterdir() if p.is_file()}
     content = path.read_bytes()
     assert user_kdf_params(path, CONSULTANT) is not None
     assert user_kdf_params(path, f"  {CONSULTANT} ") is not None
     assert user_kdf_params(path, "nobody") is None
-    assert {p.name: p.stat().st_mtime_ns for p in path.parent.iterdir()} == before
+    assert {p.name: p.stat().st_mtime_ns for p in path.parent.iterdir() if p.is_file()} == before
     assert path.read_bytes() == content
     conn = sqlite3.connect(path)
     conn.execute("UPDATE users SET status = 'removed' WHERE name = ?", (CONSULTANT,))
@@ -191,3 +195,71 @@ def test_a_script_unlock_starts_deriving_before_the_command_runs(
     ]
     assert main([*missing, "cred", "list"]) == 2
     assert "Cannot read the passphrase file" in capsys.readouterr().err
+
+
+# --- reads made before the passphrase arrives (`Gateway.prepare_unlock`) ---------------------
+
+
+def _unlock_reads(gateway: Gateway, name: str, passphrase: str) -> dict[str, CacheStats]:
+    """Unlock through `gateway`; for each table the unlock read, was its statement compiled?"""
+    seen: dict[str, CacheStats] = {}
+
+    def record(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, many: bool
+    ) -> None:
+        for table in ("users", "key_slots"):
+            if statement.lstrip().upper().startswith("SELECT") and f"FROM {table} " in statement:
+                seen.setdefault(table, context.cache_hit)
+
+    event.listen(gateway.store.engine, "after_cursor_execute", record)
+    try:
+        gateway.unlock(name, passphrase)
+    finally:
+        event.remove(gateway.store.engine, "after_cursor_execute", record)
+    return seen
+
+
+def test_preparing_an_unlock_compiles_its_reads_and_writes_nothing(file_vault: Vault) -> None:
+    path = file_vault.path
+    assert path is not None
+    events_before = file_vault.scalar("SELECT count(*) FROM audit_events")
+    cold = Gateway.open(file_vault.location)
+    try:  # a gateway that was not prepared compiles the unlock's reads as it unlocks
+        assert set(_unlock_reads(cold, CONSULTANT, CONSULTANT_PASS).values()) == {
+            CacheStats.CACHE_MISS
+        }
+    finally:
+        cold.close()
+    events_after_cold = file_vault.scalar("SELECT count(*) FROM audit_events")
+    assert events_after_cold == events_before + 1  # that unlock was audited
+    files = {
+        p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in path.parent.iterdir() if p.is_file()
+    }
+    prepared = Gateway.open(file_vault.location)
+    try:
+        prepared.prepare_unlock()
+        after = {
+            p.name: (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in path.parent.iterdir()
+            if p.is_file()
+        }
+        assert after == files, "preparing an unlock changed a file"
+        assert file_vault.scalar("SELECT count(*) FROM audit_events") == events_after_cold
+        reads = _unlock_reads(prepared, CONSULTANT, CONSULTANT_PASS)
+        assert reads == {"users": CacheStats.CACHE_HIT, "key_slots": CacheStats.CACHE_HIT}
+    finally:
+        prepared.close()
+
+
+def test_preparing_a_replaced_vault_says_nothing_and_the_unlock_still_refuses(
+    file_vault: Vault,
+) -> None:
+    head = file_vault.manager.verify_audit().head_seq
+    file_vault.sql("DELETE FROM audit_events WHERE seq > :s", s=head - 2)
+    gateway = Gateway.open(file_vault.location)
+    try:
+        gateway.prepare_unlock()  # the check is the unlock's to report, with its message
+        with pytest.raises(RollbackDetected):
+            gateway.unlock(MANAGER, MANAGER_PASS)
+    finally:
+        gateway.close()

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Select, Static, TextArea
-from textual.widgets._footer import FooterKey
 from tui_steps import (
     MANAGER,
     MANAGER_PASSPHRASE,
@@ -39,6 +38,7 @@ from itexit.screens.mailbox_modals import (
 from itexit.services import mailbox as mailbox_service
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
+from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import VirtualTable
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
@@ -438,8 +438,8 @@ def test_snapshot_mailbox_picker(
         await press_settled(pilot, "f8")
         assert await until(pilot, lambda: isinstance(pilot.app.screen, MailboxPickerModal))
         below = pilot.app.screen_stack[-2]
-        # the screen under the picker shows its keys once its footer has composed them
-        assert await until(pilot, lambda: bool(below.query(FooterKey)))
+        # the screen under the picker shows its keys once its key bar has drawn them
+        assert await until(pilot, lambda: any(below.query_one(KeyBar).shown()))
         await settle(pilot)
 
     assert snap_compare(ItexitApp(location), terminal_size=size, run_before=run_before)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from itexit.domain.base import Model
 from itexit.domain.roles import Role, Scope
 
 
-class _Frozen(BaseModel):
+class _Frozen(Model):
     model_config = ConfigDict(frozen=True)
 
 
@@ -108,7 +109,7 @@ class ReasonCategory(StrEnum):
 # --- cases --------------------------------------------------------------------------------------
 
 
-class NewCase(BaseModel):
+class NewCase(Model):
     """What opening a case needs; reason and notes are personal and sealed for HR."""
 
     name: str
@@ -211,7 +212,7 @@ class MyTask(_Frozen):
     task: TaskInfo
 
 
-class NewTask(BaseModel):
+class NewTask(Model):
     """A practice-specific task added to a case."""
 
     title: str
@@ -226,7 +227,7 @@ class NewTask(BaseModel):
 # --- templates ----------------------------------------------------------------------------------
 
 
-class TemplateTask(BaseModel):
+class TemplateTask(Model):
     model_config = ConfigDict(extra="forbid")
 
     key: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import ConfigDict, Field, SecretStr
+
+from itexit.domain.base import Model
 
 
 class Category(StrEnum):
@@ -78,7 +80,7 @@ class SecretStage(StrEnum):
     PREVIOUS = "previous"
 
 
-class PasswordPolicy(BaseModel):
+class PasswordPolicy(Model):
     """How a new secret for one system is generated: characters or words."""
 
     model_config = ConfigDict(frozen=True)
@@ -95,7 +97,7 @@ class PasswordPolicy(BaseModel):
     separator: str = Field(default="-", max_length=3)
 
 
-class NewCredential(BaseModel):
+class NewCredential(Model):
     """What a person types (or an import reads) to add a credential; secrets stay SecretStr."""
 
     system: str
@@ -125,7 +127,7 @@ class NewCredential(BaseModel):
     policy: PasswordPolicy | None = None
 
 
-class CredentialSummary(BaseModel):
+class CredentialSummary(Model):
     model_config = ConfigDict(frozen=True)
 
     id: str
@@ -147,7 +149,7 @@ class CredentialSummary(BaseModel):
     locked_out_at: datetime | None = None
 
 
-class CredentialDetail(BaseModel):
+class CredentialDetail(Model):
     """Everything about one credential except the secrets themselves, for the detail panel."""
 
     model_config = ConfigDict(frozen=True)
@@ -172,7 +174,7 @@ class CredentialDetail(BaseModel):
     """False when the reader's role holds no cred key: only the summary is filled in."""
 
 
-class CredentialEdit(BaseModel):
+class CredentialEdit(Model):
     """Changes to a credential's description; None leaves a field as it is."""
 
     system: str | None = None
@@ -195,7 +197,7 @@ class CredentialEdit(BaseModel):
     """A corrected current secret (e.g. the hand-over was wrong); sets the status to unverified."""
 
 
-class HistoryEntry(BaseModel):
+class HistoryEntry(Model):
     """One verification, attestation or rotation step, as kept in the credential's history."""
 
     model_config = ConfigDict(frozen=True)
@@ -211,7 +213,7 @@ class HistoryEntry(BaseModel):
     note: str = ""
 
 
-class RotationStarted(BaseModel):
+class RotationStarted(Model):
     """The pending secret, committed to the vault before this object is returned."""
 
     model_config = ConfigDict(frozen=True)
@@ -223,7 +225,7 @@ class RotationStarted(BaseModel):
     generated: bool
 
 
-class CheckOutcome(BaseModel):
+class CheckOutcome(Model):
     """What a verification, confirmation, old-secret check or reconcile came to."""
 
     model_config = ConfigDict(frozen=True)
@@ -237,7 +239,7 @@ class CheckOutcome(BaseModel):
     guidance: str = ""
 
 
-class CampaignItem(BaseModel):
+class CampaignItem(Model):
     model_config = ConfigDict(frozen=True)
 
     summary: CredentialSummary
@@ -245,7 +247,7 @@ class CampaignItem(BaseModel):
     next_step: str
 
 
-class Campaign(BaseModel):
+class Campaign(Model):
     model_config = ConfigDict(frozen=True)
 
     items: list[CampaignItem]

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from itexit.domain.base import Model
 from itexit.domain.errors import BadInput
 
 MIN_KEEP_DAYS = 365
@@ -18,7 +19,7 @@ DEFAULT_DAILY_WEEKS = 4
 WEEKLY_DAYS = 7
 
 
-class Frozen(BaseModel):
+class Frozen(Model):
     model_config = ConfigDict(frozen=True)
 
 

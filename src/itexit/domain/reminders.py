@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from itexit.domain.base import Model
 
 
 class ReminderArea(StrEnum):
@@ -14,7 +16,7 @@ class ReminderArea(StrEnum):
     MAILBOX = "mailbox"
 
 
-class Reminder(BaseModel):
+class Reminder(Model):
     """One thing someone must do, with the date it is due and whether it is already late."""
 
     model_config = ConfigDict(frozen=True)

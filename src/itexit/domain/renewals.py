@@ -16,7 +16,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from itexit.domain.base import Model
 
 MAX_NOTICE_DAYS = 730
 REMINDER_WINDOW_DAYS = 30
@@ -89,7 +91,7 @@ class CheckStatus(StrEnum):
     FAILED = "failed"
 
 
-class Frozen(BaseModel):
+class Frozen(Model):
     model_config = ConfigDict(frozen=True)
 
 

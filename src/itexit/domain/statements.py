@@ -8,8 +8,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from itexit.domain.base import Model
 from itexit.domain.errors import BadInput
 
 TEMPLATE_FILE = Path(__file__).resolve().parent.parent / "data" / "exit_statement.toml"
@@ -19,7 +20,7 @@ DATE_TEXT = "%d %B %Y"
 PLACEHOLDERS = ("practice", "person", "termination_date")
 
 
-class Frozen(BaseModel):
+class Frozen(Model):
     model_config = ConfigDict(frozen=True)
 
 
@@ -226,7 +227,7 @@ class StatementEdit(Frozen):
     personal_return: str | None = None
 
 
-class NewListedPassword(BaseModel):
+class NewListedPassword(Model):
     """A password the departing person lists; the secret stays a SecretStr until sealed."""
 
     system: str
@@ -235,7 +236,7 @@ class NewListedPassword(BaseModel):
     note: str = ""
 
 
-class NewSigning(BaseModel):
+class NewSigning(Model):
     signed_on: date
     witness: str
     signatory: str = ""

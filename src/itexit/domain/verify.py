@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from itexit.domain.base import Model
 
 
 class TlsMode(StrEnum):
@@ -13,7 +15,7 @@ class TlsMode(StrEnum):
     NONE = "none"
 
 
-class Endpoint(BaseModel):
+class Endpoint(Model):
     """Where a verifier connects; only what is needed to log in, never the secret."""
 
     model_config = ConfigDict(frozen=True)
@@ -39,7 +41,7 @@ class VerifyOutcome(StrEnum):
     """Something else went wrong; nothing is known about the secret."""
 
 
-class VerifyResult(BaseModel):
+class VerifyResult(Model):
     model_config = ConfigDict(frozen=True)
 
     verifier: str

@@ -17,7 +17,9 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from itexit.domain.base import Model
 
 BASE_URL_ENV = "ITEXIT_RDAP_BASE_URL"
 """Test-only: send every lookup to this base URL instead of the bootstrap's registry."""
@@ -30,7 +32,7 @@ class RdapError(Exception):
     """A lookup that could not be completed; `str()` is one sentence to show."""
 
 
-class DomainFacts(BaseModel):
+class DomainFacts(Model):
     model_config = ConfigDict(frozen=True)
 
     domain: str

@@ -13,7 +13,9 @@ from datetime import datetime
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from itexit.domain.base import Model
 
 DEFAULT_PORT = 443
 
@@ -22,7 +24,7 @@ class TlsError(Exception):
     """The certificate could not be read at all; `str()` is one sentence to show."""
 
 
-class CertificateFacts(BaseModel):
+class CertificateFacts(Model):
     model_config = ConfigDict(frozen=True)
 
     host: str

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from itexit.domain.checklist import (
     CaseDetail,
@@ -34,6 +34,7 @@ from itexit.screens.task_modals import (
     EvidenceModal,
     NotApplicableModal,
 )
+from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -244,7 +245,7 @@ class CaseDetailScreen(ItexitScreen):
                 yield DataTable(id="tasks-table", cursor_type="row")
                 with VerticalScroll(id="task-panel"):
                     yield Static("", id="task-text")
-        yield Footer()
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
         self.load_case()

@@ -12,13 +12,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from itexit.domain.checklist import CaseStatus, CaseSummary, NewCase, TemplateInfo
 from itexit.domain.roles import Permission
 from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
 from itexit.screens.case_modals import NewCaseModal
+from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -100,7 +101,7 @@ class CaseListScreen(ItexitScreen):
             yield Static("Departure cases", classes="heading")
             yield Static("", id="cases-hint", classes="hint")
             yield DataTable(id="cases-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "new_case":

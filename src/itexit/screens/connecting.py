@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Footer, Header, LoadingIndicator, Static
+from textual.widgets import Header, LoadingIndicator, Static
 
 from itexit.screens.base import ItexitScreen
+from itexit.widgets.keybar import KeyBar
 
 
 class ConnectingScreen(ItexitScreen):
@@ -24,4 +25,4 @@ class ConnectingScreen(ItexitScreen):
         with Vertical(id="connecting-card", classes="card"):
             yield Static(f"Connecting to {self._where} …", classes="heading", markup=False)
             yield LoadingIndicator()
-        yield Footer()
+        yield KeyBar()

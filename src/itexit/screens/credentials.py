@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from itexit.domain.credentials import (
     CATEGORY_LABELS,
@@ -39,6 +39,7 @@ from itexit.screens.cred_modals import (
     HistoryModal,
 )
 from itexit.screens.rotation_wizard import RotationWizard
+from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
@@ -209,7 +210,7 @@ class CredentialsScreen(ItexitScreen):
                 with VerticalScroll(id="cred-detail"):
                     yield Static("", id="cred-detail-text")
                     yield Static("", id="cred-secret")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load()

@@ -10,10 +10,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, LoadingIndicator, Static
+from textual.widgets import Header, LoadingIndicator, Static
 
 from itexit.domain.models import DashboardSummary, Tile
 from itexit.screens.base import ItexitScreen, ScreenAction
+from itexit.widgets.keybar import KeyBar
 from itexit.widgets.tile import DashboardTile
 
 if TYPE_CHECKING:
@@ -98,7 +99,7 @@ class DashboardScreen(ItexitScreen):
             yield busy
             with Grid(id="tiles"):
                 yield from self._tile_widgets()
-        yield Footer()
+        yield KeyBar()
 
     def _tile_widgets(self) -> list[DashboardTile]:
         return [

@@ -10,11 +10,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Footer, Header, LoadingIndicator, Static
+from textual.widgets import Button, Header, LoadingIndicator, Static
 from textual.worker import Worker
 
 from itexit.screens.access import VaultAccess
 from itexit.screens.base import ItexitScreen
+from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from itexit.services.gateway import DemoResult
@@ -90,7 +91,7 @@ class FirstRunScreen(ItexitScreen):
                         classes="hint",
                     )
             yield LoadingIndicator(id="first-run-busy")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#first-run-busy").display = False

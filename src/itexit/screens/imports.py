@@ -24,7 +24,6 @@ from textual.widgets import (
     Button,
     Checkbox,
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -45,6 +44,7 @@ from itexit.services.imports import (
     ImportPreview,
     ImportReport,
 )
+from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -200,7 +200,7 @@ class ImportScreen(ItexitScreen):
             yield Static("", id="import-message", classes="field-message")
             yield DataTable(id="import-table", cursor_type="row", zebra_stripes=True)
             yield ProgressBar(id="import-progress", show_eta=False)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#import-table", DataTable)

@@ -16,7 +16,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import (
     DataTable,
-    Footer,
     Header,
     Input,
     ProgressBar,
@@ -53,6 +52,7 @@ from itexit.screens.mailbox_modals import (
     RecordReviewModal,
     UnsubscribeModal,
 )
+from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
@@ -271,7 +271,7 @@ class MailboxScreen(ItexitScreen):
                     yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
                     yield Static("Actions", classes="subheading")
                     yield DataTable(id="action-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def _haystack(self, row: MessageRow) -> str:
         text = self._search_text.get(row.id)

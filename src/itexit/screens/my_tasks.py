@@ -12,11 +12,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from itexit.domain.checklist import MyTask
 from itexit.domain.roles import ROLE_LABELS
 from itexit.screens.base import ItexitScreen
+from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -60,7 +61,7 @@ class MyTasksScreen(ItexitScreen):
                 classes="hint",
             )
             yield DataTable(id="my-tasks-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_screen_resume(self) -> None:
         self.load_tasks()

@@ -8,9 +8,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Footer, Header, Static
+from textual.widgets import Button, Checkbox, Header, Static
 
 from itexit.screens.base import ItexitScreen
+from itexit.widgets.keybar import KeyBar
 
 INSTRUCTION = (
     "Print this page or write the kit down by hand, then lock it away, for example in the "
@@ -58,7 +59,7 @@ class RecoveryKitScreen(ItexitScreen):
             yield Checkbox("I have stored the recovery kit safely", id="kit-stored")
             with Horizontal(classes="actions"):
                 yield Button("Continue", id="kit-continue", variant="primary", disabled=True)
-        yield Footer()
+        yield KeyBar()
 
     @on(Checkbox.Changed, "#kit-stored")
     def _stored_changed(self, event: Checkbox.Changed) -> None:

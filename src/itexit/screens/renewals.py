@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, ProgressBar, Static
+from textual.widgets import DataTable, Header, ProgressBar, Static
 from textual.worker import Worker, get_current_worker
 
 from itexit.domain.renewals import (
@@ -31,6 +31,7 @@ from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
 from itexit.screens.renewal_export import ExportChoice, RenewalExportModal
 from itexit.screens.renewal_form import RenewalEdit, RenewalFormModal
+from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -249,7 +250,7 @@ class RenewalsScreen(ItexitScreen):
                 yield Static("", id="renewal-progress-label")
                 yield ProgressBar(id="renewal-progress", show_eta=False)
             yield Static("", id="renewal-timeline")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         table = self.query_one("#renewals-table", DataTable)

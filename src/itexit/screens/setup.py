@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Static
+from textual.widgets import Button, Header, Input, Label, LoadingIndicator, Static
 from textual.worker import Worker
 
 from itexit.domain.errors import BadInput
 from itexit.screens.access import VaultAccess
 from itexit.screens.base import ItexitScreen
+from itexit.widgets.keybar import KeyBar
 from itexit.widgets.passphrase_fields import PassphraseFields
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class SetupScreen(ItexitScreen):
                 yield LoadingIndicator(id="setup-busy")
                 yield Button("Back", id="back")
                 yield Button("Create the vault", id="create", variant="primary", disabled=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#setup-busy").display = False

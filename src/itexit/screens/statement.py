@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from itexit.domain.roles import Permission
 from itexit.domain.statements import (
@@ -38,6 +38,7 @@ from itexit.screens.statement_modals import (
     RecordSigningModal,
     SigningForm,
 )
+from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -146,7 +147,7 @@ class StatementScreen(ItexitScreen):
                         classes="hint",
                     )
                     yield DataTable(id="password-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         props = self.query_one("#property-table", DataTable)

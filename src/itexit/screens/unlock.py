@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, Footer, Header, Input, Label, LoadingIndicator, Static
+from textual.widgets import Button, Header, Input, Label, LoadingIndicator, Static
 from textual.worker import Worker
 
 from itexit.domain.errors import AuthenticationFailed, ItexitError
 from itexit.screens.access import VaultAccess
 from itexit.screens.base import ItexitScreen
+from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from itexit.domain.models import DashboardSummary
@@ -79,7 +80,7 @@ class UnlockScreen(ItexitScreen):
             with Vertical(id="unlock-actions", classes="actions"):
                 yield LoadingIndicator(id="unlock-busy")
                 yield Button("Unlock", id="unlock", variant="primary")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#unlock-busy").display = False

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker
 
 from itexit.domain.models import RemovalReport, UserInfo, UserStatus
@@ -23,6 +23,7 @@ from itexit.screens.base import ItexitScreen
 from itexit.screens.change_passphrase import ChangePassphraseModal
 from itexit.screens.confirm_remove import ConfirmRemoveModal
 from itexit.screens.removal_report import RemovalReportModal
+from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -99,7 +100,7 @@ class UsersScreen(ItexitScreen):
                 classes="hint",
             )
             yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._set_columns([])

@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from itexit.domain.roles import Permission
 from itexit.domain.vendors import ContactFields, VendorDetail, VendorFields, VendorSummary
 from itexit.screens.base import ItexitScreen
 from itexit.screens.vendor_forms import ContactModal, RemoveContactModal, VendorModal
+from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
@@ -184,7 +185,7 @@ class VendorsScreen(ItexitScreen):
             )
             with VerticalScroll(id="vendor-detail"):
                 yield Static("", id="vendor-detail-text")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.load_vendors(recheck=True)

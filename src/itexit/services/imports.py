@@ -13,9 +13,10 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
+from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 from sqlalchemy import select
 
+from itexit.domain.base import Model
 from itexit.domain.credentials import Category, NewCredential, Source
 from itexit.domain.errors import BadInput, ItexitError
 from itexit.domain.roles import Permission, Scope
@@ -58,7 +59,7 @@ class ImportCancelled(ItexitError):
         super().__init__("The import was cancelled; nothing was added.")
 
 
-class ImportOptions(BaseModel):
+class ImportOptions(Model):
     """How to open the export: KeePass password and key file, CSV column mapping, encoding."""
 
     password: SecretStr | None = None
@@ -70,7 +71,7 @@ class ImportOptions(BaseModel):
     """The text encoding of a CSV, JSON or XML export when it is not UTF-8 and has no BOM."""
 
 
-class PreviewRow(BaseModel):
+class PreviewRow(Model):
     """One entry to import as the preview lists it: names only, never a secret."""
 
     model_config = ConfigDict(frozen=True)
@@ -84,7 +85,7 @@ class PreviewRow(BaseModel):
     has_totp: bool
 
 
-class ImportPreview(BaseModel):
+class ImportPreview(Model):
     """What an import would do; `commit` takes it and adds exactly these entries."""
 
     model_config = ConfigDict(frozen=True)
@@ -107,7 +108,7 @@ class ImportPreview(BaseModel):
         return self._entries
 
 
-class ImportReport(BaseModel):
+class ImportReport(Model):
     """What an import did."""
 
     model_config = ConfigDict(frozen=True)

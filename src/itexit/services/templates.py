@@ -9,14 +9,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from itexit import locations
+from itexit.domain.base import Model
 from itexit.domain.checklist import CaseKind, TemplateInfo, TemplateTask
 from itexit.domain.errors import BadInput, NotFound
 
 
-class TemplateHeader(BaseModel):
+class TemplateHeader(Model):
     model_config = ConfigDict(extra="forbid")
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)
@@ -26,7 +27,7 @@ class TemplateHeader(BaseModel):
     source: str = Field(min_length=3)
 
 
-class TemplateFile(BaseModel):
+class TemplateFile(Model):
     """One template file: a header and its tasks; dependencies name earlier tasks only."""
 
     model_config = ConfigDict(extra="forbid")

@@ -15,8 +15,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import ConfigDict, Field, SecretStr
 
+from itexit.domain.base import Model
 from itexit.domain.credentials import Category
 from itexit.domain.errors import BadInput
 
@@ -29,7 +30,7 @@ class ImportFileError(BadInput):
     """The export cannot be read as the chosen format; nothing was imported."""
 
 
-class ImportedEntry(BaseModel):
+class ImportedEntry(Model):
     """One login read from an export, before it becomes a credential."""
 
     model_config = ConfigDict(frozen=True)
@@ -48,7 +49,7 @@ class ImportedEntry(BaseModel):
     category: Category = Category.OTHER
 
 
-class SkippedRow(BaseModel):
+class SkippedRow(Model):
     """A row left out of the import, and why."""
 
     model_config = ConfigDict(frozen=True)

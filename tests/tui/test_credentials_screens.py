@@ -97,6 +97,24 @@ async def test_filter_reveal_and_attested_verify(frozen_demo: Gateway) -> None:
     assert "cred.reveal" in actions and "cred.verify" in actions
 
 
+async def test_the_campaign_line_counts_as_the_dashboard_does(frozen_demo: Gateway) -> None:
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_credentials(pilot)
+        line = str(pilot.app.screen.query_one("#cred-campaign").render())
+        assert app.session is not None
+        counts = {tile.key: tile.count for tile in app.session.dashboard().tiles}
+        to_rotate, rotated, locked = (
+            counts["credentials"],
+            counts["credentials_rotated"],
+            counts["credentials_locked_out"],
+        )
+        assert (to_rotate, rotated, locked) == (10, 1, 1)  # the demo has one of each state
+        assert line == (
+            f"{to_rotate} to rotate · {rotated} to prove dead · {locked} locked out · 14 in all"
+        )
+
+
 async def test_first_row_shows_its_decrypted_fields_at_once(
     frozen_demo: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:

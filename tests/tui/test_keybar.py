@@ -29,6 +29,7 @@ class Keys(App[None]):
         Binding("x", "export", "Export"),
         Binding("h", "hidden", "Hidden", show=False),
         Binding("d", "delete", "Delete"),
+        Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
     ]
 
     def __init__(self) -> None:
@@ -61,6 +62,9 @@ class Keys(App[None]):
     def action_delete(self) -> None:
         self.done.append("delete")
 
+    def action_help(self) -> None:
+        self.done.append("help")
+
     def bell(self) -> None:
         self.bells += 1
 
@@ -75,12 +79,12 @@ async def test_the_bar_shows_the_keys_that_are_shown_and_the_palette_on_the_righ
     async with app.run_test(size=(80, 5)) as pilot:
         await pilot.pause()
         text = bar_text(app)
-        assert text.startswith(" r Refresh  x Export  d Delete ")
+        assert text.startswith(" r Refresh  x Export  d Delete  ? Help ")
         assert "Hidden" not in text
         assert text.endswith("▏^p palette ")
         assert len(text) == 80
         shown = [key.key for key in app.query_one(KeyBar).shown()]
-        assert shown == ["r", "x", "d", "ctrl+p"]
+        assert shown == ["r", "x", "d", "question_mark", "ctrl+p"]
 
 
 async def test_a_click_on_a_key_runs_it_and_a_disabled_key_rings_the_bell() -> None:
@@ -103,11 +107,11 @@ async def test_a_key_that_becomes_disabled_is_dimmed_and_refused() -> None:
     async with app.run_test(size=(80, 5)) as pilot:
         await pilot.pause()
         bar = app.query_one(KeyBar)
-        assert [key.enabled for key in bar.keys] == [True, True, False]
+        assert [key.enabled for key in bar.keys] == [True, True, False, True]
         app.can_export = False
         app.refresh_bindings()
         await pilot.pause()
-        assert [key.enabled for key in bar.keys] == [True, False, False]
+        assert [key.enabled for key in bar.keys] == [True, False, False, True]
         dimmed = [span for span in bar.render().spans if span.style and "dim" in str(span.style)]
         assert dimmed, "a disabled key is drawn dim"
         await pilot.click(KeyBar, offset=(12, 0))
@@ -133,20 +137,26 @@ async def test_hovering_a_key_highlights_it_and_shows_its_tooltip() -> None:
         assert bar.tooltip is None
 
 
-async def test_a_narrow_bar_shows_whole_keys_only_and_keeps_the_palette() -> None:
+async def test_a_narrow_bar_shows_whole_keys_only_and_keeps_help_and_the_palette() -> None:
     app = Keys()
-    async with app.run_test(size=(31, 5)) as pilot:
+    async with app.run_test(size=(40, 5)) as pilot:
         await pilot.pause()
         text = bar_text(app)
-        assert len(text) == 31
-        assert text.startswith(" r Refresh ")
-        assert "Ex" not in text and "De" not in text  # no key is drawn cut in half
-        assert text.endswith("▏^p palette ")
-        assert [key.key for key in app.query_one(KeyBar).shown()] == ["r", "ctrl+p"]
-        await pilot.resize_terminal(32, 5)
+        assert len(text) == 40
+        # " r Refresh  x Export  d Delete  ? Help " is 39 columns; the palette's takes 12
+        assert text == " r Refresh  x Export  ? Help▏^p palette "
+        shown = [key.key for key in app.query_one(KeyBar).shown()]
+        assert shown == ["r", "x", "question_mark", "ctrl+p"]
+        await pilot.click(KeyBar, offset=(text.index("? Help") + 2, 0))
         await pilot.pause()
-        # one column more: the key fits once its trailing space gives way to the separator
-        assert bar_text(app) == " r Refresh  x Export▏^p palette "
+        assert app.done == ["help"]
+        await pilot.resize_terminal(23, 5)
+        await pilot.pause()
+        assert bar_text(app) == " ? Help    ▏^p palette "  # "Refresh" no longer fits
+        await pilot.resize_terminal(50, 5)
+        await pilot.pause()
+        # every key fits once the last one's trailing space gives way to the separator
+        assert bar_text(app) == " r Refresh  x Export  d Delete  ? Help▏^p palette "
 
 
 async def test_the_keys_follow_the_focus() -> None:

@@ -113,6 +113,19 @@ def credential_table() -> VirtualTable[CredentialSummary]:
     )
 
 
+def campaign_line(rows: list[CredentialSummary]) -> str:
+    """Where the rotation campaign stands, in the dashboard's three counts."""
+    due = [r for r in rows if in_campaign(r.known_to_departing, r.rotation_due)]
+    if not due:
+        return f"{len(rows)} in all"
+    locked_out = sum(1 for r in due if campaign_done(r.status))
+    to_prove = sum(1 for r in due if r.status is CredentialStatus.ROTATED)
+    return (
+        f"[b]{len(due) - locked_out - to_prove}[/b] to rotate · "
+        f"{to_prove} to prove dead · {locked_out} locked out · {len(rows)} in all"
+    )
+
+
 class CredentialsScreen(ItexitScreen):
     """The inventory as a table with a detail panel, and every verification and rotation step."""
 
@@ -227,14 +240,7 @@ class CredentialsScreen(ItexitScreen):
         self._rows = ordered(message.rows)
         self.table.empty_text = "No credentials match." if self._rows else "No credentials yet."
         self.table.set_rows(self._rows)
-        due = [r for r in self._rows if in_campaign(r.known_to_departing, r.rotation_due)]
-        left = sum(1 for r in due if not campaign_done(r.status))
-        self.query_one("#cred-campaign", Static).update(
-            f"[b]{left}[/b] left to rotate · {len(due) - left} locked out · "
-            f"{len(self._rows)} in all"
-            if due
-            else f"{len(self._rows)} in all"
-        )
+        self.query_one("#cred-campaign", Static).update(campaign_line(self._rows))
         self._show_detail(refresh=True)
 
     @property

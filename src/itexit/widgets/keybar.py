@@ -32,6 +32,7 @@ class BarKey:
     description: str
     enabled: bool
     tooltip: str
+    binding_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ class KeyBar(Widget, can_focus=False):
         }
     }
     """
+
+    PINNED: tuple[str, ...] = ("app.help",)
+    """Binding ids kept on the bar when it is too narrow for every key: help lists the rest."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -129,6 +133,7 @@ class KeyBar(Widget, can_focus=False):
                     description=binding.description,
                     enabled=enabled,
                     tooltip=tooltip or binding.tooltip or binding.description,
+                    binding_id=binding.id,
                 )
             )
         if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
@@ -175,14 +180,27 @@ class KeyBar(Widget, can_focus=False):
             right.append(" ")
         room = max(0, width - right.cell_len)
 
+        chunks = [(item, chunk(item)) for item in self.keys]
+        if sum(text.cell_len for _, text in chunks) - 1 > room:
+            # Too narrow for every key: the pinned ones go last, after as many of the others
+            # as fit in what they leave.
+            pinned = [(i, t) for i, t in chunks if i.binding_id in self.PINNED]
+            others = [(i, t) for i, t in chunks if i.binding_id not in self.PINNED]
+            kept = sum(t.cell_len for _, t in pinned)
+            fitted = []
+            for item, text in others:
+                if kept + text.cell_len - 1 > room:  # the last space may give way
+                    break  # whole keys only: a key cut in half is no use to anyone
+                kept += text.cell_len
+                fitted.append((item, text))
+            chunks = fitted + pinned
         line = Text(end="", no_wrap=True, overflow="crop")
         placed: list[_Placed] = []
-        for item in self.keys:
-            text = chunk(item)
+        for item, text in chunks:
             if line.cell_len + text.cell_len - 1 == room:
                 text.right_crop(1)  # its trailing space gives way to the separator
             elif line.cell_len + text.cell_len > room:
-                break  # whole keys only: a key cut in half is no use to anyone
+                break
             placed.append(_Placed(item, line.cell_len, line.cell_len + text.cell_len))
             line.append_text(text)
         if palette is not None:

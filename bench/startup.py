@@ -27,7 +27,7 @@ PASSPHRASE = "benchmark manager passphrase 2026"
 OUT = Path(__file__).with_name("out")
 
 CHILD = r"""
-import sys, time
+import importlib.util, sys, time
 started = float(sys.argv[4])  # wall clock just before the parent launched this interpreter
 import asyncio, json
 from pathlib import Path
@@ -51,11 +51,11 @@ def timed(derive):
 class TimeTheKdf:
     # The app loads the key-derivation module in the background; importing it here to wrap
     # `derive` would add its import to the first paint. Wrap it as the app loads it (before
-    # `itexit.vault.keys` takes its own reference).
+    # `itexit.vault.keys` takes its own reference). The finder imports nothing itself: an
+    # import made inside a finder can deadlock with another thread's imports.
     def find_spec(self, name, path=None, target=None):
         if name != "itexit.vault.kdf":
             return None
-        import importlib.util
         sys.meta_path.remove(self)
         spec = importlib.util.find_spec(name)
         run = spec.loader.exec_module
@@ -221,6 +221,7 @@ def child_run(vault: Path, mode: str) -> dict[str, float]:
         capture_output=True,
         text=True,
         env=dict(os.environ),
+        timeout=180,
     )
     if done.returncode != 0:
         raise SystemExit(done.stderr)

@@ -21,25 +21,14 @@ from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 from itexit.store.peek import user_kdf_params
 from itexit.vault import kdf
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        Vault,
-        counting_derive,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        Vault,
-        counting_derive,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    MANAGER,
+    MANAGER_PASS,
+    Vault,
+    counting_derive,
+)
 
 WRONG_PASS = "correct horse battery staple 43"
 

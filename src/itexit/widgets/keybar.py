@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from rich.style import Style
 from rich.text import Text
 from textual import events
+from textual.binding import Binding
 from textual.widget import Widget
 
 if TYPE_CHECKING:
@@ -85,8 +86,7 @@ class KeyBar(Widget, can_focus=False):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
-        self._keys: tuple[BarKey, ...] | None = None
-        self._palette: BarKey | None = None
+        self._read: tuple[tuple[BarKey, ...], BarKey | None] | None = None
         self._placed: list[_Placed] = []
         self._hovered: BarKey | None = None
 
@@ -100,51 +100,48 @@ class KeyBar(Widget, can_focus=False):
 
     def _bindings_changed(self, screen: Screen[object]) -> None:
         """Read the keys again at the next frame; the signal fires on every focus change."""
-        self._keys = None
+        self._read = None
         self.refresh()
 
     @property
     def keys(self) -> tuple[BarKey, ...]:
         """The keys shown on the left, in the screen's binding order."""
-        if self._keys is None:
-            self._keys, self._palette = self._read_keys()
-        return self._keys
+        return self._current_keys()[0]
 
     @property
     def palette_key(self) -> BarKey | None:
         """The command palette's key, shown on the right, or None if the app has none."""
-        self.keys  # noqa: B018 (reads the keys and the palette's together)
-        return self._palette
+        return self._current_keys()[1]
+
+    def _current_keys(self) -> tuple[tuple[BarKey, ...], BarKey | None]:
+        if self._read is None:
+            self._read = self._read_keys()
+        return self._read
 
     def _read_keys(self) -> tuple[tuple[BarKey, ...], BarKey | None]:
         app = self.app
         active = self.screen.active_bindings
-        palette: BarKey | None = None
-        seen_actions: set[str] = set()
-        keys: list[BarKey] = []
-        for _node, binding, enabled, tooltip in active.values():
-            if not binding.show or binding.action in seen_actions:
-                continue
-            seen_actions.add(binding.action)
-            keys.append(
-                BarKey(
-                    key=binding.key,
-                    display=app.get_key_display(binding),
-                    description=binding.description,
-                    enabled=enabled,
-                    tooltip=tooltip or binding.tooltip or binding.description,
-                    binding_id=binding.id,
-                )
-            )
-        if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
-            _node, binding, enabled, tooltip = active[app.COMMAND_PALETTE_BINDING]
-            palette = BarKey(
+
+        def bar_key(binding: Binding, enabled: bool, tooltip: str) -> BarKey:
+            return BarKey(
                 key=binding.key,
                 display=app.get_key_display(binding),
                 description=binding.description,
                 enabled=enabled,
-                tooltip=binding.tooltip or binding.description,
+                tooltip=tooltip or binding.tooltip or binding.description,
+                binding_id=binding.id,
             )
+
+        seen_actions: set[str] = set()
+        keys: list[BarKey] = []
+        for _node, binding, enabled, tooltip in active.values():
+            if binding.show and binding.action not in seen_actions:
+                seen_actions.add(binding.action)
+                keys.append(bar_key(binding, enabled, tooltip))
+        palette = None
+        if app.ENABLE_COMMAND_PALETTE and app.COMMAND_PALETTE_BINDING in active:
+            _node, binding, enabled, _tooltip = active[app.COMMAND_PALETTE_BINDING]
+            palette = bar_key(binding, enabled, "")
         return tuple(keys), palette
 
     # -- drawing --------------------------------------------------------------------------

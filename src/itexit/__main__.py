@@ -1,7 +1,5 @@
 """`python -m itexit` is the same as `itexit`."""
 
-import sys
+from itexit.cli import run
 
-from itexit.cli import main
-
-sys.exit(main())
+run()

@@ -134,8 +134,14 @@ def argon_calls(monkeypatch: pytest.MonkeyPatch) -> list[object]:
         calls.append(kwargs)
         return real(**kwargs)  # type: ignore[arg-type]
 
+    def counting_core(context: object, type_: int) -> int:  # fewer threads than lanes
+        calls.append(type_)
+        return real_core(context, type_)
+
+    real_core = kdf_module.core
     monkeypatch.setattr(argon2.low_level, "hash_secret_raw", counting)
     monkeypatch.setattr(kdf_module, "hash_secret_raw", counting)
+    monkeypatch.setattr(kdf_module, "core", counting_core)
     return calls
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from typing import Any
 
 import pytest
 
@@ -30,8 +31,14 @@ def hash_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
         calls.append(kwargs)
         return real(**kwargs)  # type: ignore[arg-type]
 
+    def counting_core(context: object, type_: int) -> int:
+        calls.append({"type": argon2.low_level.Type(type_)})
+        return real_core(context, type_)
+
+    real_core = kdf.core
     monkeypatch.setattr(argon2.low_level, "hash_secret_raw", counting)
     monkeypatch.setattr(kdf, "hash_secret_raw", counting)
+    monkeypatch.setattr(kdf, "core", counting_core)
     return calls
 
 
@@ -137,3 +144,125 @@ def test_real_parameters_meet_the_defaults_and_derive(monkeypatch: pytest.Monkey
     assert chosen.memory_kib >= kdf.DEFAULT_MEMORY_KIB
     assert chosen.time_cost >= kdf.DEFAULT_TIME
     assert chosen.parallelism >= kdf.DEFAULT_PARALLELISM
+
+
+# --- threads: fewer than lanes, same key -----------------------------------------------------
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_fewer_threads_than_lanes_give_the_standard_key(threads: int) -> None:
+    """Lanes decide the key; threads only how many compute at once."""
+    from argon2.low_level import Type, hash_secret_raw
+
+    p = params(kdf.FLOOR_MEMORY_KIB, 2, 4)
+    standard = hash_secret_raw(
+        secret=b"pass phrase", salt=SALT, time_cost=2, memory_cost=p.memory_kib,
+        parallelism=4, hash_len=kdf.KEY_BYTES, type=Type.ID,
+    )  # fmt: skip
+    assert kdf._derive_on_threads(b"pass phrase", p, threads) == standard
+
+
+def test_derive_runs_no_more_threads_than_the_process_has_cpus(
+    monkeypatch: pytest.MonkeyPatch, hash_calls: list[dict[str, object]]
+) -> None:
+    p = params(kdf.FLOOR_MEMORY_KIB, 2, 4)
+    wide = kdf.derive("pass phrase", p)  # the standard call when there are cpus enough
+    seen: list[int] = []
+    real = kdf._derive_on_threads
+
+    def on_threads(secret: bytes, q: KdfParams, threads: int) -> bytes | None:
+        seen.append(threads)
+        return real(secret, q, threads)
+
+    monkeypatch.setattr(kdf, "usable_cpus", lambda: 2)
+    monkeypatch.setattr(kdf, "_derive_on_threads", on_threads)
+    assert kdf.derive("pass phrase", p) == wide
+    assert seen == [2]
+    monkeypatch.setattr(kdf, "usable_cpus", lambda: 8)
+    assert kdf.derive("pass phrase", p) == wide
+    assert seen == [2]  # four lanes on eight cpus: the standard call, one thread per lane
+
+
+def test_an_unexpected_argon2_context_falls_back_to_the_standard_call(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If argon2-cffi ever lays its context out differently, the key is still derived."""
+    p = params(kdf.FLOOR_MEMORY_KIB, 2, 4)
+    expected = kdf.derive("pass phrase", p)
+    real_ffi = kdf.ffi
+
+    class Renamed:
+        NULL = real_ffi.NULL
+        error = real_ffi.error
+
+        def new(self, ctype: str, init: object = None) -> object:
+            if ctype == "argon2_context *":
+                raise KeyError("threads")
+            return real_ffi.new(ctype, init)
+
+        def buffer(self, *args: object) -> object:
+            return real_ffi.buffer(*args)
+
+    monkeypatch.setattr(kdf, "ffi", Renamed())
+    monkeypatch.setattr(kdf, "usable_cpus", lambda: 1)
+    assert kdf._derive_on_threads(b"pass phrase", p, 1) is None
+    assert kdf.derive("pass phrase", p) == expected
+
+
+def test_usable_cpus_counts_the_cpus_this_process_may_use() -> None:
+    assert 1 <= kdf.usable_cpus() <= (os.cpu_count() or 1)
+
+
+# --- calibration, against a model of a machine ------------------------------------------------
+
+
+def machine(seconds_per_mib_pass: float, outliers: list[float] | None = None) -> Any:
+    """A derivation's time grows with memory times passes; `outliers` are returned first."""
+    queue = list(outliers or [])
+    timed: list[tuple[int, int]] = []
+
+    def measure(p: KdfParams) -> float:
+        timed.append((p.memory_kib, p.time_cost))
+        if queue:
+            return queue.pop(0)
+        return p.memory_kib / 1024 * p.time_cost * seconds_per_mib_pass
+
+    measure.timed = timed  # type: ignore[attr-defined]
+    return measure
+
+
+def test_calibration_raises_memory_then_picks_the_passes_nearest_the_target() -> None:
+    measure = machine(0.0005)  # 64 MiB x 3 passes: 0.096 s
+    result = kdf.calibrate(0.5, measure)
+    p = result.params
+    assert (p.memory_kib, p.time_cost, p.parallelism) == (kdf.CALIBRATION_MEMORY_KIB, 4, 4)
+    assert result.seconds == pytest.approx(0.512)  # 3 passes 0.384, 4 passes 0.512, 5 0.640
+    assert measure.timed[-1] == (kdf.CALIBRATION_MEMORY_KIB, 4)
+    assert p.salt != kdf.default_params().salt and len(p.salt) == kdf.SALT_BYTES
+
+
+def test_a_slow_first_measurement_does_not_lower_the_memory() -> None:
+    """The defaults are timed twice and the quicker counts."""
+    measure = machine(0.0005, outliers=[0.3])
+    assert kdf.calibrate(0.5, measure).params.memory_kib == kdf.CALIBRATION_MEMORY_KIB
+
+
+def test_a_slow_machine_keeps_the_defaults() -> None:
+    p = kdf.calibrate(0.5, machine(0.003)).params  # defaults already take 0.576 s
+    assert (p.memory_kib, p.time_cost, p.parallelism) == (
+        kdf.DEFAULT_MEMORY_KIB,
+        kdf.DEFAULT_TIME,
+        kdf.DEFAULT_PARALLELISM,
+    )
+
+
+def test_a_fast_machine_stops_at_the_ceiling() -> None:
+    p = kdf.calibrate(0.5, machine(0.00001)).params
+    assert (p.memory_kib, p.time_cost) == (kdf.CALIBRATION_MEMORY_KIB, kdf.CEILING_TIME)
+    p.check()
+
+
+def test_a_middling_machine_gets_memory_between_the_defaults_and_the_cap() -> None:
+    p = kdf.calibrate(0.5, machine(0.0018)).params  # defaults 0.346 s
+    assert kdf.DEFAULT_MEMORY_KIB < p.memory_kib < kdf.CALIBRATION_MEMORY_KIB
+    assert p.memory_kib % 1024 == 0 and p.time_cost == kdf.DEFAULT_TIME

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO, cast
 
-from itexit.domain.errors import BadInput
+from itexit.domain.errors import BadInput, ItexitError
 
 if TYPE_CHECKING:
     from itexit.services import prederive
@@ -21,6 +23,61 @@ if TYPE_CHECKING:
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 """Authentication failures exit 3 through `AuthenticationFailed.exit_code`."""
+EXIT_OUTPUT_LOST = 74
+"""The command ran but its output could not be written (sysexits' EX_IOERR)."""
+
+
+class OutputLost(ItexitError):
+    """What the command printed could not be written: a full disk or a broken device (exit 74),
+    or a reader that stopped reading, as `| head` does (exit 1, and nothing to say)."""
+
+    def __init__(self, error: OSError) -> None:
+        self.quiet = isinstance(error, BrokenPipeError)
+        self.exit_code = 1 if self.quiet else EXIT_OUTPUT_LOST
+        super().__init__(f"The output could not be written ({error.strerror}).")
+
+
+class _GuardedOutput:
+    """Standard output whose write failures are `OutputLost`, told apart from the vault's own."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise OutputLost(exc) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise OutputLost(exc) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextmanager
+def guarded_output() -> Iterator[None]:
+    real = sys.stdout
+    sys.stdout = cast(TextIO, _GuardedOutput(real))
+    try:
+        yield
+    finally:
+        sys.stdout = real
+
+
+def discard_output() -> None:
+    """Point standard output at the null device, so what is still buffered goes nowhere
+    instead of failing again when the process ends."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError):  # no file descriptor behind it (a test's capture)
+        pass
 
 
 class Cli:
@@ -42,6 +99,7 @@ class Cli:
             from itexit.services.gateway import Gateway
 
             self._gateway = Gateway.open(self.location)
+            resume_collector()
         return self._gateway
 
     def read_secret_file(self, path: str, what: str) -> str:
@@ -132,6 +190,31 @@ class Cli:
 
     def _prompts_for_passphrase(self) -> bool:
         return not (self.args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE"))
+
+
+_collector_paused = False
+
+
+def pause_collector() -> None:
+    """Load the command's modules without the cycle collector.
+
+    Importing the store and the models creates some 100,000 objects that live until the
+    process ends; the collector would walk them again and again while they load (about 40 ms
+    of a command that unlocks the vault). `resume_collector` sets them aside for good and
+    collects as usual from then on: once the vault is open, before any command does its work.
+    """
+    global _collector_paused
+    if gc.isenabled():
+        gc.disable()
+        _collector_paused = True
+
+
+def resume_collector() -> None:
+    global _collector_paused
+    if _collector_paused:
+        _collector_paused = False
+        gc.freeze()
+        gc.enable()
 
 
 def emit(args: argparse.Namespace, rows: Any, render: Callable[[Any], str]) -> None:

@@ -77,6 +77,17 @@ def _b64(hex_text: str) -> str:
     return base64.b64encode(bytes.fromhex(hex_text)).decode()
 
 
+def kpx_import_xml(keepassxc: str, xml: Path, database: Path, password: str) -> None:
+    """`keepassxc-cli import` at its default settings, the password given twice on stdin."""
+    subprocess.run(
+        [keepassxc, "import", "-q", "-p", str(xml), str(database)],
+        input=f"{password}\n{password}\n",
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+
 def timed(command: list[str], stdin: str, env: dict[str, str], expect: str) -> tuple[float, float]:
     """Wall-clock and CPU (user + system) seconds of one whole process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -121,13 +132,7 @@ def main() -> None:
         password = secrets.token_urlsafe(16)
         database = work / "entries.kdbx"
         started = time.perf_counter()
-        subprocess.run(
-            [keepassxc, "import", "-q", "-p", str(xml), str(database)],
-            input=f"{password}\n{password}\n",
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        kpx_import_xml(keepassxc, xml, database, password)
         kpx_import = time.perf_counter() - started
         info = subprocess.run(
             [keepassxc, "db-info", "-q", str(database)],
@@ -141,13 +146,7 @@ def main() -> None:
         # start, key derivation and decryption with almost nothing to load or search.
         one_xml, one_db = work / "one.xml", work / "one.kdbx"
         write_xml(one_xml, 1)
-        subprocess.run(
-            [keepassxc, "import", "-q", "-p", str(one_xml), str(one_db)],
-            input=f"{password}\n{password}\n",
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        kpx_import_xml(keepassxc, one_xml, one_db, password)
 
         vault_path, kdf_label, kdf_median, it_import = build_vault(work, xml, password)
 

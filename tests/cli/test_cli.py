@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 MARIA = "maria-lantern-orchard-42"
 
 
@@ -25,19 +23,6 @@ def run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.Compl
         stdin=subprocess.DEVNULL,
         timeout=120,
     )
-
-
-@pytest.fixture(scope="module")
-def demo_vault(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    home = tmp_path_factory.mktemp("home")
-    vault = home / "demo.sqlite"
-    pp = home / "maria.pp"
-    pp.write_text(MARIA + "\n")
-    env = {"ITEXIT_HOME": str(home), "ITEXIT_KDF_PROFILE": "test"}
-    done = run("--vault", str(vault), "demo", env_extra=env)
-    assert done.returncode == 0, done.stderr
-    assert "maria" in done.stdout and MARIA in done.stdout
-    return {"vault": str(vault), "pp": str(pp), **env}
 
 
 def as_maria(vault: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

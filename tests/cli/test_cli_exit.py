@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-MARIA = "maria-lantern-orchard-42"
-
 
 def python(code: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # type: ignore[call-overload, no-any-return]
@@ -24,24 +22,6 @@ def python(code: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
         timeout=120,
         **kwargs,
     )
-
-
-@pytest.fixture(scope="module")
-def vault(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    home = tmp_path_factory.mktemp("home")
-    path = home / "demo.sqlite"
-    passphrase = home / "maria.pp"
-    passphrase.write_text(MARIA + "\n")
-    env = {**os.environ, "ITEXIT_HOME": str(home), "ITEXIT_KDF_PROFILE": "test"}
-    done = subprocess.run(
-        [sys.executable, "-m", "itexit", "--vault", str(path), "demo"],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    return {"vault": str(path), "pp": str(passphrase), "home": str(home)}
 
 
 def cred_list(vault: dict[str, str]) -> list[str]:
@@ -62,13 +42,13 @@ def cred_list(vault: dict[str, str]) -> list[str]:
 
 
 def env_of(vault: dict[str, str]) -> dict[str, str]:
-    return {**os.environ, "ITEXIT_HOME": vault["home"], "ITEXIT_KDF_PROFILE": "test"}
+    return {**os.environ, **{k: v for k, v in vault.items() if k.startswith("ITEXIT_")}}
 
 
-def test_piped_output_arrives_whole(vault: dict[str, str]) -> None:
+def test_piped_output_arrives_whole(demo_vault: dict[str, str]) -> None:
     """Output to a pipe is block-buffered: all of it is flushed before the process leaves."""
     done = subprocess.run(
-        cred_list(vault), capture_output=True, text=True, env=env_of(vault), timeout=120
+        cred_list(demo_vault), capture_output=True, text=True, env=env_of(demo_vault), timeout=120
     )
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)
@@ -76,33 +56,36 @@ def test_piped_output_arrives_whole(vault: dict[str, str]) -> None:
     assert done.stderr == ""
 
 
-def test_output_that_cannot_be_written_is_reported(vault: dict[str, str]) -> None:
+def test_output_that_cannot_be_written_is_reported(demo_vault: dict[str, str]) -> None:
     """A full disk loses the listing: the command says so and exits 74, not 0."""
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            cred_list(vault), stdout=full, stderr=subprocess.PIPE, text=True,
-            env=env_of(vault), timeout=120,
+            cred_list(demo_vault), stdout=full, stderr=subprocess.PIPE, text=True,
+            env=env_of(demo_vault), timeout=120,
         )  # fmt: skip
     assert done.returncode == 74
     assert done.stderr == "itexit: The output could not be written (No space left on device).\n"
     assert "Traceback" not in done.stderr
 
 
-def test_a_short_output_lost_at_the_end_is_reported_once(vault: dict[str, str]) -> None:
+def test_a_short_output_lost_at_the_end_is_reported_once(demo_vault: dict[str, str]) -> None:
     """Output small enough to sit in the buffer until the process leaves fails there."""
-    command = [*cred_list(vault)[:-3], "user", "list", "--json"]
+    command = [*cred_list(demo_vault)[:-3], "user", "list", "--json"]
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            command, stdout=full, stderr=subprocess.PIPE, text=True, env=env_of(vault),
+            command, stdout=full, stderr=subprocess.PIPE, text=True, env=env_of(demo_vault),
             timeout=120,
         )  # fmt: skip
     assert done.returncode == 74
     assert done.stderr == "itexit: The output could not be written (No space left on device).\n"
 
 
-def test_a_reader_that_leaves_early_ends_the_command_quietly(vault: dict[str, str]) -> None:
+def test_a_reader_that_leaves_early_ends_the_command_quietly(demo_vault: dict[str, str]) -> None:
     process = subprocess.Popen(
-        cred_list(vault), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env_of(vault)
+        cred_list(demo_vault),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env_of(demo_vault),
     )
     assert process.stdout is not None and process.stderr is not None
     process.stdout.close()  # before the command has printed anything
@@ -143,12 +126,12 @@ def test_a_running_thread_is_waited_for() -> None:
 
 
 def test_the_collector_is_back_once_the_vault_is_open(
-    vault: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    demo_vault: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from itexit.cli import main
     from itexit.cli.base import pause_collector
 
-    monkeypatch.setenv("ITEXIT_HOME", vault["home"])
+    monkeypatch.setenv("ITEXIT_HOME", demo_vault["ITEXIT_HOME"])
     monkeypatch.setenv("ITEXIT_KDF_PROFILE", "test")
     seen: list[bool] = []
     from itexit.services import credentials
@@ -164,7 +147,7 @@ def test_the_collector_is_back_once_the_vault_is_open(
     pause_collector()
     try:
         assert not gc.isenabled()
-        code = main(cred_list(vault)[3:])
+        code = main(cred_list(demo_vault)[3:])
     finally:
         gc.enable()
     assert code == 0

@@ -19,10 +19,10 @@ from itexit.cli.base import (
     EXIT_USAGE,
     Cli,
     OutputLost,
-    discard_output,
     emit,
     guarded_output,
     pause_collector,
+    report_lost,
     resume_collector,
     write_private,
 )
@@ -285,10 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with guarded_output():
             return func(cli)
     except OutputLost as exc:
-        discard_output()
-        if not exc.quiet:
-            print(f"itexit: {exc}", file=sys.stderr)
-        return exc.exit_code
+        return report_lost(exc)
     except ItexitError as exc:
         print(f"itexit: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -340,11 +337,7 @@ def _flush_output(code: int) -> int:
     try:
         sys.stdout.flush()
     except OSError as exc:
-        lost = OutputLost(exc)
-        discard_output()
-        if not lost.quiet:
-            print(f"itexit: {lost}", file=sys.stderr)
-        code = max(code, lost.exit_code)
+        code = max(code, report_lost(OutputLost(exc)))
     with contextlib.suppress(OSError):
         sys.stderr.flush()
     return code

@@ -69,6 +69,14 @@ def guarded_output() -> Iterator[None]:
         sys.stdout = real
 
 
+def report_lost(lost: OutputLost) -> int:
+    """Say why the output was lost (unless the reader just left) and give the exit code."""
+    discard_output()
+    if not lost.quiet:
+        print(f"itexit: {lost}", file=sys.stderr)
+    return lost.exit_code
+
+
 def discard_output() -> None:
     """Point standard output at the null device, so what is still buffered goes nowhere
     instead of failing again when the process ends."""

@@ -25,7 +25,21 @@ async def settle(pilot: Pilot[int]) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
     await pilot.pause()
-    assert await until(pilot, lambda: not _tables_pending(pilot.app)), "a table never sized itself"
+    # Quiet twice in a row: a worker's last message can still be on its way to the screen (it is
+    # posted from the worker's thread) when the worker already counts as finished.
+    for _ in range(2):
+        assert await until(pilot, lambda: _quiet(pilot.app)), "the app never settled"
+        await pilot.pause()
+
+
+def _quiet(app: App[int]) -> bool:
+    """No worker running, no message waiting on the app or the screen, every table sized."""
+    if any(worker.is_running for worker in app.workers):
+        return False
+    pumps = [app, *app.screen.walk_children(with_self=True)]
+    if any(pump.message_queue_size or pump._pending_message is not None for pump in pumps):
+        return False
+    return not _tables_pending(app)
 
 
 def _tables_pending(app: App[int]) -> bool:

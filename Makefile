@@ -4,6 +4,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
+# Argon2 built for this CPU (AVX2), beside the environment's Python; see scripts/build-argon2.sh.
+ARGON2 := $(VENV)/lib/itexit/libargon2-avx2.so
 
 .PHONY: run test lint bench system-deps clean
 
@@ -23,7 +25,10 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m compileall -q src
 	touch $@ $(STAMP)
 
-run: $(STAMP)
+$(ARGON2): scripts/build-argon2.sh $(shell find native/argon2 -name '*.[ch]') | $(BIN)/python
+	bash scripts/build-argon2.sh $@
+
+run: $(STAMP) $(ARGON2)
 	$(BIN)/itexit
 
 system-deps:
@@ -35,10 +40,10 @@ lint: $(TSTAMP)
 	$(BIN)/mypy --strict src/itexit
 	$(BIN)/lint-imports
 
-test: system-deps $(TSTAMP) lint
+test: system-deps $(TSTAMP) $(ARGON2) lint
 	ITEXIT_REQUIRE_PG=1 ITEXIT_REQUIRE_SERVERS=1 $(BIN)/python -m pytest -q
 
-bench: $(TSTAMP)
+bench: $(TSTAMP) $(ARGON2)
 	$(BIN)/python -m compileall -q src
 	$(BIN)/python bench/kdf.py
 	$(BIN)/python bench/startup.py

@@ -131,3 +131,37 @@ def frozen_now() -> Iterator[FrozenClock]:
     """Freeze time at 2026-11-23 09:00 local time for the test."""
     with time_machine.travel(FrozenClock._local(FROZEN_AT), tick=False) as traveller:
         yield FrozenClock(traveller)
+
+
+@pytest.fixture
+def argon2_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
+    """Every derivation started, whichever Argon2 runs it: the native build, argon2-cffi's
+    context on fewer threads, or its standard call. Each entry names the route and the type."""
+    import argon2.low_level
+
+    from itexit.vault import argon2_native, kdf
+
+    calls: list[dict[str, object]] = []
+    real_hash, real_core = argon2.low_level.hash_secret_raw, kdf.core
+    real_native = argon2_native.NativeArgon2.derive
+
+    def counting_hash(**kwargs: object) -> bytes:
+        calls.append({"route": "standard", **kwargs})
+        return real_hash(**kwargs)  # type: ignore[arg-type]
+
+    def counting_core(context: object, type_: int) -> int:
+        calls.append({"route": "threads", "type": argon2.low_level.Type(type_)})
+        return real_core(context, type_)
+
+    def counting_native(
+        self: argon2_native.NativeArgon2, secret: bytes, salt: bytes, **kwargs: int
+    ) -> bytes | None:
+        calls.append({"route": "native", "type": argon2.low_level.Type.ID, **kwargs})
+        return real_native(self, secret, salt, **kwargs)
+
+    argon2_native.available()  # its one-time check of the build is not a derivation
+    monkeypatch.setattr(argon2.low_level, "hash_secret_raw", counting_hash)
+    monkeypatch.setattr(kdf, "hash_secret_raw", counting_hash)
+    monkeypatch.setattr(kdf, "core", counting_core)
+    monkeypatch.setattr(argon2_native.NativeArgon2, "derive", counting_native)
+    return calls

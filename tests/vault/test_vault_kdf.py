@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from itexit.domain.errors import KdfParamsRefused
-from itexit.vault import kdf
+from itexit.vault import argon2_native, kdf
 from itexit.vault.kdf import KdfParams
 
 SALT = bytes(range(16))
@@ -17,29 +17,6 @@ SALT = bytes(range(16))
 
 def params(m: int, t: int, p: int = 1, salt: bytes = SALT) -> KdfParams:
     return KdfParams(m, t, p, salt)
-
-
-@pytest.fixture
-def hash_calls(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, object]]:
-    """Count every call into Argon2, however it is reached."""
-    import argon2.low_level
-
-    calls: list[dict[str, object]] = []
-    real = argon2.low_level.hash_secret_raw
-
-    def counting(**kwargs: object) -> bytes:
-        calls.append(kwargs)
-        return real(**kwargs)  # type: ignore[arg-type]
-
-    def counting_core(context: object, type_: int) -> int:
-        calls.append({"type": argon2.low_level.Type(type_)})
-        return real_core(context, type_)
-
-    real_core = kdf.core
-    monkeypatch.setattr(argon2.low_level, "hash_secret_raw", counting)
-    monkeypatch.setattr(kdf, "hash_secret_raw", counting)
-    monkeypatch.setattr(kdf, "core", counting_core)
-    return calls
 
 
 def test_floor_and_defaults_are_the_documented_numbers() -> None:
@@ -88,26 +65,26 @@ def test_check_refuses_out_of_range(m: int, t: int, p: int, salt: bytes, words: 
 @pytest.mark.parametrize(
     "m,t", [(8 * 1024, 1), (2 * 1024 * 1024, 50), (kdf.CEILING_MEMORY_KIB * 4, 3)]
 )
-def test_derive_refuses_before_hashing(hash_calls: list[object], m: int, t: int) -> None:
+def test_derive_refuses_before_hashing(argon2_calls: list[object], m: int, t: int) -> None:
     started = time.perf_counter()
     with pytest.raises(KdfParamsRefused):
         kdf.derive("correct horse battery staple 42", params(m, t))
-    assert hash_calls == []
+    assert argon2_calls == []
     # a 2 GiB / t=50 derivation would take far longer than this if it had started
     assert time.perf_counter() - started < 1.0
 
 
-def test_derive_is_deterministic_and_salted(hash_calls: list[dict[str, object]]) -> None:
+def test_derive_is_deterministic_and_salted(argon2_calls: list[dict[str, object]]) -> None:
     p = kdf.floor_params()
     a = kdf.derive("pass phrase one", p)
     assert a == kdf.derive("pass phrase one", p)
     assert len(a) == kdf.KEY_BYTES
     assert a != kdf.derive("pass phrase two", p)
     assert a != kdf.derive("pass phrase one", p.with_new_salt())
-    assert len(hash_calls) == 4
+    assert len(argon2_calls) == 4
     from argon2.low_level import Type
 
-    assert all(call["type"] == Type.ID for call in hash_calls)
+    assert all(call["type"] == Type.ID for call in argon2_calls)
 
 
 def test_profile_params_test_profile_is_the_floor() -> None:
@@ -163,8 +140,9 @@ def test_fewer_threads_than_lanes_give_the_standard_key(threads: int) -> None:
 
 
 def test_derive_runs_no_more_threads_than_the_process_has_cpus(
-    monkeypatch: pytest.MonkeyPatch, hash_calls: list[dict[str, object]]
+    monkeypatch: pytest.MonkeyPatch, argon2_calls: list[dict[str, object]]
 ) -> None:
+    monkeypatch.setattr(argon2_native, "available", lambda: None)  # argon2-cffi's routes
     p = params(kdf.FLOOR_MEMORY_KIB, 2, 4)
     wide = kdf.derive("pass phrase", p)  # the standard call when there are cpus enough
     seen: list[int] = []
@@ -187,6 +165,7 @@ def test_an_unexpected_argon2_context_falls_back_to_the_standard_call(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """If argon2-cffi ever lays its context out differently, the key is still derived."""
+    monkeypatch.setattr(argon2_native, "available", lambda: None)
     p = params(kdf.FLOOR_MEMORY_KIB, 2, 4)
     expected = kdf.derive("pass phrase", p)
     real_ffi = kdf.ffi
@@ -256,10 +235,22 @@ def test_a_slow_machine_keeps_the_defaults() -> None:
     )
 
 
-def test_a_fast_machine_stops_at_the_ceiling() -> None:
-    p = kdf.calibrate(0.5, machine(0.00001)).params
-    assert (p.memory_kib, p.time_cost) == (kdf.CALIBRATION_MEMORY_KIB, kdf.CEILING_TIME)
+def test_a_fast_machine_stops_at_256_mib_and_4_passes() -> None:
+    measure = machine(0.00001)
+    p = kdf.calibrate(0.5, measure).params
+    assert (p.memory_kib, p.time_cost) == (kdf.CALIBRATION_MEMORY_KIB, kdf.CALIBRATION_PASSES)
+    assert max(t for _, t in measure.timed) == kdf.CALIBRATION_PASSES  # no pass beyond timed
     p.check()
+
+
+def test_passes_stop_at_4_even_when_5_would_lie_nearer_the_target() -> None:
+    p = kdf.calibrate(0.5, machine(0.0004)).params  # 4 passes 0.41 s, 5 passes 0.51 s
+    assert (p.memory_kib, p.time_cost) == (kdf.CALIBRATION_MEMORY_KIB, 4)
+
+
+def test_a_fourth_pass_is_left_out_when_it_overshoots_more_than_three_fall_short() -> None:
+    p = kdf.calibrate(0.5, machine(0.0006)).params  # 3 passes 0.46 s, 4 passes 0.61 s
+    assert (p.memory_kib, p.time_cost) == (kdf.CALIBRATION_MEMORY_KIB, 3)
 
 
 def test_a_middling_machine_gets_memory_between_the_defaults_and_the_cap() -> None:

@@ -167,3 +167,24 @@ def test_the_build_lets_other_threads_run_while_it_derives(built: Path) -> None:
         ticks += 1
     worker.join()
     assert ticks > 1000  # the main thread kept running Python while the derivation ran
+
+
+@needs_build
+def test_a_command_using_the_build_never_loads_argon2_cffi(built: Path) -> None:
+    """The native build is used without importing argon2-cffi, which costs a command start."""
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from itexit.vault import argon2_native, kdf\n"
+        f"argon2_native.LIBRARY = Path({str(built)!r})\n"
+        "p = kdf.KdfParams(19 * 1024, 2, 4, bytes(range(16)))\n"
+        "print(kdf.derive('pass phrase', p).hex())\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in"
+        " ('argon2', '_argon2_cffi_bindings')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    key, loaded = result.stdout.splitlines()
+    assert bytes.fromhex(key) == standard(b"pass phrase", 19 * 1024, 2, 4)
+    assert loaded == "[]"

@@ -8,9 +8,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from _argon2_cffi_bindings import ffi, lib
-from argon2.low_level import ARGON2_VERSION, Type, core, hash_secret_raw
-
 from itexit.domain.errors import KdfParamsRefused
 from itexit.vault import argon2_native
 
@@ -92,6 +89,14 @@ def derive(passphrase: str, params: KdfParams) -> bytes:
         )
         if key is not None:
             return key
+    return _derive_with_argon2_cffi(secret, params, threads)
+
+
+def _derive_with_argon2_cffi(secret: bytes, params: KdfParams, threads: int) -> bytes:
+    """argon2-cffi's derivation: its context on `threads` threads, else its standard call.
+    Imported here, as commands that use the native build never need it."""
+    from argon2.low_level import Type, hash_secret_raw
+
     if threads < params.parallelism:
         key = _derive_on_threads(secret, params, threads)
         if key is not None:
@@ -119,6 +124,9 @@ def _derive_on_threads(secret: bytes, params: KdfParams, threads: int) -> bytes 
     """What `hash_secret_raw` computes (argon2's own `argon2_hash` fills the same context, with
     one thread per lane), on `threads` threads. None if argon2-cffi's context is not laid out
     as expected or the derivation fails: the standard call then runs and reports any error."""
+    from _argon2_cffi_bindings import ffi, lib
+    from argon2.low_level import ARGON2_VERSION, Type, core
+
     out = ffi.new("uint8_t[]", KEY_BYTES)
     pwd = ffi.new("uint8_t[]", secret)
     salt = ffi.new("uint8_t[]", params.salt)

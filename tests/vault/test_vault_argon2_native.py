@@ -119,6 +119,8 @@ def test_avx2_is_read_from_the_cpu_flags(tmp_path: Path) -> None:
     info.write_text("processor\t: 0\nflags\t\t: fpu sse2 ssse3 avx avx2x\n", encoding="ascii")
     assert not argon2_native.cpu_has_avx2(info)
     assert not argon2_native.cpu_has_avx2(tmp_path / "absent")
+    info.write_text("flags\t: fpu sse2\n\nflags\t: fpu sse2 avx2\n", encoding="ascii")
+    assert not argon2_native.cpu_has_avx2(info)  # the first processor's flags decide
 
 
 @needs_build

@@ -108,11 +108,17 @@ class NativeArgon2:
 
 
 def cpu_has_avx2(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether the CPU (and the kernel, which hides what it does not support) offers AVX2. Only
+    the first processor's flags are read: the kernel writes the file as it is read, and on a
+    machine with many cores the whole of it takes milliseconds to make."""
     try:
-        text = cpuinfo.read_text(encoding="ascii", errors="replace")
+        with cpuinfo.open(encoding="ascii", errors="replace") as lines:
+            for line in lines:
+                if line.startswith("flags"):
+                    return "avx2" in line.split()
     except OSError:
-        return False
-    return any(line.startswith("flags") and "avx2" in line.split() for line in text.splitlines())
+        pass
+    return False
 
 
 def load(path: Path, *, cpu_ok: bool | None = None) -> NativeArgon2 | None:

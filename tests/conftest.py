@@ -12,12 +12,8 @@ import pytest
 import time_machine
 from hypothesis import settings as hypothesis_settings
 
-try:
-    from pgserver import MISSING_BINARIES, PgServer, PgUnavailable
-    from servers.fixtures import *  # noqa: F403  (real loopback servers as fixtures)
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.pgserver import MISSING_BINARIES, PgServer, PgUnavailable
-    from tests.servers.fixtures import *  # noqa: F403
+from pgserver import MISSING_BINARIES, PgServer, PgUnavailable
+from servers.fixtures import *  # noqa: F403  (real loopback servers as fixtures)
 
 # Never touch the real keyring of whoever runs the tests. Set at import time so it is
 # in place before anything imports `keyring`.

@@ -11,11 +11,7 @@ import pytest
 from itexit.cli import main
 from itexit.cli.checklist import STAGES
 from itexit.domain.checklist import CaseStatus
-
-try:
-    from vaulthelpers import MANAGER, MANAGER_PASS, new_vault
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import MANAGER, MANAGER_PASS, new_vault
+from vaulthelpers import MANAGER, MANAGER_PASS, new_vault
 
 Run = Callable[..., tuple[int, str, str]]
 

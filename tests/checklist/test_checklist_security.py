@@ -12,27 +12,15 @@ from itexit.domain.checklist import MAX_BLOB_BYTES, CaseKind, NewCase
 from itexit.domain.errors import BadInput
 from itexit.domain.roles import Scope
 from itexit.services.blobs import read_blob, store_blob
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        VIEWER,
-        populated,
-        sidecars,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        VIEWER,
-        populated,
-        sidecars,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    HR_PASS,
+    HR_USER,
+    VIEWER,
+    populated,
+    sidecars,
+)
 
 FILE_CANARY = b"CANARY-FILE-7f3a9 the admin password is Hunter2-canary"
 NOTE_CANARY = "CANARY-NOTE-41b7 router admin pw"

@@ -11,29 +11,16 @@ from itexit.domain.checklist import CaseKind, CaseStatus, NewCase, NewTask, Phas
 from itexit.domain.errors import BadInput, NotFound, PermissionDenied, StaleEdit
 from itexit.domain.roles import Role
 from itexit.services import checklist
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        populated,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        populated,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    HR_PASS,
+    HR_USER,
+    VIEWER,
+    VIEWER_PASS,
+    Vault,
+    populated,
+)
 
 TODAY = date(2026, 11, 23)
 

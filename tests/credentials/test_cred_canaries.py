@@ -17,11 +17,7 @@ from pydantic import SecretStr
 
 from itexit.cli import main
 from itexit.domain.credentials import Category, CredentialStatus, NewCredential
-
-try:
-    from vaulthelpers import MANAGER, MANAGER_PASS, files_under, new_vault, sidecars
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import MANAGER, MANAGER_PASS, files_under, new_vault, sidecars
+from vaulthelpers import MANAGER, MANAGER_PASS, files_under, new_vault, sidecars
 
 OLD = "CANARY-e0a1-OLD-registrar-77f2"
 NEW = "CANARY-b4c5-NEW-registrar-0d9e"

@@ -11,11 +11,7 @@ import pytest
 from credfakes import FakeServer
 
 from itexit.cli import main
-
-try:
-    from vaulthelpers import MANAGER, MANAGER_PASS, VIEWER, VIEWER_PASS, Vault, populated
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import MANAGER, MANAGER_PASS, VIEWER, VIEWER_PASS, Vault, populated
+from vaulthelpers import MANAGER, MANAGER_PASS, VIEWER, VIEWER_PASS, Vault, populated
 
 OLD = "cli-old-secret-4471"
 LIST_FIELDS = {"id", "system", "category", "status", "known_to_departing", "last_verified"}

@@ -8,16 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+from credfakes import FakeServer
 from pydantic import SecretStr
 
 from itexit.domain.credentials import CredentialStatus, NewCredential
-
-try:
-    from vaulthelpers import MANAGER, MANAGER_PASS, new_vault
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import MANAGER, MANAGER_PASS, new_vault
-
-from credfakes import FakeServer
+from vaulthelpers import MANAGER, MANAGER_PASS, new_vault
 
 HERE = Path(__file__).parent
 OLD = "old-secret-before-crash"
@@ -95,11 +90,8 @@ def test_crash_after_each_step_then_resume(tmp_path: Path) -> None:
 def new_vault_reopen(path: Path):  # type: ignore[no-untyped-def]
     from itexit.services.gateway import Gateway
     from itexit.services.location import VaultLocation
+    from vaulthelpers import Vault
 
-    try:
-        from vaulthelpers import Vault
-    except ModuleNotFoundError:
-        from tests.vaulthelpers import Vault
     location = VaultLocation(path=path)
     gw = Gateway.open(location)
     return Vault(gw, gw.unlock(MANAGER, MANAGER_PASS), "", location)

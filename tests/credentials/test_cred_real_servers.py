@@ -22,13 +22,8 @@ from pydantic import SecretStr
 from itexit.cli import main
 from itexit.domain.credentials import Category, CredentialStatus, NewCredential, PasswordPolicy
 from itexit.domain.credentials import SecretStage as Stage
-
-try:
-    from servers.common import closed_port
-    from vaulthelpers import MANAGER, MANAGER_PASS, Vault, new_vault
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.servers.common import closed_port
-    from tests.vaulthelpers import MANAGER, MANAGER_PASS, Vault, new_vault
+from servers.common import closed_port
+from vaulthelpers import MANAGER, MANAGER_PASS, Vault, new_vault
 
 S = CredentialStatus
 

@@ -7,11 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from itexit.domain.credentials import Category
-
-try:
-    from vaulthelpers import Vault, add_credential, new_vault
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import Vault, add_credential, new_vault
+from vaulthelpers import Vault, add_credential, new_vault
 
 
 @pytest.fixture

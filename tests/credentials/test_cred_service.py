@@ -19,29 +19,16 @@ from itexit.domain.credentials import (
 from itexit.domain.errors import BadInput, NotFound, PermissionDenied, StaleEdit
 from itexit.domain.rotation import IllegalTransition
 from itexit.services.credentials import tiles
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        new_vault,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        new_vault,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    HR_PASS,
+    HR_USER,
+    VIEWER,
+    VIEWER_PASS,
+    Vault,
+    new_vault,
+)
 
 S = CredentialStatus
 OLD = "old-secret-Gary-knew"

@@ -10,11 +10,7 @@ import pytest
 from exports import BITWARDEN_CSV, CANARY, KEEPASS_XML, kdbx_from_xml, write
 
 from itexit.cli import main
-
-try:
-    from vaulthelpers import MANAGER, MANAGER_PASS, Vault, populated
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import MANAGER, MANAGER_PASS, Vault, populated
+from vaulthelpers import MANAGER, MANAGER_PASS, Vault, populated
 
 
 @pytest.fixture

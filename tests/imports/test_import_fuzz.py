@@ -14,11 +14,7 @@ from hypothesis import strategies as st
 
 from itexit.domain.errors import BadInput
 from itexit.io.importers import ImportFileError, ImportKind, parse, parse_mapping
-
-try:
-    from vaulthelpers import Vault, populated
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import Vault, populated
+from vaulthelpers import Vault, populated
 
 HEADERS = {
     ImportKind.BITWARDEN_CSV: [

@@ -11,31 +11,17 @@ from exports import BITWARDEN_CSV, CANARY, KEEPASS_XML, write
 
 from itexit.domain.errors import BadInput, PermissionDenied
 from itexit.services.imports import ImportCancelled, ImportKind, ImportOptions
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        add_credential,
-        populated,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        add_credential,
-        populated,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    HR_PASS,
+    HR_USER,
+    VIEWER,
+    VIEWER_PASS,
+    Vault,
+    add_credential,
+    populated,
+)
 
 LASTPASS_HEADER = "url,username,password,totp,extra,name,grouping,fav\n"
 

@@ -7,10 +7,7 @@ from pathlib import Path
 
 import pytest
 
-try:
-    from vaulthelpers import Vault, opened, populated
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import Vault, opened, populated
+from vaulthelpers import Vault, opened, populated
 
 
 @pytest.fixture

@@ -15,31 +15,17 @@ from itexit.domain.roles import Role
 from itexit.services import audit
 from itexit.store.models import AuditRow
 from itexit.vault.keys import KeyPair
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        LEAVER,
-        LEAVER_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        Vault,
-        opened,
-        populated,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        LEAVER,
-        LEAVER_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        Vault,
-        opened,
-        populated,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    LEAVER,
+    LEAVER_PASS,
+    MANAGER,
+    MANAGER_PASS,
+    Vault,
+    opened,
+    populated,
+)
 
 COLUMNS = [c.name for c in AuditRow.__table__.columns]
 

@@ -14,41 +14,22 @@ from itexit.domain.errors import (
 )
 from itexit.domain.roles import Role
 from itexit.vault.keys import format_recovery_kit, new_recovery_secret
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        LEAVER,
-        LEAVER_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        flip,
-        memoize_kdf,
-        new_vault,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        LEAVER,
-        LEAVER_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        flip,
-        memoize_kdf,
-        new_vault,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    HR_PASS,
+    HR_USER,
+    LEAVER,
+    LEAVER_PASS,
+    MANAGER,
+    MANAGER_PASS,
+    VIEWER,
+    VIEWER_PASS,
+    Vault,
+    flip,
+    memoize_kdf,
+    new_vault,
+)
 
 WRONG_PASS = "correct horse battery staple 43"
 NEW_PASS = "oblong pelican tambourine frost 88"

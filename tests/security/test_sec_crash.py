@@ -20,33 +20,18 @@ from itexit.domain.roles import Role
 from itexit.services.gateway import Gateway
 from itexit.store.models import Credential, KeySlot, SecretVersion
 from itexit.vault.records import decrypt_document
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        LEAVER,
-        LEAVER_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        Vault,
-        encrypted_row_count,
-        location_for,
-        populated,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        LEAVER,
-        LEAVER_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        Vault,
-        encrypted_row_count,
-        location_for,
-        populated,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    LEAVER,
+    LEAVER_PASS,
+    MANAGER,
+    MANAGER_PASS,
+    Vault,
+    encrypted_row_count,
+    location_for,
+    populated,
+)
 
 CHILD = textwrap.dedent(
     """

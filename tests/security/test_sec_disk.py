@@ -22,34 +22,18 @@ from itexit.domain.errors import (
 from itexit.domain.roles import Role
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        add_credential,
-        files_under,
-        new_vault,
-        populated,
-        sha256_file,
-        sidecars,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        add_credential,
-        files_under,
-        new_vault,
-        populated,
-        sha256_file,
-        sidecars,
-    )
-
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    MANAGER,
+    MANAGER_PASS,
+    add_credential,
+    files_under,
+    new_vault,
+    populated,
+    sha256_file,
+    sidecars,
+)
 
 # --- 5. damaged files are refused and left exactly as they were --------------------------------
 

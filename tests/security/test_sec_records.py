@@ -23,35 +23,19 @@ from itexit.services.session import UnlockedVault
 from itexit.store.models import Credential, KeySlot, SecretVersion
 from itexit.vault.keys import open_slot, slot_info
 from itexit.vault.records import decrypt_document
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        LEAVER,
-        LEAVER_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        Vault,
-        flip,
-        opened,
-        populated,
-        sample_indices,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        LEAVER,
-        LEAVER_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        Vault,
-        flip,
-        opened,
-        populated,
-        sample_indices,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    LEAVER,
+    LEAVER_PASS,
+    MANAGER,
+    MANAGER_PASS,
+    Vault,
+    flip,
+    opened,
+    populated,
+    sample_indices,
+)
 
 
 @pytest.fixture

@@ -8,33 +8,18 @@ from sqlalchemy import select
 from itexit.domain.errors import PermissionDenied
 from itexit.domain.roles import PERMISSIONS, ROLE_SCOPES, Permission, Role, Scope, is_allowed
 from itexit.store.models import Credential
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        LEAVER,
-        LEAVER_PASS,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        add_credential,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        LEAVER,
-        LEAVER_PASS,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        add_credential,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    HR_PASS,
+    HR_USER,
+    LEAVER,
+    LEAVER_PASS,
+    VIEWER,
+    VIEWER_PASS,
+    Vault,
+    add_credential,
+)
 
 NEW_PASS = "oblong pelican tambourine frost 88"
 

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from pgserver import MISSING_BINARIES, PgUnavailable
+
 from .certs import TestCA
 from .common import serve, started, unavailable
 from .dovecot import DOVECOT_MISSING, DovecotServer, DovecotUnavailable
@@ -26,11 +28,6 @@ from .silent import SilentServer
 from .slapd import SLAPD_MISSING, SlapdServer, SlapdUnavailable
 from .smtpauth import SmtpAuthServer
 from .sshd import NOT_ROOT, SSHD_MISSING, SshdUnavailable, SshServer
-
-try:
-    from pgserver import MISSING_BINARIES, PgUnavailable
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.pgserver import MISSING_BINARIES, PgUnavailable
 
 __all__ = [
     "dovecot_server",

@@ -14,10 +14,7 @@ import shutil
 
 from psycopg import sql
 
-try:
-    from pgserver import PgServer
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.pgserver import PgServer
+from pgserver import PgServer
 
 from .certs import TestCA
 

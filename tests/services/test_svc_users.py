@@ -11,35 +11,19 @@ import pytest
 from itexit.domain.errors import AuthenticationFailed, BadInput, StaleEdit
 from itexit.domain.models import UnlockCoverage
 from itexit.domain.roles import Role
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        LEAVER,
-        LEAVER_PASS,
-        MANAGER,
-        MANAGER2,
-        MANAGER2_PASS,
-        MANAGER_PASS,
-        Vault,
-        opened,
-        populated,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        LEAVER,
-        LEAVER_PASS,
-        MANAGER,
-        MANAGER2,
-        MANAGER2_PASS,
-        MANAGER_PASS,
-        Vault,
-        opened,
-        populated,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    LEAVER,
+    LEAVER_PASS,
+    MANAGER,
+    MANAGER2,
+    MANAGER2_PASS,
+    MANAGER_PASS,
+    Vault,
+    opened,
+    populated,
+)
 
 PASS_A = "oblong pelican tambourine frost 88"
 PASS_B = "saffron glacier typewriter moss 26"

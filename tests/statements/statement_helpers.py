@@ -5,31 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        populated,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        populated,
-    )
-
 from itexit.domain.checklist import CaseKind, NewCase
 from itexit.services.session import UnlockedVault
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    HR_PASS,
+    HR_USER,
+    VIEWER,
+    VIEWER_PASS,
+    Vault,
+    populated,
+)
 
 DEPARTING = "Gary Thistle"
 LAST_DAY = date(2026, 11, 20)

@@ -10,11 +10,7 @@ import pytest
 from statement_helpers import DEPARTING, build_practice
 
 from itexit.cli import main
-
-try:
-    from vaulthelpers import CONSULTANT, CONSULTANT_PASS, HR_PASS, HR_USER
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import CONSULTANT, CONSULTANT_PASS, HR_PASS, HR_USER
+from vaulthelpers import CONSULTANT, CONSULTANT_PASS, HR_PASS, HR_USER
 
 SECRET = "Canary-Cli-Secret-55q"
 

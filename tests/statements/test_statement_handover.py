@@ -9,15 +9,10 @@ from statement_helpers import Practice
 from itexit.domain.credentials import CredentialStatus, Source
 from itexit.domain.errors import BadInput, IntegrityFailure
 from itexit.domain.roles import Role
-from itexit.services.handover import drain_inbox, pending_count
-
-try:
-    from vaulthelpers import LEAVER, LEAVER_PASS, MANAGER2, MANAGER2_PASS
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import LEAVER, LEAVER_PASS, MANAGER2, MANAGER2_PASS
-
 from itexit.domain.statements import NewListedPassword
+from itexit.services.handover import drain_inbox, pending_count
 from itexit.vault.inbox import derive_inbox_key, entry_info, open_entry
+from vaulthelpers import LEAVER, LEAVER_PASS, MANAGER2, MANAGER2_PASS
 
 SECRET = "Canary-Handover-7f3k!"
 

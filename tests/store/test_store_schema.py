@@ -17,33 +17,18 @@ from itexit.domain.roles import Role
 from itexit.services.gateway import Gateway
 from itexit.store.migrate import HEAD_REVISION, current_revision
 from itexit.store.models import Base, Credential, SecretVersion
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        LEAVER,
-        LEAVER_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        add_credential,
-        encrypted_row_count,
-        location_for,
-        new_vault,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        LEAVER,
-        LEAVER_PASS,
-        MANAGER,
-        MANAGER_PASS,
-        add_credential,
-        encrypted_row_count,
-        location_for,
-        new_vault,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    LEAVER,
+    LEAVER_PASS,
+    MANAGER,
+    MANAGER_PASS,
+    add_credential,
+    encrypted_row_count,
+    location_for,
+    new_vault,
+)
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 from icalendar import Calendar
+from rich.cells import cell_len
 from textual.pilot import Pilot
-from textual.widgets import Button, Checkbox, DataTable, Input, Static
+from textual.widgets import Button, Checkbox, Input, Static
 from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, Notices, fill, press_settled, settle, unlock
 
 from itexit.app import ItexitApp
@@ -19,8 +20,9 @@ from itexit.io.rdap import DomainFacts
 from itexit.screens.error import ErrorModal
 from itexit.screens.renewal_export import RenewalExportModal
 from itexit.screens.renewal_form import RenewalFormModal
-from itexit.screens.renewals import RenewalsScreen
+from itexit.screens.renewals import RenewalsScreen, render_cell
 from itexit.services.gateway import Gateway
+from itexit.widgets.virtual_table import VirtualTable
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
 Snap = Callable[..., bool]
@@ -41,14 +43,15 @@ async def open_renewals(pilot: Pilot[Any], who: tuple[str, str] | None = None) -
 
 
 def rows(pilot: Pilot[Any]) -> list[list[str]]:
-    table = pilot.app.screen.query_one("#renewals-table", DataTable)
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+    """The table's rows as shown: one list of cell texts per visible row."""
+    table = pilot.app.screen.query_one("#renewals-table", VirtualTable)
+    return [[str(render_cell(row, c.key)) for c in table.columns] for row in table.visible_rows]
 
 
 async def select_item(pilot: Pilot[Any], item: str) -> None:
-    table = pilot.app.screen.query_one("#renewals-table", DataTable)
-    names = [r[5] for r in rows(pilot)]
-    table.move_cursor(row=names.index(item))
+    table = pilot.app.screen.query_one("#renewals-table", VirtualTable)
+    names = [r[4] for r in rows(pilot)]
+    table.move_cursor(names.index(item))
     await pilot.pause()
 
 
@@ -161,9 +164,9 @@ async def test_add_a_renewal_through_the_form(frozen_demo: Gateway) -> None:
         await settle(pilot)
         assert isinstance(app.screen, RenewalsScreen)
         assert len(rows(pilot)) == before + 1
-        [fax] = [r for r in rows(pilot) if r[5] == "Fax line"]
-        assert fax[0] == "!"  # billed to the departing person
-        assert fax[1] == "2026-12-17"
+        [fax] = [r for r in rows(pilot) if r[4] == "Fax line"]
+        assert fax[3] == "! Bellwether Voice"  # billed to the departing person
+        assert fax[0] == "2026-12-17"
         assert "Added Bellwether Voice: Fax line" in notices.text
         assert "looks like Gary" in notices.text and "move it to the practice" in notices.text
 
@@ -208,8 +211,8 @@ async def test_edit_give_notice_and_a_stale_edit_is_refused(frozen_demo: Gateway
         await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(pilot)
-        [backup] = [r for r in rows(pilot) if r[5] == "Offsite backup, 2 TB"]
-        assert backup[3] == "ends (notice given)"
+        [backup] = [r for r in rows(pilot) if r[4] == "Offsite backup, 2 TB"]
+        assert backup[2] == "ends (notice given)"
 
 
 async def test_check_now_updates_a_changed_domain_date(
@@ -269,4 +272,18 @@ async def test_the_auditor_reads_but_cannot_change(frozen_demo: Gateway) -> None
         assert isinstance(app.screen, RenewalsScreen)
         detail = str(app.screen.query_one("#renewal-detail", Static).render())
         assert "sealed for your role" in detail
-        assert date(2026, 11, 14).isoformat() in rows(pilot)[0][1]
+        assert date(2026, 11, 14).isoformat() in rows(pilot)[0][0]
+
+
+async def test_every_column_fits_80_columns(frozen_demo: Gateway) -> None:
+    """No sideways scrolling at 80x24: long vendors and items are cut with an ellipsis."""
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_renewals(pilot)
+        table = pilot.app.screen.query_one("#renewals-table", VirtualTable)
+        assert table.max_scroll_x == 0
+        header = table.render_line(0).text
+        assert header.split() == ["Date", "When", "Do", "Vendor", "Item", "Kind"]
+        lines = [table.render_line(y).text for y in range(1, 1 + len(rows(pilot)))]
+        assert any("…" in line for line in lines)
+        assert all(cell_len(line.rstrip()) <= table.size.width for line in lines)

@@ -27,11 +27,7 @@ from itexit.vault.keys import (
     verify_signature,
     wrap_user_keys,
 )
-
-try:
-    from vaulthelpers import flip
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import flip
+from vaulthelpers import flip
 
 VAULT = "9a1d1b53-7f2f-4b42-8a41-6c8e2b1d0f33"
 USER = "4f6e5d4c-3b2a-4190-8877-665544332211"

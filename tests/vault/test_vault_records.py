@@ -12,11 +12,7 @@ from hypothesis import strategies as st
 from itexit.domain.errors import IntegrityFailure
 from itexit.vault import aead
 from itexit.vault.records import RecordAddress, decrypt_document, encrypt_document
-
-try:
-    from vaulthelpers import flip
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import flip
+from vaulthelpers import flip
 
 KEY = bytes(range(32))
 ADDRESS = RecordAddress(

@@ -10,35 +10,19 @@ import pytest
 
 from itexit.domain.errors import BadInput, NotFound, PermissionDenied, StaleEdit
 from itexit.domain.vendors import ContactFields, ContactRole, FlagKind, VendorFields
-
-try:
-    from vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        add_credential,
-        files_under,
-        populated,
-        sidecars,
-    )
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.vaulthelpers import (
-        CONSULTANT,
-        CONSULTANT_PASS,
-        HR_PASS,
-        HR_USER,
-        VIEWER,
-        VIEWER_PASS,
-        Vault,
-        add_credential,
-        files_under,
-        populated,
-        sidecars,
-    )
+from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
+    HR_PASS,
+    HR_USER,
+    VIEWER,
+    VIEWER_PASS,
+    Vault,
+    add_credential,
+    files_under,
+    populated,
+    sidecars,
+)
 
 GARY = ContactFields(
     name="Gary Thistle",

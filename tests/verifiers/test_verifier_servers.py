@@ -11,11 +11,7 @@ import pytest
 from itexit.domain.verify import Endpoint, TlsMode, VerifyOutcome, VerifyResult
 from itexit.verifiers import get_verifier, run_with_timeout
 from itexit.verifiers.ssh import HOST_KEY_OPTION
-
-try:
-    from servers.common import closed_port
-except ModuleNotFoundError:  # tests/ imported as a package
-    from tests.servers.common import closed_port
+from servers.common import closed_port
 
 TIMEOUT = 10.0
 LDAP_DN = "uid={username},ou=people,dc=itexit,dc=test"

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.message import Message
 
-from itexit.widgets.virtual_table import Column, VirtualTable
+from itexit.widgets.virtual_table import Column, VirtualTable, column_widths
 
 
 @dataclass
@@ -203,3 +203,49 @@ def test_snapshot_80x24(snap_compare: Any) -> None:
         await pilot.pause()
 
     assert snap_compare(TableApp(machines(200)), terminal_size=(80, 24), run_before=focus_and_move)
+
+
+# --- column widths -------------------------------------------------------------------------------
+
+
+def test_flexible_columns_share_the_space_by_flex() -> None:
+    columns = [Column("a", "A", width=4), Column("b", "B", flex=1), Column("c", "C", flex=3)]
+    assert column_widths(columns, 46) == (6, 10, 30)  # 40 left: a quarter and three quarters
+
+
+def test_a_column_below_its_minimum_keeps_it_and_the_others_share_the_rest() -> None:
+    """Before, the short column was raised after the others had taken their share, and the
+    table scrolled sideways although every minimum fitted."""
+    columns = [
+        Column("a", "A", min_width=8, flex=1),
+        Column("b", "B", min_width=4, flex=6),
+        Column("c", "C", min_width=8, flex=1),
+    ]
+    widths = column_widths(columns, 40)
+    assert widths == (10, 20, 10)
+    assert sum(widths) == 40
+
+
+def test_minimums_that_do_not_fit_overflow_rather_than_shrink() -> None:
+    columns = [Column("a", "A", min_width=10), Column("b", "B", min_width=10)]
+    assert column_widths(columns, 15) == (12, 12)
+
+
+def test_widths_fill_the_space_exactly_whenever_the_minimums_fit() -> None:
+    columns = [
+        Column("d", "Date", width=10),
+        Column("v", "Vendor", min_width=9, flex=2),
+        Column("i", "Item", min_width=14, flex=4),
+        Column("k", "Kind", min_width=8, flex=1),
+    ]
+    for available in range(12 + 11 + 16 + 10, 200):
+        assert sum(column_widths(columns, available)) == available
+
+
+def test_a_column_past_its_maximum_keeps_it_and_gives_the_rest_to_the_others() -> None:
+    columns = [
+        Column("k", "Kind", min_width=4, max_width=10, flex=2),
+        Column("i", "Item", min_width=4, flex=2),
+    ]
+    assert column_widths(columns, 60) == (12, 48)
+    assert column_widths(columns, 20) == (10, 10)  # under the maximum: shared by flex

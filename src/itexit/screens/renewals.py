@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on, work
@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import DataTable, Header, ProgressBar, Static
+from textual.widgets import Header, ProgressBar, Static
 from textual.worker import Worker, get_current_worker
 
 from itexit.domain.renewals import (
@@ -32,6 +32,7 @@ from itexit.screens.base import ItexitScreen
 from itexit.screens.renewal_export import ExportChoice, RenewalExportModal
 from itexit.screens.renewal_form import RenewalEdit, RenewalFormModal
 from itexit.widgets.keybar import KeyBar
+from itexit.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -63,6 +64,45 @@ def when_text(item: RenewalSummary) -> str:
     if item.days_left == 0:
         return "today"
     return f"in {item.days_left}d"
+
+
+COLUMNS = [
+    Column("date", "Date", width=10),
+    Column("when", "When", width=8, align="right"),
+    Column("do", "Do", min_width=9, max_width=19, flex=1),
+    Column("vendor", "Vendor", min_width=12, max_width=30, flex=2),
+    Column("item", "Item", min_width=14, flex=4),
+    Column("kind", "Kind", min_width=8, max_width=12, flex=2),
+]
+"""Fixed widths for dates; the rest share what is left (cut with an ellipsis when narrow, the
+detail panel showing it whole), so a row fits an 80-column terminal without scrolling sideways."""
+
+
+def render_cell(item: RenewalSummary, key: str) -> str | Text:
+    style = BAND_STYLES[item.band]
+    if key == "date":
+        when = item.next_action_date
+        return Text(when.isoformat() if when else "—", style=style)
+    if key == "when":
+        return Text(when_text(item), style=style)
+    if key == "do":
+        return Text(item.next_action, style=style)
+    if key == "vendor":  # "!": the departing person is still this renewal's contact
+        if item.departing_contact:
+            return Text.assemble(("! ", "bold red"), item.vendor)
+        return item.vendor
+    if key == "item":
+        return item.item
+    return Text(item.kind.value, style="dim")
+
+
+def sort_value(item: RenewalSummary, key: str) -> Any:
+    """Dates and days sort as dates and numbers, undated last; the rest by their text."""
+    if key in ("date", "when"):
+        return (item.days_left is None, item.days_left or 0)
+    if key == "vendor":
+        return item.vendor.lower()
+    return str(render_cell(item, key)).lower()
 
 
 def money(amount: Decimal | None) -> str:
@@ -244,7 +284,14 @@ class RenewalsScreen(ItexitScreen):
             yield Static("Renewals, by the next date to act", classes="heading")
             yield Static("", id="renewals-summary", classes="hint")
             with Horizontal(id="renewals-main"):
-                yield DataTable(id="renewals-table", cursor_type="row", zebra_stripes=True)
+                yield VirtualTable(
+                    COLUMNS,
+                    render_cell=render_cell,
+                    row_key=lambda item: item.id,
+                    sort_value=sort_value,
+                    empty_text="No renewals to show.",
+                    id="renewals-table",
+                )
                 yield Static("", id="renewal-detail")
             with Horizontal(id="renewal-progress-row"):
                 yield Static("", id="renewal-progress-label")
@@ -253,14 +300,6 @@ class RenewalsScreen(ItexitScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        table = self.query_one("#renewals-table", DataTable)
-        table.add_column("", key="flag")
-        table.add_column("Next action", key="date")
-        table.add_column("When", key="when")
-        table.add_column("Do", key="do")
-        table.add_column("Vendor", key="vendor")
-        table.add_column("Item", key="item")
-        table.add_column("Kind", key="kind")
         self.query_one("#renewal-progress-row").display = False
         self.load_renewals()
 
@@ -283,27 +322,8 @@ class RenewalsScreen(ItexitScreen):
     @on(RenewalsLoaded)
     def _show_renewals(self, message: RenewalsLoaded) -> None:
         message.stop()
-        table = self.query_one("#renewals-table", DataTable)
-        selected = self._selected()
         self._items = message.items
-        table.clear()
-        for item in self._items:
-            style = BAND_STYLES[item.band]
-            table.add_row(
-                Text("!", style="bold red") if item.departing_contact else Text(""),
-                Text(
-                    item.next_action_date.isoformat() if item.next_action_date else "—",
-                    style=style,
-                ),
-                Text(when_text(item), style=style, justify="right"),
-                Text(item.next_action, style=style),
-                Text(item.vendor),
-                Text(item.item),
-                Text(item.kind.value, style="dim"),
-                key=item.id,
-            )
-        if selected is not None and selected.id in {i.id for i in self._items}:
-            table.move_cursor(row=table.get_row_index(selected.id))
+        self._table().set_rows(self._items)  # the highlighted renewal stays highlighted
         self._show_summary()
         self._months = message.months
         self._show_timeline()
@@ -343,11 +363,11 @@ class RenewalsScreen(ItexitScreen):
                 text.append(f"! {departing} tied to the departing person", style="bold red")
         self.query_one("#renewals-summary", Static).update(text)
 
+    def _table(self) -> VirtualTable[RenewalSummary]:
+        return self.query_one("#renewals-table", VirtualTable)
+
     def _selected(self) -> RenewalSummary | None:
-        table = self.query_one("#renewals-table", DataTable)
-        if not self._items or table.cursor_row < 0 or table.cursor_row >= len(self._items):
-            return None
-        return self._items[table.cursor_row]
+        return self._table().cursor_item
 
     def _show_detail(self) -> None:
         self.query_one("#renewal-detail", Static).update(
@@ -357,12 +377,14 @@ class RenewalsScreen(ItexitScreen):
     def _all_sealed(self) -> bool:
         return bool(self._items) and all(i.sealed for i in self._items)
 
-    @on(DataTable.RowHighlighted, "#renewals-table")
-    def _highlighted(self) -> None:
+    @on(VirtualTable.RowHighlighted, "#renewals-table")
+    def _highlighted(self, message: VirtualTable.RowHighlighted) -> None:
+        message.stop()
         self._show_detail()
 
-    @on(DataTable.RowSelected, "#renewals-table")
-    def _selected_row(self) -> None:
+    @on(VirtualTable.RowSelected, "#renewals-table")
+    def _selected_row(self, message: VirtualTable.RowSelected) -> None:
+        message.stop()
         if self.can_write:
             self.action_edit_renewal()
 

@@ -44,12 +44,14 @@ CELL_PADDING = 1
 
 @dataclass(frozen=True)
 class Column:
-    """One column: `width` fixes it; else it shares free space by `flex`, at least `min_width`."""
+    """One column: `width` fixes it; else it shares free space by `flex`, at least `min_width`
+    and at most `max_width` (None: no limit; the space it leaves goes to the others)."""
 
     key: str
     label: str
     width: int | None = None
     min_width: int = 4
+    max_width: int | None = None
     flex: int = 1
     align: Align = "left"
     sortable: bool = True
@@ -57,6 +59,41 @@ class Column:
 
 def _plain(cell: Cell) -> str:
     return cell.plain if isinstance(cell, Text) else cell
+
+
+def column_widths(columns: Sequence[Column], available: int) -> tuple[int, ...]:
+    """Each column's width, padding included: fixed columns first; the space left is shared by
+    flex. A column whose share falls below its minimum keeps the minimum, one whose share
+    passes its maximum keeps the maximum, and the others share the rest again; so the table
+    scrolls sideways only when the minimums do not fit."""
+    pad = 2 * CELL_PADDING
+    widths = {i: c.width + pad for i, c in enumerate(columns) if c.width is not None}
+    free = available - sum(widths.values())
+    settled: dict[int, int] = {}
+    while True:
+        sharing = [i for i, c in enumerate(columns) if c.width is None and i not in settled]
+        space = max(free - sum(settled.values()), 0)
+        total_flex = sum(max(columns[i].flex, 1) for i in sharing) or 1
+        shares: dict[int, int] = {}
+        given = flex_seen = 0
+        for i in sharing:
+            flex_seen += max(columns[i].flex, 1)
+            shares[i] = space * flex_seen // total_flex - given
+            given += shares[i]
+        floors = {
+            i: columns[i].min_width + pad for i in sharing if shares[i] < columns[i].min_width + pad
+        }
+        ceilings = {
+            i: ceiling + pad
+            for i in sharing
+            if (ceiling := columns[i].max_width) is not None and shares[i] > ceiling + pad
+        }
+        if not (floors or ceilings):
+            break
+        settled.update(floors or ceilings)  # minimums first: they may leave less to share
+    widths.update(settled)
+    widths.update(shares)
+    return tuple(widths[i] for i in range(len(columns)))
 
 
 class _RowMessage(Message):
@@ -539,23 +576,7 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         available = self.scrollable_content_region.width
         if self._widths_for == available and self._widths:
             return self._widths
-        pad = 2 * CELL_PADDING
-        fixed = [None if c.width is None else c.width + pad for c in self._columns]
-        free = available - sum(w for w in fixed if w is not None)
-        flexible = [c for c in self._columns if c.width is None]
-        total_flex = sum(max(c.flex, 1) for c in flexible) or 1
-        widths: list[int] = []
-        given = 0
-        flex_seen = 0
-        for column, fixed_width in zip(self._columns, fixed, strict=True):
-            if fixed_width is not None:
-                widths.append(fixed_width)
-                continue
-            flex_seen += max(column.flex, 1)
-            share = max(free, 0) * flex_seen // total_flex - given
-            given += share
-            widths.append(max(share, column.min_width + pad))
-        self._widths = tuple(widths)
+        self._widths = column_widths(self._columns, available)
         self._widths_for = available
         return self._widths
 

@@ -25,7 +25,7 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m compileall -q src
 	touch $@ $(STAMP)
 
-$(ARGON2): scripts/build-argon2.sh $(shell find native/argon2 -name '*.[ch]') | $(BIN)/python
+$(ARGON2): scripts/build-argon2.sh $(shell find native -name '*.[ch]') | $(BIN)/python
 	bash scripts/build-argon2.sh $@
 
 run: $(STAMP) $(ARGON2)

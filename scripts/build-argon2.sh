@@ -2,7 +2,8 @@
 # Build Argon2 (the reference implementation in native/argon2) with AVX2 for this machine.
 #
 # argon2-cffi's wheel is built for any x86-64 CPU, so its Argon2 uses SSE2 only. Built with
-# AVX2, the same derivation (the same key, bit for bit) takes about a fifth less time. The
+# AVX2, the same derivation (the same key, bit for bit) takes about a fifth less time; its
+# memory comes in 2 MiB pages (native/itexit/argon2_memory.c), fewer faults and TLB misses. The
 # library goes beside the environment's Python; itexit uses it only after checking that the
 # CPU has AVX2 and that it gives argon2-cffi's key, and otherwise keeps argon2-cffi's.
 #
@@ -12,6 +13,7 @@ set -euo pipefail
 
 out=$1
 src="$(cd "$(dirname "$0")/../native/argon2" && pwd)"
+own="$(cd "$(dirname "$0")/../native/itexit" && pwd)" # its memory in 2 MiB pages
 
 skip() { echo "Argon2 with AVX2 not built ($1); argon2-cffi's build is used." >&2; exit 0; }
 
@@ -30,7 +32,7 @@ trap 'rm -f "$tmp"' EXIT
     -fstack-protector-strong -D_FORTIFY_SOURCE=2 -Wl,-Bsymbolic,-z,relro,-z,now \
     -I"$src/include" -I"$src/src" \
     "$src/src/argon2.c" "$src/src/core.c" "$src/src/encoding.c" "$src/src/opt.c" \
-    "$src/src/thread.c" "$src/src/blake2/blake2b.c" \
+    "$src/src/thread.c" "$src/src/blake2/blake2b.c" "$own/argon2_memory.c" \
     -o "$tmp" || skip "the compiler failed"
 mv -f "$tmp" "$out"
 trap - EXIT

@@ -61,6 +61,7 @@ def test_the_build_gives_argon2_cffis_keys(
 ) -> None:
     native = argon2_native.load(built)
     assert native is not None
+    assert native.huge_pages  # the blocks come from the build's own allocator
     for secret in (b"pass phrase", "pässphrase ☃".encode(), b"x" * 200):
         got = native.derive(
             secret, SALT, time_cost=t, memory_kib=m, lanes=p, threads=threads, length=32
@@ -190,3 +191,95 @@ def test_a_command_using_the_build_never_loads_argon2_cffi(built: Path) -> None:
     key, loaded = result.stdout.splitlines()
     assert bytes.fromhex(key) == standard(b"pass phrase", 19 * 1024, 2, 4)
     assert loaded == "[]"
+
+
+HUGE_PAGE = 2 << 20
+
+
+def _mapping(address: int) -> tuple[int, list[str]] | None:
+    """The size and VmFlags of this process's mapping that starts at `address`, if any."""
+    lines = Path("/proc/self/smaps").read_text(encoding="ascii").splitlines()
+    for index, line in enumerate(lines):
+        span = line.split(" ", 1)[0]
+        if "-" not in span or not all(c in "0123456789abcdef-" for c in span):
+            continue
+        start, end = (int(x, 16) for x in span.split("-"))
+        if start != address:
+            continue
+        for flags in lines[index + 1 :]:
+            if flags.startswith("VmFlags:"):
+                return end - start, flags.split()[1:]
+    return None
+
+
+def _allocator(built: Path) -> tuple[object, object]:
+    import ctypes
+
+    library = ctypes.CDLL(str(built))
+    allocate, free = library.itexit_argon2_allocate, library.itexit_argon2_free
+    allocate.argtypes = [ctypes.POINTER(ctypes.c_void_p), ctypes.c_size_t]
+    allocate.restype = ctypes.c_int
+    free.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+    free.restype = None
+    return allocate, free
+
+
+@needs_build
+def test_argon2s_memory_is_mapped_on_2_mib_boundaries_for_huge_pages(built: Path) -> None:
+    """The blocks start on a 2 MiB boundary, are marked for huge pages and kept out of core
+    dumps, hold what is written to them, and are unmapped when Argon2 hands them back."""
+    import ctypes
+
+    allocate, free = _allocator(built)
+    memory = ctypes.c_void_p()
+    size = 3 * HUGE_PAGE + 1024  # not a whole number of huge pages
+    assert allocate(ctypes.byref(memory), size) == 0
+    address = memory.value
+    assert address is not None and address % HUGE_PAGE == 0
+    ctypes.memset(address, 0xA5, size)
+    assert ctypes.string_at(address + size - 4, 4) == b"\xa5" * 4
+    mapping = _mapping(address)
+    assert mapping is not None
+    length, flags = mapping
+    assert length == 4 * HUGE_PAGE  # rounded up to whole huge pages, the rest given back
+    assert "dd" in flags  # MADV_DONTDUMP: never in a core dump
+    if Path("/sys/kernel/mm/transparent_hugepage/enabled").exists():
+        assert "hg" in flags  # MADV_HUGEPAGE
+    free(address, size)
+    assert _mapping(address) is None
+
+
+@needs_build
+def test_memory_that_cannot_be_mapped_is_reported_as_an_allocation_error(built: Path) -> None:
+    """Argon2 turns a NULL from the allocator into ARGON2_MEMORY_ALLOCATION_ERROR."""
+    import ctypes
+
+    allocate, _free = _allocator(built)
+    memory = ctypes.c_void_p(1)
+    assert allocate(ctypes.byref(memory), 1 << 62) == -22
+    assert memory.value is None
+    memory = ctypes.c_void_p(1)
+    assert allocate(ctypes.byref(memory), 0) == -22
+    assert memory.value is None
+
+
+@needs_build
+def test_a_build_without_the_allocator_derives_with_malloc(tmp_path: Path) -> None:
+    """A library built before the allocator existed is still used, with Argon2's malloc."""
+    src = ROOT / "native" / "argon2"
+    older = tmp_path / "libargon2-older.so"
+    subprocess.run(
+        [
+            os.environ.get("CC", "cc"), "-O1", "-mavx2", "-fPIC", "-shared", "-pthread",
+            "-fvisibility=hidden", "-DA2_VISCTL=1", f"-I{src / 'include'}", f"-I{src / 'src'}",
+            *(str(src / "src" / name) for name in
+              ("argon2.c", "core.c", "encoding.c", "opt.c", "thread.c", "blake2/blake2b.c")),
+            "-o", str(older),
+        ],
+        check=True,
+    )  # fmt: skip
+    native = argon2_native.load(older)
+    assert native is not None and not native.huge_pages
+    got = native.derive(b"pass phrase", SALT, time_cost=2, memory_kib=8 * 1024, lanes=2,
+                        threads=2, length=32)  # fmt: skip
+    assert got == standard(b"pass phrase", 8 * 1024, 2, 2)

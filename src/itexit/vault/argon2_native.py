@@ -3,10 +3,12 @@
 argon2-cffi's wheel is built for every x86-64 CPU, so its Argon2 uses SSE2 only. `make` builds
 the reference implementation in `native/argon2` with AVX2 beside the environment's Python
 (`scripts/build-argon2.sh`); the same derivation then takes about a quarter less time, off
-every unlock. The library is used only when it is there, the CPU has AVX2, and it gives RFC
-9106's Argon2id test vector; otherwise `available()` is None and argon2-cffi is used, so a
-missing or broken build never changes a key or stops an unlock. Neither `argon2` nor its cffi
-bindings are imported here: with the build in use, a command never loads them.
+every unlock. Its allocator (`native/itexit`) gives Argon2's memory 2 MiB pages where the
+kernel has them free, which takes about a third off again. The library is used only when it is
+there, the CPU has AVX2, and it gives RFC 9106's Argon2id test vector; otherwise `available()`
+is None and argon2-cffi is used, so a missing or broken build never changes a key or stops an
+unlock. Neither `argon2` nor its cffi bindings are imported here: with the build in use, a
+command never loads them.
 """
 
 from __future__ import annotations
@@ -58,9 +60,22 @@ class NativeArgon2:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._argon2_ctx = ctypes.CDLL(str(path)).argon2_ctx
+        library = ctypes.CDLL(str(path))
+        self._argon2_ctx = library.argon2_ctx
         self._argon2_ctx.argtypes = [ctypes.POINTER(_Context), ctypes.c_int]
         self._argon2_ctx.restype = ctypes.c_int
+        # The build's allocator (native/itexit/argon2_memory.c) gives the blocks 2 MiB pages;
+        # a library without it allocates with malloc, as argon2-cffi does.
+        allocate = getattr(library, "itexit_argon2_allocate", None)
+        free = getattr(library, "itexit_argon2_free", None)
+        self._allocator: tuple[int | None, int | None] = (None, None)
+        if allocate is not None and free is not None:
+            self._allocator = (
+                ctypes.cast(allocate, ctypes.c_void_p).value,
+                ctypes.cast(free, ctypes.c_void_p).value,
+            )
+        self.huge_pages = self._allocator[0] is not None
+        """Whether derivations use the build's allocator (a benchmark may turn it off)."""
 
     def derive(
         self,
@@ -99,6 +114,8 @@ class NativeArgon2:
             threads=threads,
             version=_VERSION_13,
         )
+        if self.huge_pages:
+            context.allocate_cbk, context.free_cbk = self._allocator
         try:
             result = self._argon2_ctx(ctypes.byref(context), _ARGON2ID)
             return out.raw if result == _ARGON2_OK else None

@@ -13,7 +13,7 @@ out: itexit's derivation is timed alone, in-process, with the vault's own parame
 keepassxc-cli's is the time of the same search over a database of one entry made the same way
 (process start, derivation and decryption with almost nothing to load).
 
-    python bench/search_vs_keepassxc.py [--entries 10000] [--runs 7]
+    python bench/search_vs_keepassxc.py [--entries 10000] [--runs 7] [--pause SECONDS]
 """
 
 from __future__ import annotations
@@ -110,6 +110,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--entries", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long before each timed run, as between a person's commands: memory "
+        "freed a while ago may have to be found again (a virtual machine may have handed it "
+        "back to its host), which a memory-hard key derivation feels and AES-KDF does not",
+    )
     args = parser.parse_args()
     keepassxc = shutil.which("keepassxc-cli")
     if keepassxc is None:
@@ -176,7 +185,9 @@ def main() -> None:
         keepassxc_runs: list[tuple[float, float]] = []
         one_runs: list[float] = []
         for _ in range(args.runs):  # interleaved, so drift in the machine's load hits both
+            time.sleep(args.pause)
             keepassxc_runs.append(timed(keepassxc_cmd, f"{password}\n", env, target))
+            time.sleep(args.pause)
             itexit_runs.append(timed(itexit_cmd, "", env, target))
             one_runs.append(timed(one_cmd, f"{password}\n", env, system_name(0))[0])
 
@@ -184,7 +195,10 @@ def main() -> None:
     kpx_median = statistics.median(t for t, _ in keepassxc_runs)
     it_cpu = statistics.median(c for _, c in itexit_runs)
     kpx_cpu = statistics.median(c for _, c in keepassxc_runs)
-    print(f"entries: {args.entries:,}; search for {target!r}; {args.runs} runs each, medians")
+    pause = f", {args.pause:g} s pause before each" if args.pause else ""
+    print(
+        f"entries: {args.entries:,}; search for {target!r}; {args.runs} runs each{pause}, medians"
+    )
     print(f"set-up: keepassxc-cli import {kpx_import:.1f} s; itexit import {it_import:.1f} s")
     one_median = statistics.median(one_runs)
     print(f"keepassxc-cli search: {kpx_median:.3f} s   ({kpx_kdf.replace('KDF: ', 'KDF ')})")

@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives import hashes, hpke
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from itexit.domain.errors import IntegrityFailure
 from itexit.vault import aead
@@ -31,7 +30,7 @@ def derive_inbox_key(cred_key: bytes, vault_id: str) -> X25519PrivateKey:
 
 
 def public_raw(private: X25519PrivateKey) -> bytes:
-    return private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return private.public_key().public_bytes_raw()
 
 
 def private_raw(private: X25519PrivateKey) -> bytes:

@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives import hashes, hpke
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from itexit.domain.errors import BadInput, IntegrityFailure
 from itexit.vault import aead
@@ -30,7 +29,7 @@ def new_scope_key() -> bytes:
 
 
 def _raw_public(key: X25519PublicKey | Ed25519PublicKey) -> bytes:
-    return key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+    return key.public_bytes_raw()
 
 
 @dataclass(frozen=True)

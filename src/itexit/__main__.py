@@ -1,5 +1,5 @@
 """`python -m itexit` is the same as `itexit`."""
 
-from itexit.cli import run
+from itexit.launch import run
 
 run()

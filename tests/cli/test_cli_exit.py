@@ -172,6 +172,19 @@ def test_the_app_is_never_run_without_the_collector(monkeypatch: pytest.MonkeyPa
     gc.unfreeze()
 
 
-def test_the_console_script_leaves_through_run() -> None:
-    text = (Path(__file__).parents[2] / "pyproject.toml").read_text()
-    assert 'itexit = "itexit.cli:run"' in text
+def test_the_console_script_leaves_through_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`itexit` and `python -m itexit` start at `itexit.launch.run`, which ends in `cli.run`."""
+    root = Path(__file__).parents[2]
+    assert 'itexit = "itexit.launch:run"' in (root / "pyproject.toml").read_text()
+    assert "from itexit.launch import run" in (root / "src/itexit/__main__.py").read_text()
+    import itexit.cli
+    from itexit import launch
+
+    def reached() -> None:
+        raise SystemExit(7)
+
+    monkeypatch.setattr(itexit.cli, "run", reached)
+    monkeypatch.setattr("sys.argv", ["itexit", "--help"])
+    with pytest.raises(SystemExit) as left:
+        launch.run()
+    assert left.value.code == 7

@@ -252,3 +252,121 @@ def test_preparing_a_replaced_vault_says_nothing_and_the_unlock_still_refuses(
             gateway.unlock(MANAGER, MANAGER_PASS)
     finally:
         gateway.close()
+
+
+# --- before the command line loads (`itexit.launch`) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "options", "command"),
+    [
+        (["--vault", "v.sqlite", "--user", "ann", "cred", "list"],
+         {"vault": "v.sqlite", "user": "ann"}, "cred"),
+        (["--passphrase-file=pp", "--db=postgresql://h/x", "vendor", "list", "--json"],
+         {"passphrase_file": "pp", "db": "postgresql://h/x"}, "vendor"),
+        (["--user", "ann", "--user", "bob", "cred", "list"], {"user": "bob"}, "cred"),
+        (["--user", "ann", "--help"], {"user": "ann"}, None),
+        (["--pass", "pp", "cred"], {}, None),  # an abbreviation: the parser decides
+        (["--user"], {}, None),
+        (["--user", "ann"], {"user": "ann"}, None),  # no command: the app opens
+        ([], {}, None),
+    ],
+)  # fmt: skip
+def test_the_launch_reads_the_global_options_as_the_parser_does(
+    argv: list[str], options: dict[str, str], command: str | None
+) -> None:
+    from itexit.cli import build_parser
+    from itexit.launch import global_options
+
+    assert global_options(argv) == (options, command)
+    if command is not None:  # what the parser makes of the same line agrees
+        parsed, _rest = build_parser().parse_known_args(argv)
+        assert {key: getattr(parsed, key) for key in options} == options
+        assert parsed.command == command
+
+
+def _script_line(file_vault: Vault, tmp_path: Path, passphrase: str) -> list[str]:
+    path = file_vault.path
+    assert path is not None
+    file_vault.close()
+    secret = tmp_path / "passphrase"
+    secret.write_text(passphrase + "\n", encoding="utf-8")
+    return ["--vault", str(path), "--user", CONSULTANT, "--passphrase-file", str(secret)]
+
+
+def test_a_derivation_started_at_launch_is_the_one_the_command_unlocks_with(
+    file_vault: Vault,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from itexit.cli import main
+    from itexit.launch import start_early
+
+    argv = [*_script_line(file_vault, tmp_path, CONSULTANT_PASS), "cred", "list", "--json"]
+    calls = counting_derive(monkeypatch)
+    start_early(argv)
+    assert len(calls) == 1  # under way before the command line is built
+    assert main(argv) == 0
+    assert len(calls) == 1, "the command derived again instead of taking the launch's key"
+    assert '"system"' in capsys.readouterr().out
+
+
+def test_a_launch_derivation_for_another_line_is_dropped(
+    file_vault: Vault,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Started for one passphrase, then the command runs with another: the command's own
+    derivation decides, and the launch's key is never used."""
+    from itexit.cli import main
+    from itexit.launch import start_early
+
+    argv = _script_line(file_vault, tmp_path, CONSULTANT_PASS)
+    calls = counting_derive(monkeypatch)
+    start_early([*argv[:-1], str(tmp_path / "other"), "cred", "list"])
+    assert calls == []  # that file does not exist: nothing started
+    (tmp_path / "wrong").write_text(WRONG_PASS + "\n", encoding="utf-8")
+    start_early([*argv[:-1], str(tmp_path / "wrong"), "cred", "list"])
+    assert len(calls) == 1
+    assert main([*argv, "cred", "list", "--json"]) == 0
+    assert len(calls) == 2
+    assert prederive.claim(file_vault.location, CONSULTANT, WRONG_PASS) is None  # once only
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [["init", "--practice", "P"], ["--help"], []],
+    ids=["init", "help", "the-app"],
+)
+def test_nothing_starts_at_launch_for_a_line_that_unlocks_nothing_yet(
+    file_vault: Vault, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tail: list[str]
+) -> None:
+    from itexit.launch import start_early
+
+    calls = counting_derive(monkeypatch)
+    start_early([*_script_line(file_vault, tmp_path, CONSULTANT_PASS), *tail])
+    assert calls == []
+
+
+def test_the_launch_starts_the_derivation_before_loading_the_command_line(
+    file_vault: Vault, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    argv = [*_script_line(file_vault, tmp_path, CONSULTANT_PASS), "cred", "list"]
+    code = (
+        "import sys\n"
+        "from itexit.launch import start_early\n"
+        f"start_early({argv!r})\n"
+        "from itexit.services import prederive\n"
+        "print(prederive._begun is not None,"
+        " sorted(m for m in sys.modules if m in ('argparse', 'itexit.cli', 'sqlalchemy')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert result.stdout.split(maxsplit=1) == ["True", "[]\n"]

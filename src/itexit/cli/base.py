@@ -174,7 +174,11 @@ class Cli:
             passphrase = self.passphrase()
         except BadInput:
             return
-        self._early = (name, passphrase, prederive.start(self.location, name, passphrase))
+        location = self.location
+        early = prederive.claim(location, name, passphrase) or prederive.start(
+            location, name, passphrase
+        )
+        self._early = (name, passphrase, early)
 
     def unlock(self) -> UnlockedVault:
         from itexit.services import prederive

@@ -22,6 +22,9 @@ from itexit.vault.kdf import KdfParams, Prederivation
 Early = Prederivation | None
 """A derivation under way, or None where none could start."""
 
+_begun: tuple[VaultLocation, str, str, Prederivation] | None = None
+"""The derivation `begin` started, with the vault, user and passphrase it was started for."""
+
 
 def start(location: VaultLocation, name: str, passphrase: str) -> Early:
     """A derivation for `name` already under way, or None where none can start early."""
@@ -29,6 +32,23 @@ def start(location: VaultLocation, name: str, passphrase: str) -> Early:
         return None
     stored = user_kdf_params(location.path, name)
     return Prederivation(passphrase, KdfParams(*stored)) if stored is not None else None
+
+
+def begin(location: VaultLocation, name: str, passphrase: str) -> None:
+    """Start a derivation before the command line is loaded (`itexit.launch`), for `claim`."""
+    global _begun
+    early = start(location, name, passphrase)
+    _begun = (location, name, passphrase, early) if early is not None else None
+
+
+def claim(location: VaultLocation, name: str, passphrase: str) -> Early:
+    """The derivation `begin` started, if it was for this vault, user and passphrase; it is
+    handed over once, and dropped otherwise."""
+    global _begun
+    begun, _begun = _begun, None
+    if begun is None or begun[:3] != (location, name, passphrase):
+        return None
+    return begun[3]
 
 
 def cached_unlock_enabled() -> bool:

@@ -1,0 +1,82 @@
+"""The `itexit` program's first moments: a script's key derivation starts before anything else.
+
+When a script names the user and a passphrase file (`--user`, `--passphrase-file` or their
+environment variables), unlocking begins with Argon2, which runs in threads beside the rest of
+the program. Loading the command line itself (argparse, the commands, their parsers) takes
+some 25 ms on one core while the other waits; so the few options that decide the derivation
+are read here, as `itexit`'s parser will read them, and the derivation starts before it loads.
+`Cli.start_unlock` later takes it over only for exactly the vault, user and passphrase the
+parser found (`prederive.claim`); otherwise it is dropped and nothing differs.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+GLOBAL_OPTIONS = {
+    "--vault": "vault",
+    "--db": "db",
+    "--user": "user",
+    "--passphrase-file": "passphrase_file",
+}
+"""The options given before the command word, and the parser's names for them."""
+
+NEW_PASSPHRASE_COMMANDS = frozenset({"init"})
+"""Commands whose passphrase file holds a new passphrase, which unlocks nothing yet."""
+
+
+def global_options(argv: Sequence[str]) -> tuple[dict[str, str], str | None]:
+    """The global options before the command word, and that word; None for the word when the
+    line holds anything else first (help, an abbreviation, an unknown option), which is left to
+    the parser alone."""
+    found: dict[str, str] = {}
+    index = 0
+    while index < len(argv):
+        flag, equals, value = argv[index].partition("=")
+        if flag in GLOBAL_OPTIONS:
+            if not equals:
+                if index + 1 >= len(argv):
+                    return found, None
+                index += 1
+                value = argv[index]
+            found[GLOBAL_OPTIONS[flag]] = value
+            index += 1
+        elif argv[index].startswith("-"):
+            return found, None
+        else:
+            return found, argv[index]
+    return found, None
+
+
+def start_early(argv: Sequence[str]) -> None:
+    """Start deriving the key of the user a script names, for `prederive.claim` to take up.
+    Anything missing or unreadable starts nothing: the command meets it in its own words."""
+    options, command = global_options(argv)
+    name = options.get("user") or os.environ.get("ITEXIT_USER")
+    secret_file = options.get("passphrase_file") or os.environ.get("ITEXIT_PASSPHRASE_FILE")
+    if command is None or command in NEW_PASSPHRASE_COMMANDS or not name or not secret_file:
+        return
+    from itexit.services import prederive
+    from itexit.services.location import VaultLocation
+
+    if prederive.cached_unlock_enabled():
+        return
+    try:
+        with open(secret_file, encoding="utf-8") as handle:
+            passphrase = handle.read().rstrip("\r\n")
+    except (OSError, UnicodeDecodeError):
+        return
+    if passphrase:
+        location = VaultLocation.resolve(options.get("vault"), options.get("db"))
+        prederive.begin(location, name, passphrase)
+
+
+def run() -> NoReturn:
+    """The `itexit` program."""
+    start_early(sys.argv[1:])
+    from itexit.cli import run as run_command
+
+    run_command()

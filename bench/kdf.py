@@ -4,10 +4,10 @@ the Argon2 built for this CPU (when the environment has it) against argon2-cffi'
 from __future__ import annotations
 
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Callable
+
+from fresh_process import kdf_seconds
 
 from itexit.vault import argon2_native, kdf
 
@@ -20,26 +20,6 @@ def median_seconds(derive: Callable[[], object]) -> float:
         started = time.perf_counter()
         derive()
         samples.append(time.perf_counter() - started)
-    return statistics.median(samples)
-
-
-def fresh_process_seconds(params: kdf.KdfParams) -> float:
-    """One derivation in a new interpreter each time: memory the process has never touched,
-    which a derivation repeated in one process (above) no longer meets."""
-    code = (
-        "import sys, time\n"
-        "from itexit.vault import kdf\n"
-        f"p = kdf.KdfParams({params.memory_kib}, {params.time_cost}, {params.parallelism}, "
-        f"bytes.fromhex({params.salt.hex()!r}))\n"
-        "started = time.perf_counter()\n"
-        "kdf.derive('benchmark passphrase', p)\n"
-        "print(time.perf_counter() - started)\n"
-    )
-    samples = [
-        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True).stdout)
-        for _ in range(RUNS)
-    ]  # fmt: skip
     return statistics.median(samples)
 
 
@@ -64,7 +44,7 @@ def main() -> None:
         )
         print(
             "kdf: first derivation in a fresh process (as a command unlocks), median of "
-            f"{RUNS}: {fresh_process_seconds(params):.3f} s"
+            f"{RUNS}: {kdf_seconds(params, RUNS):.3f} s"
         )
     if native is not None:
         real = argon2_native.available

@@ -31,8 +31,8 @@ NEW_PASSPHRASE_COMMANDS = frozenset({"init"})
 
 def global_options(argv: Sequence[str]) -> tuple[dict[str, str], str | None]:
     """The global options before the command word, and that word; None for the word when the
-    line holds anything else first (help, an abbreviation, an unknown option), which is left to
-    the parser alone."""
+    line holds anything else first (help, an abbreviation, an unknown option), which the whole
+    parser then reads. `cli.command_typed` reads the command word with it too."""
     found: dict[str, str] = {}
     index = 0
     while index < len(argv):
@@ -52,6 +52,12 @@ def global_options(argv: Sequence[str]) -> tuple[dict[str, str], str | None]:
     return found, None
 
 
+def secret_file_text(path: str) -> str:
+    """A passphrase (or other secret) kept in a file: its UTF-8 text without the line end."""
+    with open(path, encoding="utf-8") as handle:
+        return handle.read().rstrip("\r\n")
+
+
 def start_early(argv: Sequence[str]) -> None:
     """Start deriving the key of the user a script names, for `prederive.claim` to take up.
     Anything missing or unreadable starts nothing: the command meets it in its own words."""
@@ -66,8 +72,7 @@ def start_early(argv: Sequence[str]) -> None:
     if prederive.cached_unlock_enabled():
         return
     try:
-        with open(secret_file, encoding="utf-8") as handle:
-            passphrase = handle.read().rstrip("\r\n")
+        passphrase = secret_file_text(secret_file)
     except (OSError, UnicodeDecodeError):
         return
     if passphrase:

@@ -28,6 +28,7 @@ from itexit.cli.base import (
 )
 from itexit.domain.errors import BadInput, CheckFailed, ItexitError
 from itexit.domain.wording import count
+from itexit.launch import global_options
 
 # --- commands ---------------------------------------------------------------------------------
 
@@ -255,13 +256,9 @@ AREAS: dict[str, tuple[str, ...]] = {
 
 
 def command_typed(argv: Sequence[str] | None) -> str | None:
-    """The command word in `argv` (after the global options), if there is one."""
-    pre = argparse.ArgumentParser(add_help=False)
-    for option in ("--vault", "--db", "--user", "--passphrase-file"):
-        pre.add_argument(option)
-    pre.add_argument("command", nargs="?")
-    known, _rest = pre.parse_known_args(argv)
-    return str(known.command) if known.command else None
+    """The command word in `argv` (after the global options), if there is one, read as the
+    launch reads it (`itexit.launch.global_options`)."""
+    return global_options(sys.argv[1:] if argv is None else argv)[1]
 
 
 def area_modules(command: str | None = None) -> list[ModuleType]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from itexit.domain.errors import BadInput, ItexitError
+from itexit.launch import secret_file_text
 
 if TYPE_CHECKING:
     from itexit.services import prederive
@@ -112,10 +113,9 @@ class Cli:
 
     def read_secret_file(self, path: str, what: str) -> str:
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            value = secret_file_text(path)
         except OSError as exc:
             raise BadInput(f"Cannot read the {what} file {path}: {exc.strerror}.") from None
-        value = text.rstrip("\r\n")
         if not value:
             raise BadInput(f"The {what} file {path} is empty.")
         return value

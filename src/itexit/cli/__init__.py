@@ -160,6 +160,18 @@ def cmd_user_passwd(cli: Cli) -> int:
     return EXIT_OK
 
 
+def cmd_upgrade(cli: Cli) -> int:
+    """Sign the member list of a vault made before it was signed (once, by a manager)."""
+    cli.confirm_roster(assume_yes=cli.args.yes)
+    name = cli.user_name()
+    cli.gateway().upgrade(name, cli.passphrase()).lock()
+    print(
+        f"The member list is signed by {name}: from now on itexit refuses any change to who may "
+        "unlock that a manager did not sign."
+    )
+    return EXIT_OK
+
+
 def cmd_audit_verify(cli: Cli) -> int:
     verdict = cli.gateway().verify_audit()
     if cli.args.json:
@@ -227,6 +239,10 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.add_argument("--new-passphrase-file", metavar="FILE")
     p.add_argument("--recovery-kit-file", metavar="FILE")
     p.set_defaults(func=cmd_user_passwd)
+
+    p = sub.add_parser("upgrade", help="sign an older vault's member list (a manager, once)")
+    p.add_argument("--yes", action="store_true", help="sign without asking (check the list)")
+    p.set_defaults(func=cmd_upgrade)
 
     audits = sub.add_parser("audit", help="the signed audit log").add_subparsers(
         dest="audit_command", metavar="ACTION", required=True

@@ -198,7 +198,40 @@ class Cli:
             early = (
                 prederive.start(self.location, name, passphrase) if self._gateway is None else None
             )
-        return self.gateway().unlock(name, passphrase, early)
+        from itexit.services.roster import RosterUnsigned
+
+        try:
+            return self.gateway().unlock(name, passphrase, early)
+        except RosterUnsigned:
+            if not sys.stdin.isatty():
+                raise  # its sentence tells the manager to run `itexit upgrade`
+            self.confirm_roster()
+            return self.gateway().upgrade(name, passphrase, early)
+
+    def confirm_roster(self, assume_yes: bool = False) -> None:
+        """Show what signing an older vault's member list vouches for, and ask to go on."""
+        gateway = self.gateway()
+        print(
+            "This vault's member list has never been signed. Signing it once makes itexit "
+            "refuse any later change to who may unlock that a manager did not sign.\n"
+            "Check that these are exactly the people, roles and keys you expect:",
+            file=sys.stderr,
+        )
+        print("\n".join(gateway.upgrade_preview()), file=sys.stderr)
+        print(
+            "A file vault is backed up first; back up a shared (PostgreSQL) vault yourself "
+            "(pg_dump) before you go on.",
+            file=sys.stderr,
+        )
+        if assume_yes:
+            return
+        if not sys.stdin.isatty():
+            raise BadInput(
+                "Run `itexit upgrade` at a terminal to check the list and sign it, or add --yes "
+                "once you have checked it."
+            )
+        if input("Sign this member list as it is? [y/N] ").strip().lower() not in ("y", "yes"):
+            raise BadInput("Nothing was signed; the vault stays locked until a manager signs it.")
 
     def _prompts_for_passphrase(self) -> bool:
         return not (self.args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE"))

@@ -122,6 +122,27 @@ class VaultContext:
         self.seal(row, self.unseal(row))
 
     def unseal(self, row: Encrypted) -> dict[str, Any]:
+        """The row's document, after checking the plain columns bound into it (`BOUND`)."""
+        document = self._decrypt(row)
+        check_bound(row, document)
+        document.pop(BOUND_KEY, None)
+        return document
+
+    def unseal_endpoint(self, row: Encrypted) -> dict[str, Any]:
+        """Like `unseal`, but the row must carry its binding: used before a secret is sent to
+        the address in the row's plain columns, which nothing else vouches for."""
+        document = self._decrypt(row)
+        if BOUND_KEY not in document:
+            raise IntegrityFailure(
+                f"The {table_of(row)} row {cast(_MappedRow, row).id} was sealed before its "
+                "address was bound to it, so nothing was sent: a practice manager must sign "
+                "the member list first (itexit upgrade)."
+            )
+        check_bound(row, document)
+        document.pop(BOUND_KEY, None)
+        return document
+
+    def _decrypt(self, row: Encrypted) -> dict[str, Any]:
         key = self._scope_keys.get((row.scope, row.epoch))
         if key is None and any(scope == row.scope for scope, _ in self._scope_keys):
             raise IntegrityFailure(
@@ -213,11 +234,57 @@ def record_address(vault_id: str, row: Encrypted) -> RecordAddress:
 def seal_with_key(
     row: Encrypted, document: dict[str, Any], key: bytes, vault_id: str, epoch: int, by: str
 ) -> None:
-    """Seal the next version of a row's document under `key` for `epoch`, signed off by `by`."""
+    """Seal the next version of a row's document under `key` for `epoch`, signed off by `by`.
+
+    The plain columns the row binds (`BOUND`) are sealed inside the document as they are now.
+    """
     row.epoch = epoch
     row.version = (row.version or 0) + 1 if row.doc else (row.version or 1)
     row.updated_by = by
+    if row.BOUND:
+        document = {**document, BOUND_KEY: bound_values(row)}
     row.doc = encrypt_document(key, record_address(vault_id, row), document)
+
+
+BOUND_KEY = "_bound"
+
+
+def bound_values(row: Encrypted) -> dict[str, Any]:
+    return {name: getattr(row, name) for name in row.BOUND}
+
+
+def check_bound(row: Encrypted, document: dict[str, Any]) -> None:
+    """Refuse a row whose bound plain columns differ from the values sealed with it."""
+    sealed = document.get(BOUND_KEY)
+    if sealed is None:
+        return
+    if not isinstance(sealed, dict):
+        raise IntegrityFailure(f"The {table_of(row)} row {cast(_MappedRow, row).id} is unreadable.")
+    for name in row.BOUND:
+        value = getattr(row, name)
+        if sealed.get(name) != value:
+            raise IntegrityFailure(
+                f"The {table_of(row)} row {cast(_MappedRow, row).id} says {name} is "
+                f"{str(value)[:60]!r}, but its sealed record says {str(sealed.get(name))[:60]!r}: "
+                "it was changed in the database, so nothing was done with it."
+            )
+
+
+def bind_all(ctx: VaultContext, session: Session) -> int:
+    """Seal the bound plain columns into every row sealed before they were bound (when an
+    older vault's member list is signed); how many rows were re-sealed."""
+    from itexit.store.schema import encrypted_models
+
+    count = 0
+    for model in encrypted_models():
+        if not model.BOUND:
+            continue
+        for row in session.scalars(select(model)):
+            if BOUND_KEY not in ctx._decrypt(row):
+                ctx.touch(row)
+                count += 1
+    session.flush()
+    return count
 
 
 def lock_meta(session: Session) -> VaultMeta | None:

@@ -14,6 +14,7 @@ from itexit.domain.errors import (
     BadInput,
     IntegrityFailure,
     ItexitError,
+    PermissionDenied,
     RollbackDetected,
     VaultCorrupt,
     VaultError,
@@ -21,11 +22,12 @@ from itexit.domain.errors import (
 )
 from itexit.domain.models import AuditVerdict
 from itexit.domain.roles import Role, Scope
-from itexit.services import audit, witness
-from itexit.services.context import Actor, Store, VaultContext, lock_meta
+from itexit.services import audit, roster, witness
+from itexit.services.context import Actor, Store, VaultContext, bind_all, lock_meta
 from itexit.services.handover import open_inbox_on_unlock, publish_key
 from itexit.services.location import VaultLocation
 from itexit.services.passphrase import require_acceptable
+from itexit.services.roster import RosterUnsigned
 from itexit.services.session import UnlockedVault
 from itexit.services.users import new_user_row, seal_slots, validate_name
 from itexit.store.engine import make_engine, session_factory
@@ -44,6 +46,7 @@ from itexit.vault.keys import (
     unwrap_user_keys,
     user_key_aad,
 )
+from itexit.vault.roster import RECOVERY, RosterState
 
 
 @dataclass(frozen=True)
@@ -179,11 +182,28 @@ class Gateway:
         ctx = VaultContext(
             self.store, vault_id, 1, Actor(user.id, user.name, Role.MANAGER, pair), scope_keys
         )
+        founder = roster.member_of(user)
         with self.store.sessions() as session, witness.committed(session, vault_id):
             session.add(meta)
             session.add(user)
             session.flush()
-            seal_slots(session, vault_id, 1, scope_keys, [user], recovery.box_public)
+            change = roster.append(
+                session,
+                None,
+                vault_id,
+                "found",
+                user.id,
+                pair,
+                roster.found_fields(
+                    [founder],
+                    1,
+                    recovery.box_public,
+                    recovery.sign_public,
+                    roster.key_ids(vault_id, 1, scope_keys),
+                ),
+                kit=recovery,
+            )
+            seal_slots(session, vault_id, 1, scope_keys, [founder], recovery.box_public)
             ctx.record(
                 session,
                 "vault.create",
@@ -192,6 +212,7 @@ class Gateway:
                 sign_key=pair.sign_public.hex(),
                 recovery_sign_key=recovery.sign_public.hex(),
                 kdf=params.label(),
+                **change.audit_details(),
             )
             publish_key(ctx, session)  # the hand-over inbox, so HR can seal listed passwords
         return SetupResult(
@@ -211,6 +232,7 @@ class Gateway:
         try:
             meta = self._meta()
             self.check_witness(meta.vault_id)
+            self.roster(meta)
             self._active_user("")
             self._slots("", meta.epoch)
         except (ItexitError, SQLAlchemyError):
@@ -223,9 +245,19 @@ class Gateway:
 
         `early` is a derivation of `passphrase` started before the store was loaded
         (`services.prederive`); its key is used only if it was made with this user's settings.
+        The signed member list is verified first, and every row that decides who may unlock
+        checked against it; a vault whose list was never signed raises `RosterUnsigned`.
         """
         meta = self._meta()
         self.check_witness(meta.vault_id)
+        state = self.roster(meta)
+        user, pair = self._authenticate(meta, name, passphrase, early)
+        keyring_cache.store(meta.vault_id, user.name, pair.private_bytes())
+        return self._unlocked(meta, state, user, pair)
+
+    def _authenticate(
+        self, meta: VaultMeta, name: str, passphrase: str, early: kdf.Prederivation | None
+    ) -> tuple[User, KeyPair]:
         user = self._active_user(name)
         if user is None or user.wrapped_keys is None:
             kdf.derive(passphrase, kdf.floor_params())  # spend comparable time either way
@@ -248,8 +280,15 @@ class Gateway:
             raise IntegrityFailure(
                 f"The keys stored for {user.name} do not match: the vault was altered."
             )
-        keyring_cache.store(meta.vault_id, user.name, pair.private_bytes())
-        return self._unlocked(meta, user, pair)
+        return user, pair
+
+    def roster(self, meta: VaultMeta) -> RosterState:
+        """The verified member list, with vault_meta, users and key_slots checked against it."""
+        with self.store.sessions() as session:
+            state = roster.current(session, meta.vault_id)
+            roster.check_tables(session, state, meta)
+        witness.record_roster(meta.vault_id, state.root, state.seq, state.head)
+        return state
 
     def unlock_cached(self, name: str) -> UnlockedVault | None:
         """Unlock from a trusted OS keyring's cache, if enabled and present; else None."""
@@ -258,6 +297,7 @@ class Gateway:
         raw = keyring_cache.load(meta.vault_id, name.strip())
         if raw is None:
             return None
+        state = self.roster(meta)
         user = self._active_user(name)
         pair = KeyPair.from_private_bytes(raw)
         if (
@@ -267,19 +307,27 @@ class Gateway:
         ):
             keyring_cache.forget(meta.vault_id, name.strip())
             return None
-        return self._unlocked(meta, user, pair)
+        return self._unlocked(meta, state, user, pair)
 
-    def _unlocked(self, meta: VaultMeta, user: User, pair: KeyPair) -> UnlockedVault:
-        scope_keys = self._open_slots(meta, user.id, pair)
+    def _unlocked(
+        self, meta: VaultMeta, state: RosterState, user: User, pair: KeyPair
+    ) -> UnlockedVault:
+        member = state.members.get(user.id)
+        if member is None or (member.box, member.sign) != (pair.box_public, pair.sign_public):
+            raise IntegrityFailure(
+                f"The users row for {user.name!r} does not match the signed member list: it "
+                "was changed in the database. Nothing was unlocked."
+            )
+        scope_keys = self._open_slots(state, user.id, pair)
         ctx = VaultContext(
             self.store,
             meta.vault_id,
-            meta.epoch,
-            Actor(user.id, user.name, Role(user.role), pair),
+            state.epoch,
+            Actor(user.id, member.name, Role(member.role), pair),
             scope_keys,
         )
         with ctx.transaction() as session:
-            ctx.record(session, "auth.unlock", user.name)
+            ctx.record(session, "auth.unlock", member.name)
             open_inbox_on_unlock(ctx, session)
         return UnlockedVault(ctx, meta.practice_name)
 
@@ -298,15 +346,18 @@ class Gateway:
             )
 
     def _open_slots(
-        self, meta: VaultMeta, holder: str, pair: KeyPair
+        self, state: RosterState | VaultMeta, holder: str, pair: KeyPair
     ) -> dict[tuple[str, int], bytes]:
-        slots = self._slots(holder, meta.epoch)
-        return {
-            (slot.scope, slot.epoch): open_slot(
-                pair.box, slot.sealed, slot_info(meta.vault_id, slot.scope, slot.epoch, holder)
-            )
-            for slot in slots
-        }
+        """The holder's scope keys of the current epoch; each checked against the member
+        list's commitment when there is one (`VaultMeta` only while signing it the first time)."""
+        vault_id, epoch = state.vault_id, state.epoch
+        keys: dict[tuple[str, int], bytes] = {}
+        for slot in self._slots(holder, epoch):
+            key = open_slot(pair.box, slot.sealed, slot_info(vault_id, slot.scope, epoch, holder))
+            if isinstance(state, RosterState):
+                roster.check_key(state, slot, key)
+            keys[(slot.scope, slot.epoch)] = key
+        return keys
 
     def _record_failure(self, meta: VaultMeta, user: User | None) -> None:
         with self.store.sessions() as session, witness.committed(session, meta.vault_id):
@@ -322,18 +373,31 @@ class Gateway:
             )
 
     def recover(self, kit_text: str, name: str, new_passphrase: str) -> UnlockedVault:
-        """The recovery kit opens every scope and gives `name` a new passphrase and key pair."""
+        """The recovery kit opens every scope and gives `name` a new passphrase and key pair.
+
+        The kit's keys are compared with the signed member list's (which the kit itself
+        countersigned when the vault was created), never with a plain column. A vault whose
+        list was never signed is signed by the kit first.
+        """
         meta = self._meta()
         self.check_witness(meta.vault_id)
         secret = parse_recovery_kit(kit_text)
         kit = recovery_keypair(secret)
-        if kit.box_public != meta.recovery_box_public:
+        try:
+            state = self.roster(meta)
+        except RosterUnsigned:
+            if kit.box_public != meta.recovery_box_public:
+                raise AuthenticationFailed(
+                    "That recovery kit does not belong to this vault."
+                ) from None
+            state = self._sign_roster(meta, RECOVERY, "recovery kit", kit)
+        if kit.box_public != state.recovery_box or kit.sign_public != state.recovery_sign:
             raise AuthenticationFailed("That recovery kit does not belong to this vault.")
-        scope_keys = self._open_slots(meta, audit.RECOVERY_ACTOR, kit)
+        scope_keys = self._open_slots(state, audit.RECOVERY_ACTOR, kit)
         ctx = VaultContext(
             self.store,
             meta.vault_id,
-            meta.epoch,
+            state.epoch,
             Actor(audit.RECOVERY_ACTOR, "recovery kit", Role.MANAGER, kit),
             scope_keys,
         )
@@ -341,6 +405,92 @@ class Gateway:
 
         UserService(ctx).reset_passphrase(name, new_passphrase)
         return self.unlock(name, new_passphrase)
+
+    # --- signing the member list of a vault made before it existed ---------------------------
+
+    def upgrade_preview(self) -> list[str]:
+        """What signing the member list will vouch for: shown before a manager confirms."""
+        meta = self._meta()
+        with self.store.sessions() as session:
+            if roster.stored(session):
+                raise BadInput("This vault's member list is already signed.")
+            users = session.scalars(select(User).where(User.status == "active")).all()
+            members = [roster.member_of(u) for u in users]
+        return roster.describe(members, meta.epoch, meta.recovery_sign_public)
+
+    def upgrade(
+        self, name: str, passphrase: str, early: kdf.Prederivation | None = None
+    ) -> UnlockedVault:
+        """Sign the current members, roles, keys and epoch once, as the manager `name`.
+
+        Whatever the tables say now is what gets signed, so the manager is shown it first
+        (`upgrade_preview`); a SQLite vault is backed up before anything is written.
+        """
+        meta = self._meta()
+        self.check_witness(meta.vault_id)
+        with self.store.sessions() as session:
+            if roster.stored(session):
+                raise BadInput("This vault's member list is already signed.")
+        user, pair = self._authenticate(meta, name, passphrase, early)
+        if user.role != Role.MANAGER.value:
+            raise PermissionDenied("Only a practice manager can sign the member list.")
+        state = self._sign_roster(meta, user.id, user.name, pair)
+        return self._unlocked(meta, state, user, pair)
+
+    def _sign_roster(
+        self, meta: VaultMeta, signer_id: str, signer_name: str, pair: KeyPair
+    ) -> RosterState:
+        from itexit.store.engine import sqlite_file
+        from itexit.store.migrate import backup_sqlite
+
+        if meta.recovery_box_public is None or meta.recovery_sign_public is None:
+            raise VaultError(
+                "This vault has no recovery kit keys; its member list cannot be signed."
+            )
+        scope_keys = self._open_slots(meta, signer_id, pair)
+        if {scope for scope, _ in scope_keys} != {s.value for s in Scope}:
+            raise PermissionDenied("Signing the member list needs every scope key (a manager's).")
+        path = sqlite_file(self.location.sqlalchemy_url)
+        if path is not None and path.exists():
+            backup_sqlite(path, self.store.backup_dir, "signing")
+        ctx = VaultContext(
+            self.store,
+            meta.vault_id,
+            meta.epoch,
+            Actor(signer_id, signer_name, Role.MANAGER, pair),
+            scope_keys,
+        )
+        with ctx.transaction() as session:
+            if roster.stored(session):
+                raise BadInput("This vault's member list is already signed.")
+            users = session.scalars(select(User).where(User.status == "active")).all()
+            members = [roster.member_of(u) for u in users]
+            change = roster.append(
+                session,
+                None,
+                meta.vault_id,
+                "found",
+                signer_id,
+                pair,
+                roster.found_fields(
+                    members,
+                    meta.epoch,
+                    meta.recovery_box_public,
+                    meta.recovery_sign_public,
+                    roster.key_ids(meta.vault_id, meta.epoch, scope_keys),
+                ),
+                kit=pair if signer_id == RECOVERY else None,
+            )
+            bound = bind_all(ctx, session)
+            ctx.record(
+                session,
+                "roster.sign",
+                f"{len(members)} members",
+                members=[m.name for m in members],
+                bound=bound,
+                **change.audit_details(),
+            )
+        return change.state
 
     def wipe(self) -> None:
         """Drop everything at this location (used to rebuild the demo practice with --force)."""

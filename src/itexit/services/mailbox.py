@@ -925,6 +925,7 @@ class MailboxService:
             box = self._find(session, ref)
             if not box.imap_host:
                 raise BadInput(f"{box.name} has no IMAP server set; import an export instead.")
+            self.ctx.unseal_endpoint(box)  # the server in the row is the one sealed with it
             username, password = self._login(session, box)
             name, mailbox_id, folders = box.name, box.id, list(json.loads(box.folders))
             target = ImapTarget(

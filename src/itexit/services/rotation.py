@@ -97,7 +97,9 @@ class RotationService:
         row = secret_row(session, cred.id, stage)
         if row is None:
             return None
-        doc = self.ctx.unseal(cred)
+        # A secret goes only to the address sealed with the credential, never to a host or
+        # port edited in the database.
+        doc = self.ctx.unseal(cred) if cred.verifier == MANUAL else self.ctx.unseal_endpoint(cred)
         endpoint = None
         if cred.host:
             options = {str(k): str(v) for k, v in dict(doc.get("endpoint_options") or {}).items()}

@@ -13,8 +13,15 @@ from sqlalchemy.orm import Session
 from itexit.domain.errors import BadInput, NotFound, PermissionDenied, StaleEdit
 from itexit.domain.models import RemovalReport, UnlockCoverage, UserInfo, UserStatus
 from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope
+from itexit.services import roster
 from itexit.services.audit import RECOVERY_ACTOR
-from itexit.services.context import VaultContext, check_version, seal_with_key, stale_message
+from itexit.services.context import (
+    VaultContext,
+    check_bound,
+    check_version,
+    seal_with_key,
+    stale_message,
+)
 from itexit.services.passphrase import require_acceptable
 from itexit.store.models import Credential, KeySlot, User, VaultMeta
 from itexit.vault import kdf
@@ -26,6 +33,7 @@ from itexit.vault.keys import (
     user_key_aad,
     wrap_user_keys,
 )
+from itexit.vault.roster import Member, RosterState
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,39}$")
 _calibrated: kdf.KdfParams | None = None
@@ -77,10 +85,14 @@ def seal_slots(
     vault_id: str,
     epoch: int,
     scope_keys: dict[tuple[str, int], bytes],
-    members: Iterable[User],
+    members: Iterable[Member],
     recovery_public: bytes | None,
 ) -> None:
-    """Seal each scope key of the epoch to each member whose role holds it, and to the kit."""
+    """Seal each scope key of the epoch to each member whose role holds it, and to the kit.
+
+    The members and their public keys come from the signed member list, never from the users
+    table, so a row changed in the database cannot receive a key.
+    """
     for member in members:
         for scope in ROLE_SCOPES[Role(member.role)]:
             session.add(
@@ -89,7 +101,7 @@ def seal_slots(
                     epoch=epoch,
                     holder=member.id,
                     sealed=seal_to(
-                        member.box_public,
+                        member.box,
                         scope_keys[(scope.value, epoch)],
                         slot_info(vault_id, scope.value, epoch, member.id),
                     ),
@@ -109,6 +121,19 @@ def seal_slots(
                     ),
                 )
             )
+
+
+def verified_roster(ctx: VaultContext, session: Session) -> RosterState:
+    """Inside a transaction: the member list, verified, with every table checked against it,
+    and the actor still a manager on it (or the recovery kit)."""
+    state = roster.current(session, ctx.vault_id)
+    meta = session.scalars(select(VaultMeta)).one()
+    roster.check_tables(session, state, meta)
+    if state.signer_key(ctx.actor.id) is None:
+        raise PermissionDenied(
+            "Only a practice manager on the signed member list can change who may unlock."
+        )
+    return state
 
 
 def to_info(user: User) -> UserInfo:
@@ -160,11 +185,22 @@ class UserService:
         user = new_user_row(self.ctx.vault_id, name, role, passphrase, pair, new_params())
         user.updated_by = self.ctx.actor.name
         with self.ctx.transaction() as session:
+            state = verified_roster(self.ctx, session)
             if session.scalars(select(User).where(User.name == name)).first() is not None:
                 raise BadInput(f"There is already a user called {name} (names are never reused).")
             session.add(user)
             session.flush()
-            seal_slots(session, self.ctx.vault_id, self.ctx.epoch, keys, [user], None)
+            member = roster.member_of(user)
+            change = roster.append(
+                session,
+                state,
+                self.ctx.vault_id,
+                "add",
+                self.ctx.actor.id,
+                self._signer(),
+                {"member": member.as_json()},
+            )
+            seal_slots(session, self.ctx.vault_id, self.ctx.epoch, keys, [member], None)
             self.ctx.record(
                 session,
                 "user.add",
@@ -172,6 +208,7 @@ class UserService:
                 subject_id=user.id,
                 role=role.value,
                 sign_key=pair.sign_public.hex(),
+                **change.audit_details(),
             )
         return to_info(user)
 
@@ -208,11 +245,12 @@ class UserService:
         params = new_params()
         pair = KeyPair.generate()
         with self.ctx.transaction() as session:
+            state = verified_roster(self.ctx, session)
             user = self._get(session, name)
             check_version(user, expected_version)
             if user.status != "active":
                 raise BadInput(f"{user.name} was removed and cannot be given a passphrase.")
-            role = Role(user.role)
+            role = Role(state.members[user.id].role)
             keys = {
                 (s.value, self.ctx.epoch): self.ctx.scope_key(s.value) for s in ROLE_SCOPES[role]
             }
@@ -220,10 +258,36 @@ class UserService:
             user.box_public, user.sign_public = pair.box_public, pair.sign_public
             self._wrap(user, pair, new_passphrase, params)
             session.flush()
-            seal_slots(session, self.ctx.vault_id, self.ctx.epoch, keys, [user], None)
-            self.ctx.record(
-                session, "user.reset", name, subject_id=user.id, sign_key=pair.sign_public.hex()
+            change = roster.append(
+                session,
+                state,
+                self.ctx.vault_id,
+                "keys",
+                self.ctx.actor.id,
+                self._signer(),
+                {
+                    "member_id": user.id,
+                    "box": pair.box_public.hex(),
+                    "sign": pair.sign_public.hex(),
+                },
             )
+            seal_slots(
+                session, self.ctx.vault_id, self.ctx.epoch, keys, [roster.member_of(user)], None
+            )
+            self.ctx.record(
+                session,
+                "user.reset",
+                name,
+                subject_id=user.id,
+                sign_key=pair.sign_public.hex(),
+                **change.audit_details(),
+            )
+
+    def _signer(self) -> KeyPair:
+        keys = self.ctx.actor.keys
+        if keys is None:
+            raise PermissionDenied("The vault is locked; unlock it again to continue.")
+        return keys
 
     def _wrap(self, user: User, pair: KeyPair, passphrase: str, params: kdf.KdfParams) -> None:
         """Wrap `pair` under a passphrase on the user's row: a new version, by the actor, now."""
@@ -245,12 +309,13 @@ class UserService:
         new_keys = {(s.value, new_epoch): new_scope_key() for s in Scope}
         try:
             with self.ctx.transaction() as session:
+                state = verified_roster(self.ctx, session)
                 leaver = self._get(session, name)
                 if leaver.status != "active":
                     raise BadInput(f"{leaver.name} was already removed.")
                 if leaver.id == self.ctx.actor.id:
                     raise BadInput("You cannot remove yourself; ask another manager.")
-                leaver_scopes = ROLE_SCOPES[Role(leaver.role)]
+                leaver_scopes = ROLE_SCOPES[Role(state.members[leaver.id].role)]
                 reencrypted = rekey_records(self.ctx, session, new_epoch, new_keys)
                 leaver.status = "removed"
                 leaver.wrapped_keys = None
@@ -258,16 +323,29 @@ class UserService:
                 leaver.version += 1
                 leaver.updated_by = self.ctx.actor.name
                 session.execute(delete(KeySlot))
-                remaining = session.scalars(select(User).where(User.status == "active")).all()
+                remaining = [m for m in state.members.values() if m.id != leaver.id]
                 meta = session.scalars(select(VaultMeta)).one()
                 session.flush()
+                change = roster.append(
+                    session,
+                    state,
+                    self.ctx.vault_id,
+                    "remove",
+                    self.ctx.actor.id,
+                    self._signer(),
+                    {
+                        "member_id": leaver.id,
+                        "epoch": new_epoch,
+                        "keys": roster.key_ids(self.ctx.vault_id, new_epoch, new_keys),
+                    },
+                )
                 seal_slots(
                     session,
                     self.ctx.vault_id,
                     new_epoch,
                     new_keys,
                     remaining,
-                    meta.recovery_box_public,
+                    state.recovery_box,
                 )
                 due = mark_rotation_due(
                     self.ctx, session, leaver_scopes, f"{leaver.name} could see it before removal"
@@ -284,6 +362,7 @@ class UserService:
                     new_epoch=new_epoch,
                     reencrypted=reencrypted,
                     rotation_due=len(due),
+                    **change.audit_details(),
                 )
         except BaseException:
             self.ctx.epoch = old_epoch
@@ -320,6 +399,7 @@ def rekey_records(
             document = decrypt_document(
                 ctx.scope_key(row.scope, row.epoch), ctx.address(row), row.doc
             )
+            check_bound(row, document)  # a re-key must not launder an edit made in SQL
             seal_with_key(
                 row,
                 document,

@@ -33,8 +33,19 @@ def seen(vault_id: str) -> tuple[int, str] | None:
     return None
 
 
+def seen_roster(vault_id: str) -> tuple[str, int, str] | None:
+    """The first and the newest member-list change this workstation saw: (root, seq, hash)."""
+    entry = _load(locations.witness_path()).get(vault_id)
+    if not isinstance(entry, dict):
+        return None
+    root, seq, head = entry.get("roster_root"), entry.get("roster_seq"), entry.get("roster_hash")
+    if isinstance(root, str) and isinstance(seq, int) and isinstance(head, str):
+        return root, seq, head
+    return None
+
+
 def record(vault_id: str, seq: int, head_hash: str) -> None:
-    """Remember a head if it is newer; written atomically (temp file, fsync, rename)."""
+    """Remember an audit head if it is newer; written atomically (temp file, fsync, rename)."""
     path = locations.witness_path()
     data = _load(path)
     current = data.get(vault_id)
@@ -44,7 +55,27 @@ def record(vault_id: str, seq: int, head_hash: str) -> None:
         and int(str(current["seq"])) >= seq
     ):
         return
-    data[vault_id] = {"seq": seq, "hash": head_hash}
+    entry = dict(current) if isinstance(current, dict) else {}
+    entry.update({"seq": seq, "hash": head_hash})
+    data[vault_id] = entry
+    _write(path, data)
+
+
+def record_roster(vault_id: str, root: str, seq: int, head_hash: str) -> None:
+    """Remember the member list's first change and its newest, if newer than the one kept."""
+    path = locations.witness_path()
+    data = _load(path)
+    current = data.get(vault_id)
+    entry = dict(current) if isinstance(current, dict) else {}
+    kept = entry.get("roster_seq")
+    if isinstance(kept, int) and kept >= seq and entry.get("roster_root") == root:
+        return
+    entry.update({"roster_root": root, "roster_seq": seq, "roster_hash": head_hash})
+    data[vault_id] = entry
+    _write(path, data)
+
+
+def _write(path: Path, data: dict[str, dict[str, object]]) -> None:
     locations.ensure_home()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".witness-")
     with os.fdopen(fd, "w") as handle:
@@ -60,5 +91,8 @@ def committed(session: Session, vault_id: str) -> Iterator[None]:
     with session.begin():
         yield
         last = audit.head(session)
+    roster = session.info.pop("roster_witness", None)
     if last is not None:
         record(vault_id, last.seq, last.hash)
+    if roster is not None:
+        record_roster(vault_id, *roster)

@@ -31,6 +31,7 @@ class MonitoredMailbox(Base, Encrypted):
 
     __tablename__ = "mailboxes"
     LABELS = ("name", "address")
+    BOUND = ("imap_host", "imap_port", "tls", "credential_id")
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(120), nullable=False, unique=True)

@@ -59,6 +59,9 @@ class Encrypted(Versioned):
 
     #: plaintext columns bound into the AAD, so relabelling them in SQL breaks decryption
     LABELS: ClassVar[tuple[str, ...]] = ()
+    #: plaintext columns sealed inside the document and compared with the row when it is
+    #: opened, so an edit in SQL is refused (columns added here need no re-encryption)
+    BOUND: ClassVar[tuple[str, ...]] = ()
 
 
 class VaultMeta(Base, Versioned):
@@ -129,6 +132,7 @@ class Credential(Base, Encrypted):
 
     __tablename__ = "credentials"
     LABELS = ("system", "category")
+    BOUND = ("host", "port", "verifier")
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     system: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
@@ -177,3 +181,15 @@ class SecretVersion(Base, Encrypted):
     )
     stage: Mapped[str] = mapped_column(String(12), nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RosterEntry(Base):
+    """One signed change to the member list (who, which role, which keys, which key epoch)."""
+
+    __tablename__ = "roster_entries"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    body: Mapped[str] = mapped_column(Text, nullable=False)
+    hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    signature: Mapped[str] = mapped_column(String(128), nullable=False)
+    kit_signature: Mapped[str] = mapped_column(String(128), nullable=False, default="")

@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from itexit.cli.base import (
     EXIT_OK,
@@ -29,6 +29,9 @@ from itexit.cli.base import (
 from itexit.domain.errors import BadInput, CheckFailed, ItexitError
 from itexit.domain.wording import count
 from itexit.launch import global_options
+
+if TYPE_CHECKING:
+    from itexit.domain.models import AuditVerdict
 
 # --- commands ---------------------------------------------------------------------------------
 
@@ -173,7 +176,10 @@ def cmd_upgrade(cli: Cli) -> int:
 
 
 def cmd_audit_verify(cli: Cli) -> int:
-    verdict = cli.gateway().verify_audit()
+    checkpoint = (
+        cli.read_secret_file(cli.args.checkpoint, "checkpoint") if cli.args.checkpoint else None
+    )
+    verdict = cli.gateway().verify_audit(checkpoint)
     if cli.args.json:
         print(verdict.model_dump_json(indent=2))
     if not verdict.ok:
@@ -181,8 +187,38 @@ def cmd_audit_verify(cli: Cli) -> int:
             f"The audit log is broken at entry {verdict.first_bad_seq}: {verdict.reason}."
         )
     if not cli.args.json:
-        print(f"The audit log is intact: {verdict.rows} entries, head {verdict.head_hash[:16]}.")
+        print(audit_verdict_text(verdict))
     return EXIT_OK
+
+
+def audit_verdict_text(verdict: AuditVerdict) -> str:
+    """What `audit verify` found, saying plainly what it was compared with."""
+    lines = []
+    if verdict.anchor:
+        against = {"witness": "this workstation's record", "checkpoint": "the checkpoint"}
+        lines.append(
+            f"The audit log is intact: {count(verdict.rows, 'entry')}, head "
+            f"{verdict.head_hash[:16]}, matching {against[verdict.anchor]}; every entry is "
+            "signed by someone whose role allowed it."
+        )
+    else:
+        lines.append(
+            f"The audit log holds together ({count(verdict.rows, 'entry')}, head "
+            f"{verdict.head_hash[:16]}), but this workstation had no record of this vault and "
+            "no checkpoint was given, so an older or rewritten copy could not be told apart. "
+            "It now remembers this head; to check against paper, run "
+            "`itexit audit verify --checkpoint FILE`."
+        )
+    if verdict.legacy_rows:
+        lines.append(
+            f"{count(verdict.legacy_rows, 'entry')} from before the member list was signed "
+            "were checked against the keys the log itself introduced."
+        )
+    if verdict.unsigned_rows:
+        lines.append(
+            f"{count(verdict.unsigned_rows, 'failed unlock')} named nobody: who tried is not known."
+        )
+    return "\n".join(lines)
 
 
 def cmd_audit_checkpoint(cli: Cli) -> int:
@@ -249,6 +285,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     p = audits.add_parser("verify", help="exit 0 if the chain is intact, else 1 naming the bad row")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--checkpoint", metavar="FILE", help="compare with a printed checkpoint")
     p.set_defaults(func=cmd_audit_verify)
     p = audits.add_parser("checkpoint", help="print a signed head to file away")
     p.set_defaults(func=cmd_audit_checkpoint)

@@ -104,6 +104,13 @@ class AuditVerdict(Frozen):
     reason: str | None = None
     head_seq: int = 0
     head_hash: str = ""
+    legacy_rows: int = 0
+    """Entries written before the vault's member list was signed (checked by the log's keys)."""
+    unsigned_rows: int = 0
+    """Failed unlocks: nobody was proven, so they name nobody."""
+    anchor: str = ""
+    """What the log was compared with beyond itself: this workstation's witness, a checkpoint,
+    or nothing ("") when neither was there."""
 
 
 class Checkpoint(Frozen):
@@ -114,6 +121,9 @@ class Checkpoint(Frozen):
     at: datetime
     signer: str
     signature: str
+    roster_root: str = ""
+    roster_seq: int = 0
+    roster_hash: str = ""
 
 
 class RemovalReport(Frozen):

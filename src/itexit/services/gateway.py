@@ -143,12 +143,16 @@ class Gateway:
                 "Nothing was changed."
             )
 
-    def verify_audit(self) -> AuditVerdict:
-        """Check the whole audit chain without unlocking: anyone with the file can check it."""
+    def verify_audit(self, checkpoint_text: str | None = None) -> AuditVerdict:
+        """Check the whole audit chain and who could sign each entry, without unlocking: anyone
+        with the file can. Compared with this workstation's witness (which it then advances)
+        and, when given, a printed checkpoint."""
+        from itexit.services.authority import verify_anchored
+
         meta = self._meta()
         self.check_witness(meta.vault_id)
         with self.store.sessions() as session:
-            return audit.verify(session, meta.vault_id)
+            return verify_anchored(session, meta.vault_id, checkpoint_text)
 
     # --- create -------------------------------------------------------------------------------
 

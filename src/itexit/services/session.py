@@ -133,20 +133,23 @@ class UnlockedVault:
 
     # --- audit --------------------------------------------------------------------------------
 
-    def verify_audit(self) -> AuditVerdict:
+    def verify_audit(self, checkpoint_text: str | None = None) -> AuditVerdict:
+        from itexit.services.authority import verify_anchored
+
         self.ctx.require(Permission.AUDIT_READ)
         with self.ctx.reading() as session:
-            return audit.verify(session, self.ctx.vault_id)
+            return verify_anchored(session, self.ctx.vault_id, checkpoint_text)
 
     def recent_audit(self, limit: int = 50) -> list[AuditEvent]:
         self.ctx.require(Permission.AUDIT_READ)
         from sqlalchemy import select
 
+        from itexit.services.authority import proven_events
         from itexit.store.models import AuditRow
 
         with self.ctx.reading() as session:
             rows = session.scalars(select(AuditRow).order_by(AuditRow.seq.desc()).limit(limit))
-            return [audit.to_event(row) for row in rows]
+            return proven_events(session, self.ctx.vault_id, rows)
 
     def checkpoint(self) -> Checkpoint:
         """A signed statement of the chain's head, to print and file away."""
@@ -160,6 +163,10 @@ class UnlockedVault:
             )
         keys = self.ctx.actor.keys
         assert keys is not None
+        from itexit.services.roster import history
+
+        with self.ctx.reading() as session:
+            last = history(session, self.ctx.vault_id)[-1]
         fields: dict[str, object] = {
             "vault_id": self.ctx.vault_id,
             "seq": verdict.head_seq,
@@ -167,6 +174,9 @@ class UnlockedVault:
             "epoch": self.ctx.epoch,
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
             "signer": self.ctx.actor.name,
+            "roster_root": last.root,
+            "roster_seq": last.seq,
+            "roster_hash": last.head,
         }
         signature = keys.signature(audit.checkpoint_message(fields)).hex()
         return Checkpoint.model_validate({**fields, "signature": signature})

@@ -21,8 +21,8 @@ from itexit.domain.errors import BadInput, CheckFailed, RollbackDetected
 from itexit.domain.models import AuditEvent, AuditVerdict
 from itexit.domain.roles import Permission, Role, is_allowed
 from itexit.services import audit, witness
-from itexit.services.roster import check_witness, stored
-from itexit.store.models import AuditRow, User
+from itexit.services.roster import check_tables, check_witness, stored
+from itexit.store.models import AuditRow, User, VaultMeta
 from itexit.vault.keys import verify_signature
 from itexit.vault.roster import RECOVERY, RosterBroken, RosterState, replay
 
@@ -244,6 +244,10 @@ def verify_anchored(
     if checkpoint_text is not None:
         check_checkpoint(session, vault_id, states, checkpoint_text)
         anchor = "checkpoint"
+    if verdict.ok and states:
+        meta = session.scalars(select(VaultMeta)).first()
+        if meta is not None:
+            check_tables(session, states[-1], meta)  # raises, naming the row
     if verdict.ok:
         witness.record(vault_id, verdict.head_seq, verdict.head_hash)
         if states:

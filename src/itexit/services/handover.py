@@ -22,7 +22,6 @@ from itexit.domain.credentials import NewCredential, Source
 from itexit.domain.errors import BadInput, IntegrityFailure
 from itexit.domain.roles import Permission, Role, Scope
 from itexit.services.context import VaultContext
-from itexit.store.models import User, VaultMeta
 from itexit.store.statements import HandoverEntry, HandoverKey
 from itexit.vault import inbox
 
@@ -93,14 +92,14 @@ def open_inbox_on_unlock(ctx: VaultContext, session: Session) -> None:
         publish_key(ctx, session, audited=False)
 
 
-def _trusted_signers(session: Session) -> set[str]:
-    signers = {
-        user.sign_public.hex()
-        for user in session.scalars(select(User).where(User.role.in_(_CRED_ROLES)))
-    }
-    meta = session.scalars(select(VaultMeta)).first()
-    if meta is not None and meta.recovery_sign_public:
-        signers.add(meta.recovery_sign_public.hex())
+def _trusted_signers(ctx: VaultContext, session: Session) -> set[str]:
+    """The signing keys of the signed member list's current `cred` holders and the kit; never
+    the users table, where a removed person could put his own key back."""
+    from itexit.services.roster import current
+
+    state = current(session, ctx.vault_id)
+    signers = {m.sign.hex() for m in state.members.values() if m.role in _CRED_ROLES}
+    signers.add(state.recovery_sign.hex())
     return signers
 
 
@@ -113,7 +112,7 @@ def current_key(ctx: VaultContext, session: Session) -> HandoverKey:
         raise BadInput(NOT_OPEN)
     public = bytes.fromhex(row.public_key)
     message = inbox.key_statement(ctx.vault_id, row.key_epoch, public)
-    if row.signer_key not in _trusted_signers(session) or not inbox.signature_valid(
+    if row.signer_key not in _trusted_signers(ctx, session) or not inbox.signature_valid(
         bytes.fromhex(row.signer_key), bytes.fromhex(row.signature), message
     ):
         raise IntegrityFailure(

@@ -172,7 +172,7 @@ class UnlockedVault:
             "seq": verdict.head_seq,
             "hash": verdict.head_hash,
             "epoch": self.ctx.epoch,
-            "at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),  # as printed
             "signer": self.ctx.actor.name,
             "roster_root": last.root,
             "roster_seq": last.seq,

@@ -202,8 +202,8 @@ class Cli:
 
         try:
             return self.gateway().unlock(name, passphrase, early)
-        except RosterUnsigned:
-            if not sys.stdin.isatty():
+        except RosterUnsigned as unsigned:
+            if not unsigned.can_sign or not sys.stdin.isatty():
                 raise  # its sentence tells the manager to run `itexit upgrade`
             self.confirm_roster()
             return self.gateway().upgrade(name, passphrase, early)

@@ -45,6 +45,14 @@ class UnlockScreen(ItexitScreen):
         summary: DashboardSummary | None = None
 
     @dataclass
+    class RosterUnsignedFound(Message):
+        """The vault's member list was never signed: a manager is asked to sign it."""
+
+        name: str
+        passphrase: str
+        lines: list[str]
+
+    @dataclass
     class UnlockRefused(Message):
         """The name and passphrase did not unlock the vault; `reason` is the sentence to show."""
 
@@ -133,11 +141,37 @@ class UnlockScreen(ItexitScreen):
 
             early = prederive.start(self._access.location, name, passphrase)
         gateway = self._access.open()
+        from itexit.services.roster import RosterUnsigned
+
         try:
             session = gateway.unlock(name, passphrase, early)
         except AuthenticationFailed as refused:
             self.post_message(self.UnlockRefused(str(refused)))
             return
+        except RosterUnsigned as unsigned:
+            if not unsigned.can_sign:
+                self.post_message(self.UnlockRefused(str(unsigned)))
+                return
+            try:
+                lines = gateway.upgrade_preview()
+            except ItexitError:
+                self.post_message(self.UnlockRefused(str(unsigned)))
+                return
+            self.post_message(self.RosterUnsignedFound(name, passphrase, lines))
+            return
+        self._opened(session)
+
+    @work(thread=True, exit_on_error=False, group="unlock", exclusive=True)
+    def sign_roster(self, name: str, passphrase: str) -> None:
+        """Sign the member list as the manager shown it, then carry on as an unlock."""
+        try:
+            session = self._access.open().upgrade(name, passphrase)
+        except ItexitError as refused:
+            self.post_message(self.UnlockRefused(str(refused)))
+            return
+        self._opened(session)
+
+    def _opened(self, session: UnlockedVault) -> None:
         # The dashboard comes next: its numbers are read here, off the screen's thread. If they
         # cannot be read, the vault is still unlocked: the dashboard reads them itself and says
         # what went wrong.
@@ -150,6 +184,26 @@ class UnlockScreen(ItexitScreen):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "unlock" and event.worker.is_finished:
             self._set_busy(False)
+
+    @on(RosterUnsignedFound)
+    def _ask_to_sign(self, message: RosterUnsignedFound) -> None:
+        message.stop()
+        from itexit.screens.sign_roster import SignRosterModal
+
+        def answered(sign: bool | None) -> None:
+            if sign:
+                self._set_busy(True)
+                self.sign_roster(message.name, message.passphrase)
+            else:
+                self._show_refusal(
+                    self.UnlockRefused(
+                        "Nothing was signed; the vault stays locked until a manager signs "
+                        "its member list."
+                    )
+                )
+
+        self._set_busy(False)
+        self.app.push_screen(SignRosterModal(message.lines), answered)
 
     @on(UnlockRefused)
     def _show_refusal(self, message: UnlockRefused) -> None:

@@ -254,7 +254,11 @@ class Gateway:
         """
         meta = self._meta()
         self.check_witness(meta.vault_id)
-        state = self.roster(meta)
+        try:
+            state = self.roster(meta)
+        except RosterUnsigned:
+            user, _ = self._authenticate(meta, name, passphrase, early)
+            raise RosterUnsigned(can_sign=user.role == Role.MANAGER.value) from None
         user, pair = self._authenticate(meta, name, passphrase, early)
         keyring_cache.store(meta.vault_id, user.name, pair.private_bytes())
         return self._unlocked(meta, state, user, pair)

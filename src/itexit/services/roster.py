@@ -42,10 +42,13 @@ _RESTORE = "Nothing was unlocked; restore the vault from a backup or ask a pract
 
 
 class RosterUnsigned(VaultError):
-    """The vault predates the signed member list; a manager must sign the current one once."""
+    """The vault predates the signed member list; a manager must sign the current one once.
 
-    def __init__(self, message: str = UNSIGNED) -> None:
+    `can_sign` is set when the person who tried to unlock proved to be a manager."""
+
+    def __init__(self, message: str = UNSIGNED, can_sign: bool = False) -> None:
         super().__init__(message)
+        self.can_sign = can_sign
 
 
 def stored(session: Session) -> list[StoredEntry]:

@@ -358,3 +358,28 @@ def test_a_printed_checkpoint_catches_an_older_copy(vault: Vault) -> None:
     forged["hash"] = vault.scalar("SELECT hash FROM audit_events WHERE seq = :s", s=head - 2)
     with pytest.raises(CheckFailed, match="not signed by alice"):
         vault.gw.verify_audit(json.dumps(forged))
+
+
+# --- 6. plain columns a reader relies on ------------------------------------------------------
+
+
+def test_a_system_renamed_in_sql_never_reveals_its_secret(vault: Vault) -> None:
+    cred_id = vault.scalar("SELECT id FROM credentials WHERE system = 'System0'")
+    vault.sql("UPDATE credentials SET system = 'Payroll portal' WHERE id = :i", i=cred_id)
+    with pytest.raises(IntegrityFailure, match=f"credentials row {cred_id} does not match"):
+        vault.manager.credentials.reveal("Payroll portal")
+
+
+def test_an_unknown_value_in_a_plain_column_is_a_sentence(vault: Vault) -> None:
+    from itexit.domain.checklist import CaseKind, NewCase
+
+    cred_id = vault.scalar("SELECT id FROM credentials WHERE system = 'System0'")
+    vault.sql("UPDATE credentials SET status = 'hacked' WHERE id = :i", i=cred_id)
+    with pytest.raises(IntegrityFailure, match=f"credentials row {cred_id} has a status"):
+        vault.manager.credentials.list()
+    case = vault.manager.cases.create(
+        NewCase(name="Gary Thistle", kind=CaseKind.IT_EMPLOYEE, termination_date=date(2026, 11, 20))
+    )
+    vault.sql("UPDATE cases SET status = 'gone' WHERE id = :i", i=case.id)
+    with pytest.raises(IntegrityFailure, match=f"cases row {case.id} has a status"):
+        vault.manager.cases.list()

@@ -39,7 +39,7 @@ from itexit.domain.roles import Permission, Role, Scope
 from itexit.domain.wording import count
 from itexit.services import templates
 from itexit.services.blobs import store_blob
-from itexit.services.context import VaultContext, check_version
+from itexit.services.context import VaultContext, check_version, plain_enum
 from itexit.store.checklist import Case, Task, TaskDependency, TaskEvent
 from itexit.store.models import User, utcnow
 
@@ -77,7 +77,7 @@ def _task_info(task: Task, deps: list[Task]) -> TaskInfo:
         due=task.due,
         role=Role(task.role),
         assignee=task.assignee,
-        status=TaskStatus(task.status),
+        status=plain_enum(TaskStatus, task, "status"),
         completed_by=task.completed_by,
         completed_at=task.completed_at,
         depends_on=sorted(d.number for d in deps),
@@ -96,9 +96,9 @@ def _summary(case: Case, tasks: Iterable[Task], today: date) -> dict[str, Any]:
     return {
         "id": case.id,
         "name": case.name,
-        "kind": CaseKind(case.kind),
+        "kind": plain_enum(CaseKind, case, "kind"),
         "termination_date": case.termination_date,
-        "status": CaseStatus(case.status),
+        "status": plain_enum(CaseStatus, case, "status"),
         "version": case.version,
         "templates": [t for t in case.templates.split(",") if t],
         "tasks_total": len(tasks),

@@ -6,8 +6,9 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
-from typing import Any, Protocol, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -151,7 +152,13 @@ class VaultContext:
             )
         if key is None:
             key = self.scope_key(row.scope, row.epoch)
-        return decrypt_document(key, self.address(row), row.doc)
+        try:
+            return decrypt_document(key, self.address(row), row.doc)
+        except IntegrityFailure:
+            raise IntegrityFailure(
+                f"The {table_of(row)} row {cast(_MappedRow, row).id} does not match its sealed "
+                "record: it was changed in the database or moved, so nothing was done with it."
+            ) from None
 
     # --- transactions -------------------------------------------------------------------------
 
@@ -285,6 +292,23 @@ def bind_all(ctx: VaultContext, session: Session) -> int:
                 count += 1
     session.flush()
     return count
+
+
+_E = TypeVar("_E", bound=Enum)
+
+
+def plain_enum(kind: type[_E], row: Any, column: str) -> _E:
+    """A plain column read as its enum; a value edited in the database to one itexit does not
+    know is one sentence naming the row, never a crash."""
+    value = getattr(row, column)
+    try:
+        return kind(value)
+    except ValueError:
+        raise IntegrityFailure(
+            f"The {getattr(row, '__tablename__', 'vault')} row {getattr(row, 'id', '?')} has a "
+            f"{column} ({str(value)[:24]!r}) itexit does not know: it was changed in the "
+            "database. Restore it from a backup."
+        ) from None
 
 
 def lock_meta(session: Session) -> VaultMeta | None:

@@ -46,7 +46,7 @@ from itexit.domain.rotation import (
     leverage_rank,
     next_step,
 )
-from itexit.services.context import VaultContext, check_version
+from itexit.services.context import VaultContext, check_version, plain_enum
 from itexit.store.inventory import CredentialEvent
 from itexit.store.models import Credential, SecretVersion
 
@@ -81,12 +81,12 @@ def to_summary(row: Credential) -> CredentialSummary:
         id=row.id,
         system=row.system,
         host=row.host,
-        category=Category(row.category),
-        status=CredentialStatus(row.status),
+        category=plain_enum(Category, row, "category"),
+        status=plain_enum(CredentialStatus, row, "status"),
         known_to_departing=row.known_to_departing,
         rotation_due=row.rotation_due,
         rotation_reason=row.rotation_reason,
-        source=Source(row.source),
+        source=plain_enum(Source, row, "source"),
         last_verified=row.last_verified_at,
         version=row.version,
         port=row.port,
@@ -492,13 +492,16 @@ class CredentialService:
             cred_id = cred.id
         with self.ctx.reading() as session:
             cred = find(session, cred_id)
+            # The system name (and every bound column) is checked against the sealed record
+            # first, so a secret is never shown under a name edited in the database.
+            document = self.ctx.unseal(cred)
             if stage is not None:
                 row = secret_row(session, cred.id, stage)
                 if row is None:
                     raise NotFound(f"{cred.system} has no {stage.value} secret any more.")
                 return str(self.ctx.unseal(row)["secret"])
             key = {"totp": "totp_seed"}.get(field, field)
-            return str(self.ctx.unseal(cred).get(key, ""))
+            return str(document.get(key, ""))
 
     # --- editing --------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from itexit.domain.renewals import (
     timeline,
 )
 from itexit.domain.roles import Permission, Scope
-from itexit.services.context import VaultContext, check_version
+from itexit.services.context import VaultContext, check_version, plain_enum
 from itexit.store.renewals import Renewal
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class RenewalService:
         self, row: Renewal, today: date, people: builtins.list[str] | None = None
     ) -> RenewalSummary:
         doc = self._readable(row)
-        state = RenewalState(row.state)
+        state = plain_enum(RenewalState, row, "state")
         plan = schedule(
             row.renewal_date,
             row.auto_renew,
@@ -105,7 +105,7 @@ class RenewalService:
         cost = doc.get("cost") if doc is not None else None
         return RenewalSummary(
             id=row.id,
-            kind=RenewalKind(row.kind),
+            kind=plain_enum(RenewalKind, row, "kind"),
             vendor=row.vendor,
             item=row.item,
             renewal_date=plan.renewal_date,
@@ -125,7 +125,7 @@ class RenewalService:
             departing_marked=row.departing_flag,
             check_target=row.check_target,
             checked_at=row.checked_at,
-            check_status=CheckStatus(row.check_status),
+            check_status=plain_enum(CheckStatus, row, "check_status"),
             check_message=row.check_message,
             sealed=doc is None,
             cost=None if cost in (None, "") else Decimal(str(cost)),

@@ -42,7 +42,7 @@ from itexit.domain.statements import (
 )
 from itexit.services import handover
 from itexit.services.blobs import read_blob, store_blob
-from itexit.services.context import VaultContext, check_version
+from itexit.services.context import VaultContext, check_version, plain_enum
 from itexit.store.checklist import Case
 from itexit.store.models import VaultMeta
 from itexit.store.statements import ExitStatement
@@ -126,7 +126,7 @@ class StatementService:
             id=row.id,
             case_id=case.id,
             case_name=case.name,
-            status=StatementStatus(row.status),
+            status=plain_enum(StatementStatus, row, "status"),
             updated_at=row.updated_at,
             signed_on=signed_on,
             outstanding=outstanding,
@@ -184,7 +184,7 @@ class StatementService:
             case_name=case.name,
             termination_date=termination,
             practice=values["practice"],
-            status=StatementStatus(row.status),
+            status=plain_enum(StatementStatus, row, "status"),
             person=values["person"],
             job_title=doc["job_title"],
             title=template["title"],

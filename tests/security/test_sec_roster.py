@@ -363,6 +363,22 @@ def test_a_printed_checkpoint_catches_an_older_copy(vault: Vault) -> None:
 # --- 6. plain columns a reader relies on ------------------------------------------------------
 
 
+def test_status_and_rotation_flags_edited_in_sql_are_refused(vault: Vault) -> None:
+    """Marking a credential rotated, or not due, in SQL would silence the rotation campaign."""
+    cred_id = vault.scalar("SELECT id FROM credentials WHERE system = 'System0'")
+    assert any(i.summary.id == cred_id for i in vault.manager.credentials.campaign().items)
+    vault.sql(
+        "UPDATE credentials SET rotation_due = :f, known_to_departing = :f WHERE id = :i",
+        f=False,
+        i=cred_id,
+    )
+    with pytest.raises(IntegrityFailure, match=f"credentials row {cred_id} says rotation_due"):
+        vault.manager.credentials.campaign()
+    consultant = vault.unlock(CONSULTANT, CONSULTANT_PASS)
+    with pytest.raises(IntegrityFailure, match=f"credentials row {cred_id}"):
+        consultant.credentials.verify(cred_id, attest="Logged in by hand")
+
+
 def test_a_system_renamed_in_sql_never_reveals_its_secret(vault: Vault) -> None:
     cred_id = vault.scalar("SELECT id FROM credentials WHERE system = 'System0'")
     vault.sql("UPDATE credentials SET system = 'Payroll portal' WHERE id = :i", i=cred_id)
@@ -375,8 +391,13 @@ def test_an_unknown_value_in_a_plain_column_is_a_sentence(vault: Vault) -> None:
 
     cred_id = vault.scalar("SELECT id FROM credentials WHERE system = 'System0'")
     vault.sql("UPDATE credentials SET status = 'hacked' WHERE id = :i", i=cred_id)
-    with pytest.raises(IntegrityFailure, match=f"credentials row {cred_id} has a status"):
+    # a key holder's list checks the status against the sealed record
+    with pytest.raises(IntegrityFailure, match=f"credentials row {cred_id} says status is 'hack"):
         vault.manager.credentials.list()
+    # a viewer holds no key: the value itself is still a sentence, not a crash
+    viewer = vault.unlock(VIEWER, VIEWER_PASS)
+    with pytest.raises(IntegrityFailure, match=f"credentials row {cred_id} has a status"):
+        viewer.credentials.list()
     case = vault.manager.cases.create(
         NewCase(name="Gary Thistle", kind=CaseKind.IT_EMPLOYEE, termination_date=date(2026, 11, 20))
     )

@@ -2,7 +2,8 @@
 
 "Caught" means an unlock by some member is refused, or `audit verify` fails or refuses, each
 with one sentence. "Sees" is what decides access and where secrets go: the members and their
-roles, each credential's system, address and verifier, and each secret as revealed.
+roles, each credential's system, address, verifier, status and rotation flag, and each
+secret as revealed.
 """
 
 from __future__ import annotations
@@ -47,7 +48,11 @@ TARGETS: list[tuple[str, str, list[str]]] = [
     ("key_slots", "id", ["scope", "epoch", "holder", "sealed"]),
     ("roster_entries", "seq", ["seq", "body", "hash", "signature", "kit_signature"]),
     ("audit_events", "seq", ["actor_name", "target", "details", "epoch", "signature"]),
-    ("credentials", "id", ["system", "category", "host", "port", "verifier"]),
+    (
+        "credentials",
+        "id",
+        ["system", "category", "host", "port", "verifier", "status", "rotation_due"],
+    ),
 ]
 
 
@@ -64,7 +69,15 @@ def view(vault: Vault) -> Any:
     session = vault.unlock(MANAGER, MANAGER_PASS)
     users = sorted((u.name, u.role.value, u.status.value) for u in session.list_users())
     creds = sorted(
-        (c.system, c.host, c.port, c.verifier, session.credentials.reveal(c.id))
+        (
+            c.system,
+            c.host,
+            c.port,
+            c.verifier,
+            c.status.value,
+            c.rotation_due,
+            session.credentials.reveal(c.id),
+        )
         for c in session.credentials.list()
     )
     session.lock()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
 from sqlalchemy import Engine, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -119,8 +120,14 @@ class VaultContext:
         )
 
     def touch(self, row: Encrypted) -> None:
-        """Record a plaintext change on an encrypted row: same document, next version."""
-        self.seal(row, self.unseal(row))
+        """Record a plaintext change on an encrypted row: same document, next version.
+
+        The bound columns are checked as they were read from the database, before this
+        transaction changed them, so an edit made in SQL is refused rather than sealed in."""
+        document = self._decrypt(row)
+        check_bound(row, document, as_loaded=True)
+        document.pop(BOUND_KEY, None)
+        self.seal(row, document)
 
     def unseal(self, row: Encrypted) -> dict[str, Any]:
         """The row's document, after checking the plain columns bound into it (`BOUND`)."""
@@ -260,15 +267,23 @@ def bound_values(row: Encrypted) -> dict[str, Any]:
     return {name: getattr(row, name) for name in row.BOUND}
 
 
-def check_bound(row: Encrypted, document: dict[str, Any]) -> None:
-    """Refuse a row whose bound plain columns differ from the values sealed with it."""
+def check_bound(row: Encrypted, document: dict[str, Any], as_loaded: bool = False) -> None:
+    """Refuse a row whose bound plain columns differ from the values sealed with it.
+
+    `as_loaded` compares the values as read from the database, before this transaction
+    changed them (for re-sealing a row the caller has just changed)."""
     sealed = document.get(BOUND_KEY)
     if sealed is None:
         return
     if not isinstance(sealed, dict):
         raise IntegrityFailure(f"The {table_of(row)} row {cast(_MappedRow, row).id} is unreadable.")
+    state = sa_inspect(row) if as_loaded else None
     for name in row.BOUND:
         value = getattr(row, name)
+        if state is not None:
+            history = state.attrs[name].history
+            if history.deleted:
+                value = history.deleted[0]
         if sealed.get(name) != value:
             raise IntegrityFailure(
                 f"The {table_of(row)} row {cast(_MappedRow, row).id} says {name} is "

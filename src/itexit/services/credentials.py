@@ -379,7 +379,11 @@ class CredentialService:
                 query = query.where(Credential.status == status.value)
             for word in search.lower().split():
                 query = query.where(search_clause(word))
-            return [to_summary(r) for r in session.scalars(query)]
+            rows = list(session.scalars(query))
+            if self.ctx.holds(Scope.CRED):
+                for row in rows:  # status and flags edited in SQL are refused, naming the row
+                    self.ctx.unseal(row)
+            return [to_summary(r) for r in rows]
 
     def detail(self, ref: str) -> CredentialDetail:
         """Everything but the secrets; the sealed fields only when the reader holds the key."""
@@ -560,6 +564,7 @@ class CredentialService:
             if tied and not cred.recovery_tied and not cred.rotation_due:
                 cred.rotation_due = True
                 cred.rotation_reason = "the departing person is a recovery channel"
+                changed.append("rotation_due")
             cred.recovery_tied = tied
             details: dict[str, Any] = {}
             if edit.secret is not None:

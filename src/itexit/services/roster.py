@@ -126,10 +126,21 @@ def _check_user(user: User, state: RosterState) -> None:
     member = state.members.get(user.id)
     what = f"The users row for {user.name!r}"
     if user.status == "removed":
+        former = state.former.get(user.id)
         if member is not None:
             raise IntegrityFailure(
                 f"{what} says removed, but the signed member list still holds them: it was "
                 "changed in the database. " + _RESTORE
+            )
+        if former is None:
+            raise IntegrityFailure(
+                f"{what} is not in the signed member list: it was inserted in the database. "
+                + _RESTORE
+            )
+        if (former.name, former.role) != (user.name, user.role):
+            raise IntegrityFailure(
+                f"{what} does not match the signed member list, which shows {former.name} as a "
+                f"removed {former.role}: it was changed in the database. " + _RESTORE
             )
         return
     if user.status != "active":

@@ -316,7 +316,14 @@ class UserService:
                 if leaver.id == self.ctx.actor.id:
                     raise BadInput("You cannot remove yourself; ask another manager.")
                 leaver_scopes = ROLE_SCOPES[Role(state.members[leaver.id].role)]
-                reencrypted = rekey_records(self.ctx, session, new_epoch, new_keys)
+                with session.no_autoflush:  # the re-key checks rows as they were read
+                    due = mark_rotation_due(
+                        self.ctx,
+                        session,
+                        leaver_scopes,
+                        f"{leaver.name} could see it before removal",
+                    )
+                    reencrypted = rekey_records(self.ctx, session, new_epoch, new_keys)
                 leaver.status = "removed"
                 leaver.wrapped_keys = None
                 leaver.removed_at = datetime.now(UTC)
@@ -346,9 +353,6 @@ class UserService:
                     new_keys,
                     remaining,
                     state.recovery_box,
-                )
-                due = mark_rotation_due(
-                    self.ctx, session, leaver_scopes, f"{leaver.name} could see it before removal"
                 )
                 meta.epoch = new_epoch
                 meta.version += 1
@@ -399,7 +403,9 @@ def rekey_records(
             document = decrypt_document(
                 ctx.scope_key(row.scope, row.epoch), ctx.address(row), row.doc
             )
-            check_bound(row, document)  # a re-key must not launder an edit made in SQL
+            # a re-key must not launder an edit made in SQL (this transaction's own changes,
+            # such as marking rotation due, are sealed in)
+            check_bound(row, document, as_loaded=True)
             seal_with_key(
                 row,
                 document,

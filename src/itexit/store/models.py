@@ -132,7 +132,7 @@ class Credential(Base, Encrypted):
 
     __tablename__ = "credentials"
     LABELS = ("system", "category")
-    BOUND = ("host", "port", "verifier")
+    BOUND = ("host", "port", "verifier", "status", "rotation_due", "known_to_departing")
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     system: Mapped[str] = mapped_column(String(200), nullable=False, index=True)

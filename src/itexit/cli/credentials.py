@@ -338,7 +338,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--category", default="other", choices=CATEGORIES)
     p.add_argument("--known-to-departing", action="store_true")
     p.add_argument("--source", default="handed_over", choices=SOURCES)
-    p.add_argument("--verifier", default="manual", help="imap, smtp, ssh, http, postgresql, ldap")
+    p.add_argument("--verifier", default="manual", help="imap, smtp, ssh, http, postgresql, ldap, mariadb")
     p.add_argument(
         "--tls",
         default="tls",

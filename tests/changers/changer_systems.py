@@ -102,9 +102,7 @@ def make_ldap(server: Any, secret: str, *, admin: bool = False, n: int = 0) -> A
         "endpoint_options": {"ca_file": server.ca_file},
     }
     if admin:
-        cred = _cred(
-            "ldap", f"LDAP directory admin {n}", server.root_dn, server._root_pw, **common
-        )
+        cred = _cred("ldap", f"LDAP directory admin {n}", server.root_dn, server._root_pw, **common)
         return Account("ldap", server.root_dn, cred, server)
     uid = f"user{secrets.token_hex(4)}"
     server.add_user(uid, secret)

@@ -52,7 +52,9 @@ def add(vault: Vault, account: Account) -> str:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_self_change_end_to_end(vault: Vault, make_account: Callable[..., Account], kind: str) -> None:
+def test_self_change_end_to_end(
+    vault: Vault, make_account: Callable[..., Account], kind: str
+) -> None:
     account = make_account(kind)
     old = account.credential.secret.get_secret_value()
     creds = vault.manager.credentials
@@ -258,9 +260,8 @@ def test_mariadb_ends_the_accounts_other_sessions_and_never_logs_the_password(
         service = ChangingService(vault.manager.ctx)
         service.set_method(cid, ChangeMethod.SELF)
         assert service.auto_rotate(cid).done
-        with pytest.raises(pymysql.err.OperationalError):
-            with other.cursor() as cur:
-                cur.execute("SELECT 1")
+        with pytest.raises(pymysql.err.OperationalError), other.cursor() as cur:
+            cur.execute("SELECT 1")
         new = vault.manager.credentials.reveal(cid)
         text = log.read_text(errors="replace")
         assert "SET PASSWORD" in text  # the statement was logged …

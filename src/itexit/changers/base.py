@@ -135,7 +135,7 @@ class LoginChanger:
         except Unreachable as exc:
             at = where(endpoint, port)
             return report.result(
-                ChangeOutcome.UNREACHABLE, f"{at} cannot be reached ({one_line(str(exc), 160)})."
+                ChangeOutcome.UNREACHABLE, f"{at} cannot be reached: {one_line(str(exc), 160)}."
             )
         except Exception as exc:
             watch = Stopwatch(self.name, new)

@@ -126,7 +126,7 @@ def _describe(exc: Exception) -> str:
     if "certificate" in text:
         return "its TLS certificate is not trusted; nothing was sent"
     if "refused" in text:
-        return "the connection was refused"
+        return "it refused the connection (nothing is listening there)"
     if "timed out" in text or "timeout" in text:
         return "it did not answer in time"
     return type(exc).__name__

@@ -33,6 +33,7 @@ from itexit.verifiers.mariadb import (
     connect,
     error_code,
     error_text,
+    unreachable_reason,
 )
 
 #: the server refused the password itself: too weak (1819), a hash it cannot check (1290), or
@@ -59,7 +60,7 @@ class MariadbChanger(LoginChanger):
             if code == ACCESS_DENIED:
                 raise AuthRefused(error_text(exc)) from None
             if code in UNREACHABLE_CODES:
-                raise Unreachable(error_text(exc)) from None
+                raise Unreachable(unreachable_reason(exc)) from None
             raise CannotChange(f"The login did not complete ({error_text(exc)})") from None
 
     def set_secret(

@@ -120,6 +120,14 @@ class PostgresqlChanger(LoginChanger):
             text = str(exc).lower()
             if any(hint in text for hint in _AUTH_FAILED):
                 raise AuthRefused(str(exc)) from None
+            if "connection refused" in text:
+                raise Unreachable(
+                    "it refused the connection (nothing is listening there)"
+                ) from None
+            if "timeout" in text:
+                raise Unreachable("it did not answer in time") from None
+            if "certificate" in text or "ssl" in text:
+                raise Unreachable("its TLS certificate is not trusted; nothing was sent") from None
             raise Unreachable(_reason(exc)) from None
         if not conn.pgconn.used_password:
             conn.close()

@@ -52,6 +52,20 @@ def error_text(exc: BaseException) -> str:
     return one_line(str(args[1]) if len(args) > 1 else str(exc))
 
 
+def unreachable_reason(exc: BaseException) -> str:
+    """Why the server could not be reached, in words a person reads (no driver jargon)."""
+    text = error_text(exc).lower()
+    if "refused" in text:
+        return "it refused the connection (nothing is listening there)"
+    if "timed out" in text or "timeout" in text:
+        return "it did not answer in time"
+    if "name or service not known" in text or "nodename" in text:
+        return "its host name cannot be resolved"
+    if "lost connection" in text or "gone away" in text:
+        return "it closed the connection before the login finished"
+    return error_text(exc)
+
+
 class MariadbVerifier(LoginVerifier):
     name = "mariadb"
     default_ports = DEFAULT_PORTS
@@ -78,7 +92,7 @@ class MariadbVerifier(LoginVerifier):
             if code == ACCESS_DENIED:
                 return watch.rejected(f"{at} refused the password for {username}.")
             if code in UNREACHABLE_CODES:
-                return watch.unreachable(f"{at} cannot be reached ({error_text(exc)}).")
+                return watch.unreachable(f"{at} cannot be reached: {unreachable_reason(exc)}.")
             return watch.error(f"{at} did not complete the login ({error_text(exc)}).")
         with contextlib.suppress(Exception):
             conn.close()

@@ -214,9 +214,7 @@ def pg_role(pg_login_server: PgLoginServer) -> tuple[str, str]:
 @pytest.fixture(scope="session")
 def mariadb_server() -> Iterator[MariadbServer]:
     """A throwaway MariaDB on 127.0.0.1, run as the ``mysql`` user when the tests run as root."""
-    yield from serve(
-        started(MariadbServer.start, MariadbUnavailable, [MARIADB_MISSING], "MariaDB")
-    )
+    yield from serve(started(MariadbServer.start, MariadbUnavailable, [MARIADB_MISSING], "MariaDB"))
 
 
 @pytest.fixture(scope="session")

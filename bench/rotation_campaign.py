@@ -32,14 +32,14 @@ def main() -> int:
     os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
     from changer_systems import MAKERS, password
+
+    from itexit.domain.changing import ChangeMethod
+    from itexit.services.changing import ChangingService
     from servers.certs import TestCA
     from servers.linux import ShellSshServer
     from servers.mariadb import MariadbServer
     from servers.pglogin import PgLoginServer
     from servers.slapd import SlapdServer
-
-    from itexit.domain.changing import ChangeMethod
-    from itexit.services.changing import ChangingService
     from vaulthelpers import new_vault
 
     print("Starting PostgreSQL, MariaDB, slapd and sshd on 127.0.0.1 …", flush=True)

@@ -306,3 +306,19 @@ def test_the_pending_secret_is_committed_before_it_is_sent(
         r[0]
         for r in vault.rows("SELECT stage FROM secret_versions WHERE credential_id = :c", c=cid)
     }
+
+
+def test_the_credentials_password_policy_is_respected(
+    vault: Vault, make_account: Callable[..., Account]
+) -> None:
+    from itexit.domain.credentials import PasswordPolicy
+
+    account = make_account("ldap")
+    account.credential.policy = PasswordPolicy(length=40, symbols=False)
+    cid = add(vault, account)
+    service = ChangingService(vault.manager.ctx)
+    service.set_method(cid, ChangeMethod.SELF)
+    assert service.auto_rotate(cid).done
+    new = vault.manager.credentials.reveal(cid)
+    assert len(new) == 40 and new.isalnum()
+    assert works(account, new) == "accepted"

@@ -31,6 +31,18 @@ from itexit.domain.verify import Endpoint, TlsMode
 from itexit.verifiers.ldap import DEFAULT_PORTS, bind_dn
 
 _INVALID_CREDENTIALS = 49
+
+PPOLICY_CONTROL = "1.3.6.1.4.1.42.2.27.8.5.1"
+"""The password policy request control: a server with ppolicy then says why it refused."""
+
+_PPOLICY_ERRORS = {
+    3: "the account may not change its own password",
+    4: "the old password must be given",
+    5: "the password is not of sufficient quality",
+    6: "the password is too short",
+    7: "the password was changed too recently to change again",
+    8: "the password was used before (it is in the history)",
+}
 _REFUSALS = (19, 53)  # constraintViolation (policy, history), unwillingToPerform
 _NO_RIGHT = (50,)  # insufficientAccessRights
 
@@ -97,14 +109,17 @@ class LdapChanger(LoginChanger):
         self, conn: Any, username: str, old: str, new: str, as_admin: bool, timeout: float
     ) -> str:
         done = conn.extend.standard.modify_password(
-            user=username, old_password=None if as_admin else old, new_password=new
+            user=username,
+            old_password=None if as_admin else old,
+            new_password=new,
+            controls=[(PPOLICY_CONTROL, False, None)],
         )
         result = conn.result or {}
         code = result.get("result")
         if done is True or code == 0:
             return f"the password of {username} was changed (RFC 3062 Password Modify)"
         if code in _REFUSALS:
-            raise SecretRefused(_message(result))
+            raise SecretRefused(policy_error(result) or _message(result))
         if code in _NO_RIGHT:
             raise CannotChange(
                 f"{username} may not be changed with this login ({_message(result)})"
@@ -116,9 +131,22 @@ class LdapChanger(LoginChanger):
             conn.unbind()
 
 
+def policy_error(result: dict[str, Any]) -> str:
+    """The password policy response control's error, in words; "" when there is none."""
+    controls = result.get("controls") or {}
+    control = controls.get(PPOLICY_CONTROL) if isinstance(controls, dict) else None
+    value = control.get("value") if isinstance(control, dict) else None
+    if not isinstance(value, bytes):
+        return ""
+    at = value.find(b"\x81\x01")  # error [1] ENUMERATED, one byte
+    if at < 0 or at + 2 >= len(value):
+        return ""
+    return _PPOLICY_ERRORS.get(value[at + 2], "")
+
+
 def _message(result: dict[str, Any]) -> str:
-    parts = [str(result.get(k) or "") for k in ("description", "message")]
-    return " ".join(p for p in parts if p).strip() or "no reason given"
+    message = str(result.get("message") or "").strip()
+    return message or str(result.get("description") or "").strip() or "no reason given"
 
 
 def _describe(exc: Exception) -> str:

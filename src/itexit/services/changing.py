@@ -14,6 +14,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import select
@@ -37,6 +38,7 @@ from itexit.domain.verify import Endpoint, TlsMode
 from itexit.services.context import VaultContext
 from itexit.services.credentials import add_event, find, secret_fingerprint, secret_row, to_summary
 from itexit.services.rotation import RotationService, VerifierLookup
+from itexit.store.inventory import CredentialEvent
 from itexit.store.models import Credential, User
 
 ChangerLookup = Callable[[str], Changer | None]
@@ -95,13 +97,45 @@ def endpoint_of(cred: Credential, doc: dict[str, Any]) -> Endpoint:
     )
 
 
-def after_refusal(logged_in_with: str) -> CredentialStatus:
-    """The status once a refused pending secret is discarded: what the login proved, if anything."""
-    if logged_in_with == "current":
-        return CredentialStatus.VERIFIED
+def after_refusal(logged_in_with: str, before: CredentialStatus | None) -> CredentialStatus:
+    """The status once a refused pending secret is discarded.
+
+    ``before`` is the status the credential had when the rotation started: it still holds when
+    nothing contradicts it (the current secret logged in, or an admin made the attempt); a
+    current secret that logged in proves at least VERIFIED; a login that needed the previous
+    secret means the current one fails.
+    """
+    settled = (
+        CredentialStatus.VERIFIED,
+        CredentialStatus.ROTATED,
+        CredentialStatus.LOCKED_OUT,
+    )
     if logged_in_with == "previous":
         return CredentialStatus.FAILED
-    return CredentialStatus.UNVERIFIED
+    if before in settled:
+        return before
+    if logged_in_with == "current":
+        return CredentialStatus.VERIFIED
+    return before if before is not None else CredentialStatus.UNVERIFIED
+
+
+def _before_start(session: Any, cred: Credential) -> CredentialStatus | None:
+    """The status the credential had just before its latest rotation started (its history)."""
+    events = list(
+        session.scalars(
+            select(CredentialEvent)
+            .where(CredentialEvent.credential_id == cred.id)
+            .order_by(CredentialEvent.seq.desc())
+            .limit(50)
+        )
+    )
+    for newer, older in pairwise(events):
+        if newer.kind == "rotate_start":
+            try:
+                return CredentialStatus(older.status_after)
+            except ValueError:
+                return None
+    return None
 
 
 class ChangingService:
@@ -333,7 +367,9 @@ class ChangingService:
                 if pending is not None:
                     session.delete(pending)
                     session.flush()
-                cred.status = after_refusal(result.logged_in_with).value
+                cred.status = after_refusal(
+                    result.logged_in_with, _before_start(session, cred)
+                ).value
             self.ctx.touch(cred)
             add_event(
                 self.ctx,

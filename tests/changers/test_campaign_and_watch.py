@@ -272,3 +272,35 @@ def test_campaign_through_the_command_line(
     for account in world.values():
         assert account.credential.system in done.stdout
         assert account.credential.secret.get_secret_value() not in done.stdout + done.stderr
+
+
+def test_a_stopped_campaign_finishes_the_system_under_way_and_starts_no_other(
+    vault: Vault, make_account: Callable[..., Account]
+) -> None:
+    import threading
+
+    from itexit import changers
+
+    stop = threading.Event()
+
+    class StopsTheCampaign:
+        """The real changer; the first use asks the campaign to stop (as the app's Close does)."""
+
+        name = "mariadb"
+
+        def change(self, *args: Any) -> Any:
+            stop.set()
+            return changers.get_changer("mariadb").change(*args)  # type: ignore[union-attr]
+
+    service = ChangingService(vault.manager.ctx, changers=lambda name: StopsTheCampaign())
+    ids = []
+    for n in range(3):
+        cid = add(vault, make_account("mariadb", n=n))
+        service.set_method(cid, ChangeMethod.SELF)
+        ids.append(cid)
+    report = service.campaign(connections=1, stop=stop)
+    assert len(report.done) == 1
+    assert len(report.needs_person) == 2
+    assert all("not started" in r.sentence for r in report.needs_person)
+    statuses = sorted(vault.manager.credentials.detail(c).summary.status.value for c in ids)
+    assert statuses == ["locked_out", "unverified", "unverified"]

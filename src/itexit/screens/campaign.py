@@ -7,6 +7,7 @@ unlock the vault it asks first (every new secret would be readable by them).
 
 from __future__ import annotations
 
+import threading
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -38,6 +39,7 @@ class CampaignModal(ItexitModal[None]):
         self._session = session
         self._while_member = while_member
         self._campaign_running = False
+        self._stop = threading.Event()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="campaign-dialog", classes="dialog"):
@@ -73,7 +75,7 @@ class CampaignModal(ItexitModal[None]):
 
         try:
             report = self._session.changing.campaign(
-                while_member=self._while_member, on_progress=progress
+                while_member=self._while_member, on_progress=progress, stop=self._stop
             )
         except ItexitError as exc:
             self.app.call_from_thread(self.show_refusal, str(exc))
@@ -118,6 +120,9 @@ class CampaignModal(ItexitModal[None]):
 
     def action_close(self) -> None:
         if self._campaign_running:
-            self.notify("The campaign is still running; the systems under way finish first.")
+            self._stop.set()
+            self.query_one("#campaign-status", Static).update(
+                "Stopping: the systems under way finish; no other is started."
+            )
             return
         self.dismiss(None)

@@ -11,6 +11,7 @@ time, each independent of the others.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -425,8 +426,12 @@ class ChangingService:
         while_member: bool = False,
         connections: int = DEFAULT_CONNECTIONS,
         on_progress: Progress | None = None,
+        stop: threading.Event | None = None,
     ) -> CampaignReport:
-        """Rotate every due credential that has a changer, ``connections`` at a time."""
+        """Rotate every due credential that has a changer, ``connections`` at a time.
+
+        Setting ``stop`` lets the systems under way finish and starts no other.
+        """
         self.ctx.require(Permission.CRED_ROTATE)
         if connections < 1:
             raise BadInput("A campaign needs at least one connection at a time.")
@@ -443,7 +448,7 @@ class ChangingService:
         total = len(auto)
         finished = 0
         with ThreadPoolExecutor(max_workers=connections, thread_name_prefix="rotate") as pool:
-            futures = {pool.submit(self._guarded, cred_id): cred_id for cred_id in auto}
+            futures = {pool.submit(self._guarded, cred_id, stop): cred_id for cred_id in auto}
             for future in as_completed(futures):
                 outcome = future.result()
                 finished += 1
@@ -455,8 +460,10 @@ class ChangingService:
         report.seconds = round(time.monotonic() - started, 3)
         return report
 
-    def _guarded(self, cred_id: str) -> AutoRotation:
+    def _guarded(self, cred_id: str, stop: threading.Event | None = None) -> AutoRotation:
         """One credential; whatever goes wrong stays with it and never stops the others."""
+        if stop is not None and stop.is_set():
+            return self._failed(cred_id, "not started: the campaign was stopped.")
         try:
             return self.auto_rotate(cred_id)
         except ItexitError as exc:

@@ -258,6 +258,19 @@ def test_campaign_through_the_command_line(
         "--passphrase-file",
         str(pass_file),
     ]
+    some = next(iter(world))
+    said = subprocess.run(
+        [*base, "cred", "changer", some, "person"], capture_output=True, text=True, timeout=60
+    )
+    assert said.returncode == 0 and "a person sets its new secret by hand" in said.stdout
+    said = subprocess.run(
+        [*base, "cred", "changer", some, "self"], capture_output=True, text=True, timeout=60
+    )
+    assert said.returncode == 0 and "changes its own password" in said.stdout
+    wrong = subprocess.run(
+        [*base, "cred", "changer", some, "admin"], capture_output=True, text=True, timeout=60
+    )
+    assert wrong.returncode == 2 and "Name the admin credential" in wrong.stderr
     refused = subprocess.run([*base, "cred", "rotate"], capture_output=True, text=True, timeout=60)
     assert refused.returncode == 2 and "--all-due --auto" in refused.stderr
     done = subprocess.run(

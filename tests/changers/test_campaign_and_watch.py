@@ -317,3 +317,28 @@ def test_a_stopped_campaign_finishes_the_system_under_way_and_starts_no_other(
     assert all("not started" in r.sentence for r in report.needs_person)
     statuses = sorted(vault.manager.credentials.detail(c).summary.status.value for c in ids)
     assert statuses == ["locked_out", "unverified", "unverified"]
+
+
+def test_an_alarm_edited_away_in_the_database_is_still_raised(
+    vault: Vault, make_account: Callable[..., Account]
+) -> None:
+    """Someone with the database turns the watch's finding back into "still refused": the
+    record no longer matches its sealed address, and the alarm stands."""
+    account = make_account("mariadb")
+    cid = add(vault, account)
+    service = ChangingService(vault.manager.ctx)
+    service.set_method(cid, ChangeMethod.SELF)
+    old = account.credential.secret.get_secret_value()
+    assert service.auto_rotate(cid).done
+    vault.manager.cases.create(
+        NewCase(name="Gary Thistle", kind=CaseKind.IT_EMPLOYEE, termination_date=date.today())
+    )
+    watch = WatchService(vault.manager.ctx, spacing=0)
+    assert not watch.run().alarms and alarms(vault.manager.ctx) == []
+    account.reset(old)
+    assert [c.finding for c in watch.run().alarms] == [WatchFinding.OLD_WORKS]
+
+    vault.sql("UPDATE watch_checks SET finding = 'old_dead', old_outcome = 'rejected'")
+
+    assert [(a[0], a[2]) for a in alarms(vault.manager.ctx)] == [(cid, WatchFinding.OLD_WORKS)]
+    assert any(r.critical and r.ref == cid for r in vault.manager.reminders(date.today()))

@@ -26,7 +26,7 @@ from itexit.domain.changing import (
     watch_until,
 )
 from itexit.domain.credentials import CredentialStatus, SecretStage
-from itexit.domain.errors import BadInput
+from itexit.domain.errors import BadInput, IntegrityFailure
 from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder, ReminderArea
 from itexit.domain.roles import Permission, Scope
@@ -69,7 +69,14 @@ def watch_end(ctx: VaultContext, today: date) -> date | None:
 
 def alarms(ctx: VaultContext) -> list[tuple[str, str, WatchFinding, datetime]]:
     """Credentials whose latest watch check is an alarm not yet answered by a new rotation:
-    ``(credential id, system, finding, when)``, old secrets working again first."""
+    ``(credential id, system, finding, when)``, old secrets working again first.
+
+    A reader holding the credentials key checks each latest record against its sealed address:
+    a finding edited in the database (an alarm turned into "still refused") fails that check and
+    is raised as an old secret working again, since that is what someone would hide.
+    """
+    verify = ctx.holds(Scope.CRED)
+    out = []
     with ctx.reading() as session:
         latest = (
             select(WatchRow.credential_id, func.max(WatchRow.at).label("at"))
@@ -77,27 +84,25 @@ def alarms(ctx: VaultContext) -> list[tuple[str, str, WatchFinding, datetime]]:
             .subquery()
         )
         rows = session.execute(
-            select(
-                Credential.id,
-                Credential.system,
-                Credential.rotated_at,
-                WatchRow.finding,
-                WatchRow.at,
-            )
-            .join(WatchRow, WatchRow.credential_id == Credential.id)
+            select(WatchRow, Credential.system, Credential.rotated_at)
+            .join(Credential, WatchRow.credential_id == Credential.id)
             .join(
                 latest,
                 (latest.c.credential_id == WatchRow.credential_id) & (latest.c.at == WatchRow.at),
             )
-            .where(
-                WatchRow.finding.in_([WatchFinding.OLD_WORKS.value, WatchFinding.NEW_REFUSED.value])
-            )
         ).all()
-    out = []
-    for cred_id, system, rotated_at, found, at in rows:
-        if rotated_at is not None and _aware(rotated_at) > _aware(at):
-            continue  # rotated again since: that rotation answered it
-        out.append((cred_id, system, WatchFinding(found), at))
+        for row, system, rotated_at in rows:
+            try:
+                found = WatchFinding(row.finding)
+                if verify:
+                    ctx.unseal(row)
+            except (IntegrityFailure, ValueError):
+                found = WatchFinding.OLD_WORKS
+            if found not in ALARMS:
+                continue
+            if rotated_at is not None and _aware(rotated_at) > _aware(row.at):
+                continue  # rotated again since: that rotation answered it
+            out.append((row.credential_id, system, found, row.at))
     out.sort(key=lambda a: (a[2] is not WatchFinding.OLD_WORKS, a[1].lower()))
     return out
 

@@ -9,6 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
+from itexit.domain.models import clean_email, clean_full_name
 from itexit.domain.roles import ROLE_LABELS, Role
 from itexit.screens.base import ItexitModal
 from itexit.widgets.passphrase_fields import PassphraseFields
@@ -21,6 +22,8 @@ class NewUser:
     name: str
     role: Role
     passphrase: str
+    full_name: str = ""
+    email: str = ""
 
     def __repr__(self) -> str:
         return f"NewUser(name={self.name!r}, role={self.role.value!r})"
@@ -47,6 +50,11 @@ class AddUserModal(ItexitModal[NewUser]):
             yield Label("User name", classes="field-label")
             yield Input(placeholder="One word, e.g. sam", id="new-name")
             yield Static("", id="new-name-message", classes="field-message")
+            yield Label("Full name (optional)", classes="field-label")
+            yield Input(placeholder="e.g. Sam Okafor", id="new-full-name")
+            yield Label("E-mail address (optional)", classes="field-label")
+            yield Input(placeholder="e.g. sam@practice.example", id="new-email")
+            yield Static("", id="new-details-message", classes="field-message")
             yield Label("Role", classes="field-label")
             yield Select(
                 [(label, role) for role, label in ROLE_LABELS.items()],
@@ -70,7 +78,21 @@ class AddUserModal(ItexitModal[NewUser]):
             return "A user name is one word, without spaces."
         if self._role() is None:
             return "Choose a role."
-        return self.query_one(PassphraseFields).problem
+        return self._details_problem() or self.query_one(PassphraseFields).problem
+
+    def _details_problem(self) -> str | None:
+        try:
+            clean_full_name(self.query_one("#new-full-name", Input).value)
+            clean_email(self.query_one("#new-email", Input).value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    @on(Input.Changed, "#new-full-name")
+    @on(Input.Changed, "#new-email")
+    def _details_changed(self) -> None:
+        self.query_one("#new-details-message", Static).update(self._details_problem() or "")
+        self._update_add()
 
     @on(Input.Changed, "#new-name")
     def _name_changed(self, event: Input.Changed) -> None:
@@ -89,6 +111,14 @@ class AddUserModal(ItexitModal[NewUser]):
         self.query_one("#add", Button).disabled = self._problem() is not None
 
     @on(Input.Submitted, "#new-name")
+    def _to_full_name(self) -> None:
+        self.query_one("#new-full-name", Input).focus()
+
+    @on(Input.Submitted, "#new-full-name")
+    def _to_email(self) -> None:
+        self.query_one("#new-email", Input).focus()
+
+    @on(Input.Submitted, "#new-email")
     def _to_role(self) -> None:
         self.query_one("#new-role", Select).focus()
 
@@ -99,4 +129,12 @@ class AddUserModal(ItexitModal[NewUser]):
         if self._problem() is not None or role is None:
             return
         name = self.query_one("#new-name", Input).value.strip()
-        self.dismiss(NewUser(name, role, self.query_one(PassphraseFields).value))
+        self.dismiss(
+            NewUser(
+                name,
+                role,
+                self.query_one(PassphraseFields).value,
+                clean_full_name(self.query_one("#new-full-name", Input).value),
+                clean_email(self.query_one("#new-email", Input).value),
+            )
+        )

@@ -102,8 +102,23 @@ class UnlockedVault:
     def list_users(self) -> list[UserInfo]:
         return self.users.list()
 
-    def add_user(self, name: str, role: Role, passphrase: str) -> UserInfo:
-        return self.users.add(name, role, passphrase)
+    def add_user(
+        self, name: str, role: Role, passphrase: str, full_name: str = "", email: str = ""
+    ) -> UserInfo:
+        return self.users.add(name, role, passphrase, full_name, email)
+
+    def edit_user(
+        self,
+        name: str,
+        *,
+        full_name: str | None = None,
+        email: str | None = None,
+        expected_version: int | None = None,
+    ) -> UserInfo:
+        """A person's full name or e-mail address; None leaves it as it is."""
+        return self.users.edit_details(
+            name, full_name=full_name, email=email, expected_version=expected_version
+        )
 
     def remove_user(self, name: str) -> RemovalReport:
         return self.users.remove(name)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
 from itexit.domain.models import clean_email, clean_full_name
@@ -47,20 +47,25 @@ class AddUserModal(ItexitModal[NewUser]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="add-user-dialog", classes="dialog"):
             yield Static("Add a person", classes="heading")
-            yield Label("User name", classes="field-label")
-            yield Input(placeholder="One word, e.g. sam", id="new-name")
+            with Horizontal(classes="pair"):
+                with Vertical():
+                    yield Label("User name", classes="field-label")
+                    yield Input(placeholder="One word, e.g. sam", id="new-name")
+                with Vertical():
+                    yield Label("Full name (optional)", classes="field-label")
+                    yield Input(placeholder="e.g. Sam Okafor", id="new-full-name")
             yield Static("", id="new-name-message", classes="field-message")
-            yield Label("Full name (optional)", classes="field-label")
-            yield Input(placeholder="e.g. Sam Okafor", id="new-full-name")
-            yield Label("E-mail address (optional)", classes="field-label")
-            yield Input(placeholder="e.g. sam@practice.example", id="new-email")
-            yield Static("", id="new-details-message", classes="field-message")
-            yield Label("Role", classes="field-label")
-            yield Select(
-                [(label, role) for role, label in ROLE_LABELS.items()],
-                prompt="Choose a role",
-                id="new-role",
-            )
+            with Horizontal(classes="pair"):
+                with Vertical():
+                    yield Label("Role", classes="field-label")
+                    yield Select(
+                        [(label, role) for role, label in ROLE_LABELS.items()],
+                        prompt="Choose a role",
+                        id="new-role",
+                    )
+                with Vertical():
+                    yield Label("E-mail address (optional)", classes="field-label")
+                    yield Input(placeholder="e.g. sam@practice.example", id="new-email")
             yield PassphraseFields("Their first passphrase", id="new-passphrase")
             with Horizontal(classes="actions"):
                 yield Button("Cancel", id="cancel")
@@ -91,19 +96,23 @@ class AddUserModal(ItexitModal[NewUser]):
     @on(Input.Changed, "#new-full-name")
     @on(Input.Changed, "#new-email")
     def _details_changed(self) -> None:
-        self.query_one("#new-details-message", Static).update(self._details_problem() or "")
+        self._show_message()
         self._update_add()
 
     @on(Input.Changed, "#new-name")
     def _name_changed(self, event: Input.Changed) -> None:
-        message = self.query_one("#new-name-message", Static)
         name = event.value.strip()
-        if name and any(character.isspace() for character in name):
-            message.update("A user name is one word, without spaces.")
-        else:
-            message.update("")
         self.query_one(PassphraseFields).set_user_inputs((name, self._practice_name))
+        self._show_message()
         self._update_add()
+
+    def _show_message(self) -> None:
+        """One line under the names: what is wrong with the user name or the details."""
+        name = self.query_one("#new-name", Input).value.strip()
+        spaced = name and any(character.isspace() for character in name)
+        self.query_one("#new-name-message", Static).update(
+            "A user name is one word, without spaces." if spaced else self._details_problem() or ""
+        )
 
     @on(Select.Changed)
     @on(PassphraseFields.Changed)
@@ -115,12 +124,12 @@ class AddUserModal(ItexitModal[NewUser]):
         self.query_one("#new-full-name", Input).focus()
 
     @on(Input.Submitted, "#new-full-name")
-    def _to_email(self) -> None:
-        self.query_one("#new-email", Input).focus()
-
-    @on(Input.Submitted, "#new-email")
     def _to_role(self) -> None:
         self.query_one("#new-role", Select).focus()
+
+    @on(Input.Submitted, "#new-email")
+    def _to_passphrase(self) -> None:
+        self.query_one("#passphrase", Input).focus()
 
     @on(Input.Submitted, "#repeat")
     @on(Button.Pressed, "#add")

@@ -395,7 +395,8 @@ def mark_rotation_due(
     if Scope.CRED not in scopes:
         return []
     systems: list[str] = []
-    for cred in session.scalars(select(Credential).order_by(Credential.system)):
+    active = select(Credential).where(Credential.retired_at.is_(None))
+    for cred in session.scalars(active.order_by(Credential.system)):
         if not cred.rotation_due:
             cred.rotation_due = True
             cred.rotation_reason = reason[:200]

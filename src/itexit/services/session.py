@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from itexit.services.credentials import CredentialService
     from itexit.services.imports import ImportService
     from itexit.services.mailbox import MailboxService
+    from itexit.services.renewal_notices import RenewalNotices
     from itexit.services.renewals import RenewalService
     from itexit.services.statements import StatementService
     from itexit.services.vendors import VendorService
@@ -90,6 +91,13 @@ class UnlockedVault:
         from itexit.services.mailbox import MailboxService
 
         return MailboxService(self.ctx)
+
+    @cached_property
+    def renewal_notices(self) -> RenewalNotices:
+        """A mailbox notice made into a renewal, or linked to the one already tracked."""
+        from itexit.services.renewal_notices import RenewalNotices
+
+        return RenewalNotices(self.ctx)
 
     def can(self, permission: Permission) -> bool:
         return self.ctx.can(permission)

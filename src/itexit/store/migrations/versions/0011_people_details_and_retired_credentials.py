@@ -5,7 +5,7 @@ a departing person's vault account is matched by); a credential can be retired, 
 history and audit record while it leaves the active list.
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

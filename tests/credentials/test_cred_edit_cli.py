@@ -303,3 +303,24 @@ def test_delete_only_what_was_never_checked(run: Run, vault: Vault) -> None:
     assert vault.scalar("SELECT count(*) FROM credentials") == 1
     code, _, err = run("audit", "verify")
     assert code == 0, err
+
+
+def test_a_retired_credential_is_left_out_of_the_automatic_campaign_and_the_watch(
+    run: Run, vault: Vault
+) -> None:
+    from itexit.services.watch import WatchService
+
+    mail = add(run, "Practice mail", "--known-to-departing", "--verifier", "postgresql")
+    router = add(run, "Router", "--known-to-departing", "--verifier", "postgresql")
+    session = vault.unlock(MANAGER, MANAGER_PASS)
+    auto, manual = session.changing.due()
+    assert sorted([*auto, *(system for system, _ in manual)]) == ["Practice mail", "Router"]
+    vault.sql("UPDATE credentials SET status = 'locked_out'")  # as after a finished rotation
+    assert set(WatchService(session.ctx).watched()) == {mail, router}
+    session.credentials.retire(mail, "Moved to the cloud")
+    vault.sql("UPDATE credentials SET status = 'unverified'")
+    auto, manual = session.changing.due()
+    assert auto == [] and [system for system, _ in manual] == ["Router"]
+    vault.sql("UPDATE credentials SET status = 'locked_out'")
+    assert WatchService(session.ctx).watched() == [router]
+    session.lock()

@@ -48,7 +48,8 @@ class UsersScreen(ItexitScreen):
     HELP = (
         "Everyone listed here can unlock the vault with their own passphrase. Add a second "
         "practice manager so the practice never depends on one person. Removing someone makes "
-        "a new key epoch and marks every credential they could see as due for rotation."
+        "a new key epoch and marks every credential they could see as due for rotation. Press e "
+        "to record a person's full name and e-mail address."
     )
 
     BINDINGS = [
@@ -64,6 +65,7 @@ class UsersScreen(ItexitScreen):
             "e",
             "edit_details",
             "Details",
+            show=False,
             id="users.details",
             tooltip="Edit the selected person's full name and e-mail",
         ),

@@ -126,11 +126,11 @@ class BackupService:
         path = Path(target).expanduser()
         if path.is_dir():
             return path / default_name(now)
-        if path.exists():
-            raise BadInput(f"{path} already exists; choose a new file name.")
         vault_file = sqlite_file(self.ctx.store.location.sqlalchemy_url)
         if vault_file is not None and path.resolve() == vault_file.resolve():
             raise BadInput("A backup cannot be written over the vault itself.")
+        if path.exists():
+            raise BadInput(f"{path} already exists; choose a new file name.")
         return path
 
     def _copy_and_sign(self, part: Path, now: datetime) -> BackupManifest:

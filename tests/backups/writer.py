@@ -1,0 +1,33 @@
+"""Another process writing to the vault: adds credentials until told to stop.
+
+Run as `python writer.py URL STOPFILE`; prints `ready` once unlocked, then the count written.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from vaulthelpers import MANAGER, MANAGER_PASS, add_credential  # noqa: E402
+
+from itexit.services.gateway import Gateway  # noqa: E402
+from itexit.services.location import VaultLocation  # noqa: E402
+
+
+def main() -> None:
+    url, stop = sys.argv[1], Path(sys.argv[2])
+    gateway = Gateway.open(VaultLocation(url=url))
+    session = gateway.unlock(MANAGER, MANAGER_PASS)
+    print("ready", flush=True)
+    written = 0
+    while not stop.exists():
+        add_credential(session, f"Busy{written:05d}", secret=f"busy-secret-{written}")
+        written += 1
+    print(written, flush=True)
+    gateway.close()
+
+
+if __name__ == "__main__":
+    main()

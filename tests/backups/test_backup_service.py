@@ -209,7 +209,7 @@ def test_no_canary_secret_is_in_the_backup_bytes_nor_its_manifest(
         assert needle not in result.manifest.model_dump_json()
     conn = sqlite3.connect(result.path)
     try:
-        (body,) = conn.execute(f"SELECT body FROM {MANIFEST_TABLE}").fetchone()  # noqa: S608
+        (body,) = conn.execute(f"SELECT body FROM {MANIFEST_TABLE}").fetchone()
     finally:
         conn.close()
     assert CANARY not in body and json.loads(body)["audit_seq"] == result.manifest.audit_seq
@@ -238,7 +238,7 @@ def test_a_damaged_backup_is_refused_with_one_sentence(
         conn = sqlite3.connect(path)
         with conn:
             conn.execute(
-                f'UPDATE {MANIFEST_TABLE} SET body = replace(body, \'"made_by":"alice"\', '  # noqa: S608
+                f'UPDATE {MANIFEST_TABLE} SET body = replace(body, \'"made_by":"alice"\', '
                 '\'"made_by":"mallory"\')'
             )
         conn.close()
@@ -307,7 +307,7 @@ def test_restore_over_an_existing_vault_needs_the_explicit_choice(
     monkeypatch.setenv("ITEXIT_HOME", str(tmp_path / "a-new-machine"))
     live = VaultLocation(path=tmp_path / "vault.sqlite")
     before = (tmp_path / "vault.sqlite").read_bytes()
-    with pytest.raises(BadInput, match="A vault already exists at .*Give --replace"):
+    with pytest.raises(BadInput, match=r"A vault already exists at .*Give --replace"):
         restore(result.path, live, MANAGER, MANAGER_PASS)
     assert (tmp_path / "vault.sqlite").read_bytes() == before
     assert plan(result.path, live).target_exists

@@ -1,6 +1,7 @@
 """Another process writing to the vault: adds credentials until told to stop.
 
-Run as `python writer.py URL STOPFILE`; prints `ready` once unlocked, then the count written.
+Run as `python writer.py URL STOPFILE` with the tests folder on the path; prints `ready`
+once unlocked, then the count written.
 """
 
 from __future__ import annotations
@@ -8,12 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from vaulthelpers import MANAGER, MANAGER_PASS, add_credential  # noqa: E402
-
-from itexit.services.gateway import Gateway  # noqa: E402
-from itexit.services.location import VaultLocation  # noqa: E402
+from itexit.services.gateway import Gateway
+from itexit.services.location import VaultLocation
+from vaulthelpers import MANAGER, MANAGER_PASS, add_credential
 
 
 def main() -> None:

@@ -125,8 +125,9 @@ def _entries(ctx: VaultContext, session: Session) -> tuple[list[KdbxEntry], list
 
 
 def _category_label(value: str) -> str:
+    """The category as a KeePass group name (a slash would read as a path in KeePassXC)."""
     try:
-        return CATEGORY_LABELS[Category(value)]
+        return CATEGORY_LABELS[Category(value)].replace(" / ", " or ").replace("/", "-")
     except ValueError:
         return "Other"
 

@@ -57,6 +57,11 @@ class BackupService:
 
     # --- making one ---------------------------------------------------------------------------
 
+    @property
+    def default_folder(self) -> Path:
+        """Where a backup goes when no place is named: the data folder's backups/."""
+        return self.ctx.store.backup_dir
+
     def make(self, target: str | Path | None = None) -> BackupResult:
         """Copy the live vault, sign its manifest, restore it elsewhere to prove it, then
         put it in place (temp file, fsync, rename; mode 0600) and record it as verified."""

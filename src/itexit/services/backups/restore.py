@@ -156,7 +156,7 @@ def _existing(location: VaultLocation, manifest: BackupManifest) -> tuple[bool, 
         with Session(engine) as session:
             meta = session.scalars(select(VaultMeta)).first()
             if meta is None:
-                return path is not None, []
+                return False, []  # an empty database holds no vault to lose
             if meta.vault_id != manifest.vault_id:
                 return True, []
             removed = session.scalars(

@@ -23,7 +23,8 @@ def cmd_backup(cli: Cli) -> int:
                 "Verified: restored into a temporary place, its audit log intact "
                 f"({count(result.audit_entries, 'entry')}) and your keys open its "
                 f"{count(result.records_opened, 'record')}.",
-                "Keep a copy off this machine (see docs/backups.md).",
+                "It opens with the passphrases of everyone who is a member today, even after "
+                "they are removed. Keep a copy off this machine (see docs/backups.md).",
             ]
         )
 

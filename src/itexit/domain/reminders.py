@@ -15,6 +15,7 @@ class ReminderArea(StrEnum):
     RENEWALS = "renewals"
     MAILBOX = "mailbox"
     BACKUPS = "backups"
+    CREDENTIALS = "credentials"
 
 
 class Reminder(Model):

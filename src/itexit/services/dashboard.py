@@ -16,11 +16,12 @@ from itexit.services import (
     renewals,
     statements,
     vendors,
+    watch,
 )
 from itexit.services.context import VaultContext
 from itexit.store.models import User
 
-AREAS = (credentials, checklist, statements, vendors, renewals, mailbox, backups)
+AREAS = (watch, credentials, checklist, statements, vendors, renewals, mailbox, backups)
 """The order of the tiles: the most urgent question first."""
 
 

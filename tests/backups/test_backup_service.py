@@ -321,12 +321,16 @@ def test_restore_over_an_existing_vault_needs_the_explicit_choice(
     assert "Added after the backup" not in systems and "System0" in systems
 
 
-def test_a_wrong_passphrase_restores_nothing(tmp_path: Path, new_workstation: Path) -> None:
+def test_a_wrong_passphrase_or_role_restores_nothing(tmp_path: Path, new_workstation: Path) -> None:
     vault = populated(tmp_path / "vault.sqlite")
     result = vault.manager.backups.make(tmp_path / "b.itexit-backup")
     vault.close()
+    target = VaultLocation(path=tmp_path / "r.sqlite")
     with pytest.raises(AuthenticationFailed, match="do not open this backup"):
-        restore(result.path, VaultLocation(path=tmp_path / "r.sqlite"), MANAGER, "wrong " * 5)
+        restore(result.path, target, MANAGER, "wrong " * 5)
+    for name, passphrase in ((HR_USER, HR_PASS), (VIEWER, VIEWER_PASS)):
+        with pytest.raises(PermissionDenied, match="nothing was restored"):
+            restore(result.path, target, name, passphrase)
     assert not (tmp_path / "r.sqlite").exists()
 
 

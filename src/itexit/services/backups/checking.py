@@ -144,8 +144,8 @@ def _check(file: Path, session: Session, manifest: BackupManifest) -> tuple[int,
     return verdict.rows, members
 
 
-def unlock_copy(copy: CheckedCopy, name: str, passphrase: str) -> tuple[str, KeyPair]:
-    """A member's id and keys, unwrapped from the copy with their passphrase at that time."""
+def unlock_copy(copy: CheckedCopy, name: str, passphrase: str) -> tuple[str, str, KeyPair]:
+    """A member's id, role and keys, unwrapped from the copy with their passphrase then."""
     from itexit.domain.errors import AuthenticationFailed
 
     with Session(copy.engine) as session:
@@ -171,7 +171,7 @@ def unlock_copy(copy: CheckedCopy, name: str, passphrase: str) -> tuple[str, Key
             raise AuthenticationFailed(
                 "That user name and passphrase do not open this backup; nothing was restored."
             ) from None
-        return user.id, pair
+        return user.id, user.role, pair
 
 
 def open_with_keys(copy: CheckedCopy, holder: str, pair: KeyPair) -> int:

@@ -19,7 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from itexit.domain.backups import BackupManifest, RestoreResult
-from itexit.domain.errors import BadInput, RollbackDetected, VaultError
+from itexit.domain.errors import BadInput, PermissionDenied, RollbackDetected, VaultError
+from itexit.domain.roles import Permission, Role, is_allowed
 from itexit.services import witness
 from itexit.services.backups.checking import (
     CheckedCopy,
@@ -79,7 +80,12 @@ def restore(
         restored_copy(path, Path(work)) as copy,
     ):
         manifest = copy.manifest
-        holder, pair = unlock_copy(copy, name, passphrase)
+        holder, role, pair = unlock_copy(copy, name, passphrase)
+        if not is_allowed(Role(role), Permission.VAULT_BACKUP):
+            raise PermissionDenied(
+                "Only a practice manager or the IT consultant may restore a backup; "
+                "nothing was restored."
+            )
         open_with_keys(copy, holder, pair)
         behind, older = _witness_ahead(copy)
         if older is not None and not reason:

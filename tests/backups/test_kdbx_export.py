@@ -123,7 +123,8 @@ def test_the_export_opens_in_keepassxc_entry_by_entry(vault: Vault, tmp_path: Pa
     data = path.read_bytes()
     assert data[:12] == KDBX4
     assert CANARY.encode() not in data
-    assert "KDF: Argon2id" in kpcli("db-info", "-q", str(path))
+    info = kpcli("db-info", "-q", str(path))
+    assert "KDF: Argon2id" in info and "Name: Harbour Family Practice" in info
 
     listed = [line for line in kpcli("ls", "-q", "-R", "-f", str(path)).splitlines()]
     entries = {line.rsplit("/", 1)[1]: line for line in listed if not line.endswith("/")}

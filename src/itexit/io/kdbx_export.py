@@ -91,6 +91,7 @@ def build(passphrase: str, name: str, entries: list[KdbxEntry]) -> bytes:
     kdf["I"].value = ARGON2_ITERATIONS
     kdf["P"].value = ARGON2_PARALLELISM
     database.root_group.name = xml_text(name) or "itexit"
+    database.database_name = database.root_group.name
     groups: dict[str, object] = {}
     for item in entries:
         group_name = xml_text(item.group) or "Credentials"

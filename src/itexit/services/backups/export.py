@@ -140,6 +140,7 @@ def _notes(ctx: VaultContext, session: Session, cred: Credential, doc: dict[str,
         ("Port", str(cred.port) if cred.port else ""),
         ("Owner", str(doc.get("owner", ""))),
         ("Status", cred.status.replace("_", " ")),
+        ("Retired", f"{cred.retired_at:%Y-%m-%d}" if cred.retired_at else ""),
         ("Recovery e-mail", str(doc.get("recovery_email", ""))),
         ("Recovery phone", str(doc.get("recovery_phone", ""))),
     ]

@@ -122,6 +122,11 @@ def decode(data: bytes, what: str, encoding: str | None = None) -> str:
         )
     if not data.strip():
         raise ImportFileError(f"The {what} is empty.")
+    if data.startswith(b"PK\x03\x04"):
+        raise ImportFileError(
+            f"This is not a {what} but a ZIP archive: for a 1Password .1pux choose the format "
+            "1password-1pux, for a Proton Pass .zip protonpass-json."
+        )
     chosen = encoding
     for bom, name in _BOMS:
         if data.startswith(bom):

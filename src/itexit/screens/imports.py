@@ -324,19 +324,25 @@ class ImportScreen(ItexitScreen):
             )
             for row in preview.sample
         ]
+        review = {note.row: note.reason for note in preview.remarks}
         rows += [
             (
                 skip.row,
                 (
                     Text(str(skip.row), style="dim"),
                     Text(skip.label or "(no name)", style="dim"),
-                    Text(f"skip: {skip.reason}", style="yellow"),
+                    Text(
+                        f"skip: {skip.reason}"
+                        + (" (may hold a secret: review it)" if skip.row in review else ""),
+                        style="yellow",
+                    ),
                     Text(""),
                     Text(""),
                 ),
             )
             for skip in preview.skipped
         ]
+        skipped_rows = {skip.row for skip in preview.skipped}
         rows += [
             (
                 note.row,
@@ -349,6 +355,7 @@ class ImportScreen(ItexitScreen):
                 ),
             )
             for note in preview.remarks
+            if note.row not in skipped_rows
         ]
         for _, cells in sorted(rows, key=lambda item: item[0]):
             table.add_row(*cells)

@@ -11,7 +11,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -335,7 +335,14 @@ def plain_enum(kind: type[_E], row: Any, column: str) -> _E:
 
 
 def lock_meta(session: Session) -> VaultMeta | None:
-    """Lock the vault's one meta row for this transaction: writers queue here, one at a time."""
+    """Lock the vault's one meta row for this transaction: writers queue here, one at a time.
+
+    SQLite has no row locks and starts a transaction's write lock only at its first write, so
+    a write comes first there: every read after it sees the newest state, and a writer in
+    another process waits (busy timeout) instead of appending after a head it read too early.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(VaultMeta).values(id=VaultMeta.id))
     return session.scalars(select(VaultMeta).with_for_update()).first()
 
 

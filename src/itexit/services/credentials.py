@@ -270,6 +270,7 @@ class CredentialService:
             "tls": new.tls,
             "path": new.path,
             "endpoint_options": dict(new.endpoint_options),
+            "sweep_admin": new.sweep_admin,
         }
         self.ctx.seal(cred, doc, Scope.CRED)
         self.ctx.seal(secret, {"secret": secret_value}, Scope.CRED)
@@ -410,6 +411,7 @@ class CredentialService:
             path=str(doc.get("path", "")),
             endpoint_options=dict(doc.get("endpoint_options") or {}),
             policy=policy,
+            sweep_admin=bool(doc.get("sweep_admin", False)),
             sealed=True,
         )
 
@@ -591,6 +593,21 @@ class CredentialService:
         return self.update(ref, CredentialEdit(policy=policy))
 
     # --- rotation (see services/rotation.py) ---------------------------------------------------
+
+    def set_sweep_admin(self, ref: str, admin: bool) -> CredentialSummary:
+        """Mark (or unmark) the credential as an admin account the sweep may use on its host."""
+        self.ctx.require(Permission.CRED_WRITE)
+        with self.ctx.transaction() as session:
+            cred = find(session, ref)
+            doc = self.ctx.unseal(cred)
+            if bool(doc.get("sweep_admin", False)) != admin:
+                doc["sweep_admin"] = admin
+                self.ctx.seal(cred, doc)
+                session.flush()
+                self.ctx.record(
+                    session, "cred.sweep_admin", cred.system, credential_id=cred.id, admin=admin
+                )
+            return to_summary(cred)
 
     def _rotation(self) -> RotationService:
         from itexit.services.rotation import RotationService

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from itexit.services.mailbox import MailboxService
     from itexit.services.renewals import RenewalService
     from itexit.services.statements import StatementService
+    from itexit.services.sweep import SweepService
     from itexit.services.vendors import VendorService
 
 
@@ -90,6 +91,12 @@ class UnlockedVault:
         from itexit.services.mailbox import MailboxService
 
         return MailboxService(self.ctx)
+
+    @cached_property
+    def sweep(self) -> SweepService:
+        from itexit.services.sweep import SweepService
+
+        return SweepService(self.ctx)
 
     def can(self, permission: Permission) -> bool:
         return self.ctx.can(permission)

@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from servers.certs import TestCA
 from servers.common import serve, started
+from servers.dovecot import DOVECOT_MISSING, DovecotUnavailable
+from servers.sieveserver import SIEVE_MISSING, SieveServer
 from servers.sshd import NOT_ROOT, SSHD_MISSING, SshdUnavailable
 from servers.sweephosts import Accounts, SweepSshd
 from vaulthelpers import Vault, new_vault
@@ -54,3 +57,16 @@ def vault(tmp_path: Path) -> Iterator[Vault]:
     v = new_vault(tmp_path / "vault.sqlite")
     yield v
     v.close()
+
+
+@pytest.fixture(scope="session")
+def sieve_server(tls_ca: TestCA) -> Iterator[SieveServer]:
+    """Dovecot with ManageSieve and a master (admin) user, for the session."""
+    yield from serve(
+        started(
+            lambda: SieveServer.start(tls_ca),
+            DovecotUnavailable,
+            [DOVECOT_MISSING, SIEVE_MISSING],
+            "Dovecot (ManageSieve)",
+        )
+    )

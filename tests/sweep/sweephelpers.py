@@ -8,6 +8,7 @@ from pydantic import SecretStr
 
 from itexit.domain.checklist import CaseKind, NewCase
 from itexit.domain.credentials import Category, NewCredential
+from servers.sieveserver import SieveServer
 from servers.sweephosts import SweepSshd
 from vaulthelpers import Vault
 
@@ -34,6 +35,47 @@ def ssh_admin(vault: Vault, host: SweepSshd, system: str) -> str:
             verifier="ssh",
             endpoint_options=host.options(),
             sweep_admin=True,
+        )
+    )
+    return summary.id
+
+
+def mail_admin(vault: Vault, server: SieveServer, *mailboxes: str) -> str:
+    """The mail server's master account in the inventory, marked for the sweep."""
+    summary = vault.manager.credentials.add(
+        NewCredential(
+            system="Practice mail (admin)",
+            host=server.host,
+            port=server.imap_port,
+            category=Category.EMAIL,
+            username=server.admin,
+            secret=SecretStr(server.admin_password),
+            verifier="imap",
+            tls="starttls",
+            endpoint_options={
+                "ca_file": server.ca_file,
+                "sieve_port": str(server.port),
+                "mailboxes": " ".join(mailboxes),
+            },
+            sweep_admin=True,
+        )
+    )
+    return summary.id
+
+
+def mailbox_credential(vault: Vault, server: SieveServer, user: str) -> str:
+    """A mailbox of the practice, as the inventory records it (the sweep reads its rules)."""
+    summary = vault.manager.credentials.add(
+        NewCredential(
+            system=f"Mailbox {user}",
+            host=server.host,
+            port=server.imap_port,
+            category=Category.EMAIL,
+            username=user,
+            secret=SecretStr(server.users[user]),
+            verifier="imap",
+            tls="starttls",
+            endpoint_options={"ca_file": server.ca_file},
         )
     )
     return summary.id

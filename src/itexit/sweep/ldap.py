@@ -16,7 +16,6 @@ import ssl
 from typing import Any
 
 from ldap3 import (
-    BASE,
     MODIFY_DELETE,
     SUBTREE,
     Connection,

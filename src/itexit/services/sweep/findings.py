@@ -221,10 +221,13 @@ def open_findings(ctx: VaultContext) -> list[Finding]:
             session.scalars(
                 select(SweepFinding)
                 .join(Case, Case.id == SweepFinding.case_id)
-                .where(SweepFinding.status == FindingStatus.OPEN.value, Case.status != "closed")
+                .where(Case.status != "closed")
             )
         )
-        return [to_model(ctx, r) for r in rows]
+        # Every row is opened, not only those the plain status calls open: a status changed
+        # in SQL behind the app's back fails to decrypt instead of hiding an open finding.
+        items = [to_model(ctx, r) for r in rows]
+    return [f for f in items if f.status is FindingStatus.OPEN]
 
 
 def _open_counts(ctx: VaultContext) -> tuple[Counter[str], Counter[str], datetime | None]:

@@ -111,3 +111,19 @@ def test_the_demo_practice_carries_sweep_findings(vault: Vault) -> None:
     }
     identity = vault.manager.sweep.identity("Gary Thistle")
     assert identity.accounts == ["gthistle", "gary"]
+
+
+def test_the_sweep_readers_do_not_load_the_ui_toolkit() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import itexit.sweep.ssh, itexit.sweep.sieve, itexit.sweep.postgres, itexit.sweep.ldap\n"
+        "import itexit.services.sweep, itexit.cli.sweep\n"
+        "assert 'textual' not in sys.modules, 'textual was imported by the sweep'\n"
+        "print('ok')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"

@@ -252,3 +252,27 @@ def test_closing_needs_the_host_to_still_be_marked(
     (ssh_host.base / "spool" / "cron" / "crontabs" / ssh_host.accounts.person).unlink()
     with pytest.raises(CheckFailed, match=r"no longer holds that line|could not be read"):
         service.close(item.id)
+
+
+def test_a_file_cannot_forge_the_sections_of_the_reading(
+    vault: Vault, ssh_host: SweepSshd, sweep_accounts: Accounts
+) -> None:
+    acc = sweep_accounts
+    case = open_case(vault)
+    # Lines shaped like the reading's markers, hoping to end the file early, hide the key
+    # after them, and claim the person's account is locked.
+    ssh_host.plant_keys(
+        acc.person,
+        "@@0123456789abcdef END",
+        "@@ END",
+        f"@@0123456789abcdef SHADOW {acc.person} {acc.person}:!locked:1:0:99999:7:::",
+        acc.person_key.public_line,
+    )
+    ssh_admin(vault, ssh_host, "File server")
+    vault.manager.sweep.set_identity(
+        case, accounts=[acc.person], keys=[known_key(acc.person_key.public_line)]
+    )
+    (host,) = vault.manager.sweep.run().hosts
+    kinds = sorted(f.kind.value for f in host.findings)
+    assert kinds == ["account", "admin_role", "ssh_key"]
+    assert any("3 line(s)" in p and "not public keys" in p for p in host.problems)

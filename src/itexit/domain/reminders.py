@@ -15,6 +15,7 @@ class ReminderArea(StrEnum):
     RENEWALS = "renewals"
     MAILBOX = "mailbox"
     SWEEP = "sweep"
+    CREDENTIALS = "credentials"
 
 
 class Reminder(Model):

@@ -8,11 +8,20 @@ from sqlalchemy import select
 
 from itexit.domain.models import DashboardSummary, Tile, UnlockCoverage
 from itexit.domain.roles import Permission
-from itexit.services import checklist, credentials, mailbox, renewals, statements, sweep, vendors
+from itexit.services import (
+    checklist,
+    credentials,
+    mailbox,
+    renewals,
+    statements,
+    sweep,
+    vendors,
+    watch,
+)
 from itexit.services.context import VaultContext
 from itexit.store.models import User
 
-AREAS = (credentials, sweep, checklist, statements, vendors, renewals, mailbox)
+AREAS = (watch, credentials, sweep, checklist, statements, vendors, renewals, mailbox)
 """The order of the tiles: the most urgent question first."""
 
 

@@ -1,5 +1,5 @@
-"""The sweep of real PostgreSQL and OpenLDAP servers: the person's own accounts, admin rights
-and open sessions found, closed, and proven closed by reading the server again."""
+"""The sweep of real PostgreSQL, MariaDB and OpenLDAP servers: the person's own accounts,
+admin rights and open sessions found, closed, and proven closed by reading the server again."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Iterator
 
 import psycopg
+import pymysql
 import pytest
 from ldap3 import Connection, Server
 from psycopg import sql
@@ -16,6 +17,7 @@ from sweephelpers import open_case
 
 from itexit.domain.credentials import Category, NewCredential
 from itexit.domain.sweep import FindingKind, FindingStatus
+from servers.mariadb import MariadbServer
 from servers.pglogin import GROUP, PgLoginServer
 from servers.slapd import SlapdServer
 from vaulthelpers import Vault
@@ -188,4 +190,75 @@ def test_ldap_leftovers_are_found_closed_and_proven(
         password=ldap_planted["password"],
     )
     assert not refused.bind()
+    assert service.run().findings == []
+
+
+@pytest.fixture
+def maria_planted(vault: Vault, mariadb_server: MariadbServer) -> Iterator[dict[str, str]]:
+    password = f"my-{secrets.token_hex(8)}"
+    admin = mariadb_server.add_user(password, hosts=("%",))
+    mariadb_server.execute("GRANT ALL PRIVILEGES ON *.* TO %s@'%%' WITH GRANT OPTION", (admin,))
+    person = mariadb_server.add_user(password)  # at '%' and 'localhost'
+    mariadb_server.execute("GRANT ALL PRIVILEGES ON *.* TO %s@'%%'", (person,))
+    colleague = mariadb_server.add_user(password)
+    role = f"dba_{secrets.token_hex(3)}"
+    mariadb_server.execute(f"CREATE ROLE {role}")
+    mariadb_server.execute(f"GRANT CREATE USER ON *.* TO {role}")
+    mariadb_server.execute(f"GRANT {role} TO %s@'localhost'", (person,))
+    # The practice's database administrator may hand the role out and take it back.
+    mariadb_server.execute(f"GRANT {role} TO %s@'%%' WITH ADMIN OPTION", (admin,))
+    case = open_case(vault)
+    vault.manager.credentials.add(
+        NewCredential(
+            system="Practice MariaDB",
+            host=mariadb_server.host,
+            port=mariadb_server.port,
+            category=Category.SERVER,
+            username=admin,
+            secret=SecretStr(password),
+            verifier="mariadb",
+            tls="none",
+            sweep_admin=True,
+        )
+    )
+    vault.manager.sweep.set_identity(case, accounts=[person])
+    session = pymysql.connect(
+        host=mariadb_server.host, port=mariadb_server.port, user=person, password=password
+    )
+    try:
+        yield {"person": person, "colleague": colleague, "password": password, "role": role}
+    finally:
+        session.close()
+
+
+def test_mariadb_leftovers_are_found_closed_and_proven(
+    vault: Vault, maria_planted: dict[str, str], mariadb_server: MariadbServer
+) -> None:
+    service = vault.manager.sweep
+    (host,) = service.run().hosts
+    assert host.reached and not host.problems, host.problems
+    found = sorted(
+        (f.kind.value, f.evidence.get("entry", ""), f.evidence.get("role", ""))
+        for f in host.findings
+    )
+    assert found == sorted(
+        [
+            ("account", "%", ""),
+            ("account", "localhost", ""),
+            ("admin_role", "%", "global admin privileges"),
+            ("admin_role", "localhost", maria_planted["role"]),
+            ("session", "", ""),
+        ]
+    )
+    text = json.dumps([f.model_dump(mode="json") for f in host.findings])
+    assert maria_planted["colleague"] not in text and maria_planted["password"] not in text
+    for item in host.findings:
+        assert service.close(item.id).proven
+    with pytest.raises(pymysql.MySQLError):
+        pymysql.connect(
+            host=mariadb_server.host,
+            port=mariadb_server.port,
+            user=maria_planted["person"],
+            password=maria_planted["password"],
+        ).close()
     assert service.run().findings == []

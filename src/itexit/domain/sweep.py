@@ -56,7 +56,7 @@ class Severity(StrEnum):
     """Nobody can say whose it is: find out, then close or accept it."""
 
 
-SWEEP_PROTOCOLS = ("ssh", "sieve", "postgresql", "ldap")
+SWEEP_PROTOCOLS = ("ssh", "sieve", "postgresql", "mariadb", "ldap")
 """The kinds of server the sweep reads, by the verifier name on the admin credential."""
 
 

@@ -1,7 +1,7 @@
 """Read the practice's own servers for access that outlives a password, and close it.
 
 One reader per kind of server (``ssh``, ``sieve`` for Dovecot's ManageSieve, ``postgresql``,
-``ldap``), each with ``sweep(target, identity, timeout)`` and ``close(target, finding,
+``mariadb``, ``ldap``), each with ``sweep(target, identity, timeout)`` and ``close(target, finding,
 timeout)``. :func:`read` runs any of them under a hard deadline so that one host that hangs,
 or holds hostile content, never stops the sweep of the others.
 """
@@ -19,7 +19,13 @@ from itexit.sweep.base import DEFAULT_TIMEOUT, SweepProblem, Target, bounded
 Closer = Callable[[Target, Finding, float], tuple[str, str]]
 
 
-MODULES = {"ssh": "ssh", "sieve": "sieve", "postgresql": "postgres", "ldap": "ldap"}
+MODULES = {
+    "ssh": "ssh",
+    "sieve": "sieve",
+    "postgresql": "postgres",
+    "mariadb": "mariadb",
+    "ldap": "ldap",
+}
 """The reader module for each protocol (imported on first use)."""
 
 

@@ -54,7 +54,7 @@ class Target:
         )
 
 
-DEFAULT_PORTS = {"ssh": 22, "sieve": 4190, "postgresql": 5432, "ldap": 389}
+DEFAULT_PORTS = {"ssh": 22, "sieve": 4190, "postgresql": 5432, "mariadb": 3306, "ldap": 389}
 
 
 class SweepProblem(Exception):

@@ -38,7 +38,13 @@ from itexit.store.models import Credential, SecretVersion
 from itexit.sweep.base import DEFAULT_TIMEOUT, SweepProblem, Target
 from itexit.verifiers.base import scrub
 
-PROTOCOL_OF = {"ssh": "ssh", "imap": "sieve", "postgresql": "postgresql", "ldap": "ldap"}
+PROTOCOL_OF = {
+    "ssh": "ssh",
+    "imap": "sieve",
+    "postgresql": "postgresql",
+    "mariadb": "mariadb",
+    "ldap": "ldap",
+}
 """The sweep reader for an admin credential, by its verifier (mail: ManageSieve)."""
 
 

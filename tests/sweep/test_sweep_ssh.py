@@ -207,7 +207,7 @@ def test_hostile_hosts_get_a_sentence_and_never_stop_the_sweep(
     vault.manager.sweep.set_identity(
         case, accounts=[acc.person], keys=[known_key(acc.person_key.public_line)]
     )
-    service = SweepService(vault.manager.ctx, timeout=3)
+    service = SweepService(vault.manager.ctx, timeout=6)
     report = service.run()
     by_system = {h.system: h for h in report.hosts}
     hung = by_system["Old server"]

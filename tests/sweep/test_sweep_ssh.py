@@ -176,9 +176,11 @@ def test_a_finding_put_back_after_closing_opens_again(
     service.run(hosts=["File server"])
     cron = next(f for f in service.findings() if f.kind is K.CRON)
     assert service.close(cron.id).proven
+    assert service.recheck_closed() == []  # still gone
     ssh_host.plant_cron(ssh_host.accounts.person)
-    again = service.recheck(cron.id)
-    assert again.status is FindingStatus.OPEN
+    (back,) = service.recheck_closed()
+    assert back.id == cron.id and back.status is FindingStatus.OPEN
+    assert service.recheck(cron.id).status is FindingStatus.OPEN
 
 
 def test_hostile_hosts_get_a_sentence_and_never_stop_the_sweep(

@@ -160,6 +160,23 @@ def cmd_close(cli: Cli) -> int:
 
 
 def cmd_recheck(cli: Cli) -> int:
+    if cli.args.closed:
+        if cli.args.ref:
+            raise BadInput("Give a finding's ID or --closed, not both.")
+        reopened = cli.unlock().sweep.recheck_closed()
+        rows = [_finding_row(f) for f in reopened]
+        emit(
+            cli.args,
+            rows,
+            lambda r: (
+                "\n".join(["FOUND AGAIN (put back after it was closed):", *_render_findings(r)])
+                if r
+                else "Every closed finding is still gone."
+            ),
+        )
+        return EXIT_FOUND if reopened else EXIT_OK
+    if not cli.args.ref:
+        raise BadInput("Give the finding's ID, or --closed to re-check every closed finding.")
     item = cli.unlock().sweep.recheck(cli.args.ref)
     emit(
         cli.args,
@@ -267,8 +284,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_close)
 
-    q = actions.add_parser("recheck", help="read the finding's host again (closed if gone)")
-    q.add_argument("ref", metavar="ID")
+    q = actions.add_parser(
+        "recheck",
+        help="read the finding's host again (closed if gone); --closed: every closed finding, "
+        "exit 1 when one is back (for cron, beside itexit watch)",
+    )
+    q.add_argument("ref", metavar="ID", nargs="?")
+    q.add_argument("--closed", action="store_true")
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_recheck)
 

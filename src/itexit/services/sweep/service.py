@@ -270,6 +270,31 @@ class SweepService:
         ledger.record(self.ctx, item.case_id, [report])
         return self.finding(item.id)
 
+    def recheck_closed(
+        self, on_host: Callable[[HostReport], None] | None = None
+    ) -> builtins.list[Finding]:
+        """Read again every host with a closed finding (for cron, beside the watch).
+
+        Returns the findings that were closed and are found again: they are open once more.
+        """
+        closed = ledger.listed(self.ctx, None, FindingStatus.CLOSED)
+        if not closed:
+            return []
+        marked = {h.host: h for h in self.hosts()}
+        by_case: dict[str, set[str]] = {}
+        for item in closed:
+            if item.host in marked:
+                by_case.setdefault(item.case_id, set()).add(item.host)
+        reopened: builtins.list[Finding] = []
+        for case_id, hosts in by_case.items():
+            identity = departing_identity(self.ctx, case_id)
+            targets = self._targets([marked[h].credential_id for h in sorted(hosts)], "re-check")
+            reports = readers.read_all(targets, identity, self.timeout, on_host=on_host)
+            stored = ledger.record(self.ctx, case_id, [_scrubbed(r, targets) for r in reports])
+            was_closed = {f.id for f in closed}
+            reopened += [f for f in stored if f.id in was_closed and f.status is FindingStatus.OPEN]
+        return reopened
+
     def close(self, ref: str) -> CloseOutcome:
         """Close a finding on its server, then prove it by a re-check of the host."""
         item = self.finding(ref)

@@ -281,6 +281,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "mailbox": ("mailbox",),
     "remind": ("remind",),
     "sweep": ("sweep",),
+    "backups": ("backup", "restore", "settings", "export"),
     "changing": ("watch",),
 }
 """Each area's command module (`itexit.cli.<name>`) and the top-level commands it adds."""

@@ -15,6 +15,7 @@ class ReminderArea(StrEnum):
     RENEWALS = "renewals"
     MAILBOX = "mailbox"
     SWEEP = "sweep"
+    BACKUPS = "backups"
     CREDENTIALS = "credentials"
 
 

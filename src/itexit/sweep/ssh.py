@@ -64,7 +64,9 @@ def connect(target: Target, timeout: float) -> paramiko.SSHClient:
             ) from None
         key = transport.get_remote_server_key() if transport.host_key is not None else None
         if key is None:
-            raise SweepProblem(f"{target.host} did not finish the SSH handshake in time.")
+            raise SweepProblem(
+                f"{target.host} did not finish the SSH handshake in time; it was skipped."
+            )
         seen = fingerprint(key)
         if not pinned:
             raise SweepProblem(

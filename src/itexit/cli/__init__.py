@@ -333,6 +333,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "renewals": ("renewal", "export"),
     "mailbox": ("mailbox",),
     "remind": ("remind",),
+    "sweep": ("sweep",),
     "backups": ("backup", "restore", "settings", "export"),
     "changing": ("watch",),
 }

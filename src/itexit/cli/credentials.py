@@ -159,6 +159,7 @@ def cmd_add(cli: Cli) -> int:
             secret=SecretStr(secret),
             **private,
             known_to_departing=args.known_to_departing,
+            sweep_admin=args.sweep_admin,
             source=Source(args.source),
             verifier=args.verifier,
             tls=args.tls,
@@ -349,6 +350,14 @@ def cmd_reconcile(cli: Cli) -> int:
     )
 
 
+def cmd_sweep_admin(cli: Cli) -> int:
+    args = cli.args
+    summary = cli.unlock().credentials.set_sweep_admin(args.ref, not args.off)
+    state = "no longer used" if args.off else "is now used"
+    print(f"{summary.system} {state} by the sweep as an admin account for {summary.host}.")
+    return EXIT_OK
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's subcommands to the parser."""
     from itexit.cli import cred_edit
@@ -364,6 +373,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--port", type=int)
     p.add_argument("--category", default="other", choices=CATEGORIES)
     p.add_argument("--known-to-departing", action="store_true")
+    p.add_argument("--sweep-admin", action="store_true", help="an admin account the sweep uses")
     p.add_argument("--source", default="handed_over", choices=SOURCES)
     p.add_argument(
         "--verifier", default="manual", help="imap, smtp, ssh, http, postgresql, ldap, mariadb"
@@ -426,5 +436,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--note")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reconcile)
+
+    p = creds.add_parser("sweep-admin", help="let the sweep use this admin account on its host")
+    p.add_argument("ref", metavar="ID")
+    p.add_argument("--off", action="store_true", help="stop the sweep using it")
+    p.set_defaults(func=cmd_sweep_admin)
 
     cred_edit.register(creds)

@@ -125,6 +125,8 @@ class NewCredential(Model):
     """HTTP path, PostgreSQL database, or LDAP bind DN template, by verifier."""
     endpoint_options: dict[str, str] = Field(default_factory=dict)
     policy: PasswordPolicy | None = None
+    sweep_admin: bool = False
+    """An admin account the sweep may use to read this host (SSH, mail, database, directory)."""
 
 
 class CredentialSummary(Model):
@@ -172,6 +174,7 @@ class CredentialDetail(Model):
     path: str = ""
     endpoint_options: dict[str, str] = Field(default_factory=dict)
     policy: PasswordPolicy = Field(default_factory=PasswordPolicy)
+    sweep_admin: bool = False
     sealed: bool = True
     """False when the reader's role holds no cred key: only the summary is filled in."""
     retired_reason: str = ""

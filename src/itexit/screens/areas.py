@@ -25,6 +25,7 @@ AREAS: tuple[Area, ...] = (
     Area("vendors", "Vendors", "itexit.screens.vendors", "VendorsScreen", "f6"),
     Area("renewals", "Renewals", "itexit.screens.renewals", "RenewalsScreen", "f7"),
     Area("mailbox", "Mailbox", "itexit.screens.mailbox", "MailboxScreen", "f8"),
+    Area("sweep", "Sweep", "itexit.screens.sweep", "SweepScreen", "f9"),
 )
 
 BY_KEY = {area.key: area for area in AREAS}

@@ -272,6 +272,7 @@ class CredentialService:
             "tls": new.tls,
             "path": new.path,
             "endpoint_options": dict(new.endpoint_options),
+            "sweep_admin": new.sweep_admin,
         }
         self.ctx.seal(cred, doc, Scope.CRED)
         self.ctx.seal(secret, {"secret": secret_value}, Scope.CRED)
@@ -420,6 +421,7 @@ class CredentialService:
             path=str(doc.get("path", "")),
             endpoint_options=dict(doc.get("endpoint_options") or {}),
             policy=policy,
+            sweep_admin=bool(doc.get("sweep_admin", False)),
             sealed=True,
             retired_reason=str((doc.get("retired") or {}).get("reason", "")),
         )
@@ -616,6 +618,12 @@ class CredentialService:
         from itexit.services.cred_lifecycle import delete_credential
 
         return delete_credential(self.ctx, ref, version)
+
+    def set_sweep_admin(self, ref: str, admin: bool) -> CredentialSummary:
+        """Mark (or unmark) an admin account the sweep may use (`services/cred_admin.py`)."""
+        from itexit.services.cred_admin import set_sweep_admin
+
+        return set_sweep_admin(self.ctx, ref, admin)
 
     # --- rotation (see services/rotation.py) ---------------------------------------------------
 

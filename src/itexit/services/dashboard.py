@@ -15,13 +15,14 @@ from itexit.services import (
     mailbox,
     renewals,
     statements,
+    sweep,
     vendors,
     watch,
 )
 from itexit.services.context import VaultContext
 from itexit.store.models import User
 
-AREAS = (watch, credentials, checklist, statements, vendors, renewals, mailbox, backups)
+AREAS = (watch, credentials, sweep, checklist, statements, vendors, renewals, mailbox, backups)
 """The order of the tiles: the most urgent question first."""
 
 

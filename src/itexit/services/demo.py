@@ -30,11 +30,19 @@ def demo_secret(rng: random.Random) -> str:
 
 def build_demo(gateway: Gateway, force: bool = False) -> DemoResult:
     """Create the demo vault (wiping an existing one only with `force`) and fill it."""
-    from itexit.services import checklist, credentials, mailbox, renewals, statements, vendors
+    from itexit.services import (
+        checklist,
+        credentials,
+        mailbox,
+        renewals,
+        statements,
+        sweep,
+        vendors,
+    )
     from itexit.services.gateway import DemoResult, DemoUser
 
     # credentials first: vendors, cases, statements and mailboxes refer to them
-    DEMO_AREAS = (credentials, vendors, checklist, statements, renewals, mailbox)
+    DEMO_AREAS = (credentials, vendors, checklist, sweep, statements, renewals, mailbox)
 
     if gateway.exists():
         if not force:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from itexit.services.renewal_notices import RenewalNotices
     from itexit.services.renewals import RenewalService
     from itexit.services.statements import StatementService
+    from itexit.services.sweep import SweepService
     from itexit.services.vendors import VendorService
 
 
@@ -100,6 +101,12 @@ class UnlockedVault:
         from itexit.services.mailbox import MailboxService
 
         return MailboxService(self.ctx)
+
+    @cached_property
+    def sweep(self) -> SweepService:
+        from itexit.services.sweep import SweepService
+
+        return SweepService(self.ctx)
 
     @cached_property
     def backups(self) -> BackupService:

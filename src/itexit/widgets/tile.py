@@ -91,7 +91,7 @@ class DashboardTile(Vertical, can_focus=True):
         self.tile = tile
         self.number = number
         self.border_title = tile.title
-        self.border_subtitle = f"key {number}"
+        self.border_subtitle = f"key {number}" if number <= 9 else ""  # keys 1-9 open tiles
 
     def compose(self) -> ComposeResult:
         count = self.tile.count

@@ -22,14 +22,14 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from itexit.domain.errors import ItexitError
+from itexit.domain.errors import ItexitError, VaultRekeyed
 from itexit.domain.roles import ROLE_LABELS, Permission
 from itexit.screens.access import VaultAccess
 from itexit.screens.areas import AREAS, BY_KEY, area_screen
 from itexit.screens.base import ItexitModal, ItexitScreen, WorkFailed, screen_actions
 from itexit.screens.commands import ScreenCommands
 from itexit.screens.connecting import ConnectingScreen
-from itexit.screens.error import ErrorModal
+from itexit.screens.error import ErrorModal, RekeyedModal
 from itexit.screens.first_run import FirstRunScreen
 from itexit.screens.help import HelpModal
 from itexit.screens.unlock import UnlockScreen
@@ -305,6 +305,7 @@ class ItexitApp(App[int]):
 
     def _start_session(self, session: UnlockedVault) -> None:
         self.session = session
+        session.ctx.follow_rekey = False  # a re-key by someone else is shown, not followed
         identity = session.identity
         self._practice_name = identity.practice_name
         self.prefill_user = identity.name
@@ -357,6 +358,10 @@ class ItexitApp(App[int]):
 
     def show_error(self, error: BaseException) -> None:
         """The one place failures reach the person: a sentence in a modal, details in the log."""
+        if isinstance(error, VaultRekeyed):
+            if not isinstance(self.screen, RekeyedModal):
+                self.push_screen(RekeyedModal(str(error)), self._lock_after_rekey)
+            return
         if isinstance(error, ItexitError):
             sentence = str(error)
         else:
@@ -375,6 +380,10 @@ class ItexitApp(App[int]):
         """Lock if nobody pressed a key or moved the mouse for `idle_timeout` seconds."""
         if self.session is not None and self._clock() - self._last_input >= self.idle_timeout:
             self.lock_vault(f"Locked after {describe_duration(self.idle_timeout)} idle.")
+
+    def _lock_after_rekey(self, lock: bool | None) -> None:
+        if lock:
+            self.lock_vault("Locked: the vault has new keys. Unlock to carry on.")
 
     def action_lock(self) -> None:
         self.lock_vault("Locked.")

@@ -181,10 +181,14 @@ def test_stale_write_through_a_transaction_is_a_stale_edit(db_url: str) -> None:
     try:
         cid = add_credential(vault.manager, "EHR")
         ctx = vault.manager.ctx
+        with ctx.reading() as session:
+            read = session.get(Credential, cid)
+        assert read is not None
+        # someone else's change lands between the read and the write (a writer holds the
+        # write lock from its transaction's start, so it lands before ours begins)
+        vault.sql("UPDATE credentials SET version = version + 1 WHERE id = :c", c=cid)
         with pytest.raises(StaleEdit), ctx.transaction() as session:
-            row = session.get(Credential, cid)
-            assert row is not None
-            vault.sql("UPDATE credentials SET version = version + 1 WHERE id = :c", c=cid)
+            row = session.merge(read, load=False)
             row.status = "verified"
             row.version += 1
             session.flush()

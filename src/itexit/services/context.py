@@ -14,12 +14,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from itexit import locations
-from itexit.domain.errors import IntegrityFailure, PermissionDenied, StaleEdit, VaultError
+from itexit.domain.errors import (
+    IntegrityFailure,
+    PermissionDenied,
+    StaleEdit,
+    VaultError,
+    VaultRekeyed,
+)
 from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope, is_allowed
 from itexit.services import audit, witness
 from itexit.services.location import VaultLocation
-from itexit.store.models import Encrypted, VaultMeta, utcnow
-from itexit.vault.keys import KeyPair
+from itexit.store.models import Encrypted, KeySlot, VaultMeta, utcnow
+from itexit.vault.keys import KeyPair, open_slot, slot_info
 from itexit.vault.records import RecordAddress, decrypt_document, encrypt_document
 
 
@@ -67,6 +73,9 @@ class VaultContext:
         self.actor = actor
         self._scope_keys = scope_keys
         self._locked = False
+        #: when someone else re-keys the vault, take up the new epoch's keys from this actor's
+        #: slots (a command's short life); False: say so and ask to lock and unlock (the app)
+        self.follow_rekey = True
 
     # --- permissions and keys ---------------------------------------------------------------
 
@@ -123,6 +132,8 @@ class VaultContext:
 
     def unseal(self, row: Encrypted) -> dict[str, Any]:
         key = self._scope_keys.get((row.scope, row.epoch))
+        if key is None and row.epoch > self.epoch and self._rekeyed_since(row.epoch):
+            key = self._scope_keys.get((row.scope, row.epoch))
         if key is None and any(scope == row.scope for scope, _ in self._scope_keys):
             raise IntegrityFailure(
                 f"A {table_of(row)} record claims key epoch {row.epoch}, which this vault "
@@ -131,6 +142,43 @@ class VaultContext:
         if key is None:
             key = self.scope_key(row.scope, row.epoch)
         return decrypt_document(key, self.address(row), row.doc)
+
+    def _rekeyed_since(self, epoch: int) -> bool:
+        """A row sealed under a newer epoch than ours: re-keyed by someone else (the vault's
+        own epoch is at least the row's) or altered (it is not). Follows the re-key when
+        `follow_rekey`, else raises `VaultRekeyed`."""
+        with self.store.sessions() as session:
+            meta = session.scalars(select(VaultMeta).limit(1)).first()
+            if meta is None or meta.epoch < epoch:
+                return False
+            self._catch_up(session, meta.epoch)
+        return True
+
+    def _catch_up(self, session: Session, epoch: int) -> None:
+        """Hold the keys of the vault's newer `epoch` from this actor's own slots."""
+        if epoch < self.epoch:
+            raise StaleEdit(
+                "The vault's key epoch went back since you unlocked it; lock and unlock again."
+            )
+        if not self.follow_rekey or self.actor.keys is None:
+            raise VaultRekeyed()
+        slots = session.scalars(
+            select(KeySlot).where(KeySlot.holder == self.actor.id, KeySlot.epoch == epoch)
+        ).all()
+        if not slots:
+            raise PermissionDenied(
+                f"{self.actor.name} no longer holds a key to this vault (removed by a manager)."
+            )
+        box = self.actor.keys.box
+        self.epoch = epoch
+        self.adopt_keys(
+            {
+                (slot.scope, slot.epoch): open_slot(
+                    box, slot.sealed, slot_info(self.vault_id, slot.scope, slot.epoch, slot.holder)
+                )
+                for slot in slots
+            }
+        )
 
     # --- transactions -------------------------------------------------------------------------
 
@@ -146,10 +194,7 @@ class VaultContext:
                 if meta is None:
                     raise VaultError("This database holds no vault.")
                 if meta.epoch != self.epoch:
-                    raise StaleEdit(
-                        "The vault was re-keyed by someone else since you unlocked it; "
-                        "lock and unlock again."
-                    )
+                    self._catch_up(session, meta.epoch)
                 yield session
         except StaleDataError:
             raise StaleEdit(

@@ -155,11 +155,16 @@ class UserService:
         self.ctx.require(Permission.USER_MANAGE)
         name = validate_name(name)
         require_acceptable(passphrase, (name,))
-        keys = {(s.value, self.ctx.epoch): self.ctx.scope_key(s.value) for s in ROLE_SCOPES[role]}
+        for scope in ROLE_SCOPES[role]:
+            self.ctx.scope_key(scope.value)  # refused before the slow key derivation
         pair = KeyPair.generate()
         user = new_user_row(self.ctx.vault_id, name, role, passphrase, pair, new_params())
         user.updated_by = self.ctx.actor.name
         with self.ctx.transaction() as session:
+            # the keys of the epoch the transaction holds (another manager may have re-keyed)
+            keys = {
+                (s.value, self.ctx.epoch): self.ctx.scope_key(s.value) for s in ROLE_SCOPES[role]
+            }
             if session.scalars(select(User).where(User.name == name)).first() is not None:
                 raise BadInput(f"There is already a user called {name} (names are never reused).")
             session.add(user)
@@ -241,10 +246,12 @@ class UserService:
         if not all(self.ctx.holds(s) for s in Scope):
             raise PermissionDenied("Removing a user needs every scope key (a manager's).")
         old_epoch = self.ctx.epoch
-        new_epoch = old_epoch + 1
-        new_keys = {(s.value, new_epoch): new_scope_key() for s in Scope}
         try:
             with self.ctx.transaction() as session:
+                # after the write lock: someone else may have re-keyed in the meantime
+                old_epoch = self.ctx.epoch
+                new_epoch = old_epoch + 1
+                new_keys = {(s.value, new_epoch): new_scope_key() for s in Scope}
                 leaver = self._get(session, name)
                 if leaver.status != "active":
                     raise BadInput(f"{leaver.name} was already removed.")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from itexit import locations
 from itexit.services import audit
+from itexit.store.engine import begin_write
 
 
 def _load(path: Path) -> dict[str, dict[str, object]]:
@@ -34,8 +36,20 @@ def seen(vault_id: str) -> tuple[int, str] | None:
 
 
 def record(vault_id: str, seq: int, head_hash: str) -> None:
-    """Remember a head if it is newer; written atomically (temp file, fsync, rename)."""
+    """Remember a head if it is newer; written atomically (temp file, fsync, rename), one
+    process at a time (a lock file beside it), so a slower process never writes an older head
+    over a newer one."""
     path = locations.witness_path()
+    locations.ensure_home()
+    lock_fd = os.open(path.with_name(".witness.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX)
+        _record_locked(path, vault_id, seq, head_hash)
+    finally:
+        os.close(lock_fd)
+
+
+def _record_locked(path: Path, vault_id: str, seq: int, head_hash: str) -> None:
     data = _load(path)
     current = data.get(vault_id)
     if (
@@ -45,7 +59,6 @@ def record(vault_id: str, seq: int, head_hash: str) -> None:
     ):
         return
     data[vault_id] = {"seq": seq, "hash": head_hash}
-    locations.ensure_home()
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".witness-")
     with os.fdopen(fd, "w") as handle:
         json.dump(data, handle)
@@ -56,8 +69,10 @@ def record(vault_id: str, seq: int, head_hash: str) -> None:
 
 @contextmanager
 def committed(session: Session, vault_id: str) -> Iterator[None]:
-    """Run the body in one transaction; once it commits, remember the audit head it left."""
+    """Run the body in one transaction, holding the write lock from its first statement; once
+    it commits, remember the audit head it left."""
     with session.begin():
+        begin_write(session)
         yield
         last = audit.head(session)
     if last is not None:

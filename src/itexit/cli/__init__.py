@@ -27,6 +27,7 @@ from itexit.cli.base import (
     write_private,
 )
 from itexit.domain.errors import BadInput, CheckFailed, ItexitError
+from itexit.domain.text import for_terminal
 from itexit.domain.wording import count
 from itexit.launch import global_options
 
@@ -284,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputLost as exc:
         return report_lost(exc)
     except ItexitError as exc:
-        print(f"itexit: {exc}", file=sys.stderr)
+        print(f"itexit: {for_terminal(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("itexit: interrupted; nothing was half-written.", file=sys.stderr)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from itexit.domain.errors import BadInput, ItexitError
+from itexit.domain.text import for_terminal
 from itexit.launch import secret_file_text
 
 if TYPE_CHECKING:
@@ -39,14 +40,15 @@ class OutputLost(ItexitError):
 
 
 class _GuardedOutput:
-    """Standard output whose write failures are `OutputLost`, told apart from the vault's own."""
+    """Standard output whose write failures are `OutputLost`, told apart from the vault's own,
+    and through which no control sequence reaches the terminal (`domain.text.for_terminal`)."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
         try:
-            return self._stream.write(text)
+            return self._stream.write(for_terminal(text))
         except OSError as exc:
             raise OutputLost(exc) from None
 
@@ -60,14 +62,28 @@ class _GuardedOutput:
         return getattr(self._stream, name)
 
 
+class _SafeErrors:
+    """Standard error through which no control sequence reaches the terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(for_terminal(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 @contextmanager
 def guarded_output() -> Iterator[None]:
-    real = sys.stdout
+    real, real_errors = sys.stdout, sys.stderr
     sys.stdout = cast(TextIO, _GuardedOutput(real))
+    sys.stderr = cast(TextIO, _SafeErrors(real_errors))
     try:
         yield
     finally:
-        sys.stdout = real
+        sys.stdout, sys.stderr = real, real_errors
 
 
 def report_lost(lost: OutputLost) -> int:

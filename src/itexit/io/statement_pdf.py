@@ -18,6 +18,7 @@ from fpdf.enums import XPos, YPos
 
 from itexit.domain.errors import BadInput
 from itexit.domain.statements import DATE_TEXT, PropertyState, Statement
+from itexit.domain.text import clean
 
 _FONT = "helvetica"
 _REPLACEMENTS = {
@@ -34,7 +35,9 @@ _REPLACEMENTS = {
 
 
 def latin1(text: str) -> str:
-    """The PDF's core fonts speak Latin-1: typographic marks become their plain forms."""
+    """The PDF's core fonts speak Latin-1: typographic marks become their plain forms, and no
+    control character or bidirectional override reaches the page."""
+    text = clean(text, multiline=True)
     for mark, plain in _REPLACEMENTS.items():
         text = text.replace(mark, plain)
     return text.encode("latin-1", "replace").decode("latin-1")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 import threading
 import time
@@ -42,8 +41,6 @@ if TYPE_CHECKING:
     from itexit.services.gateway import Gateway
     from itexit.services.session import UnlockedVault
 
-log = logging.getLogger(__name__)
-
 CALM = Theme(
     name="itexit",
     primary="#6C9BC2",
@@ -60,7 +57,7 @@ CALM = Theme(
     variables={"button-focus-text-style": "bold underline"},
 )
 
-UNEXPECTED = "Something unexpected went wrong; nothing more was changed. Details are in the log."
+UNEXPECTED = "Something unexpected went wrong; nothing more was changed. Details are in {where}."
 
 
 def describe_duration(seconds: float) -> str:
@@ -365,8 +362,10 @@ class ItexitApp(App[int]):
         if isinstance(error, ItexitError):
             sentence = str(error)
         else:
-            log.error("unexpected failure", exc_info=error)
-            sentence = UNEXPECTED
+            from itexit.services.crashlog import record_crash
+
+            where = record_crash(error)
+            sentence = UNEXPECTED.format(where=where)
         self.push_screen(ErrorModal(sentence))
 
     # --- locking ---------------------------------------------------------------------------------

@@ -431,7 +431,10 @@ class ItexitApp(App[int]):
 
 
 def run_app(location: VaultLocation, user: str | None = None) -> int:
-    """Run the TUI until the person quits; the exit code for the shell."""
+    """Run the TUI until the person quits; the exit code for the shell. It never dumps core."""
+    from itexit.services.process import harden_process
+
+    harden_process()
     app = ItexitApp(location, user=user)
     app.run()
     return app.return_code or 0

@@ -12,7 +12,8 @@ PROBE = """
 import atexit, ctypes, resource, sys
 def report():
     libc = ctypes.CDLL(None)
-    print("CORE", resource.getrlimit(resource.RLIMIT_CORE)[0], "DUMPABLE", libc.prctl(3, 0, 0, 0, 0))
+    core = resource.getrlimit(resource.RLIMIT_CORE)[0]
+    print("CORE", core, "DUMPABLE", libc.prctl(3, 0, 0, 0, 0))
 """
 
 
@@ -59,7 +60,8 @@ def test_the_app_never_dumps_core(tmp_path: Path) -> None:
         + "from itexit.app import ItexitApp, run_app\n"
         + "from itexit.services.location import VaultLocation\n"
         + "ItexitApp.run = lambda self, *a, **k: report()\n"
-        + f"run_app(VaultLocation(path=__import__('pathlib').Path({str(tmp_path / 'v.sqlite')!r})))\n",
+        + "from pathlib import Path\n"
+        + f"run_app(VaultLocation(path=Path({str(tmp_path / 'v.sqlite')!r})))\n",
         tmp_path,
     )
     assert "CORE 0 DUMPABLE 0" in out

@@ -8,6 +8,7 @@ zeroes when the vault locks.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import resource
@@ -30,10 +31,8 @@ def no_core_dumps() -> None:
     """No core file, and (Linux) not dumpable: no core, no ptrace by other processes of the
     same user, /proc/self/mem readable by root only. Best effort: each step that the system
     refuses is skipped."""
-    try:
+    with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ValueError, OSError):
-        pass
     libc = _libc()
     if libc is not None:
         libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)

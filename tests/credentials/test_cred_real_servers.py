@@ -224,6 +224,7 @@ def test_imap_rotation_through_the_command_line(
     new_vault(path).close()
     pass_file = tmp_path / "pass"
     pass_file.write_text(MANAGER_PASS + "\n")
+    pass_file.chmod(0o600)
     secret_file = tmp_path / "secret"
     secret_file.write_text(old + "\n")
     base = ["--vault", str(path), "--user", MANAGER, "--passphrase-file", str(pass_file)]
@@ -237,8 +238,8 @@ def test_imap_rotation_through_the_command_line(
         dovecot_server.host,
         "--port",
         str(dovecot_server.imaps_port),
-        "--username",
-        name,
+        "--username-file",
+        str(_username_file(tmp_path, name)),
         "--category",
         "email",
         "--verifier",
@@ -277,3 +278,10 @@ def test_imap_rotation_through_the_command_line(
     assert (result["outcome"], result["status"]) == ("rejected", "locked_out")
     for run in (started, early, dead):
         assert old not in run.stdout + run.stderr
+
+
+def _username_file(tmp_path: Path, name: str) -> Path:
+    """User names are private: the command line takes them from a file, never from argv."""
+    path = tmp_path / "username"
+    path.write_text(name + "\n")
+    return path

@@ -22,6 +22,7 @@ from itexit.cli.base import (
     emit,
     guarded_output,
     pause_collector,
+    read_private_options,
     report_lost,
     resume_collector,
     write_private,
@@ -276,6 +277,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is cmd_open:  # the app runs for hours: it collects as usual
         resume_collector()
     try:
+        read_private_options(args)
         if func not in (cmd_open, cmd_init):  # there the file holds a new passphrase
             cli.start_unlock()
         if func is cmd_open:

@@ -117,6 +117,11 @@ class Cli:
     def location(self) -> VaultLocation:
         from itexit.services.location import VaultLocation
 
+        if self.args.db and _has_password(self.args.db):
+            raise BadInput(
+                "A password in --db would show in the process list; put the URL in ITEXIT_DB "
+                "instead, or the password in a .pgpass file (PGPASSFILE)."
+            )
         return VaultLocation.resolve(self.args.vault, self.args.db)
 
     def gateway(self) -> Gateway:
@@ -130,8 +135,15 @@ class Cli:
     def read_secret_file(self, path: str, what: str) -> str:
         try:
             value = secret_file_text(path)
+            mode = os.stat(path).st_mode
         except OSError as exc:
             raise BadInput(f"Cannot read the {what} file {path}: {exc.strerror}.") from None
+        if mode & 0o077:
+            print(
+                f"Warning: other people on this computer can read the {what} file {path}; "
+                f"make it yours alone with: chmod 600 {path}",
+                file=sys.stderr,
+            )
         if not value:
             raise BadInput(f"The {what} file {path} is empty.")
         return value
@@ -218,6 +230,59 @@ class Cli:
 
     def _prompts_for_passphrase(self) -> bool:
         return not (self.args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE"))
+
+
+def private_option(
+    parser: argparse.ArgumentParser, flag: str, what: str, default: str | None = None
+) -> None:
+    """A private field (notes, a user name, an account number...) that never goes on the
+    command line, where `ps` and the shell's history keep it: `FLAG-file FILE`, or
+    `FLAG-file -` for standard input. `FLAG TEXT` itself is refused with a sentence saying so;
+    `read_private_options` puts the text where the command reads `FLAG`'s value."""
+    name = flag.lstrip("-").replace("-", "_")
+    parser.add_argument(flag, dest=f"{name}_on_argv", metavar="TEXT", help=argparse.SUPPRESS)
+    parser.add_argument(
+        f"{flag}-file",
+        dest=f"{name}_file",
+        metavar="FILE",
+        help=f"{what}, read from FILE (- for standard input), never from the command line",
+    )
+    private = tuple(parser.get_default("private_options") or ())
+    parser.set_defaults(**{name: default, "private_options": (*private, (name, flag))})
+
+
+def read_private_options(args: argparse.Namespace) -> None:
+    """Fill each private field from its file or standard input; refuse one given as text."""
+    for name, flag in getattr(args, "private_options", ()):
+        if getattr(args, f"{name}_on_argv", None) is not None:
+            raise BadInput(
+                f"{flag} would show in the process list; give {flag}-file FILE instead, or "
+                f"{flag}-file - to type or pipe it on standard input."
+            )
+        path = getattr(args, f"{name}_file", None)
+        if not path:
+            continue
+        if path == "-":
+            if sys.stdin.isatty():
+                print(
+                    f"{flag.lstrip('-').replace('-', ' ').capitalize()} (end with Ctrl-D):",
+                    file=sys.stderr,
+                )
+            text = sys.stdin.read()
+        else:
+            try:
+                with open(path, encoding="utf-8") as handle:
+                    text = handle.read()
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = getattr(exc, "strerror", None) or "it is not UTF-8 text"
+                raise BadInput(f"Cannot read the file {path} for {flag}: {reason}.") from None
+        setattr(args, name, text.rstrip("\r\n"))
+
+
+def _has_password(url: str) -> bool:
+    """Whether a database URL carries a password (`scheme://user:password@host/...`)."""
+    credentials, at, _ = url.split("//", 1)[-1].rpartition("@")
+    return bool(at) and ":" in credentials
 
 
 _collector_paused = False

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
+from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit, private_option
 from itexit.domain.errors import BadInput
 
 if TYPE_CHECKING:
@@ -334,7 +334,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--url")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
-    p.add_argument("--username")
+    private_option(p, "--username", "the user name")
     p.add_argument("--category", default="other", choices=CATEGORIES)
     p.add_argument("--known-to-departing", action="store_true")
     p.add_argument("--source", default="handed_over", choices=SOURCES)
@@ -352,7 +352,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--host-key", metavar="SHA256:…", help="the SSH server's pinned host key fingerprint"
     )
-    p.add_argument("--notes")
+    private_option(p, "--notes", "notes")
     p.add_argument("--secret-file", metavar="FILE")
     p.add_argument("--no-secret", action="store_true", help="the secret is not known yet")
     p.add_argument("--json", action="store_true")

@@ -21,14 +21,14 @@ from itexit.domain.errors import (
 )
 from itexit.domain.models import AuditVerdict
 from itexit.domain.roles import Role, Scope
-from itexit.services import audit, witness
+from itexit.services import audit, guessing, witness
 from itexit.services.context import Actor, Store, VaultContext, lock_meta
 from itexit.services.handover import open_inbox_on_unlock, publish_key
 from itexit.services.location import VaultLocation
 from itexit.services.passphrase import require_acceptable
 from itexit.services.session import UnlockedVault
 from itexit.services.users import new_user_row, seal_slots, validate_name
-from itexit.store.engine import make_engine, session_factory
+from itexit.store.engine import make_engine, mask_url, session_factory
 from itexit.store.migrate import ensure_schema
 from itexit.store.models import KeySlot, User, VaultMeta
 from itexit.vault import kdf, keyring_cache
@@ -90,7 +90,11 @@ class Gateway:
             ensure_schema(engine, store.backup_dir)
         except OperationalError as exc:
             raise VaultError(
-                f"Cannot open the vault at {location.describe()}: {exc.orig}"
+                f"Cannot open the vault at {location.describe()}: {mask_url(str(exc.orig))}"
+            ) from None
+        except (ValueError, TypeError) as exc:  # a URL the driver cannot use (a bad port...)
+            raise VaultError(
+                f"Cannot open the vault at {location.describe()}: {mask_url(str(exc))}"
             ) from None
         except DatabaseError as exc:
             raise VaultCorrupt(
@@ -226,10 +230,13 @@ class Gateway:
         """
         meta = self._meta()
         self.check_witness(meta.vault_id)
+        guessing.check(meta.vault_id, name)
         user = self._active_user(name)
         if user is None or user.wrapped_keys is None:
-            kdf.derive(passphrase, kdf.floor_params())  # spend comparable time either way
+            # the same derivation a person of this vault costs, so the time says nothing
+            kdf.derive(passphrase, self._stand_in_params(meta.vault_id, name))
             self._record_failure(meta, None)
+            guessing.failed(meta.vault_id, name)
             raise AuthenticationFailed()
         params = params_of(user)
         params.check()
@@ -243,13 +250,35 @@ class Gateway:
             )
         except IntegrityFailure:
             self._record_failure(meta, user)
+            guessing.failed(meta.vault_id, name)
             raise AuthenticationFailed() from None
+        guessing.succeeded(meta.vault_id, name)
         if pair.box_public != user.box_public or pair.sign_public != user.sign_public:
             raise IntegrityFailure(
                 f"The keys stored for {user.name} do not match: the vault was altered."
             )
         keyring_cache.store(meta.vault_id, user.name, pair.private_bytes())
         return self._unlocked(meta, user, pair)
+
+    def _stand_in_params(self, vault_id: str, name: str) -> kdf.KdfParams:
+        """For a name nobody has: the cost settings of the vault's first active person (the
+        path a known name takes), with a salt made from the name, so a repeated guess of one
+        name looks like a person's fixed salt."""
+        import hashlib
+
+        with self.store.sessions() as session:
+            someone = session.scalars(
+                select(User).where(User.status == "active").order_by(User.created_at).limit(1)
+            ).first()
+        params = params_of(someone) if someone is not None else kdf.floor_params()
+        try:
+            params.check()
+        except ItexitError:
+            params = kdf.floor_params()
+        salt = hashlib.sha256(f"itexit.stand-in\x00{vault_id}\x00{name}".encode()).digest()
+        return kdf.KdfParams(
+            params.memory_kib, params.time_cost, params.parallelism, salt[: len(params.salt)]
+        )
 
     def unlock_cached(self, name: str) -> UnlockedVault | None:
         """Unlock from a trusted OS keyring's cache, if enabled and present; else None."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -15,6 +16,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from itexit.domain.errors import VaultBusy, VaultCorrupt, VaultError
 from itexit.store.peek import read_only_uri
+
+_URL_PASSWORD = re.compile(r"((?:^|//)[^/@:\s]*:)[^@/\s]*@")
+
+
+def mask_url(url: str) -> str:
+    """The URL as it may be shown: any password in it replaced by `***`."""
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
+def url_has_password(url: str) -> bool:
+    return _URL_PASSWORD.search(url) is not None
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -124,7 +136,13 @@ def begin_write(session: Session, wait_seconds: float | None = None) -> None:
 
 def make_engine(url: str) -> Engine:
     """One engine per opened vault; never at import time, never logging parameters."""
-    path = sqlite_file(url)
+    try:
+        path = sqlite_file(url)
+    except Exception:  # SQLAlchemy's parser raises several kinds on a malformed URL
+        raise VaultError(
+            f"{mask_url(url)} is not a database URL; write it as "
+            "postgresql+psycopg://USER@HOST/DATABASE (or give --vault FILE)."
+        ) from None
     if path is not None:
         preflight_sqlite(path)
         if not path.parent.exists():
@@ -138,7 +156,9 @@ def make_engine(url: str) -> Engine:
     try:
         return create_engine(url, hide_parameters=True, pool_pre_ping=True)
     except Exception as exc:
-        raise VaultError(f"Cannot use the database URL: {exc}") from None
+        raise VaultError(
+            f"Cannot use the database URL {mask_url(url)}: {mask_url(str(exc))}"
+        ) from None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

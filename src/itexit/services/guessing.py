@@ -64,7 +64,7 @@ def wait_seconds(failures: int) -> float:
     """How long after the last failure the next attempt must wait."""
     if failures < FREE_FAILURES:
         return 0.0
-    return min(FIRST_WAIT_SECONDS * 2 ** (failures - FREE_FAILURES), LONGEST_WAIT_SECONDS)
+    return float(min(FIRST_WAIT_SECONDS * 2.0 ** (failures - FREE_FAILURES), LONGEST_WAIT_SECONDS))
 
 
 def check(vault_id: str, name: str) -> None:

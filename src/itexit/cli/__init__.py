@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import NoReturn
 
 from itexit.cli.base import (
+    EXIT_FOUND,
     EXIT_OK,
     EXIT_USAGE,
     Cli,
@@ -144,6 +145,9 @@ def cmd_user_remove(cli: Cli) -> int:
         print(f"{count(len(report.rotation_due), 'credential')} are now due for rotation:")
         for system in report.rotation_due:
             print(f"  - {system}")
+    if report.cleanup_problem:
+        print(f"itexit: {report.cleanup_problem}", file=sys.stderr)
+        return EXIT_FOUND
     return EXIT_OK
 
 

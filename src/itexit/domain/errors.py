@@ -50,6 +50,17 @@ class VaultCorrupt(VaultError):
     """The vault's bytes are damaged; nothing was written to it."""
 
 
+class VaultReadOnly(VaultError):
+    """The vault's file, folder or disk cannot be written."""
+
+
+class SavedButIncomplete(ItexitError):
+    """The change was committed, but something after it (a clean-up, a record on this
+    computer) did not finish; the sentence says what was done and what was not."""
+
+    exit_code = 1
+
+
 class VaultBusy(VaultError):
     """Others kept the vault's write lock longer than a change is willing to wait."""
 

@@ -18,6 +18,7 @@ from itexit.domain.errors import (
     VaultCorrupt,
     VaultError,
     VaultNotFound,
+    VaultReadOnly,
 )
 from itexit.domain.models import AuditVerdict
 from itexit.domain.roles import Role, Scope
@@ -28,7 +29,7 @@ from itexit.services.location import VaultLocation
 from itexit.services.passphrase import require_acceptable
 from itexit.services.session import UnlockedVault
 from itexit.services.users import new_user_row, seal_slots, validate_name
-from itexit.store.engine import make_engine, mask_url, session_factory
+from itexit.store.engine import make_engine, mask_url, session_factory, write_problem
 from itexit.store.migrate import ensure_schema
 from itexit.store.models import KeySlot, User, VaultMeta
 from itexit.vault import kdf, keyring_cache
@@ -68,6 +69,22 @@ class DemoResult:
     location: str
 
 
+def _read_only_place(location: VaultLocation) -> VaultError | None:
+    """A vault file whose file or folder cannot be written (SQLite needs both)."""
+    import os
+
+    path = location.path
+    if path is None or not path.exists():
+        return None
+    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        return None
+    return VaultReadOnly(
+        f"The vault at {location.describe()} cannot be written here (a read-only file, folder "
+        "or disk); nothing was changed. Make it writable for you, or work on a copy you can "
+        "write."
+    )
+
+
 def params_of(user: User) -> kdf.KdfParams:
     return kdf.KdfParams(
         user.kdf_memory_kib, user.kdf_time_cost, user.kdf_parallelism, user.kdf_salt
@@ -89,6 +106,9 @@ class Gateway:
         try:
             ensure_schema(engine, store.backup_dir)
         except OperationalError as exc:
+            problem = write_problem(exc) or _read_only_place(location)
+            if problem is not None:
+                raise problem from None
             raise VaultError(
                 f"Cannot open the vault at {location.describe()}: {mask_url(str(exc.orig))}"
             ) from None

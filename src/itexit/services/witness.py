@@ -10,11 +10,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from itexit import locations
+from itexit.domain.errors import SavedButIncomplete
 from itexit.services import audit
-from itexit.store.engine import begin_write
+from itexit.store.engine import begin_write, write_problem
 
 
 def _load(path: Path) -> dict[str, dict[str, object]]:
@@ -71,9 +73,22 @@ def _record_locked(path: Path, vault_id: str, seq: int, head_hash: str) -> None:
 def committed(session: Session, vault_id: str) -> Iterator[None]:
     """Run the body in one transaction, holding the write lock from its first statement; once
     it commits, remember the audit head it left."""
-    with session.begin():
-        begin_write(session)
-        yield
-        last = audit.head(session)
+    try:
+        with session.begin():
+            begin_write(session)
+            yield
+            last = audit.head(session)
+    except OperationalError as exc:
+        problem = write_problem(exc)
+        if problem is None:
+            raise
+        raise problem from None
     if last is not None:
-        record(vault_id, last.seq, last.hash)
+        try:
+            record(vault_id, last.seq, last.hash)
+        except OSError as exc:
+            raise SavedButIncomplete(
+                "The change was saved, but this computer's note of the newest audit entry "
+                f"could not be updated ({exc.strerror}); free some space in "
+                f"{locations.home()} so it can guard against an old copy of the vault."
+            ) from None

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from itexit.domain.errors import VaultBusy, VaultCorrupt, VaultError
+from itexit.domain.errors import VaultBusy, VaultCorrupt, VaultError, VaultReadOnly
 from itexit.store.peek import read_only_uri
 
 _URL_PASSWORD = re.compile(r"((?:^|//)[^/@:\s]*:)[^@/\s]*@")
@@ -132,6 +132,23 @@ def begin_write(session: Session, wait_seconds: float | None = None) -> None:
                     "changed: try again in a minute."
                 ) from None
             time.sleep(0.05)
+
+
+def write_problem(exc: OperationalError) -> VaultError | None:
+    """The sentence for a write the database refused for a reason outside itexit's control:
+    a read-only vault, or a full disk. None for anything else."""
+    text = str(exc.orig).lower()
+    if "readonly" in text or "read-only" in text:
+        return VaultReadOnly(
+            "The vault cannot be written here (a read-only file, folder or disk); nothing "
+            "was changed. Make it writable for you, or work on a copy you can write."
+        )
+    if "disk is full" in text or "no space" in text or "disk i/o error" in text:
+        return VaultError(
+            "The disk holding the vault is full (or failing); nothing was saved, the vault "
+            "is as it was. Free some space and try again."
+        )
+    return None
 
 
 def make_engine(url: str) -> Engine:

@@ -277,7 +277,7 @@ class Gateway:
             raise IntegrityFailure(
                 f"The keys stored for {user.name} do not match: the vault was altered."
             )
-        keyring_cache.store(meta.vault_id, user.name, pair.private_bytes())
+        keyring_cache.store(meta.vault_id, user.name, pair.private_bytes(), user.wrapped_keys)
         return self._unlocked(meta, user, pair)
 
     def _stand_in_params(self, vault_id: str, name: str) -> kdf.KdfParams:
@@ -304,10 +304,12 @@ class Gateway:
         """Unlock from a trusted OS keyring's cache, if enabled and present; else None."""
         meta = self._meta()
         self.check_witness(meta.vault_id)
-        raw = keyring_cache.load(meta.vault_id, name.strip())
+        user = self._active_user(name)
+        raw = keyring_cache.load(
+            meta.vault_id, name.strip(), user.wrapped_keys or b"" if user else b""
+        )
         if raw is None:
             return None
-        user = self._active_user(name)
         pair = KeyPair.from_private_bytes(raw)
         if (
             user is None

@@ -8,11 +8,19 @@ from sqlalchemy import select
 
 from itexit.domain.models import DashboardSummary, Tile, UnlockCoverage
 from itexit.domain.roles import Permission
-from itexit.services import checklist, credentials, mailbox, renewals, statements, vendors
+from itexit.services import (
+    checklist,
+    credentials,
+    mailbox,
+    renewals,
+    statements,
+    vendors,
+    watch,
+)
 from itexit.services.context import VaultContext
 from itexit.store.models import User
 
-AREAS = (credentials, checklist, statements, vendors, renewals, mailbox)
+AREAS = (watch, credentials, checklist, statements, vendors, renewals, mailbox)
 """The order of the tiles: the most urgent question first."""
 
 

@@ -57,6 +57,7 @@ def test_clean_strips_sequences_controls_and_overrides_but_keeps_text() -> None:
     assert clean("two\nlines\tx") == "two lines x"
     assert clean(f"a\x00b\x7fc\x85d\u2066e\u2069f{CLEAR}") == "abc def"
     assert for_terminal(f"keep\nthis\t{OSC52}") == "keep\nthis\t\ufffd]52;c;aGFja2Vk\ufffd"
+    assert for_terminal("\r[####    ] 4/8") == "\r[####    ] 4/8"  # a progress bar redraws
 
 
 def test_models_clean_what_they_are_given_except_secrets() -> None:

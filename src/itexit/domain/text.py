@@ -90,12 +90,13 @@ def is_multiline(field: str) -> bool:
     return field in MULTILINE_FIELDS or field.endswith(("_notes", "_note", "_text", "_reason"))
 
 
-_VISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_VISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def for_terminal(text: str) -> str:
     """Text safe to write to a terminal: each control character left becomes a visible mark
-    (U+FFFD), so nothing in it can be obeyed as a command; tabs and line breaks stay."""
+    (U+FFFD), so nothing in it can be obeyed as a command. Tabs, line feeds and the carriage
+    return a progress bar redraws its line with stay (cleaned text never holds a lone CR)."""
     if not _VISIBLE.search(text):
         return text
-    return _VISIBLE.sub("\ufffd", text.replace("\r\n", "\n"))
+    return _VISIBLE.sub("\ufffd", text)

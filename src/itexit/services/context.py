@@ -27,6 +27,7 @@ from itexit.services import audit, witness
 from itexit.services.location import VaultLocation
 from itexit.store.models import Encrypted, KeySlot, VaultMeta, utcnow
 from itexit.vault.keys import KeyPair, open_slot, slot_info
+from itexit.vault.memory import held_key, wipe_key
 from itexit.vault.records import RecordAddress, decrypt_document, encrypt_document
 
 
@@ -72,6 +73,9 @@ class VaultContext:
         self.vault_id = vault_id
         self.epoch = epoch
         self.actor = actor
+        # held in buffers that `lock` overwrites (`vault.memory.held`)
+        for address, key in scope_keys.items():
+            scope_keys[address] = held_key(key)
         self._scope_keys = scope_keys
         self._locked = False
         #: when someone else re-keys the vault, take up the new epoch's keys from this actor's
@@ -106,10 +110,14 @@ class VaultContext:
     def adopt_keys(self, keys: dict[tuple[str, int], bytes]) -> None:
         """After a re-key: hold the new epoch's keys for this actor's scopes, drop the old."""
         allowed = {s.value for s in ROLE_SCOPES[self.actor.role]}
-        self._scope_keys = {k: v for k, v in keys.items() if k[0] in allowed}
+        for old in self._scope_keys.values():
+            wipe_key(old)
+        self._scope_keys = {k: held_key(v) for k, v in keys.items() if k[0] in allowed}
 
     def lock(self) -> None:
-        """Forget every key this process holds for the vault."""
+        """Forget every key this process holds for the vault, overwriting the scope keys."""
+        for key in self._scope_keys.values():
+            wipe_key(key)
         self._scope_keys.clear()
         self.actor.keys = None
         self._locked = True

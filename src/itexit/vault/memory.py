@@ -13,6 +13,7 @@ import ctypes
 import ctypes.util
 import resource
 import sys
+from typing import cast
 
 PR_SET_DUMPABLE = 4
 PR_GET_DUMPABLE = 3
@@ -50,3 +51,33 @@ def wipe(buffer: bytearray | memoryview) -> None:
     """Overwrite a buffer's bytes with zeros, in place."""
     view = memoryview(buffer).cast("B")
     view[:] = bytes(len(view))
+
+
+_BYTES_DATA_OFFSET = sys.getsizeof(b"") - 1
+
+
+def held(secret: bytes | bytearray) -> bytearray:
+    """A key to hold until `wipe`: a `bytearray` copy, and the `bytes` it came from zeroed.
+
+    Only for a `bytes` object this process made (decrypted, derived, drawn at random) and
+    holds in one place: CPython's `bytes` are immutable to Python code, so they are zeroed
+    through their buffer. A `bytearray` given is kept as it is.
+    """
+    if isinstance(secret, bytearray):
+        return secret
+    copy = bytearray(secret)
+    if type(secret) is bytes and len(secret) > 1:  # never the interpreter's shared 0/1-byte ones
+        ctypes.memset(id(secret) + _BYTES_DATA_OFFSET, 0, len(secret))
+    return copy
+
+
+def held_key(secret: bytes | bytearray) -> bytes:
+    """`held`, typed as the `bytes` every consumer of a key takes (they all accept any
+    bytes-like buffer, and never keep their own copy past the call)."""
+    return cast(bytes, held(secret))
+
+
+def wipe_key(key: bytes) -> None:
+    """Overwrite a key given by `held_key`; anything else is left alone."""
+    if isinstance(key, bytearray):
+        wipe(key)

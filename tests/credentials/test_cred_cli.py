@@ -43,7 +43,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 @pytest.fixture
 def base(vault: Vault, tmp_path: Path) -> list[str]:
     passphrase = write(tmp_path, "passphrase", MANAGER_PASS + "\n")
-    passphrase.chmod(0o600)
+    passphrase.chmod(0o600)  # a passphrase file others can read is warned about
     return ["--vault", str(vault.path), "--user", MANAGER, "--passphrase-file", str(passphrase)]
 
 
@@ -70,6 +70,7 @@ def run(base: list[str], capsys: pytest.CaptureFixture[str]) -> Run:
 
 def add(run: Run, tmp_path: Path, system: str = "Practice mail", *extra: str) -> str:
     secret = write(tmp_path, f"{system}.secret", OLD + "\n")
+    username = write(tmp_path, f"{system}.username", "frontdesk\n")
     added = run.json(
         "cred",
         "add",
@@ -77,7 +78,7 @@ def add(run: Run, tmp_path: Path, system: str = "Practice mail", *extra: str) ->
         "--url",
         "imaps://mail.example.test",
         "--username-file",
-        str(write(tmp_path, f"{system}.username", "frontdesk\n")),
+        str(username),
         "--category",
         "email",
         "--verifier",

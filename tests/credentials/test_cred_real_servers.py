@@ -228,6 +228,8 @@ def test_imap_rotation_through_the_command_line(
     secret_file = tmp_path / "secret"
     secret_file.write_text(old + "\n")
     base = ["--vault", str(path), "--user", MANAGER, "--passphrase-file", str(pass_file)]
+    username_file = tmp_path / "username"
+    username_file.write_text(name + "\n")
 
     code, out = run_main(
         base,
@@ -239,7 +241,7 @@ def test_imap_rotation_through_the_command_line(
         "--port",
         str(dovecot_server.imaps_port),
         "--username-file",
-        str(_username_file(tmp_path, name)),
+        str(username_file),
         "--category",
         "email",
         "--verifier",
@@ -278,10 +280,3 @@ def test_imap_rotation_through_the_command_line(
     assert (result["outcome"], result["status"]) == ("rejected", "locked_out")
     for run in (started, early, dead):
         assert old not in run.stdout + run.stderr
-
-
-def _username_file(tmp_path: Path, name: str) -> Path:
-    """User names are private: the command line takes them from a file, never from argv."""
-    path = tmp_path / "username"
-    path.write_text(name + "\n")
-    return path

@@ -233,50 +233,35 @@ class Cli:
 
 
 def private_option(
-    parser: argparse.ArgumentParser, flag: str, what: str, default: str | None = None
+    parser: argparse.ArgumentParser,
+    flag: str,
+    what: str,
+    default: str | None = None,
+    *,
+    multiline: bool = False,
 ) -> None:
-    """A private field (notes, a user name, an account number...) that never goes on the
-    command line, where `ps` and the shell's history keep it: `FLAG-file FILE`, or
-    `FLAG-file -` for standard input. `FLAG TEXT` itself is refused with a sentence saying so;
-    `read_private_options` puts the text where the command reads `FLAG`'s value."""
-    name = flag.lstrip("-").replace("-", "_")
-    parser.add_argument(flag, dest=f"{name}_on_argv", metavar="TEXT", help=argparse.SUPPRESS)
-    parser.add_argument(
-        f"{flag}-file",
-        dest=f"{name}_file",
-        metavar="FILE",
-        help=f"{what}, read from FILE (- for standard input), never from the command line",
-    )
+    """A private field of a command (`cli.private`: asked, standard input or a file, never the
+    command line) that `read_private_options` reads into `args` before the command runs, so
+    the command reads `args.<field>` as before; `default` when it is not given."""
+    from itexit.cli.private import PrivateField, add_private
+
+    field = PrivateField(flag.lstrip("-"), what, multiline=multiline, limit=20_000)
+    add_private(parser, field)
     private = tuple(parser.get_default("private_options") or ())
-    parser.set_defaults(**{name: default, "private_options": (*private, (name, flag))})
+    parser.set_defaults(private_options=(*private, (field, default)))
 
 
 def read_private_options(args: argparse.Namespace) -> None:
-    """Fill each private field from its file or standard input; refuse one given as text."""
-    for name, flag in getattr(args, "private_options", ()):
-        if getattr(args, f"{name}_on_argv", None) is not None:
-            raise BadInput(
-                f"{flag} would show in the process list; give {flag}-file FILE instead, or "
-                f"{flag}-file - to type or pipe it on standard input."
-            )
-        path = getattr(args, f"{name}_file", None)
-        if not path:
-            continue
-        if path == "-":
-            if sys.stdin.isatty():
-                print(
-                    f"{flag.lstrip('-').replace('-', ' ').capitalize()} (end with Ctrl-D):",
-                    file=sys.stderr,
-                )
-            text = sys.stdin.read()
-        else:
-            try:
-                with open(path, encoding="utf-8") as handle:
-                    text = handle.read()
-            except (OSError, UnicodeDecodeError) as exc:
-                reason = getattr(exc, "strerror", None) or "it is not UTF-8 text"
-                raise BadInput(f"Cannot read the file {path} for {flag}: {reason}.") from None
-        setattr(args, name, text.rstrip("\r\n"))
+    """Refuse a private field typed on the command line; read the others where they were given."""
+    from itexit.cli.private import read_private, refuse_on_command_line
+
+    options = getattr(args, "private_options", ())
+    if not options:
+        return
+    refuse_on_command_line(args, tuple(field for field, _ in options))
+    for field, default in options:
+        value = read_private(args, field)
+        setattr(args, field.dest, default if value is None else value)
 
 
 def _has_password(url: str) -> bool:

@@ -225,7 +225,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--template", action="append", metavar="ID", help="template id (repeat; default by kind)"
     )
     private_option(p, "--reason", "the reason (kept in the HR scope)")
-    private_option(p, "--notes", "notes (kept in the HR scope)")
+    private_option(p, "--notes", "notes (kept in the HR scope)", multiline=True)
     p.set_defaults(func=cmd_case_new)
     p = cases.add_parser("list", help="every case with its progress")
     p.add_argument("--json", action="store_true")

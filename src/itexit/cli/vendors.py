@@ -37,7 +37,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--support-portal", default="", metavar="URL")
     private_option(p, "--account-number", "the account number", default="")
     p.add_argument("--contract-link", default="", metavar="URL")
-    private_option(p, "--notes", "notes", default="")
+    private_option(p, "--notes", "notes", default="", multiline=True)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_vendor_add)
 

@@ -55,6 +55,8 @@ class Tls(StrEnum):
 class ActionKind(StrEnum):
     UNSUBSCRIBED = "unsubscribed"
     RENEWAL_CREATED = "renewal_created"
+    RENEWAL_LINKED = "renewal_linked"
+    """A notice about a renewal already tracked, logged against it instead of a duplicate."""
     FORWARDED = "forwarded"
     NOTED = "noted"
 
@@ -62,6 +64,7 @@ class ActionKind(StrEnum):
 ACTION_LABELS: dict[ActionKind, str] = {
     ActionKind.UNSUBSCRIBED: "Unsubscribed",
     ActionKind.RENEWAL_CREATED: "Renewal created",
+    ActionKind.RENEWAL_LINKED: "Linked to a renewal",
     ActionKind.FORWARDED: "Forwarded",
     ActionKind.NOTED: "Noted",
 }
@@ -368,6 +371,8 @@ class ActionEntry(Frozen):
     target: str = ""
     note: str = ""
     sealed: bool = False
+    renewal_id: str = ""
+    """The renewal created from, or linked to, the message (when the reader holds the key)."""
 
 
 class ReviewEntry(Frozen):

@@ -1001,6 +1001,7 @@ class MailboxService:
             target=(doc or {}).get("target", ""),
             note=(doc or {}).get("note", ""),
             sealed=doc is None,
+            renewal_id=(doc or {}).get("renewal_id") or "",
         )
 
     def _log(self, session: Session, box: MonitoredMailbox, action: NewAction) -> MailAction:

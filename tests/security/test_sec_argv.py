@@ -45,7 +45,7 @@ def test_private_fields_on_argv_are_refused(
 ) -> None:
     assert main([*base, *command]) == 2
     err = capsys.readouterr().err
-    assert "would show in the process list" in err and "-file" in err
+    assert "is private and is not taken from the command line" in err and "-file FILE" in err
     assert NOTE not in err
 
 
@@ -59,12 +59,23 @@ def test_private_fields_come_from_a_file_or_standard_input(
     notes.write_text(NOTE + "\nsecond line\n")
     command = ["cred", "add", "EHR", "--no-secret", "--notes-file", str(notes)]
     monkeypatch.setattr("sys.stdin", io.StringIO("dr.gary\n"))
-    assert main([*base, *command, "--username-file", "-", "--json"]) == 0
+    assert main([*base, *command, "--username", "-", "--json"]) == 0
     cid = json.loads(capsys.readouterr().out)["id"]
     assert main([*base, "cred", "show", cid, "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     assert shown["notes"] == NOTE + "\nsecond line"
     assert shown["username"] == "dr.gary"
+    # the other commands' private fields the same way: a case's reason and notes, a vendor's
+    # account number
+    monkeypatch.setattr("sys.stdin", io.StringIO("Gross misconduct\n"))
+    case = [*CASE_NEW, "--reason", "-", "--notes-file", str(notes)]
+    assert main([*base, *case]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    account = tmp_path / "account.txt"
+    account.write_text("ACCT-99231\n")
+    vendor = ["vendor", "add", "Acme IT", "--account-number-file", str(account), "--json"]
+    assert main([*base, *vendor]) == 0
+    assert "ACCT-99231" in capsys.readouterr().out
 
 
 def test_a_passphrase_file_others_can_read_is_warned_about(

@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from itexit.domain.errors import VaultBusy, VaultCorrupt, VaultError, VaultReadOnly
 from itexit.store.peek import read_only_uri
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+
 _URL_PASSWORD = re.compile(r"((?:^|//)[^/@:\s]*:)[^@/\s]*@")
 
 

@@ -37,7 +37,7 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatabl
 
 
 @pytest.fixture(autouse=True)
-def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Give every test its own app home and a cheap KDF; drop settings from the outer env."""
     home = tmp_path / "itexit-home"
     home.mkdir()
@@ -46,7 +46,11 @@ def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     for name in _LEAKY_ENV:
         monkeypatch.delenv(name, raising=False)
-    return home
+    # Files a test writes (passphrase files above all) are private, as a careful person's are:
+    # a passphrase file others can read is warned about (tested with an explicit chmod).
+    previous_umask = os.umask(0o077)
+    yield home
+    os.umask(previous_umask)
 
 
 @pytest.fixture(scope="session")

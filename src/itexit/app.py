@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 import threading
 import time
@@ -22,14 +21,14 @@ from textual.screen import Screen
 from textual.theme import Theme
 from textual.worker import Worker, WorkerState
 
-from itexit.domain.errors import ItexitError
+from itexit.domain.errors import ItexitError, VaultRekeyed
 from itexit.domain.roles import ROLE_LABELS, Permission
 from itexit.screens.access import VaultAccess
 from itexit.screens.areas import AREAS, BY_KEY, area_screen
 from itexit.screens.base import ItexitModal, ItexitScreen, WorkFailed, screen_actions
 from itexit.screens.commands import ScreenCommands
 from itexit.screens.connecting import ConnectingScreen
-from itexit.screens.error import ErrorModal
+from itexit.screens.error import ErrorModal, RekeyedModal
 from itexit.screens.first_run import FirstRunScreen
 from itexit.screens.help import HelpModal
 from itexit.screens.unlock import UnlockScreen
@@ -41,8 +40,6 @@ if TYPE_CHECKING:
     from itexit.screens.setup import SetupScreen
     from itexit.services.gateway import Gateway
     from itexit.services.session import UnlockedVault
-
-log = logging.getLogger(__name__)
 
 CALM = Theme(
     name="itexit",
@@ -60,7 +57,7 @@ CALM = Theme(
     variables={"button-focus-text-style": "bold underline"},
 )
 
-UNEXPECTED = "Something unexpected went wrong; nothing more was changed. Details are in the log."
+UNEXPECTED = "Something unexpected went wrong; nothing more was changed. Details are in {where}."
 
 
 def describe_duration(seconds: float) -> str:
@@ -316,6 +313,7 @@ class ItexitApp(App[int]):
 
     def _start_session(self, session: UnlockedVault) -> None:
         self.session = session
+        session.ctx.follow_rekey = False  # a re-key by someone else is shown, not followed
         identity = session.identity
         self._practice_name = identity.practice_name
         self.prefill_user = identity.name
@@ -368,11 +366,17 @@ class ItexitApp(App[int]):
 
     def show_error(self, error: BaseException) -> None:
         """The one place failures reach the person: a sentence in a modal, details in the log."""
+        if isinstance(error, VaultRekeyed):
+            if not isinstance(self.screen, RekeyedModal):
+                self.push_screen(RekeyedModal(str(error)), self._lock_after_rekey)
+            return
         if isinstance(error, ItexitError):
             sentence = str(error)
         else:
-            log.error("unexpected failure", exc_info=error)
-            sentence = UNEXPECTED
+            from itexit.services.crashlog import record_crash
+
+            where = record_crash(error)
+            sentence = UNEXPECTED.format(where=where)
         self.push_screen(ErrorModal(sentence))
 
     # --- locking ---------------------------------------------------------------------------------
@@ -386,6 +390,10 @@ class ItexitApp(App[int]):
         """Lock if nobody pressed a key or moved the mouse for `idle_timeout` seconds."""
         if self.session is not None and self._clock() - self._last_input >= self.idle_timeout:
             self.lock_vault(f"Locked after {describe_duration(self.idle_timeout)} idle.")
+
+    def _lock_after_rekey(self, lock: bool | None) -> None:
+        if lock:
+            self.lock_vault("Locked: the vault has new keys. Unlock to carry on.")
 
     def action_lock(self) -> None:
         self.lock_vault("Locked.")
@@ -434,7 +442,10 @@ class ItexitApp(App[int]):
 
 
 def run_app(location: VaultLocation, user: str | None = None) -> int:
-    """Run the TUI until the person quits; the exit code for the shell."""
+    """Run the TUI until the person quits; the exit code for the shell. It never dumps core."""
+    from itexit.services.process import harden_process
+
+    harden_process()
     app = ItexitApp(location, user=user)
     app.run()
     return app.return_code or 0

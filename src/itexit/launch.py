@@ -81,7 +81,10 @@ def start_early(argv: Sequence[str]) -> None:
 
 
 def run() -> NoReturn:
-    """The `itexit` program."""
+    """The `itexit` program; it never dumps core (`vault.memory.no_core_dumps`)."""
+    from itexit.vault.memory import no_core_dumps
+
+    no_core_dumps()
     start_early(sys.argv[1:])
     from itexit.cli import run as run_command
 

@@ -22,6 +22,7 @@ def itexit(tmp_path: Path, capsys: pytest.CaptureFixture[str], frozen_now: objec
     new_vault(path).close()
     pp = tmp_path / "pp"
     pp.write_text(MANAGER_PASS + "\n")
+    pp.chmod(0o600)
 
     def run(*args: str) -> tuple[int, str, str]:
         code = main(["--vault", str(path), "--user", MANAGER, "--passphrase-file", str(pp), *args])

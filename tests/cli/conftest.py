@@ -18,6 +18,7 @@ def demo_vault(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     vault = home / "demo.sqlite"
     pp = home / "maria.pp"
     pp.write_text(MARIA + "\n")
+    pp.chmod(0o600)  # a passphrase file others can read is warned about
     env = {"ITEXIT_HOME": str(home), "ITEXIT_KDF_PROFILE": "test"}
     done = subprocess.run(
         [sys.executable, "-m", "itexit", "--vault", str(vault), "demo"],

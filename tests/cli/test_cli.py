@@ -52,6 +52,7 @@ def test_wrong_passphrase_exits_3_with_one_sentence(
 ) -> None:
     bad = tmp_path / "bad"
     bad.write_text("not the passphrase at all\n")
+    bad.chmod(0o600)
     env = {k: v for k, v in demo_vault.items() if k.startswith("ITEXIT_")}
     done = run(
         "--vault",
@@ -97,6 +98,7 @@ def test_init_then_add_remove_and_audit(tmp_path: Path) -> None:
     pp.write_text("correct horse battery staple 42\n")
     new = tmp_path / "new"
     new.write_text("second manager strong passphrase 77\n")
+    new.chmod(0o600)
     kit = tmp_path / "kit.txt"
     base = ["--vault", vault, "--user", "ann", "--passphrase-file", str(pp)]
     done = run(
@@ -145,6 +147,7 @@ def test_init_then_add_remove_and_audit(tmp_path: Path) -> None:
     # recovery kit resets ann's passphrase
     reset = tmp_path / "reset"
     reset.write_text("recovered manager passphrase 31\n")
+    reset.chmod(0o600)
     done = run(
         "--vault",
         vault,

@@ -131,6 +131,7 @@ def test_no_secret_on_disk_after_import_reveal_copy_rotation_and_reconcile(
     # what the command line writes: listings and details a consultant saves to files
     passphrase = tmp_path / "passphrase"
     passphrase.write_text(MANAGER_PASS + "\n")
+    passphrase.chmod(0o600)
     base = ["--vault", str(path), "--user", MANAGER, "--passphrase-file", str(passphrase)]
     for name, argv in {
         "list.json": ["cred", "list", "--json"],

@@ -43,6 +43,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 @pytest.fixture
 def base(vault: Vault, tmp_path: Path) -> list[str]:
     passphrase = write(tmp_path, "passphrase", MANAGER_PASS + "\n")
+    passphrase.chmod(0o600)  # a passphrase file others can read is warned about
     return ["--vault", str(vault.path), "--user", MANAGER, "--passphrase-file", str(passphrase)]
 
 
@@ -204,6 +205,7 @@ def test_errors_are_one_sentence(run: Run, tmp_path: Path) -> None:
 def test_a_viewer_cannot_see_secrets(vault: Vault, tmp_path: Path, run: Run) -> None:
     cid = add(run, tmp_path)
     passphrase = write(tmp_path, "viewer", VIEWER_PASS + "\n")
+    passphrase.chmod(0o600)
     viewer = Run(
         ["--vault", str(vault.path), "--user", VIEWER, "--passphrase-file", str(passphrase)],
         run.capsys,

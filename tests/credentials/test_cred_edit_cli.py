@@ -49,6 +49,7 @@ class Run:
 
     def as_user(self, name: str, passphrase: str) -> None:
         pp = write(self.tmp_path, f"{name}.pp", passphrase + "\n")
+        Path(pp).chmod(0o600)  # a passphrase file others can read is warned about
         self.base = [*self.where, "--user", name, "--passphrase-file", pp]
 
     def __call__(self, *args: str, stdin: str | None = None) -> tuple[int, str, str]:

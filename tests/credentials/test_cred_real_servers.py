@@ -224,6 +224,7 @@ def test_imap_rotation_through_the_command_line(
     new_vault(path).close()
     pass_file = tmp_path / "pass"
     pass_file.write_text(MANAGER_PASS + "\n")
+    pass_file.chmod(0o600)
     secret_file = tmp_path / "secret"
     secret_file.write_text(old + "\n")
     base = ["--vault", str(path), "--user", MANAGER, "--passphrase-file", str(pass_file)]

@@ -25,6 +25,7 @@ def vault(tmp_path: Path) -> Iterator[Vault]:
 @pytest.fixture
 def base(vault: Vault, tmp_path: Path) -> list[str]:
     passphrase = write(tmp_path, "passphrase", MANAGER_PASS + "\n")
+    passphrase.chmod(0o600)
     return ["--vault", str(vault.path), "--user", MANAGER, "--passphrase-file", str(passphrase)]
 
 

@@ -22,6 +22,7 @@ def cli(tmp_path: Path) -> list[str]:
     vault.close()
     pp = tmp_path / "pp"
     pp.write_text(MANAGER_PASS + "\n")
+    pp.chmod(0o600)
     return ["--vault", str(path), "--user", MANAGER, "--passphrase-file", str(pp)]
 
 

@@ -22,6 +22,7 @@ def itexit(tmp_path: Path, capsys: pytest.CaptureFixture[str]):  # type: ignore[
     vault.close()
     passphrase = tmp_path / "pass.txt"
     passphrase.write_text(MANAGER_PASS + "\n")
+    passphrase.chmod(0o600)
     base = ["--vault", str(tmp_path / "vault.sqlite"), "--user", MANAGER]
     base += ["--passphrase-file", str(passphrase)]
 

@@ -168,6 +168,9 @@ def test_every_byte_flip_of_wrapped_keys_fails_closed(
     file_vault: Vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     memoize_kdf(monkeypatch)
+    from itexit.services import guessing
+
+    monkeypatch.setattr(guessing, "FREE_FAILURES", 10_000)  # ~100 failures in a row, on purpose
     uid = file_vault.user_id(CONSULTANT)
     original = bytes(file_vault.scalar("SELECT wrapped_keys FROM users WHERE id = :i", i=uid))
     assert len(original) == 1 + 12 + 64 + 16

@@ -21,6 +21,8 @@ def vault_file(tmp_path: Path, frozen_now: object) -> Iterator[Path]:
     build_practice(path).vault.close()
     (tmp_path / "hana.pp").write_text(HR_PASS + "\n")
     (tmp_path / "bob.pp").write_text(CONSULTANT_PASS + "\n")
+    for pp in ("hana.pp", "bob.pp"):
+        (tmp_path / pp).chmod(0o600)
     yield path
 
 
@@ -44,6 +46,8 @@ def test_hr_prepares_prints_records_and_finds_the_statement(
     assert hr("statement", "property", DEPARTING, "add", "Door keys", "--returned")[0] == 0
     code, out, _ = hr("statement", "property", DEPARTING, "returned", "laptop (asset 0142)")
     assert code == 0 and "0 outstanding" in out
+    username_file = tmp_path / "nas.username"
+    username_file.write_text("gadmin\n")
     secret_file = tmp_path / "nas.secret"
     secret_file.write_text(SECRET + "\n")
     code, out, _ = hr(
@@ -52,8 +56,8 @@ def test_hr_prepares_prints_records_and_finds_the_statement(
         DEPARTING,
         "--system",
         "Old NAS",
-        "--username",
-        "gadmin",
+        "--username-file",
+        str(username_file),
         "--secret-file",
         str(secret_file),
     )

@@ -230,3 +230,18 @@ def test_error_modal(snap_compare: Snap, frozen_demo: Gateway, size: tuple[int, 
 
     app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_rekeyed_modal(snap_compare: Snap, frozen_demo: Gateway, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        from itexit.domain.errors import VaultRekeyed
+
+        await as_demo_manager(pilot)
+        app = pilot.app
+        assert isinstance(app, ItexitApp)
+        app.show_error(VaultRekeyed())
+        await settle(pilot)
+
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

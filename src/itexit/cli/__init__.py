@@ -15,6 +15,7 @@ from types import ModuleType
 from typing import TYPE_CHECKING, NoReturn
 
 from itexit.cli.base import (
+    EXIT_FOUND,
     EXIT_OK,
     EXIT_USAGE,
     Cli,
@@ -22,11 +23,13 @@ from itexit.cli.base import (
     emit,
     guarded_output,
     pause_collector,
+    read_private_options,
     report_lost,
     resume_collector,
     write_private,
 )
 from itexit.domain.errors import BadInput, CheckFailed, ItexitError
+from itexit.domain.text import for_terminal
 from itexit.domain.wording import count
 from itexit.launch import global_options
 
@@ -167,6 +170,9 @@ def cmd_user_remove(cli: Cli) -> int:
         print(f"{count(len(report.rotation_due), 'credential')} are now due for rotation:")
         for system in report.rotation_due:
             print(f"  - {system}")
+    if report.cleanup_problem:
+        print(f"itexit: {report.cleanup_problem}", file=sys.stderr)
+        return EXIT_FOUND
     return EXIT_OK
 
 
@@ -360,6 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if func is cmd_open:  # the app runs for hours: it collects as usual
         resume_collector()
     try:
+        read_private_options(args)
         if func not in (cmd_open, cmd_init):  # there the file holds a new passphrase
             cli.start_unlock()
         if func is cmd_open:
@@ -369,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputLost as exc:
         return report_lost(exc)
     except ItexitError as exc:
-        print(f"itexit: {exc}", file=sys.stderr)
+        print(f"itexit: {for_terminal(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("itexit: interrupted; nothing was half-written.", file=sys.stderr)

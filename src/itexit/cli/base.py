@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from itexit.domain.errors import BadInput, ItexitError
+from itexit.domain.text import for_terminal
 from itexit.launch import secret_file_text
 
 if TYPE_CHECKING:
@@ -39,14 +40,15 @@ class OutputLost(ItexitError):
 
 
 class _GuardedOutput:
-    """Standard output whose write failures are `OutputLost`, told apart from the vault's own."""
+    """Standard output whose write failures are `OutputLost`, told apart from the vault's own,
+    and through which no control sequence reaches the terminal (`domain.text.for_terminal`)."""
 
     def __init__(self, stream: TextIO) -> None:
         self._stream = stream
 
     def write(self, text: str) -> int:
         try:
-            return self._stream.write(text)
+            return self._stream.write(for_terminal(text))
         except OSError as exc:
             raise OutputLost(exc) from None
 
@@ -60,14 +62,28 @@ class _GuardedOutput:
         return getattr(self._stream, name)
 
 
+class _SafeErrors:
+    """Standard error through which no control sequence reaches the terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(for_terminal(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 @contextmanager
 def guarded_output() -> Iterator[None]:
-    real = sys.stdout
+    real, real_errors = sys.stdout, sys.stderr
     sys.stdout = cast(TextIO, _GuardedOutput(real))
+    sys.stderr = cast(TextIO, _SafeErrors(real_errors))
     try:
         yield
     finally:
-        sys.stdout = real
+        sys.stdout, sys.stderr = real, real_errors
 
 
 def report_lost(lost: OutputLost) -> int:
@@ -101,6 +117,11 @@ class Cli:
     def location(self) -> VaultLocation:
         from itexit.services.location import VaultLocation
 
+        if self.args.db and _has_password(self.args.db):
+            raise BadInput(
+                "A password in --db would show in the process list; put the URL in ITEXIT_DB "
+                "instead, or the password in a .pgpass file (PGPASSFILE)."
+            )
         return VaultLocation.resolve(self.args.vault, self.args.db)
 
     def gateway(self) -> Gateway:
@@ -114,8 +135,15 @@ class Cli:
     def read_secret_file(self, path: str, what: str) -> str:
         try:
             value = secret_file_text(path)
+            mode = os.stat(path).st_mode
         except OSError as exc:
             raise BadInput(f"Cannot read the {what} file {path}: {exc.strerror}.") from None
+        if mode & 0o077:
+            print(
+                f"Warning: other people on this computer can read the {what} file {path}; "
+                f"make it yours alone with: chmod 600 {path}",
+                file=sys.stderr,
+            )
         if not value:
             raise BadInput(f"The {what} file {path} is empty.")
         return value
@@ -235,6 +263,44 @@ class Cli:
 
     def _prompts_for_passphrase(self) -> bool:
         return not (self.args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE"))
+
+
+def private_option(
+    parser: argparse.ArgumentParser,
+    flag: str,
+    what: str,
+    default: str | None = None,
+    *,
+    multiline: bool = False,
+) -> None:
+    """A private field of a command (`cli.private`: asked, standard input or a file, never the
+    command line) that `read_private_options` reads into `args` before the command runs, so
+    the command reads `args.<field>` as before; `default` when it is not given."""
+    from itexit.cli.private import PrivateField, add_private
+
+    field = PrivateField(flag.lstrip("-"), what, multiline=multiline, limit=20_000)
+    add_private(parser, field)
+    private = tuple(parser.get_default("private_options") or ())
+    parser.set_defaults(private_options=(*private, (field, default)))
+
+
+def read_private_options(args: argparse.Namespace) -> None:
+    """Refuse a private field typed on the command line; read the others where they were given."""
+    from itexit.cli.private import read_private, refuse_on_command_line
+
+    options = getattr(args, "private_options", ())
+    if not options:
+        return
+    refuse_on_command_line(args, tuple(field for field, _ in options))
+    for field, default in options:
+        value = read_private(args, field)
+        setattr(args, field.dest, default if value is None else value)
+
+
+def _has_password(url: str) -> bool:
+    """Whether a database URL carries a password (`scheme://user:password@host/...`)."""
+    credentials, at, _ = url.split("//", 1)[-1].rpartition("@")
+    return bool(at) and ":" in credentials
 
 
 _collector_paused = False

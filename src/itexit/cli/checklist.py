@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from itexit.cli.base import EXIT_OK, Cli, emit
+from itexit.cli.base import EXIT_OK, Cli, emit, private_option
 from itexit.domain.errors import BadInput
 
 KINDS = ("it-employee", "it-vendor", "clinician", "role-change")
@@ -224,8 +224,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--template", action="append", metavar="ID", help="template id (repeat; default by kind)"
     )
-    p.add_argument("--reason", help="reason category (kept in the HR scope)")
-    p.add_argument("--notes", help="notes (kept in the HR scope)")
+    private_option(p, "--reason", "the reason (kept in the HR scope)")
+    private_option(p, "--notes", "notes (kept in the HR scope)", multiline=True)
     p.set_defaults(func=cmd_case_new)
     p = cases.add_parser("list", help="every case with its progress")
     p.add_argument("--json", action="store_true")

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
+from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit, private_option
 from itexit.domain.errors import BadInput
 
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ def _add_fields(p: argparse.ArgumentParser, required: bool) -> None:
     p.add_argument("--owner")
     p.add_argument("--registrant-email", dest="registrant_email")
     p.add_argument("--billing-email", dest="billing_email")
-    p.add_argument("--notes")
+    private_option(p, "--notes", "notes", multiline=True)
     p.add_argument("--check-target", dest="check_target", help="domain (RDAP) or host[:port] (TLS)")
     p.add_argument(
         "--departing",

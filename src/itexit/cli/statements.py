@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from itexit.cli.base import EXIT_OK, Cli, emit
+from itexit.cli.base import EXIT_OK, Cli, emit, private_option
 from itexit.domain.errors import BadInput
 from itexit.domain.wording import count
 
@@ -269,9 +269,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("case", metavar="CASE")
     p.add_argument("--system", required=True, metavar="NAME")
-    p.add_argument("--username", metavar="NAME")
+    private_option(p, "--username", "the user name")
     p.add_argument("--secret-file", required=True, metavar="FILE", help="file holding it")
-    p.add_argument("--note", metavar="TEXT")
+    private_option(p, "--note", "a note", multiline=True)
     p.set_defaults(func=cmd_password)
 
     p = statements.add_parser("pdf", help="write the statement as a printable PDF")

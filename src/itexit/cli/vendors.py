@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
+from itexit.cli.base import private_option
+
 if TYPE_CHECKING:
     from itexit.cli.base import Cli
     from itexit.domain.vendors import VendorDetail
@@ -33,9 +35,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--support-phone", default="")
     p.add_argument("--support-email", default="")
     p.add_argument("--support-portal", default="", metavar="URL")
-    p.add_argument("--account-number", default="")
+    private_option(p, "--account-number", "the account number", default="")
     p.add_argument("--contract-link", default="", metavar="URL")
-    p.add_argument("--notes", default="")
+    private_option(p, "--notes", "notes", default="", multiline=True)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_vendor_add)
 

@@ -57,6 +57,34 @@ class VaultCorrupt(VaultError):
     """The vault's bytes are damaged; nothing was written to it."""
 
 
+class VaultReadOnly(VaultError):
+    """The vault's file, folder or disk cannot be written."""
+
+
+class SavedButIncomplete(ItexitError):
+    """The change was committed, but something after it (a clean-up, a record on this
+    computer) did not finish; the sentence says what was done and what was not."""
+
+    exit_code = 1
+
+
+class VaultBusy(VaultError):
+    """Others kept the vault's write lock longer than a change is willing to wait."""
+
+
+class VaultRekeyed(StaleEdit):
+    """Someone else removed a person (a new key epoch) since this vault was unlocked."""
+
+    def __init__(
+        self,
+        message: str = (
+            "The vault was re-keyed by someone else since you unlocked it (a person was "
+            "removed); lock and unlock again to continue."
+        ),
+    ) -> None:
+        super().__init__(message)
+
+
 class IntegrityFailure(VaultError):
     """A ciphertext or signature did not verify: the data was altered or moved."""
 

@@ -159,3 +159,5 @@ class RemovalReport(Frozen):
     new_epoch: int
     rotation_due: list[str]
     records_reencrypted: int
+    cleanup_problem: str = ""
+    """What did not finish after the removal was committed ("" when everything did)."""

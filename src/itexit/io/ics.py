@@ -15,6 +15,7 @@ from pathlib import Path
 from icalendar import Alarm, Calendar, Event
 
 from itexit.domain.renewals import RenewalState, RenewalSummary
+from itexit.domain.text import clean
 
 ALARM_DAYS = (14, 3)
 PRODID = "-//itexit//Renewals//EN"
@@ -23,6 +24,8 @@ PRODID = "-//itexit//Renewals//EN"
 def _event(
     uid: str, day: date, summary: str, description: str, stamp: datetime, categories: str
 ) -> Event:
+    # no control character or escape sequence reaches a calendar program
+    summary, description = clean(summary), clean(description, multiline=True)
     event = Event()
     event.add("uid", uid)
     event.add("dtstamp", stamp)

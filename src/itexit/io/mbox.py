@@ -22,6 +22,7 @@ from pathlib import Path
 
 from itexit.domain.errors import BadInput
 from itexit.domain.mailbox import HEADER_FIELDS, MessageHeaders
+from itexit.domain.text import clean
 
 _PARSER = BytesHeaderParser(policy=compat32)
 _WS = re.compile(r"\s+")
@@ -40,7 +41,12 @@ class Parsed:
 
 
 def decode(value: str | None) -> str:
-    """Unfold and decode one header value; undecodable parts are replaced, never raised."""
+    """Unfold and decode one header value; undecodable parts are replaced, never raised, and
+    control sequences (anyone can send a subject holding `ESC ] 52`) are stripped."""
+    return clean(_decode(value))
+
+
+def _decode(value: str | None) -> str:
     if not value:
         return ""
     if "=?" not in value:

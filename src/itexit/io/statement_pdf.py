@@ -19,6 +19,7 @@ from fpdf.enums import XPos, YPos
 
 from itexit.domain.errors import BadInput
 from itexit.domain.statements import DATE_TEXT, PropertyState, Statement
+from itexit.domain.text import clean
 
 _FONT = "dejavu"
 _FALLBACK_FONT = "droid-fallback"
@@ -28,7 +29,9 @@ both licensed for redistribution (licences beside them); only the glyphs used ar
 
 
 def printable(text: str) -> str:
-    """Text as the PDF prints it: every name as written; only control characters are dropped."""
+    """Text as the PDF prints it: every name as written; only control characters are dropped
+    (whole escape sequences and bidirectional overrides first, `domain.text.clean`)."""
+    text = clean(text, multiline=True)
     return "".join(c for c in text if c in "\n\t" or (c.isprintable() or c == "\u00a0"))
 
 

@@ -37,3 +37,30 @@ class ErrorModal(ItexitModal[None]):
     @on(Button.Pressed, "#error-close")
     def _close(self) -> None:
         self.dismiss(None)
+
+
+class RekeyedModal(ItexitModal[bool]):
+    """Someone else re-keyed the vault: say so, and offer to lock now (True) or later."""
+
+    CSS_PATH = "error.tcss"
+    AUTO_FOCUS = "#rekeyed-lock"
+    HELP = (
+        "A manager removed someone from another workstation, so the vault now has new keys. "
+        "Lock and unlock again to carry on with them."
+    )
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self._message = message
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="rekeyed-dialog", classes="dialog"):
+            yield Static("The vault has new keys", classes="heading", markup=False)
+            yield Static(self._message, id="rekeyed-message", markup=False)
+            with Horizontal(classes="actions"):
+                yield Button("Lock now", id="rekeyed-lock", variant="primary")
+                yield Button("Later", id="cancel")
+
+    @on(Button.Pressed, "#rekeyed-lock")
+    def _lock(self) -> None:
+        self.dismiss(True)

@@ -55,6 +55,8 @@ class RemovalReportModal(ItexitModal[None]):
                 "Old backups still open with their passphrase; keep them locked away.",
                 classes="hint",
             )
+            if report.cleanup_problem:
+                yield Static(report.cleanup_problem, id="report-cleanup", markup=False)
             with Horizontal(classes="actions"):
                 yield Button("Done", id="report-close", variant="primary")
 

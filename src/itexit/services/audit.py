@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from itexit.domain.models import AuditEvent, AuditVerdict
-from itexit.store.models import AuditRow
+from itexit.store.models import AuditRow, VaultMeta
 from itexit.vault.aead import canonical
 from itexit.vault.keys import KeyPair, verify_signature
 
@@ -66,6 +66,10 @@ def append(
     """Add one row after the current head; the caller's transaction commits or rolls back both."""
     if signer is None and action not in UNSIGNED_ACTIONS:
         raise ValueError(f"audit action {action} must be signed")
+    # The chain's head is read under the vault's write lock: the meta row on PostgreSQL
+    # (`begin_write` took SQLite's at the start of the transaction), so two writers never
+    # both append after the same entry.
+    session.scalars(select(VaultMeta.id).with_for_update()).first()
     last = head(session)
     row = AuditRow(
         seq=(last.seq + 1) if last else 1,

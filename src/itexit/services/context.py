@@ -17,12 +17,19 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from itexit import locations
-from itexit.domain.errors import IntegrityFailure, PermissionDenied, StaleEdit, VaultError
+from itexit.domain.errors import (
+    IntegrityFailure,
+    PermissionDenied,
+    StaleEdit,
+    VaultError,
+    VaultRekeyed,
+)
 from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope, is_allowed
 from itexit.services import audit, witness
 from itexit.services.location import VaultLocation
-from itexit.store.models import Encrypted, VaultMeta, utcnow
-from itexit.vault.keys import KeyPair
+from itexit.store.models import Encrypted, KeySlot, VaultMeta, utcnow
+from itexit.vault.keys import KeyPair, open_slot, slot_info
+from itexit.vault.memory import held_key, wipe_key
 from itexit.vault.records import RecordAddress, decrypt_document, encrypt_document
 
 
@@ -68,8 +75,14 @@ class VaultContext:
         self.vault_id = vault_id
         self.epoch = epoch
         self.actor = actor
+        # held in buffers that `lock` overwrites (`vault.memory.held`)
+        for address, key in scope_keys.items():
+            scope_keys[address] = held_key(key)
         self._scope_keys = scope_keys
         self._locked = False
+        #: when someone else re-keys the vault, take up the new epoch's keys from this actor's
+        #: slots (a command's short life); False: say so and ask to lock and unlock (the app)
+        self.follow_rekey = True
         self._one_at_a_time = threading.RLock()
         """Threads of one unlocked vault (a rotation campaign's workers) use the store in turn."""
 
@@ -99,10 +112,14 @@ class VaultContext:
     def adopt_keys(self, keys: dict[tuple[str, int], bytes]) -> None:
         """After a re-key: hold the new epoch's keys for this actor's scopes, drop the old."""
         allowed = {s.value for s in ROLE_SCOPES[self.actor.role]}
-        self._scope_keys = {k: v for k, v in keys.items() if k[0] in allowed}
+        for old in self._scope_keys.values():
+            wipe_key(old)
+        self._scope_keys = {k: held_key(v) for k, v in keys.items() if k[0] in allowed}
 
     def lock(self) -> None:
-        """Forget every key this process holds for the vault."""
+        """Forget every key this process holds for the vault, overwriting the scope keys."""
+        for key in self._scope_keys.values():
+            wipe_key(key)
         self._scope_keys.clear()
         self.actor.keys = None
         self._locked = True
@@ -155,6 +172,8 @@ class VaultContext:
 
     def _decrypt(self, row: Encrypted) -> dict[str, Any]:
         key = self._scope_keys.get((row.scope, row.epoch))
+        if key is None and row.epoch > self.epoch and self._rekeyed_since(row.epoch):
+            key = self._scope_keys.get((row.scope, row.epoch))
         if key is None and any(scope == row.scope for scope, _ in self._scope_keys):
             raise IntegrityFailure(
                 f"A {table_of(row)} record claims key epoch {row.epoch}, which this vault "
@@ -169,6 +188,43 @@ class VaultContext:
                 f"The {table_of(row)} row {cast(_MappedRow, row).id} does not match its sealed "
                 "record: it was changed in the database or moved, so nothing was done with it."
             ) from None
+
+    def _rekeyed_since(self, epoch: int) -> bool:
+        """A row sealed under a newer epoch than ours: re-keyed by someone else (the vault's
+        own epoch is at least the row's) or altered (it is not). Follows the re-key when
+        `follow_rekey`, else raises `VaultRekeyed`."""
+        with self.store.sessions() as session:
+            meta = session.scalars(select(VaultMeta).limit(1)).first()
+            if meta is None or meta.epoch < epoch:
+                return False
+            self._catch_up(session, meta.epoch)
+        return True
+
+    def _catch_up(self, session: Session, epoch: int) -> None:
+        """Hold the keys of the vault's newer `epoch` from this actor's own slots."""
+        if epoch < self.epoch:
+            raise StaleEdit(
+                "The vault's key epoch went back since you unlocked it; lock and unlock again."
+            )
+        if not self.follow_rekey or self.actor.keys is None:
+            raise VaultRekeyed()
+        slots = session.scalars(
+            select(KeySlot).where(KeySlot.holder == self.actor.id, KeySlot.epoch == epoch)
+        ).all()
+        if not slots:
+            raise PermissionDenied(
+                f"{self.actor.name} no longer holds a key to this vault (removed by a manager)."
+            )
+        box = self.actor.keys.box
+        self.epoch = epoch
+        self.adopt_keys(
+            {
+                (slot.scope, slot.epoch): open_slot(
+                    box, slot.sealed, slot_info(self.vault_id, slot.scope, slot.epoch, slot.holder)
+                )
+                for slot in slots
+            }
+        )
 
     # --- transactions -------------------------------------------------------------------------
 
@@ -188,10 +244,7 @@ class VaultContext:
                 if meta is None:
                     raise VaultError("This database holds no vault.")
                 if meta.epoch != self.epoch:
-                    raise StaleEdit(
-                        "The vault was re-keyed by someone else since you unlocked it; "
-                        "lock and unlock again."
-                    )
+                    self._catch_up(session, meta.epoch)
                 yield session
         except StaleDataError:
             raise StaleEdit(

@@ -19,10 +19,11 @@ from itexit.domain.errors import (
     VaultCorrupt,
     VaultError,
     VaultNotFound,
+    VaultReadOnly,
 )
 from itexit.domain.models import AuditVerdict
 from itexit.domain.roles import Role, Scope
-from itexit.services import audit, roster, witness
+from itexit.services import audit, guessing, roster, witness
 from itexit.services.context import Actor, Store, VaultContext, bind_all, lock_meta
 from itexit.services.handover import open_inbox_on_unlock, publish_key
 from itexit.services.location import VaultLocation
@@ -30,7 +31,7 @@ from itexit.services.passphrase import require_acceptable
 from itexit.services.roster import RosterUnsigned
 from itexit.services.session import UnlockedVault
 from itexit.services.users import new_user_row, seal_slots, validate_name
-from itexit.store.engine import make_engine, session_factory
+from itexit.store.engine import make_engine, mask_url, session_factory, write_problem
 from itexit.store.migrate import ensure_schema
 from itexit.store.models import KeySlot, User, VaultMeta
 from itexit.vault import kdf, keyring_cache
@@ -71,6 +72,22 @@ class DemoResult:
     location: str
 
 
+def _read_only_place(location: VaultLocation) -> VaultError | None:
+    """A vault file whose file or folder cannot be written (SQLite needs both)."""
+    import os
+
+    path = location.path
+    if path is None or not path.exists():
+        return None
+    if os.access(path, os.W_OK) and os.access(path.parent, os.W_OK):
+        return None
+    return VaultReadOnly(
+        f"The vault at {location.describe()} cannot be written here (a read-only file, folder "
+        "or disk); nothing was changed. Make it writable for you, or work on a copy you can "
+        "write."
+    )
+
+
 def params_of(user: User) -> kdf.KdfParams:
     return kdf.KdfParams(
         user.kdf_memory_kib, user.kdf_time_cost, user.kdf_parallelism, user.kdf_salt
@@ -92,8 +109,15 @@ class Gateway:
         try:
             ensure_schema(engine, store.backup_dir)
         except OperationalError as exc:
+            problem = write_problem(exc) or _read_only_place(location)
+            if problem is not None:
+                raise problem from None
             raise VaultError(
-                f"Cannot open the vault at {location.describe()}: {exc.orig}"
+                f"Cannot open the vault at {location.describe()}: {mask_url(str(exc.orig))}"
+            ) from None
+        except (ValueError, TypeError) as exc:  # a URL the driver cannot use (a bad port...)
+            raise VaultError(
+                f"Cannot open the vault at {location.describe()}: {mask_url(str(exc))}"
             ) from None
         except DatabaseError as exc:
             raise VaultCorrupt(
@@ -260,16 +284,19 @@ class Gateway:
             user, _ = self._authenticate(meta, name, passphrase, early)
             raise RosterUnsigned(can_sign=user.role == Role.MANAGER.value) from None
         user, pair = self._authenticate(meta, name, passphrase, early)
-        keyring_cache.store(meta.vault_id, user.name, pair.private_bytes())
+        keyring_cache.store(meta.vault_id, user.name, pair.private_bytes(), user.wrapped_keys)
         return self._unlocked(meta, state, user, pair)
 
     def _authenticate(
         self, meta: VaultMeta, name: str, passphrase: str, early: kdf.Prederivation | None
     ) -> tuple[User, KeyPair]:
+        guessing.check(meta.vault_id, name)
         user = self._active_user(name)
         if user is None or user.wrapped_keys is None:
-            kdf.derive(passphrase, kdf.floor_params())  # spend comparable time either way
+            # the same derivation a person of this vault costs, so the time says nothing
+            kdf.derive(passphrase, self._stand_in_params(meta.vault_id, name))
             self._record_failure(meta, None)
+            guessing.failed(meta.vault_id, name)
             raise AuthenticationFailed()
         params = params_of(user)
         params.check()
@@ -283,7 +310,9 @@ class Gateway:
             )
         except IntegrityFailure:
             self._record_failure(meta, user)
+            guessing.failed(meta.vault_id, name)
             raise AuthenticationFailed() from None
+        guessing.succeeded(meta.vault_id, name)
         if pair.box_public != user.box_public or pair.sign_public != user.sign_public:
             raise IntegrityFailure(
                 f"The keys stored for {user.name} do not match: the vault was altered."
@@ -298,15 +327,37 @@ class Gateway:
         witness.record_roster(meta.vault_id, state.root, state.seq, state.head)
         return state
 
+    def _stand_in_params(self, vault_id: str, name: str) -> kdf.KdfParams:
+        """For a name nobody has: the cost settings of the vault's first active person (the
+        path a known name takes), with a salt made from the name, so a repeated guess of one
+        name looks like a person's fixed salt."""
+        import hashlib
+
+        with self.store.sessions() as session:
+            someone = session.scalars(
+                select(User).where(User.status == "active").order_by(User.created_at).limit(1)
+            ).first()
+        params = params_of(someone) if someone is not None else kdf.floor_params()
+        try:
+            params.check()
+        except ItexitError:
+            params = kdf.floor_params()
+        salt = hashlib.sha256(f"itexit.stand-in\x00{vault_id}\x00{name}".encode()).digest()
+        return kdf.KdfParams(
+            params.memory_kib, params.time_cost, params.parallelism, salt[: len(params.salt)]
+        )
+
     def unlock_cached(self, name: str) -> UnlockedVault | None:
         """Unlock from a trusted OS keyring's cache, if enabled and present; else None."""
         meta = self._meta()
         self.check_witness(meta.vault_id)
-        raw = keyring_cache.load(meta.vault_id, name.strip())
+        user = self._active_user(name)
+        raw = keyring_cache.load(
+            meta.vault_id, name.strip(), user.wrapped_keys or b"" if user else b""
+        )
         if raw is None:
             return None
         state = self.roster(meta)
-        user = self._active_user(name)
         pair = KeyPair.from_private_bytes(raw)
         if (
             user is None

@@ -55,5 +55,5 @@ class VaultLocation:
         if self.path is not None:
             return str(self.path)
         assert self.url is not None
-        head, _, tail = self.url.partition("@")
-        return f"{head.split('://')[0]}://…@{tail}" if tail else self.url
+        head, _, tail = self.url.rpartition("@")
+        return f"{head.split('://')[0]}://…@{tail}" if head else self.url

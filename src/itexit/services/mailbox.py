@@ -245,6 +245,8 @@ class _Writer:
         fingerprints: list[str] | None = None,
     ) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
+        if self.cipher.epoch != self.ctx.epoch:  # re-keyed by someone else meanwhile
+            self.cipher = _MessageCipher(self.ctx)
         cipher, mailbox_id = self.cipher, self.mailbox_id
         now, actor, epoch = utcnow(), self.ctx.actor.name, self.ctx.epoch
         for n, (uid, headers) in enumerate(items):

@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from itexit.domain.errors import BadInput, NotFound, PermissionDenied, StaleEdit
+from itexit.domain.errors import (
+    BadInput,
+    NotFound,
+    PermissionDenied,
+    SavedButIncomplete,
+    StaleEdit,
+)
 from itexit.domain.models import (
     RemovalReport,
     UnlockCoverage,
@@ -202,13 +208,18 @@ class UserService:
         name = validate_name(name)
         full, address = person_details(full_name, email)
         require_acceptable(passphrase, (name, full or ""))
-        keys = {(s.value, self.ctx.epoch): self.ctx.scope_key(s.value) for s in ROLE_SCOPES[role]}
+        for scope in ROLE_SCOPES[role]:
+            self.ctx.scope_key(scope.value)  # refused before the slow key derivation
         pair = KeyPair.generate()
         user = new_user_row(self.ctx.vault_id, name, role, passphrase, pair, new_params())
         user.updated_by = self.ctx.actor.name
         user.full_name, user.email = full or "", address or ""
         with self.ctx.transaction() as session:
             state = verified_roster(self.ctx, session)
+            # the keys of the epoch the transaction holds (another manager may have re-keyed)
+            keys = {
+                (s.value, self.ctx.epoch): self.ctx.scope_key(s.value) for s in ROLE_SCOPES[role]
+            }
             if session.scalars(select(User).where(User.name == name)).first() is not None:
                 raise BadInput(f"There is already a user called {name} (names are never reused).")
             session.add(user)
@@ -360,14 +371,17 @@ class UserService:
         if not all(self.ctx.holds(s) for s in Scope):
             raise PermissionDenied("Removing a user needs every scope key (a manager's).")
         old_epoch = self.ctx.epoch
-        new_epoch = old_epoch + 1
-        new_keys = {(s.value, new_epoch): new_scope_key() for s in Scope}
+        saved_but = ""
         try:
             with self.ctx.transaction() as session:
                 state = verified_roster(self.ctx, session)
+                # after the write lock: someone else may have re-keyed in the meantime
+                old_epoch = self.ctx.epoch
+                new_epoch = old_epoch + 1
+                new_keys = {(s.value, new_epoch): new_scope_key() for s in Scope}
                 leaver = self._get(session, name)
                 if leaver.status != "active":
-                    raise BadInput(f"{leaver.name} was already removed.")
+                    raise AlreadyRemoved(leaver.name)
                 if leaver.id == self.ctx.actor.id:
                     raise BadInput("You cannot remove yourself; ask another manager.")
                 leaver_scopes = ROLE_SCOPES[Role(state.members[leaver.id].role)]
@@ -423,19 +437,51 @@ class UserService:
                     rotation_due=len(due),
                     **change.audit_details(),
                 )
+        except SavedButIncomplete as exc:  # committed: the removal happened
+            saved_but = str(exc)
+        except AlreadyRemoved as exc:
+            problem = self._clean_up(exc.name)
+            raise BadInput(
+                f"{exc.name} was already removed; "
+                + (problem or "the clean-up of the vault file was run again and finished.")
+            ) from None
         except BaseException:
             self.ctx.epoch = old_epoch
             raise
         self.ctx.adopt_keys(new_keys)
-        from itexit.store.engine import checkpoint_and_vacuum
-
-        checkpoint_and_vacuum(self.ctx.store.engine)
         return RemovalReport(
             removed=leaver.name,
             new_epoch=new_epoch,
             rotation_due=due,
             records_reencrypted=reencrypted,
+            cleanup_problem=self._clean_up(leaver.name) or saved_but,
         )
+
+    def _clean_up(self, name: str) -> str:
+        """Wipe the old epoch's ciphertexts from the file (after the commit); what went wrong,
+        in words, or "" when it finished."""
+        from sqlalchemy.exc import SQLAlchemyError
+
+        from itexit.store.engine import checkpoint_and_vacuum
+
+        try:
+            checkpoint_and_vacuum(self.ctx.store.engine)
+        except (SQLAlchemyError, OSError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+            return (
+                "The clean-up that wipes old encrypted copies from the vault file did not "
+                f"finish ({reason}). Free some space, then run `itexit user remove {name}` "
+                "again to finish it."
+            )
+        return ""
+
+
+class AlreadyRemoved(Exception):
+    """The person named was removed before: nothing to re-key."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
 
 
 def _set_params(user: User, params: kdf.KdfParams) -> None:

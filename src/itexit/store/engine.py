@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from itexit.domain.errors import VaultCorrupt, VaultError
+from itexit.domain.errors import VaultBusy, VaultCorrupt, VaultError, VaultReadOnly
 from itexit.store.peek import read_only_uri
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+_URL_PASSWORD = re.compile(r"((?:^|//)[^/@:\s]*:)[^@/\s]*@")
+
+
+def mask_url(url: str) -> str:
+    """The URL as it may be shown: any password in it replaced by `***`."""
+    return _URL_PASSWORD.sub(r"\1***@", url)
+
+
+def url_has_password(url: str) -> bool:
+    return _URL_PASSWORD.search(url) is not None
 
 
 def sqlite_file(url: str) -> Path | None:
@@ -29,31 +43,50 @@ def sqlite_file(url: str) -> Path | None:
 
 
 def preflight_sqlite(path: Path) -> None:
-    """Refuse a damaged file read-only, so a truncated or zeroed vault is never overwritten."""
+    """Refuse a damaged file read-only, so a truncated or zeroed vault is never overwritten.
+
+    The file is read through SQLite only: closing any other descriptor on it would drop the
+    locks this process's own connections hold on it (POSIX locks belong to the process), and
+    another process could then reset the write-ahead log under them. A check made while
+    someone else was writing (no log beside the file when it began) is made again.
+    """
     if not path.exists() or path.stat().st_size == 0:
         return
-    with path.open("rb") as handle:
-        header = handle.read(len(SQLITE_HEADER))
-    if header != SQLITE_HEADER:
+    for attempt in range(5):
+        uri = read_only_uri(path)
+        problem = _quick_check(uri)
+        if problem is None:
+            return
+        if "immutable=1" not in uri or not _in_use(path):
+            break
+        time.sleep(0.05 * (attempt + 1))
+    if problem == "file is not a database":
         raise VaultCorrupt(
             f"{path} is not an itexit vault or its header is damaged; it was left untouched. "
             "Restore it from a backup."
         )
+    raise VaultCorrupt(f"{path} {problem}; it was left untouched. Restore it from a backup.")
+
+
+def _in_use(path: Path) -> bool:
+    return any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal"))
+
+
+def _quick_check(uri: str) -> str | None:
+    """None when SQLite's quick check passes, else what is wrong, in words."""
     try:
-        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        conn = sqlite3.connect(uri, uri=True)
         try:
             row = conn.execute("PRAGMA quick_check").fetchone()
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        raise VaultCorrupt(
-            f"{path} is damaged ({exc}); it was left untouched. Restore it from a backup."
-        ) from None
+        if str(exc) == "file is not a database":
+            return str(exc)
+        return f"is damaged ({exc})"
     if not row or row[0] != "ok":
-        raise VaultCorrupt(
-            f"{path} failed its integrity check ({row[0] if row else 'no answer'}); "
-            "it was left untouched. Restore it from a backup."
-        )
+        return f"failed its integrity check ({row[0] if row else 'no answer'})"
+    return None
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -69,9 +102,66 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor.close()
 
 
+WRITE_WAIT_SECONDS = 120.0
+"""How long a change waits for others' changes to finish before saying the vault is busy."""
+
+
+def begin_write(session: Session, wait_seconds: float | None = None) -> None:
+    """Take the database's write lock at the start of a transaction, before anything is read.
+
+    SQLite: `BEGIN IMMEDIATE`, so two processes never both read the same audit head and then
+    both append after it; each attempt waits out the busy timeout, and the attempts repeat
+    until `WRITE_WAIT_SECONDS`. PostgreSQL: the caller locks the vault's meta row
+    (`SELECT ... FOR UPDATE`), which every writer takes first.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.dbapi_connection
+    if raw is None or getattr(raw, "in_transaction", False):
+        return
+    deadline = time.monotonic() + (WRITE_WAIT_SECONDS if wait_seconds is None else wait_seconds)
+    while True:
+        try:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc.orig) and "busy" not in str(exc.orig):
+                raise
+            if time.monotonic() >= deadline:
+                raise VaultBusy(
+                    "Someone else has been changing the vault for too long; nothing was "
+                    "changed: try again in a minute."
+                ) from None
+            time.sleep(0.05)
+
+
+def write_problem(exc: OperationalError) -> VaultError | None:
+    """The sentence for a write the database refused for a reason outside itexit's control:
+    a read-only vault, or a full disk. None for anything else."""
+    text = str(exc.orig).lower()
+    if "readonly" in text or "read-only" in text:
+        return VaultReadOnly(
+            "The vault cannot be written here (a read-only file, folder or disk); nothing "
+            "was changed. Make it writable for you, or work on a copy you can write."
+        )
+    if "disk is full" in text or "no space" in text or "disk i/o error" in text:
+        return VaultError(
+            "The disk holding the vault is full (or failing); nothing was saved, the vault "
+            "is as it was. Free some space and try again."
+        )
+    return None
+
+
 def make_engine(url: str) -> Engine:
     """One engine per opened vault; never at import time, never logging parameters."""
-    path = sqlite_file(url)
+    try:
+        path = sqlite_file(url)
+    except Exception:  # SQLAlchemy's parser raises several kinds on a malformed URL
+        raise VaultError(
+            f"{mask_url(url)} is not a database URL; write it as "
+            "postgresql+psycopg://USER@HOST/DATABASE (or give --vault FILE)."
+        ) from None
     if path is not None:
         preflight_sqlite(path)
         if not path.parent.exists():
@@ -85,7 +175,9 @@ def make_engine(url: str) -> Engine:
     try:
         return create_engine(url, hide_parameters=True, pool_pre_ping=True)
     except Exception as exc:
-        raise VaultError(f"Cannot use the database URL: {exc}") from None
+        raise VaultError(
+            f"Cannot use the database URL {mask_url(url)}: {mask_url(str(exc))}"
+        ) from None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

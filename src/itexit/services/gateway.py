@@ -284,6 +284,7 @@ class Gateway:
             user, _ = self._authenticate(meta, name, passphrase, early)
             raise RosterUnsigned(can_sign=user.role == Role.MANAGER.value) from None
         user, pair = self._authenticate(meta, name, passphrase, early)
+        assert user.wrapped_keys is not None  # _authenticate refuses a user without keys
         keyring_cache.store(meta.vault_id, user.name, pair.private_bytes(), user.wrapped_keys)
         return self._unlocked(meta, state, user, pair)
 

@@ -10,7 +10,7 @@ from textual.app import App
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 PRACTICE = "Greenway Family Practice"
 MANAGER = "maria"
@@ -33,20 +33,16 @@ async def settle(pilot: Pilot[int]) -> None:
 
 
 def _quiet(app: App[int]) -> bool:
-    """No worker running, no message waiting on the app or the screen, every table sized."""
+    """No worker running and no message waiting on the app or any widget of the screen.
+
+    Each `pilot.pause()` between two checks has every widget process a callback; a widget
+    handles its idle-time work (a table sizing its columns for new rows) as soon as its queue
+    runs empty, so two quiet checks with a pause between mean that work is done too.
+    """
     if any(worker.is_running for worker in app.workers):
         return False
-    pumps = [app, *app.screen.walk_children(with_self=True)]
-    if any(pump.message_queue_size or pump._pending_message is not None for pump in pumps):
-        return False
-    return not _tables_pending(app)
-
-
-def _tables_pending(app: App[int]) -> bool:
-    """Whether a table on the screen still has rows whose widths it has not measured (it does so
-    when idle, which on a loaded machine can come well after the rows were added)."""
-    return any(
-        table._require_update_dimensions or table._new_rows for table in app.screen.query(DataTable)
+    return not any(
+        pump.message_queue_size for pump in (app, *app.screen.walk_children(with_self=True))
     )
 
 

@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from itexit.domain.mailbox import (
     Mailbox,
@@ -21,10 +21,6 @@ from itexit.store.mailbox import (
     MonitoredMailbox,
 )
 from itexit.vault.mail_records import MessageSealer
-
-if TYPE_CHECKING:
-    pass
-
 
 IMPORT_FOLDER = "(import)"
 WRITE_BATCH = 5000

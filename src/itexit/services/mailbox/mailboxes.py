@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,9 +27,6 @@ from itexit.store.mailbox import (
     MonitoredMailbox,
 )
 from itexit.store.models import Credential
-
-if TYPE_CHECKING:
-    pass
 
 
 class Mailboxes:

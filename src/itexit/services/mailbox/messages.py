@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -38,9 +38,6 @@ _SEALED_DEFAULTS: dict[str, Any] = {
     "precedence": "",
     "message_id": "",
 }
-
-if TYPE_CHECKING:
-    pass
 
 
 class Messages(Mailboxes):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -28,9 +27,6 @@ from itexit.store.mailbox import (
     MailReview,
     MonitoredMailbox,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 class Reviews(Actions):

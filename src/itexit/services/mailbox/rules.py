@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, update
 
@@ -24,9 +23,6 @@ from itexit.store.mailbox import (
     MailMessage,
     MailRule,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 class Rules(Messages):

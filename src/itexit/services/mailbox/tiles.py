@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import TYPE_CHECKING
 
 from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder, ReminderArea
@@ -11,9 +10,6 @@ from itexit.domain.roles import Permission
 from itexit.domain.wording import count
 from itexit.services.context import VaultContext
 from itexit.services.mailbox.reviews import MailboxService
-
-if TYPE_CHECKING:
-    pass
 
 
 def tiles(ctx: VaultContext, today: date) -> list[Tile]:

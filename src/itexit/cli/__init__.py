@@ -280,6 +280,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "renewals": ("renewal", "export"),
     "mailbox": ("mailbox",),
     "remind": ("remind",),
+    "backups": ("backup", "restore", "settings", "export"),
     "changing": ("watch",),
 }
 """Each area's command module (`itexit.cli.<name>`) and the top-level commands it adds."""

@@ -154,6 +154,9 @@ class MessageHeaders:
     list_unsubscribe: str = ""
     precedence: str = ""
     message_id: str = ""
+    header_digest: str = ""
+    """SHA-256 of the whole header block, only when there is neither Message-ID nor Date:
+    what tells apart messages that share sender and subject and carry nothing else."""
 
 
 class MessageRow(Frozen):

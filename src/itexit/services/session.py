@@ -24,6 +24,7 @@ from itexit.services.context import VaultContext
 from itexit.services.users import UserService
 
 if TYPE_CHECKING:
+    from itexit.services.backups.service import BackupService
     from itexit.services.changing import ChangingService
     from itexit.services.checklist import CaseService
     from itexit.services.credentials import CredentialService
@@ -99,6 +100,12 @@ class UnlockedVault:
         from itexit.services.mailbox import MailboxService
 
         return MailboxService(self.ctx)
+
+    @cached_property
+    def backups(self) -> BackupService:
+        from itexit.services.backups.service import BackupService
+
+        return BackupService(self.ctx)
 
     @cached_property
     def renewal_notices(self) -> RenewalNotices:

@@ -10,7 +10,7 @@ from textual.app import App
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import DataTable, Input
 
 PRACTICE = "Greenway Family Practice"
 MANAGER = "maria"
@@ -33,17 +33,22 @@ async def settle(pilot: Pilot[int]) -> None:
 
 
 def _quiet(app: App[int]) -> bool:
-    """No worker running and no message waiting on the app or any widget of the screen.
-
-    Each `pilot.pause()` between two checks has every widget process a callback; a widget
-    handles its idle-time work (a table sizing its columns for new rows) as soon as its queue
-    runs empty, so two quiet checks with a pause between mean that work is done too.
-    """
+    """No worker running, no message waiting on the app or the screen, every table sized."""
     if any(worker.is_running for worker in app.workers):
         return False
-    return not any(
-        pump.message_queue_size for pump in (app, *app.screen.walk_children(with_self=True))
-    )
+    if any(pump.message_queue_size for pump in (app, *app.screen.walk_children(with_self=True))):
+        return False
+    return not any(_table_pending(table) for table in app.screen.query(DataTable))
+
+
+def _table_pending(table: DataTable[object]) -> bool:
+    """Whether a table has rows it has not measured yet: it does so when idle, which on a loaded
+    machine can come well after the rows were added. Until then its scrollable height leaves
+    them out."""
+    if not table.columns:
+        return False
+    header = table.header_height if table.show_header else 0
+    return table.virtual_size.height != header + sum(row.height for row in table.rows.values())
 
 
 async def type_into(pilot: Pilot[int], selector: str, text: str) -> None:

@@ -87,7 +87,11 @@ class MessageSealer:
         return value
 
     def fingerprint(self, headers: MessageHeaders) -> str:
-        basis = headers.message_id or "\x00".join(
-            (headers.sender, headers.subject, headers.date.isoformat() if headers.date else "")
+        basis = (
+            headers.message_id
+            or headers.header_digest
+            or "\x00".join(
+                (headers.sender, headers.subject, headers.date.isoformat() if headers.date else "")
+            )
         )
         return hashlib.blake2b(basis.encode(), key=self._fp_key, digest_size=16).hexdigest()

@@ -41,7 +41,7 @@ lint: $(TSTAMP)
 	$(BIN)/lint-imports
 
 test: system-deps $(TSTAMP) $(ARGON2) lint
-	ITEXIT_REQUIRE_PG=1 ITEXIT_REQUIRE_SERVERS=1 $(BIN)/python -m pytest -q
+	ITEXIT_REQUIRE_PG=1 ITEXIT_REQUIRE_SERVERS=1 $(BIN)/python -m pytest -q -n auto --dist loadgroup
 
 bench: $(TSTAMP) $(ARGON2)
 	$(BIN)/python -m compileall -q src

@@ -36,6 +36,25 @@ hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
+# Fixtures of real servers on loopback. Under pytest-xdist (`-n 2 --dist loadgroup`) every test
+# using one runs in the same worker, so each server starts once and no two workers race for ports.
+# PostgreSQL is not among them: each worker starts its own throwaway cluster (see `pg_server`).
+_SERVER_FIXTURES = frozenset(
+    {
+        "silent_server", "dovecot_server", "imap_user", "sshd_server", "ssh_login",
+        "smtp_server", "smtp_user", "http_server", "http_user", "slapd_server", "ldap_user",
+        "pg_login_server", "pg_role", "mariadb_server", "shell_sshd_server",
+    }
+)  # fmt: skip
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("servers"))
+
+
 @pytest.fixture(autouse=True)
 def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Give every test its own app home and a cheap KDF; drop settings from the outer env."""
@@ -73,6 +92,25 @@ def pg_server() -> Iterator[PgServer]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database migrated to the newest schema once per server; tests get copies of it.
+
+    Copying a template is a file copy inside the server, far quicker than running every
+    migration again for each test. Nothing may stay connected to it, or the copy is refused.
+    """
+    from itexit.store.engine import make_engine
+    from itexit.store.migrate import ensure_schema
+
+    name = "itexit_template"
+    engine = make_engine(pg_server.create_database(name))
+    try:
+        ensure_schema(engine, tmp_path_factory.mktemp("pg-template-backups"))
+    finally:
+        engine.dispose()
+    return name
+
+
 @pytest.fixture(
     params=[
         pytest.param("sqlite", id="sqlite"),
@@ -80,13 +118,21 @@ def pg_server() -> Iterator[PgServer]:
     ]
 )
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """SQLAlchemy URL of an empty database; tests using it run on both backends."""
+    """SQLAlchemy URL of a new database; tests using it run on both backends.
+
+    On SQLite the file does not exist yet. On PostgreSQL the database is a copy of the
+    migrated template (opening it finds the schema current), unless the test is marked
+    ``fresh_schema``, which gives it an empty one that the migrations build on open.
+    """
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path}/vault.sqlite"
         return
     server: PgServer = request.getfixturevalue("pg_server")
     name = f"itexit_test_{uuid.uuid4().hex[:16]}"
-    url = server.create_database(name)
+    if request.node.get_closest_marker("fresh_schema"):
+        url = server.create_database(name)
+    else:
+        url = server.create_database(name, template=request.getfixturevalue("pg_template"))
     try:
         yield url
     finally:

@@ -38,6 +38,7 @@ def gw(db_url: str) -> Iterator[Gateway]:
     gateway.close()
 
 
+@pytest.mark.fresh_schema
 def test_open_builds_the_schema_through_migrations(gw: Gateway) -> None:
     engine = gw.store.engine
     assert current_revision(engine) == HEAD_REVISION
@@ -54,6 +55,7 @@ def test_open_builds_the_schema_through_migrations(gw: Gateway) -> None:
     assert not gw.store.backup_dir.exists() or not any(gw.store.backup_dir.iterdir())
 
 
+@pytest.mark.fresh_schema
 def test_migrations_match_the_orm_metadata(gw: Gateway) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext

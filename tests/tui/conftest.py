@@ -1,4 +1,6 @@
-"""Real vaults for the TUI tests: a fresh practice, or the demo practice, in the test's tmp dir."""
+"""Real vaults for the TUI tests: a fresh practice, or the demo practice, in the test's tmp dir.
+
+Each is built once per session with the clock frozen and copied per test (see `worlds.py`)."""
 
 from __future__ import annotations
 
@@ -10,9 +12,15 @@ import pytest
 from pytest_textual_snapshot import node_to_report_path
 from svg_rows import difference
 from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, MANAGER_PASSPHRASE, PRACTICE
+from worlds import Worlds
 
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
+
+
+@pytest.fixture(scope="session")
+def worlds(tmp_path_factory: pytest.TempPathFactory) -> Worlds:
+    return Worlds(tmp_path_factory.mktemp("worlds"))
 
 
 @pytest.fixture
@@ -33,20 +41,25 @@ def gateway(location: VaultLocation) -> Iterator[Gateway]:
 
 
 @pytest.fixture
-def practice(gateway: Gateway) -> Gateway:
+def practice(gateway: Gateway, worlds: Worlds) -> Gateway:
     """A new practice with one manager, created through the service the set-up screen uses."""
-    result = gateway.create(PRACTICE, MANAGER, MANAGER_PASSPHRASE)
-    result.session.lock()
-    return gateway
+
+    def build(gateway: Gateway) -> None:
+        gateway.create(PRACTICE, MANAGER, MANAGER_PASSPHRASE).session.lock()
+
+    return worlds.restore(gateway, "practice", build)
 
 
 @pytest.fixture
-def demo(gateway: Gateway) -> Gateway:
+def demo(gateway: Gateway, worlds: Worlds) -> Gateway:
     """The demo practice: two managers, a consultant, HR, an auditor and a leaving consultant."""
-    result = gateway.build_demo()
-    assert result.users[0].name == MANAGER
-    assert result.users[0].passphrase == DEMO_MANAGER_PASSPHRASE
-    return gateway
+
+    def build(gateway: Gateway) -> None:
+        result = gateway.build_demo()
+        assert result.users[0].name == MANAGER
+        assert result.users[0].passphrase == DEMO_MANAGER_PASSPHRASE
+
+    return worlds.restore(gateway, "demo", build)
 
 
 @pytest.hookimpl(hookwrapper=True)

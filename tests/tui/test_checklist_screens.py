@@ -13,6 +13,7 @@ from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Select, SelectionList
 from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, settle, unlock
+from worlds import Worlds
 
 from itexit.app import ItexitApp
 from itexit.domain.checklist import CaseKind, CaseStatus, NewCase, TaskStatus
@@ -54,31 +55,34 @@ class Notices:
 
 
 @pytest.fixture
-def checklist_practice(frozen_now: object, gateway: Gateway) -> Gateway:
+def checklist_practice(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
     """A practice with a consultant, Gary's case three days after he left, and a fellow's."""
-    session = gateway.create(PRACTICE, MANAGER, MANAGER_PASSPHRASE).session
-    session.add_user(CONSULTANT[0], Role.CONSULTANT, CONSULTANT[1])
-    cases = session.cases
-    gary = cases.create(
-        NewCase(
-            name="Gary Thistle",
-            kind=CaseKind.IT_EMPLOYEE,
-            termination_date=TODAY - timedelta(days=3),
-            templates=["it-person"],
+
+    def build(gateway: Gateway) -> None:
+        session = gateway.create(PRACTICE, MANAGER, MANAGER_PASSPHRASE).session
+        session.add_user(CONSULTANT[0], Role.CONSULTANT, CONSULTANT[1])
+        cases = session.cases
+        gary = cases.create(
+            NewCase(
+                name="Gary Thistle",
+                kind=CaseKind.IT_EMPLOYEE,
+                termination_date=TODAY - timedelta(days=3),
+                templates=["it-person"],
+            )
         )
-    )
-    for number in (1, 2, 3, 4, 5, 6, 7):
-        cases.complete(gary.id, number, evidence=f"step {number} done")
-    cases.create(
-        NewCase(
-            name="Dr. Priya Lindqvist",
-            kind=CaseKind.CLINICIAN,
-            termination_date=TODAY + timedelta(days=24),
-            templates=["clinician-deprovisioning"],
+        for number in (1, 2, 3, 4, 5, 6, 7):
+            cases.complete(gary.id, number, evidence=f"step {number} done")
+        cases.create(
+            NewCase(
+                name="Dr. Priya Lindqvist",
+                kind=CaseKind.CLINICIAN,
+                termination_date=TODAY + timedelta(days=24),
+                templates=["clinician-deprovisioning"],
+            )
         )
-    )
-    session.lock()
-    return gateway
+        session.lock()
+
+    return worlds.restore(gateway, "checklist-practice", build)
 
 
 def manager(gw: Gateway) -> UnlockedVault:

@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 from tui_steps import MANAGER, MANAGER_PASSPHRASE, Notices, fill, settle, unlock
+from worlds import Worlds
 
 from itexit.app import ItexitApp
 from itexit.domain.credentials import Category, NewCredential
@@ -25,21 +26,24 @@ Snap = Callable[..., bool]
 
 
 @pytest.fixture
-def two_credentials(frozen_now: object, practice: Gateway) -> Gateway:
+def two_credentials(frozen_now: object, practice: Gateway, worlds: Worlds) -> Gateway:
     """A practice with a checked credential (it has a history) and one typed in by mistake."""
-    session = practice.unlock(MANAGER, MANAGER_PASSPHRASE)
-    old = session.credentials.add(
-        NewCredential(
-            system="Old file server",
-            category=Category.SERVER,
-            known_to_departing=True,
-            secret=SecretStr("not-a-real-secret-8812"),
+
+    def build(practice: Gateway) -> None:
+        session = practice.unlock(MANAGER, MANAGER_PASSPHRASE)
+        old = session.credentials.add(
+            NewCredential(
+                system="Old file server",
+                category=Category.SERVER,
+                known_to_departing=True,
+                secret=SecretStr("not-a-real-secret-8812"),
+            )
         )
-    )
-    session.credentials.verify(old.id, attest="logged in at the console")
-    session.credentials.add(NewCredential(system="Practise mail", category=Category.EMAIL))
-    session.lock()
-    return practice
+        session.credentials.verify(old.id, attest="logged in at the console")
+        session.credentials.add(NewCredential(system="Practise mail", category=Category.EMAIL))
+        session.lock()
+
+    return worlds.restore(practice, "two-credentials", build)
 
 
 async def on_credentials(pilot: Pilot[Any], row: int = 0) -> CredentialsScreen:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from textual.pilot import Pilot
 from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, MANAGER_PASSPHRASE, fill, settle, unlock
+from worlds import Worlds
 
 from itexit.app import ItexitApp
 from itexit.services.gateway import Gateway
@@ -17,9 +18,12 @@ Snap = Callable[..., bool]
 
 
 @pytest.fixture
-def frozen_demo(frozen_now: object, gateway: Gateway) -> Gateway:
-    gateway.build_demo()
-    return gateway
+def frozen_demo(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
+
+    def build(gateway: Gateway) -> None:
+        gateway.build_demo()
+
+    return worlds.restore(gateway, "demo", build)
 
 
 async def on_credentials(pilot: Pilot[Any]) -> None:

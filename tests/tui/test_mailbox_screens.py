@@ -21,6 +21,7 @@ from tui_steps import (
     unlock,
     until,
 )
+from worlds import Worlds
 
 from itexit.app import ItexitApp
 from itexit.domain.credentials import Category, NewCredential
@@ -28,7 +29,7 @@ from itexit.domain.mailbox import MessageClass, MessageRow, NewMailbox
 from itexit.domain.renewals import NewRenewal, RenewalKind
 from itexit.domain.roles import Role
 from itexit.screens.mailbox import MailboxScreen
-from itexit.screens.mailbox_modals import (
+from itexit.screens.mailbox.modals import (
     AddMailboxModal,
     CreateRenewalModal,
     ImportModal,
@@ -48,27 +49,33 @@ VIEWER = ("victor", "victor-saffron-glacier-51")
 
 
 @pytest.fixture
-def mailbox_practice(frozen_now: object, gateway: Gateway) -> Gateway:
+def mailbox_practice(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
     """A practice with Gary's mailbox as the demo builds it (200 messages, review overdue)."""
-    session = gateway.create("Greenway Family Practice", MANAGER, MANAGER_PASSPHRASE).session
-    session.add_user(VIEWER[0], Role.VIEWER, VIEWER[1])
-    session.credentials.add(
-        NewCredential(
-            system="Microsoft 365 mailbox",
-            category=Category.EMAIL,
-            username="gary@greenwayfp.example",
-            secret="not-a-real-password-1",  # type: ignore[arg-type]
+
+    def build(gateway: Gateway) -> None:
+        session = gateway.create("Greenway Family Practice", MANAGER, MANAGER_PASSPHRASE).session
+        session.add_user(VIEWER[0], Role.VIEWER, VIEWER[1])
+        session.credentials.add(
+            NewCredential(
+                system="Microsoft 365 mailbox",
+                category=Category.EMAIL,
+                username="gary@greenwayfp.example",
+                secret="not-a-real-password-1",  # type: ignore[arg-type]
+            )
         )
-    )
-    mailbox_service.build_demo(session, date.today())
-    session.lock()
-    return gateway
+        mailbox_service.build_demo(session, date.today())
+        session.lock()
+
+    return worlds.restore(gateway, "mailbox-practice", build)
 
 
 @pytest.fixture
-def empty_practice(frozen_now: object, gateway: Gateway) -> Gateway:
-    gateway.create("Greenway Family Practice", MANAGER, MANAGER_PASSPHRASE).session.lock()
-    return gateway
+def empty_practice(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
+
+    def build(gateway: Gateway) -> None:
+        gateway.create("Greenway Family Practice", MANAGER, MANAGER_PASSPHRASE).session.lock()
+
+    return worlds.restore(gateway, "greenway-practice", build)
 
 
 async def open_mailbox(pilot: Pilot[Any], who: tuple[str, str] | None = None) -> MailboxScreen:

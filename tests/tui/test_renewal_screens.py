@@ -13,6 +13,7 @@ from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input, Static
 from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, Notices, fill, press_settled, settle, unlock
+from worlds import Worlds
 
 from itexit.app import ItexitApp
 from itexit.domain.renewals import NewRenewal, RenewalState
@@ -30,9 +31,12 @@ VIEWER = ("victor", "victor-saffron-glacier-51")
 
 
 @pytest.fixture
-def frozen_demo(frozen_now: object, gateway: Gateway) -> Gateway:
-    gateway.build_demo()
-    return gateway
+def frozen_demo(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
+
+    def build(gateway: Gateway) -> None:
+        gateway.build_demo()
+
+    return worlds.restore(gateway, "demo", build)
 
 
 async def open_renewals(pilot: Pilot[Any], who: tuple[str, str] | None = None) -> None:

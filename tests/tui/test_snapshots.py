@@ -21,6 +21,7 @@ from tui_steps import (
     unlock,
     until,
 )
+from worlds import Worlds
 
 from itexit.app import ItexitApp
 from itexit.domain.roles import Role
@@ -37,15 +38,21 @@ Step = Callable[[Pilot[Any]], Awaitable[None]]
 
 
 @pytest.fixture
-def frozen_practice(frozen_now: object, gateway: Gateway) -> Gateway:
-    gateway.create("Greenway Family Practice", MANAGER, MANAGER_PASSPHRASE).session.lock()
-    return gateway
+def frozen_practice(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
+
+    def build(gateway: Gateway) -> None:
+        gateway.create("Greenway Family Practice", MANAGER, MANAGER_PASSPHRASE).session.lock()
+
+    return worlds.restore(gateway, "greenway-practice", build)
 
 
 @pytest.fixture
-def frozen_demo(frozen_now: object, gateway: Gateway) -> Gateway:
-    gateway.build_demo()
-    return gateway
+def frozen_demo(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
+
+    def build(gateway: Gateway) -> None:
+        gateway.build_demo()
+
+    return worlds.restore(gateway, "demo", build)
 
 
 async def as_demo_manager(pilot: Pilot[Any]) -> None:

@@ -11,6 +11,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Static
 from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, settle, unlock
+from worlds import Worlds
 
 from itexit.app import ItexitApp
 from itexit.domain.checklist import CaseKind, NewCase
@@ -38,20 +39,25 @@ Step = Callable[[Pilot[Any]], Awaitable[None]]
 
 
 @pytest.fixture
-def hr_practice(frozen_now: object, gateway: Gateway) -> Gateway:
+def hr_practice(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
     """A practice with HR, a consultant, Gary Thistle's case and his statement in draft."""
-    manager = gateway.create(PRACTICE, MANAGER, MANAGER_PASSPHRASE).session
-    manager.add_user(HR[0], Role.HR, HR[1])
-    manager.add_user(CONSULTANT[0], Role.CONSULTANT, CONSULTANT[1])
-    manager.cases.create(
-        NewCase(name="Gary Thistle", kind=CaseKind.IT_EMPLOYEE, termination_date=date(2026, 11, 20))
-    )
-    manager.cases.create(
-        NewCase(name="Dana Brook", kind=CaseKind.IT_VENDOR, termination_date=date(2026, 12, 4))
-    )
-    statements.build_demo(manager, date(2026, 11, 23))
-    manager.lock()
-    return gateway
+
+    def build(gateway: Gateway) -> None:
+        manager = gateway.create(PRACTICE, MANAGER, MANAGER_PASSPHRASE).session
+        manager.add_user(HR[0], Role.HR, HR[1])
+        manager.add_user(CONSULTANT[0], Role.CONSULTANT, CONSULTANT[1])
+        manager.cases.create(
+            NewCase(
+                name="Gary Thistle", kind=CaseKind.IT_EMPLOYEE, termination_date=date(2026, 11, 20)
+            )
+        )
+        manager.cases.create(
+            NewCase(name="Dana Brook", kind=CaseKind.IT_VENDOR, termination_date=date(2026, 12, 4))
+        )
+        statements.build_demo(manager, date(2026, 11, 23))
+        manager.lock()
+
+    return worlds.restore(gateway, "hr-practice", build)
 
 
 def case_id(session: UnlockedVault, name: str) -> str:

@@ -9,6 +9,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, Select, Static
 from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, settle, unlock
+from worlds import Worlds
 
 from itexit.app import ItexitApp
 from itexit.domain.roles import Role
@@ -33,34 +34,37 @@ GARY = ContactFields(
 
 
 @pytest.fixture
-def vendor_practice(frozen_now: object, gateway: Gateway) -> Gateway:
+def vendor_practice(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
     """A practice with three vendors, two of them still tied to Gary Thistle."""
-    session = gateway.create(PRACTICE, MANAGER, MANAGER_PASSPHRASE).session
-    session.add_user(VIEWER[0], Role.VIEWER, VIEWER[1])
-    vendors = session.vendors
-    vendors.add(
-        VendorFields(
-            name="Bellwether Voice",
-            services=["Hosted phone system", "Fax line"],
-            support_phone="555-0188",
-            support_email="care@bellwether-voice.example",
-            account_number="BV-30918",
-        ),
-        [GARY],
-    )
-    vendors.add(
-        VendorFields(name="Meridian EHR", services=["Cloud EHR", "e-prescribing"]),
-        [
-            GARY.model_copy(update={"role": ContactRole.ACCOUNT_OWNER, "departing": False}),
-            ContactFields(name="Maria Alvarez", role=ContactRole.BILLING, phone="555-0101"),
-        ],
-    )
-    vendors.add(
-        VendorFields(name="Valley Fiber", services=["Internet"]),
-        [ContactFields(name="Maria Alvarez", role=ContactRole.ACCOUNT_OWNER)],
-    )
-    session.lock()
-    return gateway
+
+    def build(gateway: Gateway) -> None:
+        session = gateway.create(PRACTICE, MANAGER, MANAGER_PASSPHRASE).session
+        session.add_user(VIEWER[0], Role.VIEWER, VIEWER[1])
+        vendors = session.vendors
+        vendors.add(
+            VendorFields(
+                name="Bellwether Voice",
+                services=["Hosted phone system", "Fax line"],
+                support_phone="555-0188",
+                support_email="care@bellwether-voice.example",
+                account_number="BV-30918",
+            ),
+            [GARY],
+        )
+        vendors.add(
+            VendorFields(name="Meridian EHR", services=["Cloud EHR", "e-prescribing"]),
+            [
+                GARY.model_copy(update={"role": ContactRole.ACCOUNT_OWNER, "departing": False}),
+                ContactFields(name="Maria Alvarez", role=ContactRole.BILLING, phone="555-0101"),
+            ],
+        )
+        vendors.add(
+            VendorFields(name="Valley Fiber", services=["Internet"]),
+            [ContactFields(name="Maria Alvarez", role=ContactRole.ACCOUNT_OWNER)],
+        )
+        session.lock()
+
+    return worlds.restore(gateway, "vendor-practice", build)
 
 
 async def open_vendors(

@@ -36,18 +36,19 @@ def _quiet(app: App[int]) -> bool:
     """No worker running, no message waiting on the app or the screen, every table sized."""
     if any(worker.is_running for worker in app.workers):
         return False
-    pumps = [app, *app.screen.walk_children(with_self=True)]
-    if any(pump.message_queue_size or pump._pending_message is not None for pump in pumps):
+    if any(pump.message_queue_size for pump in (app, *app.screen.walk_children(with_self=True))):
         return False
-    return not _tables_pending(app)
+    return not any(_table_pending(table) for table in app.screen.query(DataTable))
 
 
-def _tables_pending(app: App[int]) -> bool:
-    """Whether a table on the screen still has rows whose widths it has not measured (it does so
-    when idle, which on a loaded machine can come well after the rows were added)."""
-    return any(
-        table._require_update_dimensions or table._new_rows for table in app.screen.query(DataTable)
-    )
+def _table_pending(table: DataTable[object]) -> bool:
+    """Whether a table has rows it has not measured yet: it does so when idle, which on a loaded
+    machine can come well after the rows were added. Until then its scrollable height leaves
+    them out."""
+    if not table.columns:
+        return False
+    header = table.header_height if table.show_header else 0
+    return table.virtual_size.height != header + sum(row.height for row in table.rows.values())
 
 
 async def type_into(pilot: Pilot[int], selector: str, text: str) -> None:

@@ -1,4 +1,4 @@
-"""The credential status machine (DESIGN §3, §4) as pure rules, and the campaign's order.
+"""The credential status machine (docs/rotation.md) as pure rules, and the campaign's order.
 
 Verification results move a credential between states; an unreachable or erroring check says
 nothing about the secret and never moves it. Nothing becomes ROTATED without the pending secret

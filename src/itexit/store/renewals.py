@@ -14,7 +14,7 @@ class Renewal(Base, Encrypted):
     """One renewing item; cost, owner, registrant and billing e-mails and notes are sealed.
 
     Vendor, item, kind and dates stay plaintext so the list sorts and filters without a key;
-    the live-check target is a domain or host name (DESIGN §4 allows host names in the clear).
+    the live-check target is a domain or host name (docs/security.md keeps host names in the clear).
     """
 
     __tablename__ = "renewals"

@@ -28,7 +28,6 @@ from textual.widgets import (
 from textual.worker import Worker
 
 from itexit.domain.mailbox import (
-    ACTION_LABELS,
     CLASS_LABELS,
     ActionEntry,
     Mailbox,
@@ -44,7 +43,7 @@ from itexit.domain.mailbox import (
 from itexit.domain.roles import Permission
 from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
-from itexit.screens.mailbox_modals import (
+from itexit.screens.mailbox.modals import (
     AddMailboxModal,
     CreateRenewalModal,
     ImportChoice,
@@ -55,52 +54,22 @@ from itexit.screens.mailbox_modals import (
     UnsubscribeModal,
     settle_notice,
 )
+from itexit.screens.mailbox.regions import (
+    ALL_CLASSES,
+    DATE_FORMAT,
+    MessageDetail,
+    ReviewStatusLine,
+    render_cell,
+    show_review_log,
+)
 from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
 
-DATE_FORMAT = "%d %b %Y"
 NARROW = 110
 """Below this width the detail panel moves under the message list."""
-
-SHORT_CLASS = {
-    MessageClass.RENEWAL: "renewal",
-    MessageClass.BILLING: "billing",
-    MessageClass.SUPPORT: "support",
-    MessageClass.SECURITY: "security",
-    MessageClass.NEWSLETTER: "list",
-    MessageClass.PERSONAL: "personal",
-    MessageClass.OTHER: "other",
-}
-ALL_CLASSES = "all"
-
-
-def _who(sender: str) -> str:
-    """The display name of a From header, else the address."""
-    name, _, rest = sender.partition("<")
-    name = name.strip().strip('"')
-    return name or rest.rstrip(">").strip() or sender
-
-
-def render_cell(row: MessageRow, key: str) -> str | Text:
-    if key == "date":
-        return row.date.strftime("%d %b %y %H:%M") if row.date else "—"
-    if key == "class":
-        label = SHORT_CLASS[row.msg_class]
-        if row.unsubscribed:
-            label += " ✓"
-        style = {
-            MessageClass.RENEWAL: "bold yellow",
-            MessageClass.SECURITY: "bold red",
-        }.get(row.msg_class, "")
-        return Text(label, style=style)
-    if row.sealed:
-        return Text("(sealed)", style="dim italic")
-    if key == "sender":
-        return _who(row.sender)
-    return row.subject
 
 
 @dataclass
@@ -235,7 +204,7 @@ class MailboxScreen(ItexitScreen):
         yield Header(show_clock=False, icon="")
         with Vertical(id="mailbox-body"):
             yield Static("Monitored mailbox", id="mailbox-title", classes="heading")
-            yield Static("Loading…", id="mailbox-status")
+            yield ReviewStatusLine("Loading…", id="mailbox-status")
             with Horizontal(id="sync-row"):
                 yield ProgressBar(id="sync-progress", show_eta=False)
                 yield Static("", id="sync-label")
@@ -268,7 +237,7 @@ class MailboxScreen(ItexitScreen):
                             id="mail-table",
                         )
                         with VerticalScroll(id="mail-detail"):
-                            yield Static("", id="detail-body")
+                            yield MessageDetail("", id="detail-body")
                 with TabPane("Review log", id="tab-reviews"):
                     yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
                     yield Static("Actions", classes="subheading")
@@ -409,52 +378,18 @@ class MailboxScreen(ItexitScreen):
         self.query_one("#mailbox-title", Static).update(
             Text(f"{box.address}  ·  {len(self._messages):,} messages")
         )
-        parts: list[tuple[str, str]] = []
-        if status.next_due is None:
-            parts.append(("No more reviews: past keep-until.", ""))
-        elif status.overdue:
-            days = status.days_overdue
-            parts.append(
-                (
-                    f"Review OVERDUE since {status.next_due:%d %b} "
-                    f"({days} day{'s' if days != 1 else ''})",
-                    "bold red",
-                )
-            )
-        else:
-            parts.append((f"Next review due {status.next_due:%a %d %b}", "bold"))
-        parts.append((f" · {status.new_messages} new since the last review", ""))
-        parts.append((f" · reviewer {status.owner}", ""))
-        parts.append((f" · {status.cadence}", "dim"))
-        parts.append((f" · keep until {box.keep_until:{DATE_FORMAT}}", "dim"))
-        if box.last_sync_at is not None:
-            parts.append((f" · synced {box.last_sync_at.astimezone():%d %b %H:%M}", "dim"))
-        self.query_one("#mailbox-status", Static).update(Text.assemble(*parts))
+        self.query_one(ReviewStatusLine).show(box, status)
 
     def _show_reviews(self, reviews: list[ReviewEntry], actions: list[ActionEntry]) -> None:
-        table = self.query_one("#review-table", DataTable)
-        table.clear()
-        for review in reviews:
-            findings = "(sealed: needs the cred key)" if review.sealed else review.findings
-            table.add_row(
-                review.at.astimezone().strftime("%d %b %Y %H:%M"),
-                review.reviewer,
-                str(review.messages_reviewed),
-                str(review.actions),
-                Text(findings.replace("\n", " ")),
-                key=review.id,
-            )
-        atable = self.query_one("#action-table", DataTable)
-        atable.clear()
-        for action in actions:
-            detail = "(sealed)" if action.sealed else (action.target or action.note)
-            atable.add_row(
-                action.at.astimezone().strftime("%d %b %Y %H:%M"),
-                action.by,
-                ACTION_LABELS[action.kind],
-                Text(detail),
-                key=action.id,
-            )
+        show_review_log(
+            self.query_one("#review-table", DataTable),
+            self.query_one("#action-table", DataTable),
+            reviews,
+            actions,
+        )
+
+    def _show_detail(self, row: MessageRow | None) -> None:
+        self.query_one(MessageDetail).show(row)
 
     # --- filtering ----------------------------------------------------------------------------
 
@@ -510,45 +445,6 @@ class MailboxScreen(ItexitScreen):
     @on(VirtualTable.RowHighlighted, "#mail-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:
         self._show_detail(event.row if isinstance(event.row, MessageRow) else None)
-
-    def _show_detail(self, row: MessageRow | None) -> None:
-        body = self.query_one("#detail-body", Static)
-        if row is None:
-            body.update(Text("Highlight a message to see its headers.", style="dim"))
-            return
-        when = row.date.astimezone().strftime("%a %d %b %Y %H:%M") if row.date else "no date"
-        lines: list[tuple[str, str] | str] = [
-            (CLASS_LABELS[row.msg_class], "bold"),
-            (" (set by hand)" if row.manual else "", "dim"),
-            "\n",
-        ]
-        if row.sealed:
-            lines += [
-                ("Date  ", "dim"),
-                when,
-                "\n\n",
-                ("Subject and sender are sealed: your role does not hold the cred key.", "dim"),
-            ]
-            body.update(Text.assemble(*lines))
-            return
-        for label, value in (
-            ("Date", when),
-            ("From", row.sender),
-            ("To", row.to),
-            ("Subject", row.subject),
-            ("Folder", row.folder),
-            ("List", row.list_id),
-        ):
-            if value:
-                lines += [(f"{label:<8}", "dim"), value, "\n"]
-        target = preferred_unsubscribe(row.list_unsubscribe)
-        if target:
-            lines += ["\n", ("Unsubscribe  ", "dim"), (target, "bold")]
-            lines += [("  ✓ logged" if row.unsubscribed else "  press u to log it", "dim")]
-            lines += ["\n"]
-        if row.msg_class is MessageClass.RENEWAL:
-            lines += ["\n", ("Press n to create a renewal from this notice.", "dim")]
-        body.update(Text.assemble(*lines))
 
     def _current(self) -> MessageRow | None:
         row = self._table().cursor_item

@@ -41,7 +41,7 @@ DATE_FORMAT = "%d %b %Y"
 class RecordReviewModal(ItexitModal[str]):
     """What the review found; the count of messages and the actions are taken from the log."""
 
-    CSS_PATH = "mailbox_modals.tcss"
+    CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#review-findings"
     HELP = (
         "Record that you read the mailbox: what you found (renewals, invoices, alerts, anything "
@@ -105,7 +105,7 @@ class RecordReviewModal(ItexitModal[str]):
 class UnsubscribeModal(ItexitModal[bool]):
     """Shows where to unsubscribe; itexit sends no mail, so the person does it and logs it."""
 
-    CSS_PATH = "mailbox_modals.tcss"
+    CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#log"
     HELP = (
         "Newsletters and mailing lists say how to leave them in their List-Unsubscribe header. "
@@ -153,7 +153,7 @@ class CreateRenewalModal(ItexitModal[NewRenewal | LinkToRenewal]):
     """A renewal prefilled from the notice: check the vendor, item and date, then create; or,
     when the practice already tracks the same item or domain, link the notice to that one."""
 
-    CSS_PATH = "mailbox_modals.tcss"
+    CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#renewal-date"
     HELP = (
         "Turn a renewal or expiry notice into a renewal the practice tracks: check the vendor "
@@ -276,7 +276,7 @@ def settle_notice(
 class MailboxPickerModal(ItexitModal[str]):
     """Which monitored mailbox to open, with each one's next review."""
 
-    CSS_PATH = "mailbox_modals.tcss"
+    CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#mailbox-options"
     HELP = "Choose the monitored mailbox to open."
 
@@ -313,7 +313,7 @@ class ImportChoice:
 class ImportModal(ItexitModal[ImportChoice]):
     """The path of an mbox file, an .eml file or a folder of .eml files to import."""
 
-    CSS_PATH = "mailbox_modals.tcss"
+    CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#import-path"
     HELP = (
         "Import an export of the mailbox when there is no IMAP access: an mbox file (Google "
@@ -361,7 +361,7 @@ class AddMailboxModal(ItexitModal[NewMailbox]):
     """The departing person's address, its IMAP server and the credential holding the new
     password; keep-until defaults to a year after the departure and cannot be earlier."""
 
-    CSS_PATH = "mailbox_modals.tcss"
+    CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#add-address"
     HELP = (
         "Keep the departing person's address open with a new password for at least a year: "

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 # Imported for their tables: each area module registers its classes on `Base`.
-from itexit.store import checklist, inventory, mailbox, renewals, statements, vendors  # noqa: F401
+from itexit.store import (  # noqa: F401
+    checklist,
+    inventory,
+    mailbox,
+    people,
+    renewals,
+    statements,
+    vendors,
+)
 from itexit.store.models import Base, Encrypted
 
 

@@ -1,0 +1,284 @@
+"""Credentials the departing person knew or could read, old secrets still alive, recovery channels.
+
+The database narrows the rows (flags, and the date of each current secret against the latest
+moment a leaver could read the vault); only the few accounts with a recovery channel are opened,
+to say whose channel it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
+
+from itexit.domain.credentials import CredentialStatus, Source
+from itexit.domain.exposures import Closing, Exposure, ExposureKind, ExposureState, Severity
+from itexit.domain.people import Person
+from itexit.domain.roles import Scope
+from itexit.services.exposures import World, aware, make, start_of
+from itexit.store.models import Credential, SecretVersion
+
+AREA = "credentials"
+_DONE = (CredentialStatus.ROTATED.value, CredentialStatus.LOCKED_OUT.value)
+_UNPROVEN = (CredentialStatus.UNVERIFIED.value, CredentialStatus.FAILED.value)
+
+
+@dataclass(frozen=True)
+class CredRow:
+    id: str
+    system: str
+    status: str
+    known: bool
+    due: bool
+    reason: str
+    rotated_at: datetime | None
+    recovery: bool
+    source: str
+    updated_by: str
+    current_at: datetime | None
+
+
+def _rotate(row: CredRow) -> Closing:
+    return Closing(
+        command=f"itexit cred rotate start {row.id} && itexit cred rotate confirm {row.id}",
+        screen="credentials",
+        key="f5",
+    )
+
+
+def _prove_dead(row: CredRow) -> Closing:
+    return Closing(command=f"itexit cred verify {row.id} --old", screen="credentials", key="f5")
+
+
+def _readers(world: World) -> list[Person]:
+    """Everyone who held the credential key as a member and is leaving or gone."""
+    linked = [p for p in world.people if p.user_id and p.user_reads_credentials]
+    return linked + world.readers
+
+
+def _rows(world: World, readers: list[Person]) -> list[CredRow]:
+    current = aliased(SecretVersion)
+    query = select(
+        Credential.id,
+        Credential.system,
+        Credential.status,
+        Credential.known_to_departing,
+        Credential.rotation_due,
+        Credential.rotation_reason,
+        Credential.rotated_at,
+        Credential.recovery_tied,
+        Credential.source,
+        Credential.updated_by,
+        current.created_at,
+    ).outerjoin(current, and_(current.credential_id == Credential.id, current.stage == "current"))
+    if not world.want_closed and not any(r.user_active for r in readers):
+        wanted = [
+            Credential.known_to_departing.is_(True),
+            Credential.rotation_due.is_(True),
+            Credential.recovery_tied.is_(True),
+            Credential.source == Source.EXIT_STATEMENT.value,
+        ]
+        cutoffs = [r.user_removed_at for r in readers if r.user_removed_at is not None]
+        if cutoffs:
+            wanted.append(current.created_at <= max(cutoffs))
+        query = query.where(or_(*wanted))
+    with world.ctx.reading() as session:
+        return [
+            CredRow(
+                id=r[0],
+                system=r[1],
+                status=r[2],
+                known=bool(r[3]),
+                due=bool(r[4]),
+                reason=r[5] or "",
+                rotated_at=aware(r[6]),
+                recovery=bool(r[7]),
+                source=r[8],
+                updated_by=r[9] or "",
+                current_at=aware(r[10]),
+            )
+            for r in session.execute(query.order_by(Credential.system))
+        ]
+
+
+def _why_read(row: CredRow, person: Person) -> str | None:
+    """Why `person` could read the current secret of `row` (None when they could not)."""
+    if person.user_active:
+        return f"{person.full_name} can still unlock itexit and read the password of {row.system}."
+    removed = person.user_removed_at
+    if removed is not None and row.current_at is not None and row.current_at <= removed:
+        return (
+            f"The password of {row.system} was in itexit while {person.full_name} could unlock "
+            f"it (until {removed:%d %b %Y}); it has not been changed since."
+        )
+    return None
+
+
+def _why_known(row: CredRow, person: Person | None) -> str | None:
+    """Why a credential marked as known to the leaver is still exposed (None when it is not)."""
+    if not row.known:
+        return None
+    since = start_of(person.termination_date) if person is not None else None
+    if (
+        row.status in _DONE
+        and row.rotated_at is not None
+        and (since is None or row.rotated_at >= since)
+    ):
+        return None
+    who = person.full_name if person is not None else "The departing person"
+    if row.status in _DONE:
+        return f"{who} knew the password of {row.system}; it was changed before they left."
+    return f"{who} knew the password of {row.system} and it has not been changed and verified."
+
+
+def exposures(world: World) -> list[Exposure]:
+    readers = _readers(world)
+    rows = _rows(world, readers)
+    leavers = world.leavers()
+    out: list[Exposure] = []
+    for row in rows:
+        exposed_for: set[str | None] = set()
+        candidates: list[Person | None] = []
+        for person in readers:
+            why = _why_read(row, person)
+            candidates.append(person)
+            if why is not None:
+                exposed_for.add(person.id)
+                out.append(_known(row, person, why))
+        if row.known:
+            for maybe in leavers or [None]:
+                if maybe is not None and maybe.id in exposed_for:
+                    continue
+                candidates.append(maybe)
+                why = _why_known(row, maybe)
+                if why is not None:
+                    exposed_for.add(maybe.id if maybe is not None else None)
+                    out.append(_known(row, maybe, why))
+        if row.due and not exposed_for and row.status not in _DONE:
+            exposed_for.add(None)
+            reason = row.reason or "it was marked for rotation"
+            out.append(_known(row, None, f"{row.system} must be rotated: {reason}."))
+        if row.source == Source.EXIT_STATEMENT.value and row.status in _UNPROVEN:
+            out.append(_listed(row, leavers[0] if leavers else None))
+        out.extend(_after(world, row, candidates, exposed_for))
+    out.extend(_recovery(world, [r for r in rows if r.recovery]))
+    return out
+
+
+def _known(row: CredRow, person: Person | None, why: str) -> Exposure:
+    return make(
+        ExposureKind.CREDENTIAL_KNOWN.value,
+        Severity.CRITICAL,
+        person,
+        row.system,
+        f"cred:{row.id}",
+        why,
+        _rotate(row),
+        area=AREA,
+    )
+
+
+def _listed(row: CredRow, person: Person | None) -> Exposure:
+    return make(
+        ExposureKind.LISTED_PASSWORD.value,
+        Severity.HIGH,
+        person,
+        row.system,
+        f"listed:{row.id}",
+        f"{row.system} was listed on the exit statement and is not yet verified to work.",
+        Closing(command=f"itexit cred verify {row.id}", screen="credentials", key="f5"),
+        area=AREA,
+    )
+
+
+def _after(
+    world: World, row: CredRow, candidates: list[Person | None], exposed_for: set[str | None]
+) -> list[Exposure]:
+    """Rotated for someone but the old secret not yet proven dead; closed ones when asked."""
+    out: list[Exposure] = []
+    seen: set[str | None] = set()
+    for person in candidates:
+        pid = person.id if person is not None else None
+        if pid in exposed_for or pid in seen:
+            continue
+        seen.add(pid)
+        if row.status == CredentialStatus.ROTATED.value:
+            out.append(
+                make(
+                    ExposureKind.OLD_SECRET_ALIVE.value,
+                    Severity.HIGH,
+                    person,
+                    row.system,
+                    f"old:{row.id}",
+                    f"{row.system} was rotated, but the old password is not yet proven to fail.",
+                    _prove_dead(row),
+                    area=AREA,
+                )
+            )
+        if world.want_closed:
+            out.append(
+                make(
+                    ExposureKind.CREDENTIAL_KNOWN.value,
+                    Severity.CRITICAL,
+                    person,
+                    row.system,
+                    f"cred:{row.id}",
+                    f"{row.system} has a new password, verified to work.",
+                    _rotate(row),
+                    area=AREA,
+                    state=ExposureState.CLOSED,
+                    closed_by=row.updated_by,
+                    closed_at=row.rotated_at,
+                    closed_change="rotated and verified",
+                )
+            )
+    return out
+
+
+def _recovery(world: World, rows: list[CredRow]) -> list[Exposure]:
+    """Accounts whose recovery e-mail, phone or MFA device is the leaver's, to whom it matches."""
+    if not rows:
+        return []
+    leavers = world.leavers()
+    matchers = world.matchers()
+    documents: dict[str, dict[str, object]] = {}
+    if world.ctx.holds(Scope.CRED):
+        with world.ctx.reading() as session:
+            for cred in session.scalars(
+                select(Credential).where(Credential.id.in_([r.id for r in rows]))
+            ):
+                documents[cred.id] = world.ctx.unseal(cred)
+    out: list[Exposure] = []
+    for row in rows:
+        doc = documents.get(row.id, {})
+        channels = [
+            (label, str(doc.get(field) or ""))
+            for field, label in (
+                ("recovery_email", "recovery e-mail"),
+                ("recovery_phone", "recovery phone"),
+                ("recovery_mfa_device", "MFA device"),
+            )
+        ]
+        present = [(label, value) for label, value in channels if value.strip()]
+        if documents and not present:
+            continue
+        owner = next(
+            (p for p, ids in matchers if any(ids.any(value) for _, value in present)),
+            leavers[0] if leavers else None,
+        )
+        what = ", ".join(label for label, _ in present) or "a recovery channel"
+        out.append(
+            make(
+                ExposureKind.RECOVERY_CHANNEL.value,
+                Severity.CRITICAL,
+                owner,
+                row.system,
+                f"recovery:{row.id}",
+                f"The {what} of {row.system} is the departing person's: they can reset it.",
+                Closing(command=f"itexit cred edit {row.id}", screen="credentials", key="f5"),
+                area=AREA,
+            )
+        )
+    return out

@@ -251,6 +251,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "renewals": ("renewal", "export"),
     "mailbox": ("mailbox",),
     "remind": ("remind",),
+    "exposures": ("exposure",),
 }
 """Each area's command module (`itexit.cli.<name>`) and the top-level commands it adds."""
 

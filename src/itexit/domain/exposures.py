@@ -37,7 +37,7 @@ class ExposureKind(StrEnum):
 
     VAULT_ACCOUNT = "vault_account"
     CREDENTIAL_KNOWN = "credential_known"
-    OLD_SECRET_ALIVE = "old_secret_alive"
+    OLD_SECRET_ALIVE = "old_secret_alive"  # noqa: S105  a kind, not a secret
     VENDOR_CONTACT = "vendor_contact"
     RENEWAL_CONTACT = "renewal_contact"
     RECOVERY_CHANNEL = "recovery_channel"
@@ -46,7 +46,7 @@ class ExposureKind(StrEnum):
     MAILBOX = "mailbox"
     CRITICAL_TASK = "critical_task"
     STATEMENT = "statement"
-    LISTED_PASSWORD = "listed_password"
+    LISTED_PASSWORD = "listed_password"  # noqa: S105  a kind, not a secret
     UNLOCK_COVERAGE = "unlock_coverage"
 
     @property

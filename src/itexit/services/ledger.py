@@ -6,6 +6,7 @@ all call `ExposureLedger.derive`; there is no second computation.
 
 from __future__ import annotations
 
+import builtins
 import uuid
 from datetime import UTC, date, datetime
 
@@ -105,7 +106,7 @@ class ExposureLedger:
             ]
         return items
 
-    def open_for_case(self, case_id: str, today: date | None = None) -> list[Exposure]:
+    def open_for_case(self, case_id: str, today: date | None = None) -> builtins.list[Exposure]:
         """What stops a case from closing: its person's exposures, open and not accepted."""
         return [e for e in self.derive(today) if e.case_id == case_id and e.is_open]
 

@@ -32,7 +32,7 @@ class PersonRow(Base, Encrypted):
 
 
 class AcceptanceRow(Base, Encrypted):
-    """An accepted risk: which exposure, who, until when (plain, bound into the AAD); why, sealed."""
+    """An accepted risk: which exposure, who, until when (plain, in the AAD); why, sealed."""
 
     __tablename__ = "exposure_acceptances"
     LABELS = ("exposure_id", "accepted_by", "until")

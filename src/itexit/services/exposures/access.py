@@ -14,7 +14,9 @@ def exposures(world: World) -> list[Exposure]:
     for person in world.people:
         if person.user_name is None:
             continue
-        closing = Closing(command=f"itexit user remove {person.user_name}", screen="users", key="f3")
+        closing = Closing(
+            command=f"itexit user remove {person.user_name}", screen="users", key="f3"
+        )
         if person.user_active:
             out.append(
                 make(
@@ -57,9 +59,7 @@ def exposures(world: World) -> list[Exposure]:
                 "People who can unlock",
                 "coverage",
                 coverage.warning or "Too few people can open the whole vault.",
-                Closing(
-                    command="itexit user add NAME --role manager", screen="users", key="f3"
-                ),
+                Closing(command="itexit user add NAME --role manager", screen="users", key="f3"),
                 area=AREA,
                 person_label=PRACTICE,
             )

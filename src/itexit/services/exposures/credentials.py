@@ -148,7 +148,8 @@ def exposures(world: World) -> list[Exposure]:
                 exposed_for.add(person.id)
                 out.append(_known(row, person, why))
         if row.known:
-            for maybe in leavers or [None]:
+            known_to: list[Person | None] = list(leavers) or [None]
+            for maybe in known_to:
                 if maybe is not None and maybe.id in exposed_for:
                     continue
                 candidates.append(maybe)

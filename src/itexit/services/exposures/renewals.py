@@ -51,24 +51,24 @@ def exposures(world: World) -> list[Exposure]:
         roles: list[str] = []
         if readable:
             doc = documents[row.id]
-            for person, ids in matchers:
+            for candidate, ids in matchers:
                 roles = [
                     what for field, what in CONTACT_FIELDS if ids.email(str(doc.get(field) or ""))
                 ]
                 if roles:
-                    owner = person
+                    owner = candidate
                     break
         elif row.departing_match:
             roles = ["registrant or billing contact"]
         if not roles and row.departing_flag:
             roles = ["marked as theirs"]
         if roles:
-            person = owner or (leavers[0] if leavers else None)
+            holder = owner or (leavers[0] if leavers else None)
             out.append(
                 make(
                     ExposureKind.RENEWAL_CONTACT.value,
                     Severity.HIGH,
-                    person,
+                    holder,
                     label,
                     f"renewal:{row.id}",
                     f"The {' and '.join(roles)} of {label} is the departing person: "

@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, timedelta
+from collections.abc import Callable, Iterable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,23 +33,20 @@ from itexit.domain.checklist import (
 )
 from itexit.domain.checklist import TaskEvent as TaskEventModel
 from itexit.domain.errors import BadInput, NotFound, PermissionDenied
-from itexit.domain.models import Tile
-from itexit.domain.reminders import Reminder, ReminderArea
+from itexit.domain.people import NewPerson, PersonKind
 from itexit.domain.roles import Permission, Role, Scope
-from itexit.domain.wording import count
-from itexit.services import templates
+from itexit.services import people, templates
 from itexit.services.blobs import store_blob
 from itexit.services.context import VaultContext, check_version
 from itexit.store.checklist import Case, Task, TaskDependency, TaskEvent
 from itexit.store.models import User, utcnow
 
 if TYPE_CHECKING:
-    from itexit.services.session import UnlockedVault
-
-REMIND_AHEAD_DAYS = 7
-"""`itexit remind` lists open tasks due within this many days, and every overdue one."""
+    from itexit.domain.exposures import Exposure
 
 NAME_MAX = 200
+REMOVE_ACCOUNT_KEY = "itexit:remove-account"
+"""The key of the critical task a case starts with when its person has an itexit account."""
 
 
 def _today() -> date:
@@ -139,11 +136,16 @@ def _bump(ctx: VaultContext, row: Task) -> None:
 # --- the service ---------------------------------------------------------------------------------
 
 
+OpenExposures = Callable[[str], "builtins.list[Exposure]"]
+"""The open, not accepted exposures of a case (by case id), from the ledger above the areas."""
+
+
 class CaseService:
     """Every checklist use case; each write is one transaction with its audit row."""
 
-    def __init__(self, ctx: VaultContext) -> None:
+    def __init__(self, ctx: VaultContext, exposures: OpenExposures | None = None) -> None:
         self.ctx = ctx
+        self._exposures = exposures
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -276,6 +278,49 @@ class CaseService:
                             TaskDependency(task_id=keyed[item.key].id, depends_on_id=keyed[dep].id)
                         )
             session.flush()
+            person = people.record(
+                self.ctx,
+                session,
+                case,
+                NewPerson(
+                    full_name=name,
+                    kind=PersonKind.VENDOR
+                    if new.kind is CaseKind.IT_VENDOR
+                    else PersonKind.EMPLOYEE,
+                    emails=new.emails,
+                    phones=new.phones,
+                    vault_user=new.vault_user,
+                ),
+            )
+            if person.user_id is not None:
+                number += 1
+                removal = Task(
+                    id=str(uuid.uuid4()),
+                    case_id=case.id,
+                    number=number,
+                    key=REMOVE_ACCOUNT_KEY,
+                    template="",
+                    title=f"Remove {name} from itexit",
+                    guidance=(
+                        "Remove their itexit account (Users, F3; or itexit user remove): until "
+                        "then they can unlock the vault and read every password rotated after "
+                        "they left. Completes itself once the account is removed."
+                    ),
+                    reference="itexit",
+                    phase=Phase.DAY_OF.value,
+                    critical=True,
+                    offset_days=0,
+                    due=new.termination_date,
+                    role=Role.MANAGER.value,
+                    assignee="",
+                    status=TaskStatus.OPEN.value,
+                    completed_by="",
+                    version=1,
+                    updated_by=self.ctx.actor.name,
+                )
+                created.append(removal)
+                session.add(removal)
+                session.flush()
             self.ctx.record(
                 session,
                 "case.create",
@@ -285,6 +330,8 @@ class CaseService:
                 termination_date=case.termination_date.isoformat(),
                 templates=chosen,
                 tasks=len(created),
+                person_id=person.id,
+                vault_user=new.vault_user.strip() or None,
             )
             return CaseSummary(**_summary(case, created, _today()))
 
@@ -352,6 +399,17 @@ class CaseService:
         return self.set_status(case_ref, CaseStatus.CLOSED, expected_version)
 
     def _check_closable(self, session: Session, case: Case, tasks: builtins.list[Task]) -> None:
+        if self._exposures is not None:
+            still = self._exposures(case.id)
+            if still:
+                named = "; ".join(f"{e.id} {e.kind_label}: {e.subject}" for e in still[:5])
+                more = f" and {len(still) - 5} more" if len(still) > 5 else ""
+                raise BadInput(
+                    f"{case.name} cannot be closed: {len(still)} exposure"
+                    f"{'s are' if len(still) != 1 else ' is'} still open ({named}{more}); close "
+                    "each, or accept the risk with itexit exposure accept ID --reason TEXT "
+                    "--until DATE."
+                )
         for task in sorted(tasks, key=lambda t: t.number):
             if not task.critical:
                 continue
@@ -748,152 +806,19 @@ def _read_attachment(path: Path | None) -> bytes | None:
         raise BadInput(f"Cannot read {path}: {exc.strerror}.") from None
 
 
-# --- dashboard, reminders, demo ------------------------------------------------------------------
+from itexit.services.checklist.board import (  # noqa: E402  re-exported for the registry
+    REMIND_AHEAD_DAYS,
+    build_demo,
+    departing,
+    reminders,
+    tiles,
+)
 
-
-def _open_tasks(session: Session) -> list[tuple[Task, Case]]:
-    rows = session.execute(
-        select(Task, Case)
-        .join(Case, Case.id == Task.case_id)
-        .where(Case.status != CaseStatus.CLOSED.value, Task.status == TaskStatus.OPEN.value)
-    ).all()
-    return [(task, case) for task, case in rows]
-
-
-def tiles(ctx: VaultContext, today: date) -> list[Tile]:
-    """Critical tasks still open across open cases; overdue ones raise the tile to an alert."""
-    with ctx.reading() as session:
-        cases = int(session.scalar(select(func.count()).select_from(Case)) or 0)
-        open_rows = _open_tasks(session) if cases else []
-    if not cases:
-        return [
-            Tile(
-                key="checklist",
-                title="Critical tasks open",
-                count=None,
-                caption="no departure case yet",
-                severity="idle",
-                screen="checklist",
-            )
-        ]
-    critical = [t for t, _ in open_rows if t.critical]
-    overdue = [t for t in critical if t.due is not None and t.due < today]
-    if overdue:
-        caption = f"{len(overdue)} critical overdue"
-        severity = "alert"
-    elif critical:
-        soonest = min((t.due for t in critical if t.due is not None), default=None)
-        caption = f"next due {soonest:%d %b}" if soonest else "none dated"
-        severity = "warn"
-    else:
-        caption = (
-            f"{count(len(open_rows), 'other task')} open" if open_rows else "checklists complete"
-        )
-        severity = "ok"
-    return [
-        Tile(
-            key="checklist",
-            title="Critical tasks open",
-            count=len(critical),
-            caption=caption,
-            severity=severity,
-            screen="checklist",
-        )
-    ]
-
-
-def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
-    """Open tasks due within a week, and every overdue one, critical flagged."""
-    horizon = today + timedelta(days=REMIND_AHEAD_DAYS)
-    items = []
-    with ctx.reading() as session:
-        open_rows = _open_tasks(session)
-    for task, case in open_rows:
-        if task.due is None or task.due > horizon:
-            continue
-        items.append(
-            Reminder(
-                area=ReminderArea.CHECKLIST,
-                title=f"{case.name}: #{task.number} {task.title}",
-                due=task.due,
-                overdue=task.due < today,
-                critical=task.critical,
-                ref=f"{_short(case.id)}/{task.number}",
-                detail=task.assignee or task.role,
-            )
-        )
-    return items
-
-
-def departing(ctx: VaultContext) -> list[str]:
-    """Who is leaving: the names on open cases, for the dashboard's headline."""
-    with ctx.reading() as session:
-        return list(
-            session.scalars(
-                select(Case.name)
-                .where(Case.status != CaseStatus.CLOSED.value)
-                .order_by(Case.termination_date, Case.name)
-            )
-        )
-
-
-def build_demo(vault: UnlockedVault, today: date) -> None:
-    """Gary Thistle, the IT person who left a few days ago, and a fellow finishing next month."""
-    import tempfile
-
-    service = vault.cases
-    gary = service.create(
-        NewCase(
-            name="Gary Thistle",
-            kind=CaseKind.IT_EMPLOYEE,
-            termination_date=today - timedelta(days=3),
-            reason="skills_mismatch",
-            notes="Skills mismatch after the move to the cloud EHR; HR and counsel consulted.",
-            templates=["it-person", "replacement-onboarding"],
-        )
-    )
-    done = {
-        1: "Personal phone and a private mailbox used; every message kept professional.",
-        2: "Privacy and confidentiality policy signed by all staff, AHIMA code attached.",
-        3: "Assessment by the interim consultant: 14 systems, 3 single-person vendor contacts.",
-        4: "Options reviewed with HR and counsel; termination rather than reorganisation.",
-        5: "Reasons written up and filed with HR.",
-        6: "Interim consultant engaged from the day before the departure.",
-        7: "Termination held in the manager's office with HR present, following this list.",
-        9: "Mailbox password changed at 17:05 on the day; kept for a year and monitored.",
-        18: "Interim consultant added to itexit and to the EHR, firewall and M365 admin.",
-        21: "Second manager added; recovery kit printed and locked in the safe.",
-    }
-    for number, evidence in done.items():
-        attachment: Path | None = None
-        if number == 3:
-            folder = Path(tempfile.mkdtemp(prefix="itexit-demo-"))
-            attachment = folder / "it-assessment-summary.txt"
-            attachment.write_text(
-                "IT assessment summary (fictional demo)\n"
-                "Systems reviewed: 14. Vendor contacts tied to one person: 3.\n"
-            )
-        service.complete(gary.id, number, evidence=evidence, attachment=attachment)
-        if attachment is not None:
-            attachment.unlink()
-            attachment.parent.rmdir()
-    service.not_applicable(
-        gary.id, 15, "The replacement is an interim consultant; no job posting this quarter."
-    )
-    consultants = [
-        name
-        for name, role in service.users_for_assignment()
-        if role is Role.CONSULTANT and name.lower() != "gary"
-    ]
-    if consultants:
-        service.assign(gary.id, 11, consultants[0])
-    service.create(
-        NewCase(
-            name="Dr. Priya Lindqvist",
-            kind=CaseKind.CLINICIAN,
-            termination_date=today + timedelta(days=24),
-            reason="end_of_training",
-            notes="Fellowship ends; joining a practice out of state.",
-            templates=["clinician-deprovisioning"],
-        )
-    )
+__all__ = [
+    "REMIND_AHEAD_DAYS",
+    "CaseService",
+    "build_demo",
+    "departing",
+    "reminders",
+    "tiles",
+]

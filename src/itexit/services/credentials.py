@@ -42,6 +42,7 @@ from itexit.domain.rotation import (
     Step,
     campaign_done,
     check_allowed,
+    finished,
     in_campaign,
     leverage_rank,
     next_step,
@@ -95,6 +96,25 @@ def to_summary(row: Credential) -> CredentialSummary:
         rotated_at=row.rotated_at,
         locked_out_at=row.locked_out_at,
     )
+
+
+def with_exposure(ctx: VaultContext, rows: list[CredentialSummary]) -> list[CredentialSummary]:
+    """Mark "to rotate" every credential whose current secret a departing person could read.
+
+    The plain `rotation_due` flag is only a hint written at a removal; the exposure ledger
+    derives the truth from who could unlock the vault when, and the date of each secret.
+    """
+    from itexit.services.exposures.credentials import still_to_rotate
+
+    if not rows:
+        return rows
+    exposed = still_to_rotate(ctx, date.today())
+    out: list[CredentialSummary] = []
+    for r in rows:
+        due = r.id in exposed or (r.rotation_due and r.status is not CredentialStatus.LOCKED_OUT)
+        reason = exposed.get(r.id) or r.rotation_reason
+        out.append(r.model_copy(update={"rotation_due": due, "rotation_reason": reason[:200]}))
+    return out
 
 
 def load_policy(row: Credential) -> PasswordPolicy:
@@ -379,7 +399,8 @@ class CredentialService:
                 query = query.where(Credential.status == status.value)
             for word in search.lower().split():
                 query = query.where(search_clause(word))
-            return [to_summary(r) for r in session.scalars(query)]
+            rows = [to_summary(r) for r in session.scalars(query)]
+        return with_exposure(self.ctx, rows)
 
     def detail(self, ref: str) -> CredentialDetail:
         """Everything but the secrets; the sealed fields only when the reader holds the key."""
@@ -444,23 +465,36 @@ class CredentialService:
                 )
             return out
 
+    def summary(self, ref: str) -> CredentialSummary:
+        """One credential as the list shows it, "to rotate" as the exposure ledger says."""
+        self.ctx.require(Permission.CRED_LIST)
+        with self.ctx.reading() as session:
+            row = to_summary(find(session, ref))
+        return with_exposure(self.ctx, [row])[0]
+
     def campaign(self) -> Campaign:
         """Every credential the departing person knew or that is due, by leverage: the domain,
         DNS and email admin first, because whoever holds them can reset everything else."""
         rows = [r for r in self.list() if in_campaign(r.known_to_departing, r.rotation_due)]
         rows.sort(
             key=lambda r: (
-                campaign_done(r.status),
+                finished(r.status, r.rotation_due),
                 leverage_rank(r.category),
                 not r.known_to_departing,
                 r.system.lower(),
             )
         )
         items = [
-            CampaignItem(summary=r, rank=leverage_rank(r.category), next_step=next_step(r.status))
+            CampaignItem(
+                summary=r,
+                rank=leverage_rank(r.category),
+                next_step="start rotation: the departing person could read the current secret"
+                if r.rotation_due and campaign_done(r.status)
+                else next_step(r.status),
+            )
             for r in rows
         ]
-        done = sum(1 for r in rows if campaign_done(r.status))
+        done = sum(1 for r in rows if finished(r.status, r.rotation_due))
         return Campaign(items=items, left=len(rows) - done, done=done)
 
     # --- secrets --------------------------------------------------------------------------------

@@ -106,6 +106,13 @@ class ExposureLedger:
             ]
         return items
 
+    def still_members(self) -> builtins.list[str]:
+        """Departing people who can still unlock itexit: any secret made now is theirs to read."""
+        self.ctx.require(Permission.DASHBOARD_READ)
+        with self.ctx.reading() as session:
+            everyone = people.load(self.ctx, session, include_closed=False)
+        return [f"{p.full_name} ({p.user_name})" for p in everyone if p.user_active]
+
     def open_for_case(self, case_id: str, today: date | None = None) -> builtins.list[Exposure]:
         """What stops a case from closing: its person's exposures, open and not accepted."""
         return [e for e in self.derive(today) if e.case_id == case_id and e.is_open]

@@ -8,7 +8,7 @@ to say whose channel it is.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import aliased
@@ -17,6 +17,7 @@ from itexit.domain.credentials import CredentialStatus, Source
 from itexit.domain.exposures import Closing, Exposure, ExposureKind, ExposureState, Severity
 from itexit.domain.people import Person
 from itexit.domain.roles import Scope
+from itexit.services.context import VaultContext
 from itexit.services.exposures import World, aware, make, start_of
 from itexit.store.models import Credential, SecretVersion
 
@@ -282,4 +283,21 @@ def _recovery(world: World, rows: list[CredRow]) -> list[Exposure]:
                 area=AREA,
             )
         )
+    return out
+
+
+def still_to_rotate(ctx: VaultContext, today: date) -> dict[str, str]:
+    """Credential id → why it must be rotated (again), as the ledger derives it."""
+    from itexit.services import people
+
+    with ctx.reading() as session:
+        everyone = people.load(ctx, session)
+        readers = people.removed_readers(session, {p.user_id for p in everyone if p.user_id})
+    world = World(ctx=ctx, today=today, people=everyone, readers=readers)
+    out: dict[str, str] = {}
+    for item in exposures(world):
+        if item.kind == ExposureKind.CREDENTIAL_KNOWN.value and item.subject_ref.startswith(
+            "cred:"
+        ):
+            out.setdefault(item.subject_ref[5:], item.why)
     return out

@@ -50,7 +50,7 @@ def exposures(world: World) -> list[Exposure]:
                 )
             )
     coverage = UserService(world.ctx).coverage()
-    if coverage.managers < 2 and not (coverage.managers == 1 and coverage.has_recovery_kit):
+    if coverage.warning:
         out.append(
             make(
                 ExposureKind.UNLOCK_COVERAGE.value,
@@ -58,7 +58,7 @@ def exposures(world: World) -> list[Exposure]:
                 None,
                 "People who can unlock",
                 "coverage",
-                coverage.warning or "Too few people can open the whole vault.",
+                coverage.warning,
                 Closing(command="itexit user add NAME --role manager", screen="users", key="f3"),
                 area=AREA,
                 person_label=PRACTICE,

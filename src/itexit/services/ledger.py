@@ -62,7 +62,7 @@ class ExposureLedger:
                     exposure_id=row.exposure_id,
                     accepted_by=row.accepted_by,
                     reason=reason,
-                    until=row.until,
+                    until=date.fromisoformat(row.until),
                     at=row.at if row.at.tzinfo else row.at.replace(tzinfo=UTC),
                 )
         return out
@@ -144,7 +144,7 @@ class ExposureLedger:
             id=str(uuid.uuid4()),
             exposure_id=item.id,
             accepted_by=self.ctx.actor.name,
-            until=until,
+            until=until.isoformat(),
             at=datetime.now(UTC),
             version=1,
         )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, String
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from itexit.store.models import Base, Encrypted, utcnow
@@ -40,5 +40,6 @@ class AcceptanceRow(Base, Encrypted):
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     exposure_id: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
     accepted_by: Mapped[str] = mapped_column(String(80), nullable=False)
-    until: Mapped[date] = mapped_column(Date, nullable=False)
+    until: Mapped[str] = mapped_column(String(10), nullable=False)
+    """The last day the acceptance holds, YYYY-MM-DD (a string, so it binds into the AAD)."""
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False, default=utcnow)

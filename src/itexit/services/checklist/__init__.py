@@ -399,17 +399,6 @@ class CaseService:
         return self.set_status(case_ref, CaseStatus.CLOSED, expected_version)
 
     def _check_closable(self, session: Session, case: Case, tasks: builtins.list[Task]) -> None:
-        if self._exposures is not None:
-            still = self._exposures(case.id)
-            if still:
-                named = "; ".join(f"{e.id} {e.kind_label}: {e.subject}" for e in still[:5])
-                more = f" and {len(still) - 5} more" if len(still) > 5 else ""
-                raise BadInput(
-                    f"{case.name} cannot be closed: {len(still)} exposure"
-                    f"{'s are' if len(still) != 1 else ' is'} still open ({named}{more}); close "
-                    "each, or accept the risk with itexit exposure accept ID --reason TEXT "
-                    "--until DATE."
-                )
         for task in sorted(tasks, key=lambda t: t.number):
             if not task.critical:
                 continue
@@ -430,6 +419,17 @@ class CaseService:
                         f"{case.name} cannot be closed: the critical task #{task.number} "
                         f"“{task.title}” is marked not applicable without a reason."
                     )
+        if self._exposures is not None:
+            still = self._exposures(case.id)
+            if still:
+                named = "; ".join(f"{e.id} {e.kind_label}: {e.subject}" for e in still[:5])
+                more = f" and {len(still) - 5} more" if len(still) > 5 else ""
+                raise BadInput(
+                    f"{case.name} cannot be closed: {len(still)} exposure"
+                    f"{'s are' if len(still) != 1 else ' is'} still open ({named}{more}); close "
+                    "each, or accept the risk with itexit exposure accept ID --reason TEXT "
+                    "--until DATE."
+                )
 
     # --- tasks -----------------------------------------------------------------------------------
 

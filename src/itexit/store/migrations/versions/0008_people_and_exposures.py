@@ -48,7 +48,7 @@ def upgrade() -> None:
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("exposure_id", sa.String(length=16), nullable=False),
         sa.Column("accepted_by", sa.String(length=80), nullable=False),
-        sa.Column("until", sa.Date(), nullable=False),
+        sa.Column("until", sa.String(length=10), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         *_encrypted_columns(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_exposure_acceptances")),

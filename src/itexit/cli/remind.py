@@ -50,8 +50,9 @@ def cmd_remind(cli: Cli) -> int:
         return "\n".join(lines)
 
     emit(cli.args, rows, render)
-    urgent = any(e.urgent for e in exposures)
-    return EXIT_FOUND if urgent or any(needs_action(item) for item in items) else EXIT_OK
+    # any open exposure, not only a critical or overdue one: cron never hears "all clear"
+    # while the person who left can still get in
+    return EXIT_FOUND if exposures or any(needs_action(item) for item in items) else EXIT_OK
 
 
 def needs_action(item: Reminder) -> bool:

@@ -93,8 +93,16 @@ def test_every_kind_planted_seen_everywhere_and_closed_by_its_real_action(
     itexit("case", "new", "--name", "Gary Thistle", "--kind", "it-employee",
            "--termination-date", LEFT.isoformat(), "--email", "gary@lakeside.example",
            "--phone", "+1 555 014 2000", "--vault-user", "gary")  # fmt: skip
-    _, out, _ = itexit("case", "show", "Gary Thistle")
-    assert "Remove Gary Thistle from itexit" in out
+    case = json.loads(itexit("case", "show", "Gary Thistle", "--json")[1])
+    removal = next(t for t in case["tasks"] if t["title"] == "Remove Gary Thistle from itexit")
+    assert removal["critical"] and removal["status"] == "open"
+    statement_task = next(
+        t for t in case["tasks"] if t["title"].startswith("Signed exit statement")
+    )
+    # a task the app can check cannot be ticked while its exposure is open
+    for task in (removal, statement_task):
+        code, _, err = itexit("task", "done", "Gary Thistle", str(task["number"]), ok=False)
+        assert code == 2 and "cannot be ticked" in err and "completes itself" in err
 
     # credentials he knew: one untouched, one rotated while he could still unlock
     itexit("cred", "add", "Firewall", "--known-to-departing", "--secret-file", str(secret))
@@ -167,6 +175,9 @@ def test_every_kind_planted_seen_everywhere_and_closed_by_its_real_action(
            "--new-passphrase-file", str(tmp_path / "omar.pp"))  # fmt: skip
     itexit("user", "remove", "gary")
     after = kinds(listed(itexit))
+    case = json.loads(itexit("case", "show", "Gary Thistle", "--json")[1])
+    done = next(t for t in case["tasks"] if t["number"] == removal["number"])
+    assert done["status"] == "done" and done["completed_by"] == "itexit"
     assert ExposureKind.VAULT_ACCOUNT.value not in after
     assert ExposureKind.UNLOCK_COVERAGE.value not in after
     # Router was rotated while he could unlock: it is to rotate again, everywhere
@@ -231,6 +242,9 @@ def test_every_kind_planted_seen_everywhere_and_closed_by_its_real_action(
     itexit("statement", "record", "Gary Thistle", "--signed-on", TODAY.isoformat(),
            "--witness", "Omar Haddad", "--signed-copy", str(pdf))  # fmt: skip
     assert ExposureKind.STATEMENT.value not in kinds(listed(itexit))
+    case = json.loads(itexit("case", "show", "Gary Thistle", "--json")[1])
+    signed = next(t for t in case["tasks"] if t["number"] == statement_task["number"])
+    assert signed["status"] == "done" and signed["completed_by"] == "itexit"
 
     case = json.loads(itexit("case", "show", "Gary Thistle", "--json")[1])
     for task in case["tasks"]:

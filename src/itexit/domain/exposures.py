@@ -176,3 +176,28 @@ def with_acceptance(item: Exposure, acceptance: Acceptance | None, today: date) 
 def ordered(items: list[Exposure]) -> list[Exposure]:
     """Most severe first, overdue before not, then by kind, person and subject."""
     return sorted(items, key=Exposure.sort_key)
+
+
+TASK_BINDINGS: dict[str, tuple[ExposureKind, str]] = {
+    "itexit:remove-account": (ExposureKind.VAULT_ACCOUNT, "account:"),
+    "it-person:exit-statement": (ExposureKind.STATEMENT, "statement:"),
+    "it-person:undocumented-passwords": (ExposureKind.LISTED_PASSWORD, ""),
+    "it-person:mailbox-new-password": (ExposureKind.MAILBOX, "unwatched:"),
+    "it-person:vendor-support-contacts": (ExposureKind.VENDOR_CONTACT, ""),
+    "replacement-onboarding:vendor-contacts-moved": (ExposureKind.VENDOR_CONTACT, ""),
+}
+"""Checklist tasks whose condition the app can see: the exposure kind (and subject) that must be
+closed before the task can be ticked, and whose closing completes it."""
+
+
+def blocking(task_key: str, exposures: list[Exposure]) -> list[Exposure]:
+    """The open exposures that keep a bound task from being done ([] for unbound tasks)."""
+    bound = TASK_BINDINGS.get(task_key)
+    if bound is None:
+        return []
+    kind, prefix = bound
+    return [
+        e
+        for e in exposures
+        if e.is_open and e.kind == kind.value and e.subject_ref.startswith(prefix)
+    ]

@@ -39,7 +39,9 @@ def summary(
 ) -> DashboardSummary:
     ctx.require(Permission.DASHBOARD_READ)
     today = today or date.today()
-    everything = ExposureLedger(ctx).derive(today)
+    ledger = ExposureLedger(ctx)
+    ledger.settle(today)
+    everything = ledger.derive(today)
     exposures = [e for e in everything if e.is_open]
     accepted = sum(1 for e in everything if e.state is ExposureState.ACCEPTED)
     tiles: list[Tile] = []

@@ -10,13 +10,15 @@ import builtins
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from itexit.domain.errors import BadInput, NotFound, PermissionDenied
 from itexit.domain.exposures import (
+    TASK_BINDINGS,
     Acceptance,
     Exposure,
     ExposureState,
+    blocking,
     ordered,
     with_acceptance,
 )
@@ -26,8 +28,11 @@ from itexit.services import people
 from itexit.services.areas import AREAS
 from itexit.services.context import VaultContext
 from itexit.services.exposures import World
-from itexit.store.checklist import Case
+from itexit.store.checklist import Case, Task
+from itexit.store.mailbox import MonitoredMailbox
 from itexit.store.people import AcceptanceRow
+from itexit.store.statements import ExitStatement
+from itexit.store.vendors import Vendor
 
 STATES = ("open", "closed", "accepted", "all")
 MAX_ACCEPT_DAYS = 366
@@ -91,6 +96,7 @@ class ExposureLedger:
     ) -> list[Exposure]:
         if state not in STATES:
             raise BadInput(f"Choose a state among {', '.join(STATES)}.")
+        self.settle(today)
         items = self.derive(today, want_closed=state in ("closed", "all"))
         if state != "all":
             items = [e for e in items if e.state.value == state]
@@ -105,6 +111,69 @@ class ExposureLedger:
                 if e.person_id == person or (wanted and norm_name(e.person) == wanted)
             ]
         return items
+
+    def settle(self, today: date | None = None) -> builtins.list[str]:
+        """Complete each bound checklist task the state now satisfies; returns what was done."""
+        from itexit.services.checklist import CaseService
+
+        if not self.ctx.can(Permission.TASK_COMPLETE):
+            return []
+        today = today or date.today()
+        with self.ctx.reading() as session:
+            rows = session.execute(
+                select(Task.id, Task.key, Task.number, Case.id, Case.name)
+                .join(Case, Case.id == Task.case_id)
+                .where(
+                    Case.status != "closed",
+                    Task.status == "open",
+                    Task.key.in_(list(TASK_BINDINGS)),
+                )
+            ).all()
+        if not rows:
+            return []
+        items = self.derive(today)
+        world = self.world(today)
+        done: builtins.list[str] = []
+        service = CaseService(self.ctx)
+        for task_id, key, number, case_id, case_name in rows:
+            mine = [e for e in items if e.case_id == case_id]
+            if blocking(key, mine):
+                continue
+            seen = self._seen(key, case_id, world, items)
+            if seen and service.complete_seen(case_id, task_id, seen):
+                done.append(f"{case_name} #{number}")
+        return done
+
+    def _seen(self, key: str, case_id: str, world: World, items: builtins.list[Exposure]) -> str:
+        """What the app sees that satisfies a bound task ('' while it cannot tell)."""
+        person = world.person_of_case(case_id)
+        if person is None:
+            return ""
+        with self.ctx.reading() as session:
+            signed = (
+                session.scalar(select(ExitStatement.status).where(ExitStatement.case_id == case_id))
+                == "signed"
+            )
+            vendors = int(session.scalar(select(func.count()).select_from(Vendor)) or 0)
+            watched = list(session.scalars(select(MonitoredMailbox.address)))
+        ids = person.matcher()
+        if key == "itexit:remove-account":
+            if person.user_id and not person.user_active and person.user_removed_at:
+                when = f"{person.user_removed_at:%Y-%m-%d}"
+                return f"{person.user_name} was removed from itexit on {when}."
+            return ""
+        if key == "it-person:exit-statement":
+            return "the exit statement is recorded as signed." if signed else ""
+        if key == "it-person:undocumented-passwords":
+            if signed:
+                return "the statement is signed; every password it lists is in the inventory."
+            return ""
+        if key == "it-person:mailbox-new-password":
+            address = next((a for a in watched if ids.email(a)), "")
+            return f"the mailbox {address} is monitored." if address else ""
+        if vendors:
+            return "no vendor names them as its only contact, owner or billing contact."
+        return ""
 
     def still_members(self) -> builtins.list[str]:
         """Departing people who can still unlock itexit: any secret made now is theirs to read."""

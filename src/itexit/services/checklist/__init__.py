@@ -33,6 +33,7 @@ from itexit.domain.checklist import (
 )
 from itexit.domain.checklist import TaskEvent as TaskEventModel
 from itexit.domain.errors import BadInput, NotFound, PermissionDenied
+from itexit.domain.exposures import TASK_BINDINGS, blocking
 from itexit.domain.people import NewPerson, PersonKind
 from itexit.domain.roles import Permission, Role, Scope
 from itexit.services import people, templates
@@ -398,6 +399,18 @@ class CaseService:
     def close(self, case_ref: str, expected_version: int | None = None) -> CaseSummary:
         return self.set_status(case_ref, CaseStatus.CLOSED, expected_version)
 
+    def _refuse_while_exposed(self, case: Case, task: Task) -> None:
+        """A task the app can check is done when the state says so, never by a tick alone."""
+        if self._exposures is None or task.key not in TASK_BINDINGS:
+            return
+        still = blocking(task.key, self._exposures(case.id))
+        if still:
+            raise BadInput(
+                f"#{task.number} “{task.title}” cannot be ticked while {still[0].why[:1].lower()}"
+                f"{still[0].why[1:].rstrip('.')} ({still[0].id}); it completes itself once "
+                "that is closed."
+            )
+
     def _check_closable(self, session: Session, case: Case, tasks: builtins.list[Task]) -> None:
         for task in sorted(tasks, key=lambda t: t.number):
             if not task.critical:
@@ -492,6 +505,7 @@ class CaseService:
             case, task = self._acting_on(session, case_ref, task_ref, expected_version)
             if task.status == TaskStatus.DONE.value:
                 raise BadInput(f"#{task.number} “{task.title}” is already done.")
+            self._refuse_while_exposed(case, task)
             deps = _dependencies(session, [task])[task.id]
             waiting = [d for d in deps if d.critical and d.status == TaskStatus.OPEN.value]
             if waiting:
@@ -515,6 +529,25 @@ class CaseService:
                 file=blob.id if blob else None,
             )
             return _task_info(task, deps)
+
+    def complete_seen(self, case_id: str, task_id: str, seen: str) -> bool:
+        """Complete a bound task because the state satisfies it: done by the app, with what it saw.
+
+        Audited under the unlocked person's key like every change; the task's history says the
+        app completed it and why. Returns False when someone else got there first.
+        """
+        with self.ctx.transaction() as session:
+            case = self._case(session, case_id)
+            task = session.get(Task, task_id)
+            if task is None or task.case_id != case.id or task.status != TaskStatus.OPEN.value:
+                return False
+            task.status = TaskStatus.DONE.value
+            task.completed_by = "itexit"
+            task.completed_at = utcnow()
+            _bump(self.ctx, task)
+            self._event(session, task, "done", f"Completed by itexit: {seen}", None)
+            self._record_task(session, case, task, "task.done", by_app=True, seen=seen)
+        return True
 
     def not_applicable(
         self, case_ref: str, task_ref: str | int, reason: str, expected_version: int | None = None

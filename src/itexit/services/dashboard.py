@@ -40,8 +40,9 @@ def summary(
     ctx.require(Permission.DASHBOARD_READ)
     today = today or date.today()
     ledger = ExposureLedger(ctx)
-    ledger.settle(today)
     everything = ledger.derive(today)
+    if ledger.settle(today, [e for e in everything if e.is_open]):
+        everything = ledger.derive(today)
     exposures = [e for e in everything if e.is_open]
     accepted = sum(1 for e in everything if e.state is ExposureState.ACCEPTED)
     tiles: list[Tile] = []
@@ -67,7 +68,8 @@ def summary(
             screen="users",
         )
     )
-    return DashboardSummary(
+    # built without validation: the exposures come typed from the ledger, often thousands
+    return DashboardSummary.model_construct(
         practice_name=practice_name,
         tiles=tiles,
         coverage=coverage,

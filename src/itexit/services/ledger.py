@@ -96,8 +96,10 @@ class ExposureLedger:
     ) -> list[Exposure]:
         if state not in STATES:
             raise BadInput(f"Choose a state among {', '.join(STATES)}.")
-        self.settle(today)
-        items = self.derive(today, want_closed=state in ("closed", "all"))
+        want_closed = state in ("closed", "all")
+        items = self.derive(today, want_closed=want_closed)
+        if self.settle(today, [e for e in items if e.is_open]):
+            items = self.derive(today, want_closed=want_closed)
         if state != "all":
             items = [e for e in items if e.state.value == state]
         if case:
@@ -112,7 +114,9 @@ class ExposureLedger:
             ]
         return items
 
-    def settle(self, today: date | None = None) -> builtins.list[str]:
+    def settle(
+        self, today: date | None = None, items: builtins.list[Exposure] | None = None
+    ) -> builtins.list[str]:
         """Complete each bound checklist task the state now satisfies; returns what was done."""
         from itexit.services.checklist import CaseService
 
@@ -131,7 +135,8 @@ class ExposureLedger:
             ).all()
         if not rows:
             return []
-        items = self.derive(today)
+        if items is None:
+            items = self.derive(today)
         world = self.world(today)
         done: builtins.list[str] = []
         service = CaseService(self.ctx)

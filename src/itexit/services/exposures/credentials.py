@@ -7,10 +7,11 @@ to say whose channel it is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
 from itexit.domain.credentials import CredentialStatus, Source
@@ -24,21 +25,44 @@ from itexit.store.models import Credential, SecretVersion
 AREA = "credentials"
 _DONE = (CredentialStatus.ROTATED.value, CredentialStatus.LOCKED_OUT.value)
 _UNPROVEN = (CredentialStatus.UNVERIFIED.value, CredentialStatus.FAILED.value)
+_ROTATED = CredentialStatus.ROTATED.value
+_FROM_STATEMENT = Source.EXIT_STATEMENT.value
+_KNOWN = ExposureKind.CREDENTIAL_KNOWN.value
 
 
-@dataclass(frozen=True)
 class CredRow:
-    id: str
-    system: str
-    status: str
-    known: bool
-    due: bool
-    reason: str
-    rotated_at: datetime | None
-    recovery: bool
-    source: str
-    updated_by: str
-    current_at: datetime | None
+    """One credential as the ledger needs it; who could read it worked out by the database."""
+
+    __slots__ = (
+        "due",
+        "fresh_for",
+        "id",
+        "known",
+        "read_by",
+        "reason",
+        "recovery",
+        "rotated_at",
+        "source",
+        "status",
+        "system",
+        "updated_by",
+    )  # fmt: skip
+
+    def __init__(self, row: Sequence[Any], readers: int, known: int) -> None:
+        self.id: str = row[0]
+        self.system: str = row[1]
+        self.status: str = row[2]
+        self.known = bool(row[3])
+        self.due = bool(row[4])
+        self.reason: str = row[5] or ""
+        self.recovery = bool(row[6])
+        self.source: str = row[7]
+        self.updated_by: str = row[8] or ""
+        self.rotated_at: datetime | None = aware(row[9])
+        self.read_by: tuple[bool, ...] = tuple(bool(v) for v in row[10 : 10 + readers])
+        self.fresh_for: tuple[bool, ...] = tuple(
+            bool(v) for v in row[10 + readers : 10 + readers + known]
+        )
 
 
 def _rotate(row: CredRow) -> Closing:
@@ -59,8 +83,28 @@ def _readers(world: World) -> list[Person]:
     return linked + world.readers
 
 
-def _rows(world: World, readers: list[Person]) -> list[CredRow]:
+def _rows(world: World, readers: list[Person], known_to: list[Person | None]) -> list[CredRow]:
+    """The credentials that matter, each with, per reader, whether they could read its current
+    secret, and per person it is known to, whether it was rotated and verified since they left."""
     current = aliased(SecretVersion)
+    read: list[ColumnElement[bool]] = []
+    for person in readers:
+        if person.user_active:
+            read.append(true())
+        elif person.user_removed_at is not None:
+            read.append(case((current.created_at <= person.user_removed_at, true()), else_=false()))
+        else:
+            read.append(false())
+    fresh: list[ColumnElement[bool]] = []
+    done = Credential.status.in_(_DONE)
+    for maybe in known_to:
+        since = start_of(maybe.termination_date) if maybe is not None else None
+        rotated = (
+            Credential.rotated_at >= since
+            if since is not None
+            else Credential.rotated_at.is_not(None)
+        )
+        fresh.append(case((and_(done, rotated), true()), else_=false()))
     query = select(
         Credential.id,
         Credential.system,
@@ -68,11 +112,12 @@ def _rows(world: World, readers: list[Person]) -> list[CredRow]:
         Credential.known_to_departing,
         Credential.rotation_due,
         Credential.rotation_reason,
-        Credential.rotated_at,
         Credential.recovery_tied,
         Credential.source,
         Credential.updated_by,
-        current.created_at,
+        Credential.rotated_at if world.want_closed else literal(None),
+        *read,
+        *fresh,
     ).outerjoin(current, and_(current.credential_id == Credential.id, current.stage == "current"))
     if not world.want_closed and not any(r.user_active for r in readers):
         wanted = [
@@ -87,46 +132,28 @@ def _rows(world: World, readers: list[Person]) -> list[CredRow]:
         query = query.where(or_(*wanted))
     with world.ctx.reading() as session:
         return [
-            CredRow(
-                id=r[0],
-                system=r[1],
-                status=r[2],
-                known=bool(r[3]),
-                due=bool(r[4]),
-                reason=r[5] or "",
-                rotated_at=aware(r[6]),
-                recovery=bool(r[7]),
-                source=r[8],
-                updated_by=r[9] or "",
-                current_at=aware(r[10]),
-            )
+            CredRow(r, len(read), len(fresh))
             for r in session.execute(query.order_by(Credential.system))
         ]
 
 
-def _why_read(row: CredRow, person: Person) -> str | None:
+def _why_read(row: CredRow, person: Person, could: bool) -> str | None:
     """Why `person` could read the current secret of `row` (None when they could not)."""
+    if not could:
+        return None
     if person.user_active:
         return f"{person.full_name} can still unlock itexit and read the password of {row.system}."
     removed = person.user_removed_at
-    if removed is not None and row.current_at is not None and row.current_at <= removed:
-        return (
-            f"The password of {row.system} was in itexit while {person.full_name} could unlock "
-            f"it (until {removed:%d %b %Y}); it has not been changed since."
-        )
-    return None
+    until = f" (until {removed:%d %b %Y})" if removed is not None else ""
+    return (
+        f"The password of {row.system} was in itexit while {person.full_name} could unlock "
+        f"it{until}; it has not been changed since."
+    )
 
 
-def _why_known(row: CredRow, person: Person | None) -> str | None:
+def _why_known(row: CredRow, person: Person | None, fresh: bool) -> str | None:
     """Why a credential marked as known to the leaver is still exposed (None when it is not)."""
-    if not row.known:
-        return None
-    since = start_of(person.termination_date) if person is not None else None
-    if (
-        row.status in _DONE
-        and row.rotated_at is not None
-        and (since is None or row.rotated_at >= since)
-    ):
+    if not row.known or fresh:
         return None
     who = person.full_name if person is not None else "The departing person"
     if row.status in _DONE:
@@ -136,25 +163,25 @@ def _why_known(row: CredRow, person: Person | None) -> str | None:
 
 def exposures(world: World) -> list[Exposure]:
     readers = _readers(world)
-    rows = _rows(world, readers)
     leavers = world.leavers()
+    known_to: list[Person | None] = list(leavers) or [None]
+    rows = _rows(world, readers, known_to)
     out: list[Exposure] = []
     for row in rows:
         exposed_for: set[str | None] = set()
         candidates: list[Person | None] = []
-        for person in readers:
-            why = _why_read(row, person)
+        for person, could in zip(readers, row.read_by, strict=True):
+            why = _why_read(row, person, could)
             candidates.append(person)
             if why is not None:
                 exposed_for.add(person.id)
                 out.append(_known(row, person, why))
         if row.known:
-            known_to: list[Person | None] = list(leavers) or [None]
-            for maybe in known_to:
+            for maybe, fresh in zip(known_to, row.fresh_for, strict=True):
                 if maybe is not None and maybe.id in exposed_for:
                     continue
                 candidates.append(maybe)
-                why = _why_known(row, maybe)
+                why = _why_known(row, maybe, fresh)
                 if why is not None:
                     exposed_for.add(maybe.id if maybe is not None else None)
                     out.append(_known(row, maybe, why))
@@ -162,16 +189,17 @@ def exposures(world: World) -> list[Exposure]:
             exposed_for.add(None)
             reason = row.reason or "it was marked for rotation"
             out.append(_known(row, None, f"{row.system} must be rotated: {reason}."))
-        if row.source == Source.EXIT_STATEMENT.value and row.status in _UNPROVEN:
+        if row.source == _FROM_STATEMENT and row.status in _UNPROVEN:
             out.append(_listed(row, leavers[0] if leavers else None))
-        out.extend(_after(world, row, candidates, exposed_for))
+        if row.status == _ROTATED or world.want_closed:
+            out.extend(_after(world, row, candidates, exposed_for))
     out.extend(_recovery(world, [r for r in rows if r.recovery]))
     return out
 
 
 def _known(row: CredRow, person: Person | None, why: str) -> Exposure:
     return make(
-        ExposureKind.CREDENTIAL_KNOWN.value,
+        _KNOWN,
         Severity.CRITICAL,
         person,
         row.system,

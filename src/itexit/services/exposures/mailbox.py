@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, func, select
 
 from itexit.domain.exposures import Closing, Exposure, ExposureKind, Severity
 from itexit.domain.mailbox import ActionKind, MessageClass, review_status
@@ -29,9 +29,14 @@ def exposures(world: World) -> list[Exposure]:
     with ctx.reading() as session:
         boxes = list(session.scalars(select(MonitoredMailbox).order_by(MonitoredMailbox.name)))
         notices = session.execute(
-            select(MailMessage.id, MailMessage.mailbox_id, MailMessage.sent_at)
+            select(
+                MailMessage.mailbox_id,
+                func.count(),
+                func.max(MailMessage.id),
+                func.min(MailMessage.id),
+            )
             .where(MailMessage.msg_class == MessageClass.RENEWAL.value, ~handled)
-            .order_by(MailMessage.sent_at, MailMessage.id)
+            .group_by(MailMessage.mailbox_id)
         ).all()
         last: dict[str, datetime | None] = {}
         for box in boxes:
@@ -79,21 +84,23 @@ def exposures(world: World) -> list[Exposure]:
                 )
             )
     names = {box.id: box.name for box in boxes}
-    for message_id, mailbox_id, sent_at in notices:
+    for mailbox_id, waiting, newest, first_id in notices:
         name = names.get(mailbox_id, "")
-        when = f" of {sent_at:%d %b %Y}" if sent_at is not None else ""
+        plural = "s" if waiting != 1 else ""
         out.append(
             make(
                 ExposureKind.RENEWAL_NOTICE.value,
                 Severity.MEDIUM,
                 owners.get(mailbox_id),
-                f"message {message_id} in {name}",
-                f"notice:{message_id}",
-                f"A renewal notice{when} sits in the mailbox {name}, neither linked to a "
-                "renewal nor set aside with a reason.",
+                f"{waiting} renewal notice{plural} in {name}",
+                # a new notice changes the id: an acceptance covers the notices it saw
+                f"notices:{mailbox_id}:{newest}",
+                f"{waiting} renewal notice{plural} in the mailbox {name} "
+                f"{'are' if waiting != 1 else 'is'} neither linked to a renewal nor set aside "
+                "with a reason: a contract or domain may lapse or renew unseen.",
                 Closing(
-                    command=f"itexit renewal from-message {name} {message_id} "
-                    f'(or itexit mailbox dismiss {name} {message_id} --reason "why")',
+                    command=f"itexit renewal from-message {name} {first_id} "
+                    f'(or itexit mailbox dismiss {name} {first_id} --reason "why")',
                     screen="mailbox",
                     key="f8",
                 ),

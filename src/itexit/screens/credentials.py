@@ -119,7 +119,7 @@ def campaign_line(rows: list[CredentialSummary]) -> str:
     if not due:
         return f"{len(rows)} in all"
     locked_out = sum(1 for r in due if finished(r.status, r.rotation_due))
-    to_prove = sum(1 for r in due if r.status is CredentialStatus.ROTATED)
+    to_prove = sum(1 for r in due if r.status is CredentialStatus.ROTATED and not r.rotation_due)
     return (
         f"[b]{len(due) - locked_out - to_prove}[/b] to rotate · "
         f"{to_prove} to prove dead · {locked_out} locked out · {len(rows)} in all"

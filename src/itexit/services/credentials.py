@@ -111,7 +111,7 @@ def with_exposure(ctx: VaultContext, rows: list[CredentialSummary]) -> list[Cred
     exposed = still_to_rotate(ctx, date.today())
     out: list[CredentialSummary] = []
     for r in rows:
-        due = r.id in exposed or (r.rotation_due and r.status is not CredentialStatus.LOCKED_OUT)
+        due = r.id in exposed or (r.rotation_due and r.status.value not in _DONE)
         reason = exposed.get(r.id) or r.rotation_reason
         out.append(r.model_copy(update={"rotation_due": due, "rotation_reason": reason[:200]}))
     return out
@@ -691,20 +691,33 @@ _DONE = (CredentialStatus.ROTATED.value, CredentialStatus.LOCKED_OUT.value)
 
 
 def tiles(ctx: VaultContext, today: date) -> list[Tile]:
-    """The credential tiles of the dashboard: to rotate, rotated, and locked out (proven dead)."""
-    due = Credential.rotation_due | Credential.known_to_departing
-    status = Credential.status
-    query = select(
-        func.count(),
-        func.count().filter(due, status.not_in(_DONE)),
-        func.count().filter(due, status == CredentialStatus.ROTATED.value),
-        func.count().filter(due, status == CredentialStatus.LOCKED_OUT.value),
-        func.count().filter(status == CredentialStatus.NEEDS_RECONCILE.value),
-    ).select_from(Credential)
+    """The credential tiles of the dashboard: to rotate, rotated, and locked out (proven dead).
+
+    "To rotate" is what the exposure ledger derives: a locked-out credential whose current
+    secret someone leaving could read is to rotate again.
+    """
+    from itexit.services.exposures.credentials import still_to_rotate
+
+    exposed = still_to_rotate(ctx, today)
     with ctx.reading() as session:
-        total, to_rotate, rotated, locked, reconcile = (
-            int(n or 0) for n in session.execute(query).one()
-        )
+        rows = session.execute(
+            select(
+                Credential.id,
+                Credential.status,
+                Credential.known_to_departing | Credential.rotation_due,
+            )
+        ).all()
+    total = len(rows)
+    to_rotate = rotated = locked = reconcile = 0
+    for cred_id, status, flagged in rows:
+        if status == CredentialStatus.NEEDS_RECONCILE.value:
+            reconcile += 1
+        if cred_id in exposed or (flagged and status not in _DONE):
+            to_rotate += 1
+        elif flagged and status == CredentialStatus.ROTATED.value:
+            rotated += 1
+        elif flagged and status == CredentialStatus.LOCKED_OUT.value:
+            locked += 1
     if not total:
         return [
             Tile(

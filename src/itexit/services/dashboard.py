@@ -16,8 +16,6 @@ from itexit.store.checklist import Case
 from itexit.store.models import User
 
 LEDGER_TILES: dict[str, tuple[str, ...]] = {
-    "credentials": (ExposureKind.CREDENTIAL_KNOWN.value,),
-    "credentials_rotated": (ExposureKind.OLD_SECRET_ALIVE.value,),
     "vendors": (ExposureKind.VENDOR_CONTACT.value,),
 }
 """Tiles whose count is the number of subjects the ledger has open of these kinds."""
@@ -28,10 +26,9 @@ def _from_ledger(tile: Tile, exposures: list[Exposure]) -> Tile:
     if kinds is None or tile.count is None:
         return tile
     subjects = {e.subject_ref for e in exposures if e.kind in kinds}
-    severity = tile.severity
-    if tile.key != "credentials_rotated":
-        severity = "alert" if subjects else "ok"
-    return tile.model_copy(update={"count": len(subjects), "severity": severity})
+    return tile.model_copy(
+        update={"count": len(subjects), "severity": "alert" if subjects else "ok"}
+    )
 
 
 def summary(

@@ -406,9 +406,8 @@ class CaseService:
         still = blocking(task.key, self._exposures(case.id))
         if still:
             raise BadInput(
-                f"#{task.number} “{task.title}” cannot be ticked while {still[0].why[:1].lower()}"
-                f"{still[0].why[1:].rstrip('.')} ({still[0].id}); it completes itself once "
-                "that is closed."
+                f"#{task.number} “{task.title}” cannot be ticked yet: {still[0].why.rstrip('.')} "
+                f"({still[0].id}); it completes itself once that is closed."
             )
 
     def _check_closable(self, session: Session, case: Case, tasks: builtins.list[Task]) -> None:

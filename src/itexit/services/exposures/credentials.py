@@ -58,11 +58,10 @@ class CredRow:
         self.recovery = bool(row[6])
         self.source: str = row[7]
         self.updated_by: str = row[8] or ""
-        self.rotated_at: datetime | None = aware(row[9])
-        self.read_by: tuple[bool, ...] = tuple(bool(v) for v in row[10 : 10 + readers])
-        self.fresh_for: tuple[bool, ...] = tuple(
-            bool(v) for v in row[10 + readers : 10 + readers + known]
-        )
+        self.rotated_at: datetime | None = aware(row[9]) if row[9] is not None else None
+        # truthy per reader / per person it is known to (SQLite gives 0 and 1)
+        self.read_by: Sequence[Any] = row[10 : 10 + readers]
+        self.fresh_for: Sequence[Any] = row[10 + readers : 10 + readers + known]
 
 
 def _rotate(row: CredRow) -> Closing:
@@ -137,7 +136,7 @@ def _rows(world: World, readers: list[Person], known_to: list[Person | None]) ->
         ]
 
 
-def _why_read(row: CredRow, person: Person, could: bool) -> str | None:
+def _why_read(row: CredRow, person: Person, could: Any) -> str | None:
     """Why `person` could read the current secret of `row` (None when they could not)."""
     if not could:
         return None
@@ -151,7 +150,7 @@ def _why_read(row: CredRow, person: Person, could: bool) -> str | None:
     )
 
 
-def _why_known(row: CredRow, person: Person | None, fresh: bool) -> str | None:
+def _why_known(row: CredRow, person: Person | None, fresh: Any) -> str | None:
     """Why a credential marked as known to the leaver is still exposed (None when it is not)."""
     if not row.known or fresh:
         return None

@@ -53,6 +53,7 @@ bench: $(TSTAMP) $(ARGON2)
 	$(BIN)/python bench/mbox_import.py
 	$(BIN)/python bench/search_vs_keepassxc.py
 	$(BIN)/python bench/exposures.py
+	$(BIN)/python bench/rotation_campaign.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

@@ -15,6 +15,8 @@ have_tmux() { command -v tmux >/dev/null 2>&1; }
 have_pdftotext() { command -v pdftotext >/dev/null 2>&1; }
 have_slapd() { command -v slapd >/dev/null 2>&1 || test -x /usr/sbin/slapd; }
 have_ldapsearch() { command -v ldapsearch >/dev/null 2>&1; }
+have_mariadb() { command -v mariadbd >/dev/null 2>&1 || test -x /usr/sbin/mariadbd; }
+have_sudo() { command -v sudo >/dev/null 2>&1; }
 
 # package name -> check function
 checks=(
@@ -26,6 +28,8 @@ checks=(
     "poppler-utils:have_pdftotext"
     "slapd:have_slapd"
     "ldap-utils:have_ldapsearch"
+    "mariadb-server:have_mariadb"
+    "sudo:have_sudo"
 )
 
 missing=()

@@ -23,6 +23,8 @@ from .certs import TestCA
 from .common import serve, started, unavailable
 from .dovecot import DOVECOT_MISSING, DovecotServer, DovecotUnavailable
 from .httpbasic import HttpBasicServer
+from .linux import ShellSshServer
+from .mariadb import MARIADB_MISSING, MariadbServer, MariadbUnavailable
 from .pglogin import PgLoginServer
 from .silent import SilentServer
 from .slapd import SLAPD_MISSING, SlapdServer, SlapdUnavailable
@@ -35,8 +37,10 @@ __all__ = [
     "http_user",
     "imap_user",
     "ldap_user",
+    "mariadb_server",
     "pg_login_server",
     "pg_role",
+    "shell_sshd_server",
     "silent_server",
     "slapd_server",
     "smtp_server",
@@ -202,3 +206,25 @@ def pg_role(pg_login_server: PgLoginServer) -> tuple[str, str]:
     """A fresh login role: ``(name, password)``."""
     password = _password("pg")
     return pg_login_server.add_role(password), password
+
+
+# --- MariaDB, and Linux accounts with a shell (for changing passwords) -----------------------
+
+
+@pytest.fixture(scope="session")
+def mariadb_server() -> Iterator[MariadbServer]:
+    """A throwaway MariaDB on 127.0.0.1, run as the ``mysql`` user when the tests run as root."""
+    yield from serve(started(MariadbServer.start, MariadbUnavailable, [MARIADB_MISSING], "MariaDB"))
+
+
+@pytest.fixture(scope="session")
+def shell_sshd_server() -> Iterator[ShellSshServer]:
+    """sshd with accounts that may run passwd, and an admin that may sudo chpasswd (root only)."""
+    yield from serve(
+        started(
+            ShellSshServer.start_shell,
+            SshdUnavailable,
+            [SSHD_MISSING, NOT_ROOT, "sudo is not installed (Debian package sudo)"],
+            "sshd",
+        )
+    )

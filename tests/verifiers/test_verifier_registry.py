@@ -24,7 +24,16 @@ SECRET = "canary-Secret-7f3a!"
 
 
 def test_every_named_verifier_is_registered() -> None:
-    assert VERIFIER_NAMES == ("imap", "smtp", "ssh", "http", "postgresql", "ldap", "manual")
+    assert VERIFIER_NAMES == (
+        "imap",
+        "smtp",
+        "ssh",
+        "http",
+        "postgresql",
+        "ldap",
+        "mariadb",
+        "manual",
+    )
     for name in VERIFIER_NAMES:
         assert get_verifier(name).name == name
     assert get_verifier(" IMAP ").name == "imap"

@@ -252,6 +252,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "mailbox": ("mailbox",),
     "remind": ("remind",),
     "exposures": ("exposure",),
+    "changing": ("watch",),
 }
 """Each area's command module (`itexit.cli.<name>`) and the top-level commands it adds."""
 

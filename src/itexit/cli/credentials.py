@@ -344,7 +344,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--category", default="other", choices=CATEGORIES)
     p.add_argument("--known-to-departing", action="store_true")
     p.add_argument("--source", default="handed_over", choices=SOURCES)
-    p.add_argument("--verifier", default="manual", help="imap, smtp, ssh, http, postgresql, ldap")
+    p.add_argument(
+        "--verifier", default="manual", help="imap, smtp, ssh, http, postgresql, ldap, mariadb"
+    )
     p.add_argument(
         "--tls",
         default="tls",
@@ -388,9 +390,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_verify)
 
-    rotate = creds.add_parser("rotate", help="rotate a secret").add_subparsers(
-        dest="rotate_command", metavar="STEP", required=True
-    )
+    rotate_parser = creds.add_parser("rotate", help="rotate a secret (or --all-due --auto)")
+    rotate = rotate_parser.add_subparsers(dest="rotate_command", metavar="STEP")
     p = rotate.add_parser("start", help="generate a new secret and save it as pending")
     p.add_argument("ref", metavar="ID")
     p.add_argument("--secret-file", metavar="FILE", help="use this secret instead of generating")
@@ -409,6 +410,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--note")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_rotate_confirm)
+
+    from itexit.cli.changing import register_cred
+
+    register_cred(creds, rotate_parser, rotate)
 
     p = creds.add_parser("reconcile", help="try pending, current, previous; keep what works")
     p.add_argument("ref", metavar="ID")

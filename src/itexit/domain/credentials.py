@@ -119,7 +119,7 @@ class NewCredential(Model):
     recovery_phone: str = ""
     recovery_mfa_device: str = ""
     verifier: str = "manual"
-    """imap, smtp, ssh, http, postgresql, ldap or manual (a person attests)."""
+    """imap, smtp, ssh, http, postgresql, ldap, mariadb or manual (a person attests)."""
     tls: str = "tls"
     path: str = ""
     """HTTP path, PostgreSQL database, or LDAP bind DN template, by verifier."""

@@ -166,6 +166,14 @@ class CredentialsScreen(ItexitScreen):
         Binding(
             "i", "import", "Import", id="cred.import", tooltip="Import from a password manager"
         ),
+        Binding(
+            "A",
+            "rotate_all_due",
+            "Rotate all due",
+            id="cred.rotate_all_due",
+            show=False,
+            tooltip="Let itexit change every due credential it can, and prove the old ones dead",
+        ),
         Binding("escape", "go_back", "Back", id="cred.back", tooltip="Back to the dashboard"),
     ]
 
@@ -522,6 +530,11 @@ class CredentialsScreen(ItexitScreen):
             self.notify("Reconcile it first (x): no stored secret is known to work.")
             return
         self.app.push_screen(RotationWizard(self._session, row), self._reload)
+
+    def action_rotate_all_due(self) -> None:
+        from itexit.screens.campaign import CampaignModal
+
+        self.app.push_screen(CampaignModal(self._session), self._reload)
 
     def action_history(self) -> None:
         row = self._need_selected()

@@ -77,6 +77,7 @@ class ModuleArea:
 
 
 AREAS: tuple[Area, ...] = (
+    ModuleArea("watch", service="watch", exposure="watch"),
     ModuleArea("users", exposure="access"),
     ModuleArea("credentials", service="credentials", exposure="credentials"),
     ModuleArea("checklist", service="checklist", exposure="cases"),

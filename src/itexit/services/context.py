@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ class VaultContext:
         self.actor = actor
         self._scope_keys = scope_keys
         self._locked = False
+        self._one_at_a_time = threading.RLock()
+        """Threads of one unlocked vault (a rotation campaign's workers) use the store in turn."""
 
     # --- permissions and keys ---------------------------------------------------------------
 
@@ -139,6 +142,10 @@ class VaultContext:
         """One use case, one transaction: the audit rows commit with the change or not at all."""
         if self._locked:
             raise PermissionDenied("The vault is locked; unlock it again to continue.")
+        with self._one_at_a_time:
+            yield from self._transaction()
+
+    def _transaction(self) -> Iterator[Session]:
         session = self.store.sessions()
         try:
             with witness.committed(session, self.vault_id):
@@ -162,11 +169,12 @@ class VaultContext:
     def reading(self) -> Iterator[Session]:
         if self._locked:
             raise PermissionDenied("The vault is locked; unlock it again to continue.")
-        session = self.store.sessions()
-        try:
-            yield session
-        finally:
-            session.close()
+        with self._one_at_a_time:
+            session = self.store.sessions()
+            try:
+                yield session
+            finally:
+                session.close()
 
     def record(self, session: Session, action: str, target: str = "", **details: Any) -> None:
         """Write the audit row for this change, signed by the actor, in the same transaction."""

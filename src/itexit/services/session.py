@@ -24,6 +24,7 @@ from itexit.services.context import VaultContext
 from itexit.services.users import UserService
 
 if TYPE_CHECKING:
+    from itexit.services.changing import ChangingService
     from itexit.services.checklist import CaseService
     from itexit.services.credentials import CredentialService
     from itexit.services.imports import ImportService
@@ -55,6 +56,13 @@ class UnlockedVault:
         from itexit.services.credentials import CredentialService
 
         return CredentialService(self.ctx)
+
+    @cached_property
+    def changing(self) -> ChangingService:
+        """Rotation itexit carries out on the systems themselves, and the campaign."""
+        from itexit.services.changing import ChangingService
+
+        return ChangingService(self.ctx)
 
     @cached_property
     def imports(self) -> ImportService:

@@ -33,6 +33,9 @@ class Case(Base, Encrypted):
     templates: Mapped[str] = mapped_column(String(400), nullable=False, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    watch_days: Mapped[int | None] = mapped_column(Integer)
+    """Days after the termination date that `itexit watch` keeps re-testing old secrets; None
+    is the default (180)."""
 
 
 class Task(Base, Versioned):

@@ -14,7 +14,7 @@ import time
 
 from itexit.domain.errors import BadInput
 from itexit.domain.verify import Endpoint, TlsMode, VerifyOutcome, VerifyResult
-from itexit.verifiers import http, imap, ldap, manual, postgresql, smtp, ssh
+from itexit.verifiers import http, imap, ldap, manual, mariadb, postgresql, smtp, ssh
 from itexit.verifiers.base import DEFAULT_TIMEOUT, Stopwatch, Verifier, unexpected, where
 
 __all__ = [
@@ -35,6 +35,7 @@ _VERIFIERS: dict[str, Verifier] = {
     "http": http.HttpBasicVerifier(),
     "postgresql": postgresql.PostgresqlVerifier(),
     "ldap": ldap.LdapVerifier(),
+    "mariadb": mariadb.MariadbVerifier(),
     "manual": manual.ManualVerifier(),
 }
 
@@ -48,6 +49,7 @@ DEFAULT_PORTS: dict[str, dict[TlsMode, int]] = {
     "http": http.DEFAULT_PORTS,
     "postgresql": postgresql.DEFAULT_PORTS,
     "ldap": ldap.DEFAULT_PORTS,
+    "mariadb": mariadb.DEFAULT_PORTS,
 }
 """The port each verifier connects to when the endpoint names none, by TLS mode."""
 

@@ -98,23 +98,10 @@ def to_summary(row: Credential) -> CredentialSummary:
     )
 
 
-def with_exposure(ctx: VaultContext, rows: list[CredentialSummary]) -> list[CredentialSummary]:
-    """Mark "to rotate" every credential whose current secret a departing person could read.
+def _with_exposure(ctx: VaultContext, rows: list[CredentialSummary]) -> list[CredentialSummary]:
+    from itexit.services.exposures.credentials import with_exposure
 
-    The plain `rotation_due` flag is only a hint written at a removal; the exposure ledger
-    derives the truth from who could unlock the vault when, and the date of each secret.
-    """
-    from itexit.services.exposures.credentials import still_to_rotate
-
-    if not rows:
-        return rows
-    exposed = still_to_rotate(ctx, date.today())
-    out: list[CredentialSummary] = []
-    for r in rows:
-        due = r.id in exposed or (r.rotation_due and r.status.value not in _DONE)
-        reason = exposed.get(r.id) or r.rotation_reason
-        out.append(r.model_copy(update={"rotation_due": due, "rotation_reason": reason[:200]}))
-    return out
+    return with_exposure(ctx, rows)
 
 
 def load_policy(row: Credential) -> PasswordPolicy:
@@ -400,7 +387,7 @@ class CredentialService:
             for word in search.lower().split():
                 query = query.where(search_clause(word))
             rows = [to_summary(r) for r in session.scalars(query)]
-        return with_exposure(self.ctx, rows)
+        return _with_exposure(self.ctx, rows)
 
     def detail(self, ref: str) -> CredentialDetail:
         """Everything but the secrets; the sealed fields only when the reader holds the key."""
@@ -470,7 +457,7 @@ class CredentialService:
         self.ctx.require(Permission.CRED_LIST)
         with self.ctx.reading() as session:
             row = to_summary(find(session, ref))
-        return with_exposure(self.ctx, [row])[0]
+        return _with_exposure(self.ctx, [row])[0]
 
     def campaign(self) -> Campaign:
         """Every credential the departing person knew or that is due, by leverage: the domain,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, case, false, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
-from itexit.domain.credentials import CredentialStatus, Source
+from itexit.domain.credentials import CredentialStatus, CredentialSummary, Source
 from itexit.domain.exposures import Closing, Exposure, ExposureKind, ExposureState, Severity
 from itexit.domain.people import Person
 from itexit.domain.roles import Scope
@@ -327,4 +327,21 @@ def still_to_rotate(ctx: VaultContext, today: date) -> dict[str, str]:
             "cred:"
         ):
             out.setdefault(item.subject_ref[5:], item.why)
+    return out
+
+
+def with_exposure(ctx: VaultContext, rows: list[CredentialSummary]) -> list[CredentialSummary]:
+    """Mark "to rotate" every credential whose current secret a departing person could read.
+
+    The plain `rotation_due` flag is only a hint written at a removal; the exposure ledger
+    derives the truth from who could unlock the vault when, and the date of each secret.
+    """
+    if not rows:
+        return rows
+    exposed = still_to_rotate(ctx, date.today())
+    out: list[CredentialSummary] = []
+    for r in rows:
+        due = r.id in exposed or (r.rotation_due and r.status.value not in _DONE)
+        reason = exposed.get(r.id) or r.rotation_reason
+        out.append(r.model_copy(update={"rotation_due": due, "rotation_reason": reason[:200]}))
     return out

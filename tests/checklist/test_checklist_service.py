@@ -110,7 +110,10 @@ def test_a_task_waiting_on_an_open_critical_task_cannot_be_completed(vault: Vaul
     with pytest.raises(BadInput, match=f"waits for the critical task #{statement}"):
         cases.complete(case_id, passwords)
     assert cases.task(case_id, passwords).status is TaskStatus.OPEN
-    cases.complete(case_id, statement, evidence="signed, copy with HR")
+    # the statement's task is one the app checks: no tick while no signing is recorded
+    with pytest.raises(BadInput, match="cannot be ticked yet: Gary Thistle has not signed"):
+        cases.complete(case_id, statement, evidence="signed, copy with HR")
+    cases.not_applicable(case_id, statement, "signed on paper, the copy is kept by HR")
     done = cases.complete(case_id, passwords, evidence="3 passwords, all verified")
     assert done.status is TaskStatus.DONE
     assert done.completed_by == "alice"

@@ -60,8 +60,16 @@ def upgrade() -> None:
         unique=False,
     )
 
+    # the exposure ledger counts unhandled renewal notices from the index alone
+    op.create_index(
+        "ix_mail_messages_class", "mail_messages", ["msg_class", "mailbox_id", "id"], unique=False
+    )
+    op.create_index("ix_mail_actions_message", "mail_actions", ["message_id", "kind"], unique=False)
+
 
 def downgrade() -> None:
+    op.drop_index("ix_mail_actions_message", table_name="mail_actions")
+    op.drop_index("ix_mail_messages_class", table_name="mail_messages")
     op.drop_index(op.f("ix_exposure_acceptances_exposure_id"), table_name="exposure_acceptances")
     op.drop_table("exposure_acceptances")
     op.drop_index(op.f("ix_people_user_id"), table_name="people")

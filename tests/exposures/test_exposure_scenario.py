@@ -102,7 +102,7 @@ def test_every_kind_planted_seen_everywhere_and_closed_by_its_real_action(
     # a task the app can check cannot be ticked while its exposure is open
     for task in (removal, statement_task):
         code, _, err = itexit("task", "done", "Gary Thistle", str(task["number"]), ok=False)
-        assert code == 2 and "cannot be ticked yet" in err and "completes itself" in err
+        assert code == 1 and "cannot be ticked yet" in err and "completes itself" in err
 
     # credentials he knew: one untouched, one rotated while he could still unlock
     itexit("cred", "add", "Firewall", "--known-to-departing", "--secret-file", str(secret))
@@ -169,7 +169,7 @@ def test_every_kind_planted_seen_everywhere_and_closed_by_its_real_action(
     assert vendor["name"] == "Netcare IT" and vendor["flags"], vendor
 
     code, _, err = itexit("case", "close", "Gary Thistle", ok=False)
-    assert code == 2 and "cannot be closed" in err
+    assert code == 1 and "cannot be closed" in err
 
     # --- closing each by the real action -------------------------------------------------------
     itexit("user", "add", "omar", "--role", "manager",

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
+from itexit.domain.models import clean_email, clean_full_name
 from itexit.domain.roles import ROLE_LABELS, Role
 from itexit.screens.base import ItexitModal
 from itexit.widgets.passphrase_fields import PassphraseFields
@@ -21,6 +22,8 @@ class NewUser:
     name: str
     role: Role
     passphrase: str
+    full_name: str = ""
+    email: str = ""
 
     def __repr__(self) -> str:
         return f"NewUser(name={self.name!r}, role={self.role.value!r})"
@@ -44,15 +47,25 @@ class AddUserModal(ItexitModal[NewUser]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="add-user-dialog", classes="dialog"):
             yield Static("Add a person", classes="heading")
-            yield Label("User name", classes="field-label")
-            yield Input(placeholder="One word, e.g. sam", id="new-name")
+            with Horizontal(classes="pair"):
+                with Vertical():
+                    yield Label("User name", classes="field-label")
+                    yield Input(placeholder="One word, e.g. sam", id="new-name")
+                with Vertical():
+                    yield Label("Full name (optional)", classes="field-label")
+                    yield Input(placeholder="e.g. Sam Okafor", id="new-full-name")
             yield Static("", id="new-name-message", classes="field-message")
-            yield Label("Role", classes="field-label")
-            yield Select(
-                [(label, role) for role, label in ROLE_LABELS.items()],
-                prompt="Choose a role",
-                id="new-role",
-            )
+            with Horizontal(classes="pair"):
+                with Vertical():
+                    yield Label("Role", classes="field-label")
+                    yield Select(
+                        [(label, role) for role, label in ROLE_LABELS.items()],
+                        prompt="Choose a role",
+                        id="new-role",
+                    )
+                with Vertical():
+                    yield Label("E-mail address (optional)", classes="field-label")
+                    yield Input(placeholder="e.g. sam@practice.example", id="new-email")
             yield PassphraseFields("Their first passphrase", id="new-passphrase")
             with Horizontal(classes="actions"):
                 yield Button("Cancel", id="cancel")
@@ -70,18 +83,36 @@ class AddUserModal(ItexitModal[NewUser]):
             return "A user name is one word, without spaces."
         if self._role() is None:
             return "Choose a role."
-        return self.query_one(PassphraseFields).problem
+        return self._details_problem() or self.query_one(PassphraseFields).problem
+
+    def _details_problem(self) -> str | None:
+        try:
+            clean_full_name(self.query_one("#new-full-name", Input).value)
+            clean_email(self.query_one("#new-email", Input).value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    @on(Input.Changed, "#new-full-name")
+    @on(Input.Changed, "#new-email")
+    def _details_changed(self) -> None:
+        self._show_message()
+        self._update_add()
 
     @on(Input.Changed, "#new-name")
     def _name_changed(self, event: Input.Changed) -> None:
-        message = self.query_one("#new-name-message", Static)
         name = event.value.strip()
-        if name and any(character.isspace() for character in name):
-            message.update("A user name is one word, without spaces.")
-        else:
-            message.update("")
         self.query_one(PassphraseFields).set_user_inputs((name, self._practice_name))
+        self._show_message()
         self._update_add()
+
+    def _show_message(self) -> None:
+        """One line under the names: what is wrong with the user name or the details."""
+        name = self.query_one("#new-name", Input).value.strip()
+        spaced = name and any(character.isspace() for character in name)
+        self.query_one("#new-name-message", Static).update(
+            "A user name is one word, without spaces." if spaced else self._details_problem() or ""
+        )
 
     @on(Select.Changed)
     @on(PassphraseFields.Changed)
@@ -89,8 +120,16 @@ class AddUserModal(ItexitModal[NewUser]):
         self.query_one("#add", Button).disabled = self._problem() is not None
 
     @on(Input.Submitted, "#new-name")
+    def _to_full_name(self) -> None:
+        self.query_one("#new-full-name", Input).focus()
+
+    @on(Input.Submitted, "#new-full-name")
     def _to_role(self) -> None:
         self.query_one("#new-role", Select).focus()
+
+    @on(Input.Submitted, "#new-email")
+    def _to_passphrase(self) -> None:
+        self.query_one("#passphrase", Input).focus()
 
     @on(Input.Submitted, "#repeat")
     @on(Button.Pressed, "#add")
@@ -99,4 +138,12 @@ class AddUserModal(ItexitModal[NewUser]):
         if self._problem() is not None or role is None:
             return
         name = self.query_one("#new-name", Input).value.strip()
-        self.dismiss(NewUser(name, role, self.query_one(PassphraseFields).value))
+        self.dismiss(
+            NewUser(
+                name,
+                role,
+                self.query_one(PassphraseFields).value,
+                clean_full_name(self.query_one("#new-full-name", Input).value),
+                clean_email(self.query_one("#new-email", Input).value),
+            )
+        )

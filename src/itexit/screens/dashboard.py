@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Header, LoadingIndicator, Static
 
 from itexit.domain.models import DashboardSummary, Tile
+from itexit.domain.roles import Permission
 from itexit.screens.base import ItexitScreen, ScreenAction
 from itexit.widgets.exposures import ExposureList
 from itexit.widgets.keybar import KeyBar
@@ -68,6 +69,20 @@ class DashboardScreen(ItexitScreen):
             "Exposures",
             id="dashboard.exposures",
             tooltip="Go to the open exposures; Enter opens the screen that closes one",
+        ),
+        Binding(
+            "b",
+            "back_up",
+            "Back up",
+            id="dashboard.backup",
+            tooltip="Make a backup of the vault and prove it restores",
+        ),
+        Binding(
+            "k",
+            "export_kdbx",
+            "KeePass export",
+            id="dashboard.export_kdbx",
+            tooltip="Write every credential you may read into a new KeePass database",
         ),
         *(_tile_binding(number) for number in range(1, 10)),
     ]
@@ -209,6 +224,25 @@ class DashboardScreen(ItexitScreen):
         message.stop()
         closing = message.exposure.closing
         self.post_message(self.AreaChosen(closing.screen, message.exposure.kind_label))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Backing up and the export are offered only to roles allowed them."""
+        needs = {"back_up": Permission.VAULT_BACKUP, "export_kdbx": Permission.CRED_REVEAL}
+        if action in needs:
+            return self._session.can(needs[action])
+        return True
+
+    def action_back_up(self) -> None:
+        from itexit.screens.backup import BackupModal
+
+        self.app.push_screen(BackupModal(self._session))
+
+    def action_export_kdbx(self) -> None:
+        from pathlib import Path
+
+        from itexit.screens.backup import KdbxExportModal
+
+        self.app.push_screen(KdbxExportModal(self._session, Path("itexit-export.kdbx")))
 
     def action_open_tile(self, number: int) -> None:
         if 1 <= number <= len(self._tiles):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
 from textual.reactive import reactive
@@ -33,6 +34,16 @@ class UnlockScreen(ItexitScreen):
         "their own; nobody needs to know anyone else's. A wrong name or passphrase gets the "
         "same message either way, so the screen never reveals which user names exist."
     )
+
+    BINDINGS = [
+        Binding(
+            "ctrl+r",
+            "app.restore_backup",
+            "Restore a backup",
+            id="unlock.restore",
+            tooltip="Replace this vault with a verified backup (asks before replacing)",
+        ),
+    ]
 
     practice_name: reactive[str | None] = reactive(None)
     """Shown as the title once the vault has been opened."""

@@ -85,6 +85,7 @@ AREAS: tuple[Area, ...] = (
     ModuleArea("vendors", service="vendors", exposure="vendors"),
     ModuleArea("renewals", service="renewals", exposure="renewals"),
     ModuleArea("mailbox", service="mailbox", exposure="mailbox"),
+    ModuleArea("backups", service="backups"),
 )
 """In the order of the dashboard's tiles: the most urgent question first."""
 

@@ -135,7 +135,11 @@ class VendorService:
         with self.ctx.reading() as session:
             rows = list(session.scalars(select(Vendor).order_by(func.lower(Vendor.name))))
             tied = set(
-                session.scalars(select(Credential.id).where(Credential.recovery_tied.is_(True)))
+                session.scalars(
+                    select(Credential.id).where(
+                        Credential.recovery_tied.is_(True), Credential.retired_at.is_(None)
+                    )
+                )
             )
             # whoever holds the key sees the flags as they are now, not as last stored
             due = (

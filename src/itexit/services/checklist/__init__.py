@@ -32,7 +32,7 @@ from itexit.domain.checklist import (
     task_scope,
 )
 from itexit.domain.checklist import TaskEvent as TaskEventModel
-from itexit.domain.errors import BadInput, NotFound, PermissionDenied
+from itexit.domain.errors import BadInput, Blocked, NotFound, PermissionDenied
 from itexit.domain.exposures import TASK_BINDINGS, blocking
 from itexit.domain.people import NewPerson, PersonKind
 from itexit.domain.roles import Permission, Role, Scope
@@ -336,7 +336,7 @@ class CaseService:
             return
         still = blocking(task.key, self._exposures(case.id))
         if still:
-            raise BadInput(
+            raise Blocked(
                 f"#{task.number} “{task.title}” cannot be ticked yet: {still[0].why.rstrip('.')} "
                 f"({still[0].id}); it completes itself once that is closed."
             )
@@ -346,7 +346,7 @@ class CaseService:
             if not task.critical:
                 continue
             if task.status == TaskStatus.OPEN.value:
-                raise BadInput(
+                raise Blocked(
                     f"{case.name} cannot be closed: the critical task #{task.number} "
                     f"“{task.title}” is still open; complete it or mark it not applicable "
                     "with a reason."
@@ -358,7 +358,7 @@ class CaseService:
                     .where(TaskEvent.task_id == task.id, TaskEvent.action == "na")
                 )
                 if not has_reason:
-                    raise BadInput(
+                    raise Blocked(
                         f"{case.name} cannot be closed: the critical task #{task.number} "
                         f"“{task.title}” is marked not applicable without a reason."
                     )
@@ -367,7 +367,7 @@ class CaseService:
             if still:
                 named = "; ".join(f"{e.id} {e.kind_label}: {e.subject}" for e in still[:5])
                 more = f" and {len(still) - 5} more" if len(still) > 5 else ""
-                raise BadInput(
+                raise Blocked(
                     f"{case.name} cannot be closed: {len(still)} exposure"
                     f"{'s are' if len(still) != 1 else ' is'} still open ({named}{more}); close "
                     "each, or accept the risk with itexit exposure accept ID --reason TEXT "
@@ -440,7 +440,7 @@ class CaseService:
             waiting = [d for d in deps if d.critical and d.status == TaskStatus.OPEN.value]
             if waiting:
                 first = min(waiting, key=lambda d: d.number)
-                raise BadInput(
+                raise Blocked(
                     f"#{task.number} waits for the critical task #{first.number} "
                     f"“{first.title}”: complete that first."
                 )

@@ -118,6 +118,7 @@ def _rows(world: World, readers: list[Person], known_to: list[Person | None]) ->
         *read,
         *fresh,
     ).outerjoin(current, and_(current.credential_id == Credential.id, current.stage == "current"))
+    query = query.where(Credential.retired_at.is_(None))  # retired: the account is gone
     if not world.want_closed and not any(r.user_active for r in readers):
         wanted = [
             Credential.known_to_departing.is_(True),

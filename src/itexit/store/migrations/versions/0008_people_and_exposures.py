@@ -1,7 +1,7 @@
 """people_and_exposures (the departing person of each case; accepted risks)
 
 Revision ID: 0008
-Revises: 0010
+Revises: 0011
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

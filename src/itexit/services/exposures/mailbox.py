@@ -13,8 +13,13 @@ from itexit.services.exposures import World, aware, make
 from itexit.store.mailbox import MailAction, MailMessage, MailReview, MonitoredMailbox
 
 AREA = "mailbox"
-HANDLED = (ActionKind.RENEWAL_CREATED.value, ActionKind.NOTED.value)
-"""A renewal notice is handled once a renewal was made from it, or it was noted with a reason."""
+HANDLED = (
+    ActionKind.RENEWAL_CREATED.value,
+    ActionKind.RENEWAL_LINKED.value,
+    ActionKind.NOTED.value,
+)
+"""A renewal notice is handled once a renewal was made from it or it was linked to one, or it
+was set aside with a reason."""
 
 
 def exposures(world: World) -> list[Exposure]:

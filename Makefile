@@ -52,6 +52,7 @@ bench: $(TSTAMP) $(ARGON2)
 	$(BIN)/python bench/filter.py
 	$(BIN)/python bench/mbox_import.py
 	$(BIN)/python bench/search_vs_keepassxc.py
+	$(BIN)/python bench/exposures.py
 	$(BIN)/python bench/rotation_campaign.py
 
 clean:

@@ -201,7 +201,10 @@ def test_watch_catches_an_old_secret_put_back_by_hand(
         [*base, "remind", "--json"], capture_output=True, text=True, timeout=120
     )
     assert remind.returncode == 1
-    assert any(r["critical"] and r["ref"] == pg_id for r in json.loads(remind.stdout))
+    report = json.loads(remind.stdout)
+    assert any(r["critical"] and r["ref"] == pg_id for r in report["due"])
+    # the watch's alarm is an exposure too, read by remind from the ledger
+    assert any(e["kind"] == "old_secret_works" for e in report["exposures"])
 
     # A new rotation answers the alarm.
     gw_session = vault.unlock(MANAGER, MANAGER_PASS)

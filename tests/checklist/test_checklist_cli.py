@@ -82,6 +82,18 @@ def test_case_close_is_refused_naming_the_critical_task(itexit: Run) -> None:
     assert code == 1 and "critical task #1" in err and "still open" in err
     for number in ("1", "4"):
         assert itexit("task", "na", "Gary Thistle", number, "--reason", "done elsewhere")[0] == 0
+    # the tasks are settled, but the exit statement is not signed: an exposure, named
+    code, _, err = itexit("case", "close", "Gary Thistle")
+    assert code == 1 and "exposure" in err and "Exit statement" in err
+    code, out, _ = itexit("exposure", "list", "--case", "Gary Thistle", "--json")
+    exposures = json.loads(out)
+    assert exposures and all(e["person"] == "Gary Thistle" for e in exposures)
+    for item in exposures:
+        code, _, err = itexit(
+            "exposure", "accept", item["id"], "--reason", "signed on paper only",
+            "--until", "2027-01-31",
+        )  # fmt: skip
+        assert code == 0, err
     code, out, _ = itexit("case", "close", "Gary Thistle")
     assert code == 0 and "closed" in out
 

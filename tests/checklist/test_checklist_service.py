@@ -110,7 +110,10 @@ def test_a_task_waiting_on_an_open_critical_task_cannot_be_completed(vault: Vaul
     with pytest.raises(BadInput, match=f"waits for the critical task #{statement}"):
         cases.complete(case_id, passwords)
     assert cases.task(case_id, passwords).status is TaskStatus.OPEN
-    cases.complete(case_id, statement, evidence="signed, copy with HR")
+    # the statement's task is one the app checks: no tick while no signing is recorded
+    with pytest.raises(BadInput, match="cannot be ticked yet: Gary Thistle has not signed"):
+        cases.complete(case_id, statement, evidence="signed, copy with HR")
+    cases.not_applicable(case_id, statement, "signed on paper, the copy is kept by HR")
     done = cases.complete(case_id, passwords, evidence="3 passwords, all verified")
     assert done.status is TaskStatus.DONE
     assert done.completed_by == "alice"
@@ -128,6 +131,11 @@ def test_closing_with_an_open_critical_task_is_refused_naming_it(vault: Vault) -
     assert cases.get(case_id).status is CaseStatus.PLANNING
     for task in critical:
         cases.not_applicable(case_id, task.number, "handled outside this practice")
+    # the exit statement is not signed: closing names that exposure until it is accepted
+    with pytest.raises(BadInput, match="exposure is still open"):
+        cases.close(case_id)
+    for item in vault.manager.exposures.open_for_case(case_id):
+        vault.manager.exposures.accept(item.id, "signed on paper only", date(2027, 1, 31))
     closed = cases.close(case_id)
     assert closed.status is CaseStatus.CLOSED
     assert "Gary Thistle" not in checklist.departing(vault.manager.ctx)

@@ -214,7 +214,9 @@ def test_remind_gathers_every_area_and_exits_1_while_something_is_overdue(
 ) -> None:
     done = as_maria(demo_vault, "remind", "--json")
     assert done.returncode == 1, done.stderr
-    rows = json.loads(done.stdout)
+    report = json.loads(done.stdout)
+    assert report["exposures"], "the demo's leaver can still get in"
+    rows = report["due"]
     areas = {r["area"] for r in rows}
     assert {"checklist", "renewals", "mailbox"} <= areas
     assert any(r["overdue"] and r["critical"] for r in rows), (

@@ -77,7 +77,7 @@ def test_add_import_messages_review_and_remind(
     assert "Invoice 1234" in capsys.readouterr().out
     # the first review was due the day after leaving: overdue now
     assert main([*cli, "remind", "--json"]) == 1
-    due = json.loads(capsys.readouterr().out)
+    due = json.loads(capsys.readouterr().out)["due"]
     assert any(r["area"] == "mailbox" and r["overdue"] for r in due)
     assert main([*cli, "mailbox", "review", "gary", "--note", "Two invoices found."]) == 0
     out = capsys.readouterr().out

@@ -83,7 +83,7 @@ def test_remind_exits_1_for_an_overdue_renewal(itexit) -> None:  # type: ignore[
         "--date", "2026-12-20", "--auto-renew", "--notice-days", "14",
     )  # fmt: skip
     code, out, _ = itexit("remind", "--json")
-    assert [r["title"] for r in json.loads(out)] == [
+    assert [r["title"] for r in json.loads(out)["due"]] == [
         "Microsoft: M365: cancel by 2026-12-06",
         "Microsoft: M365 renews 2026-12-20",
     ]

@@ -11,7 +11,7 @@ import pytest
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
-from textual.widgets import Button, DataTable, Input, Select, SelectionList
+from textual.widgets import Button, DataTable, Input, Select, SelectionList, Static
 from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, settle, unlock
 from worlds import Worlds
 
@@ -246,12 +246,25 @@ async def test_open_a_new_case_from_the_list(checklist_practice: Gateway) -> Non
         await pilot.pause()
         assert modal.query_one("#case-templates", SelectionList).selected == ["it-person"]
         assert not create.disabled
-        await pilot.click("#create")
+        await fill(pilot, "#case-emails", "ops at northgate")
+        await pilot.pause()
+        assert create.disabled
+        assert "not an e-mail address" in str(modal.query_one("#new-case-message", Static).render())
+        await fill(pilot, "#case-emails", "ops@northgate.example, Ops@Northgate.example")
+        await fill(pilot, "#case-phones", "+1 555 019 9100")
+        await pilot.pause()
+        assert not create.disabled
+        modal.query_one("#create", Button).press()
         await settle(pilot)
         assert isinstance(app.screen, CaseDetailScreen)
-    case = manager(checklist_practice).cases.get("Northgate Networks")
+    session = manager(checklist_practice)
+    case = session.cases.get("Northgate Networks")
     assert case.kind is CaseKind.IT_VENDOR and case.tasks_total == 17
     assert case.termination_date == date(2026, 12, 1)
+    person = next(
+        p for p in session.exposures.world(date(2026, 11, 23)).people if p.case_id == case.id
+    )
+    assert person.emails == ("ops@northgate.example",) and person.phones == ("+1 555 019 9100",)
 
 
 async def test_done_with_evidence_and_a_file(checklist_practice: Gateway, tmp_path: Path) -> None:

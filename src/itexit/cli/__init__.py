@@ -340,6 +340,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "mailbox": ("mailbox",),
     "remind": ("remind",),
     "sweep": ("sweep",),
+    "exposures": ("exposure",),
     "backups": ("backup", "restore", "settings", "export"),
     "changing": ("watch",),
 }

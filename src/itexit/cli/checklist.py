@@ -35,6 +35,9 @@ def cmd_case_new(cli: Cli) -> int:
             reason=args.reason or "",
             notes=args.notes or "",
             templates=args.template or [],
+            emails=args.email or [],
+            phones=args.phone or [],
+            vault_user=args.vault_user or "",
         )
     )
     print(
@@ -226,6 +229,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     private_option(p, "--reason", "the reason (kept in the HR scope)")
     private_option(p, "--notes", "notes (kept in the HR scope)", multiline=True)
+    p.add_argument(
+        "--email", action="append", metavar="ADDRESS", help="their e-mail address (repeatable)"
+    )
+    p.add_argument("--phone", action="append", metavar="NUMBER", help="their phone (repeatable)")
+    p.add_argument(
+        "--vault-user", metavar="USER", help="their itexit account: removing it becomes task 1"
+    )
     p.set_defaults(func=cmd_case_new)
     p = cases.add_parser("list", help="every case with its progress")
     p.add_argument("--json", action="store_true")

@@ -298,6 +298,12 @@ def cmd_rotate_start(cli: Cli) -> int:
 
     args = cli.args
     session = cli.unlock()
+    members = session.exposures.still_members()
+    if members and not args.while_member:
+        raise BadInput(
+            f"{', '.join(members)} can still unlock itexit and would read the new secret: remove "
+            "them first (itexit user remove NAME), or add --while-member to rotate anyway."
+        )
     secret = (
         SecretStr(cli.read_secret_file(args.secret_file, "secret")) if args.secret_file else None
     )
@@ -417,6 +423,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--length", type=int)
     p.add_argument("--words", type=int, help="a passphrase of this many words")
     p.add_argument("--no-symbols", action="store_true")
+    p.add_argument(
+        "--while-member",
+        action="store_true",
+        help="rotate even though a departing person can still unlock itexit and read it",
+    )
     p.set_defaults(func=cmd_rotate_start)
     p = rotate.add_parser("confirm", help="verify the pending secret and make it current")
     p.add_argument("ref", metavar="ID")

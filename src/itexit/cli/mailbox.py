@@ -208,6 +208,21 @@ def cmd_unsubscribe(cli: Cli) -> int:
     return EXIT_OK
 
 
+def cmd_dismiss(cli: Cli) -> int:
+    from itexit.domain.mailbox import ActionKind, NewAction
+
+    args = cli.args
+    reason = " ".join(args.reason.split())
+    if len(reason) < 5:
+        raise BadInput("Say why the message needs nothing done: a reason of a few words.")
+    session = cli.unlock()
+    session.mailboxes.log_action(
+        args.name, NewAction(kind=ActionKind.NOTED, message_id=args.message, note=reason)
+    )
+    print(f"Message {args.message} set aside with the reason given; it is no longer raised.")
+    return EXIT_OK
+
+
 def cmd_rule_add(cli: Cli) -> int:
     from itexit.domain.mailbox import MessageClass, RuleSpec
 
@@ -326,6 +341,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("message", type=int, metavar="MESSAGE_ID")
     p.add_argument("--note", metavar="TEXT")
     p.set_defaults(func=cmd_unsubscribe)
+
+    p = mailbox.add_parser("dismiss", help="set a message aside with a reason (nothing to do)")
+    p.add_argument("name")
+    p.add_argument("message", type=int, metavar="MESSAGE_ID")
+    p.add_argument("--reason", required=True, metavar="TEXT")
+    p.set_defaults(func=cmd_dismiss)
 
     rules = mailbox.add_parser("rule", help="the practice's classification rules").add_subparsers(
         dest="rule_command", metavar="ACTION", required=True

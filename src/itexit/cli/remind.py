@@ -1,36 +1,58 @@
-"""`itexit remind`: what is due or overdue; exit 1 when anything is overdue or a renewal is due."""
+"""`itexit remind`: every open exposure, then what is due; exit 1 while anything urgent is open."""
 
 from __future__ import annotations
 
 import argparse
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
 
 if TYPE_CHECKING:
+    from itexit.domain.exposures import Exposure
     from itexit.domain.reminders import Reminder
 
 
 def cmd_remind(cli: Cli) -> int:
-    items: list[Reminder] = cli.unlock().reminders(date.today())
-    rows = [item.model_dump(mode="json") for item in items]
+    from itexit.cli.exposures import exposure_row, render_rows
 
-    def render(rows: list[dict[str, object]]) -> str:
-        if not rows:
-            return "Nothing is due or overdue."
-        lines = []
-        for row in rows:
-            flag = "OVERDUE" if row["overdue"] else "due"
-            critical = " critical" if row["critical"] else ""
+    session = cli.unlock()
+    today = date.today()
+    exposures: list[Exposure] = session.exposures.list(state="open", today=today)
+    items: list[Reminder] = session.reminders(today)
+    rows = {
+        "exposures": [exposure_row(e) for e in exposures],
+        "due": [item.model_dump(mode="json") for item in items],
+    }
+
+    def render(rows: dict[str, Any]) -> str:
+        lines: list[str] = []
+        if rows["exposures"]:
+            n = len(rows["exposures"])
             lines.append(
-                f"{flag:<8}{critical:<9} {row['due'] or '—':<10}  {row['area']:<11} {row['title']}"
-                + (f"  [{row['ref']}]" if row["ref"] else "")
+                f"{n} exposure{'s' if n != 1 else ''} still open: the person who left can "
+                "still get in this way."
             )
+            lines.append(render_rows(rows["exposures"]))
+        if rows["due"]:
+            if lines:
+                lines.append("")
+            lines.append("Due or overdue:")
+            for row in rows["due"]:
+                flag = "OVERDUE" if row["overdue"] else "due"
+                critical = " critical" if row["critical"] else ""
+                lines.append(
+                    f"{flag:<8}{critical:<9} {row['due'] or '—':<10}  {row['area']:<11} "
+                    f"{row['title']}" + (f"  [{row['ref']}]" if row["ref"] else "")
+                )
+        if not lines:
+            return "No exposure is open, and nothing is due or overdue."
         return "\n".join(lines)
 
     emit(cli.args, rows, render)
-    return EXIT_FOUND if any(needs_action(item) for item in items) else EXIT_OK
+    # any open exposure, not only a critical or overdue one: cron never hears "all clear"
+    # while the person who left can still get in
+    return EXIT_FOUND if exposures or any(needs_action(item) for item in items) else EXIT_OK
 
 
 def needs_action(item: Reminder) -> bool:
@@ -41,6 +63,8 @@ def needs_action(item: Reminder) -> bool:
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("remind", help="what is due or overdue; exit 1 when anything is overdue")
+    p = sub.add_parser(
+        "remind", help="open exposures and what is due; exit 1 while anything urgent is open"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_remind)

@@ -118,6 +118,11 @@ class NewCase(Model):
     reason: str = ""
     notes: str = ""
     templates: list[str] = Field(default_factory=list)
+    emails: list[str] = Field(default_factory=list)
+    """Every e-mail address of the departing person (matched against vendors, renewals…)."""
+    phones: list[str] = Field(default_factory=list)
+    vault_user: str = ""
+    """Their itexit account, if they have one: the case starts with removing it."""
 
 
 class CaseSummary(_Frozen):

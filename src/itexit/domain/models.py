@@ -7,9 +7,10 @@ import unicodedata
 from datetime import datetime
 from enum import StrEnum
 
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
 
 from itexit.domain.base import Model
+from itexit.domain.exposures import Exposure
 from itexit.domain.roles import Role
 
 
@@ -112,6 +113,10 @@ class DashboardSummary(Frozen):
     tiles: list[Tile]
     coverage: UnlockCoverage
     departing: list[str]
+    exposures: list[Exposure] = Field(default_factory=list)
+    """Open exposures, most severe first: what the departing person can still reach."""
+    accepted: int = 0
+    """Exposures carried as accepted risks (not counted as open)."""
 
 
 class AuditEvent(Frozen):

@@ -166,6 +166,11 @@ def campaign_done(status: CredentialStatus) -> bool:
     return status is S.LOCKED_OUT
 
 
+def finished(status: CredentialStatus, rotation_due: bool) -> bool:
+    """Out of the campaign: the old secret proven dead, and nobody leaving could read the new."""
+    return campaign_done(status) and not rotation_due
+
+
 def next_step(status: CredentialStatus) -> str:
     """What the person should do next with a credential in the campaign."""
     return {

@@ -17,6 +17,7 @@ from itexit.domain.checklist import (
     ReasonCategory,
     TemplateInfo,
 )
+from itexit.domain.people import clean_emails, clean_phones
 from itexit.screens.base import ItexitModal
 
 REASON_LABELS: dict[ReasonCategory, str] = {
@@ -37,6 +38,10 @@ def parse_date(text: str) -> date | None:
         return date.fromisoformat(text.strip())
     except ValueError:
         return None
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 class NewCaseModal(ItexitModal[NewCase]):
@@ -68,6 +73,12 @@ class NewCaseModal(ItexitModal[NewCase]):
             )
             yield Label("Termination date (YYYY-MM-DD)", classes="field-label")
             yield Input(placeholder=self._today.isoformat(), id="case-date")
+            yield Label("Their e-mail addresses (separated by commas)", classes="field-label")
+            yield Input(placeholder="e.g. gary@practice.example", id="case-emails")
+            yield Label("Their phone numbers (separated by commas)", classes="field-label")
+            yield Input(placeholder="Optional", id="case-phones")
+            yield Label("Their itexit user name, if they have one", classes="field-label")
+            yield Input(placeholder="Optional: removing it becomes a critical task", id="case-user")
             yield Label("Templates", classes="field-label")
             yield SelectionList[str](
                 *[(f"{t.title} ({t.tasks} tasks)", t.id) for t in self._templates],
@@ -102,6 +113,11 @@ class NewCaseModal(ItexitModal[NewCase]):
             return "Write the date as YYYY-MM-DD, e.g. 2026-12-01."
         if not self.query_one("#case-templates", SelectionList).selected:
             return "Tick at least one template."
+        try:
+            clean_emails(_split(self.query_one("#case-emails", Input).value))
+            clean_phones(_split(self.query_one("#case-phones", Input).value))
+        except ValueError as exc:
+            return str(exc)
         return None
 
     @on(Select.Changed, "#case-kind")
@@ -123,6 +139,8 @@ class NewCaseModal(ItexitModal[NewCase]):
         shown = ""
         if date_text.strip() and parse_date(date_text) is None:
             shown = "Write the date as YYYY-MM-DD, e.g. 2026-12-01."
+        elif problem is not None and ("e-mail" in problem or "phone" in problem):
+            shown = problem
         self.query_one("#new-case-message", Static).update(shown)
         self.query_one("#create", Button).disabled = problem is not None
 
@@ -144,6 +162,9 @@ class NewCaseModal(ItexitModal[NewCase]):
                 reason=reason.value if isinstance(reason, ReasonCategory) else "",
                 notes=self.query_one("#case-notes", Input).value.strip(),
                 templates=list(self.query_one("#case-templates", SelectionList).selected),
+                emails=_split(self.query_one("#case-emails", Input).value),
+                phones=_split(self.query_one("#case-phones", Input).value),
+                vault_user=self.query_one("#case-user", Input).value.strip(),
             )
         )
 

@@ -28,7 +28,7 @@ from itexit.domain.credentials import (
     CredentialSummary,
     HistoryEntry,
 )
-from itexit.domain.rotation import campaign_done, in_campaign, leverage_rank, next_step
+from itexit.domain.rotation import finished, in_campaign, leverage_rank, next_step
 from itexit.screens.base import ItexitScreen
 from itexit.screens.cred_clipboard import CLEAR_SECONDS, Clipboard
 from itexit.screens.cred_modals import (
@@ -72,7 +72,7 @@ def ordered(rows: list[CredentialSummary]) -> list[CredentialSummary]:
 
     def key(r: CredentialSummary) -> tuple[int, int, str]:
         due = in_campaign(r.known_to_departing, r.rotation_due)
-        group = 0 if due and not campaign_done(r.status) else 1 if due else 2
+        group = 0 if due and not finished(r.status, r.rotation_due) else 1 if due else 2
         return (group, leverage_rank(r.category) if group == 0 else 0, r.system.lower())
 
     return sorted(rows, key=key)
@@ -119,8 +119,8 @@ def campaign_line(rows: list[CredentialSummary]) -> str:
     due = [r for r in rows if in_campaign(r.known_to_departing, r.rotation_due)]
     if not due:
         return f"{len(rows)} in all"
-    locked_out = sum(1 for r in due if campaign_done(r.status))
-    to_prove = sum(1 for r in due if r.status is CredentialStatus.ROTATED)
+    locked_out = sum(1 for r in due if finished(r.status, r.rotation_due))
+    to_prove = sum(1 for r in due if r.status is CredentialStatus.ROTATED and not r.rotation_due)
     return (
         f"[b]{len(due) - locked_out - to_prove}[/b] to rotate · "
         f"{to_prove} to prove dead · {locked_out} locked out · {len(rows)} in all"
@@ -334,7 +334,9 @@ class CredentialsScreen(ItexitScreen):
             f"{CATEGORY_LABELS[row.category]} · {escape(row.host) or 'no host'}"
             + (f":{row.port}" if row.port else ""),
             f"Status: [{STATUS_STYLES[row.status]}]{STATUS_LABELS[row.status]}[/]",
-            f"Next: {next_step(row.status)}",
+            "Next: start rotation: someone who left could read the current secret"
+            if row.rotation_due and finished(row.status, False)
+            else f"Next: {next_step(row.status)}",
             f"Verifier: {row.verifier}",
         ]
         if row.known_to_departing:

@@ -15,6 +15,7 @@ from textual.widgets import Header, LoadingIndicator, Static
 from itexit.domain.models import DashboardSummary, Tile
 from itexit.domain.roles import Permission
 from itexit.screens.base import ItexitScreen, ScreenAction
+from itexit.widgets.exposures import ExposureList
 from itexit.widgets.keybar import KeyBar
 from itexit.widgets.tile import DashboardTile
 
@@ -41,9 +42,10 @@ class DashboardScreen(ItexitScreen):
     AUTO_FOCUS = "DashboardTile"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-medium"), (140, "-wide")]
     HELP = (
-        "The dashboard shows what the departing person can still reach and what is left to "
-        "do. Each tile is one area; its number opens it. Grey tiles are areas not set up yet. "
-        "A banner warns while too few people can unlock the vault."
+        "The dashboard shows what the departing person can still reach: first every open "
+        "exposure, per person, most severe first (E goes to the list; Enter opens the screen "
+        "that closes one), then one tile per area as a summary; its number opens it. Grey "
+        "tiles are areas not set up yet. A banner warns while too few people can unlock."
     )
 
     BINDINGS = [
@@ -60,6 +62,13 @@ class DashboardScreen(ItexitScreen):
             "Users",
             id="dashboard.users",
             tooltip="Who can unlock the vault (practice managers only)",
+        ),
+        Binding(
+            "e",
+            "focus_exposures",
+            "Exposures",
+            id="dashboard.exposures",
+            tooltip="Go to the open exposures; Enter opens the screen that closes one",
         ),
         Binding(
             "b",
@@ -109,6 +118,8 @@ class DashboardScreen(ItexitScreen):
                 classes="heading",
             )
             yield Static("", id="dashboard-departing", classes="hint")
+            yield Static("", id="dashboard-exposed", classes="heading")
+            yield ExposureList(id="dashboard-exposures")
             busy = LoadingIndicator(id="dashboard-busy")
             busy.display = self._summary is None
             yield busy
@@ -168,6 +179,20 @@ class DashboardScreen(ItexitScreen):
             departing.update("Leaving: " + ", ".join(summary.departing))
         else:
             departing.update("Nobody is marked as leaving yet.")
+        exposed = self.query_one("#dashboard-exposed", Static)
+        items = summary.exposures
+        critical = sum(1 for e in items if e.severity.name == "CRITICAL")
+        accepted = f" · {summary.accepted} accepted" if summary.accepted else ""
+        if items:
+            exposed.update(
+                f"{len(items)} open exposure{'s' if len(items) != 1 else ''}"
+                f" ({critical} critical){accepted}"
+            )
+        else:
+            exposed.update(f"No open exposure{accepted}.")
+        listing = self.query_one("#dashboard-exposures", ExposureList)
+        listing.show(items)
+        listing.display = bool(items)
 
     def _focus_tile(self, number: int) -> None:
         tiles = list(self.query_one("#tiles", Grid).query(DashboardTile))
@@ -188,6 +213,17 @@ class DashboardScreen(ItexitScreen):
             )
             for number, tile in enumerate(self._tiles[:9], start=1)
         ]
+
+    def action_focus_exposures(self) -> None:
+        listing = self.query_one("#dashboard-exposures", ExposureList)
+        if listing.display:
+            listing.focus()
+
+    @on(ExposureList.Chosen)
+    def _exposure_chosen(self, message: ExposureList.Chosen) -> None:
+        message.stop()
+        closing = message.exposure.closing
+        self.post_message(self.AreaChosen(closing.screen, message.exposure.kind_label))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Backing up and the export are offered only to roles allowed them."""

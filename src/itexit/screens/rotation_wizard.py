@@ -67,7 +67,10 @@ class RotationWizard(ItexitModal[CredentialSummary]):
         self._session = session
         self._summary = summary
         self._step = current_step(summary.status)
+        if self._step == len(STEPS) and summary.rotation_due:
+            self._step = 0  # proven dead once, but someone leaving could read that secret
         self._secret_shown = False
+        self._members: list[str] = []
 
     @property
     def manual(self) -> bool:
@@ -96,6 +99,7 @@ class RotationWizard(ItexitModal[CredentialSummary]):
                 yield Button("Close", id="wiz-close")
 
     def on_mount(self) -> None:
+        self._members = self._session.exposures.still_members()
         self._render_step()
 
     def _render_step(self, message: str = "") -> None:
@@ -122,6 +126,11 @@ class RotationWizard(ItexitModal[CredentialSummary]):
             4: "The new secret is current. Now prove the old one no longer works.",
             5: "Done: the old secret is proven dead.",
         }.get(step, "")
+        if step == 0 and self._members:
+            hint = (
+                f"⚠ {', '.join(self._members)} can still unlock itexit and will read the new "
+                "secret: remove them first (Users, F3), or generate it knowing that."
+            )
         self.query_one("#wiz-message", Static).update(message or hint)
 
     # --- step 1: generate and save ---------------------------------------------------------------

@@ -52,6 +52,7 @@ _ACTIONS: dict[str, frozenset[Permission] | None] = {
     "task": frozenset({_P.CASE_WRITE, _P.TASK_COMPLETE}),
     "statement": frozenset({_P.HR_WRITE}),
     "mailbox": frozenset({_P.MAILBOX_REVIEW, _P.CRED_WRITE}),
+    "exposure": frozenset({_P.USER_MANAGE}),
 }
 """The permissions that allow each audited action; an action not listed needs membership."""
 

@@ -42,6 +42,7 @@ from itexit.domain.rotation import (
     Step,
     campaign_done,
     check_allowed,
+    finished,
     in_campaign,
     leverage_rank,
     next_step,
@@ -96,6 +97,12 @@ def to_summary(row: Credential) -> CredentialSummary:
         locked_out_at=row.locked_out_at,
         retired_at=row.retired_at,
     )
+
+
+def _with_exposure(ctx: VaultContext, rows: list[CredentialSummary]) -> list[CredentialSummary]:
+    from itexit.services.exposures.credentials import with_exposure
+
+    return with_exposure(ctx, rows)
 
 
 def load_policy(row: Credential) -> PasswordPolicy:
@@ -386,11 +393,12 @@ class CredentialService:
                 query = query.where(Credential.status == status.value)
             for word in search.lower().split():
                 query = query.where(search_clause(word))
-            rows = list(session.scalars(query))
+            found = list(session.scalars(query))
             if self.ctx.holds(Scope.CRED):
-                for row in rows:  # status and flags edited in SQL are refused, naming the row
+                for row in found:  # status and flags edited in SQL are refused, naming the row
                     self.ctx.unseal(row)
-            return [to_summary(r) for r in rows]
+            rows = [to_summary(r) for r in found]
+        return _with_exposure(self.ctx, rows)
 
     def detail(self, ref: str) -> CredentialDetail:
         """Everything but the secrets; the sealed fields only when the reader holds the key."""
@@ -457,23 +465,36 @@ class CredentialService:
                 )
             return out
 
+    def summary(self, ref: str) -> CredentialSummary:
+        """One credential as the list shows it, "to rotate" as the exposure ledger says."""
+        self.ctx.require(Permission.CRED_LIST)
+        with self.ctx.reading() as session:
+            row = to_summary(find(session, ref))
+        return _with_exposure(self.ctx, [row])[0]
+
     def campaign(self) -> Campaign:
         """Every credential the departing person knew or that is due, by leverage: the domain,
         DNS and email admin first, because whoever holds them can reset everything else."""
         rows = [r for r in self.list() if in_campaign(r.known_to_departing, r.rotation_due)]
         rows.sort(
             key=lambda r: (
-                campaign_done(r.status),
+                finished(r.status, r.rotation_due),
                 leverage_rank(r.category),
                 not r.known_to_departing,
                 r.system.lower(),
             )
         )
         items = [
-            CampaignItem(summary=r, rank=leverage_rank(r.category), next_step=next_step(r.status))
+            CampaignItem(
+                summary=r,
+                rank=leverage_rank(r.category),
+                next_step="start rotation: the departing person could read the current secret"
+                if r.rotation_due and campaign_done(r.status)
+                else next_step(r.status),
+            )
             for r in rows
         ]
-        done = sum(1 for r in rows if campaign_done(r.status))
+        done = sum(1 for r in rows if finished(r.status, r.rotation_due))
         return Campaign(items=items, left=len(rows) - done, done=done)
 
     # --- secrets --------------------------------------------------------------------------------
@@ -694,21 +715,33 @@ _DONE = (CredentialStatus.ROTATED.value, CredentialStatus.LOCKED_OUT.value)
 
 
 def tiles(ctx: VaultContext, today: date) -> list[Tile]:
-    """The credential tiles of the dashboard: to rotate, rotated, and locked out (proven dead)."""
-    due = Credential.rotation_due | Credential.known_to_departing
-    status = Credential.status
-    query = select(
-        func.count(),
-        func.count().filter(due, status.not_in(_DONE)),
-        func.count().filter(due, status == CredentialStatus.ROTATED.value),
-        func.count().filter(due, status == CredentialStatus.LOCKED_OUT.value),
-        func.count().filter(status == CredentialStatus.NEEDS_RECONCILE.value),
-    ).select_from(Credential)
-    query = query.where(Credential.retired_at.is_(None))
+    """The credential tiles of the dashboard: to rotate, rotated, and locked out (proven dead).
+
+    "To rotate" is what the exposure ledger derives: a locked-out credential whose current
+    secret someone leaving could read is to rotate again.
+    """
+    from itexit.services.exposures.credentials import still_to_rotate
+
+    exposed = still_to_rotate(ctx, today)
     with ctx.reading() as session:
-        total, to_rotate, rotated, locked, reconcile = (
-            int(n or 0) for n in session.execute(query).one()
-        )
+        rows = session.execute(
+            select(
+                Credential.id,
+                Credential.status,
+                Credential.known_to_departing | Credential.rotation_due,
+            ).where(Credential.retired_at.is_(None))
+        ).all()
+    total = len(rows)
+    to_rotate = rotated = locked = reconcile = 0
+    for cred_id, status, flagged in rows:
+        if status == CredentialStatus.NEEDS_RECONCILE.value:
+            reconcile += 1
+        if cred_id in exposed or (flagged and status not in _DONE):
+            to_rotate += 1
+        elif flagged and status == CredentialStatus.ROTATED.value:
+            rotated += 1
+        elif flagged and status == CredentialStatus.LOCKED_OUT.value:
+            locked += 1
     if not total:
         return [
             Tile(

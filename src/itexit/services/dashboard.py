@@ -1,4 +1,4 @@
-"""Counts for the dashboard: what can the departing person still reach?"""
+"""The dashboard: the open exposures per departing person first, each area's tiles as summary."""
 
 from __future__ import annotations
 
@@ -6,24 +6,29 @@ from datetime import date
 
 from sqlalchemy import select
 
+from itexit.domain.exposures import Exposure, ExposureKind, ExposureState
 from itexit.domain.models import DashboardSummary, Tile, UnlockCoverage
 from itexit.domain.roles import Permission
-from itexit.services import (
-    backups,
-    checklist,
-    credentials,
-    mailbox,
-    renewals,
-    statements,
-    sweep,
-    vendors,
-    watch,
-)
+from itexit.services.areas import AREAS
 from itexit.services.context import VaultContext
+from itexit.services.ledger import ExposureLedger
+from itexit.store.checklist import Case
 from itexit.store.models import User
 
-AREAS = (watch, credentials, sweep, checklist, statements, vendors, renewals, mailbox, backups)
-"""The order of the tiles: the most urgent question first."""
+LEDGER_TILES: dict[str, tuple[str, ...]] = {
+    "vendors": (ExposureKind.VENDOR_CONTACT.value,),
+}
+"""Tiles whose count is the number of subjects the ledger has open of these kinds."""
+
+
+def _from_ledger(tile: Tile, exposures: list[Exposure]) -> Tile:
+    kinds = LEDGER_TILES.get(tile.key)
+    if kinds is None or tile.count is None:
+        return tile
+    subjects = {e.subject_ref for e in exposures if e.kind in kinds}
+    return tile.model_copy(
+        update={"count": len(subjects), "severity": "alert" if subjects else "ok"}
+    )
 
 
 def summary(
@@ -31,12 +36,23 @@ def summary(
 ) -> DashboardSummary:
     ctx.require(Permission.DASHBOARD_READ)
     today = today or date.today()
+    ledger = ExposureLedger(ctx)
+    everything = ledger.derive(today)
+    if ledger.settle(today, [e for e in everything if e.is_open]):
+        everything = ledger.derive(today)
+    exposures = [e for e in everything if e.is_open]
+    accepted = sum(1 for e in everything if e.state is ExposureState.ACCEPTED)
     tiles: list[Tile] = []
     for area in AREAS:
-        tiles.extend(area.tiles(ctx, today))
+        tiles.extend(_from_ledger(tile, exposures) for tile in area.tiles(ctx, today))
     with ctx.reading() as session:
         removed = session.scalars(select(User.name).where(User.status == "removed")).all()
-    departing = list(dict.fromkeys([*checklist.departing(ctx), *removed]))
+        leaving = session.scalars(
+            select(Case.name)
+            .where(Case.status != "closed")
+            .order_by(Case.termination_date, Case.name)
+        ).all()
+    departing = list(dict.fromkeys([*leaving, *removed]))
     managers = "1 manager" if coverage.managers == 1 else f"{coverage.managers} managers"
     tiles.append(
         Tile(
@@ -49,6 +65,12 @@ def summary(
             screen="users",
         )
     )
-    return DashboardSummary(
-        practice_name=practice_name, tiles=tiles, coverage=coverage, departing=departing
+    # built without validation: the exposures come typed from the ledger, often thousands
+    return DashboardSummary.model_construct(
+        practice_name=practice_name,
+        tiles=tiles,
+        coverage=coverage,
+        departing=departing,
+        exposures=exposures,
+        accepted=accepted,
     )

@@ -30,19 +30,8 @@ def demo_secret(rng: random.Random) -> str:
 
 def build_demo(gateway: Gateway, force: bool = False) -> DemoResult:
     """Create the demo vault (wiping an existing one only with `force`) and fill it."""
-    from itexit.services import (
-        checklist,
-        credentials,
-        mailbox,
-        renewals,
-        statements,
-        sweep,
-        vendors,
-    )
+    from itexit.services.areas import demo_areas
     from itexit.services.gateway import DemoResult, DemoUser
-
-    # credentials first: vendors, cases, statements and mailboxes refer to them
-    DEMO_AREAS = (credentials, vendors, checklist, sweep, statements, renewals, mailbox)
 
     if gateway.exists():
         if not force:
@@ -61,7 +50,7 @@ def build_demo(gateway: Gateway, force: bool = False) -> DemoResult:
     for user in others:
         session.add_user(user.name, user.role, user.passphrase)
     today = date.today()
-    for area in DEMO_AREAS:
+    for area in demo_areas():
         area.build_demo(session, today)
     session.lock()
     return DemoResult(spec["practice"], users, gateway.location.describe())

@@ -1,14 +1,12 @@
-"""Everything due or overdue across the vault: the checklist, renewals and mailbox reviews."""
+"""Everything due or overdue across the vault, from each area of the registry."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from itexit.domain.reminders import Reminder
-from itexit.services import backups, checklist, mailbox, renewals, statements, sweep, watch
+from itexit.services.areas import AREAS
 from itexit.services.context import VaultContext
-
-AREAS = (watch, checklist, statements, renewals, mailbox, backups, sweep)
 
 
 def collect(ctx: VaultContext, today: date) -> list[Reminder]:

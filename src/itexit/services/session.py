@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from itexit.services.checklist import CaseService
     from itexit.services.credentials import CredentialService
     from itexit.services.imports import ImportService
+    from itexit.services.ledger import ExposureLedger
     from itexit.services.mailbox import MailboxService
     from itexit.services.renewal_notices import RenewalNotices
     from itexit.services.renewals import RenewalService
@@ -82,7 +83,14 @@ class UnlockedVault:
     def cases(self) -> CaseService:
         from itexit.services.checklist import CaseService
 
-        return CaseService(self.ctx)
+        return CaseService(self.ctx, exposures=self.exposures.open_for_case)
+
+    @cached_property
+    def exposures(self) -> ExposureLedger:
+        """The exposure ledger every reader shares: dashboard, remind, cases, commands."""
+        from itexit.services.ledger import ExposureLedger
+
+        return ExposureLedger(self.ctx)
 
     @cached_property
     def statements(self) -> StatementService:

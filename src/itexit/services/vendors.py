@@ -75,8 +75,15 @@ def _stored_flags(row: Vendor) -> list[FlagKind]:
     return flags
 
 
-def _summary(row: Vendor, recovery: bool) -> VendorSummary:
-    flags = _stored_flags(row) + ([FlagKind.RECOVERY] if recovery else [])
+def _summary(
+    row: Vendor, recovery: bool, live: tuple[bool, bool, bool] | None = None
+) -> VendorSummary:
+    """`live`: the (only contact, owner, billing) flags as worked out now, if they differ."""
+    stored = _stored_flags(row)
+    if live is not None:
+        kinds = (FlagKind.ONLY_CONTACT, FlagKind.ACCOUNT_OWNER, FlagKind.BILLING)
+        stored = [kind for kind, on in zip(kinds, live, strict=True) if on]
+    flags = stored + ([FlagKind.RECOVERY] if recovery else [])
     return VendorSummary(
         id=row.id,
         name=row.name,
@@ -124,6 +131,7 @@ class VendorService:
     def list(self) -> list[VendorSummary]:
         """Every vendor by name, with its flags; readable without the credential key."""
         self.ctx.require(Permission.VENDOR_READ)
+        live = self._departing() if self.ctx.holds(Scope.CRED) else None
         with self.ctx.reading() as session:
             rows = list(session.scalars(select(Vendor).order_by(func.lower(Vendor.name))))
             tied = set(
@@ -133,8 +141,18 @@ class VendorService:
                     )
                 )
             )
+            # whoever holds the key sees the flags as they are now, not as last stored
+            due = (
+                {row.id: flags for row, _, flags in self._stale_flags(session, live)}
+                if live
+                else {}
+            )
             return [
-                _summary(row, any(cid in tied for cid in _json_list(row.credential_ids)))
+                _summary(
+                    row,
+                    any(cid in tied for cid in _json_list(row.credential_ids)),
+                    due.get(row.id),
+                )
                 for row in rows
             ]
 
@@ -452,14 +470,19 @@ class VendorService:
         raise NotFound(f"{row.name} has no contact {contact_id!r}.")
 
     def _departing(self) -> Departing:
-        """The names on open cases; contacts marked as the leaver are added when flags are set."""
-        from itexit.services.checklist import departing
+        """The names and addresses of the people of open cases; contacts marked as the leaver
+        are added when flags are set."""
+        from itexit.services import people
 
         try:
-            names = departing(self.ctx)
+            with self.ctx.reading() as session:
+                leaving = people.load(self.ctx, session, include_closed=False)
         except ItexitError:
-            names = []
-        return Departing(names)
+            leaving = []
+        return Departing(
+            [p.full_name for p in leaving] + [p.case_name for p in leaving],
+            [e for p in leaving for e in p.emails],
+        )
 
     def _stale_flags(self, session: Session, departing: Departing) -> StaleFlags:
         """Each vendor whose stored flags differ from its sealed contacts, with the flags due."""

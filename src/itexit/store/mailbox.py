@@ -81,6 +81,8 @@ class MailMessage(Base, Encrypted):
         UniqueConstraint("mailbox_id", "folder", "uidvalidity", "uid", name="uq_mail_messages_uid"),
         Index("ix_mail_messages_mailbox_date", "mailbox_id", "sent_at"),
         Index("ix_mail_messages_mailbox_fingerprint", "mailbox_id", "fingerprint"),
+        # renewal notices not yet handled, counted without reading the messages themselves
+        Index("ix_mail_messages_class", "msg_class", "mailbox_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -121,7 +123,10 @@ class MailAction(Base, Encrypted):
 
     __tablename__ = "mail_actions"
     LABELS = ("mailbox_id", "kind")
-    __table_args__ = (Index("ix_mail_actions_mailbox_at", "mailbox_id", "at"),)
+    __table_args__ = (
+        Index("ix_mail_actions_mailbox_at", "mailbox_id", "at"),
+        Index("ix_mail_actions_message", "message_id", "kind"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     mailbox_id: Mapped[str] = mapped_column(

@@ -7,6 +7,7 @@ from itexit.store import (  # noqa: F401
     checklist,
     inventory,
     mailbox,
+    people,
     renewals,
     statements,
     sweep,

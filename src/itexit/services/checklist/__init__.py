@@ -5,8 +5,8 @@ from __future__ import annotations
 import builtins
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,23 +33,28 @@ from itexit.domain.checklist import (
 )
 from itexit.domain.checklist import TaskEvent as TaskEventModel
 from itexit.domain.errors import BadInput, Blocked, NotFound, PermissionDenied
-from itexit.domain.models import Tile
-from itexit.domain.reminders import Reminder, ReminderArea
+from itexit.domain.exposures import TASK_BINDINGS, blocking
+from itexit.domain.people import NewPerson, PersonKind
 from itexit.domain.roles import Permission, Role, Scope
-from itexit.domain.wording import count
-from itexit.services import templates
+from itexit.services import people, templates
 from itexit.services.blobs import store_blob
+from itexit.services.checklist.rows import (
+    _bump,
+    _dependencies,
+    _read_attachment,
+    _summary,
+    _task_info,
+)
 from itexit.services.context import VaultContext, check_version, plain_enum
 from itexit.store.checklist import Case, Task, TaskDependency, TaskEvent
 from itexit.store.models import User, utcnow
 
 if TYPE_CHECKING:
-    from itexit.services.session import UnlockedVault
-
-REMIND_AHEAD_DAYS = 7
-"""`itexit remind` lists open tasks due within this many days, and every overdue one."""
+    from itexit.domain.exposures import Exposure
 
 NAME_MAX = 200
+REMOVE_ACCOUNT_KEY = "itexit:remove-account"
+"""The key of the critical task a case starts with when its person has an itexit account."""
 
 
 def _today() -> date:
@@ -60,90 +65,19 @@ def _short(case_id: str) -> str:
     return case_id[:8]
 
 
-# --- mapping rows to models ----------------------------------------------------------------------
-
-
-def _task_info(task: Task, deps: list[Task]) -> TaskInfo:
-    return TaskInfo(
-        id=task.id,
-        number=task.number,
-        case_id=task.case_id,
-        title=task.title,
-        guidance=task.guidance,
-        reference=task.reference,
-        phase=Phase(task.phase),
-        critical=task.critical,
-        offset_days=task.offset_days,
-        due=task.due,
-        role=Role(task.role),
-        assignee=task.assignee,
-        status=plain_enum(TaskStatus, task, "status"),
-        completed_by=task.completed_by,
-        completed_at=task.completed_at,
-        depends_on=sorted(d.number for d in deps),
-        waiting_on_critical=sorted(
-            d.number for d in deps if d.critical and d.status == TaskStatus.OPEN.value
-        ),
-        template=task.template,
-        version=task.version,
-    )
-
-
-def _summary(case: Case, tasks: Iterable[Task], today: date) -> dict[str, Any]:
-    tasks = list(tasks)
-    open_tasks = [t for t in tasks if t.status == TaskStatus.OPEN.value]
-    dated = sorted((t for t in open_tasks if t.due is not None), key=lambda t: (t.due, t.number))
-    return {
-        "id": case.id,
-        "name": case.name,
-        "kind": plain_enum(CaseKind, case, "kind"),
-        "termination_date": case.termination_date,
-        "status": plain_enum(CaseStatus, case, "status"),
-        "version": case.version,
-        "templates": [t for t in case.templates.split(",") if t],
-        "tasks_total": len(tasks),
-        "tasks_closed": len(tasks) - len(open_tasks),
-        "critical_open": sum(1 for t in open_tasks if t.critical),
-        "critical_overdue": sum(
-            1 for t in open_tasks if t.critical and t.due is not None and t.due < today
-        ),
-        "overdue": sum(1 for t in open_tasks if t.due is not None and t.due < today),
-        "next_due": dated[0].due if dated else None,
-        "next_due_title": f"#{dated[0].number} {dated[0].title}" if dated else "",
-    }
-
-
-def _dependencies(session: Session, tasks: list[Task]) -> dict[str, list[Task]]:
-    by_id = {t.id: t for t in tasks}
-    deps: dict[str, list[Task]] = defaultdict(list)
-    if not by_id:
-        return deps
-    rows = session.execute(
-        select(TaskDependency.task_id, TaskDependency.depends_on_id).where(
-            TaskDependency.task_id.in_(list(by_id))
-        )
-    ).all()
-    for task_id, dep_id in rows:
-        dep = by_id.get(dep_id) or session.get(Task, dep_id)
-        if dep is not None:
-            deps[task_id].append(dep)
-    return deps
-
-
-def _bump(ctx: VaultContext, row: Task) -> None:
-    row.version = row.version + 1
-    row.updated_at = utcnow()
-    row.updated_by = ctx.actor.name
-
-
 # --- the service ---------------------------------------------------------------------------------
+
+
+OpenExposures = Callable[[str], "builtins.list[Exposure]"]
+"""The open, not accepted exposures of a case (by case id), from the ledger above the areas."""
 
 
 class CaseService:
     """Every checklist use case; each write is one transaction with its audit row."""
 
-    def __init__(self, ctx: VaultContext) -> None:
+    def __init__(self, ctx: VaultContext, exposures: OpenExposures | None = None) -> None:
         self.ctx = ctx
+        self._exposures = exposures
 
     # --- reading ---------------------------------------------------------------------------------
 
@@ -276,6 +210,49 @@ class CaseService:
                             TaskDependency(task_id=keyed[item.key].id, depends_on_id=keyed[dep].id)
                         )
             session.flush()
+            person = people.record(
+                self.ctx,
+                session,
+                case,
+                NewPerson(
+                    full_name=name,
+                    kind=PersonKind.VENDOR
+                    if new.kind is CaseKind.IT_VENDOR
+                    else PersonKind.EMPLOYEE,
+                    emails=new.emails,
+                    phones=new.phones,
+                    vault_user=new.vault_user,
+                ),
+            )
+            if person.user_id is not None:
+                number += 1
+                removal = Task(
+                    id=str(uuid.uuid4()),
+                    case_id=case.id,
+                    number=number,
+                    key=REMOVE_ACCOUNT_KEY,
+                    template="",
+                    title=f"Remove {name} from itexit",
+                    guidance=(
+                        "Remove their itexit account (Users, F3; or itexit user remove): until "
+                        "then they can unlock the vault and read every password rotated after "
+                        "they left. Completes itself once the account is removed."
+                    ),
+                    reference="itexit",
+                    phase=Phase.DAY_OF.value,
+                    critical=True,
+                    offset_days=0,
+                    due=new.termination_date,
+                    role=Role.MANAGER.value,
+                    assignee="",
+                    status=TaskStatus.OPEN.value,
+                    completed_by="",
+                    version=1,
+                    updated_by=self.ctx.actor.name,
+                )
+                created.append(removal)
+                session.add(removal)
+                session.flush()
             self.ctx.record(
                 session,
                 "case.create",
@@ -285,6 +262,8 @@ class CaseService:
                 termination_date=case.termination_date.isoformat(),
                 templates=chosen,
                 tasks=len(created),
+                person_id=person.id,
+                vault_user=new.vault_user.strip() or None,
             )
             return CaseSummary(**_summary(case, created, _today()))
 
@@ -351,6 +330,17 @@ class CaseService:
     def close(self, case_ref: str, expected_version: int | None = None) -> CaseSummary:
         return self.set_status(case_ref, CaseStatus.CLOSED, expected_version)
 
+    def _refuse_while_exposed(self, case: Case, task: Task) -> None:
+        """A task the app can check is done when the state says so, never by a tick alone."""
+        if self._exposures is None or task.key not in TASK_BINDINGS:
+            return
+        still = blocking(task.key, self._exposures(case.id))
+        if still:
+            raise Blocked(
+                f"#{task.number} “{task.title}” cannot be ticked yet: {still[0].why.rstrip('.')} "
+                f"({still[0].id}); it completes itself once that is closed."
+            )
+
     def _check_closable(self, session: Session, case: Case, tasks: builtins.list[Task]) -> None:
         for task in sorted(tasks, key=lambda t: t.number):
             if not task.critical:
@@ -372,6 +362,17 @@ class CaseService:
                         f"{case.name} cannot be closed: the critical task #{task.number} "
                         f"“{task.title}” is marked not applicable without a reason."
                     )
+        if self._exposures is not None:
+            still = self._exposures(case.id)
+            if still:
+                named = "; ".join(f"{e.id} {e.kind_label}: {e.subject}" for e in still[:5])
+                more = f" and {len(still) - 5} more" if len(still) > 5 else ""
+                raise Blocked(
+                    f"{case.name} cannot be closed: {len(still)} exposure"
+                    f"{'s are' if len(still) != 1 else ' is'} still open ({named}{more}); close "
+                    "each, or accept the risk with itexit exposure accept ID --reason TEXT "
+                    "--until DATE."
+                )
 
     # --- tasks -----------------------------------------------------------------------------------
 
@@ -434,6 +435,7 @@ class CaseService:
             case, task = self._acting_on(session, case_ref, task_ref, expected_version)
             if task.status == TaskStatus.DONE.value:
                 raise BadInput(f"#{task.number} “{task.title}” is already done.")
+            self._refuse_while_exposed(case, task)
             deps = _dependencies(session, [task])[task.id]
             waiting = [d for d in deps if d.critical and d.status == TaskStatus.OPEN.value]
             if waiting:
@@ -457,6 +459,25 @@ class CaseService:
                 file=blob.id if blob else None,
             )
             return _task_info(task, deps)
+
+    def complete_seen(self, case_id: str, task_id: str, seen: str) -> bool:
+        """Complete a bound task because the state satisfies it: done by the app, with what it saw.
+
+        Audited under the unlocked person's key like every change; the task's history says the
+        app completed it and why. Returns False when someone else got there first.
+        """
+        with self.ctx.transaction() as session:
+            case = self._case(session, case_id)
+            task = session.get(Task, task_id)
+            if task is None or task.case_id != case.id or task.status != TaskStatus.OPEN.value:
+                return False
+            task.status = TaskStatus.DONE.value
+            task.completed_by = "itexit"
+            task.completed_at = utcnow()
+            _bump(self.ctx, task)
+            self._event(session, task, "done", f"Completed by itexit: {seen}", None)
+            self._record_task(session, case, task, "task.done", by_app=True, seen=seen)
+        return True
 
     def not_applicable(
         self, case_ref: str, task_ref: str | int, reason: str, expected_version: int | None = None
@@ -725,175 +746,19 @@ class CaseService:
         )
 
 
-def _read_attachment(path: Path | None) -> bytes | None:
-    """Read the file before the transaction opens, so a bad path writes nothing."""
-    if path is None:
-        return None
-    from itexit.domain.checklist import MAX_BLOB_BYTES
+from itexit.services.checklist.board import (  # noqa: E402  re-exported for the registry
+    REMIND_AHEAD_DAYS,
+    build_demo,
+    departing,
+    reminders,
+    tiles,
+)
 
-    path = Path(path).expanduser()
-    try:
-        size = path.stat().st_size
-        if not path.is_file():
-            raise BadInput(f"{path} is not a file.")
-        if size > MAX_BLOB_BYTES:
-            raise BadInput(
-                f"{path.name} is {size / 1_048_576:.1f} MB; files above "
-                f"{MAX_BLOB_BYTES // 1_048_576} MB are refused (scan at a lower resolution)."
-            )
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise BadInput(f"There is no file {path}.") from None
-    except OSError as exc:
-        raise BadInput(f"Cannot read {path}: {exc.strerror}.") from None
-
-
-# --- dashboard, reminders, demo ------------------------------------------------------------------
-
-
-def _open_tasks(session: Session) -> list[tuple[Task, Case]]:
-    rows = session.execute(
-        select(Task, Case)
-        .join(Case, Case.id == Task.case_id)
-        .where(Case.status != CaseStatus.CLOSED.value, Task.status == TaskStatus.OPEN.value)
-    ).all()
-    return [(task, case) for task, case in rows]
-
-
-def tiles(ctx: VaultContext, today: date) -> list[Tile]:
-    """Critical tasks still open across open cases; overdue ones raise the tile to an alert."""
-    with ctx.reading() as session:
-        cases = int(session.scalar(select(func.count()).select_from(Case)) or 0)
-        open_rows = _open_tasks(session) if cases else []
-    if not cases:
-        return [
-            Tile(
-                key="checklist",
-                title="Critical tasks open",
-                count=None,
-                caption="no departure case yet",
-                severity="idle",
-                screen="checklist",
-            )
-        ]
-    critical = [t for t, _ in open_rows if t.critical]
-    overdue = [t for t in critical if t.due is not None and t.due < today]
-    if overdue:
-        caption = f"{len(overdue)} critical overdue"
-        severity = "alert"
-    elif critical:
-        soonest = min((t.due for t in critical if t.due is not None), default=None)
-        caption = f"next due {soonest:%d %b}" if soonest else "none dated"
-        severity = "warn"
-    else:
-        caption = (
-            f"{count(len(open_rows), 'other task')} open" if open_rows else "checklists complete"
-        )
-        severity = "ok"
-    return [
-        Tile(
-            key="checklist",
-            title="Critical tasks open",
-            count=len(critical),
-            caption=caption,
-            severity=severity,
-            screen="checklist",
-        )
-    ]
-
-
-def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
-    """Open tasks due within a week, and every overdue one, critical flagged."""
-    horizon = today + timedelta(days=REMIND_AHEAD_DAYS)
-    items = []
-    with ctx.reading() as session:
-        open_rows = _open_tasks(session)
-    for task, case in open_rows:
-        if task.due is None or task.due > horizon:
-            continue
-        items.append(
-            Reminder(
-                area=ReminderArea.CHECKLIST,
-                title=f"{case.name}: #{task.number} {task.title}",
-                due=task.due,
-                overdue=task.due < today,
-                critical=task.critical,
-                ref=f"{_short(case.id)}/{task.number}",
-                detail=task.assignee or task.role,
-            )
-        )
-    return items
-
-
-def departing(ctx: VaultContext) -> list[str]:
-    """Who is leaving: the names on open cases, for the dashboard's headline."""
-    with ctx.reading() as session:
-        return list(
-            session.scalars(
-                select(Case.name)
-                .where(Case.status != CaseStatus.CLOSED.value)
-                .order_by(Case.termination_date, Case.name)
-            )
-        )
-
-
-def build_demo(vault: UnlockedVault, today: date) -> None:
-    """Gary Thistle, the IT person who left a few days ago, and a fellow finishing next month."""
-    import tempfile
-
-    service = vault.cases
-    gary = service.create(
-        NewCase(
-            name="Gary Thistle",
-            kind=CaseKind.IT_EMPLOYEE,
-            termination_date=today - timedelta(days=3),
-            reason="skills_mismatch",
-            notes="Skills mismatch after the move to the cloud EHR; HR and counsel consulted.",
-            templates=["it-person", "replacement-onboarding"],
-        )
-    )
-    done = {
-        1: "Personal phone and a private mailbox used; every message kept professional.",
-        2: "Privacy and confidentiality policy signed by all staff, AHIMA code attached.",
-        3: "Assessment by the interim consultant: 14 systems, 3 single-person vendor contacts.",
-        4: "Options reviewed with HR and counsel; termination rather than reorganisation.",
-        5: "Reasons written up and filed with HR.",
-        6: "Interim consultant engaged from the day before the departure.",
-        7: "Termination held in the manager's office with HR present, following this list.",
-        9: "Mailbox password changed at 17:05 on the day; kept for a year and monitored.",
-        18: "Interim consultant added to itexit and to the EHR, firewall and M365 admin.",
-        21: "Second manager added; recovery kit printed and locked in the safe.",
-    }
-    for number, evidence in done.items():
-        attachment: Path | None = None
-        if number == 3:
-            folder = Path(tempfile.mkdtemp(prefix="itexit-demo-"))
-            attachment = folder / "it-assessment-summary.txt"
-            attachment.write_text(
-                "IT assessment summary (fictional demo)\n"
-                "Systems reviewed: 14. Vendor contacts tied to one person: 3.\n"
-            )
-        service.complete(gary.id, number, evidence=evidence, attachment=attachment)
-        if attachment is not None:
-            attachment.unlink()
-            attachment.parent.rmdir()
-    service.not_applicable(
-        gary.id, 15, "The replacement is an interim consultant; no job posting this quarter."
-    )
-    consultants = [
-        name
-        for name, role in service.users_for_assignment()
-        if role is Role.CONSULTANT and name.lower() != "gary"
-    ]
-    if consultants:
-        service.assign(gary.id, 11, consultants[0])
-    service.create(
-        NewCase(
-            name="Dr. Priya Lindqvist",
-            kind=CaseKind.CLINICIAN,
-            termination_date=today + timedelta(days=24),
-            reason="end_of_training",
-            notes="Fellowship ends; joining a practice out of state.",
-            templates=["clinician-deprovisioning"],
-        )
-    )
+__all__ = [
+    "REMIND_AHEAD_DAYS",
+    "CaseService",
+    "build_demo",
+    "departing",
+    "reminders",
+    "tiles",
+]

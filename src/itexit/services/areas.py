@@ -1,0 +1,110 @@
+"""The one registry of areas: each one's exposures, dashboard tiles, reminders and demo data.
+
+The dashboard, `itexit remind`, the exposure ledger and the demo practice all read this list;
+none keeps a list of its own. An area's modules load on first use, so a command touching one
+area imports only what it reads.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Protocol, cast
+
+if TYPE_CHECKING:
+    from itexit.domain.exposures import Exposure
+    from itexit.domain.models import Tile
+    from itexit.domain.reminders import Reminder
+    from itexit.services.context import VaultContext
+    from itexit.services.exposures import World
+    from itexit.services.session import UnlockedVault
+
+
+class Area(Protocol):
+    """What an area contributes; an area without a part returns nothing for it."""
+
+    @property
+    def key(self) -> str: ...
+
+    def exposures(self, world: World) -> list[Exposure]: ...
+
+    def tiles(self, ctx: VaultContext, today: date) -> list[Tile]: ...
+
+    def reminders(self, ctx: VaultContext, today: date) -> list[Reminder]: ...
+
+    def build_demo(self, vault: UnlockedVault, today: date) -> None: ...
+
+
+@dataclass(frozen=True)
+class ModuleArea:
+    """An area whose parts are functions of its service module and its exposure module."""
+
+    key: str
+    service: str | None = None
+    """`itexit.services.<service>`, holding `tiles`, `reminders` and `build_demo` if it has them."""
+    exposure: str | None = None
+    """`itexit.services.exposures.<exposure>`, holding `exposures(world)`."""
+
+    def _part(self, module: str | None, name: str) -> Callable[..., object] | None:
+        if module is None:
+            return None
+        loaded = importlib.import_module(module)
+        part = getattr(loaded, name, None)
+        return cast("Callable[..., object] | None", part)
+
+    def _service(self, name: str) -> Callable[..., object] | None:
+        return self._part(f"itexit.services.{self.service}" if self.service else None, name)
+
+    def exposures(self, world: World) -> list[Exposure]:
+        module = f"itexit.services.exposures.{self.exposure}" if self.exposure else None
+        part = self._part(module, "exposures")
+        return cast("list[Exposure]", part(world)) if part else []
+
+    def tiles(self, ctx: VaultContext, today: date) -> list[Tile]:
+        part = self._service("tiles")
+        return cast("list[Tile]", part(ctx, today)) if part else []
+
+    def reminders(self, ctx: VaultContext, today: date) -> list[Reminder]:
+        part = self._service("reminders")
+        return cast("list[Reminder]", part(ctx, today)) if part else []
+
+    def build_demo(self, vault: UnlockedVault, today: date) -> None:
+        part = self._service("build_demo")
+        if part:
+            part(vault, today)
+
+
+AREAS: tuple[Area, ...] = (
+    ModuleArea("watch", service="watch", exposure="watch"),
+    ModuleArea("users", exposure="access"),
+    ModuleArea("credentials", service="credentials", exposure="credentials"),
+    ModuleArea("sweep", service="sweep", exposure="sweep"),
+    ModuleArea("checklist", service="checklist", exposure="cases"),
+    ModuleArea("statements", service="statements"),
+    ModuleArea("vendors", service="vendors", exposure="vendors"),
+    ModuleArea("renewals", service="renewals", exposure="renewals"),
+    ModuleArea("mailbox", service="mailbox", exposure="mailbox"),
+    ModuleArea("backups", service="backups"),
+)
+"""In the order of the dashboard's tiles: the most urgent question first."""
+
+DEMO_ORDER = (
+    "credentials",
+    "vendors",
+    "checklist",
+    "sweep",
+    "statements",
+    "renewals",
+    "mailbox",
+)
+"""The demo practice is built in this order: later areas refer to earlier ones' records."""
+
+
+def by_key(key: str) -> Area:
+    return next(area for area in AREAS if area.key == key)
+
+
+def demo_areas() -> list[Area]:
+    return [by_key(key) for key in DEMO_ORDER]

@@ -1,0 +1,348 @@
+"""Credentials the departing person knew or could read, old secrets still alive, recovery channels.
+
+The database narrows the rows (flags, and the date of each current secret against the latest
+moment a leaver could read the vault); only the few accounts with a recovery channel are opened,
+to say whose channel it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, case, false, literal, or_, select, true
+from sqlalchemy.orm import aliased
+
+from itexit.domain.credentials import CredentialStatus, CredentialSummary, Source
+from itexit.domain.exposures import Closing, Exposure, ExposureKind, ExposureState, Severity
+from itexit.domain.people import Person
+from itexit.domain.roles import Scope
+from itexit.services.context import VaultContext
+from itexit.services.exposures import World, aware, make, start_of
+from itexit.store.models import Credential, SecretVersion
+
+AREA = "credentials"
+_DONE = (CredentialStatus.ROTATED.value, CredentialStatus.LOCKED_OUT.value)
+_UNPROVEN = (CredentialStatus.UNVERIFIED.value, CredentialStatus.FAILED.value)
+_ROTATED = CredentialStatus.ROTATED.value
+_FROM_STATEMENT = Source.EXIT_STATEMENT.value
+_KNOWN = ExposureKind.CREDENTIAL_KNOWN.value
+
+
+class CredRow:
+    """One credential as the ledger needs it; who could read it worked out by the database."""
+
+    __slots__ = (
+        "due",
+        "fresh_for",
+        "id",
+        "known",
+        "read_by",
+        "reason",
+        "recovery",
+        "rotated_at",
+        "source",
+        "status",
+        "system",
+        "updated_by",
+    )  # fmt: skip
+
+    def __init__(self, row: Sequence[Any], readers: int, known: int) -> None:
+        self.id: str = row[0]
+        self.system: str = row[1]
+        self.status: str = row[2]
+        self.known = bool(row[3])
+        self.due = bool(row[4])
+        self.reason: str = row[5] or ""
+        self.recovery = bool(row[6])
+        self.source: str = row[7]
+        self.updated_by: str = row[8] or ""
+        self.rotated_at: datetime | None = aware(row[9]) if row[9] is not None else None
+        # truthy per reader / per person it is known to (SQLite gives 0 and 1)
+        self.read_by: Sequence[Any] = row[10 : 10 + readers]
+        self.fresh_for: Sequence[Any] = row[10 + readers : 10 + readers + known]
+
+
+def _rotate(row: CredRow) -> Closing:
+    return Closing(
+        command=f"itexit cred rotate start {row.id} && itexit cred rotate confirm {row.id}",
+        screen="credentials",
+        key="f5",
+    )
+
+
+def _prove_dead(row: CredRow) -> Closing:
+    return Closing(command=f"itexit cred verify {row.id} --old", screen="credentials", key="f5")
+
+
+def _readers(world: World) -> list[Person]:
+    """Everyone who held the credential key as a member and is leaving or gone."""
+    linked = [p for p in world.people if p.user_id and p.user_reads_credentials]
+    return linked + world.readers
+
+
+def _rows(world: World, readers: list[Person], known_to: list[Person | None]) -> list[CredRow]:
+    """The credentials that matter, each with, per reader, whether they could read its current
+    secret, and per person it is known to, whether it was rotated and verified since they left."""
+    current = aliased(SecretVersion)
+    read: list[ColumnElement[bool]] = []
+    for person in readers:
+        if person.user_active:
+            read.append(true())
+        elif person.user_removed_at is not None:
+            read.append(case((current.created_at <= person.user_removed_at, true()), else_=false()))
+        else:
+            read.append(false())
+    fresh: list[ColumnElement[bool]] = []
+    done = Credential.status.in_(_DONE)
+    for maybe in known_to:
+        since = start_of(maybe.termination_date) if maybe is not None else None
+        rotated = (
+            Credential.rotated_at >= since
+            if since is not None
+            else Credential.rotated_at.is_not(None)
+        )
+        fresh.append(case((and_(done, rotated), true()), else_=false()))
+    query = select(
+        Credential.id,
+        Credential.system,
+        Credential.status,
+        Credential.known_to_departing,
+        Credential.rotation_due,
+        Credential.rotation_reason,
+        Credential.recovery_tied,
+        Credential.source,
+        Credential.updated_by,
+        Credential.rotated_at if world.want_closed else literal(None),
+        *read,
+        *fresh,
+    ).outerjoin(current, and_(current.credential_id == Credential.id, current.stage == "current"))
+    query = query.where(Credential.retired_at.is_(None))  # retired: the account is gone
+    if not world.want_closed and not any(r.user_active for r in readers):
+        wanted = [
+            Credential.known_to_departing.is_(True),
+            Credential.rotation_due.is_(True),
+            Credential.recovery_tied.is_(True),
+            Credential.source == Source.EXIT_STATEMENT.value,
+        ]
+        cutoffs = [r.user_removed_at for r in readers if r.user_removed_at is not None]
+        if cutoffs:
+            wanted.append(current.created_at <= max(cutoffs))
+        query = query.where(or_(*wanted))
+    with world.ctx.reading() as session:
+        return [
+            CredRow(r, len(read), len(fresh))
+            for r in session.execute(query.order_by(Credential.system))
+        ]
+
+
+def _why_read(row: CredRow, person: Person, could: Any) -> str | None:
+    """Why `person` could read the current secret of `row` (None when they could not)."""
+    if not could:
+        return None
+    if person.user_active:
+        return f"{person.full_name} can still unlock itexit and read the password of {row.system}."
+    removed = person.user_removed_at
+    until = f" (until {removed:%d %b %Y})" if removed is not None else ""
+    return (
+        f"The password of {row.system} was in itexit while {person.full_name} could unlock "
+        f"it{until}; it has not been changed since."
+    )
+
+
+def _why_known(row: CredRow, person: Person | None, fresh: Any) -> str | None:
+    """Why a credential marked as known to the leaver is still exposed (None when it is not)."""
+    if not row.known or fresh:
+        return None
+    who = person.full_name if person is not None else "The departing person"
+    if row.status in _DONE:
+        return f"{who} knew the password of {row.system}; it was changed before they left."
+    return f"{who} knew the password of {row.system} and it has not been changed and verified."
+
+
+def exposures(world: World) -> list[Exposure]:
+    readers = _readers(world)
+    leavers = world.leavers()
+    known_to: list[Person | None] = list(leavers) or [None]
+    rows = _rows(world, readers, known_to)
+    out: list[Exposure] = []
+    for row in rows:
+        exposed_for: set[str | None] = set()
+        candidates: list[Person | None] = []
+        for person, could in zip(readers, row.read_by, strict=True):
+            why = _why_read(row, person, could)
+            candidates.append(person)
+            if why is not None:
+                exposed_for.add(person.id)
+                out.append(_known(row, person, why))
+        if row.known:
+            for maybe, fresh in zip(known_to, row.fresh_for, strict=True):
+                if maybe is not None and maybe.id in exposed_for:
+                    continue
+                candidates.append(maybe)
+                why = _why_known(row, maybe, fresh)
+                if why is not None:
+                    exposed_for.add(maybe.id if maybe is not None else None)
+                    out.append(_known(row, maybe, why))
+        if row.due and not exposed_for and row.status not in _DONE:
+            exposed_for.add(None)
+            reason = row.reason or "it was marked for rotation"
+            out.append(_known(row, None, f"{row.system} must be rotated: {reason}."))
+        if row.source == _FROM_STATEMENT and row.status in _UNPROVEN:
+            out.append(_listed(row, leavers[0] if leavers else None))
+        if row.status == _ROTATED or world.want_closed:
+            out.extend(_after(world, row, candidates, exposed_for))
+    out.extend(_recovery(world, [r for r in rows if r.recovery]))
+    return out
+
+
+def _known(row: CredRow, person: Person | None, why: str) -> Exposure:
+    return make(
+        _KNOWN,
+        Severity.CRITICAL,
+        person,
+        row.system,
+        f"cred:{row.id}",
+        why,
+        _rotate(row),
+        area=AREA,
+    )
+
+
+def _listed(row: CredRow, person: Person | None) -> Exposure:
+    return make(
+        ExposureKind.LISTED_PASSWORD.value,
+        Severity.HIGH,
+        person,
+        row.system,
+        f"listed:{row.id}",
+        f"{row.system} was listed on the exit statement and is not yet verified to work.",
+        Closing(command=f"itexit cred verify {row.id}", screen="credentials", key="f5"),
+        area=AREA,
+    )
+
+
+def _after(
+    world: World, row: CredRow, candidates: list[Person | None], exposed_for: set[str | None]
+) -> list[Exposure]:
+    """Rotated for someone but the old secret not yet proven dead; closed ones when asked."""
+    out: list[Exposure] = []
+    seen: set[str | None] = set()
+    for person in candidates:
+        pid = person.id if person is not None else None
+        if pid in exposed_for or pid in seen:
+            continue
+        seen.add(pid)
+        if row.status == CredentialStatus.ROTATED.value:
+            out.append(
+                make(
+                    ExposureKind.OLD_SECRET_ALIVE.value,
+                    Severity.HIGH,
+                    person,
+                    row.system,
+                    f"old:{row.id}",
+                    f"{row.system} was rotated, but the old password is not yet proven to fail.",
+                    _prove_dead(row),
+                    area=AREA,
+                )
+            )
+        if world.want_closed:
+            out.append(
+                make(
+                    ExposureKind.CREDENTIAL_KNOWN.value,
+                    Severity.CRITICAL,
+                    person,
+                    row.system,
+                    f"cred:{row.id}",
+                    f"{row.system} has a new password, verified to work.",
+                    _rotate(row),
+                    area=AREA,
+                    state=ExposureState.CLOSED,
+                    closed_by=row.updated_by,
+                    closed_at=row.rotated_at,
+                    closed_change="rotated and verified",
+                )
+            )
+    return out
+
+
+def _recovery(world: World, rows: list[CredRow]) -> list[Exposure]:
+    """Accounts whose recovery e-mail, phone or MFA device is the leaver's, to whom it matches."""
+    if not rows:
+        return []
+    leavers = world.leavers()
+    matchers = world.matchers()
+    documents: dict[str, dict[str, object]] = {}
+    if world.ctx.holds(Scope.CRED):
+        with world.ctx.reading() as session:
+            for cred in session.scalars(
+                select(Credential).where(Credential.id.in_([r.id for r in rows]))
+            ):
+                documents[cred.id] = world.ctx.unseal(cred)
+    out: list[Exposure] = []
+    for row in rows:
+        doc = documents.get(row.id, {})
+        channels = [
+            (label, str(doc.get(field) or ""))
+            for field, label in (
+                ("recovery_email", "recovery e-mail"),
+                ("recovery_phone", "recovery phone"),
+                ("recovery_mfa_device", "MFA device"),
+            )
+        ]
+        present = [(label, value) for label, value in channels if value.strip()]
+        if documents and not present:
+            continue
+        owner = next(
+            (p for p, ids in matchers if any(ids.any(value) for _, value in present)),
+            leavers[0] if leavers else None,
+        )
+        what = ", ".join(label for label, _ in present) or "a recovery channel"
+        out.append(
+            make(
+                ExposureKind.RECOVERY_CHANNEL.value,
+                Severity.CRITICAL,
+                owner,
+                row.system,
+                f"recovery:{row.id}",
+                f"The {what} of {row.system} is the departing person's: they can reset it.",
+                Closing(command=f"itexit cred edit {row.id}", screen="credentials", key="f5"),
+                area=AREA,
+            )
+        )
+    return out
+
+
+def still_to_rotate(ctx: VaultContext, today: date) -> dict[str, str]:
+    """Credential id → why it must be rotated (again), as the ledger derives it."""
+    from itexit.services import people
+
+    with ctx.reading() as session:
+        everyone = people.load(ctx, session)
+        readers = people.removed_readers(session, {p.user_id for p in everyone if p.user_id})
+    world = World(ctx=ctx, today=today, people=everyone, readers=readers)
+    out: dict[str, str] = {}
+    for item in exposures(world):
+        if item.kind == ExposureKind.CREDENTIAL_KNOWN.value and item.subject_ref.startswith(
+            "cred:"
+        ):
+            out.setdefault(item.subject_ref[5:], item.why)
+    return out
+
+
+def with_exposure(ctx: VaultContext, rows: list[CredentialSummary]) -> list[CredentialSummary]:
+    """Mark "to rotate" every credential whose current secret a departing person could read.
+
+    The plain `rotation_due` flag is only a hint written at a removal; the exposure ledger
+    derives the truth from who could unlock the vault when, and the date of each secret.
+    """
+    if not rows:
+        return rows
+    exposed = still_to_rotate(ctx, date.today())
+    out: list[CredentialSummary] = []
+    for r in rows:
+        due = r.id in exposed or (r.rotation_due and r.status.value not in _DONE)
+        reason = exposed.get(r.id) or r.rotation_reason
+        out.append(r.model_copy(update={"rotation_due": due, "rotation_reason": reason[:200]}))
+    return out

@@ -45,7 +45,7 @@ from itexit.services.checklist.rows import (
     _summary,
     _task_info,
 )
-from itexit.services.context import VaultContext, check_version, plain_enum
+from itexit.services.context import VaultContext, check_version
 from itexit.store.checklist import Case, Task, TaskDependency, TaskEvent
 from itexit.store.models import User, utcnow
 

@@ -8,7 +8,8 @@ accepted in the sweep.
 from __future__ import annotations
 
 from itexit.domain.exposures import Closing, Exposure, Severity
-from itexit.domain.sweep import KIND_LABELS, Severity as FindingSeverity
+from itexit.domain.sweep import KIND_LABELS
+from itexit.domain.sweep import Severity as FindingSeverity
 from itexit.services.exposures import World, make
 
 AREA = "sweep"

@@ -67,6 +67,19 @@ KIND_LABELS: dict[ExposureKind, str] = {
     ExposureKind.UNLOCK_COVERAGE: "Too few people can unlock",
 }
 
+OUTSIDE_LABELS: dict[str, str] = {
+    "old_secret_works": "Old password works again",
+    "secret_changed_behind": "Password changed outside itexit",
+    "sweep_ssh_key": "SSH key left on a server",
+    "sweep_sudoers": "Admin rights on a server",
+    "sweep_cron": "Scheduled job on a server",
+    "sweep_account": "Own account on a server",
+    "sweep_admin_role": "Admin membership on a server",
+    "sweep_mail_forward": "Mail forwarded outside",
+    "sweep_session": "Session still open on a server",
+}
+"""Kinds found outside the vault's records (the watch of old secrets, the sweep of servers)."""
+
 KIND_ORDER: dict[str, int] = {kind.value: n for n, kind in enumerate(ExposureKind)}
 
 
@@ -135,7 +148,7 @@ class Exposure:
         try:
             return ExposureKind(self.kind).label
         except ValueError:
-            return self.kind.replace("_", " ")
+            return OUTSIDE_LABELS.get(self.kind, self.kind.replace("_", " ").capitalize())
 
     @property
     def is_open(self) -> bool:

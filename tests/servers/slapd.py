@@ -1,7 +1,8 @@
 """A throwaway OpenLDAP ``slapd`` on free loopback ports (LDAP with StartTLS, and LDAPS).
 
-A temporary ``slapd.conf`` with an MDB database under ``dc=itexit,dc=test``, the test CA's
-certificate, and a root DN the fixture uses (through ldap3) to add people and change their
+A temporary ``slapd.conf`` with an MDB database under ``dc=itexit,dc=test``, the monitor
+database (``cn=Monitor``, readable by the root DN only, so open connections can be listed), the
+test CA's certificate, and a root DN the fixture uses (through ldap3) to add people and change their
 passwords. Nothing outside the temporary directory is touched.
 """
 
@@ -109,6 +110,8 @@ rootpw {self._root_pw}
 directory {self.base}/db
 access to attrs=userPassword by self write by anonymous auth by * none
 access to * by * read
+database monitor
+access to dn.subtree="cn=Monitor" by dn.exact="{self.root_dn}" read by * none
 """
         )
 

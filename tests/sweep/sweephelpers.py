@@ -22,8 +22,9 @@ def open_case(vault: Vault, name: str = "Gary Thistle") -> str:
     return case.id
 
 
-def ssh_admin(vault: Vault, host: SweepSshd, system: str) -> str:
-    """Record the host's admin account in the inventory, marked for the sweep."""
+def ssh_admin(vault: Vault, host: SweepSshd, system: str, **options: str) -> str:
+    """Record the host's admin account in the inventory, marked for the sweep (``options``
+    are added to the endpoint options the host names)."""
     summary = vault.manager.credentials.add(
         NewCredential(
             system=system,
@@ -33,7 +34,7 @@ def ssh_admin(vault: Vault, host: SweepSshd, system: str) -> str:
             username=host.accounts.admin,
             secret=SecretStr(host.accounts.admin_password),
             verifier="ssh",
-            endpoint_options=host.options(),
+            endpoint_options={**host.options(), **options},
             sweep_admin=True,
         )
     )

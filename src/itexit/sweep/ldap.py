@@ -7,6 +7,11 @@ their membership of a group whose name says admin rights (``admin``, ``wheel``, 
 ``root``…, or the groups named in the ``admin_groups`` option). Closing removes the entry's
 password or the membership, and is proven by searching again. The password itself is never
 read into a finding: only whether one is there.
+
+Open connections bound as the person's entries are read from slapd's monitor database
+(``cn=Connections,cn=Monitor``, which must be configured and readable by the admin DN). slapd
+cannot end one connection without a restart, so such a finding says so: the app does not
+pretend to close it; a person restarts slapd and re-checks.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import ssl
 from typing import Any
 
 from ldap3 import (
+    BASE,
     MODIFY_DELETE,
     SUBTREE,
     Connection,
@@ -32,6 +38,7 @@ from itexit.verifiers.base import one_line
 
 ADMIN_NAMES = re.compile(r"admin|wheel|sudo|root|operator|domain admins", re.I)
 MAX_RESULTS = 1000
+MONITOR = "cn=Connections,cn=Monitor"
 
 
 def _base(target: Target) -> str:
@@ -87,7 +94,13 @@ def _groups(target: Target) -> set[str]:
 
 
 def _search(conn: Connection, base: str, flt: str, attrs: list[str]) -> list[dict[str, Any]]:
-    conn.search(base, flt, SUBTREE, attributes=attrs, size_limit=MAX_RESULTS)
+    return _search_scope(conn, base, flt, attrs, SUBTREE)
+
+
+def _search_scope(
+    conn: Connection, base: str, flt: str, attrs: list[str], scope: str
+) -> list[dict[str, Any]]:
+    conn.search(base, flt, scope, attributes=attrs, size_limit=MAX_RESULTS)
     return [
         {"dn": e["dn"], **{k.lower(): v for k, v in e.get("attributes", {}).items()}}
         for e in conn.response or []
@@ -102,6 +115,7 @@ def sweep(target: Target, identity: DepartingIdentity, timeout: float) -> HostRe
     base = _base(target)
     wanted = _groups(target)
     conn = connect(target, timeout)
+    bound: dict[str, tuple[str, str]] = {}
     try:
         for account in identity.accounts:
             name = escape_filter_chars(account)
@@ -110,6 +124,7 @@ def sweep(target: Target, identity: DepartingIdentity, timeout: float) -> HostRe
             )
             for entry in entries:
                 dn = entry["dn"]
+                bound[_norm(dn)] = (account, dn)
                 locked = bool(entry.get("pwdaccountlockedtime"))
                 if entry.get("userpassword") and not locked:
                     result.findings.append(
@@ -164,9 +179,64 @@ def sweep(target: Target, identity: DepartingIdentity, timeout: float) -> HostRe
                             },
                         )
                     )
+        _connections(target, conn, bound, result)
     finally:
         conn.unbind()
     return result
+
+
+def _norm(dn: str) -> str:
+    return re.sub(r"\s*([,=+])\s*", r"\1", dn).lower()
+
+
+def _first(entry: dict[str, Any], name: str) -> str:
+    value = entry.get(name.lower()) or [""]
+    return str(value[0] if isinstance(value, list) else value)
+
+
+def _connections(
+    target: Target, conn: Connection, bound: dict[str, tuple[str, str]], result: HostReport
+) -> None:
+    """Each open connection bound as one of the person's entries, from cn=Monitor."""
+    if not bound:
+        return
+    container = _search_scope(conn, MONITOR, "(objectClass=*)", [], BASE)
+    if not container:
+        result.problems.append(
+            f"The open connections to {target.host} could not be listed: the directory's "
+            "monitor database (cn=Monitor) is not set up, or the admin account may not read it."
+        )
+        return
+    attrs = [
+        "monitorConnectionNumber",
+        "monitorConnectionAuthzDN",
+        "monitorConnectionPeerAddress",
+        "monitorConnectionStartTime",
+    ]
+    for entry in _search(conn, MONITOR, "(objectClass=monitorConnection)", attrs):
+        who = bound.get(_norm(_first(entry, "monitorConnectionAuthzDN")))
+        number = _first(entry, "monitorConnectionNumber")
+        if who is None or not number.isdigit():
+            continue
+        account, dn = who
+        peer = _first(entry, "monitorConnectionPeerAddress").removeprefix("IP=") or "unknown"
+        started = _first(entry, "monitorConnectionStartTime")
+        since = (
+            f" since {started[:4]}-{started[4:6]}-{started[6:8]} {started[8:10]}:{started[10:12]}"
+        )
+        result.findings.append(
+            finding(
+                target,
+                kind=FindingKind.SESSION,
+                subject=f"directory connection of {account} from {peer}",
+                why=f"{dn} is connected to the directory{since if len(started) >= 12 else ''}; "
+                "a new password does not end a connection that is already open.",
+                closes="Restart the directory server (slapd cannot end one connection "
+                "alone), then re-check; the new password and removing the entry's password "
+                "keep the person from connecting again.",
+                evidence={"account": account, "entry": dn, "pid": number, "peer": peer},
+            )
+        )
 
 
 def close(target: Target, item: Finding, timeout: float) -> tuple[str, str]:
@@ -179,6 +249,12 @@ def close(target: Target, item: Finding, timeout: float) -> tuple[str, str]:
         elif item.kind is FindingKind.ADMIN_ROLE:
             ok = conn.modify(ev["role"], {ev["attribute"]: [(MODIFY_DELETE, [ev["entry"]])]})
             done = f"took {ev['account']} out of {ev['role']}"
+        elif item.kind is FindingKind.SESSION:
+            raise SweepProblem(
+                f"The directory server cannot end one open connection without a restart: "
+                f"restart slapd, then run `itexit sweep recheck {item.id or 'ID'}` "
+                "(the new password and removing the entry's password keep the person out)."
+            )
         else:
             raise SweepProblem("The app cannot close that kind of finding in a directory.")
         if not ok:

@@ -6,7 +6,9 @@ may). Everything the script prints is framed by markers holding a random nonce, 
 the server cannot forge a section. Keys are compared by SHA256 fingerprint.
 
 Where to look can differ between systems: the admin credential's endpoint options
-``sshd_config``, ``sudoers`` and ``cron`` (space-separated paths) override the defaults.
+``sshd_config``, ``sudoers`` and ``cron`` (space-separated paths) override the defaults;
+``dovecot_config`` names Dovecot's configuration, whose live mail sessions are read too
+(:mod:`itexit.sweep.mailsessions`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from itexit.domain.sweep import (
     key_fingerprint,
     normalise_fingerprint,
 )
+from itexit.sweep import mailsessions
 from itexit.sweep.base import MAX_ENTRIES, READ_LIMIT, SweepProblem, Target, finding, report
 from itexit.verifiers.base import one_line
 from itexit.verifiers.ssh import HOST_KEY_OPTION, fingerprint
@@ -159,7 +162,7 @@ for a in {accounts}; do
   echo "$M SHADOW $a $(getent shadow "$a")"
   echo "$M GROUPS $a $(id -Gn "$a" 2>/dev/null)"
 done
-echo "$M PS"
+{mailsessions.read_section(target, m)}echo "$M PS"
 ps -eo pid=,user=,args= 2>/dev/null
 echo "$M DONE"
 """
@@ -173,6 +176,9 @@ class _Read:
     shadow: dict[str, str] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
     ps: list[str] = field(default_factory=list)
+    mail: list[str] = field(default_factory=list)
+    """What ``doveadm who -1`` listed (live mail sessions), and its exit status."""
+    mail_rc: str = ""
     done: bool = False
 
 
@@ -180,7 +186,7 @@ def parse(output: str, nonce: str) -> _Read:
     m = f"@@{nonce} "
     out = _Read()
     current: tuple[str, str, int, int, list[str]] | None = None
-    in_ps = False
+    in_ps = in_mail = False
     for line in output.split("\n"):
         if line.startswith(m):
             rest = line[len(m) :]
@@ -204,8 +210,12 @@ def parse(output: str, nonce: str) -> _Read:
                     out.shadow[account] = value
                 else:
                     out.groups[account] = value.split()
+            elif word == "IMAP":
+                in_mail = True
+            elif word == "IMAPRC":
+                out.mail_rc, in_mail = tail.strip(), False
             elif word == "PS":
-                in_ps = True
+                in_ps, in_mail = True, False
             elif word == "DONE":
                 out.done = True
                 in_ps = False
@@ -214,6 +224,8 @@ def parse(output: str, nonce: str) -> _Read:
             current[4].append(line)
         elif in_ps and line.strip():
             out.ps.append(line.strip())
+        elif in_mail and line.strip():
+            out.mail.append(line.strip())
     return out
 
 
@@ -250,6 +262,7 @@ def sweep(target: Target, identity: DepartingIdentity, timeout: float) -> HostRe
             _cron(target, identity, result, path, lines)
     _accounts(target, identity, result, read)
     _sessions(target, identity, result, read)
+    mailsessions.findings(target, identity, result, read.mail, read.mail_rc)
     return result
 
 
@@ -468,6 +481,11 @@ def _close(
             )
         )
         return f"took {ev['account']} out of {ev['role']}", ""
+    if item.kind is FindingKind.SESSION and ev.get("session") == mailsessions.SOURCE:
+        ip = ev.get("entry", "").partition(" ")[2]
+        script = mailsessions.kick_script(target, ev["account"], ev["pid"], ip)
+        _must(run(client, script, timeout), "The mail session had already ended.")
+        return f"ended the mail session of {ev['account']} (process {ev['pid']})", ""
     if item.kind is FindingKind.SESSION:
         pid = ev["pid"]
         if not pid.isdigit():

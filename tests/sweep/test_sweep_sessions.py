@@ -164,6 +164,10 @@ def test_an_ldap_connection_is_listed_and_reported_as_needing_a_restart(
     assert found.evidence["entry"] == ldap_connections["dn"]
     assert found.evidence["pid"].isdigit() and found.evidence["peer"].startswith("127.0.0.1:")
     assert "Restart the directory server" in found.closes
+    (exposure,) = [
+        e for e in vault.manager.exposures.derive() if e.subject_ref == f"sweep:{found.id}"
+    ]  # the ledger asks for the re-check a person runs after the restart
+    assert exposure.closing.command == f"itexit sweep recheck {found.id}"
     assert "dora" not in json.dumps([f.model_dump(mode="json") for f in host.findings])
     # The app does not pretend: ending one connection needs a restart of slapd.
     with pytest.raises(CheckFailed, match="cannot end one open connection without a restart"):

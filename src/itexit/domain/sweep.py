@@ -109,6 +109,11 @@ IDENT_FIELDS = frozenset(
 """Evidence fields that say which thing it is (a line number or size may change)."""
 
 
+BY_HAND = "by_hand"
+"""Evidence naming what a person must do, for a finding the app cannot close on the server
+(it is then proven closed by ``itexit sweep recheck ID``)."""
+
+
 class KnownKey(Model):
     """A public key and whose it is, by its SHA256 fingerprint (the public key is not secret)."""
 

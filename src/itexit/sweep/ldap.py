@@ -31,7 +31,7 @@ from ldap3 import (
 from ldap3.core.exceptions import LDAPException
 from ldap3.utils.conv import escape_filter_chars
 
-from itexit.domain.sweep import DepartingIdentity, Finding, FindingKind, HostReport
+from itexit.domain.sweep import BY_HAND, DepartingIdentity, Finding, FindingKind, HostReport
 from itexit.domain.verify import TlsMode
 from itexit.sweep.base import SweepProblem, Target, finding, report
 from itexit.verifiers.base import one_line
@@ -234,7 +234,13 @@ def _connections(
                 closes="Restart the directory server (slapd cannot end one connection "
                 "alone), then re-check; the new password and removing the entry's password "
                 "keep the person from connecting again.",
-                evidence={"account": account, "entry": dn, "pid": number, "peer": peer},
+                evidence={
+                    "account": account,
+                    "entry": dn,
+                    "pid": number,
+                    "peer": peer,
+                    BY_HAND: "restart slapd",
+                },
             )
         )
 

@@ -8,7 +8,7 @@ accepted in the sweep.
 from __future__ import annotations
 
 from itexit.domain.exposures import Closing, Exposure, Severity
-from itexit.domain.sweep import KIND_LABELS
+from itexit.domain.sweep import BY_HAND, KIND_LABELS
 from itexit.domain.sweep import Severity as FindingSeverity
 from itexit.services.exposures import World, make
 
@@ -22,6 +22,7 @@ def exposures(world: World) -> list[Exposure]:
     for finding in open_findings(world.ctx):
         person = world.person_of_case(finding.case_id)
         label = KIND_LABELS.get(finding.kind, "Access")
+        verb = "recheck" if finding.evidence.get(BY_HAND) else "close"
         out.append(
             make(
                 f"sweep_{finding.kind.value}",
@@ -30,7 +31,7 @@ def exposures(world: World) -> list[Exposure]:
                 f"{label} on {finding.system or finding.host}: {finding.subject}",
                 f"sweep:{finding.id}",
                 finding.why,
-                Closing(command=f"itexit sweep close {finding.id}", screen="sweep", key="f9"),
+                Closing(command=f"itexit sweep {verb} {finding.id}", screen="sweep", key="f9"),
                 area=AREA,
                 overdue=finding.severity is FindingSeverity.ALERT,
             )

@@ -121,7 +121,8 @@ class SweepSshd:
         self.host_key_fingerprint = ""
         self._proc: subprocess.Popen[bytes] | None = None
         base.chmod(0o755)  # sshd reads a user's keys file as that user
-        (base / "keys").mkdir(mode=0o755)
+        (base / "keys").mkdir()
+        (base / "keys").chmod(0o755)  # not masked by the umask the tests run under
         (base / "sudoers.d").mkdir()
         (base / "cron.d").mkdir()
         (base / "spool" / "cron" / "crontabs").mkdir(parents=True)

@@ -20,6 +20,8 @@ from itexit.domain.errors import IntegrityFailure
 from itexit.domain.renewals import NewRenewal, RenewalKind, RenewalState
 from itexit.services.session import UnlockedVault
 from vaulthelpers import (
+    CONSULTANT,
+    CONSULTANT_PASS,
     HR_PASS,
     HR_USER,
     MANAGER,
@@ -108,6 +110,8 @@ def test_a_task_reopened_then_marked_done_again_in_sql_is_refused(vault: Vault) 
     vault.manager.cases.complete("Gary Thistle", number, evidence="Badge handed in")
     manager = fresh(vault)
     assert all(e.subject_ref != f"task:{task_id}" for e in manager.exposures.list(today=TODAY))
+    # a consultant, who may not open every entry, accepts what the product did
+    assert vault.unlock(CONSULTANT, CONSULTANT_PASS).cases.list()
     manager.cases.reopen("Gary Thistle", number)
     assert any(e.subject_ref == f"task:{task_id}" for e in manager.exposures.list(today=TODAY))
     vault.sql("UPDATE tasks SET status = 'done' WHERE id = :i", i=task_id)

@@ -79,8 +79,9 @@ def check_tasks(ctx: VaultContext, session: Session, tasks: Iterable[Task]) -> N
 
     Every entry seals the task's status and version after it; the entry with the highest
     version must carry the row's status. Entries written before that carry no stamp: then the
-    task needs a sealed "done" (or "na") entry at all. A reader who can open none of a task's
-    entries (a viewer) sees the plain status."""
+    task needs a sealed "done" (or "na") entry at all. A reader who cannot open every entry
+    of a task (a viewer; a consultant, for entries sealed for HR) accepts the plain status
+    unless the task has no history at all."""
     closed = {t.id: t for t in tasks if t.status in TASK_CLOSED}
     if not closed:
         return
@@ -95,7 +96,8 @@ def check_tasks(ctx: VaultContext, session: Session, tasks: Iterable[Task]) -> N
         stamps = [s for s in (ctx.unseal(e).get(TASK_STAMP) for e in readable) if s]
         if stamps:
             newest = max(stamps, key=lambda s: int(s.get("version", 0)))
-            if newest.get("status") == task.status:
+            if newest.get("status") == task.status or len(readable) < len(history):
+                # a newer entry may be sealed for a scope this reader does not hold
                 continue
             sealed = newest.get("status")
         elif any(e.action == TASK_CLOSED[task.status] for e in history):

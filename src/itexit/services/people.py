@@ -16,6 +16,7 @@ from itexit.domain.errors import BadInput, NotFound
 from itexit.domain.people import NewPerson, Person, PersonKind, clean_emails, clean_phones
 from itexit.domain.roles import ROLE_SCOPES, Role, Scope
 from itexit.services.context import VaultContext
+from itexit.services.states import check_cases
 from itexit.store.checklist import Case
 from itexit.store.models import User
 from itexit.store.people import PersonRow
@@ -70,9 +71,9 @@ def record(ctx: VaultContext, session: Session, case: Case, new: NewPerson) -> P
 def load(ctx: VaultContext, session: Session, include_closed: bool = True) -> list[Person]:
     """Every case's person, open cases first; identifiers only where the reader holds the key."""
     query = select(Case, PersonRow).outerjoin(PersonRow, PersonRow.case_id == Case.id)
-    if not include_closed:
-        query = query.where(Case.status != "closed")
-    rows = session.execute(query.order_by(Case.termination_date, Case.name)).all()
+    found = session.execute(query.order_by(Case.termination_date, Case.name)).all()
+    check_cases(ctx, (case for case, _ in found))
+    rows = [(case, row) for case, row in found if include_closed or case.status != "closed"]
     users = {u.id: u for u in session.scalars(select(User))}
     people: list[Person] = []
     for case, row in rows:

@@ -36,6 +36,7 @@ from itexit.domain.renewals import (
 )
 from itexit.domain.roles import Permission, Scope
 from itexit.services.context import VaultContext, check_version, plain_enum
+from itexit.services.states import check_renewals
 from itexit.store.renewals import Renewal
 
 if TYPE_CHECKING:
@@ -178,6 +179,7 @@ class RenewalService:
         people = _departing_people(self.ctx)
         with self.ctx.reading() as session:
             rows = list(session.scalars(select(Renewal).order_by(Renewal.renewal_date)))
+            check_renewals(self.ctx, rows)
             items = [self._summary(row, today, people) for row in rows]
         if not include_retired:
             items = [i for i in items if i.state is not RenewalState.RETIRED]

@@ -43,6 +43,7 @@ from itexit.domain.statements import (
 from itexit.services import handover
 from itexit.services.blobs import read_blob, store_blob
 from itexit.services.context import VaultContext, check_version, plain_enum
+from itexit.services.states import check_statements, closed_cases
 from itexit.store.checklist import Case
 from itexit.store.models import VaultMeta
 from itexit.store.statements import ExitStatement
@@ -542,12 +543,18 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
 def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
     """A prepared statement still unsigned on or after the last day is due."""
     with ctx.reading() as session:
-        rows = session.execute(
-            select(Case.id, Case.name, Case.termination_date, Case.status)
-            .join(ExitStatement, ExitStatement.case_id == Case.id)
-            .where(ExitStatement.status != StatementStatus.SIGNED.value)
+        closed = closed_cases(ctx, session)
+        found = session.execute(
+            select(ExitStatement, Case.name, Case.termination_date)
+            .join(Case, ExitStatement.case_id == Case.id)
             .order_by(Case.termination_date)
         ).all()
+        check_statements(ctx, (statement for statement, _, _ in found))
+        rows = [
+            (statement.case_id, name, termination, "closed" if statement.case_id in closed else "")
+            for statement, name, termination in found
+            if statement.status != StatementStatus.SIGNED.value
+        ]
     return [
         Reminder(
             area=ReminderArea.CHECKLIST,

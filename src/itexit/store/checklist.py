@@ -24,6 +24,7 @@ class Case(Base, Encrypted):
 
     __tablename__ = "cases"
     LABELS = ("name", "kind")
+    BOUND = ("status",)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     name: Mapped[str] = mapped_column(String(200), nullable=False, index=True)

@@ -19,6 +19,7 @@ class Renewal(Base, Encrypted):
 
     __tablename__ = "renewals"
     LABELS = ("kind", "vendor", "item")
+    BOUND = ("state",)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     kind: Mapped[str] = mapped_column(String(16), nullable=False)

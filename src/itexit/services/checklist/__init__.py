@@ -46,6 +46,7 @@ from itexit.services.checklist.rows import (
     _task_info,
 )
 from itexit.services.context import VaultContext, check_version
+from itexit.services.states import TASK_STAMP, check_cases, check_tasks, task_stamp
 from itexit.store.checklist import Case, Task, TaskDependency, TaskEvent
 from itexit.store.models import User, utcnow
 
@@ -93,6 +94,10 @@ class CaseService:
             tasks: dict[str, list[Task]] = defaultdict(list)
             for task in session.scalars(select(Task)):
                 tasks[task.case_id].append(task)
+            check_cases(self.ctx, cases)
+            for case in cases:
+                if case.status != CaseStatus.CLOSED.value:
+                    check_tasks(self.ctx, session, tasks[case.id])
             summaries = [CaseSummary(**_summary(c, tasks[c.id], today)) for c in cases]
         if not include_closed:
             summaries = [s for s in summaries if s.status is not CaseStatus.CLOSED]
@@ -672,7 +677,7 @@ class CaseService:
                     "your role does not hold."
                 )
             scope = next(s for s in (Scope.HR, Scope.CRED) if self.ctx.holds(s))
-        document: dict[str, Any] = {"note": note, **extra}
+        document: dict[str, Any] = {"note": note, **extra, TASK_STAMP: task_stamp(task)}
         if blob is not None:
             document["file"] = blob.model_dump()
         row = TaskEvent(
@@ -692,6 +697,7 @@ class CaseService:
             session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.number))
         )
         deps = _dependencies(session, tasks)
+        check_tasks(self.ctx, session, tasks)
         reason = notes = None
         if self.ctx.holds(Scope.HR):
             doc = self.ctx.unseal(case)

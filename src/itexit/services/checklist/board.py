@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from itexit.domain.checklist import CaseKind, CaseStatus, NewCase, TaskStatus
+from itexit.domain.checklist import CaseKind, NewCase, TaskStatus
 from itexit.domain.errors import BadInput
 from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder, ReminderArea
 from itexit.domain.roles import Role
 from itexit.domain.wording import count
 from itexit.services.context import VaultContext
+from itexit.services.states import check_tasks, closed_cases
 from itexit.store.checklist import Case, Task
 
 if TYPE_CHECKING:
@@ -33,20 +34,22 @@ def _short(case_id: str) -> str:
 # --- dashboard, reminders, demo ------------------------------------------------------------------
 
 
-def _open_tasks(session: Session) -> list[tuple[Task, Case]]:
+def _open_tasks(ctx: VaultContext, session: Session) -> list[tuple[Task, Case]]:
+    """Open tasks of open cases; a task or case whose plain state says closed is checked
+    against its sealed record first (services/states.py), so an edit in SQL is named."""
+    closed = closed_cases(ctx, session)
     rows = session.execute(
-        select(Task, Case)
-        .join(Case, Case.id == Task.case_id)
-        .where(Case.status != CaseStatus.CLOSED.value, Task.status == TaskStatus.OPEN.value)
+        select(Task, Case).join(Case, Case.id == Task.case_id).where(Case.id.not_in(closed))
     ).all()
-    return [(task, case) for task, case in rows]
+    check_tasks(ctx, session, (task for task, _ in rows))
+    return [(task, case) for task, case in rows if task.status == TaskStatus.OPEN.value]
 
 
 def tiles(ctx: VaultContext, today: date) -> list[Tile]:
     """Critical tasks still open across open cases; overdue ones raise the tile to an alert."""
     with ctx.reading() as session:
         cases = int(session.scalar(select(func.count()).select_from(Case)) or 0)
-        open_rows = _open_tasks(session) if cases else []
+        open_rows = _open_tasks(ctx, session) if cases else []
     if not cases:
         return [
             Tile(
@@ -89,7 +92,7 @@ def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
     horizon = today + timedelta(days=REMIND_AHEAD_DAYS)
     items = []
     with ctx.reading() as session:
-        open_rows = _open_tasks(session)
+        open_rows = _open_tasks(ctx, session)
     for task, case in open_rows:
         if task.due is None or task.due > horizon:
             continue
@@ -110,10 +113,11 @@ def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
 def departing(ctx: VaultContext) -> list[str]:
     """Who is leaving: the names on open cases, for the dashboard's headline."""
     with ctx.reading() as session:
+        closed = closed_cases(ctx, session)
         return list(
             session.scalars(
                 select(Case.name)
-                .where(Case.status != CaseStatus.CLOSED.value)
+                .where(Case.id.not_in(closed))
                 .order_by(Case.termination_date, Case.name)
             )
         )

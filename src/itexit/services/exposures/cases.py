@@ -9,6 +9,7 @@ from itexit.domain.exposures import Closing, Exposure, ExposureKind, Severity
 from itexit.domain.roles import Scope
 from itexit.domain.statements import PropertyState, StatementStatus
 from itexit.services.exposures import IT_KINDS, World, make
+from itexit.services.states import check_cases, check_statements, check_tasks
 from itexit.store.checklist import Case, Task
 from itexit.store.statements import ExitStatement, HandoverEntry
 
@@ -20,23 +21,24 @@ def exposures(world: World) -> list[Exposure]:
     today = world.today
     out: list[Exposure] = []
     with ctx.reading() as session:
-        late = session.execute(
-            select(Task, Case.id, Case.name)
+        # fetched whatever their plain state says, so a state closed in SQL is checked
+        overdue = session.execute(
+            select(Task, Case)
             .join(Case, Case.id == Task.case_id)
-            .where(
-                Case.status != "closed",
-                Task.status == "open",
-                Task.critical.is_(True),
-                Task.due < today,
-            )
+            .where(Task.critical.is_(True), Task.due < today)
             .order_by(Task.due, Task.number)
         ).all()
+        check_cases(ctx, {case.id: case for _, case in overdue}.values())
+        live = [(task, case) for task, case in overdue if case.status != "closed"]
+        check_tasks(ctx, session, (task for task, _ in live))
+        late = [(task, case.id, case.name) for task, case in live if task.status == "open"]
         statements = {
             row.case_id: row
             for row in session.scalars(
                 select(ExitStatement).join(Case, Case.id == ExitStatement.case_id)
             )
         }
+        check_statements(ctx, statements.values())
         documents = {
             case_id: ctx.unseal(row)
             for case_id, row in statements.items()

@@ -11,6 +11,7 @@ from itexit.domain.people import Person
 from itexit.domain.renewals import BillingCycle, RenewalState, schedule
 from itexit.domain.roles import Scope
 from itexit.services.exposures import PRACTICE, World, make
+from itexit.services.states import check_renewals
 from itexit.store.renewals import Renewal
 
 AREA = "renewals"
@@ -30,13 +31,9 @@ def exposures(world: World) -> list[Exposure]:
     matchers = world.matchers()
     out: list[Exposure] = []
     with ctx.reading() as session:
-        rows = list(
-            session.scalars(
-                select(Renewal)
-                .where(Renewal.state != RenewalState.RETIRED.value)
-                .order_by(Renewal.renewal_date)
-            )
-        )
+        rows = list(session.scalars(select(Renewal).order_by(Renewal.renewal_date)))
+        check_renewals(ctx, rows)
+        rows = [row for row in rows if row.state != RenewalState.RETIRED.value]
         readable = ctx.holds(Scope.CRED)
         documents = {row.id: ctx.unseal(row) for row in rows} if readable else {}
     for row in rows:

@@ -159,6 +159,7 @@ class ItexitApp(App[int]):
         self._clock = clock
         self._last_input = clock()
         self._practice_name: str | None = None
+        self._kit_pending = False
         self._previous_handlers: dict[int, Any] = {}
         # Chosen before the first stylesheet parse, so the styles are not parsed twice.
         self.register_theme(CALM)
@@ -255,9 +256,11 @@ class ItexitApp(App[int]):
         self._start_session(message.result.session)
         from itexit.screens.recovery_kit import RecoveryKitScreen
 
-        self._reset(RecoveryKitScreen(message.result.recovery_kit))
+        self._kit_pending = True
+        self._reset(RecoveryKitScreen(message.result.recovery_kit, message.result.session))
 
     def on_recovery_kit_screen_kit_stored(self) -> None:
+        self._kit_pending = False
         self.action_show_dashboard()
 
     def on_unlock_screen_vault_unlocked(self, message: UnlockScreen.VaultUnlocked) -> None:
@@ -277,6 +280,7 @@ class ItexitApp(App[int]):
         session = self.session
         if (
             session is None
+            or self._kit_pending
             or area not in BY_KEY
             or type(self.screen).__name__ == BY_KEY[area].screen
         ):
@@ -314,16 +318,17 @@ class ItexitApp(App[int]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("lock", "show_dashboard", "show_users", "show_area"):
-            return self.session is not None
+            # The recovery kit is shown once: nothing leaves it before it is confirmed stored.
+            return self.session is not None and not self._kit_pending
         return True
 
     def action_show_dashboard(self) -> None:
-        if self.session is not None:
+        if self.session is not None and not self._kit_pending:
             self._reset(self._dashboard(self.session))
 
     def action_show_users(self) -> None:
         session = self.session
-        if session is None:
+        if session is None or self._kit_pending:
             return
         if not session.can(Permission.USER_MANAGE):
             self.notify(
@@ -385,6 +390,7 @@ class ItexitApp(App[int]):
         if session is None:
             return
         session.lock()
+        self._kit_pending = False
         self.sub_title = "locked"
         self._show_unlock(notice)
 

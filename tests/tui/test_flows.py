@@ -7,11 +7,12 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.command import CommandList, CommandPalette
-from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 from tui_steps import (
     DEMO_CONSULTANT,
     DEMO_MANAGER_PASSPHRASE,
@@ -92,7 +93,7 @@ def test_first_paint_of_a_new_vault_does_not_load_the_database_layer(tmp_path: s
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-async def test_set_up_a_practice_end_to_end(location: VaultLocation) -> None:
+async def test_set_up_a_practice_end_to_end(location: VaultLocation, tmp_path: Path) -> None:
     app = ItexitApp(location)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -135,17 +136,37 @@ async def test_set_up_a_practice_end_to_end(location: VaultLocation) -> None:
         kit_screen = app.screen
         assert isinstance(kit_screen, RecoveryKitScreen)
         kit_text = str(kit_screen.query_one("#kit", Static).render())
-        assert kit_text.replace(" ", "").startswith("ITX1")
-        continue_button = kit_screen.query_one("#kit-continue", Button)
-        assert continue_button.disabled
+        # shown exactly as it is typed back: dash-joined groups, no letter spacing
+        assert kit_text.startswith("ITX1-") and "ITX1 " not in kit_text
+        last_group = kit_text.rsplit("-", 1)[-1].strip()
+        assert len(last_group) == 5
+
+        # Nothing leaves the kit before it is confirmed stored: not F2, escape, nor area keys.
+        for key in ("f2", "escape", "f3", "u", "1", "ctrl+l"):
+            await press_settled(pilot, key)
+            assert app.screen is kit_screen, key
         await pilot.click("#kit-continue")
-        await pilot.pause()
-        assert isinstance(app.screen, RecoveryKitScreen)
-        kit_screen.query_one("#kit-stored", Checkbox).focus()
-        await pilot.press("space")
-        await pilot.pause()
-        assert not continue_button.disabled
-        await pilot.click("#kit-continue")
+        await settle(pilot)
+        assert app.screen is kit_screen
+        assert "last group" in str(kit_screen.query_one("#kit-check-message", Static).render())
+        await pilot.press(*"ZZZZZ", "enter")
+        await settle(pilot)
+        assert app.screen is kit_screen
+        assert "not the kit's last group" in str(
+            kit_screen.query_one("#kit-check-message", Static).render()
+        )
+        assert kit_screen.query_one("#kit-check", Input).value == "ZZZZZ"  # kept to correct
+
+        # Saved as a printable PDF, readable by its owner only.
+        pdf_path = tmp_path / "kit.pdf"
+        await fill(pilot, "#kit-path", str(pdf_path))
+        await press_settled(pilot, "enter")
+        assert pdf_path.stat().st_mode & 0o777 == 0o600
+        assert "Saved to" in str(kit_screen.query_one("#kit-save-message", Static).render())
+
+        # The last group typed back in lower case with a stray dash is the proof.
+        await fill(pilot, "#kit-check", "")
+        await pilot.press(*(last_group[:2].lower() + "-" + last_group[2:].lower()), "ctrl+s")
         await settle(pilot)
 
         assert isinstance(app.screen, DashboardScreen)
@@ -157,7 +178,11 @@ async def test_set_up_a_practice_end_to_end(location: VaultLocation) -> None:
     try:
         assert reopened.exists()
         assert reopened.practice_name() == PRACTICE
-        reopened.unlock(MANAGER, MANAGER_PASSPHRASE).lock()
+        again = reopened.unlock(MANAGER, MANAGER_PASSPHRASE)
+        assert again.coverage().kit_confirmed
+        tile = next(t for t in again.dashboard().tiles if t.key == "people")
+        assert "recovery kit stored" in tile.caption
+        again.lock()
     finally:
         reopened.close()
 

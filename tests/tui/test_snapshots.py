@@ -92,12 +92,24 @@ def test_setup_with_inline_validation(
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_recovery_kit(snap_compare: Snap, location: VaultLocation, size: tuple[int, int]) -> None:
+def test_recovery_kit(
+    snap_compare: Snap,
+    frozen_practice: Gateway,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    monkeypatch.setenv("HOME", "/home/maria")  # the suggested place to save a copy
+
     async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.app.push_screen(RecoveryKitScreen(FAKE_KIT))
+        session = frozen_practice.unlock(MANAGER, MANAGER_PASSPHRASE)
+        await pilot.app.push_screen(RecoveryKitScreen(FAKE_KIT, session))
+        await pilot.pause()
+        await fill(pilot, "#kit-check", "QRST")
+        await pilot.press("enter")
         await pilot.pause()
 
-    assert snap_compare(ItexitApp(location), terminal_size=size, run_before=run_before)
+    app = ItexitApp(frozen_practice.location, gateway=frozen_practice)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)

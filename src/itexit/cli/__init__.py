@@ -52,9 +52,9 @@ def cmd_init(cli: Cli) -> int:
     if not args.user:
         raise BadInput("Name the first manager with --user NAME.")
     result = gw.create(args.practice, args.user, passphrase)
-    kit_text = recovery_kit_document(
-        args.practice, result.session.identity.vault_id, result.recovery_kit
-    )
+    from itexit.io.recovery_kit import kit_document
+
+    kit_text = kit_document(args.practice, result.session.identity.vault_id, result.recovery_kit)
     if args.recovery_kit:
         write_private(Path(args.recovery_kit), kit_text)
         print(
@@ -68,22 +68,6 @@ def cmd_init(cli: Cli) -> int:
     )
     result.session.lock()
     return EXIT_OK
-
-
-def recovery_kit_document(practice: str, vault_id: str, kit: str) -> str:
-    return "\n".join(
-        [
-            f"itexit recovery kit — {practice}",
-            f"Vault {vault_id}",
-            "",
-            f"    {kit}",
-            "",
-            "Print this page, sign and date it, and lock it away (a safe, or with your lawyer).",
-            "Anyone holding it can open every record in the vault.",
-            "It is shown once and never stored by itexit.",
-            "To use it: itexit user passwd NAME --recovery-kit-file FILE",
-        ]
-    )
 
 
 def cmd_demo(cli: Cli) -> int:

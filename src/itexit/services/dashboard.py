@@ -24,6 +24,13 @@ AREAS = (watch, credentials, checklist, statements, vendors, renewals, mailbox)
 """The order of the tiles: the most urgent question first."""
 
 
+def kit_caption(coverage: UnlockCoverage) -> str:
+    """Whether the recovery kit was confirmed stored, not merely shown once."""
+    if not coverage.has_recovery_kit:
+        return "no recovery kit"
+    return "recovery kit stored" if coverage.kit_confirmed else "kit not confirmed"
+
+
 def summary(
     ctx: VaultContext, practice_name: str, coverage: UnlockCoverage, today: date | None = None
 ) -> DashboardSummary:
@@ -41,8 +48,7 @@ def summary(
             key="people",
             title="People who can unlock",
             count=coverage.people,
-            caption=managers
-            + (" · recovery kit issued" if coverage.has_recovery_kit else " · no recovery kit"),
+            caption=managers + " · " + kit_caption(coverage),
             severity="warn" if coverage.warning else "ok",
             screen="users",
         )

@@ -16,7 +16,7 @@ from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope
 from itexit.services.audit import RECOVERY_ACTOR
 from itexit.services.context import VaultContext, check_version, seal_with_key, stale_message
 from itexit.services.passphrase import require_acceptable
-from itexit.store.models import Credential, KeySlot, User, VaultMeta
+from itexit.store.models import AuditRow, Credential, KeySlot, User, VaultMeta
 from itexit.vault import kdf
 from itexit.vault.keys import (
     KeyPair,
@@ -26,6 +26,9 @@ from itexit.vault.keys import (
     user_key_aad,
     wrap_user_keys,
 )
+
+KIT_STORED = "recovery_kit.stored"
+"""The audit action of a manager confirming the recovery kit is stored away."""
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,39}$")
 _calibrated: kdf.KdfParams | None = None
@@ -139,11 +142,21 @@ class UserService:
         with self.ctx.reading() as session:
             active = session.scalars(select(User).where(User.status == "active")).all()
             meta = session.scalars(select(VaultMeta)).first()
+            kit_stored = session.scalars(
+                select(AuditRow.seq).where(AuditRow.action == KIT_STORED).limit(1)
+            ).first()
         return UnlockCoverage(
             managers=sum(1 for u in active if u.role == Role.MANAGER.value),
             people=len(active),
             has_recovery_kit=bool(meta and meta.recovery_box_public),
+            kit_confirmed=kit_stored is not None,
         )
+
+    def record_kit_stored(self) -> None:
+        """A manager confirmed, by typing part of it back, that the recovery kit is stored."""
+        self.ctx.require(Permission.USER_MANAGE)
+        with self.ctx.transaction() as session:
+            self.ctx.record(session, KIT_STORED, "recovery kit")
 
     def _get(self, session: Session, name: str) -> User:
         user = session.scalars(select(User).where(User.name == name.strip())).first()

@@ -134,6 +134,14 @@ class ItexitApp(App[int]):
             for area in AREAS
         ),
         Binding(
+            "ctrl+n",
+            "set_up_practice",
+            "Set up my practice",
+            show=False,
+            id="app.setup",
+            tooltip="Leave the demo practice and create your practice's own vault",
+        ),
+        Binding(
             "ctrl+q",
             "quit",
             "Quit",
@@ -153,6 +161,10 @@ class ItexitApp(App[int]):
     ) -> None:
         super().__init__()
         self.access = VaultAccess(location, gateway)
+        self.practice_access = self.access
+        """The practice's own vault; `access` is the demo's while the demo is open."""
+        self.demo_access = VaultAccess(VaultLocation.demo())
+        self.in_demo = False
         self.prefill_user = user
         self.idle_timeout = idle_timeout
         self.session: UnlockedVault | None = None
@@ -172,7 +184,7 @@ class ItexitApp(App[int]):
         self.set_interval(1.0, self.lock_if_idle, name="idle-lock")
         found = self.access.location.file_exists()
         if found is False:
-            self._reset(FirstRunScreen(self.access))
+            self._reset(FirstRunScreen(self.access, self.demo_access))
             return
         if found is None:
             self._reset(ConnectingScreen(self.access.location.describe()))
@@ -196,8 +208,8 @@ class ItexitApp(App[int]):
         self._practice_name = message.practice_name
         screen = self.screen
         if not message.exists:
-            if isinstance(screen, ConnectingScreen | UnlockScreen):
-                self._reset(FirstRunScreen(self.access))
+            if isinstance(screen, ConnectingScreen | UnlockScreen) and not self.in_demo:
+                self._reset(FirstRunScreen(self.access, self.demo_access))
             return
         if self.session is None:
             self.title = message.practice_name or self.TITLE
@@ -227,6 +239,7 @@ class ItexitApp(App[int]):
                 practice_name=self._practice_name,
                 user=self.prefill_user,
                 notice=notice,
+                demo=self.in_demo,
             )
         )
 
@@ -243,14 +256,37 @@ class ItexitApp(App[int]):
 
     def on_first_run_screen_demo_built(self, message: FirstRunScreen.DemoBuilt) -> None:
         result = message.result
+        self.access = self.demo_access
+        self.in_demo = True
         self._practice_name = result.practice_name
-        self.title = result.practice_name
+        self.title = f"{result.practice_name} (demo)"
         self.sub_title = "locked"
         if result.users and self.prefill_user is None:
             self.prefill_user = result.users[0].name
         from itexit.screens.demo_users import DemoUsersModal
 
         self.push_screen(DemoUsersModal(result), lambda _: self._show_unlock())
+
+    def on_unlock_screen_setup_chosen(self) -> None:
+        self.action_set_up_practice()
+
+    def action_set_up_practice(self) -> None:
+        """Leave the demo (locking it) for the practice's own set-up."""
+        if not self.in_demo:
+            return
+        session, self.session = self.session, None
+        if session is not None:
+            session.lock()
+        self.access = self.practice_access
+        self.in_demo = False
+        self._practice_name = None
+        self.prefill_user = None
+        self.title = self.TITLE
+        self.sub_title = ""
+        from itexit.screens.setup import SetupScreen
+
+        self._reset(FirstRunScreen(self.access, self.demo_access))
+        self.push_screen(SetupScreen(self.access))
 
     def on_setup_screen_vault_created(self, message: SetupScreen.VaultCreated) -> None:
         self._start_session(message.result.session)
@@ -313,10 +349,12 @@ class ItexitApp(App[int]):
         self._practice_name = identity.practice_name
         self.prefill_user = identity.name
         self._last_input = self._clock()
-        self.title = identity.practice_name
+        self.title = identity.practice_name + (" (demo)" if self.in_demo else "")
         self.sub_title = f"{identity.name} ({ROLE_LABELS[identity.role]})"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "set_up_practice":
+            return self.in_demo
         if action in ("lock", "show_dashboard", "show_users", "show_area"):
             # The recovery kit is shown once: nothing leaves it before it is confirmed stored.
             return self.session is not None and not self._kit_pending
@@ -425,7 +463,8 @@ class ItexitApp(App[int]):
         if self.session is not None:
             self.session.lock()
             self.session = None
-        self.access.close()
+        self.practice_access.close()
+        self.demo_access.close()
 
 
 def run_app(location: VaultLocation, user: str | None = None) -> int:

@@ -201,6 +201,61 @@ async def test_demo_choice_builds_the_demo_and_leads_to_unlock(location: VaultLo
         await fill(pilot, "#passphrase", DEMO_MANAGER_PASSPHRASE)
         await press_settled(pilot, "enter")
         assert isinstance(app.screen, DashboardScreen)
+        assert app.title == f"{PRACTICE} (demo)"
+
+
+async def test_the_demo_is_kept_apart_and_leads_to_setting_up_the_practice(
+    location: VaultLocation, _isolate: Path
+) -> None:
+    app = ItexitApp(location)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await press_settled(pilot, "d")
+        await press_settled(pilot, "enter")
+        unlock_screen = app.screen
+        assert isinstance(unlock_screen, UnlockScreen)
+        assert "(demo)" in str(unlock_screen.query_one("#unlock-title", Static).render())
+        # the demo lives in its own file; the practice's vault is still to be created
+        assert (_isolate / "demo.sqlite").exists()
+        assert location.file_exists() is False
+        await fill(pilot, "#passphrase", DEMO_MANAGER_PASSPHRASE)
+        await press_settled(pilot, "enter")
+        assert isinstance(app.screen, DashboardScreen)
+
+        # From inside the demo, the palette's "Set up my practice" locks it and starts the set-up.
+        await press_settled(pilot, "ctrl+n")
+        assert isinstance(app.screen, SetupScreen)
+        assert app.session is None and app.title == "itexit"
+        await press_settled(pilot, "escape")
+        assert isinstance(app.screen, FirstRunScreen)
+        assert str(location.path) in str(app.screen.query_one("#first-run-where", Static).render())
+
+    # Set up for real from the command line too: the demo is no obstacle.
+    gateway = Gateway.open(location)
+    try:
+        assert not gateway.exists()
+        gateway.create("Real Family Practice", MANAGER, MANAGER_PASSPHRASE).session.lock()
+    finally:
+        gateway.close()
+    demo = Gateway.open(VaultLocation.demo())
+    try:
+        assert demo.practice_name() == PRACTICE
+    finally:
+        demo.close()
+
+
+async def test_the_unlock_screen_of_the_demo_offers_setting_up_the_practice(
+    location: VaultLocation,
+) -> None:
+    app = ItexitApp(location)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await press_settled(pilot, "d")
+        await press_settled(pilot, "enter")
+        assert isinstance(app.screen, UnlockScreen)
+        await pilot.click("#unlock-setup")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
 
 
 # --- unlock --------------------------------------------------------------------------------------

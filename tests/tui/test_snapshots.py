@@ -113,6 +113,19 @@ def test_recovery_kit(
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_unlock_of_the_demo_offers_setting_up(
+    snap_compare: Snap, location: VaultLocation, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+
+    assert snap_compare(ItexitApp(location), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_demo_users(snap_compare: Snap, location: VaultLocation, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.press("d")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import signal
 import threading
 import time
@@ -14,12 +15,13 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from itexit.domain.errors import ItexitError
@@ -60,6 +62,12 @@ CALM = Theme(
     variables={"button-focus-text-style": "bold underline"},
 )
 
+KEY_SETTLE_SECONDS = 0.25
+"""The longest one key may hold the next back (a key that starts long work does not wait)."""
+
+QUIET_TURNS = 4
+"""Turns of the event loop with nothing waiting on the screen before a key counts as done."""
+
 UNEXPECTED = "Something unexpected went wrong; nothing more was changed. Details are in the log."
 
 
@@ -70,6 +78,15 @@ def describe_duration(seconds: float) -> str:
         minutes = whole // 60
         return f"{minutes} minute{'s' if minutes != 1 else ''}"
     return f"{whole} second{'s' if whole != 1 else ''}"
+
+
+def _moves_on(message: Message) -> bool:
+    """Whether a message sent to the app while a key settles decides where the next key goes:
+    the key itself back from its widget, a callback (focus moves this way), or a screen's own
+    request; notifications and the like keep their place in the queue."""
+    if isinstance(message, events.Key):
+        return message.is_forwarded
+    return isinstance(message, events.Callback) or type(message).__module__.startswith("itexit.")
 
 
 @dataclass
@@ -89,6 +106,7 @@ class ItexitApp(App[int]):
     TITLE = "itexit"
     COMMANDS: ClassVar[set[Any]] = {ScreenCommands}
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    _settling_key = False
 
     BINDINGS = [
         Binding(
@@ -172,6 +190,7 @@ class ItexitApp(App[int]):
         self._last_input = clock()
         self._practice_name: str | None = None
         self._kit_pending = False
+        self._during_key: list[Message] = []
         self._previous_handlers: dict[int, Any] = {}
         # Chosen before the first stylesheet parse, so the styles are not parsed twice.
         self.register_theme(CALM)
@@ -386,7 +405,8 @@ class ItexitApp(App[int]):
         if isinstance(screen, HelpModal):
             return
         purpose = screen.HELP if isinstance(screen, ItexitScreen | ItexitModal) else ""
-        title = f"Help · {screen.__class__.__name__.removesuffix('Screen').removesuffix('Modal')}"
+        name = screen.__class__.__name__.removesuffix("Screen").removesuffix("Modal")
+        title = f"Help · {re.sub(r'(?<!^)(?=[A-Z])', ' ', name).capitalize()}"
         self.push_screen(HelpModal(title, purpose, screen_actions(screen)))
 
     # --- errors ----------------------------------------------------------------------------------
@@ -412,7 +432,57 @@ class ItexitApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseEvent):
             self._last_input = self._clock()
+        if isinstance(event, events.Key) and not event.is_forwarded and not self._settling_key:
+            await self._handle_key_whole(event)
+            return
         await super().on_event(event)
+
+    def post_message(self, message: Message) -> bool:
+        # While a key is being settled, what it sends the app (the key itself coming back up to
+        # try the bindings, a screen's request, a focus change) is handled at once, ahead of
+        # the keys typed after it.
+        if self._settling_key and _moves_on(message):
+            self._during_key.append(message)
+            return True
+        return super().post_message(message)
+
+    async def _handle_key_whole(self, event: events.Key) -> None:
+        """Let one key finish (its field, its bindings, the focus it moves) before the next.
+
+        Keys typed quickly, or by a password manager, wait in the app's queue; without this
+        the next key would reach the field that was focused when it arrived, so `abc` Tab
+        `xyz` would fill one field and `/` then a letter would run the letter's binding.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + KEY_SETTLE_SECONDS
+        self._settling_key = True
+        try:
+            await super().on_event(event)
+            quiet = 0
+            while quiet < QUIET_TURNS and loop.time() < deadline:
+                await asyncio.sleep(0)
+                if not self._screen_quiet():
+                    quiet = 0
+                elif self._during_key:
+                    # the screen has done its part (mounted, laid out): now the app's
+                    quiet = 0
+                    pending, self._during_key = self._during_key, []
+                    for message in pending:
+                        await self.on_event(message)  # type: ignore[arg-type]
+                else:
+                    quiet += 1
+        finally:
+            self._settling_key = False
+            pending, self._during_key = self._during_key, []
+            for message in pending:
+                super().post_message(message)
+
+    def _screen_quiet(self) -> bool:
+        try:
+            nodes = list(self.screen.walk_children(Widget, with_self=True))
+        except ScreenStackError:  # no screen yet
+            return True
+        return all(node.is_mounted and not node.message_queue_size for node in nodes)
 
     def lock_if_idle(self) -> None:
         """Lock if nobody pressed a key or moved the mouse for `idle_timeout` seconds."""

@@ -117,7 +117,7 @@ def test_consultant_sees_status_only_and_bad_input_is_one_sentence(
         str(tmp_path / "x.pdf"),
         capsys=capsys,
     )
-    assert code == 3 and "cannot do that (hr.read)" in err
+    assert code == 3 and "An IT consultant cannot read HR records" in err
     code, _, err = itexit(
         vault_file,
         HR_USER,

@@ -453,11 +453,14 @@ async def test_add_a_user(practice: Gateway) -> None:
         await pilot.press("down", "enter")  # the first role: practice manager
         await pilot.pause()
         assert modal.query_one("#new-role", Select).value == Role.MANAGER
-        assert add.disabled
+        await press_settled(pilot, "ctrl+s")  # no passphrase yet: said, not silently ignored
+        assert app.screen is modal
+        assert str(modal.query_one("#add-error", Static).render())
+        assert not add.disabled
         await fill(pilot, "#passphrase", "copper-valley-meadow-17")
         await fill(pilot, "#repeat", "copper-valley-meadow-17")
         await pilot.pause()
-        assert not add.disabled
+        assert not str(modal.query_one("#add-error", Static).render())
         await press_settled(pilot, "enter")
 
         assert isinstance(app.screen, UsersScreen)
@@ -468,6 +471,35 @@ async def test_add_a_user(practice: Gateway) -> None:
 
     added = practice.unlock("omar", "copper-valley-meadow-17")
     assert added.identity.role is Role.MANAGER
+    added.lock()
+
+
+async def test_add_a_person_says_what_is_missing_and_keeps_what_was_typed(
+    practice: Gateway,
+) -> None:
+    app = ItexitApp(practice.location, gateway=practice)
+    async with unlocked(app, MANAGER, MANAGER_PASSPHRASE, size=(80, 24)) as pilot:
+        await press_settled(pilot, "u")
+        await press_settled(pilot, "a")
+        modal = app.screen
+        assert isinstance(modal, AddUserModal)
+        await pilot.press(*"sam jones")
+        await pilot.pause()
+        assert "without spaces" in str(modal.query_one("#new-name-message", Static).render())
+        await fill(pilot, "#new-name", "jürgen")  # accents are letters
+        assert not str(modal.query_one("#new-name-message", Static).render())
+        await fill(pilot, "#passphrase", "copper-valley-meadow-17")
+        await fill(pilot, "#repeat", "copper-valley-meadow-17")
+        await press_settled(pilot, "ctrl+s")  # no role chosen
+        assert app.screen is modal
+        assert "Choose a role" in str(modal.query_one("#new-role-message", Static).render())
+        assert modal.query_one("#new-name", Input).value == "jürgen"
+        assert modal.query_one("#passphrase", Input).value == "copper-valley-meadow-17"
+        modal.query_one("#new-role", Select).value = Role.CONSULTANT
+        await press_settled(pilot, "ctrl+s")
+        assert isinstance(app.screen, UsersScreen)
+    added = practice.unlock("jürgen", "copper-valley-meadow-17")
+    assert added.identity.role is Role.CONSULTANT
     added.lock()
 
 
@@ -622,3 +654,13 @@ async def test_an_empty_server_database_leads_to_first_run(location: VaultLocati
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, FirstRunScreen)
+
+
+async def test_help_names_the_screen_in_words(location: VaultLocation) -> None:
+    app = ItexitApp(location)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press_settled(pilot, "question_mark")
+        assert isinstance(app.screen, HelpModal)
+        heading = str(app.screen.query_one(".heading", Static).render())
+        assert heading == "Help · First run"

@@ -195,6 +195,24 @@ def test_add_user_modal(snap_compare: Snap, frozen_demo: Gateway, size: tuple[in
 
 
 @pytest.mark.parametrize("size", SIZES)
+def test_add_user_modal_says_what_is_missing(
+    snap_compare: Snap, frozen_demo: Gateway, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await on_demo_users(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await fill(pilot, "#new-name", "jürgen")
+        await fill(pilot, "#passphrase", "copper-valley-meadow-17")
+        await fill(pilot, "#repeat", "copper-valley-meadow-17")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
 def test_confirm_remove_modal(
     snap_compare: Snap, frozen_demo: Gateway, size: tuple[int, int]
 ) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from itexit import locations
 from itexit.domain.errors import IntegrityFailure, PermissionDenied, StaleEdit, VaultError
-from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope, is_allowed
+from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope, is_allowed, refusal
 from itexit.services import audit, witness
 from itexit.services.location import VaultLocation
 from itexit.store.models import Encrypted, VaultMeta, utcnow
@@ -78,9 +78,7 @@ class VaultContext:
         if self._locked:
             raise PermissionDenied("The vault is locked; unlock it again to continue.")
         if not is_allowed(self.actor.role, permission):
-            raise PermissionDenied(
-                f"A {self.actor.role.value} cannot do that ({permission.value})."
-            )
+            raise PermissionDenied(refusal(self.actor.role, permission))
 
     def can(self, permission: Permission) -> bool:
         return not self._locked and is_allowed(self.actor.role, permission)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -30,16 +31,21 @@ from itexit.vault.keys import (
 KIT_STORED = "recovery_kit.stored"
 """The audit action of a manager confirming the recovery kit is stored away."""
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,39}$")
+_NAME = re.compile(r"[^\W\d_][\w.-]{0,39}")
 _calibrated: kdf.KdfParams | None = None
 
 
+def normal_name(name: str) -> str:
+    """A user name as stored and looked up: trimmed, accents composed (NFC)."""
+    return unicodedata.normalize("NFC", name.strip())
+
+
 def validate_name(name: str) -> str:
-    name = name.strip()
-    if not _NAME.match(name):
+    name = normal_name(name)
+    if not _NAME.fullmatch(name):
         raise BadInput(
-            "A user name starts with a letter and uses only letters, digits, dots, dashes "
-            "or underscores (up to 40 characters)."
+            "A user name starts with a letter and uses only letters (accents are fine), "
+            "digits, dots, dashes or underscores, up to 40 characters, without spaces."
         )
     return name
 
@@ -159,7 +165,7 @@ class UserService:
             self.ctx.record(session, KIT_STORED, "recovery kit")
 
     def _get(self, session: Session, name: str) -> User:
-        user = session.scalars(select(User).where(User.name == name.strip())).first()
+        user = session.scalars(select(User).where(User.name == normal_name(name))).first()
         if user is None:
             raise NotFound(f"There is no user called {name!r}.")
         return user

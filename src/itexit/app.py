@@ -318,6 +318,17 @@ class ItexitApp(App[int]):
         self._kit_pending = False
         self.action_show_dashboard()
 
+    def action_restore_backup(self) -> None:
+        """Restore a backup here (confirmed before it replaces a vault), then ask to unlock."""
+        from itexit.screens.backup_restore import RestoreModal, restored_notice
+
+        def restored(result: Any) -> None:
+            if result is not None:
+                self._show_unlock(restored_notice(result))
+                self.open_vault()
+
+        self.push_screen(RestoreModal(self.access), restored)
+
     def on_unlock_screen_vault_unlocked(self, message: UnlockScreen.VaultUnlocked) -> None:
         self._start_session(message.session)
         self._reset(self._dashboard(message.session, message.summary))

@@ -63,7 +63,7 @@ def test_task_done_na_assign_and_gating(itexit: Run, tmp_path: Path) -> None:
     )
     assert code == 0 and "#3" in out and "done" in out
     code, _, err = itexit("task", "done", "Gary Thistle", "10")
-    assert code == 2 and "waits for the critical task #8" in err
+    assert code == 1 and "waits for the critical task #8" in err
     assert err.count("\n") == 1
     code, _, err = itexit("task", "na", "Gary Thistle", "2", "--reason", " ")
     assert code == 2 and "needs a reason" in err
@@ -78,7 +78,7 @@ def test_task_done_na_assign_and_gating(itexit: Run, tmp_path: Path) -> None:
 def test_case_close_is_refused_naming_the_critical_task(itexit: Run) -> None:
     _new(itexit, "--template", "replacement-onboarding")
     code, _, err = itexit("case", "close", "Gary Thistle")
-    assert code == 2 and "critical task #1" in err and "still open" in err
+    assert code == 1 and "critical task #1" in err and "still open" in err
     for number in ("1", "4"):
         assert itexit("task", "na", "Gary Thistle", number, "--reason", "done elsewhere")[0] == 0
     code, out, _ = itexit("case", "close", "Gary Thistle")
@@ -92,7 +92,7 @@ def test_case_status_moves_between_stages_and_checks_closing(itexit: Run) -> Non
     code, out, _ = itexit("case", "list", "--json")
     assert json.loads(out)[0]["status"] == "monitoring"
     code, _, err = itexit("case", "status", "Gary Thistle", "closed")
-    assert code == 2 and "critical task #1" in err
+    assert code == 1 and "critical task #1" in err
     with pytest.raises(SystemExit):
         itexit("case", "status", "Gary Thistle", "finished")
     assert set(STAGES) == {status.value for status in CaseStatus}

@@ -69,14 +69,15 @@ def run(base: list[str], capsys: pytest.CaptureFixture[str]) -> Run:
 
 def add(run: Run, tmp_path: Path, system: str = "Practice mail", *extra: str) -> str:
     secret = write(tmp_path, f"{system}.secret", OLD + "\n")
+    username = write(tmp_path, f"{system}.username", "frontdesk\n")
     added = run.json(
         "cred",
         "add",
         system,
         "--url",
         "imaps://mail.example.test",
-        "--username",
-        "frontdesk",
+        "--username-file",
+        str(username),
         "--category",
         "email",
         "--verifier",

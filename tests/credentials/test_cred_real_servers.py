@@ -227,6 +227,8 @@ def test_imap_rotation_through_the_command_line(
     secret_file = tmp_path / "secret"
     secret_file.write_text(old + "\n")
     base = ["--vault", str(path), "--user", MANAGER, "--passphrase-file", str(pass_file)]
+    username_file = tmp_path / "username"
+    username_file.write_text(name + "\n")
 
     code, out = run_main(
         base,
@@ -237,8 +239,8 @@ def test_imap_rotation_through_the_command_line(
         dovecot_server.host,
         "--port",
         str(dovecot_server.imaps_port),
-        "--username",
-        name,
+        "--username-file",
+        str(username_file),
         "--category",
         "email",
         "--verifier",

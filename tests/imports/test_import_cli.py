@@ -111,3 +111,28 @@ def test_a_generic_csv_needs_a_mapping(
     assert "needs --map" in capsys.readouterr().err
     assert main([*base, "import", "csv", str(path), "--map", "system=Name,secret=Pass"]) == 0
     assert "Imported 1 credential from any.csv" in capsys.readouterr().out
+
+
+def test_the_report_reminds_to_delete_the_export_and_lists_notes_to_review(
+    base: list[str], vault: Vault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "bw.csv", BITWARDEN_CSV)
+    assert main([*base, "import", "bitwarden-csv", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Now delete bw.csv" in out
+    assert "Alarm code" in out.split("To review")[1] and "review it" in out
+
+
+def test_an_empty_keepass_password_file_is_the_empty_password(
+    base: list[str], vault: Vault, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from exports import kpcli
+
+    database = tmp_path / "empty.kdbx"
+    kpcli("db-create", "-p", str(database), stdin="\ny\n")
+    kpcli("add", "-u", "admin", "-p", str(database), "Router", stdin=f"\n{CANARY}\n{CANARY}\n")
+    empty = write(tmp_path, "empty-password", "")
+    args = ["import", "keepass", str(database), "--keepass-password-file", str(empty)]
+    assert main([*base, *args]) == 0
+    assert count(vault) == 1
+    assert "Now delete" not in capsys.readouterr().out  # the database itself stays encrypted

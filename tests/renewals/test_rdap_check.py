@@ -106,7 +106,7 @@ def silent_port() -> Iterator[int]:
 
 
 def test_a_registry_that_never_answers_times_out(silent_port: int) -> None:
-    with pytest.raises(RdapError, match="Could not reach the registry"):
+    with pytest.raises(RdapError, match="did not answer within"):
         lookup_domain("slow.com", base_url=f"http://127.0.0.1:{silent_port}/", timeout=0.3)
 
 

@@ -104,12 +104,15 @@ def test_check_stores_the_certificates_real_expiry(
         )
     )
     [result] = s.check(timeout=5)
-    # the chain is not in the system store: changed date recorded, the chain is a finding
-    assert result.status is CheckStatus.CHANGED
+    # the chain is not in the system store: changed date recorded, the chain is a warning on
+    # the first check as on every later one
+    assert result.status is CheckStatus.WARNING
     assert result.new_date == expiry.date()
-    assert "chain does not verify" in result.message
+    assert "chain does not verify" in result.message and "; was " in result.message
     assert result.source["issuer"] == "Renewal Test Root CA"
     stored = s.get(item.id)
     assert stored.renewal_date == expiry.date()
     assert stored.days_left is not None and stored.days_left < 0  # inside the 21-day lead
     assert vault.manager.recent_audit(1)[0].action == "renewal.date_changed"
+    [again] = s.check(timeout=5)
+    assert again.status is result.status is CheckStatus.WARNING

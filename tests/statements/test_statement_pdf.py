@@ -14,7 +14,7 @@ from statement_helpers import DEPARTING, Practice
 
 from itexit.domain.errors import BadInput
 from itexit.domain.statements import NewListedPassword, StatementEdit, load_template
-from itexit.io.statement_pdf import latin1, write_atomically
+from itexit.io.statement_pdf import printable, write_atomically
 
 SECRET = "Canary-Pdf-Secret-91x"
 
@@ -25,7 +25,7 @@ def pdf_text(path: Path) -> str:
 
 
 def flat(text: str) -> str:
-    return re.sub(r"\s+", " ", latin1(text)).strip()
+    return re.sub(r"\s+", " ", printable(text)).strip()
 
 
 def test_the_pdf_contains_every_clause_and_both_lists(practice: Practice, tmp_path: Path) -> None:

@@ -181,6 +181,24 @@ def test_stale_write_through_a_transaction_is_a_stale_edit(db_url: str) -> None:
     try:
         cid = add_credential(vault.manager, "EHR")
         ctx = vault.manager.ctx
+        if vault.path is not None:
+            # SQLite: a transaction holds the write lock from its start; another writer waits
+            # for it (here with a short timeout) instead of slipping a write in between.
+            import sqlite3
+
+            with ctx.transaction() as session:
+                row = session.get(Credential, cid)
+                assert row is not None
+                other = sqlite3.connect(vault.path, timeout=0.2)
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    other.execute(
+                        "UPDATE credentials SET version = version + 1 WHERE id = ?", (cid,)
+                    )
+                other.close()
+                row.status = "verified"
+                row.version += 1
+            assert vault.scalar("SELECT version FROM credentials WHERE id = :c", c=cid) == 2
+            return
         with pytest.raises(StaleEdit), ctx.transaction() as session:
             row = session.get(Credential, cid)
             assert row is not None

@@ -42,6 +42,7 @@ from itexit.screens.recovery_kit import RecoveryKitScreen
 from itexit.screens.removal_report import RemovalReportModal
 from itexit.screens.setup import SetupScreen
 from itexit.screens.unlock import UnlockScreen
+from itexit.screens.user_details import PersonDetailsModal
 from itexit.screens.users import UsersScreen
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
@@ -447,6 +448,14 @@ async def test_add_a_user(practice: Gateway) -> None:
         add = modal.query_one("#add", Button)
         await pilot.press(*"omar", "enter")
         await pilot.pause()
+        assert modal.query_one("#new-full-name", Input).has_focus
+        await fill(pilot, "#new-email", "omar@")
+        assert "not an e-mail address" in str(modal.query_one("#new-name-message", Static).render())
+        await fill(pilot, "#new-email", "omar@greenway.example")
+        assert str(modal.query_one("#new-name-message", Static).render()) == ""
+        await fill(pilot, "#new-full-name", "Omar Haddad")
+        await pilot.press("enter")
+        await pilot.pause()
         assert modal.query_one("#new-role", Select).has_focus
         await pilot.press("enter")  # open the list
         await pilot.pause()
@@ -471,6 +480,8 @@ async def test_add_a_user(practice: Gateway) -> None:
 
     added = practice.unlock("omar", "copper-valley-meadow-17")
     assert added.identity.role is Role.MANAGER
+    omar = next(u for u in added.list_users() if u.name == "omar")
+    assert (omar.full_name, omar.email) == ("Omar Haddad", "omar@greenway.example")
     added.lock()
 
 
@@ -547,11 +558,7 @@ async def test_remove_a_user_shows_the_report(demo: Gateway) -> None:
         assert due.count("•") >= 1
         await press_settled(pilot, "enter")
         assert isinstance(app.screen, UsersScreen)
-        statuses = {
-            str(table.get_row_at(index)[0]): str(table.get_row_at(index)[2])
-            for index in range(table.row_count)
-        }
-        assert statuses["gary"] == "removed"
+        assert str(table.get_cell("gary", "status")) == "removed"
 
     with pytest.raises(AuthenticationFailed):
         demo.unlock("gary", "gary-" + "anything")
@@ -664,3 +671,34 @@ async def test_help_names_the_screen_in_words(location: VaultLocation) -> None:
         assert isinstance(app.screen, HelpModal)
         heading = str(app.screen.query_one(".heading", Static).render())
         assert heading == "Help · First run"
+
+
+async def test_edit_a_persons_full_name_and_email(practice: Gateway) -> None:
+    app = ItexitApp(practice.location, gateway=practice)
+    notices = Notices()
+    async with unlocked(app, MANAGER, MANAGER_PASSPHRASE, size=SIZE, message_hook=notices) as pilot:
+        await press_settled(pilot, "u")
+        await pilot.press("e")
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, PersonDetailsModal)
+        assert modal.query_one("#person-full-name", Input).has_focus
+        await fill(pilot, "#person-full-name", "María José Núñez")
+        await pilot.press("enter")
+        assert modal.query_one("#person-email", Input).has_focus
+        await fill(pilot, "#person-email", "maria at greenway")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is modal  # refused beside the field, nothing typed is lost
+        assert "not an e-mail address" in str(modal.query_one("#person-message", Static).render())
+        assert modal.query_one("#person-full-name", Input).value == "María José Núñez"
+        await fill(pilot, "#person-email", "maria@greenway.example")
+        await press_settled(pilot, "ctrl+s")
+        assert isinstance(app.screen, UsersScreen)
+        table = app.screen.query_one("#users-table", DataTable)
+        assert str(table.get_row_at(0)[1]) == "María José Núñez"
+        assert "maria's details were saved" in notices.text
+    session = practice.unlock(MANAGER, MANAGER_PASSPHRASE)
+    me = next(u for u in session.list_users() if u.name == MANAGER)
+    assert (me.full_name, me.email) == ("María José Núñez", "maria@greenway.example")
+    session.lock()

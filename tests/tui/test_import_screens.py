@@ -106,7 +106,7 @@ async def test_preview_then_import_adds_everything_and_reports(practice: Gateway
         outcomes = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
         assert outcomes == [
             "import (with TOTP)",
-            "skip: a secure note, not a login",
+            "skip: a secure note, not a login (may hold a secret: review it)",
             "import",
             "skip: empty entry",
             "skip: duplicate of row 4",

@@ -25,6 +25,7 @@ from tui_steps import (
 from itexit.app import ItexitApp
 from itexit.domain.credentials import Category, NewCredential
 from itexit.domain.mailbox import MessageClass, MessageRow, NewMailbox
+from itexit.domain.renewals import NewRenewal, RenewalKind
 from itexit.domain.roles import Role
 from itexit.screens.mailbox import MailboxScreen
 from itexit.screens.mailbox_modals import (
@@ -208,6 +209,45 @@ async def test_create_renewal_from_a_notice(
         assert "Renewal created" in notices.text
     renewals = unlocked(mailbox_practice).renewals.list()
     assert [r.renewal_date for r in renewals] == [date(2027, 1, 15)]
+
+
+async def test_a_notice_about_a_tracked_renewal_is_linked_not_duplicated(
+    location: VaultLocation, mailbox_practice: Gateway
+) -> None:
+    notices = Notices()
+    app = ItexitApp(location)
+    async with app.run_test(size=(80, 24), message_hook=notices) as pilot:
+        await open_mailbox(pilot)
+        await choose_class(pilot, MessageClass.RENEWAL)
+        table(pilot).focus()
+        notice = table(pilot).cursor_item
+        assert notice is not None
+        tracked = track(mailbox_practice, notice.subject)
+        await pilot.press("n")
+        await settle(pilot)
+        modal = pilot.app.screen
+        assert isinstance(modal, CreateRenewalModal)
+        shown = str(modal.query_one("#renewal-tracked", Static).render())
+        assert "Already tracked" in shown and "Registrar" in shown
+        await pilot.click("#link")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, MailboxScreen)
+        assert "Linked to the renewal" in notices.text
+    session = unlocked(mailbox_practice)
+    assert [r.id for r in session.renewals.list()] == [tracked]
+    logged = [a for a in session.mailboxes.actions("gary") if a.message_id == notice.id]
+    assert [(a.kind.value, a.renewal_id) for a in logged] == [("renewal_linked", tracked)]
+
+
+def track(gateway: Gateway, item: str) -> str:
+    """A renewal the practice already tracks for the notice's item."""
+    session = unlocked(gateway)
+    new = NewRenewal(
+        kind=RenewalKind.DOMAIN, vendor="Registrar", item=item, renewal_date=date(2027, 3, 1)
+    )
+    renewal_id = str(session.renewals.add(new).id)
+    session.lock()
+    return renewal_id
 
 
 async def test_import_an_mbox_from_the_screen(
@@ -402,6 +442,25 @@ def test_snapshot_create_renewal_modal(
         await pilot.press("n")
         await settle(pilot)
         await fill(pilot, "#renewal-date", "2027-13-01")
+        await focus_cancel(pilot)
+
+    assert snap_compare(ItexitApp(location), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_create_renewal_modal_with_a_tracked_renewal(
+    snap_compare: Snap, location: VaultLocation, mailbox_practice: Gateway, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await open_mailbox(pilot)
+        await choose_class(pilot, MessageClass.RENEWAL)
+        table(pilot).focus()
+        notice = table(pilot).cursor_item
+        assert notice is not None
+        track(mailbox_practice, notice.subject)
+        await pilot.press("n")
+        await settle(pilot)
+        await fill(pilot, "#renewal-date", "2027-03-01")
         await focus_cancel(pilot)
 
     assert snap_compare(ItexitApp(location), terminal_size=size, run_before=run_before)

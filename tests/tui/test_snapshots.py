@@ -186,6 +186,8 @@ def test_add_user_modal(snap_compare: Snap, frozen_demo: Gateway, size: tuple[in
         await pilot.press("a")
         await pilot.pause()
         await fill(pilot, "#new-name", "sam")
+        await fill(pilot, "#new-full-name", "Sam Okafor")
+        await fill(pilot, "#new-email", "sam@greenway.example")
         pilot.app.screen.query_one("#new-role", Select).value = Role.CONSULTANT
         await fill(pilot, "#passphrase", "harbor-quartz")
         await pilot.pause()
@@ -206,6 +208,22 @@ def test_add_user_modal_says_what_is_missing(
         await fill(pilot, "#passphrase", "copper-valley-meadow-17")
         await fill(pilot, "#repeat", "copper-valley-meadow-17")
         await pilot.press("ctrl+s")
+        await pilot.pause()
+
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_person_details_modal(
+    snap_compare: Snap, frozen_demo: Gateway, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await on_demo_users(pilot)
+        await select_user(pilot, "gary")
+        await pilot.press("e")
+        await pilot.pause()
+        await fill(pilot, "#person-email", "gary@")
         await pilot.pause()
 
     app = ItexitApp(frozen_demo.location, gateway=frozen_demo)

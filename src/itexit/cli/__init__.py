@@ -44,14 +44,15 @@ def cmd_init(cli: Cli) -> int:
     gw = cli.gateway()
     if gw.exists():
         raise BadInput(f"A vault already exists at {gw.location.describe()}.")
+    user = args.user or os.environ.get("ITEXIT_USER")
+    if not user:
+        raise BadInput("Name the first manager with --user NAME (or ITEXIT_USER).")
     passphrase = (
-        cli.new_passphrase(args.user or "the first manager", None)
+        cli.new_passphrase(user, None)
         if not (args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE"))
         else cli.passphrase()
     )
-    if not args.user:
-        raise BadInput("Name the first manager with --user NAME.")
-    result = gw.create(args.practice, args.user, passphrase)
+    result = gw.create(args.practice, user, passphrase)
     from itexit.io.recovery_kit import kit_document
 
     kit_text = kit_document(args.practice, result.session.identity.vault_id, result.recovery_kit)
@@ -64,7 +65,7 @@ def cmd_init(cli: Cli) -> int:
         print(kit_text)
     print(
         f"Vault created at {gw.location.describe()} for {args.practice}; "
-        f"{args.user} is its first manager (unlock takes {result.kdf_seconds:.2f} s here)."
+        f"{user} is its first manager (unlock takes {result.kdf_seconds:.2f} s here)."
     )
     result.session.lock()
     return EXIT_OK
@@ -94,6 +95,8 @@ def cmd_user_list(cli: Cli) -> int:
         rows,
         lambda rs: "\n".join(
             f"{r['name']:<16} {r['role']:<11} {r['status']:<8} added {r['created_at'][:10]}"
+            + (f"  {r['full_name']}" if r["full_name"] else "")
+            + (f" <{r['email']}>" if r["email"] else "")
             for r in rs
         ),
     )
@@ -103,12 +106,31 @@ def cmd_user_list(cli: Cli) -> int:
 
 
 def cmd_user_add(cli: Cli) -> int:
+    from itexit.domain.models import clean_email, clean_full_name
     from itexit.domain.roles import Role
 
+    args = cli.args
+    try:  # a bad address fails before any prompt
+        clean_full_name(args.full_name or "")
+        clean_email(args.email or "")
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
     session = cli.unlock()
-    passphrase = cli.new_passphrase(cli.args.name, cli.args.new_passphrase_file)
-    user = session.add_user(cli.args.name, Role(cli.args.role), passphrase)
+    passphrase = cli.new_passphrase(args.name, args.new_passphrase_file)
+    user = session.add_user(
+        args.name, Role(args.role), passphrase, args.full_name or "", args.email or ""
+    )
     print(f"Added {user.name} as {user.role.value}.")
+    return EXIT_OK
+
+
+def cmd_user_edit(cli: Cli) -> int:
+    args = cli.args
+    if args.full_name is None and args.email is None:
+        raise BadInput("Say what to change: --full-name NAME and/or --email ADDRESS.")
+    user = cli.unlock().edit_user(args.name, full_name=args.full_name, email=args.email)
+    who = user.full_name or "no full name"
+    print(f"{user.name}: {who}, {user.email or 'no e-mail address'}.")
     return EXIT_OK
 
 
@@ -201,8 +223,15 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p = users.add_parser("add", help="add a user")
     p.add_argument("name")
     p.add_argument("--role", required=True, choices=["manager", "consultant", "hr", "viewer"])
+    p.add_argument("--full-name", metavar="NAME", help='e.g. "Sam Okafor"')
+    p.add_argument("--email", metavar="ADDRESS")
     p.add_argument("--new-passphrase-file", metavar="FILE")
     p.set_defaults(func=cmd_user_add)
+    p = users.add_parser("edit", help="change a person's full name or e-mail address")
+    p.add_argument("name")
+    p.add_argument("--full-name", metavar="NAME")
+    p.add_argument("--email", metavar="ADDRESS", help='"" to clear it')
+    p.set_defaults(func=cmd_user_edit)
     p = users.add_parser("remove", help="remove a user and re-key the vault")
     p.add_argument("name")
     p.set_defaults(func=cmd_user_remove)
@@ -235,6 +264,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     "renewals": ("renewal", "export"),
     "mailbox": ("mailbox",),
     "remind": ("remind",),
+    "backups": ("backup", "restore", "settings", "export"),
     "changing": ("watch",),
 }
 """Each area's command module (`itexit.cli.<name>`) and the top-level commands it adds."""

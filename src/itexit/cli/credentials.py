@@ -71,7 +71,7 @@ def _secret(cli: Cli, path: str | None, *, allow_empty: bool, system: str) -> st
     return first
 
 
-def _row(s: CredentialSummary) -> dict[str, Any]:
+def row_of(s: CredentialSummary) -> dict[str, Any]:
     return {
         "id": s.id,
         "system": s.system,
@@ -88,6 +88,7 @@ def _row(s: CredentialSummary) -> dict[str, Any]:
         "last_verified": s.last_verified.isoformat() if s.last_verified else None,
         "rotated_at": s.rotated_at.isoformat() if s.rotated_at else None,
         "locked_out_at": s.locked_out_at.isoformat() if s.locked_out_at else None,
+        "retired_at": s.retired_at.isoformat() if s.retired_at else None,
     }
 
 
@@ -106,7 +107,7 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def _options(args: argparse.Namespace) -> dict[str, str]:
+def endpoint_options(args: argparse.Namespace) -> dict[str, str]:
     """The endpoint options a verifier needs: a private CA file, a pinned SSH host key."""
     options: dict[str, str] = {}
     if args.ca_file:
@@ -119,14 +120,34 @@ def _options(args: argparse.Namespace) -> dict[str, str]:
     return options
 
 
+def add_endpoint_flags(p: argparse.ArgumentParser, default_tls: str | None) -> None:
+    """What a verifier needs to reach the system, for `cred add` and `cred edit`."""
+    p.add_argument(
+        "--tls",
+        default=default_tls,
+        choices=["tls", "starttls", "none"],
+        help="how the verifier connects (default: tls)",
+    )
+    p.add_argument(
+        "--path", help="the HTTP page, PostgreSQL database or LDAP bind DN template to check"
+    )
+    p.add_argument("--ca-file", metavar="FILE", help="trust this CA (the practice's own)")
+    p.add_argument(
+        "--host-key", metavar="SHA256:…", help="the SSH server's pinned host key fingerprint"
+    )
+
+
 def cmd_add(cli: Cli) -> int:
     from pydantic import SecretStr
 
+    from itexit.cli.cred_edit import before_unlock, private_values
     from itexit.domain.credentials import Category, NewCredential, Source
 
     args = cli.args
-    options = _options(args)  # a bad option fails before anyone types a secret
+    before_unlock(args)
+    options = endpoint_options(args)  # a bad option fails before anyone types a secret
     session = cli.unlock()
+    private = private_values(args)
     secret = _secret(cli, args.secret_file, allow_empty=args.no_secret, system=args.system)
     summary = session.credentials.add(
         NewCredential(
@@ -135,9 +156,8 @@ def cmd_add(cli: Cli) -> int:
             url=args.url or "",
             port=args.port,
             category=Category(args.category),
-            username=args.username or "",
             secret=SecretStr(secret),
-            notes=args.notes or "",
+            **private,
             known_to_departing=args.known_to_departing,
             source=Source(args.source),
             verifier=args.verifier,
@@ -146,7 +166,7 @@ def cmd_add(cli: Cli) -> int:
             endpoint_options=options,
         )
     )
-    emit(args, _row(summary), lambda r: f"Added {r['system']} ({r['id']}), unverified.")
+    emit(args, row_of(summary), lambda r: f"Added {r['system']} ({r['id']}), unverified.")
     return EXIT_OK
 
 
@@ -155,7 +175,9 @@ def cmd_list(cli: Cli) -> int:
 
     args = cli.args
     session = cli.unlock()
-    if args.status == "due":
+    if args.status == "retired":
+        rows = session.credentials.list(args.search or "", retired=True)
+    elif args.status == "due":
         rows = [i.summary for i in session.credentials.campaign().items]
         if args.search:
             from itexit.services.credentials import matches
@@ -164,7 +186,7 @@ def cmd_list(cli: Cli) -> int:
     else:
         status = CredentialStatus(args.status) if args.status else None
         rows = session.credentials.list(args.search or "", status)
-    emit(args, [_row(r) for r in rows], _table)
+    emit(args, [row_of(r) for r in rows], _table)
     return EXIT_OK
 
 
@@ -180,7 +202,7 @@ def cmd_show(cli: Cli) -> int:
         return EXIT_OK
     detail = session.credentials.detail(args.ref)
     history = session.credentials.history(detail.summary.id)
-    data: dict[str, Any] = _row(detail.summary)
+    data: dict[str, Any] = row_of(detail.summary)
     if detail.sealed:
         data.update(
             url=detail.url,
@@ -194,6 +216,7 @@ def cmd_show(cli: Cli) -> int:
             has_recovery_codes=detail.has_recovery_codes,
             has_pending=detail.has_pending,
             has_previous=detail.has_previous,
+            retired_reason=detail.retired_reason,
         )
     data["history"] = [h.model_dump(mode="json") for h in history]
 
@@ -216,6 +239,8 @@ def cmd_show(cli: Cli) -> int:
             "last_verified",
             "rotated_at",
             "locked_out_at",
+            "retired_at",
+            "retired_reason",
             "notes",
         ):
             if d.get(key) not in (None, "", False):
@@ -326,6 +351,9 @@ def cmd_reconcile(cli: Cli) -> int:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's subcommands to the parser."""
+    from itexit.cli import cred_edit
+    from itexit.cli.cred_edit import add_private_flags
+
     creds = sub.add_parser("cred", help="the credential inventory and rotation").add_subparsers(
         dest="cred_command", metavar="ACTION", required=True
     )
@@ -334,27 +362,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--url")
     p.add_argument("--host")
     p.add_argument("--port", type=int)
-    p.add_argument("--username")
     p.add_argument("--category", default="other", choices=CATEGORIES)
     p.add_argument("--known-to-departing", action="store_true")
     p.add_argument("--source", default="handed_over", choices=SOURCES)
     p.add_argument(
         "--verifier", default="manual", help="imap, smtp, ssh, http, postgresql, ldap, mariadb"
     )
-    p.add_argument(
-        "--tls",
-        default="tls",
-        choices=["tls", "starttls", "none"],
-        help="how the verifier connects (default: tls)",
-    )
-    p.add_argument(
-        "--path", help="the HTTP page, PostgreSQL database or LDAP bind DN template to check"
-    )
-    p.add_argument("--ca-file", metavar="FILE", help="trust this CA (the practice's own)")
-    p.add_argument(
-        "--host-key", metavar="SHA256:…", help="the SSH server's pinned host key fingerprint"
-    )
-    p.add_argument("--notes")
+    add_endpoint_flags(p, default_tls="tls")
+    add_private_flags(p)
     p.add_argument("--secret-file", metavar="FILE")
     p.add_argument("--no-secret", action="store_true", help="the secret is not known yet")
     p.add_argument("--json", action="store_true")
@@ -364,8 +379,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--search", metavar="TEXT")
     p.add_argument(
         "--status",
-        choices=[*STATUSES, "due"],
-        help="a status, or 'due' for the rotation campaign in order",
+        choices=[*STATUSES, "due", "retired"],
+        help="a status, 'due' for the rotation campaign in order, or 'retired'",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
@@ -411,3 +426,5 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--note")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_reconcile)
+
+    cred_edit.register(creds)

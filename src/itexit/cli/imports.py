@@ -23,6 +23,19 @@ KIND_CHOICES = (
     "keepass-csv",
     "lastpass-csv",
     "1password-csv",
+    "1password-1pux",
+    "1password-1pif",
+    "chrome-csv",
+    "firefox-csv",
+    "safari-csv",
+    "dashlane-csv",
+    "keeper-csv",
+    "keeper-json",
+    "protonpass-json",
+    "enpass-json",
+    "nordpass-csv",
+    "roboform-csv",
+    "secretserver-csv",
     "csv",
 )
 LISTED_ROWS = 20
@@ -85,7 +98,7 @@ def cmd_import(cli: Cli) -> int:
     if args.format == "keepass":
         password = _keepass_password(cli)
     options = ImportOptions(
-        password=SecretStr(password) if password else None,
+        password=SecretStr(password) if password is not None else None,
         keyfile=args.keyfile,
         mapping=args.map,
         encoding=args.encoding,
@@ -118,17 +131,25 @@ def cmd_import(cli: Cli) -> int:
 
 
 def _keepass_password(cli: Cli) -> str | None:
+    """The database password; an empty file or an empty answer is the empty password."""
+    from itexit.launch import secret_file_text
+
     args = cli.args
     if args.keepass_password_file:
-        return cli.read_secret_file(args.keepass_password_file, "KeePass password")
+        path = args.keepass_password_file
+        try:
+            return secret_file_text(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or "it is not UTF-8 text"
+            raise BadInput(f"Cannot read the KeePass password file {path}: {reason}.") from None
     if sys.stdin.isatty():
-        hint = " (Enter if it has only a key file)" if args.keyfile else ""
-        return getpass.getpass(f"Password of the KeePass database{hint}: ") or None
+        hint = " (Enter if it has only a key file)" if args.keyfile else " (Enter if it is empty)"
+        return getpass.getpass(f"Password of the KeePass database{hint}: ")
     if args.keyfile:
         return None
     raise BadInput(
-        "No KeePass password: give --keepass-password-file (or --keyfile), "
-        "or run at a terminal to be asked."
+        "No KeePass password: give --keepass-password-file (an empty file for an empty "
+        "password, or --keyfile), or run at a terminal to be asked."
     )
 
 
@@ -181,6 +202,9 @@ def _preview_text(preview: ImportPreview, *, departing: bool) -> str:
     if preview.skipped:
         lines.append("")
         lines.append(_skipped_text(preview.skipped, preview.row_word))
+    if preview.remarks:
+        lines.append("")
+        lines.append(_remarks_text(preview.remarks, preview.row_word))
     lines.append("")
     lines.append(
         "Dry run: nothing was added. Without --dry-run each entry "
@@ -205,6 +229,18 @@ def _report_text(report: ImportReport, preview: ImportPreview) -> str:
         lines.append(_skipped_text(report.skipped, preview.row_word))
     else:
         lines.append("Nothing was skipped.")
+    if report.remarks:
+        lines.append(_remarks_text(report.remarks, preview.row_word))
+    if report.delete_reminder:
+        lines.append(report.delete_reminder)
+    return "\n".join(lines)
+
+
+def _remarks_text(remarks: list[SkippedRow], row_word: str) -> str:
+    lines = [f"To review ({count(len(remarks), 'item')}):"]
+    for item in remarks:
+        label = item.label[:32] or "(no name)"
+        lines.append(f"  {row_word} {item.row:<5} {label:<32}  {item.reason}")
     return "\n".join(lines)
 
 

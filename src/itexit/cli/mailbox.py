@@ -162,7 +162,10 @@ def cmd_messages(cli: Cli) -> int:
         for r in items:
             when = (r["date"] or "")[:16].replace("T", " ")
             who = r["sender"] if not r["sealed"] else "(sealed)"
-            lines.append(f"{when:<16}  {r['msg_class']:<10}  {who[:32]:<32}  {r['subject'][:60]}")
+            lines.append(
+                f"{r['id']:>6}  {when:<16}  {r['msg_class']:<10}  {who[:32]:<32}  "
+                f"{r['subject'][:60]}"
+            )
         return "\n".join(lines)
 
     emit(a, data, render)

@@ -25,8 +25,11 @@ def _value(parse: Any, text: str) -> Any:
         raise BadInput(str(exc)) from None
 
 
-def _new_from_args(args: argparse.Namespace, base: NewRenewal | None) -> NewRenewal:
-    """The renewal the flags describe; on edit, flags not given keep the current values."""
+def _new_from_args(
+    args: argparse.Namespace, base: NewRenewal | dict[str, Any] | None
+) -> NewRenewal:
+    """The renewal the flags describe; flags not given keep the values of `base` (on edit, the
+    current renewal; from a message, what the notice suggests)."""
     from itexit.domain.renewals import (
         BillingCycle,
         NewRenewal,
@@ -37,7 +40,7 @@ def _new_from_args(args: argparse.Namespace, base: NewRenewal | None) -> NewRene
         parse_notice,
     )
 
-    fields: dict[str, Any] = base.model_dump() if base is not None else {}
+    fields: dict[str, Any] = base.model_dump() if isinstance(base, NewRenewal) else dict(base or {})
     if args.kind is not None:
         fields["kind"] = RenewalKind(args.kind)
     for name in ("vendor", "item", "owner", "notes", "check_target"):
@@ -245,6 +248,8 @@ def _export_subparsers(
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's subcommands to the parser."""
+    from itexit.cli import renewal_notices
+
     renewals = sub.add_parser(
         "renewal", help="contracts, licences, domains and certificates that renew"
     ).add_subparsers(dest="renewal_command", metavar="ACTION", required=True)
@@ -279,6 +284,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("ref")
     p.add_argument("state", choices=["active", "cancelling", "retired"])
     p.set_defaults(func=cmd_state)
+
+    renewal_notices.register(renewals)
 
     p = renewals.add_parser("delete", help="remove a renewal recorded by mistake")
     p.add_argument("ref")

@@ -147,6 +147,8 @@ class CredentialSummary(Model):
     """The departing person is a recovery channel (email, phone or MFA device) on the account."""
     rotated_at: datetime | None = None
     locked_out_at: datetime | None = None
+    retired_at: datetime | None = None
+    """When it left the active list (the system is gone); None while it is in use."""
 
 
 class CredentialDetail(Model):
@@ -172,6 +174,7 @@ class CredentialDetail(Model):
     policy: PasswordPolicy = Field(default_factory=PasswordPolicy)
     sealed: bool = True
     """False when the reader's role holds no cred key: only the summary is filled in."""
+    retired_reason: str = ""
 
 
 class CredentialEdit(Model):
@@ -192,6 +195,8 @@ class CredentialEdit(Model):
     verifier: str | None = None
     tls: str | None = None
     path: str | None = None
+    endpoint_options: dict[str, str] | None = None
+    """The verifier's options (a private CA file, a pinned SSH host key), replaced whole."""
     policy: PasswordPolicy | None = None
     secret: SecretStr | None = None
     """A corrected current secret (e.g. the hand-over was wrong); sets the status to unverified."""
@@ -253,3 +258,14 @@ class Campaign(Model):
     items: list[CampaignItem]
     left: int
     done: int
+
+
+def clean_recovery_phone(text: str) -> str:
+    """A recovery phone number as typed ("" for none): digits with the usual separators."""
+    value = " ".join(text.split())
+    if not value:
+        return ""
+    digits = sum(c.isdigit() for c in value)
+    if digits < 5 or any(not (c.isdigit() or c in " +-().") for c in value) or len(value) > 40:
+        raise ValueError(f"{value!r} is not a phone number (digits, spaces, + - ( ) only).")
+    return value

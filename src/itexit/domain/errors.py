@@ -13,6 +13,13 @@ class BadInput(ItexitError):
     """The request itself is wrong: a missing field, a bad date, an unknown name."""
 
 
+class Blocked(BadInput):
+    """The request is understood, but something still open forbids it (named in the sentence):
+    a check found something, so the command exits 1."""
+
+    exit_code = 1
+
+
 class NotFound(BadInput):
     """The named record does not exist."""
 

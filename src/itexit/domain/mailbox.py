@@ -55,6 +55,8 @@ class Tls(StrEnum):
 class ActionKind(StrEnum):
     UNSUBSCRIBED = "unsubscribed"
     RENEWAL_CREATED = "renewal_created"
+    RENEWAL_LINKED = "renewal_linked"
+    """A notice about a renewal already tracked, logged against it instead of a duplicate."""
     FORWARDED = "forwarded"
     NOTED = "noted"
 
@@ -62,6 +64,7 @@ class ActionKind(StrEnum):
 ACTION_LABELS: dict[ActionKind, str] = {
     ActionKind.UNSUBSCRIBED: "Unsubscribed",
     ActionKind.RENEWAL_CREATED: "Renewal created",
+    ActionKind.RENEWAL_LINKED: "Linked to a renewal",
     ActionKind.FORWARDED: "Forwarded",
     ActionKind.NOTED: "Noted",
 }
@@ -151,6 +154,9 @@ class MessageHeaders:
     list_unsubscribe: str = ""
     precedence: str = ""
     message_id: str = ""
+    header_digest: str = ""
+    """SHA-256 of the whole header block, only when there is neither Message-ID nor Date:
+    what tells apart messages that share sender and subject and carry nothing else."""
 
 
 class MessageRow(Frozen):
@@ -368,6 +374,8 @@ class ActionEntry(Frozen):
     target: str = ""
     note: str = ""
     sealed: bool = False
+    renewal_id: str = ""
+    """The renewal created from, or linked to, the message (when the reader holds the key)."""
 
 
 class ReviewEntry(Frozen):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
 
@@ -28,6 +30,30 @@ class UserInfo(Frozen):
     created_at: datetime
     removed_at: datetime | None = None
     version: int = 1
+    full_name: str = ""
+    email: str = ""
+
+
+FULL_NAME_MAX = 120
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_full_name(text: str) -> str:
+    """A person's full name as typed: any letters (an "ü" is a letter), one space between words."""
+    if any(unicodedata.category(c) == "Cc" for c in text.strip("\r\n")):
+        raise ValueError("A full name cannot hold control characters (tabs, line breaks).")
+    name = " ".join(text.split())
+    if len(name) > FULL_NAME_MAX:
+        raise ValueError(f"A full name has at most {FULL_NAME_MAX} characters.")
+    return name
+
+
+def clean_email(text: str) -> str:
+    """An e-mail address, or "" for none; refused when it cannot be one."""
+    value = text.strip()
+    if value and (len(value) > 254 or not _EMAIL.match(value)):
+        raise ValueError(f"{value!r} is not an e-mail address.")
+    return value
 
 
 class VaultInfo(Frozen):

@@ -14,6 +14,7 @@ class ReminderArea(StrEnum):
     CHECKLIST = "checklist"
     RENEWALS = "renewals"
     MAILBOX = "mailbox"
+    BACKUPS = "backups"
     CREDENTIALS = "credentials"
 
 

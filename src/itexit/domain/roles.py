@@ -55,6 +55,8 @@ class Permission(StrEnum):
     RENEWAL_WRITE = "renewal.write"
     MAILBOX_READ = "mailbox.read"
     MAILBOX_REVIEW = "mailbox.review"
+    VAULT_BACKUP = "vault.backup"
+    SETTINGS_WRITE = "settings.write"
 
 
 _READ_ONLY = frozenset(
@@ -82,6 +84,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.RENEWAL_WRITE,
         Permission.MAILBOX_REVIEW,
         Permission.AUDIT_CHECKPOINT,
+        Permission.VAULT_BACKUP,
     },
     Role.HR: _READ_ONLY
     | {Permission.HR_READ, Permission.HR_WRITE, Permission.TASK_COMPLETE, Permission.CASE_WRITE},

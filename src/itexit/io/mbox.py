@@ -7,6 +7,7 @@ slower. Only each message's header block is handed to the parser, so bodies cost
 
 from __future__ import annotations
 
+import hashlib
 import mmap
 import re
 from collections.abc import Callable, Iterator
@@ -48,11 +49,44 @@ def decode(value: str | None) -> str:
                 _WS.sub(" ", value).strip() if ("\n" in value or "  " in value) else value.strip()
             )
         return _WS.sub(" ", _repair(value)).strip()
+    if not value.isascii():
+        value = _ENCODED_WORD.sub(_escape_raw_bytes, value)
     try:
-        text = str(make_header(decode_header(value)))
+        text = str(make_header(_readable_chunks(decode_header(value))))
     except (email_errors.HeaderParseError, LookupError, UnicodeError, ValueError):
         text = _repair(value)
     return _WS.sub(" ", text).strip()
+
+
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([qQ])\?([^?\s]*)\?=")
+
+
+def _escape_raw_bytes(match: re.Match[str]) -> str:
+    """Raw 8-bit bytes inside a Q-encoded word (kept as surrogates) become `=XX`, as meant."""
+    charset, kind, text = match.groups()
+    escaped = "".join(f"={ord(c) - 0xDC00:02X}" if "\udc80" <= c <= "\udcff" else c for c in text)
+    return f"=?{charset}?{kind}?{escaped}?="
+
+
+def _readable_chunks(
+    chunks: list[tuple[bytes | str, str | None]],
+) -> list[tuple[bytes | str, str | None]]:
+    """A chunk whose bytes its charset cannot read is read as a mail client does: UTF-8 if it
+    is, else Windows-1252 (which covers Latin-1)."""
+    fixed: list[tuple[bytes | str, str | None]] = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, bytes) and charset:
+            try:
+                chunk.decode(charset)
+            except (LookupError, UnicodeDecodeError):
+                try:
+                    chunk.decode("utf-8")
+                    charset = "utf-8"
+                except UnicodeDecodeError:
+                    chunk = chunk.decode("cp1252", "replace").encode("utf-8")
+                    charset = "utf-8"
+        fixed.append((chunk, charset))
+    return fixed
 
 
 def _repair(value: str) -> str:
@@ -195,6 +229,7 @@ def parse_headers(block: bytes) -> Parsed:
             list_unsubscribe=decode(get("list-unsubscribe")),
             precedence=decode(get("precedence")).lower(),
             message_id=message_id,
+            header_digest=_digest(block) if not (message_id or get("date")) else "",
         )
     except Exception:
         return Parsed(None, True)
@@ -203,9 +238,19 @@ def parse_headers(block: bytes) -> Parsed:
     return Parsed(headers, malformed or bad_date)
 
 
+def _digest(block: bytes) -> str:
+    """The header block's SHA-256, the same whichever line ends it was stored with."""
+    lines = block[:MAX_HEADER_BYTES].replace(b"\r\n", b"\n").rstrip().split(b"\n")
+    return hashlib.sha256(b"\n".join(line.rstrip() for line in lines)).hexdigest()
+
+
 def header_block(raw: bytes) -> bytes:
     end = _HEADER_END.search(raw, 0, MAX_HEADER_BYTES)
     return raw[: end.start()] + b"\n" if end else raw[:MAX_HEADER_BYTES]
+
+
+MAX_CR_ONLY_BYTES = 512 * 1024 * 1024
+"""An old Mac mbox (lines ended by CR alone) is converted in memory, up to this size."""
 
 
 def mbox_header_blocks(
@@ -214,36 +259,54 @@ def mbox_header_blocks(
     """Each message's header block in an mbox file, with the bytes read so far and the total.
 
     The file is mapped, not read into memory, so an export of several gigabytes is fine. A
-    message starts at a "From " line at the top of the file or after a blank line.
+    message starts at a "From " line at the top of the file (after any blank lines) or after a
+    blank line. A file whose lines end in a carriage return alone (old Mac OS) is read too.
     """
     with path.open("rb") as handle:
         size = path.stat().st_size
         if size == 0:
             return
-        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            if data[:5] != b"From ":
-                raise BadInput(f"{path.name} is not an mbox file (it should start with 'From ').")
-            crlf = data.find(b"\r\n", 0, 4096) != -1
-            separator = b"\r\n\r\nFrom " if crlf else b"\n\nFrom "
-            blank = b"\r\n\r\n" if crlf else b"\n\n"
-            start = 0
-            count = 0
-            while start < size:
-                line_end = data.find(b"\n", start)
-                if line_end == -1:
-                    return
-                head_start = line_end + 1
-                head_end = data.find(blank, head_start, head_start + MAX_HEADER_BYTES)
-                if head_end == -1:
-                    head_end = min(size, head_start + MAX_HEADER_BYTES)
-                following = data.find(separator, max(head_end, head_start) - 1)
-                yield data[head_start:head_end] + b"\n", head_end, size
-                count += 1
-                if following == -1:
-                    return
-                start = following + len(separator) - 5
-                if cancelled is not None and count % 256 == 0 and cancelled():
-                    return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+            head = mapped[:65536]
+            if b"\n" not in head and b"\r" in head:
+                if size > MAX_CR_ONLY_BYTES:
+                    raise BadInput(
+                        f"{path.name} ends its lines with a carriage return alone (old Mac OS) "
+                        "and is too large to convert here: convert its line ends to LF first."
+                    )
+                yield from _blocks(path.name, mapped[:].replace(b"\r", b"\n"), size, cancelled)
+                return
+            yield from _blocks(path.name, mapped, size, cancelled)
+
+
+def _blocks(
+    name: str, data: bytes | mmap.mmap, size: int, cancelled: Callable[[], bool] | None
+) -> Iterator[tuple[bytes, int, int]]:
+    start = 0
+    while start < size and data[start : start + 1] in (b"\n", b"\r", b" ", b"\t"):
+        start += 1
+    if data[start : start + 5] != b"From ":
+        raise BadInput(f"{name} is not an mbox file (it should start with 'From ').")
+    crlf = data.find(b"\r\n", start, start + 4096) != -1
+    separator = b"\r\n\r\nFrom " if crlf else b"\n\nFrom "
+    blank = b"\r\n\r\n" if crlf else b"\n\n"
+    count = 0
+    while start < size:
+        line_end = data.find(b"\n", start)
+        if line_end == -1:
+            return
+        head_start = line_end + 1
+        head_end = data.find(blank, head_start, head_start + MAX_HEADER_BYTES)
+        if head_end == -1:
+            head_end = min(size, head_start + MAX_HEADER_BYTES)
+        following = data.find(separator, max(head_end, head_start) - 1)
+        yield data[head_start:head_end] + b"\n", head_end, size
+        count += 1
+        if following == -1:
+            return
+        start = following + len(separator) - 5
+        if cancelled is not None and count % 256 == 0 and cancelled():
+            return
 
 
 def read_eml(path: Path) -> bytes:

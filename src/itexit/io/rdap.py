@@ -7,12 +7,17 @@ last-changed dates and whose registrar entity names the registrar in its vCard `
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import http.client
+import ipaddress
 import json
 import os
-import urllib.error
+import socket
+import ssl
+import threading
+import time
 import urllib.parse
-import urllib.request
 from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
@@ -89,28 +94,140 @@ def base_urls(domain: str, bootstrap: dict[str, Any]) -> list[str]:
     return []
 
 
-def _fetch(url: str, timeout: float) -> dict[str, Any]:
-    if not url.startswith(("https://", "http://")):
-        raise RdapError(f"The RDAP address {url!r} is not a web address.")
-    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-        url, headers={"Accept": "application/rdap+json, application/json", "User-Agent": USER_AGENT}
-    )
-    host = urllib.parse.urlsplit(url).netloc
+_MAX_REDIRECTS = 3
+_REDIRECTS = (301, 302, 303, 307, 308)
+
+
+def _refused_address(host: str, port: int, deadline: float) -> tuple[str, str | None]:
+    """The first address `host` resolves to, and why it is refused (None when it is public)."""
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            body = response.read(_MAX_BYTES + 1)
-    except urllib.error.HTTPError as exc:
-        if exc.code == 404:
-            raise RdapError(f"The registry ({host}) has no record of this domain.") from None
-        raise RdapError(f"The registry ({host}) answered HTTP {exc.code}.") from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise RdapError(f"Could not reach the registry ({host}): {reason}.") from None
-    if len(body) > _MAX_BYTES:
-        raise RdapError(f"The registry ({host}) sent an answer too large to be RDAP.")
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise RdapError(f"Could not find the registry ({host}): {exc}.") from None
+    if time.monotonic() > deadline:
+        raise RdapError(f"The registry ({host}) did not answer in time.")
+    address = str(infos[0][4][0])
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            return address, f"{ip}"
+    return address, None
+
+
+def _connect(url: str, deadline: float, vet: bool) -> tuple[http.client.HTTPConnection, str]:
+    """A connection to the URL's host, to an address checked to be public when `vet` is set."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise RdapError(f"The RDAP address {url!r} is not a web address.")
+    host = parts.hostname
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address, refused = _refused_address(host, port, deadline)
+    if vet and refused is not None:
+        raise RdapError(
+            f"The registry's address {host} leads to a private or local network address "
+            f"({refused}); itexit does not follow it there. Check the domain by hand."
+        )
+    remaining = max(deadline - time.monotonic(), 0.01)
+    try:
+        sock = socket.create_connection((address, port), timeout=remaining)
+        if parts.scheme == "https":
+            context = ssl.create_default_context()
+            sock = context.wrap_socket(sock, server_hostname=host)
+    except (OSError, ssl.SSLError) as exc:
+        raise RdapError(f"Could not reach the registry ({host}): {exc}.") from None
+    connection = http.client.HTTPConnection(host, port, timeout=remaining)
+    connection.sock = sock
+    return connection, parts.netloc
+
+
+def _fetch(url: str, timeout: float, vet_first: bool = True) -> dict[str, Any]:
+    """GET the RDAP answer, within `timeout` seconds in all (not per read).
+
+    Redirects are followed at most three times and never to a private or local address; the
+    headers and body are bounded, and a JSON answer nested too deeply is refused.
+    """
+    deadline = time.monotonic() + timeout
+    host = urllib.parse.urlsplit(url).netloc
+    vet = vet_first
+    for _ in range(_MAX_REDIRECTS + 1):
+        connection, host = _connect(url, deadline, vet)
+        watchdog = threading.Timer(max(deadline - time.monotonic(), 0.0), _cut, (connection,))
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            path = urllib.parse.urlsplit(url)
+            target = (path.path or "/") + (f"?{path.query}" if path.query else "")
+            connection.request(
+                "GET",
+                target,
+                headers={
+                    "Accept": "application/rdap+json, application/json",
+                    "User-Agent": USER_AGENT,
+                },
+            )
+            response = connection.getresponse()
+            status = response.status
+            location = response.getheader("Location") or ""
+            body = b"" if status in _REDIRECTS else _read_bounded(response, deadline, host)
+        except (http.client.HTTPException, OSError, ValueError) as exc:
+            if time.monotonic() >= deadline:
+                raise RdapError(
+                    f"The registry ({host}) did not answer within {timeout:g} seconds."
+                ) from None
+            reason = (
+                "it sent too many or too long header lines"
+                if isinstance(exc, http.client.HTTPException)
+                else str(exc) or type(exc).__name__
+            )
+            raise RdapError(f"Could not read the registry's answer ({host}): {reason}.") from None
+        finally:
+            watchdog.cancel()
+            connection.close()
+        if status in _REDIRECTS:
+            if not location:
+                raise RdapError(f"The registry ({host}) redirected nowhere.")
+            url = urllib.parse.urljoin(url, location)
+            vet = True
+            continue
+        if status == 404:
+            raise RdapError(f"The registry ({host}) has no record of this domain.")
+        if status >= 400:
+            raise RdapError(f"The registry ({host}) answered HTTP {status}.")
+        return _json(body, host)
+    raise RdapError(f"The registry ({host}) redirected more than {_MAX_REDIRECTS} times.")
+
+
+def _cut(connection: http.client.HTTPConnection) -> None:
+    """End a connection whose time is up, wherever it is waiting."""
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+def _read_bounded(response: http.client.HTTPResponse, deadline: float, host: str) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if time.monotonic() >= deadline:
+            raise TimeoutError("time is up")
+        chunk = response.read1(65536)
+        if not chunk:
+            if time.monotonic() >= deadline:  # cut by the watchdog, not ended by the server
+                raise TimeoutError("time is up")
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > _MAX_BYTES:
+            raise RdapError(f"The registry ({host}) sent an answer too large to be RDAP.")
+        chunks.append(chunk)
+
+
+def _json(body: bytes, host: str) -> dict[str, Any]:
     try:
         data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except RecursionError:
+        raise RdapError(f"The registry ({host}) sent JSON nested too deeply to be RDAP.") from None
+    except (ValueError, UnicodeDecodeError):
         raise RdapError(f"The registry ({host}) sent something that is not RDAP JSON.") from None
     if not isinstance(data, dict):
         raise RdapError(f"The registry ({host}) sent something that is not RDAP JSON.")
@@ -128,12 +245,18 @@ def _date(value: Any) -> datetime | None:
 
 
 def _vcard_fn(entity: dict[str, Any]) -> str:
+    """The vCard's formatted name, else its organisation (some registrars give only `org`)."""
     card = entity.get("vcardArray")
+    found: dict[str, str] = {}
     if isinstance(card, list) and len(card) == 2 and isinstance(card[1], list):
         for prop in card[1]:
-            if isinstance(prop, list) and len(prop) >= 4 and prop[0] == "fn":
-                return str(prop[3])
-    return ""
+            if isinstance(prop, list) and len(prop) >= 4 and prop[0] in ("fn", "org"):
+                value = prop[3]
+                if isinstance(value, list):  # org is structured: name, then units
+                    value = ", ".join(str(v) for v in value if isinstance(v, str) and v)
+                if isinstance(value, str) and value.strip():
+                    found.setdefault(str(prop[0]), value.strip())
+    return found.get("fn") or found.get("org", "")
 
 
 def parse_domain(domain: str, server: str, data: dict[str, Any]) -> DomainFacts:
@@ -179,4 +302,4 @@ def lookup_domain(
         )
     url = candidates[0].rstrip("/") + "/domain/" + urllib.parse.quote(name)
     server = urllib.parse.urlsplit(url).netloc
-    return parse_domain(name, server, _fetch(url, timeout))
+    return parse_domain(name, server, _fetch(url, timeout, vet_first=not base))

@@ -13,7 +13,10 @@ from fpdf.enums import XPos, YPos
 
 from itexit.domain.errors import BadInput
 from itexit.domain.recovery_kit import kit_lines
-from itexit.io.statement_pdf import latin1, write_atomically
+from itexit.io.statement_pdf import printable, unicode_pdf, write_atomically
+
+TEXT_FONT = "dejavu"
+"""The Unicode font `unicode_pdf` gives every PDF, so any practice name prints."""
 
 INSTRUCTIONS = (
     "Print this page, sign and date it, and lock it away (a safe, or with your lawyer).",
@@ -40,30 +43,31 @@ def kit_document(practice: str, vault_id: str, kit: str) -> str:
 def render_kit_pdf(practice: str, vault_id: str, kit: str) -> bytes:
     """The kit as a one-page PDF with room to sign and date it."""
     pdf = FPDF(format="A4")
+    unicode_pdf(pdf)
     pdf.set_margins(20, 20, 20)
-    pdf.set_title(latin1(f"itexit recovery kit - {practice}"))
-    pdf.set_author(latin1(practice))
+    pdf.set_title(printable(f"itexit recovery kit - {practice}"))
+    pdf.set_author(printable(practice))
     pdf.add_page()
-    pdf.set_font("helvetica", style="B", size=16)
-    pdf.multi_cell(0, 8, latin1(practice), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("helvetica", style="B", size=13)
+    pdf.set_font(TEXT_FONT, style="B", size=16)
+    pdf.multi_cell(0, 8, printable(practice), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(TEXT_FONT, style="B", size=13)
     pdf.multi_cell(0, 7, "itexit recovery kit", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("helvetica", size=9)
-    pdf.multi_cell(0, 5, latin1(f"Vault {vault_id}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(TEXT_FONT, size=9)
+    pdf.multi_cell(0, 5, printable(f"Vault {vault_id}"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(8)
     pdf.set_font("courier", style="B", size=17)
     for line in kit_lines(kit):
-        pdf.cell(0, 10, latin1(line), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 10, printable(line), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(8)
-    pdf.set_font("helvetica", size=10.5)
+    pdf.set_font(TEXT_FONT, size=10.5)
     for sentence in INSTRUCTIONS:
-        pdf.multi_cell(0, 5.5, latin1(sentence), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 5.5, printable(sentence), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(18)
     left = pdf.l_margin
     pdf.line(left, pdf.get_y(), left + 100, pdf.get_y())
     pdf.line(left + 115, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
     pdf.ln(1)
-    pdf.set_font("helvetica", size=9)
+    pdf.set_font(TEXT_FONT, size=9)
     pdf.cell(115, 5, "Stored by (name and signature)")
     pdf.cell(0, 5, "Date", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     return bytes(pdf.output())

@@ -11,6 +11,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+from importlib import resources
 from pathlib import Path
 
 from fpdf import FPDF
@@ -19,30 +20,33 @@ from fpdf.enums import XPos, YPos
 from itexit.domain.errors import BadInput
 from itexit.domain.statements import DATE_TEXT, PropertyState, Statement
 
-_FONT = "helvetica"
-_REPLACEMENTS = {
-    "\u2014": "-",
-    "\u2013": "-",
-    "\u2018": "'",
-    "\u2019": "'",
-    "\u201c": '"',
-    "\u201d": '"',
-    "\u2026": "...",
-    "\u00a0": " ",
-    "\u2022": "-",
-}
+_FONT = "dejavu"
+_FALLBACK_FONT = "droid-fallback"
+FONTS = resources.files("itexit.data").joinpath("fonts")
+"""DejaVu Sans (Latin, Greek, Cyrillic…) and Droid Sans Fallback (Chinese, Japanese, Korean),
+both licensed for redistribution (licences beside them); only the glyphs used are embedded."""
 
 
-def latin1(text: str) -> str:
-    """The PDF's core fonts speak Latin-1: typographic marks become their plain forms."""
-    for mark, plain in _REPLACEMENTS.items():
-        text = text.replace(mark, plain)
-    return text.encode("latin-1", "replace").decode("latin-1")
+def printable(text: str) -> str:
+    """Text as the PDF prints it: every name as written; only control characters are dropped."""
+    return "".join(c for c in text if c in "\n\t" or (c.isprintable() or c == "\u00a0"))
+
+
+def unicode_pdf(pdf: FPDF) -> None:
+    """Give a PDF the shipped Unicode fonts: every PDF itexit writes prints every name."""
+    with resources.as_file(FONTS) as folder:
+        regular = folder / "DejaVuSans.ttf"
+        pdf.add_font(_FONT, style="", fname=regular)
+        pdf.add_font(_FONT, style="B", fname=folder / "DejaVuSans-Bold.ttf")
+        pdf.add_font(_FONT, style="I", fname=regular)  # no oblique shipped: upright instead
+        pdf.add_font(_FALLBACK_FONT, style="", fname=folder / "DroidSansFallback.ttf")
+    pdf.set_fallback_fonts([_FALLBACK_FONT], exact_match=False)
 
 
 class _StatementPdf(FPDF):
     def __init__(self, footer_text: str) -> None:
         super().__init__(format="A4")
+        unicode_pdf(self)
         self._footer_text = footer_text
         self.set_margins(20, 18, 20)
         self.set_auto_page_break(auto=True, margin=20)
@@ -51,7 +55,7 @@ class _StatementPdf(FPDF):
         self.set_y(-14)
         self.set_font(_FONT, size=8)
         self.set_text_color(110)
-        self.cell(0, 5, latin1(self._footer_text), align="L")
+        self.cell(0, 5, printable(self._footer_text), align="L")
         self.set_x(-40)
         self.cell(20, 5, f"Page {self.page_no()} of {{nb}}", align="R")
         self.set_text_color(0)
@@ -59,13 +63,13 @@ class _StatementPdf(FPDF):
 
 def _paragraph(pdf: FPDF, text: str, size: float = 10.5, style: str = "") -> None:
     pdf.set_font(_FONT, style=style, size=size)
-    pdf.multi_cell(0, 5.2, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 5.2, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _heading(pdf: FPDF, text: str) -> None:
     pdf.ln(3)
     pdf.set_font(_FONT, style="B", size=11.5)
-    pdf.multi_cell(0, 6, latin1(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 6, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(0.5)
 
 
@@ -79,7 +83,7 @@ def _signature_block(pdf: FPDF, label: str, name: str) -> None:
     pdf.line(left + 115, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
     pdf.ln(1)
     pdf.set_font(_FONT, size=9)
-    pdf.cell(115, 5, latin1(f"{label}: {name}" if name else label))
+    pdf.cell(115, 5, printable(f"{label}: {name}" if name else label))
     pdf.cell(0, 5, "Date", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
@@ -90,14 +94,14 @@ def render_statement(statement: Statement) -> tuple[bytes, int]:
         f"- text version {statement.template_version}"
     )
     pdf = _StatementPdf(footer)
-    pdf.set_title(latin1(f"{statement.title} - {statement.person}"))
-    pdf.set_author(latin1(statement.practice))
+    pdf.set_title(printable(f"{statement.title} - {statement.person}"))
+    pdf.set_author(printable(statement.practice))
     pdf.add_page()
 
     pdf.set_font(_FONT, style="B", size=16)
-    pdf.multi_cell(0, 8, latin1(statement.practice), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 8, printable(statement.practice), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font(_FONT, style="B", size=13)
-    pdf.multi_cell(0, 7, latin1(statement.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 7, printable(statement.title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
     details = [
         ("Name", statement.person),
@@ -110,9 +114,9 @@ def render_statement(statement: Statement) -> tuple[bytes, int]:
     ]
     for label, value in details:
         pdf.set_font(_FONT, style="B", size=10)
-        pdf.cell(28, 5.5, latin1(label))
+        pdf.cell(28, 5.5, printable(label))
         pdf.set_font(_FONT, size=10)
-        pdf.multi_cell(0, 5.5, latin1(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 5.5, printable(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if statement.intro:
         pdf.ln(2)
         _paragraph(pdf, statement.intro)
@@ -165,7 +169,7 @@ def _property_table(pdf: FPDF, statement: Statement) -> None:
                 state += f" {item.returned_on.strftime('%d %b %Y')}"
         else:
             state = "OUTSTANDING"
-        pdf.cell(width - 60, 6, latin1(item.name)[:90], border=1)
+        pdf.cell(width - 60, 6, printable(item.name)[:90], border=1)
         pdf.cell(60, 6, state, border=1, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
 from itexit.domain.errors import BadInput
+from itexit.domain.models import clean_email, clean_full_name
 from itexit.domain.roles import ROLE_LABELS, Role
 from itexit.screens.base import ItexitModal
 from itexit.widgets.passphrase_fields import PassphraseFields
@@ -23,6 +24,8 @@ class NewUser:
     name: str
     role: Role
     passphrase: str
+    full_name: str = ""
+    email: str = ""
 
     def __repr__(self) -> str:
         return f"NewUser(name={self.name!r}, role={self.role.value!r})"
@@ -56,15 +59,25 @@ class AddUserModal(ItexitModal[NewUser]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="add-user-dialog", classes="dialog"):
             yield Static("Add a person", classes="heading")
-            yield Label("User name", classes="field-label")
-            yield Input(placeholder="One word, e.g. sam", id="new-name")
+            with Horizontal(classes="pair"):
+                with Vertical():
+                    yield Label("User name", classes="field-label")
+                    yield Input(placeholder="One word, e.g. sam", id="new-name")
+                with Vertical():
+                    yield Label("Full name (optional)", classes="field-label")
+                    yield Input(placeholder="e.g. Sam Okafor", id="new-full-name")
             yield Static("", id="new-name-message", classes="field-message")
-            yield Label("Role", classes="field-label")
-            yield Select(
-                [(label, role) for role, label in ROLE_LABELS.items()],
-                prompt="Choose a role",
-                id="new-role",
-            )
+            with Horizontal(classes="pair"):
+                with Vertical():
+                    yield Label("Role", classes="field-label")
+                    yield Select(
+                        [(label, role) for role, label in ROLE_LABELS.items()],
+                        prompt="Choose a role",
+                        id="new-role",
+                    )
+                with Vertical():
+                    yield Label("E-mail address (optional)", classes="field-label")
+                    yield Input(placeholder="e.g. sam@practice.example", id="new-email")
             yield Static("", id="new-role-message", classes="field-message")
             yield PassphraseFields("Their first passphrase", id="new-passphrase")
             yield Static("", id="add-error", classes="field-message")
@@ -94,15 +107,36 @@ class AddUserModal(ItexitModal[NewUser]):
             return name_problem
         if self._role() is None:
             return "Choose a role."
-        return self.query_one(PassphraseFields).problem
+        return self._details_problem() or self.query_one(PassphraseFields).problem
+
+    def _details_problem(self) -> str | None:
+        try:
+            clean_full_name(self.query_one("#new-full-name", Input).value)
+            clean_email(self.query_one("#new-email", Input).value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    @on(Input.Changed, "#new-full-name")
+    @on(Input.Changed, "#new-email")
+    def _details_changed(self) -> None:
+        self._show_message()
+        self._update_add()
 
     @on(Input.Changed, "#new-name")
     def _name_changed(self, event: Input.Changed) -> None:
-        message = self.query_one("#new-name-message", Static)
         name = event.value.strip()
-        message.update((self._name_problem() or "") if name else "")
         self.query_one(PassphraseFields).set_user_inputs((name, self._practice_name))
+        self._show_message()
         self._update_add()
+
+    def _show_message(self) -> None:
+        """One line under the names: what is wrong with the user name or the details."""
+        typed = self.query_one("#new-name", Input).value.strip()
+        name_problem = self._name_problem() if typed else None
+        self.query_one("#new-name-message", Static).update(
+            name_problem or self._details_problem() or ""
+        )
 
     @on(Select.Changed)
     @on(PassphraseFields.Changed)
@@ -112,8 +146,16 @@ class AddUserModal(ItexitModal[NewUser]):
             self.query_one("#new-role-message", Static).update("")
 
     @on(Input.Submitted, "#new-name")
+    def _to_full_name(self) -> None:
+        self.query_one("#new-full-name", Input).focus()
+
+    @on(Input.Submitted, "#new-full-name")
     def _to_role(self) -> None:
         self.query_one("#new-role", Select).focus()
+
+    @on(Input.Submitted, "#new-email")
+    def _to_passphrase(self) -> None:
+        self.query_one("#passphrase", Input).focus()
 
     @on(Input.Submitted, "#repeat")
     @on(Button.Pressed, "#add")
@@ -131,4 +173,12 @@ class AddUserModal(ItexitModal[NewUser]):
             self.query_one("#add-error", Static).update(problem or "")
             return
         name = self.query_one("#new-name", Input).value.strip()
-        self.dismiss(NewUser(name, role, self.query_one(PassphraseFields).value))
+        self.dismiss(
+            NewUser(
+                name,
+                role,
+                self.query_one(PassphraseFields).value,
+                clean_full_name(self.query_one("#new-full-name", Input).value),
+                clean_email(self.query_one("#new-email", Input).value),
+            )
+        )

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pydantic import SecretStr, ValidationError
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
 
@@ -18,7 +19,9 @@ from itexit.domain.credentials import (
     HistoryEntry,
     NewCredential,
     SecretStage,
+    clean_recovery_phone,
 )
+from itexit.domain.models import clean_email
 from itexit.screens.base import ItexitModal
 
 VERIFIERS = ("manual", "imap", "smtp", "ssh", "http", "postgresql", "ldap")
@@ -38,6 +41,7 @@ class CredentialFormModal(ItexitModal[FormResult]):
 
     CSS_PATH = "cred_modals.tcss"
     HELP = "Describe the system; the secret, username and notes are encrypted."
+    BINDINGS = [Binding("ctrl+s", "save", "Save", id="cred_form.save", tooltip="Save it")]
 
     def __init__(self, existing: CredentialDetail | None = None) -> None:
         super().__init__()
@@ -78,6 +82,10 @@ class CredentialFormModal(ItexitModal[FormResult]):
                 )
                 yield Label("Departing person's recovery email on the account")
                 yield Input(e.recovery_email if e else "", id="cf-recovery-email")
+                yield Label("Their recovery phone on the account")
+                yield Input(e.recovery_phone if e else "", id="cf-recovery-phone")
+                yield Label("Their MFA device (e.g. Gary's phone)")
+                yield Input(e.recovery_mfa_device if e else "", id="cf-mfa-device")
                 yield Label("Notes")
                 yield Input(e.notes if e else "", id="cf-notes")
             yield Static("", id="cf-error", classes="error")
@@ -91,6 +99,9 @@ class CredentialFormModal(ItexitModal[FormResult]):
     @on(Button.Pressed, "#cf-cancel")
     def _cancel(self) -> None:
         self.dismiss(None)
+
+    def action_save(self) -> None:
+        self._save()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#cf-save")
@@ -108,6 +119,15 @@ class CredentialFormModal(ItexitModal[FormResult]):
         secret = value("#cf-secret")
         url = value("#cf-url").strip()
         try:
+            channels = {
+                "recovery_email": clean_email(value("#cf-recovery-email")),
+                "recovery_phone": clean_recovery_phone(value("#cf-recovery-phone")),
+                "recovery_mfa_device": value("#cf-mfa-device").strip(),
+            }
+        except ValueError as exc:
+            self.query_one("#cf-error", Static).update(str(exc))
+            return
+        try:
             if self._existing is None:
                 self.dismiss(
                     FormResult(
@@ -120,7 +140,7 @@ class CredentialFormModal(ItexitModal[FormResult]):
                             notes=value("#cf-notes"),
                             known_to_departing=known,
                             verifier=verifier,
-                            recovery_email=value("#cf-recovery-email"),
+                            **channels,
                         )
                     )
                 )
@@ -135,7 +155,7 @@ class CredentialFormModal(ItexitModal[FormResult]):
                             notes=value("#cf-notes"),
                             known_to_departing=known,
                             verifier=verifier,
-                            recovery_email=value("#cf-recovery-email"),
+                            **channels,
                             secret=SecretStr(secret) if secret else None,
                         ),
                         expected_version=self._existing.summary.version,

@@ -38,6 +38,7 @@ from itexit.screens.cred_modals import (
     FormResult,
     HistoryModal,
 )
+from itexit.screens.cred_retire import RetireChoice, RetireCredentialModal
 from itexit.screens.rotation_wizard import RotationWizard
 from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import Column, VirtualTable
@@ -156,6 +157,14 @@ class CredentialsScreen(ItexitScreen):
         Binding("a", "add", "Add", id="cred.add", tooltip="Add a credential"),
         Binding("e", "edit", "Edit", id="cred.edit", tooltip="Edit the selected credential"),
         Binding(
+            "d",
+            "retire",
+            "Retire",
+            id="cred.retire",
+            show=False,
+            tooltip="Retire the selected credential (or delete one added by mistake)",
+        ),
+        Binding(
             "x",
             "reconcile",
             "Reconcile",
@@ -207,6 +216,10 @@ class CredentialsScreen(ItexitScreen):
     @dataclass
     class Saved(Message):
         summary: CredentialSummary
+
+    @dataclass
+    class Retired(Message):
+        text: str
 
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
@@ -583,6 +596,33 @@ class CredentialsScreen(ItexitScreen):
     def _saved(self, message: Saved) -> None:
         message.stop()
         self.notify(f"{message.summary.system} saved.", title="Credential saved")
+        self.load()
+
+    def action_retire(self) -> None:
+        row = self._need_selected()
+        if row is None:
+            return
+
+        def chosen(choice: RetireChoice | None) -> None:
+            if choice is not None and row is not None:
+                self.retire(row.id, choice)
+
+        self.app.push_screen(RetireCredentialModal(row), chosen)
+
+    @work(thread=True, exit_on_error=False, group="cred-save")
+    def retire(self, credential_id: str, choice: RetireChoice) -> None:
+        creds = self._session.credentials
+        if choice.delete:
+            system = creds.delete(credential_id, choice.expected_version)
+            self.post_message(self.Retired(f"{system} was deleted."))
+        else:
+            summary = creds.retire(credential_id, choice.reason, choice.expected_version)
+            self.post_message(self.Retired(f"{summary.system} was retired; its history stays."))
+
+    @on(Retired)
+    def _retired(self, message: Retired) -> None:
+        message.stop()
+        self.notify(message.text, title="Credential")
         self.load()
 
     def action_import(self) -> None:

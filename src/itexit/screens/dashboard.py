@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Header, LoadingIndicator, Static
 
 from itexit.domain.models import DashboardSummary, Tile
+from itexit.domain.roles import Permission
 from itexit.screens.base import ItexitScreen, ScreenAction
 from itexit.widgets.keybar import KeyBar
 from itexit.widgets.tile import DashboardTile
@@ -59,6 +60,20 @@ class DashboardScreen(ItexitScreen):
             "Users",
             id="dashboard.users",
             tooltip="Who can unlock the vault (practice managers only)",
+        ),
+        Binding(
+            "b",
+            "back_up",
+            "Back up",
+            id="dashboard.backup",
+            tooltip="Make a backup of the vault and prove it restores",
+        ),
+        Binding(
+            "k",
+            "export_kdbx",
+            "KeePass export",
+            id="dashboard.export_kdbx",
+            tooltip="Write every credential you may read into a new KeePass database",
         ),
         *(_tile_binding(number) for number in range(1, 10)),
     ]
@@ -173,6 +188,25 @@ class DashboardScreen(ItexitScreen):
             )
             for number, tile in enumerate(self._tiles[:9], start=1)
         ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Backing up and the export are offered only to roles allowed them."""
+        needs = {"back_up": Permission.VAULT_BACKUP, "export_kdbx": Permission.CRED_REVEAL}
+        if action in needs:
+            return self._session.can(needs[action])
+        return True
+
+    def action_back_up(self) -> None:
+        from itexit.screens.backup import BackupModal
+
+        self.app.push_screen(BackupModal(self._session))
+
+    def action_export_kdbx(self) -> None:
+        from pathlib import Path
+
+        from itexit.screens.backup import KdbxExportModal
+
+        self.app.push_screen(KdbxExportModal(self._session, Path("itexit-export.kdbx")))
 
     def action_open_tile(self, number: int) -> None:
         if 1 <= number <= len(self._tiles):

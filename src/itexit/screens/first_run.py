@@ -52,6 +52,13 @@ class FirstRunScreen(ItexitScreen):
             id="first_run.setup",
             tooltip="Create your practice's vault and its first manager",
         ),
+        Binding(
+            "r",
+            "app.restore_backup",
+            "Restore a backup",
+            id="first_run.restore",
+            tooltip="Put a verified backup of your practice's vault back in place",
+        ),
     ]
 
     @dataclass

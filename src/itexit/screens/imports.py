@@ -275,7 +275,7 @@ class ImportScreen(ItexitScreen):
         password = self.query_one("#import-password", Input).value
         keyfile = self.query_one("#import-keyfile", Input).value.strip()
         options = ImportOptions(
-            password=SecretStr(password) if kind is ImportKind.KEEPASS and password else None,
+            password=SecretStr(password) if kind is ImportKind.KEEPASS else None,
             keyfile=keyfile if kind is ImportKind.KEEPASS and keyfile else None,
             mapping=self.query_one("#import-map", Input).value if kind is ImportKind.CSV else "",
         )
@@ -324,18 +324,38 @@ class ImportScreen(ItexitScreen):
             )
             for row in preview.sample
         ]
+        review = {note.row: note.reason for note in preview.remarks}
         rows += [
             (
                 skip.row,
                 (
                     Text(str(skip.row), style="dim"),
                     Text(skip.label or "(no name)", style="dim"),
-                    Text(f"skip: {skip.reason}", style="yellow"),
+                    Text(
+                        f"skip: {skip.reason}"
+                        + (" (may hold a secret: review it)" if skip.row in review else ""),
+                        style="yellow",
+                    ),
                     Text(""),
                     Text(""),
                 ),
             )
             for skip in preview.skipped
+        ]
+        skipped_rows = {skip.row for skip in preview.skipped}
+        rows += [
+            (
+                note.row,
+                (
+                    Text(str(note.row), style="dim"),
+                    Text(note.label or "(no name)", style="dim"),
+                    Text(f"review: {note.reason}", style="yellow"),
+                    Text(""),
+                    Text(""),
+                ),
+            )
+            for note in preview.remarks
+            if note.row not in skipped_rows
         ]
         for _, cells in sorted(rows, key=lambda item: item[0]):
             table.add_row(*cells)
@@ -439,7 +459,7 @@ class ImportScreen(ItexitScreen):
         self._say(
             f"Imported {count(report.imported, 'credential')} "
             f"from {report.file_name}.{marked}"
-            f"{skipped} Escape goes back.",
+            f"{skipped} {report.delete_reminder} Escape goes back.".replace("  ", " "),
             "-ok",
         )
         self.notify(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,14 +50,15 @@ from itexit.screens.mailbox_modals import (
     ImportChoice,
     ImportModal,
     MailboxPickerModal,
+    NoticeChoice,
     RecordReviewModal,
     UnsubscribeModal,
+    settle_notice,
 )
 from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
-    from itexit.domain.renewals import NewRenewal
     from itexit.services.session import UnlockedVault
 
 DATE_FORMAT = "%d %b %Y"
@@ -745,18 +747,19 @@ class MailboxScreen(ItexitScreen):
         if row.sealed:
             self.notify("This message is sealed for your role.", severity="warning")
             return
-        name = self._mailbox.name
-
-        def chosen(new: NewRenewal | None) -> None:
-            if new is not None:
-                self.create_renewal(name, row.id, new)
-
-        self.app.push_screen(CreateRenewalModal(row, self._today), chosen)
+        self.handle_notice(self._mailbox.name, row)
 
     @work(thread=True, exit_on_error=False, group="mailbox-change")
-    def create_renewal(self, name: str, message_id: int, new: NewRenewal) -> None:
-        entry = self._session.mailboxes.create_renewal(name, message_id, new)
-        self.post_message(self.ActionLogged(entry, f"Renewal created: {entry.target}"))
+    def handle_notice(self, name: str, row: MessageRow) -> None:
+        draft = self._session.renewal_notices.draft(name, row.id)  # a new renewal, or link
+        modal = CreateRenewalModal(row, self._today, draft.duplicates)
+        then = partial(self.apply_choice, name, row.id)
+        self.app.call_from_thread(self.app.push_screen, modal, then)
+
+    @work(thread=True, exit_on_error=False, group="mailbox-change")
+    def apply_choice(self, name: str, message_id: int, choice: NoticeChoice) -> None:
+        if done := settle_notice(self._session.renewal_notices, name, message_id, choice):
+            self.post_message(self.ActionLogged(*done))
 
     @on(ActionLogged)
     def _action_logged(self, message: ActionLogged) -> None:

@@ -3,10 +3,10 @@ notice, choose a mailbox, import an export file."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, OptionList, Select, Static, Te
 from textual.widgets.option_list import Option
 
 from itexit.domain.mailbox import (
+    ActionEntry,
     Mailbox,
     MessageRow,
     NewMailbox,
@@ -23,9 +24,13 @@ from itexit.domain.mailbox import (
     default_keep_until,
     preferred_unsubscribe,
 )
-from itexit.domain.renewals import NewRenewal, RenewalKind
+from itexit.domain.notices import guess_kind, guess_vendor
+from itexit.domain.renewals import NewRenewal, RenewalKind, RenewalSummary
 from itexit.domain.wording import count
 from itexit.screens.base import ItexitModal
+
+if TYPE_CHECKING:
+    from itexit.services.renewal_notices import RenewalNotices
 
 DATE_FORMAT = "%d %b %Y"
 
@@ -136,53 +141,50 @@ class UnsubscribeModal(ItexitModal[bool]):
 
 # --- create a renewal from a notice ---------------------------------------------------------
 
-_DISPLAY_NAME = re.compile(r'^\s*"?([^"<]+?)"?\s*<')
-_KIND_WORDS = (
-    (RenewalKind.DOMAIN, ("domain",)),
-    (RenewalKind.CERTIFICATE, ("certificate", "ssl", "tls")),
-    (RenewalKind.LICENCE, ("licence", "license")),
-    (RenewalKind.WARRANTY, ("warranty",)),
-    (RenewalKind.CONTRACT, ("contract", "agreement")),
-)
+
+@dataclass(frozen=True)
+class LinkToRenewal:
+    """The notice is about a renewal already tracked: log it against that one."""
+
+    renewal_id: str
 
 
-def guess_kind(subject: str) -> RenewalKind:
-    lowered = subject.lower()
-    for kind, words in _KIND_WORDS:
-        if any(word in lowered for word in words):
-            return kind
-    return RenewalKind.SUBSCRIPTION
-
-
-def guess_vendor(sender: str) -> str:
-    match = _DISPLAY_NAME.match(sender)
-    if match:
-        return match.group(1).strip()
-    domain = sender.rsplit("@", 1)[-1].strip("> ")
-    return domain
-
-
-class CreateRenewalModal(ItexitModal[NewRenewal]):
-    """A renewal prefilled from the notice: check the vendor, item and date, then create."""
+class CreateRenewalModal(ItexitModal[NewRenewal | LinkToRenewal]):
+    """A renewal prefilled from the notice: check the vendor, item and date, then create; or,
+    when the practice already tracks the same item or domain, link the notice to that one."""
 
     CSS_PATH = "mailbox_modals.tcss"
     AUTO_FOCUS = "#renewal-date"
     HELP = (
         "Turn a renewal or expiry notice into a renewal the practice tracks: check the vendor "
         "and item, type the renewal date from the message, and the cancel-by date is worked out "
-        "from the notice period. The action is logged against the message."
+        "from the notice period. The action is logged against the message. A notice about a "
+        "renewal already tracked (the same item or domain) is linked to it instead."
     )
 
-    def __init__(self, message: MessageRow, today: date) -> None:
+    def __init__(
+        self, message: MessageRow, today: date, tracked: list[RenewalSummary] | None = None
+    ) -> None:
         super().__init__()
         self._message = message
         self._today = today
+        self._tracked = tracked or []
 
     def compose(self) -> ComposeResult:
         m = self._message
         with VerticalScroll(id="renewal-dialog", classes="dialog"):
             yield Static("Create a renewal from this notice", classes="heading")
             yield Static(m.subject, classes="hint", id="renewal-subject")
+            if self._tracked:
+                first = self._tracked[0]
+                yield Static(
+                    f"Already tracked: {first.vendor}: {first.item} (renews "
+                    f"{first.renewal_date:%d %b %Y}). Link this notice to it, or create a new "
+                    "renewal if it is a different one.",
+                    id="renewal-tracked",
+                    classes="notice",
+                    markup=False,
+                )
             yield Label("Kind", classes="field-label")
             yield Select(
                 [(kind.value.capitalize(), kind) for kind in RenewalKind],
@@ -201,7 +203,14 @@ class CreateRenewalModal(ItexitModal[NewRenewal]):
             yield Static("", id="renewal-message", classes="field-message")
             with Horizontal(classes="actions"):
                 yield Button("Cancel", id="cancel")
-                yield Button("Create renewal", id="create", variant="primary", disabled=True)
+                if self._tracked:
+                    yield Button("Link to it", id="link", variant="primary")
+                yield Button(
+                    "Create a new one" if self._tracked else "Create renewal",
+                    id="create",
+                    variant="default" if self._tracked else "primary",
+                    disabled=True,
+                )
 
     def _value(self) -> tuple[NewRenewal | None, str]:
         vendor = self.query_one("#renewal-vendor", Input).value.strip()
@@ -236,6 +245,29 @@ class CreateRenewalModal(ItexitModal[NewRenewal]):
         value, _problem = self._value()
         if value is not None:
             self.dismiss(value)
+
+    @on(Button.Pressed, "#link")
+    def _link(self) -> None:
+        self.dismiss(LinkToRenewal(self._tracked[0].id))
+
+
+NoticeChoice = NewRenewal | LinkToRenewal | None
+"""What `CreateRenewalModal` returns: a renewal to create, one to link to, or nothing."""
+
+
+def settle_notice(
+    notices: RenewalNotices, name: str, message_id: int, choice: NoticeChoice
+) -> tuple[ActionEntry, str] | None:
+    """Do what the person chose in `CreateRenewalModal` (in a worker): the action logged and
+    what to tell them, or None when they cancelled."""
+    if isinstance(choice, LinkToRenewal):
+        done = notices.link(name, message_id, choice.renewal_id)
+    elif choice is not None:  # created knowingly, beside any renewal shown as tracked
+        done = notices.create(name, message_id, choice, even_if_tracked=True)
+    else:
+        return None
+    verb = "Renewal created" if done.created else "Linked to the renewal"
+    return done.action, f"{verb}: {done.action.target}"
 
 
 # --- choose a mailbox -----------------------------------------------------------------------

@@ -43,6 +43,13 @@ class UnlockScreen(ItexitScreen):
             id="unlock.setup",
             tooltip="Leave the demo practice and create your practice's own vault",
         ),
+        Binding(
+            "ctrl+r",
+            "app.restore_backup",
+            "Restore a backup",
+            id="unlock.restore",
+            tooltip="Replace this vault with a verified backup (asks before replacing)",
+        ),
     ]
 
     practice_name: reactive[str | None] = reactive(None)

@@ -23,13 +23,21 @@ from itexit.screens.base import ItexitScreen
 from itexit.screens.change_passphrase import ChangePassphraseModal
 from itexit.screens.confirm_remove import ConfirmRemoveModal
 from itexit.screens.removal_report import RemovalReportModal
+from itexit.screens.user_details import PersonDetails, PersonDetailsModal
 from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
 
 DATE_FORMAT = "%d %b %Y"
-COLUMNS = (("Name", "name"), ("Role", "role"), ("Status", "status"), ("Added", "added"))
+COLUMNS = (
+    ("Name", "name"),
+    ("Full name", "full_name"),
+    ("Role", "role"),
+    ("Status", "status"),
+    ("Added", "added"),
+    ("E-mail", "email"),
+)
 
 
 class UsersScreen(ItexitScreen):
@@ -40,7 +48,8 @@ class UsersScreen(ItexitScreen):
     HELP = (
         "Everyone listed here can unlock the vault with their own passphrase. Add a second "
         "practice manager so the practice never depends on one person. Removing someone makes "
-        "a new key epoch and marks every credential they could see as due for rotation."
+        "a new key epoch and marks every credential they could see as due for rotation. Press e "
+        "to record a person's full name and e-mail address."
     )
 
     BINDINGS = [
@@ -51,6 +60,14 @@ class UsersScreen(ItexitScreen):
             "Remove",
             id="users.remove",
             tooltip="Remove the selected person and re-key the vault",
+        ),
+        Binding(
+            "e",
+            "edit_details",
+            "Details",
+            show=False,
+            id="users.details",
+            tooltip="Edit the selected person's full name and e-mail",
         ),
         Binding(
             "p",
@@ -85,6 +102,10 @@ class UsersScreen(ItexitScreen):
     @dataclass
     class PassphraseChanged(Message):
         name: str
+
+    @dataclass
+    class DetailsSaved(Message):
+        user: UserInfo
 
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
@@ -133,9 +154,11 @@ class UsersScreen(ItexitScreen):
         rows = [
             (
                 user.name,
+                user.full_name,
                 ROLE_LABELS[user.role],
                 "removed" if user.status is UserStatus.REMOVED else "active",
                 user.created_at.strftime(DATE_FORMAT),
+                user.email,
             )
             for user in self._users
         ]
@@ -174,7 +197,9 @@ class UsersScreen(ItexitScreen):
 
     @work(thread=True, exit_on_error=False, group="users-change")
     def add_user(self, new_user: NewUser) -> None:
-        user = self._session.add_user(new_user.name, new_user.role, new_user.passphrase)
+        user = self._session.add_user(
+            new_user.name, new_user.role, new_user.passphrase, new_user.full_name, new_user.email
+        )
         self.post_message(self.UserAdded(user))
 
     @on(UserAdded)
@@ -213,6 +238,36 @@ class UsersScreen(ItexitScreen):
         message.stop()
         self.load_users()
         self.app.push_screen(RemovalReportModal(message.report))
+
+    # --- details ---------------------------------------------------------------------------------
+
+    def action_edit_details(self) -> None:
+        user = self._selected()
+        if user is None:
+            self.notify("Select a person in the table first.", severity="warning")
+            return
+
+        def chosen(details: PersonDetails | None) -> None:
+            if details is not None:
+                self.save_details(user.name, details)
+
+        self.app.push_screen(PersonDetailsModal(user), chosen)
+
+    @work(thread=True, exit_on_error=False, group="users-change")
+    def save_details(self, name: str, details: PersonDetails) -> None:
+        user = self._session.edit_user(
+            name,
+            full_name=details.full_name,
+            email=details.email,
+            expected_version=details.expected_version,
+        )
+        self.post_message(self.DetailsSaved(user))
+
+    @on(DetailsSaved)
+    def _details_saved(self, message: DetailsSaved) -> None:
+        message.stop()
+        self.notify(f"{message.user.name}'s details were saved.", title="Details saved")
+        self.load_users()
 
     # --- passphrases ----------------------------------------------------------------------------
 

@@ -405,7 +405,8 @@ class ChangingService:
         auto: list[str] = []
         manual: list[tuple[str, str]] = []
         with self.ctx.reading() as session:
-            rows = session.scalars(select(Credential).order_by(Credential.system, Credential.id))
+            in_use = select(Credential).where(Credential.retired_at.is_(None))
+            rows = session.scalars(in_use.order_by(Credential.system, Credential.id))
             for cred in rows:
                 if not in_campaign(cred.known_to_departing, cred.rotation_due):
                     continue

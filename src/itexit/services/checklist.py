@@ -32,7 +32,7 @@ from itexit.domain.checklist import (
     task_scope,
 )
 from itexit.domain.checklist import TaskEvent as TaskEventModel
-from itexit.domain.errors import BadInput, NotFound, PermissionDenied
+from itexit.domain.errors import BadInput, Blocked, NotFound, PermissionDenied
 from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder, ReminderArea
 from itexit.domain.roles import Permission, Role, Scope
@@ -356,7 +356,7 @@ class CaseService:
             if not task.critical:
                 continue
             if task.status == TaskStatus.OPEN.value:
-                raise BadInput(
+                raise Blocked(
                     f"{case.name} cannot be closed: the critical task #{task.number} "
                     f"“{task.title}” is still open; complete it or mark it not applicable "
                     "with a reason."
@@ -368,7 +368,7 @@ class CaseService:
                     .where(TaskEvent.task_id == task.id, TaskEvent.action == "na")
                 )
                 if not has_reason:
-                    raise BadInput(
+                    raise Blocked(
                         f"{case.name} cannot be closed: the critical task #{task.number} "
                         f"“{task.title}” is marked not applicable without a reason."
                     )
@@ -438,7 +438,7 @@ class CaseService:
             waiting = [d for d in deps if d.critical and d.status == TaskStatus.OPEN.value]
             if waiting:
                 first = min(waiting, key=lambda d: d.number)
-                raise BadInput(
+                raise Blocked(
                     f"#{task.number} waits for the critical task #{first.number} "
                     f"“{first.title}”: complete that first."
                 )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -227,7 +227,14 @@ def seal_with_key(
 
 
 def lock_meta(session: Session) -> VaultMeta | None:
-    """Lock the vault's one meta row for this transaction: writers queue here, one at a time."""
+    """Lock the vault's one meta row for this transaction: writers queue here, one at a time.
+
+    SQLite has no row locks and starts a transaction's write lock only at its first write, so
+    a write comes first there: every read after it sees the newest state, and a writer in
+    another process waits (busy timeout) instead of appending after a head it read too early.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(VaultMeta).values(id=VaultMeta.id))
     return session.scalars(select(VaultMeta).with_for_update()).first()
 
 

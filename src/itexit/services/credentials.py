@@ -94,6 +94,7 @@ def to_summary(row: Credential) -> CredentialSummary:
         recovery_tied=bool(row.recovery_tied),
         rotated_at=row.rotated_at,
         locked_out_at=row.locked_out_at,
+        retired_at=row.retired_at,
     )
 
 
@@ -143,6 +144,7 @@ def find(session: Session, ref: str) -> Credential:
                 select(Credential).where(func.lower(Credential.system) == ref.strip().lower())
             )
         )
+    rows = [r for r in rows if r.retired_at is None] or rows  # a name means the one in use
     if len(rows) > 1:
         raise BadInput(f"More than one credential is called {ref!r}; use its id.")
     if not rows:
@@ -365,16 +367,20 @@ class CredentialService:
     # --- reading ------------------------------------------------------------------------------
 
     def list(
-        self, search: str = "", status: CredentialStatus | None = None
+        self, search: str = "", status: CredentialStatus | None = None, retired: bool = False
     ) -> list[CredentialSummary]:
-        """Every credential, by system; `search` matches system, host and category label."""
+        """Every credential in use (or only the retired), by system; `search` as `matches`."""
+        from itexit.services.cred_lifecycle import check_retirements
+
         self.ctx.require(Permission.CRED_LIST)
         if self.ctx.holds(Scope.CRED) and self.ctx.can(Permission.CRED_WRITE):
             from itexit.services.handover import drain_inbox
 
             drain_inbox(self.ctx)
         with self.ctx.reading() as session:
+            check_retirements(self.ctx, session)
             query = select(Credential).order_by(Credential.system, Credential.id)
+            query = query.where(Credential.retired_at.is_not(None) == retired)
             if status is not None:
                 query = query.where(Credential.status == status.value)
             for word in search.lower().split():
@@ -411,6 +417,7 @@ class CredentialService:
             endpoint_options=dict(doc.get("endpoint_options") or {}),
             policy=policy,
             sealed=True,
+            retired_reason=str((doc.get("retired") or {}).get("reason", "")),
         )
 
     def history(self, ref: str) -> builtins.list[HistoryEntry]:
@@ -590,18 +597,32 @@ class CredentialService:
     def set_policy(self, ref: str, policy: PasswordPolicy) -> CredentialSummary:
         return self.update(ref, CredentialEdit(policy=policy))
 
+    def retire(self, ref: str, reason: str, version: int | None = None) -> CredentialSummary:
+        """Off the active list for good (see `services/cred_lifecycle.py`); history stays."""
+        from itexit.services.cred_lifecycle import retire
+
+        return retire(self.ctx, ref, reason, version)
+
+    def delete(self, ref: str, version: int | None = None) -> str:
+        """Remove a credential added by mistake (never checked); returns its system name."""
+        from itexit.services.cred_lifecycle import delete_credential
+
+        return delete_credential(self.ctx, ref, version)
+
     # --- rotation (see services/rotation.py) ---------------------------------------------------
 
-    def _rotation(self) -> RotationService:
+    def _rotation(self, ref: str) -> RotationService:
         from itexit.services.rotation import RotationService
 
+        if (retired := self.detail(ref).summary).retired_at is not None:
+            raise BadInput(f"{retired.system} is retired: it is no longer checked or rotated.")
         return RotationService(self.ctx, self.verifiers, self.timeout)
 
     def verify(
         self, ref: str, *, old: bool = False, attest: str | None = None, note: str = ""
     ) -> CheckOutcome:
         """Check the current secret (or, with `old`, that the previous one now fails)."""
-        return self._rotation().verify(ref, old=old, attest=attest, note=note)
+        return self._rotation(ref).verify(ref, old=old, attest=attest, note=note)
 
     def start_rotation(
         self,
@@ -611,13 +632,13 @@ class CredentialService:
         policy: PasswordPolicy | None = None,
     ) -> RotationStarted:
         """Generate (or take) a new secret and commit it as PENDING before returning it."""
-        return self._rotation().start(ref, secret=secret, policy=policy)
+        return self._rotation(ref).start(ref, secret=secret, policy=policy)
 
     def confirm_rotation(
         self, ref: str, *, attest: str | None = None, note: str = ""
     ) -> CheckOutcome:
         """Verify the pending secret; promote it to current when it works."""
-        return self._rotation().confirm(ref, attest=attest, note=note)
+        return self._rotation(ref).confirm(ref, attest=attest, note=note)
 
     def reconcile(
         self,
@@ -628,7 +649,7 @@ class CredentialService:
         note: str = "",
     ) -> CheckOutcome:
         """Try pending, then current, then previous; keep the one that works."""
-        return self._rotation().reconcile(ref, attest=attest, works=works, note=note)
+        return self._rotation(ref).reconcile(ref, attest=attest, works=works, note=note)
 
 
 def search_clause(word: str) -> ColumnElement[bool]:
@@ -667,6 +688,7 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
         func.count().filter(due, status == CredentialStatus.LOCKED_OUT.value),
         func.count().filter(status == CredentialStatus.NEEDS_RECONCILE.value),
     ).select_from(Credential)
+    query = query.where(Credential.retired_at.is_(None))
     with ctx.reading() as session:
         total, to_rotate, rotated, locked, reconcile = (
             int(n or 0) for n in session.execute(query).one()

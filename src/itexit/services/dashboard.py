@@ -9,6 +9,7 @@ from sqlalchemy import select
 from itexit.domain.models import DashboardSummary, Tile, UnlockCoverage
 from itexit.domain.roles import Permission
 from itexit.services import (
+    backups,
     checklist,
     credentials,
     mailbox,
@@ -20,7 +21,7 @@ from itexit.services import (
 from itexit.services.context import VaultContext
 from itexit.store.models import User
 
-AREAS = (watch, credentials, checklist, statements, vendors, renewals, mailbox)
+AREAS = (watch, credentials, checklist, statements, vendors, renewals, mailbox, backups)
 """The order of the tiles: the most urgent question first."""
 
 

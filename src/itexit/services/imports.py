@@ -9,9 +9,11 @@ the file's SHA-256 and the counts, so either all of it is in the vault, audited,
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import ConfigDict, Field, PrivateAttr, SecretStr, ValidationError
 from sqlalchemy import select
@@ -50,6 +52,34 @@ SAMPLE_ROWS = 200
 """How many of the rows to import a preview lists (the counts cover all of them)."""
 
 Progress = Callable[[int, int], None]
+T = TypeVar("T")
+
+
+def interruptible(work: Callable[[], T]) -> T:
+    """Run `work` so that Ctrl-C stops the command at once, even inside a long C call.
+
+    A key derivation (Argon2) runs in C and holds off Python's signal handling until it ends;
+    run in a background thread, the main thread keeps waiting in short steps and takes the
+    KeyboardInterrupt when it comes. Away from the main thread (the app's workers) it just runs.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return work()
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:  # handed to the caller's thread below
+            failure.append(exc)
+
+    worker = threading.Thread(target=run, name="itexit-import-read", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.1)
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 class ImportCancelled(ItexitError):
@@ -101,6 +131,8 @@ class ImportPreview(Model):
     skipped: list[SkippedRow]
     by_category: dict[str, int] = Field(default_factory=dict)
     with_totp: int = 0
+    remarks: list[SkippedRow] = Field(default_factory=list)
+    """What still needs a look after the import: attachments left behind, notes to review."""
     _entries: list[ImportedEntry] = PrivateAttr(default_factory=list)
 
     @property
@@ -120,6 +152,9 @@ class ImportReport(Model):
     skipped: list[SkippedRow]
     known_to_departing: bool
     credential_ids: list[str]
+    remarks: list[SkippedRow] = Field(default_factory=list)
+    delete_reminder: str = ""
+    """The sentence reminding the person to delete the plaintext export (empty for a .kdbx)."""
 
 
 class ImportService:
@@ -137,14 +172,17 @@ class ImportService:
         data = _read(file, "export")
         keyfile = _read(Path(options.keyfile).expanduser(), "key") if options.keyfile else None
         mapping = parse_mapping(options.mapping) if kind is ImportKind.CSV else None
-        parsed = parse(
-            kind,
-            data,
-            name=file.name,
-            password=options.password.get_secret_value() if options.password else None,
-            keyfile=keyfile,
-            mapping=mapping,
-            encoding=options.encoding or None,
+        password = options.password.get_secret_value() if options.password is not None else None
+        parsed = interruptible(
+            lambda: parse(
+                kind,
+                data,
+                name=file.name,
+                password=password,
+                keyfile=keyfile,
+                mapping=mapping,
+                encoding=options.encoding or None,
+            )
         )
         entries, unreadable = _readable_addresses(parsed.entries)
         entries, in_vault = self._not_in_vault(entries)
@@ -171,6 +209,7 @@ class ImportService:
             skipped=skipped,
             by_category=dict(Counter(e.category.value for e in entries).most_common()),
             with_totp=sum(1 for e in entries if e.totp.get_secret_value()),
+            remarks=parsed.remarks,
         )
         preview._entries = entries
         return preview
@@ -232,6 +271,8 @@ class ImportService:
             skipped=preview.skipped,
             known_to_departing=departing,
             credential_ids=[summary.id for summary in added],
+            remarks=preview.remarks,
+            delete_reminder=delete_reminder(preview.kind, preview.file_name),
         )
 
     def run(
@@ -276,6 +317,16 @@ class ImportService:
             else:
                 keep.append(entry)
         return keep, skipped
+
+
+def delete_reminder(kind: ImportKind, file_name: str) -> str:
+    """What to do with the export now it is in the vault: it holds every password in the clear."""
+    if kind is ImportKind.KEEPASS:
+        return ""
+    return (
+        f"Now delete {file_name} (and empty the trash): it holds every password in the clear, "
+        "and the vault keeps them encrypted."
+    )
 
 
 def _readable_addresses(

@@ -186,8 +186,12 @@ class _MessageCipher:
         return value
 
     def fingerprint(self, headers: MessageHeaders) -> str:
-        basis = headers.message_id or "\x00".join(
-            (headers.sender, headers.subject, headers.date.isoformat() if headers.date else "")
+        basis = (
+            headers.message_id
+            or headers.header_digest
+            or "\x00".join(
+                (headers.sender, headers.subject, headers.date.isoformat() if headers.date else "")
+            )
         )
         return hashlib.blake2b(basis.encode(), key=self._fp_key, digest_size=16).hexdigest()
 
@@ -999,6 +1003,7 @@ class MailboxService:
             target=(doc or {}).get("target", ""),
             note=(doc or {}).get("note", ""),
             sealed=doc is None,
+            renewal_id=(doc or {}).get("renewal_id") or "",
         )
 
     def _log(self, session: Session, box: MonitoredMailbox, action: NewAction) -> MailAction:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from itexit.domain.reminders import Reminder
-from itexit.services import checklist, mailbox, renewals, statements, watch
+from itexit.services import backups, checklist, mailbox, renewals, statements, watch
 from itexit.services.context import VaultContext
 
-AREAS = (watch, checklist, statements, renewals, mailbox)
+AREAS = (watch, checklist, statements, renewals, mailbox, backups)
 
 
 def collect(ctx: VaultContext, today: date) -> list[Reminder]:

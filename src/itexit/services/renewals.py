@@ -450,11 +450,16 @@ class RenewalService:
             if found is None:
                 status = CheckStatus.WARNING
                 message += "; no expiry date at the source"
-            elif found != item.renewal_date:
-                status = CheckStatus.CHANGED
-                message += f"; was {item.renewal_date.isoformat()}"
             else:
-                status = CheckStatus.WARNING if warning else CheckStatus.OK
+                # A chain that does not verify is a warning on every check, the first included,
+                # even when the date also changed.
+                changed = found != item.renewal_date
+                if changed:
+                    message += f"; was {item.renewal_date.isoformat()}"
+                if warning:
+                    status = CheckStatus.WARNING
+                else:
+                    status = CheckStatus.CHANGED if changed else CheckStatus.OK
             if warning:
                 message += f"; {warning}"
         except (RdapError, TlsError, BadInput) as exc:

@@ -25,11 +25,13 @@ from itexit.services.context import VaultContext
 from itexit.services.users import UserService
 
 if TYPE_CHECKING:
+    from itexit.services.backups.service import BackupService
     from itexit.services.changing import ChangingService
     from itexit.services.checklist import CaseService
     from itexit.services.credentials import CredentialService
     from itexit.services.imports import ImportService
     from itexit.services.mailbox import MailboxService
+    from itexit.services.renewal_notices import RenewalNotices
     from itexit.services.renewals import RenewalService
     from itexit.services.statements import StatementService
     from itexit.services.vendors import VendorService
@@ -100,6 +102,19 @@ class UnlockedVault:
 
         return MailboxService(self.ctx)
 
+    @cached_property
+    def backups(self) -> BackupService:
+        from itexit.services.backups.service import BackupService
+
+        return BackupService(self.ctx)
+
+    @cached_property
+    def renewal_notices(self) -> RenewalNotices:
+        """A mailbox notice made into a renewal, or linked to the one already tracked."""
+        from itexit.services.renewal_notices import RenewalNotices
+
+        return RenewalNotices(self.ctx)
+
     def can(self, permission: Permission) -> bool:
         return self.ctx.can(permission)
 
@@ -111,8 +126,23 @@ class UnlockedVault:
     def list_users(self) -> list[UserInfo]:
         return self.users.list()
 
-    def add_user(self, name: str, role: Role, passphrase: str) -> UserInfo:
-        return self.users.add(name, role, passphrase)
+    def add_user(
+        self, name: str, role: Role, passphrase: str, full_name: str = "", email: str = ""
+    ) -> UserInfo:
+        return self.users.add(name, role, passphrase, full_name, email)
+
+    def edit_user(
+        self,
+        name: str,
+        *,
+        full_name: str | None = None,
+        email: str | None = None,
+        expected_version: int | None = None,
+    ) -> UserInfo:
+        """A person's full name or e-mail address; None leaves it as it is."""
+        return self.users.edit_details(
+            name, full_name=full_name, email=email, expected_version=expected_version
+        )
 
     def remove_user(self, name: str) -> RemovalReport:
         return self.users.remove(name)

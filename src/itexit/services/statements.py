@@ -80,6 +80,14 @@ class StatementService:
         if row is not None:
             return row
         matches = list(session.scalars(select(Case).where(func.lower(Case.name) == ref.lower())))
+        if not matches and len(ref) >= 6:  # the short ids other commands print and take
+            matches = list(
+                session.scalars(
+                    select(Case).where(Case.id.startswith(ref.lower(), autoescape=True))
+                )
+            )
+            if len(matches) > 1:
+                raise BadInput(f"More than one case id starts with {ref!r}; give more of it.")
         if not matches:
             raise NotFound(f"There is no case {ref!r}.")
         if len(matches) > 1:

@@ -12,7 +12,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from itexit.domain.errors import BadInput, NotFound, PermissionDenied, StaleEdit
-from itexit.domain.models import RemovalReport, UnlockCoverage, UserInfo, UserStatus
+from itexit.domain.models import (
+    RemovalReport,
+    UnlockCoverage,
+    UserInfo,
+    UserStatus,
+    clean_email,
+    clean_full_name,
+)
 from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope
 from itexit.services.audit import RECOVERY_ACTOR
 from itexit.services.context import VaultContext, check_version, seal_with_key, stale_message
@@ -129,7 +136,19 @@ def to_info(user: User) -> UserInfo:
         created_at=user.created_at,
         removed_at=user.removed_at,
         version=user.version,
+        full_name=user.full_name or "",
+        email=user.email or "",
     )
+
+
+def person_details(full_name: str | None, email: str | None) -> tuple[str | None, str | None]:
+    """A full name and an e-mail address as stored, or one clear sentence saying what is wrong."""
+    try:
+        name = None if full_name is None else clean_full_name(full_name)
+        address = None if email is None else clean_email(email)
+    except ValueError as exc:
+        raise BadInput(str(exc)) from None
+    return name, address
 
 
 class UserService:
@@ -170,14 +189,18 @@ class UserService:
             raise NotFound(f"There is no user called {name!r}.")
         return user
 
-    def add(self, name: str, role: Role, passphrase: str) -> UserInfo:
+    def add(
+        self, name: str, role: Role, passphrase: str, full_name: str = "", email: str = ""
+    ) -> UserInfo:
         self.ctx.require(Permission.USER_MANAGE)
         name = validate_name(name)
-        require_acceptable(passphrase, (name,))
+        full, address = person_details(full_name, email)
+        require_acceptable(passphrase, (name, full or ""))
         keys = {(s.value, self.ctx.epoch): self.ctx.scope_key(s.value) for s in ROLE_SCOPES[role]}
         pair = KeyPair.generate()
         user = new_user_row(self.ctx.vault_id, name, role, passphrase, pair, new_params())
         user.updated_by = self.ctx.actor.name
+        user.full_name, user.email = full or "", address or ""
         with self.ctx.transaction() as session:
             if session.scalars(select(User).where(User.name == name)).first() is not None:
                 raise BadInput(f"There is already a user called {name} (names are never reused).")
@@ -191,8 +214,40 @@ class UserService:
                 subject_id=user.id,
                 role=role.value,
                 sign_key=pair.sign_public.hex(),
+                full_name=user.full_name,
+                email=user.email,
             )
         return to_info(user)
+
+    def edit_details(
+        self,
+        name: str,
+        *,
+        full_name: str | None = None,
+        email: str | None = None,
+        expected_version: int | None = None,
+    ) -> UserInfo:
+        """Change a person's full name or e-mail address (None leaves it as it is)."""
+        self.ctx.require(Permission.USER_MANAGE)
+        full, address = person_details(full_name, email)
+        with self.ctx.transaction() as session:
+            user = self._get(session, name)
+            check_version(user, expected_version)
+            changed: dict[str, str] = {}
+            if full is not None and full != user.full_name:
+                user.full_name = full
+                changed["full_name"] = full
+            if address is not None and address != user.email:
+                user.email = address
+                changed["email"] = address
+            if not changed:
+                return to_info(user)
+            user.version += 1
+            user.updated_by = self.ctx.actor.name
+            user.updated_at = datetime.now(UTC)
+            session.flush()
+            self.ctx.record(session, "user.edit", user.name, subject_id=user.id, **changed)
+            return to_info(user)
 
     def change_passphrase(
         self, name: str, new_passphrase: str, expected_version: int | None = None
@@ -359,7 +414,8 @@ def mark_rotation_due(
     if Scope.CRED not in scopes:
         return []
     systems: list[str] = []
-    for cred in session.scalars(select(Credential).order_by(Credential.system)):
+    active = select(Credential).where(Credential.retired_at.is_(None))
+    for cred in session.scalars(active.order_by(Credential.system)):
         if not cred.rotation_due:
             cred.rotation_due = True
             cred.rotation_reason = reason[:200]

@@ -127,7 +127,11 @@ class VendorService:
         with self.ctx.reading() as session:
             rows = list(session.scalars(select(Vendor).order_by(func.lower(Vendor.name))))
             tied = set(
-                session.scalars(select(Credential.id).where(Credential.recovery_tied.is_(True)))
+                session.scalars(
+                    select(Credential.id).where(
+                        Credential.recovery_tied.is_(True), Credential.retired_at.is_(None)
+                    )
+                )
             )
             return [
                 _summary(row, any(cid in tied for cid in _json_list(row.credential_ids)))

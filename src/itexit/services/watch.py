@@ -193,6 +193,7 @@ class WatchService:
                 session.scalars(
                     select(Credential.id)
                     .where(Credential.status == CredentialStatus.LOCKED_OUT.value)
+                    .where(Credential.retired_at.is_(None))
                     .order_by(Credential.host, Credential.system)
                 )
             )

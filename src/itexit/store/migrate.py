@@ -10,7 +10,7 @@ from sqlalchemy import Engine, inspect, text
 
 from itexit.store.engine import sqlite_file
 
-HEAD_REVISION = "0010"
+HEAD_REVISION = "0011"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

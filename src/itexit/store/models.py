@@ -90,6 +90,10 @@ class User(Base, Versioned):
     kdf_salt: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    full_name: Mapped[str] = mapped_column(
+        String(120), nullable=False, default="", server_default=""
+    )
+    email: Mapped[str] = mapped_column(String(254), nullable=False, default="", server_default="")
 
 
 class KeySlot(Base):
@@ -151,6 +155,8 @@ class Credential(Base, Encrypted):
     locked_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     policy: Mapped[str] = mapped_column(Text, nullable=False, default="", server_default="")
     """The password policy as JSON (lengths and character sets, nothing secret); "" = default."""
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    """When the credential left the active list (the system is gone); its history is kept."""
 
 
 class SecretVersion(Base, Encrypted):

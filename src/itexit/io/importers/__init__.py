@@ -26,7 +26,23 @@ from itexit.io.importers.csv_formats import (
     onepassword_csv,
     parse_mapping,
 )
+from itexit.io.importers.json_formats import (
+    enpass_json,
+    keeper_json,
+    onepassword_1pif,
+    onepassword_1pux,
+    proton_pass_json,
+)
 from itexit.io.importers.keepass import kdbx, keepass_xml
+from itexit.io.importers.more_csv import (
+    browser_csv,
+    dashlane_csv,
+    keeper_csv,
+    nordpass_csv,
+    roboform_csv,
+    safari_csv,
+    secret_server_csv,
+)
 
 __all__ = [
     "KINDS",
@@ -51,6 +67,19 @@ class ImportKind(StrEnum):
     KEEPASS_CSV = "keepass-csv"
     LASTPASS_CSV = "lastpass-csv"
     ONEPASSWORD_CSV = "1password-csv"
+    ONEPASSWORD_1PUX = "1password-1pux"
+    ONEPASSWORD_1PIF = "1password-1pif"
+    CHROME_CSV = "chrome-csv"
+    FIREFOX_CSV = "firefox-csv"
+    SAFARI_CSV = "safari-csv"
+    DASHLANE_CSV = "dashlane-csv"
+    KEEPER_CSV = "keeper-csv"
+    KEEPER_JSON = "keeper-json"
+    PROTON_PASS = "protonpass-json"  # noqa: S105 (a format name)
+    ENPASS_JSON = "enpass-json"
+    NORDPASS_CSV = "nordpass-csv"
+    ROBOFORM_CSV = "roboform-csv"
+    SECRET_SERVER_CSV = "secretserver-csv"  # noqa: S105 (a format name)
     CSV = "csv"
 
 
@@ -80,6 +109,36 @@ KINDS: dict[ImportKind, KindInfo] = {
     ImportKind.ONEPASSWORD_CSV: KindInfo(
         "1Password CSV", "1Password 8: File > Export > CSV (Logins)"
     ),
+    ImportKind.ONEPASSWORD_1PUX: KindInfo(
+        "1Password 1PUX", "1Password 8: File > Export > 1PUX (the whole .1pux file)"
+    ),
+    ImportKind.ONEPASSWORD_1PIF: KindInfo(
+        "1Password 1PIF", "1Password 4 to 7: File > Export > 1Password Interchange Format"
+    ),
+    ImportKind.CHROME_CSV: KindInfo(
+        "Chrome or Edge CSV", "Chrome, Edge, Brave: Settings > Passwords > Export passwords"
+    ),
+    ImportKind.FIREFOX_CSV: KindInfo(
+        "Firefox CSV", "Firefox: Passwords (about:logins) > ⋯ > Export passwords"
+    ),
+    ImportKind.SAFARI_CSV: KindInfo(
+        "Safari or Apple Passwords CSV", "Passwords app or Safari: File > Export passwords"
+    ),
+    ImportKind.DASHLANE_CSV: KindInfo(
+        "Dashlane CSV", "Dashlane: Settings > Export data > CSV (credentials.csv)"
+    ),
+    ImportKind.KEEPER_CSV: KindInfo("Keeper CSV", "Keeper: Settings > Export > CSV file"),
+    ImportKind.KEEPER_JSON: KindInfo("Keeper JSON", "Keeper: Settings > Export > JSON file"),
+    ImportKind.PROTON_PASS: KindInfo(
+        "Proton Pass", "Proton Pass: Settings > Export, without encryption (.zip or data.json)"
+    ),
+    ImportKind.ENPASS_JSON: KindInfo("Enpass JSON", "Enpass: File > Export > .json"),
+    ImportKind.NORDPASS_CSV: KindInfo("NordPass CSV", "NordPass: Settings > Export items"),
+    ImportKind.ROBOFORM_CSV: KindInfo("RoboForm CSV", "RoboForm: Options > Export > CSV"),
+    ImportKind.SECRET_SERVER_CSV: KindInfo(
+        "Delinea Secret Server CSV",
+        "Secret Server (Thycotic): Administration > Export Secrets > CSV",
+    ),
     ImportKind.CSV: KindInfo(
         "Other CSV (map the columns)", "Any CSV with a header row; name its columns in the mapping"
     ),
@@ -108,5 +167,18 @@ def parse(
         ImportKind.KEEPASS_CSV: keepass_csv,
         ImportKind.LASTPASS_CSV: lastpass_csv,
         ImportKind.ONEPASSWORD_CSV: onepassword_csv,
+        ImportKind.ONEPASSWORD_1PUX: onepassword_1pux,
+        ImportKind.ONEPASSWORD_1PIF: onepassword_1pif,
+        ImportKind.CHROME_CSV: browser_csv,
+        ImportKind.FIREFOX_CSV: browser_csv,
+        ImportKind.SAFARI_CSV: safari_csv,
+        ImportKind.DASHLANE_CSV: dashlane_csv,
+        ImportKind.KEEPER_CSV: keeper_csv,
+        ImportKind.KEEPER_JSON: keeper_json,
+        ImportKind.PROTON_PASS: proton_pass_json,
+        ImportKind.ENPASS_JSON: enpass_json,
+        ImportKind.NORDPASS_CSV: nordpass_csv,
+        ImportKind.ROBOFORM_CSV: roboform_csv,
+        ImportKind.SECRET_SERVER_CSV: secret_server_csv,
     }
     return readers[kind](data, encoding)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
-from itexit.io.importers.common import ImportFileError, ParsedFile, RawEntry, decode, finish
+from itexit.io.importers.common import (
+    NOTE_REVIEW,
+    ImportFileError,
+    ParsedFile,
+    RawEntry,
+    decode,
+    finish,
+    load_json,
+)
 
 WHAT = "Bitwarden JSON export"
 ITEM_TYPES = {
@@ -20,14 +27,7 @@ ITEM_TYPES = {
 
 def bitwarden_json(data: bytes, encoding: str | None = None) -> ParsedFile:
     text = decode(data, WHAT, encoding)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ImportFileError(
-            f"The {WHAT} is not valid JSON (line {exc.lineno}, column {exc.colno})."
-        ) from None
-    except RecursionError:
-        raise ImportFileError(f"The {WHAT} is nested too deeply to be an export.") from None
+    document = load_json(text, WHAT)
     if not isinstance(document, dict):
         raise ImportFileError(f"This is not a {WHAT}: it is not a JSON object.")
     if document.get("encrypted") is True:
@@ -88,13 +88,12 @@ def _entry(
     uris = [] if uris is None else uris
     if not isinstance(uris, list):
         raise ImportFileError(f"In the {WHAT}, {where}: 'login.uris' is not a list.")
-    url = ""
+    urls: list[str] = []
     for uri in uris:
         if not isinstance(uri, dict):
             raise ImportFileError(f"In the {WHAT}, {where}: an entry of 'login.uris' is wrong.")
-        url = _text(uri, "uri", where)
-        if url:
-            break
+        if value := _text(uri, "uri", where).strip():
+            urls.append(value)
     notes = _text(item, "notes", where)
     fields = item.get("fields")
     fields = [] if fields is None else fields
@@ -113,14 +112,20 @@ def _entry(
     collection_ids = item.get("collectionIds") or []
     if not folder and isinstance(collection_ids, list) and collection_ids:
         folder = collections.get(str(collection_ids[0]), "")
+    secret = _text(login, "password", where)
+    passkeys = login.get("fido2Credentials")
+    if kind == 1 and not secret and isinstance(passkeys, list) and passkeys:
+        skip = "a passkey only, no password: remove the passkey from that account by hand"
     return RawEntry(
         row=number,
         title=_text(item, "name", where),
-        url=url,
+        url=urls[0] if urls else "",
+        extra_urls=urls[1:],
         username=_text(login, "username", where),
-        secret=_text(login, "password", where),
+        secret=secret,
         notes=notes,
         totp=_text(login, "totp", where),
         folder=folder,
-        skip_reason=skip if kind != 2 or not _text(login, "password", where) else "",
+        skip_reason=skip if kind != 2 or not secret else "",
+        review=NOTE_REVIEW if kind == 2 and not secret and notes.strip() else "",
     )

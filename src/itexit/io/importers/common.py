@@ -10,9 +10,11 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 from pydantic import ConfigDict, Field, SecretStr
@@ -68,6 +70,9 @@ class ParsedFile:
     skipped: list[SkippedRow]
     rows: int
     row_word: str = "row"
+    remarks: list[SkippedRow] = field(default_factory=list)
+    """Entries imported, or left out, that still need a look: an attachment not carried over,
+    a secure note that may hold a secret."""
 
 
 @dataclass
@@ -89,6 +94,12 @@ class RawEntry:
     skip_reason: str = ""
     """Set by the format when the entry is not a login at all (a card, a note, a deleted item)."""
     port_column: str = ""
+    extra_urls: list[str] = field(default_factory=list)
+    """Further addresses the same login is used at, after the first (`url`)."""
+    attachments: list[str] = field(default_factory=list)
+    """Names of files attached to the entry: listed in the report, never imported."""
+    review: str = ""
+    """Set with `skip_reason` when the left-out entry may still hold a secret to look at."""
 
 
 # --- decoding ---------------------------------------------------------------------------------
@@ -111,6 +122,11 @@ def decode(data: bytes, what: str, encoding: str | None = None) -> str:
         )
     if not data.strip():
         raise ImportFileError(f"The {what} is empty.")
+    if data.startswith(b"PK\x03\x04"):
+        raise ImportFileError(
+            f"This is not a {what} but a ZIP archive: for a 1Password .1pux choose the format "
+            "1password-1pux, for a Proton Pass .zip protonpass-json."
+        )
     chosen = encoding
     for bom, name in _BOMS:
         if data.startswith(bom):
@@ -135,6 +151,24 @@ def decode(data: bytes, what: str, encoding: str | None = None) -> str:
             f"The {what} holds a NUL character on line {line}: it is binary, not a text export."
         )
     return text.lstrip("\ufeff")
+
+
+def load_json(text: str, what: str) -> Any:
+    """Parse a JSON export; every way it can be wrong is one sentence."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(
+            f"The {what} is not valid JSON (line {exc.lineno}, column {exc.colno})."
+        ) from None
+    except RecursionError:
+        raise ImportFileError(f"The {what} is nested too deeply to be an export.") from None
+    except ValueError:
+        # Python refuses to turn thousands of digits into a number (CVE-2020-10735).
+        raise ImportFileError(
+            f"The {what} holds a number thousands of digits long, which no export writes: "
+            "export it again from the password manager."
+        ) from None
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -196,11 +230,19 @@ def read_csv(text: str, what: str) -> tuple[list[str], Iterator[CsvRow]]:
 
 def _csv_reason(exc: csv.Error) -> str:
     text = str(exc)
+    if "field larger than field limit" in text:
+        return (
+            f"a cell is longer than {csv.field_size_limit():,} characters, more than any "
+            "password export holds; check that this is the export"
+        )
     if "EOF" in text or "unexpected end" in text:
         return "a quoted cell is never closed"
     if "expected" in text and "after" in text:
         return "a quote is followed by more text inside the same cell"
     return "the quoting is broken"
+
+
+NOTE_REVIEW = "a secure note: it may hold a secret such as an alarm code or PIN, review it"
 
 
 def _clean(cell: str) -> str:
@@ -376,10 +418,12 @@ def finish(raw_entries: Iterable[RawEntry], what: str, row_word: str = "row") ->
     """Apply the rules every format shares: names, hosts, categories, skips and duplicates."""
     entries: list[ImportedEntry] = []
     skipped: list[SkippedRow] = []
+    remarks: list[SkippedRow] = []
     seen: dict[tuple[str, str, str, str], int] = {}
     count = 0
     for raw in raw_entries:
         count += 1
+        _remark(raw, remarks)
         title = " ".join(raw.title.split())
         url = raw.url.strip()
         host, port = split_url(url)
@@ -390,6 +434,8 @@ def finish(raw_entries: Iterable[RawEntry], what: str, row_word: str = "row") ->
         label = title or host
         if raw.skip_reason:
             skipped.append(SkippedRow(row=raw.row, label=label, reason=raw.skip_reason))
+            if raw.review:
+                remarks.append(SkippedRow(row=raw.row, label=label, reason=raw.review))
             continue
         if not any(
             s.strip() for s in (raw.title, raw.url, raw.username, raw.secret, raw.notes, raw.totp)
@@ -420,6 +466,12 @@ def finish(raw_entries: Iterable[RawEntry], what: str, row_word: str = "row") ->
                     f"{row_word.capitalize()} {raw.row} of the {what}: the {name} is longer "
                     f"than {limit:,} characters."
                 )
+        notes = _with_addresses(raw.notes.strip(), url, raw.extra_urls)
+        if len(notes) > MAX_FIELD_CHARS:
+            raise ImportFileError(
+                f"{row_word.capitalize()} {raw.row} of the {what}: the notes and addresses are "
+                f"longer than {MAX_FIELD_CHARS:,} characters."
+            )
         key = (label.casefold(), raw.username.strip(), url, raw.secret)
         first = seen.get(key)
         if first is not None:
@@ -437,10 +489,38 @@ def finish(raw_entries: Iterable[RawEntry], what: str, row_word: str = "row") ->
                 port=port,
                 username=raw.username.strip(),
                 secret=SecretStr(raw.secret),
-                notes=raw.notes.strip(),
+                notes=notes,
                 totp=SecretStr(raw.totp.strip()),
                 folder=raw.folder.strip(),
                 category=categorize(raw),
             )
         )
-    return ParsedFile(entries=entries, skipped=skipped, rows=count, row_word=row_word)
+    return ParsedFile(
+        entries=entries, skipped=skipped, rows=count, row_word=row_word, remarks=remarks
+    )
+
+
+def _with_addresses(notes: str, url: str, extra_urls: list[str]) -> str:
+    """The notes, then every further address the login is used at (the first is the URL)."""
+    others: list[str] = []
+    for value in extra_urls:
+        value = value.strip()
+        if value and value != url and value not in others:
+            others.append(value)
+    if not others:
+        return notes
+    listed = "Also used at: " + ", ".join(others)
+    return f"{notes}\n\n{listed}" if notes else listed
+
+
+def _remark(raw: RawEntry, remarks: list[SkippedRow]) -> None:
+    label = " ".join(raw.title.split()) or split_url(raw.url)[0]
+    for name in raw.attachments:
+        remarks.append(
+            SkippedRow(
+                row=raw.row,
+                label=label,
+                reason=f"has an attached file {name!r} that was not imported: "
+                "save it from the password manager if it is needed",
+            )
+        )

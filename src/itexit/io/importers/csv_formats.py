@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from itexit.io.importers.common import (
+    NOTE_REVIEW,
     CsvRow,
     ImportFileError,
     ParsedFile,
@@ -63,19 +64,23 @@ def bitwarden_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
     def raw() -> Iterator[RawEntry]:
         for row in rows:
             kind = _cell(row, cols["type"]).strip().lower()
-            skip = ""
+            skip = review = ""
+            note_text = _cell(row, notes)
             if kind in ("note", "securenote", "secure note") and not _cell(row, cols["password"]):
                 skip = "a secure note, not a login"
+                review = NOTE_REVIEW if note_text.strip() else ""
             elif kind in ("card", "identity"):
                 skip = f"a{'n' if kind == 'identity' else ''} {kind}, not a login"
-            uri = _cell(row, cols["uri"]).split(",")[0].strip()
+            uris = [u.strip() for u in _cell(row, cols["uri"]).split(",") if u.strip()]
             yield RawEntry(
                 row=row.row,
                 title=_cell(row, cols["name"]),
-                url=uri,
+                url=uris[0] if uris else "",
+                extra_urls=uris[1:],
+                review=review,
                 username=_cell(row, cols["username"]),
                 secret=_cell(row, cols["password"]),
-                notes=_join_notes(_cell(row, notes), _cell(row, fields)),
+                notes=_join_notes(note_text, _cell(row, fields)),
                 totp=_cell(row, totp),
                 folder=_cell(row, folder),
                 skip_reason=skip,
@@ -148,6 +153,9 @@ def lastpass_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
                 skip_reason="a secure note, not a login"
                 if note and not _cell(row, cols["password"])
                 else "",
+                review=NOTE_REVIEW
+                if note and not _cell(row, cols["password"]) and _cell(row, extra).strip()
+                else "",
             )
 
     return finish(raw(), what)
@@ -173,10 +181,12 @@ def onepassword_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
     def raw() -> Iterator[RawEntry]:
         for row in rows:
             is_archived = _cell(row, archived).strip().lower() == "true"
+            urls = [u.strip() for u in _cell(row, url).split("\n") if u.strip()]
             yield RawEntry(
                 row=row.row,
                 title=_cell(row, cols["title"]),
-                url=_cell(row, url).split("\n")[0],
+                url=urls[0] if urls else "",
+                extra_urls=urls[1:],
                 username=_cell(row, cols["username"]),
                 secret=_cell(row, cols["password"]),
                 notes=_cell(row, notes),

@@ -19,10 +19,9 @@ from itexit.io.importers.common import (
     decode,
     finish,
 )
+from itexit.io.importers.totp import TOTP_KEYS, keepass_totp
 
 STANDARD_KEYS = {"Title", "UserName", "Password", "URL", "Notes"}
-TOTP_KEYS = ("otp", "TOTP Seed", "TimeOtp-Secret-Base32", "TimeOtp-Secret")
-HIDDEN_KEYS = ("TOTP Settings", "TimeOtp-Length", "TimeOtp-Period", "TimeOtp-Algorithm")
 KDBX_SIGNATURE = bytes.fromhex("03d9a29a67fb4bb5")
 
 
@@ -47,8 +46,28 @@ def keepass_xml(data: bytes, encoding: str | None = None) -> ParsedFile:
     return walk(root, what, protected_ok=False)
 
 
+MAX_AES_ROUNDS = 200_000_000
+"""About ten seconds here; KeePassXC's one-second default is around a million rounds."""
+MAX_ARGON2_MEMORY = 1 << 30
+MAX_ARGON2_PASSES = 100
+MAX_ARGON2_WORK = 16 << 30
+"""Memory times passes: 1 GiB over 16 passes is far beyond any setting KeePassXC calibrates."""
+KDF_REFUSED = (
+    "{name} asks for a key derivation so costly ({cost}) that opening it would take minutes "
+    "or more memory than this computer should give, far beyond what KeePass or KeePassXC ever "
+    "set: open it in KeePassXC, lower Database Settings > Security > Decryption time, save it, "
+    "and import it again."
+)
+
+
 def kdbx(data: bytes, password: str | None, keyfile: bytes | None, name: str) -> ParsedFile:
-    """Open a KDBX 3.1 or 4 database from memory with its password and/or key file."""
+    """Open a KDBX 2, 3.1 or 4 database from memory with its password and/or key file.
+
+    KDBX 2.x (KeePass 2.00 to 2.19) is laid out as 3.1 is, so it is read as 3.1. An empty
+    password ('') is a password, as KeePass has it; with a key file and no password typed, both
+    "no password" and the empty password are tried. The key derivation's cost is checked before
+    it runs, so a damaged or hostile header cannot hang the import.
+    """
     from pykeepass import PyKeePass
     from pykeepass.exceptions import (
         CredentialsError,
@@ -62,27 +81,83 @@ def kdbx(data: bytes, password: str | None, keyfile: bytes | None, name: str) ->
         raise ImportFileError(f"The {what} is larger than {MAX_FILE_BYTES // 2**20} MB.")
     if not data.startswith(KDBX_SIGNATURE):
         raise ImportFileError(f"{name} is not a KeePass database (.kdbx).")
-    if not password and keyfile is None:
+    if len(data) < 12:
+        raise ImportFileError(f"{name} is cut short: it ends inside its header.")
+    minor, major = int.from_bytes(data[8:10], "little"), int.from_bytes(data[10:12], "little")
+    if major not in (2, 3, 4):
+        raise ImportFileError(
+            f"{name} is a KeePass database of format {major}.{minor}, which itexit cannot "
+            "read: open it in KeePassXC, save it (format 4), and import that."
+        )
+    if major == 2:
+        data = data[:8] + (1).to_bytes(2, "little") + (3).to_bytes(2, "little") + data[12:]
+    if password is None and keyfile is None:
         raise ImportFileError(
             f"{name} needs its password or key file to open (--keepass-password-file, --keyfile)."
         )
-    try:
-        database: Any = PyKeePass(
-            io.BytesIO(data),
-            password=password or None,
-            keyfile=io.BytesIO(keyfile) if keyfile is not None else None,
-        )
-    except CredentialsError:
+    _check_kdf_cost(data, name)
+    attempts: list[str | None] = [password]
+    if keyfile is not None and not password:
+        attempts = [None, ""]
+    for attempt in attempts:
+        try:
+            database = PyKeePass(
+                io.BytesIO(data),
+                password=attempt,
+                keyfile=io.BytesIO(keyfile) if keyfile is not None else None,
+            )
+            root = database.tree.getroot()
+            break
+        except CredentialsError:
+            continue
+        except (HeaderChecksumError, PayloadChecksumError):
+            raise ImportFileError(f"{name} is damaged: its checksums do not match.") from None
+        except Exception:  # the parser raises many types for one cause: unreadable input
+            raise ImportFileError(
+                f"{name} is damaged or not a KeePass database: it cannot be read."
+            ) from None
+    else:
         raise AuthenticationFailed(
-            f"That password and key file do not open {name}; nothing was imported."
-        ) from None
-    except (HeaderChecksumError, PayloadChecksumError):
-        raise ImportFileError(f"{name} is damaged: its checksums do not match.") from None
-    except Exception as exc:  # the parser raises many types for one cause: unreadable input
+            f"That password and key file do not open {name}; nothing was imported. If it also "
+            "needs a hardware key (a YubiKey or OnlyKey), itexit cannot use one: export it "
+            "from KeePassXC as XML (Database > Export > XML), import that, then delete it."
+        )
+    return walk(root, what, protected_ok=True)
+
+
+def _check_kdf_cost(data: bytes, name: str) -> None:
+    """Refuse a key derivation far costlier than any KeePass setting, before running it."""
+    from pykeepass.kdbx_parsing.kdbx import KDBX
+
+    try:
+        header = KDBX.header.parse(data).value  # the header alone: the body would derive the key
+    except Exception:  # any unreadable header is one cause: a damaged file
         raise ImportFileError(
-            f"{name} could not be read as a KeePass database ({type(exc).__name__})."
+            f"{name} is damaged or not a KeePass database: its header cannot be read."
         ) from None
-    return walk(database.tree.getroot(), what, protected_ok=True)
+    dynamic = header.dynamic_header
+    if header.major_version == 3:
+        rounds = int(dynamic.transform_rounds.data)
+        if rounds > MAX_AES_ROUNDS:
+            raise ImportFileError(KDF_REFUSED.format(name=name, cost=f"{rounds:,} AES rounds"))
+        return
+    params = dynamic.kdf_parameters.data.dict
+    if "R" in params:
+        rounds = int(params["R"].value)
+        if rounds > MAX_AES_ROUNDS:
+            raise ImportFileError(KDF_REFUSED.format(name=name, cost=f"{rounds:,} AES rounds"))
+        return
+    memory = int(params["M"].value) if "M" in params else 0
+    passes = int(params["I"].value) if "I" in params else 0
+    lanes = int(params["P"].value) if "P" in params else 1
+    if (
+        memory > MAX_ARGON2_MEMORY
+        or passes > MAX_ARGON2_PASSES
+        or memory * passes > MAX_ARGON2_WORK
+        or not 0 < lanes <= 64
+    ):
+        cost = f"Argon2 with {memory / 2**20:,.0f} MiB, {passes:,} passes, {lanes:,} threads"
+        raise ImportFileError(KDF_REFUSED.format(name=name, cost=cost))
 
 
 def walk(root: Any, what: str, *, protected_ok: bool) -> ParsedFile:
@@ -121,8 +196,13 @@ def _raw(
     entry: Any, number: int, path: list[str], in_bin: bool, what: str, protected_ok: bool
 ) -> RawEntry:
     fields: dict[str, str] = {}
+    totp_fields: dict[str, str] = {}
     extra: list[str] = []
-    for string in entry.iterchildren("String") if hasattr(entry, "iterchildren") else entry:
+    attachments: list[str] = []
+    for string in entry.iterchildren() if hasattr(entry, "iterchildren") else entry:
+        if string.tag == "Binary":
+            attachments.append((string.findtext("Key") or "").strip() or "(no name)")
+            continue
         if string.tag != "String":
             continue
         key, value, value_node = "", "", None
@@ -140,14 +220,19 @@ def _raw(
                 f"Entry {number} of the {what} holds a protected (still encrypted) value: "
                 "export from KeePass as 'KeePass XML (2.x)' instead."
             )
-        if key in STANDARD_KEYS or key in TOTP_KEYS:
+        if key in STANDARD_KEYS:
             fields[key] = value
-        elif key and value and key not in HIDDEN_KEYS:
+        elif key in TOTP_KEYS:
+            totp_fields[key] = value
+        elif key and value:
             extra.append(f"{key}: {value}")
     notes = fields.get("Notes", "")
     if extra:
         notes = (notes.rstrip() + "\n\n" if notes.strip() else "") + "\n".join(extra)
-    totp = next((fields[k] for k in TOTP_KEYS if fields.get(k)), "")
+    try:
+        totp = keepass_totp(totp_fields)
+    except ValueError as exc:
+        raise ImportFileError(f"Entry {number} of the {what}: {exc}") from None
     return RawEntry(
         row=number,
         title=fields.get("Title", ""),
@@ -158,6 +243,7 @@ def _raw(
         totp=totp,
         folder="/".join(path),
         skip_reason="in the recycle bin" if in_bin else "",
+        attachments=[] if in_bin else attachments,
     )
 
 

@@ -121,6 +121,8 @@ PERMISSION_WORDS: dict[Permission, str] = {
     Permission.RENEWAL_WRITE: "change the renewals",
     Permission.MAILBOX_READ: "see the monitored mailboxes",
     Permission.MAILBOX_REVIEW: "review the monitored mailboxes",
+    Permission.VAULT_BACKUP: "make or restore a backup of the vault",
+    Permission.SETTINGS_WRITE: "change the practice's settings",
 }
 """What each permission lets a person do, for refusals a practice manager can read."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import threading
 import time
@@ -13,12 +14,13 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
+from textual.widget import Widget
 from textual.worker import Worker, WorkerState
 
 from itexit.domain.errors import ItexitError, VaultRekeyed
@@ -57,6 +59,12 @@ CALM = Theme(
     variables={"button-focus-text-style": "bold underline"},
 )
 
+KEY_SETTLE_SECONDS = 0.25
+"""The longest one key may hold the next back (a key that starts long work does not wait)."""
+
+QUIET_TURNS = 4
+"""Turns of the event loop with nothing waiting on the screen before a key counts as done."""
+
 UNEXPECTED = "Something unexpected went wrong; nothing more was changed. Details are in {where}."
 
 
@@ -67,6 +75,15 @@ def describe_duration(seconds: float) -> str:
         minutes = whole // 60
         return f"{minutes} minute{'s' if minutes != 1 else ''}"
     return f"{whole} second{'s' if whole != 1 else ''}"
+
+
+def _moves_on(message: Message) -> bool:
+    """Whether a message sent to the app while a key settles decides where the next key goes:
+    the key itself back from its widget, a callback (focus moves this way), or a screen's own
+    request; notifications and the like keep their place in the queue."""
+    if isinstance(message, events.Key):
+        return message.is_forwarded
+    return isinstance(message, events.Callback) or type(message).__module__.startswith("itexit.")
 
 
 @dataclass
@@ -86,6 +103,7 @@ class ItexitApp(App[int]):
     TITLE = "itexit"
     COMMANDS: ClassVar[set[Any]] = {ScreenCommands}
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    _settling_key = False
 
     BINDINGS = [
         Binding(
@@ -131,6 +149,14 @@ class ItexitApp(App[int]):
             for area in AREAS
         ),
         Binding(
+            "ctrl+n",
+            "set_up_practice",
+            "Set up my practice",
+            show=False,
+            id="app.setup",
+            tooltip="Leave the demo practice and create your practice's own vault",
+        ),
+        Binding(
             "ctrl+q",
             "quit",
             "Quit",
@@ -150,12 +176,18 @@ class ItexitApp(App[int]):
     ) -> None:
         super().__init__()
         self.access = VaultAccess(location, gateway)
+        self.practice_access = self.access
+        """The practice's own vault; `access` is the demo's while the demo is open."""
+        self.demo_access = VaultAccess(VaultLocation.demo())
+        self.in_demo = False
         self.prefill_user = user
         self.idle_timeout = idle_timeout
         self.session: UnlockedVault | None = None
         self._clock = clock
         self._last_input = clock()
         self._practice_name: str | None = None
+        self._kit_pending = False
+        self._during_key: list[Message] = []
         self._previous_handlers: dict[int, Any] = {}
         # Chosen before the first stylesheet parse, so the styles are not parsed twice.
         self.register_theme(CALM)
@@ -168,7 +200,7 @@ class ItexitApp(App[int]):
         self.set_interval(1.0, self.lock_if_idle, name="idle-lock")
         found = self.access.location.file_exists()
         if found is False:
-            self._reset(FirstRunScreen(self.access))
+            self._reset(FirstRunScreen(self.access, self.demo_access))
             return
         if found is None:
             self._reset(ConnectingScreen(self.access.location.describe()))
@@ -192,8 +224,8 @@ class ItexitApp(App[int]):
         self._practice_name = message.practice_name
         screen = self.screen
         if not message.exists:
-            if isinstance(screen, ConnectingScreen | UnlockScreen):
-                self._reset(FirstRunScreen(self.access))
+            if isinstance(screen, ConnectingScreen | UnlockScreen) and not self.in_demo:
+                self._reset(FirstRunScreen(self.access, self.demo_access))
             return
         if self.session is None:
             self.title = message.practice_name or self.TITLE
@@ -223,6 +255,7 @@ class ItexitApp(App[int]):
                 practice_name=self._practice_name,
                 user=self.prefill_user,
                 notice=notice,
+                demo=self.in_demo,
             )
         )
 
@@ -239,8 +272,10 @@ class ItexitApp(App[int]):
 
     def on_first_run_screen_demo_built(self, message: FirstRunScreen.DemoBuilt) -> None:
         result = message.result
+        self.access = self.demo_access
+        self.in_demo = True
         self._practice_name = result.practice_name
-        self.title = result.practice_name
+        self.title = f"{result.practice_name} (demo)"
         self.sub_title = "locked"
         if result.users and self.prefill_user is None:
             self.prefill_user = result.users[0].name
@@ -248,13 +283,36 @@ class ItexitApp(App[int]):
 
         self.push_screen(DemoUsersModal(result), lambda _: self._show_unlock())
 
+    def on_unlock_screen_setup_chosen(self) -> None:
+        self.action_set_up_practice()
+
+    def action_set_up_practice(self) -> None:
+        """Leave the demo (locking it) for the practice's own set-up."""
+        if not self.in_demo:
+            return
+        session, self.session = self.session, None
+        if session is not None:
+            session.lock()
+        self.access = self.practice_access
+        self.in_demo = False
+        self._practice_name = None
+        self.prefill_user = None
+        self.title = self.TITLE
+        self.sub_title = ""
+        from itexit.screens.setup import SetupScreen
+
+        self._reset(FirstRunScreen(self.access, self.demo_access))
+        self.push_screen(SetupScreen(self.access))
+
     def on_setup_screen_vault_created(self, message: SetupScreen.VaultCreated) -> None:
         self._start_session(message.result.session)
         from itexit.screens.recovery_kit import RecoveryKitScreen
 
-        self._reset(RecoveryKitScreen(message.result.recovery_kit))
+        self._kit_pending = True
+        self._reset(RecoveryKitScreen(message.result.recovery_kit, message.result.session))
 
     def on_recovery_kit_screen_kit_stored(self) -> None:
+        self._kit_pending = False
         self.action_show_dashboard()
 
     def action_restore_backup(self) -> None:
@@ -285,6 +343,7 @@ class ItexitApp(App[int]):
         session = self.session
         if (
             session is None
+            or self._kit_pending
             or area not in BY_KEY
             or type(self.screen).__name__ == BY_KEY[area].screen
         ):
@@ -318,21 +377,24 @@ class ItexitApp(App[int]):
         self._practice_name = identity.practice_name
         self.prefill_user = identity.name
         self._last_input = self._clock()
-        self.title = identity.practice_name
+        self.title = identity.practice_name + (" (demo)" if self.in_demo else "")
         self.sub_title = f"{identity.name} ({ROLE_LABELS[identity.role]})"
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "set_up_practice":
+            return self.in_demo
         if action in ("lock", "show_dashboard", "show_users", "show_area"):
-            return self.session is not None
+            # The recovery kit is shown once: nothing leaves it before it is confirmed stored.
+            return self.session is not None and not self._kit_pending
         return True
 
     def action_show_dashboard(self) -> None:
-        if self.session is not None:
+        if self.session is not None and not self._kit_pending:
             self._reset(self._dashboard(self.session))
 
     def action_show_users(self) -> None:
         session = self.session
-        if session is None:
+        if session is None or self._kit_pending:
             return
         if not session.can(Permission.USER_MANAGE):
             self.notify(
@@ -352,7 +414,8 @@ class ItexitApp(App[int]):
         if isinstance(screen, HelpModal):
             return
         purpose = screen.HELP if isinstance(screen, ItexitScreen | ItexitModal) else ""
-        title = f"Help · {screen.__class__.__name__.removesuffix('Screen').removesuffix('Modal')}"
+        name = screen.__class__.__name__.removesuffix("Screen").removesuffix("Modal")
+        title = f"Help · {re.sub(r'(?<!^)(?=[A-Z])', ' ', name).capitalize()}"
         self.push_screen(HelpModal(title, purpose, screen_actions(screen)))
 
     # --- errors ----------------------------------------------------------------------------------
@@ -384,7 +447,57 @@ class ItexitApp(App[int]):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseEvent):
             self._last_input = self._clock()
+        if isinstance(event, events.Key) and not event.is_forwarded and not self._settling_key:
+            await self._handle_key_whole(event)
+            return
         await super().on_event(event)
+
+    def post_message(self, message: Message) -> bool:
+        # While a key is being settled, what it sends the app (the key itself coming back up to
+        # try the bindings, a screen's request, a focus change) is handled at once, ahead of
+        # the keys typed after it.
+        if self._settling_key and _moves_on(message):
+            self._during_key.append(message)
+            return True
+        return super().post_message(message)
+
+    async def _handle_key_whole(self, event: events.Key) -> None:
+        """Let one key finish (its field, its bindings, the focus it moves) before the next.
+
+        Keys typed quickly, or by a password manager, wait in the app's queue; without this
+        the next key would reach the field that was focused when it arrived, so `abc` Tab
+        `xyz` would fill one field and `/` then a letter would run the letter's binding.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + KEY_SETTLE_SECONDS
+        self._settling_key = True
+        try:
+            await super().on_event(event)
+            quiet = 0
+            while quiet < QUIET_TURNS and loop.time() < deadline:
+                await asyncio.sleep(0)
+                if not self._screen_quiet():
+                    quiet = 0
+                elif self._during_key:
+                    # the screen has done its part (mounted, laid out): now the app's
+                    quiet = 0
+                    pending, self._during_key = self._during_key, []
+                    for message in pending:
+                        await self.on_event(message)  # type: ignore[arg-type]
+                else:
+                    quiet += 1
+        finally:
+            self._settling_key = False
+            pending, self._during_key = self._during_key, []
+            for message in pending:
+                super().post_message(message)
+
+    def _screen_quiet(self) -> bool:
+        try:
+            nodes = list(self.screen.walk_children(Widget, with_self=True))
+        except ScreenStackError:  # no screen yet
+            return True
+        return all(node.is_mounted and not node.message_queue_size for node in nodes)
 
     def lock_if_idle(self) -> None:
         """Lock if nobody pressed a key or moved the mouse for `idle_timeout` seconds."""
@@ -404,6 +517,7 @@ class ItexitApp(App[int]):
         if session is None:
             return
         session.lock()
+        self._kit_pending = False
         self.sub_title = "locked"
         self._show_unlock(notice)
 
@@ -438,7 +552,8 @@ class ItexitApp(App[int]):
         if self.session is not None:
             self.session.lock()
             self.session = None
-        self.access.close()
+        self.practice_access.close()
+        self.demo_access.close()
 
 
 def run_app(location: VaultLocation, user: str | None = None) -> int:

@@ -28,6 +28,11 @@ def default_vault_path() -> Path:
     return home() / "vault.sqlite"
 
 
+def demo_vault_path() -> Path:
+    """The made-up demo practice, kept apart from the practice's own vault."""
+    return home() / "demo.sqlite"
+
+
 def witness_path() -> Path:
     """Per-workstation record of the newest audit head seen for each vault."""
     return home() / "witness.json"

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from itexit.domain.errors import AuthenticationFailed, BadInput, StaleEdit
+from itexit.domain.errors import AuthenticationFailed, BadInput, PermissionDenied, StaleEdit
 from itexit.domain.models import UnlockCoverage
 from itexit.domain.roles import Role
+from itexit.vault.keys import parse_recovery_kit
 from vaulthelpers import (
     CONSULTANT,
     CONSULTANT_PASS,
@@ -189,3 +191,43 @@ def test_coverage_follows_the_people(file_vault: Vault) -> None:
     assert tiles["people"].severity == "warn"
     assert MANAGER2 in file_vault.manager.dashboard().departing
     assert file_vault.unlock(MANAGER, MANAGER_PASS).coverage() == coverage
+
+
+def test_the_kit_counts_as_stored_only_once_a_manager_confirms_it(file_vault: Vault) -> None:
+    assert not file_vault.manager.coverage().kit_confirmed
+    tile = next(t for t in file_vault.manager.dashboard().tiles if t.key == "people")
+    assert "kit not confirmed" in tile.caption
+    consultant = file_vault.unlock(CONSULTANT, CONSULTANT_PASS)
+    with pytest.raises(PermissionDenied):
+        consultant.confirm_recovery_kit_stored()
+    assert not file_vault.manager.coverage().kit_confirmed
+
+    file_vault.manager.confirm_recovery_kit_stored()
+    assert file_vault.unlock(MANAGER, MANAGER_PASS).coverage().kit_confirmed
+    tile = next(t for t in file_vault.manager.dashboard().tiles if t.key == "people")
+    assert "recovery kit stored" in tile.caption
+    assert any(e.action == "recovery_kit.stored" for e in file_vault.manager.recent_audit(5))
+    assert file_vault.manager.verify_audit().ok
+
+
+def test_the_kit_saved_as_text_or_pdf_is_private_and_never_overwrites(
+    file_vault: Vault, tmp_path: Path
+) -> None:
+    text_path = file_vault.manager.save_recovery_kit(file_vault.kit, tmp_path / "kit.txt")
+    assert text_path.stat().st_mode & 0o777 == 0o600
+    assert file_vault.kit in text_path.read_text()
+    pdf_path = file_vault.manager.save_recovery_kit(file_vault.kit, tmp_path / "kit.pdf")
+    assert pdf_path.stat().st_mode & 0o777 == 0o600
+    printed = subprocess.run(
+        ["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    # the saved page is accepted as the kit it shows
+    assert parse_recovery_kit(printed) == parse_recovery_kit(file_vault.kit)
+    before = text_path.read_bytes()
+    with pytest.raises(BadInput, match="already exists"):
+        file_vault.manager.save_recovery_kit(file_vault.kit, text_path)
+    assert text_path.read_bytes() == before
+    consultant = file_vault.unlock(CONSULTANT, CONSULTANT_PASS)
+    with pytest.raises(PermissionDenied):
+        consultant.save_recovery_kit(file_vault.kit, tmp_path / "other.txt")
+    assert not (tmp_path / "other.txt").exists()

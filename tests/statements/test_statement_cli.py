@@ -75,7 +75,7 @@ def test_hr_prepares_prints_records_and_finds_the_statement(
         "record",
         DEPARTING,
         "--signed-on",
-        "2026-11-20",
+        "2026-11-23",
         "--witness",
         "Wendy Marsh",
         "--signed-copy",
@@ -90,14 +90,14 @@ def test_hr_prepares_prints_records_and_finds_the_statement(
     assert [p["system"] for p in shown["passwords"]] == ["Old NAS"]
     assert SECRET not in out
     code, out, _ = hr("statement", "list", "--json")
-    assert json.loads(out)[0]["signed_on"] == "2026-11-20"
+    assert json.loads(out)[0]["signed_on"] == "2026-11-23"
     copy = tmp_path / "copy.pdf"
     assert hr("statement", "copy", DEPARTING, str(copy))[0] == 0
     assert copy.read_bytes() == scan.read_bytes()
 
     # after signing: read-only, exit 2 with one sentence
     code, _, err = hr("statement", "property", DEPARTING, "add", "Phone")
-    assert code == 2 and err.startswith("itexit: This statement was signed on 2026-11-20")
+    assert code == 2 and err.startswith("itexit: This statement was signed on 2026-11-23")
     assert "Traceback" not in err
 
 
@@ -121,7 +121,7 @@ def test_consultant_sees_status_only_and_bad_input_is_one_sentence(
         str(tmp_path / "x.pdf"),
         capsys=capsys,
     )
-    assert code == 3 and "cannot do that (hr.read)" in err
+    assert code == 3 and "An IT consultant cannot read HR records" in err
     code, _, err = itexit(
         vault_file,
         HR_USER,

@@ -74,7 +74,7 @@ def test_statement_details_and_listed_passwords_are_never_plaintext_on_disk(
         hr.record_signing(
             case,
             NewSigning(
-                signed_on=date(2026, 11, 20),
+                signed_on=date(2026, 11, 23),
                 witness=CANARIES["witness"],
                 signatory=CANARIES["signatory"],
                 copy_filename="scan.pdf",

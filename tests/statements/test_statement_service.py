@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,7 @@ SCAN = b"%PDF-1.4 scanned signed copy of the exit statement"
 
 def signing(**overrides: object) -> NewSigning:
     values: dict[str, object] = {
-        "signed_on": date(2026, 11, 20),
+        "signed_on": date(2026, 11, 23),
         "witness": "Wendy Marsh",
         "copy_filename": "/home/hana/scans/gary-signed.pdf",
         "copy_bytes": SCAN,
@@ -112,13 +112,13 @@ def test_signing_keeps_the_printed_text_and_makes_it_read_only(
             practice.case_id, NewListedPassword(system="NAS", secret=SecretStr("pw"))
         ),
     ):
-        with pytest.raises(BadInput, match="signed on 2026-11-20; it can no longer be changed"):
+        with pytest.raises(BadInput, match="signed on 2026-11-23; it can no longer be changed"):
             change()
     ref, data = hr.signed_copy(practice.case_id)
     assert data == SCAN and ref.sha256 == statement.signing.signed_copy.sha256
     listing = hr.list()
     assert [(s.case_name, s.status, s.signed_on) for s in listing] == [
-        (DEPARTING, StatementStatus.SIGNED, date(2026, 11, 20))
+        (DEPARTING, StatementStatus.SIGNED, date(2026, 11, 23))
     ]
 
 
@@ -133,6 +133,10 @@ def test_signing_refuses_bad_input_and_writes_nothing(practice: Practice, tmp_pa
         hr.record_signing(practice.case_id, signing(signed_on=date(2026, 11, 24)))
     with pytest.raises(BadInput, match="is empty"):
         hr.record_signing(practice.case_id, signing(copy_bytes=b""))
+    printed_on = before.printed.printed_at.astimezone().date() if before.printed else None
+    assert printed_on is not None
+    with pytest.raises(BadInput, match="cannot have been signed before that"):
+        hr.record_signing(practice.case_id, signing(signed_on=printed_on - timedelta(days=1)))
     after = hr.get(practice.case_id)
     assert after.version == before.version and after.status is StatementStatus.PRINTED
 

@@ -12,7 +12,7 @@ from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Select, SelectionList, Static
-from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, settle, unlock
+from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, press_settled, settle, unlock
 from worlds import Worlds
 
 from itexit.app import ItexitApp
@@ -280,7 +280,11 @@ async def test_done_with_evidence_and_a_file(checklist_practice: Gateway, tmp_pa
         await fill(pilot, "#evidence-note", "Password changed at 17:05")
         await fill(pilot, "#evidence-path", str(tmp_path / "nope.txt"))
         await pilot.pause()
-        assert app.screen.query_one("#save", Button).disabled
+        modal = app.screen
+        await press_settled(pilot, "ctrl+s")  # refused, said beside the field, nothing lost
+        assert app.screen is modal
+        assert "There is no file" in str(modal.query_one("#evidence-message", Static).render())
+        assert modal.query_one("#evidence-note", Input).value == "Password changed at 17:05"
         await fill(pilot, "#evidence-path", str(scan))
         await pilot.pause()
         await pilot.click("#save")
@@ -313,8 +317,15 @@ async def test_not_applicable_needs_a_reason(checklist_practice: Gateway) -> Non
         await select_task(pilot, 13)
         await pilot.press("x")
         await settle(pilot)
-        assert isinstance(app.screen, NotApplicableModal)
-        assert app.screen.query_one("#save", Button).disabled
+        modal = app.screen
+        assert isinstance(modal, NotApplicableModal)
+        await fill(pilot, "#na-reason", "no")
+        await press_settled(pilot, "ctrl+s")  # two letters: refused, and said so
+        assert app.screen is modal
+        assert "at least 3" in str(modal.query_one("#na-message", Static).render())
+        await pilot.click("#save")
+        await settle(pilot)
+        assert app.screen is modal and modal.query_one("#na-reason", Input).value == "no"
         await fill(pilot, "#na-reason", "No newsletters on this mailbox")
         await pilot.press("enter")
         await settle(pilot)

@@ -7,11 +7,12 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.command import CommandList, CommandPalette
-from textual.widgets import Button, Checkbox, DataTable, Input, Select, Static
+from textual.widgets import Button, DataTable, Input, Select, Static
 from tui_steps import (
     DEMO_CONSULTANT,
     DEMO_MANAGER_PASSPHRASE,
@@ -93,7 +94,7 @@ def test_first_paint_of_a_new_vault_does_not_load_the_database_layer(tmp_path: s
     assert done.returncode == 0, done.stderr[-2000:]
 
 
-async def test_set_up_a_practice_end_to_end(location: VaultLocation) -> None:
+async def test_set_up_a_practice_end_to_end(location: VaultLocation, tmp_path: Path) -> None:
     app = ItexitApp(location)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -136,17 +137,37 @@ async def test_set_up_a_practice_end_to_end(location: VaultLocation) -> None:
         kit_screen = app.screen
         assert isinstance(kit_screen, RecoveryKitScreen)
         kit_text = str(kit_screen.query_one("#kit", Static).render())
-        assert kit_text.replace(" ", "").startswith("ITX1")
-        continue_button = kit_screen.query_one("#kit-continue", Button)
-        assert continue_button.disabled
+        # shown exactly as it is typed back: dash-joined groups, no letter spacing
+        assert kit_text.startswith("ITX1-") and "ITX1 " not in kit_text
+        last_group = kit_text.rsplit("-", 1)[-1].strip()
+        assert len(last_group) == 5
+
+        # Nothing leaves the kit before it is confirmed stored: not F2, escape, nor area keys.
+        for key in ("f2", "escape", "f3", "u", "1", "ctrl+l"):
+            await press_settled(pilot, key)
+            assert app.screen is kit_screen, key
         await pilot.click("#kit-continue")
-        await pilot.pause()
-        assert isinstance(app.screen, RecoveryKitScreen)
-        kit_screen.query_one("#kit-stored", Checkbox).focus()
-        await pilot.press("space")
-        await pilot.pause()
-        assert not continue_button.disabled
-        await pilot.click("#kit-continue")
+        await settle(pilot)
+        assert app.screen is kit_screen
+        assert "last group" in str(kit_screen.query_one("#kit-check-message", Static).render())
+        await pilot.press(*"ZZZZZ", "enter")
+        await settle(pilot)
+        assert app.screen is kit_screen
+        assert "not the kit's last group" in str(
+            kit_screen.query_one("#kit-check-message", Static).render()
+        )
+        assert kit_screen.query_one("#kit-check", Input).value == "ZZZZZ"  # kept to correct
+
+        # Saved as a printable PDF, readable by its owner only.
+        pdf_path = tmp_path / "kit.pdf"
+        await fill(pilot, "#kit-path", str(pdf_path))
+        await press_settled(pilot, "enter")
+        assert pdf_path.stat().st_mode & 0o777 == 0o600
+        assert "Saved to" in str(kit_screen.query_one("#kit-save-message", Static).render())
+
+        # The last group typed back in lower case with a stray dash is the proof.
+        await fill(pilot, "#kit-check", "")
+        await pilot.press(*(last_group[:2].lower() + "-" + last_group[2:].lower()), "ctrl+s")
         await settle(pilot)
 
         assert isinstance(app.screen, DashboardScreen)
@@ -158,7 +179,11 @@ async def test_set_up_a_practice_end_to_end(location: VaultLocation) -> None:
     try:
         assert reopened.exists()
         assert reopened.practice_name() == PRACTICE
-        reopened.unlock(MANAGER, MANAGER_PASSPHRASE).lock()
+        again = reopened.unlock(MANAGER, MANAGER_PASSPHRASE)
+        assert again.coverage().kit_confirmed
+        tile = next(t for t in again.dashboard().tiles if t.key == "people")
+        assert "recovery kit stored" in tile.caption
+        again.lock()
     finally:
         reopened.close()
 
@@ -177,6 +202,61 @@ async def test_demo_choice_builds_the_demo_and_leads_to_unlock(location: VaultLo
         await fill(pilot, "#passphrase", DEMO_MANAGER_PASSPHRASE)
         await press_settled(pilot, "enter")
         assert isinstance(app.screen, DashboardScreen)
+        assert app.title == f"{PRACTICE} (demo)"
+
+
+async def test_the_demo_is_kept_apart_and_leads_to_setting_up_the_practice(
+    location: VaultLocation, _isolate: Path
+) -> None:
+    app = ItexitApp(location)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await press_settled(pilot, "d")
+        await press_settled(pilot, "enter")
+        unlock_screen = app.screen
+        assert isinstance(unlock_screen, UnlockScreen)
+        assert "(demo)" in str(unlock_screen.query_one("#unlock-title", Static).render())
+        # the demo lives in its own file; the practice's vault is still to be created
+        assert (_isolate / "demo.sqlite").exists()
+        assert location.file_exists() is False
+        await fill(pilot, "#passphrase", DEMO_MANAGER_PASSPHRASE)
+        await press_settled(pilot, "enter")
+        assert isinstance(app.screen, DashboardScreen)
+
+        # From inside the demo, the palette's "Set up my practice" locks it and starts the set-up.
+        await press_settled(pilot, "ctrl+n")
+        assert isinstance(app.screen, SetupScreen)
+        assert app.session is None and app.title == "itexit"
+        await press_settled(pilot, "escape")
+        assert isinstance(app.screen, FirstRunScreen)
+        assert str(location.path) in str(app.screen.query_one("#first-run-where", Static).render())
+
+    # Set up for real from the command line too: the demo is no obstacle.
+    gateway = Gateway.open(location)
+    try:
+        assert not gateway.exists()
+        gateway.create("Real Family Practice", MANAGER, MANAGER_PASSPHRASE).session.lock()
+    finally:
+        gateway.close()
+    demo = Gateway.open(VaultLocation.demo())
+    try:
+        assert demo.practice_name() == PRACTICE
+    finally:
+        demo.close()
+
+
+async def test_the_unlock_screen_of_the_demo_offers_setting_up_the_practice(
+    location: VaultLocation,
+) -> None:
+    app = ItexitApp(location)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await press_settled(pilot, "d")
+        await press_settled(pilot, "enter")
+        assert isinstance(app.screen, UnlockScreen)
+        await pilot.click("#unlock-setup")
+        await settle(pilot)
+        assert isinstance(app.screen, SetupScreen)
 
 
 # --- unlock --------------------------------------------------------------------------------------
@@ -382,11 +462,14 @@ async def test_add_a_user(practice: Gateway) -> None:
         await pilot.press("down", "enter")  # the first role: practice manager
         await pilot.pause()
         assert modal.query_one("#new-role", Select).value == Role.MANAGER
-        assert add.disabled
+        await press_settled(pilot, "ctrl+s")  # no passphrase yet: said, not silently ignored
+        assert app.screen is modal
+        assert str(modal.query_one("#add-error", Static).render())
+        assert not add.disabled
         await fill(pilot, "#passphrase", "copper-valley-meadow-17")
         await fill(pilot, "#repeat", "copper-valley-meadow-17")
         await pilot.pause()
-        assert not add.disabled
+        assert not str(modal.query_one("#add-error", Static).render())
         await press_settled(pilot, "enter")
 
         assert isinstance(app.screen, UsersScreen)
@@ -399,6 +482,35 @@ async def test_add_a_user(practice: Gateway) -> None:
     assert added.identity.role is Role.MANAGER
     omar = next(u for u in added.list_users() if u.name == "omar")
     assert (omar.full_name, omar.email) == ("Omar Haddad", "omar@greenway.example")
+    added.lock()
+
+
+async def test_add_a_person_says_what_is_missing_and_keeps_what_was_typed(
+    practice: Gateway,
+) -> None:
+    app = ItexitApp(practice.location, gateway=practice)
+    async with unlocked(app, MANAGER, MANAGER_PASSPHRASE, size=(80, 24)) as pilot:
+        await press_settled(pilot, "u")
+        await press_settled(pilot, "a")
+        modal = app.screen
+        assert isinstance(modal, AddUserModal)
+        await pilot.press(*"sam jones")
+        await pilot.pause()
+        assert "without spaces" in str(modal.query_one("#new-name-message", Static).render())
+        await fill(pilot, "#new-name", "jürgen")  # accents are letters
+        assert not str(modal.query_one("#new-name-message", Static).render())
+        await fill(pilot, "#passphrase", "copper-valley-meadow-17")
+        await fill(pilot, "#repeat", "copper-valley-meadow-17")
+        await press_settled(pilot, "ctrl+s")  # no role chosen
+        assert app.screen is modal
+        assert "Choose a role" in str(modal.query_one("#new-role-message", Static).render())
+        assert modal.query_one("#new-name", Input).value == "jürgen"
+        assert modal.query_one("#passphrase", Input).value == "copper-valley-meadow-17"
+        modal.query_one("#new-role", Select).value = Role.CONSULTANT
+        await press_settled(pilot, "ctrl+s")
+        assert isinstance(app.screen, UsersScreen)
+    added = practice.unlock("jürgen", "copper-valley-meadow-17")
+    assert added.identity.role is Role.CONSULTANT
     added.lock()
 
 
@@ -549,6 +661,16 @@ async def test_an_empty_server_database_leads_to_first_run(location: VaultLocati
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, FirstRunScreen)
+
+
+async def test_help_names_the_screen_in_words(location: VaultLocation) -> None:
+    app = ItexitApp(location)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press_settled(pilot, "question_mark")
+        assert isinstance(app.screen, HelpModal)
+        heading = str(app.screen.query_one(".heading", Static).render())
+        assert heading == "Help · First run"
 
 
 async def test_edit_a_persons_full_name_and_email(practice: Gateway) -> None:

@@ -99,10 +99,35 @@ def test_setup_with_inline_validation(
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_recovery_kit(snap_compare: Snap, location: VaultLocation, size: tuple[int, int]) -> None:
+def test_recovery_kit(
+    snap_compare: Snap,
+    frozen_practice: Gateway,
+    monkeypatch: pytest.MonkeyPatch,
+    size: tuple[int, int],
+) -> None:
+    monkeypatch.setenv("HOME", "/home/maria")  # the suggested place to save a copy
+
     async def run_before(pilot: Pilot[Any]) -> None:
-        await pilot.app.push_screen(RecoveryKitScreen(FAKE_KIT))
+        session = frozen_practice.unlock(MANAGER, MANAGER_PASSPHRASE)
+        await pilot.app.push_screen(RecoveryKitScreen(FAKE_KIT, session))
         await pilot.pause()
+        await fill(pilot, "#kit-check", "QRST")
+        await pilot.press("enter")
+        await pilot.pause()
+
+    app = ItexitApp(frozen_practice.location, gateway=frozen_practice)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_unlock_of_the_demo_offers_setting_up(
+    snap_compare: Snap, location: VaultLocation, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
 
     assert snap_compare(ItexitApp(location), terminal_size=size, run_before=run_before)
 
@@ -172,6 +197,24 @@ def test_add_user_modal(snap_compare: Snap, frozen_demo: Gateway, size: tuple[in
         await fill(pilot, "#new-email", "sam@greenway.example")
         pilot.app.screen.query_one("#new-role", Select).value = Role.CONSULTANT
         await fill(pilot, "#passphrase", "harbor-quartz")
+        await pilot.pause()
+
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_add_user_modal_says_what_is_missing(
+    snap_compare: Snap, frozen_demo: Gateway, size: tuple[int, int]
+) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await on_demo_users(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await fill(pilot, "#new-name", "jürgen")
+        await fill(pilot, "#passphrase", "copper-valley-meadow-17")
+        await fill(pilot, "#repeat", "copper-valley-meadow-17")
+        await pilot.press("ctrl+s")
         await pilot.pause()
 
     app = ItexitApp(frozen_demo.location, gateway=frozen_demo)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -245,9 +245,23 @@ async def test_hr_prints_and_records_the_signing(hr_practice: Gateway, tmp_path:
         await fill(pilot, "#signing-copy", str(tmp_path / "missing.pdf"))
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, RecordSigningModal)  # refused inline: no such file
+        modal = app.screen
+        assert isinstance(modal, RecordSigningModal)  # refused inline: no such file
         await fill(pilot, "#signing-copy", str(scan))
-        await pilot.press("enter")
+        # a date before the statement was printed is refused beside the fields
+        await fill(pilot, "#signing-date", (date.today() - timedelta(days=3)).isoformat())
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal
+        assert "printed on" in str(modal.query_one(".field-message", Static).render())
+        await fill(pilot, "#signing-date", date.today().isoformat())
+        # the first Record says what becomes final and what property is still outstanding
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal
+        final = str(modal.query_one("#signing-final", Static).render())
+        assert "cannot be changed" in final and "outstanding" in final
+        await pilot.click("#save")
         await settle(pilot)
         assert app.screen is screen
         assert app.session is not None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import time
+import unicodedata
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
+from textual import events
 from textual.app import App
 from textual.message import Message
 from textual.notifications import Notify
@@ -123,3 +125,29 @@ class Notices:
     @property
     def text(self) -> str:
         return "\n".join(self.seen)
+
+
+_KEY_NAMES = {
+    "solidus": "slash",
+    "hyphen_minus": "minus",
+    "commercial_at": "at",
+    "low_line": "underscore",
+    "plus_sign": "plus",
+}
+
+
+def _key_event(key: str) -> events.Key:
+    if len(key) != 1:
+        return events.Key(key, None)
+    if key.isalnum():
+        return events.Key(key, key)
+    name = unicodedata.name(key).lower().replace(" ", "_").replace("-", "_")
+    return events.Key(_KEY_NAMES.get(name, name), key)
+
+
+async def type_fast(pilot: Pilot[int], *keys: str) -> None:
+    """Send every key at once, as a quick typist or an auto-typing password manager does, so
+    they all wait in the app's queue before the first is handled; then let the app settle."""
+    for key in keys:
+        pilot.app.post_message(_key_event(key))
+    await settle(pilot)

@@ -197,3 +197,27 @@ def test_kit_keypair_is_deterministic() -> None:
     assert recovery_keypair(secret).sign_public == recovery_keypair(secret).sign_public
     assert recovery_keypair(secret).box_public != recovery_keypair(new_recovery_secret()).box_public
     assert base64.b32encode(secret).decode().rstrip("=")[:5] in format_recovery_kit(secret)
+
+
+def test_kit_is_accepted_as_shown_spaced_or_run_together() -> None:
+    secret = new_recovery_secret()
+    kit = format_recovery_kit(secret)
+    groups = kit.split("-")
+    shown = "\n".join(
+        ["-".join(groups[0:5]) + "-", "-".join(groups[5:10]) + "-", "-".join(groups[10:])]
+    )
+    assert parse_recovery_kit(shown) == secret
+    assert parse_recovery_kit(" ".join(groups)) == secret
+    assert parse_recovery_kit("".join(groups)) == secret
+    assert parse_recovery_kit(" ".join(groups).lower()) == secret
+    # inside the saved page, with words around it
+    page = f"itexit recovery kit\nVault 1234\n\n    {kit}\n\nPrint this page and sign it."
+    assert parse_recovery_kit(page) == secret
+
+
+def test_kit_with_an_extra_letter_is_refused() -> None:
+    kit = format_recovery_kit(new_recovery_secret())
+    with pytest.raises(BadInput, match="does not add up"):
+        parse_recovery_kit(kit + "A")
+    with pytest.raises(BadInput, match="does not add up"):
+        parse_recovery_kit(kit.replace("-", " ")[:-1])

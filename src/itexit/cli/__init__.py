@@ -59,9 +59,9 @@ def cmd_init(cli: Cli) -> int:
         else cli.passphrase()
     )
     result = gw.create(args.practice, user, passphrase)
-    kit_text = recovery_kit_document(
-        args.practice, result.session.identity.vault_id, result.recovery_kit
-    )
+    from itexit.io.recovery_kit import kit_document
+
+    kit_text = kit_document(args.practice, result.session.identity.vault_id, result.recovery_kit)
     if args.recovery_kit:
         write_private(Path(args.recovery_kit), kit_text)
         print(
@@ -75,22 +75,6 @@ def cmd_init(cli: Cli) -> int:
     )
     result.session.lock()
     return EXIT_OK
-
-
-def recovery_kit_document(practice: str, vault_id: str, kit: str) -> str:
-    return "\n".join(
-        [
-            f"itexit recovery kit — {practice}",
-            f"Vault {vault_id}",
-            "",
-            f"    {kit}",
-            "",
-            "Print this page, sign and date it, and lock it away (a safe, or with your lawyer).",
-            "Anyone holding it can open every record in the vault.",
-            "It is shown once and never stored by itexit.",
-            "To use it: itexit user passwd NAME --recovery-kit-file FILE",
-        ]
-    )
 
 
 def cmd_demo(cli: Cli) -> int:

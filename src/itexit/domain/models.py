@@ -82,6 +82,8 @@ class UnlockCoverage(Frozen):
     managers: int
     people: int
     has_recovery_kit: bool
+    kit_confirmed: bool = False
+    """A manager confirmed the recovery kit stored away (an audited event), not merely issued."""
 
     @property
     def warning(self) -> str | None:

@@ -92,6 +92,47 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
 }
 
 
+ROLE_NOUNS: dict[Role, str] = {
+    Role.MANAGER: "a practice manager",
+    Role.CONSULTANT: "an IT consultant",
+    Role.HR: "an HR officer",
+    Role.VIEWER: "an auditor",
+}
+"""Each role as it reads in a sentence."""
+
+PERMISSION_WORDS: dict[Permission, str] = {
+    Permission.DASHBOARD_READ: "see the dashboard",
+    Permission.USER_LIST: "see who can unlock the vault",
+    Permission.USER_MANAGE: "add, remove or change the people who can unlock the vault",
+    Permission.AUDIT_READ: "read the history of changes",
+    Permission.AUDIT_CHECKPOINT: "print a checkpoint of the history",
+    Permission.CRED_LIST: "see the list of credentials",
+    Permission.CRED_REVEAL: "see or copy a password or other secret",
+    Permission.CRED_WRITE: "add or change credentials",
+    Permission.CRED_ROTATE: "change or verify passwords",
+    Permission.VENDOR_READ: "see the vendors",
+    Permission.VENDOR_WRITE: "change the vendors",
+    Permission.CASE_READ: "see the departure cases",
+    Permission.CASE_WRITE: "open or change departure cases",
+    Permission.TASK_COMPLETE: "complete checklist tasks",
+    Permission.HR_READ: "read HR records such as the exit statement",
+    Permission.HR_WRITE: "change HR records such as the exit statement",
+    Permission.RENEWAL_READ: "see the renewals",
+    Permission.RENEWAL_WRITE: "change the renewals",
+    Permission.MAILBOX_READ: "see the monitored mailboxes",
+    Permission.MAILBOX_REVIEW: "review the monitored mailboxes",
+    Permission.VAULT_BACKUP: "make or restore a backup of the vault",
+    Permission.SETTINGS_WRITE: "change the practice's settings",
+}
+"""What each permission lets a person do, for refusals a practice manager can read."""
+
+
+def refusal(role: Role, permission: Permission) -> str:
+    """`An auditor cannot see or copy a password or other secret.`"""
+    noun = ROLE_NOUNS.get(role, "this role")
+    return f"{noun[0].upper()}{noun[1:]} cannot {PERMISSION_WORDS[permission]}."
+
+
 def is_allowed(role: Role, permission: Permission) -> bool:
     """Deny by default: a permission is granted only if the matrix lists it for the role."""
     return permission in PERMISSIONS.get(role, frozenset())

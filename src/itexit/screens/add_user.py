@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
+from itexit.domain.errors import BadInput
 from itexit.domain.models import clean_email, clean_full_name
 from itexit.domain.roles import ROLE_LABELS, Role
 from itexit.screens.base import ItexitModal
@@ -30,7 +32,7 @@ class NewUser:
 
 
 class AddUserModal(ItexitModal[NewUser]):
-    """A short form; Add stays disabled until the name, role and passphrase are right."""
+    """A short form; Add (or Ctrl+S) adds the person or says beside the field what is missing."""
 
     CSS_PATH = "add_user.tcss"
     AUTO_FOCUS = "#new-name"
@@ -39,6 +41,16 @@ class AddUserModal(ItexitModal[NewUser]):
         "managers see everything, IT consultants the credentials, HR officers the HR records, "
         "and auditors only what happened. Give them the passphrase in person."
     )
+
+    BINDINGS = [
+        Binding(
+            "ctrl+s",
+            "add_person",
+            "Add",
+            id="add_user.add",
+            tooltip="Add the person, or say what is still missing",
+        ),
+    ]
 
     def __init__(self, practice_name: str) -> None:
         super().__init__()
@@ -66,21 +78,33 @@ class AddUserModal(ItexitModal[NewUser]):
                 with Vertical():
                     yield Label("E-mail address (optional)", classes="field-label")
                     yield Input(placeholder="e.g. sam@practice.example", id="new-email")
+            yield Static("", id="new-role-message", classes="field-message")
             yield PassphraseFields("Their first passphrase", id="new-passphrase")
+            yield Static("", id="add-error", classes="field-message")
             with Horizontal(classes="actions"):
                 yield Button("Cancel", id="cancel")
-                yield Button("Add", id="add", variant="primary", disabled=True)
+                yield Button("Add", id="add", variant="primary")
 
     def _role(self) -> Role | None:
         value = self.query_one("#new-role", Select).value
         return value if isinstance(value, Role) else None
 
-    def _problem(self) -> str | None:
-        name = self.query_one("#new-name", Input).value.strip()
-        if not name:
+    def _name_problem(self) -> str | None:
+        name = self.query_one("#new-name", Input).value
+        if not name.strip():
             return "Type a user name."
-        if any(character.isspace() for character in name):
-            return "A user name is one word, without spaces."
+        from itexit.services.users import validate_name
+
+        try:
+            validate_name(name)
+        except BadInput as refused:
+            return str(refused)
+        return None
+
+    def _problem(self) -> str | None:
+        name_problem = self._name_problem()
+        if name_problem is not None:
+            return name_problem
         if self._role() is None:
             return "Choose a role."
         return self._details_problem() or self.query_one(PassphraseFields).problem
@@ -108,16 +132,18 @@ class AddUserModal(ItexitModal[NewUser]):
 
     def _show_message(self) -> None:
         """One line under the names: what is wrong with the user name or the details."""
-        name = self.query_one("#new-name", Input).value.strip()
-        spaced = name and any(character.isspace() for character in name)
+        typed = self.query_one("#new-name", Input).value.strip()
+        name_problem = self._name_problem() if typed else None
         self.query_one("#new-name-message", Static).update(
-            "A user name is one word, without spaces." if spaced else self._details_problem() or ""
+            name_problem or self._details_problem() or ""
         )
 
     @on(Select.Changed)
     @on(PassphraseFields.Changed)
     def _update_add(self) -> None:
-        self.query_one("#add", Button).disabled = self._problem() is not None
+        self.query_one("#add-error", Static).update("")
+        if self._role() is not None:
+            self.query_one("#new-role-message", Static).update("")
 
     @on(Input.Submitted, "#new-name")
     def _to_full_name(self) -> None:
@@ -133,9 +159,18 @@ class AddUserModal(ItexitModal[NewUser]):
 
     @on(Input.Submitted, "#repeat")
     @on(Button.Pressed, "#add")
-    def _add(self) -> None:
+    def action_add_person(self) -> None:
+        """Add the person, or say beside the field what is missing; nothing typed is lost."""
+        problem = self._problem()
         role = self._role()
-        if self._problem() is not None or role is None:
+        if problem is not None or role is None:
+            if problem == "Choose a role.":
+                self.query_one("#new-role-message", Static).update(problem)
+                self.query_one("#new-role", Select).focus()
+            elif problem == self._name_problem():
+                self.query_one("#new-name-message", Static).update(problem or "")
+                self.query_one("#new-name", Input).focus()
+            self.query_one("#add-error", Static).update(problem or "")
             return
         name = self.query_one("#new-name", Input).value.strip()
         self.dismiss(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
@@ -130,12 +131,32 @@ class ItexitModal(ModalScreen[ResultT]):
             "Cancel",
             id="modal.cancel",
             tooltip="Close this dialog without changing anything",
-        )
+        ),
+        Binding(
+            "ctrl+s",
+            "save_form",
+            "Save",
+            id="modal.save",
+            tooltip="Save this form, or say what is still missing",
+        ),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         preset_breakpoints(self)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "save_form":
+            return callable(getattr(self, "_save", None))
+        return True
+
+    async def action_save_form(self) -> None:
+        """Ctrl+S in every form does what its save button does (`_save`), refusals included."""
+        save = getattr(self, "_save", None)
+        if callable(save):
+            result = save()
+            if inspect.isawaitable(result):
+                await result
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -15,6 +15,7 @@ from textual.worker import Worker
 
 from itexit.screens.access import VaultAccess
 from itexit.screens.base import ItexitScreen
+from itexit.services.location import VaultLocation
 from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -70,9 +71,10 @@ class FirstRunScreen(ItexitScreen):
     class SetupChosen(Message):
         """The person wants to set up their own practice."""
 
-    def __init__(self, access: VaultAccess) -> None:
+    def __init__(self, access: VaultAccess, demo: VaultAccess | None = None) -> None:
         super().__init__()
         self._access = access
+        self._demo = demo or VaultAccess(VaultLocation.demo())
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
@@ -88,7 +90,7 @@ class FirstRunScreen(ItexitScreen):
                 with Vertical(classes="choice"):
                     yield Button("Open the demo practice", id="demo", variant="default")
                     yield Static(
-                        "Made-up people and systems, safe to explore and break.",
+                        "Made-up people and systems, in a file of their own.",
                         classes="hint",
                     )
                 with Vertical(classes="choice"):
@@ -119,7 +121,8 @@ class FirstRunScreen(ItexitScreen):
 
     @work(thread=True, exit_on_error=False, group="demo", exclusive=True)
     def build_demo(self) -> None:
-        result = self._access.open().build_demo()
+        # A fresh demo each time, in its own file: the practice's vault is never touched.
+        result = self._demo.open().build_demo(force=True)
         self.post_message(self.DemoBuilt(result))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

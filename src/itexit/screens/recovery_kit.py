@@ -1,71 +1,179 @@
-"""The recovery kit, shown once at set-up: the only way back in if every passphrase is lost."""
+"""The recovery kit, shown once at set-up: the only way back in if every passphrase is lost.
+
+Nothing leaves this screen (no dashboard, no area key, no escape) until the person has typed
+the kit's last group back from their stored copy; that confirmation is an audited event the
+dashboard reports. The kit can be saved as a 0600 text file or a printable PDF.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.message import Message
-from textual.widgets import Button, Checkbox, Header, Static
+from textual.widgets import Button, Header, Input, Label, Static
 
+from itexit.domain.errors import ItexitError
+from itexit.domain.recovery_kit import kit_lines
 from itexit.screens.base import ItexitScreen
 from itexit.widgets.keybar import KeyBar
 
+if TYPE_CHECKING:
+    from itexit.services.session import UnlockedVault
+
 INSTRUCTION = (
-    "Print this page or write the kit down by hand, then lock it away, for example in the "
-    "practice safe. If every passphrase is forgotten, this kit still opens the vault. "
-    "Anyone holding it can open the vault, so never email it, photograph it or save it on "
-    "this computer. It will not be shown again."
+    "Print it or write it down exactly as shown, and lock it away. If every passphrase is "
+    "forgotten, this kit still opens the vault; so can anyone holding it. It is shown only now."
 )
 
+STAY = "Store the recovery kit first: type its last group below, then press Ctrl+S."
 
-def kit_lines(kit: str, groups_per_line: int = 5) -> str:
-    """The kit letter-spaced in groups, five to a line, easy to read aloud and copy by hand."""
-    groups = [" ".join(group).ljust(9) for group in kit.split("-")]
-    lines = [
-        "   ".join(groups[start : start + groups_per_line])
-        for start in range(0, len(groups), groups_per_line)
-    ]
-    width = max(len(line) for line in lines)
-    return "\n".join(line.ljust(width) for line in lines)
+
+def default_kit_path(practice: str) -> Path:
+    """A PDF in the home folder named after the practice."""
+    slug = re.sub(r"[^a-z0-9]+", "-", practice.lower()).strip("-") or "practice"
+    return Path.home() / f"{slug}-recovery-kit.pdf"
 
 
 class RecoveryKitScreen(ItexitScreen):
-    """The kit in large spaced type and one checkbox before the app goes on."""
+    """The kit in large type, a way to save it, and a typed-back group before the app goes on."""
 
     CSS_PATH = "recovery_kit.tcss"
-    AUTO_FOCUS = "#kit-stored"
+    AUTO_FOCUS = "#kit-check"
     HELP = (
         "The recovery kit is a key that opens the vault without any passphrase. It is shown "
-        "only now. Store it on paper, somewhere locked, before you continue."
+        "only now. Print it (save it as a PDF first if you like) or write it down, lock it "
+        "away, then type its last group from your copy to confirm. The app does not go on "
+        "until you do."
     )
+
+    BINDINGS = [
+        Binding(
+            "ctrl+s",
+            "confirm_stored",
+            "I have stored it",
+            id="recovery_kit.confirm",
+            tooltip="Confirm the kit is stored, once its last group is typed back",
+        ),
+        Binding(
+            "escape",
+            "stay",
+            "Back",
+            show=False,
+            id="recovery_kit.back",
+            tooltip="The kit must be stored before going anywhere else",
+        ),
+    ]
 
     @dataclass
     class KitStored(Message):
         """The person confirmed the kit is stored; the kit leaves the screen for good."""
 
-    def __init__(self, kit: str) -> None:
+    def __init__(self, kit: str, session: UnlockedVault | None = None) -> None:
         super().__init__()
         self._kit = kit
+        self._session = session
 
     def compose(self) -> ComposeResult:
+        practice = self._session.identity.practice_name if self._session else "practice"
         yield Header(show_clock=False, icon="")
         with VerticalScroll(id="kit-body", classes="card"):
             yield Static("Your recovery kit", classes="heading")
-            yield Static(kit_lines(self._kit), id="kit", markup=False)
+            yield Static("\n".join(kit_lines(self._kit)), id="kit", markup=False)
             yield Static(INSTRUCTION, id="kit-instruction")
-            yield Checkbox("I have stored the recovery kit safely", id="kit-stored")
+            if self._session is not None:
+                yield Label("Save a copy to print (.pdf, or .txt for text)", classes="field-label")
+                with Horizontal(id="kit-save-row"):
+                    yield Input(str(default_kit_path(practice)), id="kit-path")
+                    yield Button("Save", id="kit-save")
+                yield Static("", id="kit-save-message", classes="hint")
+            yield Label(
+                "From your stored copy, type the kit's last group to confirm",
+                classes="field-label",
+            )
+            yield Input(placeholder="the five letters after the last dash", id="kit-check")
+            yield Static("", id="kit-check-message", classes="field-message")
             with Horizontal(classes="actions"):
-                yield Button("Continue", id="kit-continue", variant="primary", disabled=True)
+                yield Button("I have stored it", id="kit-continue", variant="primary")
         yield KeyBar()
 
-    @on(Checkbox.Changed, "#kit-stored")
-    def _stored_changed(self, event: Checkbox.Changed) -> None:
-        self.query_one("#kit-continue", Button).disabled = not event.value
+    def _typed_back(self) -> bool:
+        typed = re.sub(r"[\s-]", "", self.query_one("#kit-check", Input).value).upper()
+        return typed == self._kit.rsplit("-", 1)[-1]
 
+    @on(Input.Changed, "#kit-check")
+    def _check_changed(self) -> None:
+        self.query_one("#kit-check-message", Static).update("")
+
+    @on(Input.Submitted, "#kit-check")
     @on(Button.Pressed, "#kit-continue")
-    def _continue(self) -> None:
-        if self.query_one("#kit-stored", Checkbox).value:
+    def action_confirm_stored(self) -> None:
+        message = self.query_one("#kit-check-message", Static)
+        if not self.query_one("#kit-check", Input).value.strip():
+            message.update("Type the kit's last group, from your stored copy, to confirm.")
+            self.query_one("#kit-check", Input).focus()
+            return
+        if not self._typed_back():
+            message.update(
+                "That is not the kit's last group: check your copy against the kit above."
+            )
+            self.query_one("#kit-check", Input).focus()
+            return
+        if self._session is not None:
+            self.record_stored(self._session)
+        else:
             self.post_message(self.KitStored())
+
+    @work(thread=True, exit_on_error=False, group="kit-stored", exclusive=True)
+    def record_stored(self, session: UnlockedVault) -> None:
+        session.confirm_recovery_kit_stored()
+        self.post_message(self.KitStored())
+
+    def action_stay(self) -> None:
+        self.notify(STAY, title="Recovery kit", severity="warning")
+
+    @on(Input.Submitted, "#kit-path")
+    @on(Button.Pressed, "#kit-save")
+    def _save(self) -> None:
+        if self._session is None:
+            return
+        raw = self.query_one("#kit-path", Input).value.strip()
+        if not raw:
+            self.query_one("#kit-save-message", Static).update("Type where to save the kit.")
+            return
+        self.save_kit(self._session, Path(raw))
+
+    @dataclass
+    class KitSaved(Message):
+        """The kit was written (`path`) or refused (`problem`)."""
+
+        path: Path | None
+        problem: str = ""
+
+    @work(thread=True, exit_on_error=False, group="kit-save", exclusive=True)
+    def save_kit(self, session: UnlockedVault, path: Path) -> None:
+        try:
+            written = session.save_recovery_kit(self._kit, path)
+        except ItexitError as refused:
+            self.post_message(self.KitSaved(None, str(refused)))
+            return
+        self.post_message(self.KitSaved(written))
+
+    @on(KitSaved)
+    def _saved(self, message: KitSaved) -> None:
+        message.stop()
+        note = self.query_one("#kit-save-message", Static)
+        if message.path is None:
+            note.set_class(True, "field-message")
+            note.update(message.problem)
+        else:
+            note.set_class(False, "field-message")
+            note.update(
+                f"Saved to {message.path} (only you can read it). Print it, then delete the file."
+            )

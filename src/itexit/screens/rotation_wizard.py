@@ -132,9 +132,23 @@ class RotationWizard(ItexitModal[CredentialSummary]):
                 "secret: remove them first (Users, F3), or generate it knowing that."
             )
         self.query_one("#wiz-message", Static).update(message or hint)
+        self._focus_step()
+
+    def _focus_step(self) -> None:
+        """Focus what the current step needs, so a second Enter never lands on Close."""
+        step = self._step
+        if step == 0:
+            if not any(field.has_focus for field in self.query("#wiz-policy Input")):
+                self.query_one("#wiz-generate", Button).focus()
+        elif step in (2, 4):
+            target = "#wiz-attest" if self.manual else ("#wiz-confirm" if step == 2 else "#wiz-old")
+            self.query_one(target).focus()
+        elif step == 5:
+            self.query_one("#wiz-close", Button).focus()
 
     # --- step 1: generate and save ---------------------------------------------------------------
 
+    @on(Input.Submitted, "#wiz-length, #wiz-words")
     @on(Button.Pressed, "#wiz-generate")
     def _generate(self) -> None:
         try:
@@ -192,6 +206,14 @@ class RotationWizard(ItexitModal[CredentialSummary]):
             self._render_step("This system is checked by hand: say how you checked it.")
             return ""
         return how
+
+    @on(Input.Submitted, "#wiz-attest")
+    def _attested(self) -> None:
+        """Enter in "How did you check?" submits the step it belongs to."""
+        if self._step == 2:
+            self._confirm()
+        elif self._step == 4:
+            self._old()
 
     @on(Button.Pressed, "#wiz-confirm")
     def _confirm(self) -> None:

@@ -13,7 +13,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
-from itexit.domain.statements import NewListedPassword, Statement, StatementEdit
+from itexit.domain.statements import (
+    DATE_TEXT,
+    NewListedPassword,
+    PropertyState,
+    Statement,
+    StatementEdit,
+)
 from itexit.screens.base import ItexitModal
 
 T = TypeVar("T")
@@ -52,7 +58,11 @@ class _Dialog(ItexitModal[T]):
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)
+    def _save_pressed(self) -> None:
+        self._save()
+
     def _save(self) -> None:
+        """Save (the button, Enter or Ctrl+S); a dialog may override it."""
         if self._show_problem() is None:
             self.dismiss(self.result())
 
@@ -246,6 +256,44 @@ class RecordSigningModal(_Dialog[SigningForm]):
         super().__init__()
         self._statement = statement
         self._today = today
+        self._confirming = False
+
+    def _printed_on(self) -> date | None:
+        printed = self._statement.printed
+        return printed.printed_at.astimezone().date() if printed else None
+
+    def _final_warning(self) -> str:
+        outstanding = [
+            item.name
+            for item in self._statement.property_items
+            if item.state is not PropertyState.RETURNED
+        ]
+        text = "Recording the signing makes the statement final: it cannot be changed after."
+        if outstanding:
+            items = ", ".join(outstanding)
+            text += f" Property still outstanding ({len(outstanding)}): {items}."
+        return text + " Press Record again to confirm."
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        if self._confirming:
+            self._confirming = False
+            self.query_one("#save", Button).label = "Record"
+            self.query_one("#signing-final", Static).display = False
+
+    def _save(self) -> None:
+        """The first Record checks the form and says what becomes final; the second records."""
+        if self._show_problem() is not None:
+            return
+        if not self._confirming:
+            self._confirming = True
+            final = self.query_one("#signing-final", Static)
+            final.update(self._final_warning())
+            final.display = True
+            self.query_one("#save", Button).label = "Record: final"
+            self.query_one("#save", Button).focus()
+            return
+        self.dismiss(self.result())
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="signing-dialog", classes="dialog"):
@@ -259,6 +307,9 @@ class RecordSigningModal(_Dialog[SigningForm]):
             yield Label("Scanned signed copy (path)", classes="field-label")
             yield Input(placeholder="e.g. ~/scans/exit-statement-signed.pdf", id="signing-copy")
             yield Static("", classes="field-message")
+            final = Static("", id="signing-final", classes="notice")
+            final.display = False
+            yield final
             yield _actions("Record")
 
     def problem(self) -> str | None:
@@ -267,6 +318,12 @@ class RecordSigningModal(_Dialog[SigningForm]):
             return "Write the date as YYYY-MM-DD."
         if signed_on > self._today:
             return "The signing date is in the future."
+        printed_on = self._printed_on()
+        if printed_on is not None and signed_on < printed_on:
+            return (
+                f"The statement was printed on {printed_on.strftime(DATE_TEXT)}; "
+                "it cannot have been signed before that."
+            )
         if not self.query_one("#signing-witness", Input).value.strip():
             return "Name the witness."
         text = self.query_one("#signing-copy", Input).value.strip()

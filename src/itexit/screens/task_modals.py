@@ -16,6 +16,9 @@ from itexit.domain.roles import ROLE_LABELS, Role
 from itexit.screens.base import ItexitModal
 from itexit.screens.case_modals import parse_date
 
+MIN_REASON = 3
+"""The shortest reason accepted for setting a task aside."""
+
 
 @dataclass(frozen=True)
 class Evidence:
@@ -69,7 +72,6 @@ class EvidenceModal(ItexitModal[Evidence]):
                     "Mark done" if self._completing else "Attach",
                     id="save",
                     variant="primary",
-                    disabled=not self._completing,
                 )
 
     def _problem(self) -> str | None:
@@ -84,15 +86,15 @@ class EvidenceModal(ItexitModal[Evidence]):
 
     @on(Input.Changed)
     def _validate(self) -> None:
-        problem = self._problem()
         path = self.query_one("#evidence-path", Input).value
         self.query_one("#evidence-message", Static).update(_path_problem(path) or "")
-        self.query_one("#save", Button).disabled = problem is not None
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)
     def _save(self) -> None:
-        if self._problem() is not None:
+        problem = self._problem()
+        if problem is not None:
+            self.query_one("#evidence-message", Static).update(problem)
             return
         path = self.query_one("#evidence-path", Input).value.strip()
         self.dismiss(
@@ -124,20 +126,28 @@ class NotApplicableModal(ItexitModal[str]):
             )
             yield Label("Why does it not apply? (required)", classes="field-label")
             yield Input(placeholder="e.g. a fellow who never billed as attending", id="na-reason")
+            yield Static("", id="na-message", classes="field-message")
             with Horizontal(classes="actions"):
                 yield Button("Cancel", id="cancel")
-                yield Button("Not applicable", id="save", variant="primary", disabled=True)
+                yield Button("Not applicable", id="save", variant="primary")
 
     @on(Input.Changed, "#na-reason")
     def _validate(self, event: Input.Changed) -> None:
-        self.query_one("#save", Button).disabled = len(event.value.strip()) < 3
+        if len(event.value.strip()) >= MIN_REASON:
+            self.query_one("#na-message", Static).update("")
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted, "#na-reason")
     def _save(self) -> None:
         reason = self.query_one("#na-reason", Input).value.strip()
-        if len(reason) >= 3:
-            self.dismiss(reason)
+        if len(reason) < MIN_REASON:
+            self.query_one("#na-message", Static).update(
+                f"Say why in a few words (at least {MIN_REASON} characters): "
+                "the reason is kept with the task."
+            )
+            self.query_one("#na-reason", Input).focus()
+            return
+        self.dismiss(reason)
 
 
 class AssignModal(ItexitModal[str]):

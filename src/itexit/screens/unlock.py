@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Button, Header, Input, Label, LoadingIndicator, Static
@@ -37,6 +37,13 @@ class UnlockScreen(ItexitScreen):
 
     BINDINGS = [
         Binding(
+            "ctrl+n",
+            "set_up_practice",
+            "Set up my practice",
+            id="unlock.setup",
+            tooltip="Leave the demo practice and create your practice's own vault",
+        ),
+        Binding(
             "ctrl+r",
             "app.restore_backup",
             "Restore a backup",
@@ -64,6 +71,10 @@ class UnlockScreen(ItexitScreen):
         lines: list[str]
 
     @dataclass
+    class SetupChosen(Message):
+        """From the demo: leave it and set up the practice's own vault."""
+
+    @dataclass
     class UnlockRefused(Message):
         """The name and passphrase did not unlock the vault; `reason` is the sentence to show."""
 
@@ -76,9 +87,11 @@ class UnlockScreen(ItexitScreen):
         practice_name: str | None = None,
         user: str | None = None,
         notice: str | None = None,
+        demo: bool = False,
     ) -> None:
         super().__init__()
         self._access = access
+        self._demo = demo
         self._user = user or ""
         self._notice = notice
         self.set_reactive(UnlockScreen.practice_name, practice_name)
@@ -87,7 +100,7 @@ class UnlockScreen(ItexitScreen):
         yield Header(show_clock=False, icon="")
         with Vertical(id="unlock-card", classes="card"):
             yield Static(self._title(), id="unlock-title", classes="heading")
-            yield Static(self._access.location.describe(), id="unlock-where", classes="hint")
+            yield Static(self._where(), id="unlock-where", classes="hint")
             notice = Static(self._notice or "", id="unlock-notice", classes="notice")
             notice.display = bool(self._notice)
             yield notice
@@ -99,7 +112,27 @@ class UnlockScreen(ItexitScreen):
             with Vertical(id="unlock-actions", classes="actions"):
                 yield LoadingIndicator(id="unlock-busy")
                 yield Button("Unlock", id="unlock", variant="primary")
+            if self._demo:
+                with Horizontal(id="unlock-setup-row"):
+                    yield Static("Done looking around?", classes="hint")
+                    yield Button("Set up my practice", id="unlock-setup")
         yield KeyBar()
+
+    def _where(self) -> str:
+        if self._demo:
+            return "The made-up demo practice, kept apart from your practice's vault."
+        return self._access.location.describe()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "set_up_practice":
+            return self._demo
+        return True
+
+    @on(Button.Pressed, "#unlock-setup")
+    def action_set_up_practice(self) -> None:
+        """Leave the demo and create the practice's own vault."""
+        if self._demo:
+            self.post_message(self.SetupChosen())
 
     def on_mount(self) -> None:
         self.query_one("#unlock-busy").display = False
@@ -107,6 +140,8 @@ class UnlockScreen(ItexitScreen):
         self.query_one(target, Input).focus()
 
     def _title(self) -> str:
+        if self.practice_name and self._demo:
+            return f"Unlock {self.practice_name} (demo)"
         if self.practice_name:
             return f"Unlock {self.practice_name}"
         return "Unlock the vault"

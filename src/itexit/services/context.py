@@ -24,7 +24,7 @@ from itexit.domain.errors import (
     VaultError,
     VaultRekeyed,
 )
-from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope, is_allowed
+from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope, is_allowed, refusal
 from itexit.services import audit, witness
 from itexit.services.location import VaultLocation
 from itexit.store.models import Encrypted, KeySlot, VaultMeta, utcnow
@@ -93,9 +93,7 @@ class VaultContext:
         if self._locked:
             raise PermissionDenied("The vault is locked; unlock it again to continue.")
         if not is_allowed(self.actor.role, permission):
-            raise PermissionDenied(
-                f"A {self.actor.role.value} cannot do that ({permission.value})."
-            )
+            raise PermissionDenied(refusal(self.actor.role, permission))
 
     def can(self, permission: Permission) -> bool:
         return not self._locked and is_allowed(self.actor.role, permission)

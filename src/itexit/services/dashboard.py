@@ -31,6 +31,13 @@ def _from_ledger(tile: Tile, exposures: list[Exposure]) -> Tile:
     )
 
 
+def kit_caption(coverage: UnlockCoverage) -> str:
+    """Whether the recovery kit was confirmed stored, not merely shown once."""
+    if not coverage.has_recovery_kit:
+        return "no recovery kit"
+    return "recovery kit stored" if coverage.kit_confirmed else "kit not confirmed"
+
+
 def summary(
     ctx: VaultContext, practice_name: str, coverage: UnlockCoverage, today: date | None = None
 ) -> DashboardSummary:
@@ -59,8 +66,7 @@ def summary(
             key="people",
             title="People who can unlock",
             count=coverage.people,
-            caption=managers
-            + (" · recovery kit issued" if coverage.has_recovery_kit else " · no recovery kit"),
+            caption=managers + " · " + kit_caption(coverage),
             severity="warn" if coverage.warning else "ok",
             screen="users",
         )

@@ -49,6 +49,7 @@ def build_demo(gateway: Gateway, force: bool = False) -> DemoResult:
     session = gateway.create(spec["practice"], first.name, first.passphrase).session
     for user in others:
         session.add_user(user.name, user.role, user.passphrase)
+    session.confirm_recovery_kit_stored()  # the made-up practice keeps its kit in the safe
     today = date.today()
     for area in demo_areas():
         area.build_demo(session, today)

@@ -30,7 +30,7 @@ from itexit.services.location import VaultLocation
 from itexit.services.passphrase import require_acceptable
 from itexit.services.roster import RosterUnsigned
 from itexit.services.session import UnlockedVault
-from itexit.services.users import new_user_row, seal_slots, validate_name
+from itexit.services.users import new_user_row, normal_name, seal_slots, validate_name
 from itexit.store.engine import make_engine, mask_url, session_factory, write_problem
 from itexit.store.migrate import ensure_schema
 from itexit.store.models import KeySlot, User, VaultMeta
@@ -394,7 +394,7 @@ class Gateway:
     def _active_user(self, name: str) -> User | None:
         with self.store.sessions() as session:
             return session.scalars(
-                select(User).where(User.name == name.strip(), User.status == "active")
+                select(User).where(User.name == normal_name(name), User.status == "active")
             ).first()
 
     def _slots(self, holder: str, epoch: int) -> list[KeySlot]:

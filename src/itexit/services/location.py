@@ -29,6 +29,11 @@ class VaultLocation:
             return cls(path=Path(os.environ["ITEXIT_VAULT"]).expanduser())
         return cls(path=locations.default_vault_path())
 
+    @classmethod
+    def demo(cls) -> VaultLocation:
+        """Where the app builds the demo practice: never the practice's own vault."""
+        return cls(path=locations.demo_vault_path())
+
     @property
     def sqlalchemy_url(self) -> str:
         if self.url:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from itexit.domain.models import (
@@ -169,6 +170,18 @@ class UnlockedVault:
 
     def coverage(self) -> UnlockCoverage:
         return self.users.coverage()
+
+    # --- recovery kit -------------------------------------------------------------------------
+
+    def save_recovery_kit(self, kit: str, path: Path) -> Path:
+        """Write the kit shown at set-up to a 0600 file (PDF when the name ends in .pdf)."""
+        from itexit.io.recovery_kit import save_kit
+
+        self.ctx.require(Permission.USER_MANAGE)
+        return save_kit(path, self.identity.practice_name, self.identity.vault_id, kit)
+
+    def confirm_recovery_kit_stored(self) -> None:
+        self.users.record_kit_stored()
 
     # --- dashboard ----------------------------------------------------------------------------
 

@@ -457,6 +457,12 @@ class StatementService:
                     "Print the statement before recording its signing: the signed paper must "
                     "match a printed version."
                 )
+            printed_on = datetime.fromisoformat(printed["printed_at"]).astimezone().date()
+            if signing.signed_on < printed_on:
+                raise BadInput(
+                    f"The statement was printed on {printed_on.strftime(DATE_TEXT)}; it cannot "
+                    "have been signed before that. Give the date it was signed."
+                )
             signatory = _clean(signing.signatory, 200, "signatory's name") or doc["person"]
             blob = store_blob(
                 self.ctx, session, signing.copy_bytes, signing.copy_filename, Scope.HR

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
@@ -36,7 +37,7 @@ from itexit.services.context import (
     stale_message,
 )
 from itexit.services.passphrase import require_acceptable
-from itexit.store.models import Credential, KeySlot, User, VaultMeta
+from itexit.store.models import AuditRow, Credential, KeySlot, User, VaultMeta
 from itexit.vault import kdf
 from itexit.vault.keys import (
     KeyPair,
@@ -48,16 +49,24 @@ from itexit.vault.keys import (
 )
 from itexit.vault.roster import Member, RosterState
 
-_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9._-]{0,39}$")
+KIT_STORED = "recovery_kit.stored"
+"""The audit action of a manager confirming the recovery kit is stored away."""
+
+_NAME = re.compile(r"[^\W\d_][\w.-]{0,39}")
 _calibrated: kdf.KdfParams | None = None
 
 
+def normal_name(name: str) -> str:
+    """A user name as stored and looked up: trimmed, accents composed (NFC)."""
+    return unicodedata.normalize("NFC", name.strip())
+
+
 def validate_name(name: str) -> str:
-    name = name.strip()
-    if not _NAME.match(name):
+    name = normal_name(name)
+    if not _NAME.fullmatch(name):
         raise BadInput(
-            "A user name starts with a letter and uses only letters, digits, dots, dashes "
-            "or underscores (up to 40 characters)."
+            "A user name starts with a letter and uses only letters (accents are fine), "
+            "digits, dots, dashes or underscores, up to 40 characters, without spaces."
         )
     return name
 
@@ -189,14 +198,24 @@ class UserService:
         with self.ctx.reading() as session:
             active = session.scalars(select(User).where(User.status == "active")).all()
             meta = session.scalars(select(VaultMeta)).first()
+            kit_stored = session.scalars(
+                select(AuditRow.seq).where(AuditRow.action == KIT_STORED).limit(1)
+            ).first()
         return UnlockCoverage(
             managers=sum(1 for u in active if u.role == Role.MANAGER.value),
             people=len(active),
             has_recovery_kit=bool(meta and meta.recovery_box_public),
+            kit_confirmed=kit_stored is not None,
         )
 
+    def record_kit_stored(self) -> None:
+        """A manager confirmed, by typing part of it back, that the recovery kit is stored."""
+        self.ctx.require(Permission.USER_MANAGE)
+        with self.ctx.transaction() as session:
+            self.ctx.record(session, KIT_STORED, "recovery kit")
+
     def _get(self, session: Session, name: str) -> User:
-        user = session.scalars(select(User).where(User.name == name.strip())).first()
+        user = session.scalars(select(User).where(User.name == normal_name(name))).first()
         if user is None:
             raise NotFound(f"There is no user called {name!r}.")
         return user

@@ -149,19 +149,24 @@ def format_recovery_kit(secret: bytes) -> str:
     return "-".join([_KIT_PREFIX, *groups, check])
 
 
+_KIT_TEXT = re.compile(r"ITX1((?:[\s-]*[A-Z0-9]){57})(?![A-Z0-9])")
+"""The prefix, then 52 letters of key and 5 of checksum, grouped by dashes, spaces or neither."""
+
+
 def parse_recovery_kit(text: str) -> bytes:
-    found = re.search(r"ITX1(?:\s*-\s*[A-Z2-7]+)+", text.upper())
-    cleaned = "".join(found.group(0).split()) if found else "".join(text.split()).upper()
-    parts = cleaned.split("-")
-    if len(parts) < 3 or parts[0] != _KIT_PREFIX:
-        raise BadInput("That is not an itexit recovery kit (it should start with ITX1-).")
-    body = "".join(parts[1:-1])
+    found = _KIT_TEXT.search(text.upper())
+    if found is None:
+        if _KIT_PREFIX not in text.upper():
+            raise BadInput("That is not an itexit recovery kit (it should start with ITX1).")
+        raise BadInput("The recovery kit does not add up: check each group was typed correctly.")
+    letters = re.sub(r"[\s-]", "", found.group(1))
+    body, given_check = letters[:52], letters[52:]
     try:
         secret = base64.b32decode(body + "=" * (-len(body) % 8))
     except ValueError:
         raise BadInput("The recovery kit contains characters that are not part of a kit.") from None
     check = base64.b32encode(hashlib.sha256(secret).digest()).decode()[:5]
-    if len(secret) != 32 or not hmac.compare_digest(check, parts[-1]):
+    if len(secret) != 32 or not hmac.compare_digest(check, given_check):
         raise BadInput("The recovery kit does not add up: check each group was typed correctly.")
     return secret
 

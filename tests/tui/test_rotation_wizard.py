@@ -1,0 +1,57 @@
+"""The rotation wizard by keyboard: Enter moves each step on and never closes it by surprise."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, Static
+from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, settle, type_fast, unlock
+
+from itexit.app import ItexitApp
+from itexit.domain.credentials import CredentialStatus
+from itexit.screens.rotation_wizard import RotationWizard
+from itexit.services.gateway import Gateway
+
+
+@pytest.fixture
+def frozen_demo(frozen_now: object, gateway: Gateway) -> Gateway:
+    gateway.build_demo()
+    return gateway
+
+
+async def test_a_hand_checked_rotation_by_enter_alone(frozen_demo: Gateway) -> None:
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot, MANAGER, DEMO_MANAGER_PASSPHRASE)
+        await type_fast(pilot, "f5", "slash", *"firewall", "enter", "r")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        wizard = app.screen
+        assert isinstance(wizard, RotationWizard), wizard
+        assert wizard.manual
+
+        # Words instead of characters, with the length left as it was.
+        await type_fast(pilot, "tab", "backspace", "4", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        secret = str(wizard.query_one("#wiz-secret", Static).render())
+        assert secret.count("-") == 3  # four words
+
+        # "How did you check?" has the focus; an empty Enter is refused where it was typed.
+        attest = wizard.query_one("#wiz-attest", Input)
+        assert attest.has_focus
+        await type_fast(pilot, "enter")
+        assert app.screen is wizard
+        assert "say how you checked" in str(wizard.query_one("#wiz-message", Static).render())
+        await type_fast(pilot, *"logged in at the console", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        assert wizard._summary.status is CredentialStatus.ROTATED
+
+        # A second Enter, meant for "Confirm it works", does not close the wizard.
+        assert app.screen is wizard and attest.has_focus
+        await type_fast(pilot, "enter")
+        assert app.screen is wizard
+        await type_fast(pilot, *"old password refused at the console", "enter")
+        await pilot.app.workers.wait_for_complete()
+        await settle(pilot)
+        assert wizard._summary.status is CredentialStatus.LOCKED_OUT

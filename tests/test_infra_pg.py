@@ -40,6 +40,7 @@ def test_db_url_connects(db_url: str) -> None:
         engine.dispose()
 
 
+@pytest.mark.fresh_schema
 def test_db_url_is_a_fresh_database(db_url: str) -> None:
     engine = create_engine(db_url)
     try:

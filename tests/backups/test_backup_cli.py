@@ -120,21 +120,21 @@ def test_settings_and_remind_warn_when_the_last_verified_backup_is_too_old(
 
     assert itexit("backup", str(tmp_path / "b.itexit-backup"))[0] == 0
     code, out, _ = itexit("remind", "--json")
-    assert not [r for r in json.loads(out) if r["area"] == "backups"]
+    assert not [r for r in json.loads(out)["due"] if r["area"] == "backups"]
     frozen_now.shift(timedelta(days=9))  # type: ignore[attr-defined]
     code, out, _ = itexit("remind", "--json")
-    (row,) = [r for r in json.loads(out) if r["area"] == "backups"]
+    (row,) = [r for r in json.loads(out)["due"] if r["area"] == "backups"]
     assert row["overdue"] and code == 1
     assert "9 days old" in row["detail"]
     code, out, _ = itexit("remind")
     assert "Make a backup of the vault" in out
     code, _, err = itexit("settings", "backup-max-age", "14", user=CONSULTANT)
-    assert code == 3 and "cannot do that" in one_sentence(err)
+    assert code == 3 and "cannot change the practice's settings" in one_sentence(err)
     code, out, err = itexit("settings", "backup-max-age", "14")
     assert code == 0, err
     assert "14 days old" in out
     code, out, _ = itexit("remind", "--json")
-    assert not [r for r in json.loads(out) if r["area"] == "backups"]
+    assert not [r for r in json.loads(out)["due"] if r["area"] == "backups"]
     code, _, err = itexit("settings", "backup-max-age", "0")
     assert code == 2 and "from 1 to 365" in one_sentence(err)
 

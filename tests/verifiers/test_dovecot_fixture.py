@@ -53,7 +53,9 @@ def test_password_change_takes_effect_at_once(dovecot_server, imap_user) -> None
 def test_maildir_file_is_seen(dovecot_server, imap_user) -> None:
     name, password = imap_user
     new = dovecot_server.maildir(name) / "new"
-    (new / "1700000000.M1P1.test").write_bytes(b"Subject: dropped in\r\n\r\nhello\r\n")
+    dropped = new / "1700000000.M1P1.test"
+    dropped.write_bytes(b"Subject: dropped in\r\n\r\nhello\r\n")
+    dropped.chmod(0o644)  # as a delivery agent leaves it: readable by the mail server
     with imaplib.IMAP4_SSL(
         dovecot_server.host, dovecot_server.imaps_port, ssl_context=_ctx(dovecot_server.ca_file)
     ) as imap:

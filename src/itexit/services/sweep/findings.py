@@ -224,10 +224,30 @@ def open_findings(ctx: VaultContext) -> list[Finding]:
                 .where(Case.status != "closed")
             )
         )
-        # Every row is opened, not only those the plain status calls open: a status changed
-        # in SQL behind the app's back fails to decrypt instead of hiding an open finding.
-        items = [to_model(ctx, r) for r in rows]
+        # Every row a reader can open is opened, not only those the plain status calls open:
+        # a status changed in SQL behind the app's back fails to decrypt instead of hiding an
+        # open finding. A reader without the key (an auditor, HR) sees the plain columns.
+        items = [to_model(ctx, r) if ctx.holds(Scope(r.scope)) else _plain_model(r) for r in rows]
     return [f for f in items if f.status is FindingStatus.OPEN]
+
+
+def _plain_model(row: SweepFinding) -> Finding:
+    """What a reader without the credentials key may know of a finding: kind, host, state."""
+    return Finding(
+        id=row.id,
+        case_id=row.case_id,
+        ident=row.ident,
+        kind=FindingKind(row.kind),
+        host=row.host,
+        status=FindingStatus(row.status),
+        severity=Severity(row.severity),
+        found_at=row.found_at,
+        closed_at=row.closed_at,
+        subject=row.host,
+        why="The sweep found it on this server; its details are sealed for those who hold the "
+        "credentials key.",
+        closes="",
+    )
 
 
 def _open_counts(ctx: VaultContext) -> tuple[Counter[str], Counter[str], datetime | None]:

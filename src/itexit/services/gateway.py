@@ -31,7 +31,13 @@ from itexit.services.passphrase import require_acceptable
 from itexit.services.roster import RosterUnsigned
 from itexit.services.session import UnlockedVault
 from itexit.services.users import new_user_row, normal_name, seal_slots, validate_name
-from itexit.store.engine import make_engine, mask_url, session_factory, write_problem
+from itexit.store.engine import (
+    begin_read,
+    make_engine,
+    mask_url,
+    session_factory,
+    write_problem,
+)
 from itexit.store.migrate import ensure_schema
 from itexit.store.models import KeySlot, User, VaultMeta
 from itexit.vault import kdf, keyring_cache
@@ -48,6 +54,10 @@ from itexit.vault.keys import (
     user_key_aad,
 )
 from itexit.vault.roster import RECOVERY, RosterState
+
+
+ROSTER_READS = 4
+"""How many fresh reads the member-list check makes before it reports a rollback or an edit."""
 
 
 @dataclass(frozen=True)
@@ -321,10 +331,30 @@ class Gateway:
         return user, pair
 
     def roster(self, meta: VaultMeta) -> RosterState:
-        """The verified member list, with vault_meta, users and key_slots checked against it."""
+        """The verified member list, with vault_meta, users and key_slots checked against it.
+
+        A read can start just before another person's change commits and this workstation's
+        witness records it: such a read looks older than the witness. A real rollback or edit
+        is still there when read again, so the check is made again on a fresh read before it
+        is believed.
+        """
+        for attempt in range(ROSTER_READS):
+            try:
+                return self._roster_once(meta)
+            except (RollbackDetected, IntegrityFailure):
+                if attempt == ROSTER_READS - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _roster_once(self, meta: VaultMeta) -> RosterState:
         with self.store.sessions() as session:
+            begin_read(session)  # the list and the tables as of one moment
             state = roster.current(session, meta.vault_id)
-            roster.check_tables(session, state, meta)
+            now = session.scalars(
+                select(VaultMeta).where(VaultMeta.vault_id == meta.vault_id)
+            ).one()
+            roster.check_tables(session, state, now)
         witness.record_roster(meta.vault_id, state.root, state.seq, state.head)
         return state
 

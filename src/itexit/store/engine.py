@@ -106,6 +106,23 @@ WRITE_WAIT_SECONDS = 120.0
 """How long a change waits for others' changes to finish before saying the vault is busy."""
 
 
+def begin_read(session: Session) -> None:
+    """Start a read that sees one committed state throughout, whatever others commit meanwhile.
+
+    Checks that compare several tables (the signed member list against users and key slots,
+    the audit log against the list) must not see half of another person's change. SQLite:
+    an explicit `BEGIN`, so the WAL snapshot is taken at the first read and kept; PostgreSQL:
+    REPEATABLE READ for this transaction.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not getattr(raw, "in_transaction", False):
+            connection.exec_driver_sql("BEGIN")
+        return
+    connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+
+
 def begin_write(session: Session, wait_seconds: float | None = None) -> None:
     """Take the database's write lock at the start of a transaction, before anything is read.
 

@@ -84,6 +84,8 @@ class ExposureLedger:
                     continue
                 found[item.id] = item
         accepted = self.acceptances()
+        if not accepted:
+            return ordered(list(found.values()))
         return ordered([with_acceptance(e, accepted.get(e.id), today) for e in found.values()])
 
     def list(
@@ -101,7 +103,8 @@ class ExposureLedger:
         if self.settle(today, [e for e in items if e.is_open]):
             items = self.derive(today, want_closed=want_closed)
         if state != "all":
-            items = [e for e in items if e.state.value == state]
+            wanted_state = ExposureState(state)
+            items = [e for e in items if e.state is wanted_state]
         if case:
             case_id = self._case_id(case)
             items = [e for e in items if e.case_id == case_id]
@@ -140,8 +143,11 @@ class ExposureLedger:
         world = self.world(today)
         done: builtins.list[str] = []
         service = CaseService(self.ctx)
+        # only the bound kinds can keep a task open: look through those, not every exposure
+        bound = {kind.value for kind, _ in TASK_BINDINGS.values()}
+        relevant = [e for e in items if e.kind in bound]
         for task_id, key, number, case_id, case_name in rows:
-            mine = [e for e in items if e.case_id == case_id]
+            mine = [e for e in relevant if e.case_id == case_id]
             if blocking(key, mine):
                 continue
             seen = self._seen(key, case_id, world, items)

@@ -27,7 +27,7 @@ from itexit.domain.roles import Permission, Role, Scope
 from itexit.services import people
 from itexit.services.areas import AREAS
 from itexit.services.context import VaultContext
-from itexit.services.exposures import World
+from itexit.services.exposures import World, deriving
 from itexit.store.checklist import Case, Task
 from itexit.store.mailbox import MonitoredMailbox
 from itexit.store.people import AcceptanceRow
@@ -77,16 +77,17 @@ class ExposureLedger:
         self.ctx.require(Permission.DASHBOARD_READ)
         today = today or date.today()
         world = self.world(today, want_closed)
-        found: dict[str, Exposure] = {}
-        for area in AREAS:
-            for item in area.exposures(world):
-                if item.id in found and found[item.id].state is not ExposureState.CLOSED:
-                    continue
-                found[item.id] = item
         accepted = self.acceptances()
-        if not accepted:
-            return ordered(list(found.values()))
-        return ordered([with_acceptance(e, accepted.get(e.id), today) for e in found.values()])
+        found: dict[str, Exposure] = {}
+        with deriving():
+            for area in AREAS:
+                for item in area.exposures(world):
+                    if item.id in found and found[item.id].state is not ExposureState.CLOSED:
+                        continue
+                    found[item.id] = item
+            if not accepted:
+                return ordered(list(found.values()))
+            return ordered([with_acceptance(e, accepted.get(e.id), today) for e in found.values()])
 
     def list(
         self,

@@ -21,7 +21,7 @@ from itexit.domain.exposures import Closing, Exposure, ExposureKind, ExposureSta
 from itexit.domain.people import Person
 from itexit.domain.roles import Scope
 from itexit.services.context import VaultContext
-from itexit.services.exposures import World, aware, make, start_of
+from itexit.services.exposures import World, aware, deriving, make, start_of
 from itexit.store.models import Credential, SecretVersion
 
 AREA = "credentials"
@@ -364,7 +364,8 @@ def still_to_rotate(ctx: VaultContext, today: date) -> dict[str, str]:
         everyone = people.load(ctx, session)
         readers = people.removed_readers(session, {p.user_id for p in everyone if p.user_id})
     world = World(ctx=ctx, today=today, people=everyone, readers=readers)
-    return to_rotate_of(exposures(world))
+    with deriving():
+        return to_rotate_of(exposures(world))
 
 
 def with_exposure(ctx: VaultContext, rows: list[CredentialSummary]) -> list[CredentialSummary]:

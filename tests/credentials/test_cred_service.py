@@ -384,3 +384,38 @@ def test_tiles_count_to_rotate_rotated_and_locked_out(vault: Vault) -> None:
     creds.verify("B", old=True, attest="refused")
     counts = {t.key: t.count for t in tiles(vault.manager.ctx, date.today())}
     assert counts == {"credentials": 1, "credentials_rotated": 1, "credentials_locked_out": 1}
+
+
+def test_the_dashboard_counts_what_its_ledger_derived_once(vault: Vault) -> None:
+    """The dashboard's tiles answer from the exposures it derived, the same as on their own."""
+    from datetime import date
+
+    from itexit.domain.roles import Role
+    from itexit.services.exposures.credentials import derived, still_to_rotate
+
+    vault.manager.add_user(CONSULTANT, Role.CONSULTANT, CONSULTANT_PASS)
+    creds = vault.manager.credentials
+    creds.add(mail("A", verifier="manual"))
+    creds.add(mail("B", verifier="manual", known_to_departing=False))
+    creds.add(mail("C", verifier="manual", known_to_departing=False))
+    creds.start_rotation("A")
+    creds.confirm_rotation("A", attest="ok")
+    vault.manager.remove_user(CONSULTANT)  # he could read every current secret until now
+    ctx, today = vault.manager.ctx, date.today()
+    alone = {t.key: t.count for t in tiles(ctx, today)}
+    expected = still_to_rotate(ctx, today)
+    assert alone["credentials"] == 3 and len(expected) == 3
+    items = vault.manager.exposures.derive(today)
+    with derived(ctx, today, items):
+        assert still_to_rotate(ctx, today) == expected
+        assert {t.key: t.count for t in tiles(ctx, today)} == alone
+        # the shared answer is the one given, not a second derivation
+        with derived(ctx, today, [e for e in items if "B" not in e.subject]):
+            assert len(still_to_rotate(ctx, today)) == 2
+    # outside the read, or for another day, it is derived afresh
+    assert still_to_rotate(ctx, today) == expected
+    with derived(ctx, today, []):
+        assert still_to_rotate(ctx, date(2000, 1, 1)) != {}
+    summary = vault.manager.dashboard(today)
+    shown = {t.key: t.count for t in summary.tiles if t.key.startswith("credentials")}
+    assert shown == alone

@@ -11,6 +11,7 @@ from itexit.domain.models import DashboardSummary, Tile, UnlockCoverage
 from itexit.domain.roles import Permission
 from itexit.services.areas import AREAS
 from itexit.services.context import VaultContext
+from itexit.services.exposures.credentials import derived
 from itexit.services.ledger import ExposureLedger
 from itexit.store.checklist import Case
 from itexit.store.models import User
@@ -50,8 +51,9 @@ def summary(
     exposures = [e for e in everything if e.is_open]
     accepted = sum(1 for e in everything if e.state is ExposureState.ACCEPTED)
     tiles: list[Tile] = []
-    for area in AREAS:
-        tiles.extend(_from_ledger(tile, exposures) for tile in area.tiles(ctx, today))
+    with derived(ctx, today, everything):  # the tiles read what the ledger derived, once
+        for area in AREAS:
+            tiles.extend(_from_ledger(tile, exposures) for tile in area.tiles(ctx, today))
     with ctx.reading() as session:
         removed = session.scalars(select(User.name).where(User.status == "removed")).all()
         leaving = session.scalars(

@@ -27,7 +27,7 @@ from itexit.domain.roles import Permission, Role, Scope
 from itexit.services import people
 from itexit.services.areas import AREAS
 from itexit.services.context import VaultContext
-from itexit.services.exposures import World
+from itexit.services.exposures import World, deriving
 from itexit.store.checklist import Case, Task
 from itexit.store.mailbox import MonitoredMailbox
 from itexit.store.people import AcceptanceRow
@@ -77,14 +77,17 @@ class ExposureLedger:
         self.ctx.require(Permission.DASHBOARD_READ)
         today = today or date.today()
         world = self.world(today, want_closed)
-        found: dict[str, Exposure] = {}
-        for area in AREAS:
-            for item in area.exposures(world):
-                if item.id in found and found[item.id].state is not ExposureState.CLOSED:
-                    continue
-                found[item.id] = item
         accepted = self.acceptances()
-        return ordered([with_acceptance(e, accepted.get(e.id), today) for e in found.values()])
+        found: dict[str, Exposure] = {}
+        with deriving():
+            for area in AREAS:
+                for item in area.exposures(world):
+                    if item.id in found and found[item.id].state is not ExposureState.CLOSED:
+                        continue
+                    found[item.id] = item
+            if not accepted:
+                return ordered(list(found.values()))
+            return ordered([with_acceptance(e, accepted.get(e.id), today) for e in found.values()])
 
     def list(
         self,
@@ -101,7 +104,8 @@ class ExposureLedger:
         if self.settle(today, [e for e in items if e.is_open]):
             items = self.derive(today, want_closed=want_closed)
         if state != "all":
-            items = [e for e in items if e.state.value == state]
+            wanted_state = ExposureState(state)
+            items = [e for e in items if e.state is wanted_state]
         if case:
             case_id = self._case_id(case)
             items = [e for e in items if e.case_id == case_id]
@@ -140,8 +144,11 @@ class ExposureLedger:
         world = self.world(today)
         done: builtins.list[str] = []
         service = CaseService(self.ctx)
+        # only the bound kinds can keep a task open: look through those, not every exposure
+        bound = {kind.value for kind, _ in TASK_BINDINGS.values()}
+        relevant = [e for e in items if e.kind in bound]
         for task_id, key, number, case_id, case_name in rows:
-            mine = [e for e in items if e.case_id == case_id]
+            mine = [e for e in relevant if e.case_id == case_id]
             if blocking(key, mine):
                 continue
             seen = self._seen(key, case_id, world, items)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
@@ -41,6 +44,23 @@ class World:
 
     def person_of_case(self, case_id: str) -> Person | None:
         return next((p for p in self.people if p.case_id == case_id), None)
+
+
+@contextmanager
+def deriving() -> Iterator[None]:
+    """Hold the cycle collector off while the exposures are built.
+
+    A large practice derives tens of thousands of small objects that hold no cycles; left on,
+    the collector walks the whole program's memory dozens of times per read, a third of the
+    time `exposure list` takes. It runs once afterwards as usual.
+    """
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def start_of(day: date) -> datetime:

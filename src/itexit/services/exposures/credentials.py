@@ -7,7 +7,9 @@ to say whose channel it is.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
 
@@ -19,7 +21,7 @@ from itexit.domain.exposures import Closing, Exposure, ExposureKind, ExposureSta
 from itexit.domain.people import Person
 from itexit.domain.roles import Scope
 from itexit.services.context import VaultContext
-from itexit.services.exposures import World, aware, make, start_of
+from itexit.services.exposures import World, aware, deriving, make, start_of
 from itexit.store.models import Credential, SecretVersion
 
 AREA = "credentials"
@@ -131,24 +133,31 @@ def _rows(world: World, readers: list[Person], known_to: list[Person | None]) ->
             wanted.append(current.created_at <= max(cutoffs))
         query = query.where(or_(*wanted))
     with world.ctx.reading() as session:
-        return [
-            CredRow(r, len(read), len(fresh))
-            for r in session.execute(query.order_by(Credential.system))
-        ]
+        # plain columns: read through the connection, without the ORM's per-row work
+        result = session.connection().execute(query.order_by(Credential.system))
+        return [CredRow(r, len(read), len(fresh)) for r in result]
 
 
-def _why_read(row: CredRow, person: Person, could: Any) -> str | None:
-    """Why `person` could read the current secret of `row` (None when they could not)."""
-    if not could:
-        return None
-    if person.user_active:
-        return f"{person.full_name} can still unlock itexit and read the password of {row.system}."
-    removed = person.user_removed_at
-    until = f" (until {removed:%d %b %Y})" if removed is not None else ""
-    return (
-        f"The password of {row.system} was in itexit while {person.full_name} could unlock "
-        f"it{until}; it has not been changed since."
-    )
+def _read_texts(readers: list[Person]) -> list[tuple[str, str]]:
+    """Per reader, the words around a system's name saying why they could read its secret
+    (worked out once per read, not once per credential)."""
+    out: list[tuple[str, str]] = []
+    for person in readers:
+        if person.user_active:
+            out.append(
+                (f"{person.full_name} can still unlock itexit and read the password of ", ".")
+            )
+            continue
+        removed = person.user_removed_at
+        until = f" (until {removed:%d %b %Y})" if removed is not None else ""
+        out.append(
+            (
+                "The password of ",
+                f" was in itexit while {person.full_name} could unlock it{until}; it has not "
+                "been changed since.",
+            )
+        )
+    return out
 
 
 def _why_known(row: CredRow, person: Person | None, fresh: Any) -> str | None:
@@ -166,16 +175,16 @@ def exposures(world: World) -> list[Exposure]:
     leavers = world.leavers()
     known_to: list[Person | None] = list(leavers) or [None]
     rows = _rows(world, readers, known_to)
+    texts = list(zip(readers, _read_texts(readers), strict=True))
     out: list[Exposure] = []
     for row in rows:
         exposed_for: set[str | None] = set()
         candidates: list[Person | None] = []
-        for person, could in zip(readers, row.read_by, strict=True):
-            why = _why_read(row, person, could)
+        for (person, (head, tail)), could in zip(texts, row.read_by, strict=True):
             candidates.append(person)
-            if why is not None:
+            if could:
                 exposed_for.add(person.id)
-                out.append(_known(row, person, why))
+                out.append(_known(row, person, head + row.system + tail))
         if row.known:
             for maybe, fresh in zip(known_to, row.fresh_for, strict=True):
                 if maybe is not None and maybe.id in exposed_for:
@@ -314,21 +323,49 @@ def _recovery(world: World, rows: list[CredRow]) -> list[Exposure]:
     return out
 
 
+_DERIVED: ContextVar[tuple[VaultContext, date, dict[str, str]] | None] = ContextVar(
+    "itexit_derived_to_rotate", default=None
+)
+"""What the ledger derived for the read under way (the dashboard): its tiles use it, not a
+second derivation of every credential."""
+
+
+def to_rotate_of(items: Sequence[Exposure]) -> dict[str, str]:
+    """Credential id → why it must be rotated (again), from exposures the ledger derived."""
+    out: dict[str, str] = {}
+    for item in items:
+        if item.kind == _KNOWN and item.subject_ref.startswith("cred:"):
+            out.setdefault(item.subject_ref[5:], item.why)
+    return out
+
+
+@contextmanager
+def derived(ctx: VaultContext, today: date, items: Sequence[Exposure]) -> Iterator[None]:
+    """Within this block, `still_to_rotate` answers from `items` (derived once for this read).
+
+    `items` must be every exposure the ledger derived as of `today`, before any filtering.
+    """
+    token = _DERIVED.set((ctx, today, to_rotate_of(items)))
+    try:
+        yield
+    finally:
+        _DERIVED.reset(token)
+
+
 def still_to_rotate(ctx: VaultContext, today: date) -> dict[str, str]:
     """Credential id → why it must be rotated (again), as the ledger derives it."""
     from itexit.services import people
+
+    shared = _DERIVED.get()
+    if shared is not None and shared[0] is ctx and shared[1] == today:
+        return dict(shared[2])
 
     with ctx.reading() as session:
         everyone = people.load(ctx, session)
         readers = people.removed_readers(session, {p.user_id for p in everyone if p.user_id})
     world = World(ctx=ctx, today=today, people=everyone, readers=readers)
-    out: dict[str, str] = {}
-    for item in exposures(world):
-        if item.kind == ExposureKind.CREDENTIAL_KNOWN.value and item.subject_ref.startswith(
-            "cred:"
-        ):
-            out.setdefault(item.subject_ref[5:], item.why)
-    return out
+    with deriving():
+        return to_rotate_of(exposures(world))
 
 
 def with_exposure(ctx: VaultContext, rows: list[CredentialSummary]) -> list[CredentialSummary]:

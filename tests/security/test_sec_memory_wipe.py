@@ -1,0 +1,96 @@
+"""Secrets in memory: after lock, no copy of the passphrase or of a revealed secret is left in
+the process's memory, from the command line and from the app (scanned through /proc/self/mem).
+
+The process under test never receives either secret in its own code or arguments: it gets a
+prefix and a hash of each (`probe`), reads the passphrase from a file or a typed field, and
+decrypts the secret from the vault.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.security.test_sec_memory import SCANNER
+
+PROBES = """
+import sys
+PROBES = [(bytes.fromhex(p), bytes.fromhex(d), int(n)) for p, d, n in
+          (arg.split(":") for arg in sys.argv[1:3])]
+def report(stage):
+    found = [copies([one]) for one in PROBES]
+    print(stage, "PASSPHRASE", found[0], "SECRET", found[1], flush=True)
+"""
+
+
+def _probe_arg(value: str) -> str:
+    raw = value.encode()
+    return f"{raw[:8].hex()}:{hashlib.sha256(raw).hexdigest()}:{len(raw)}"
+
+
+def _vault(tmp_path: Path) -> tuple[str, str, dict[str, str]]:
+    """A vault with one credential; its passphrase and secret are made fresh for each run."""
+    passphrase = "Wipe-me " + secrets.token_hex(12) + " plum ladder"
+    secret = "Zx" + secrets.token_urlsafe(24) + "!q"
+    env = {**os.environ, "ITEXIT_KDF_PROFILE": "test", "ITEXIT_HOME": str(tmp_path)}
+    setup = (
+        "import sys\nfrom pathlib import Path\n"
+        "from itexit.domain.credentials import NewCredential\n"
+        "from itexit.services.gateway import Gateway\n"
+        "from itexit.services.location import VaultLocation\n"
+        "gw = Gateway.open(VaultLocation(path=Path(sys.argv[1])))\n"
+        "s = gw.create('Plum Practice', 'alice', sys.argv[2]).session\n"
+        "s.credentials.add(NewCredential(system='EHR', username='u', secret=sys.argv[3]))\n"
+        "s.lock()\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", setup, str(tmp_path / "v.sqlite"), passphrase, secret],
+        check=True,
+        env=env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
+    (tmp_path / "pass").write_text(passphrase + "\n")
+    (tmp_path / "pass").chmod(0o600)
+    return passphrase, secret, env
+
+
+CLI = """
+import atexit
+from itexit.vault.memory import wipe
+atexit.register(lambda: report("AFTER"))
+sys.argv = ["itexit", "--vault", sys.argv[3], "--user", "alice", "--passphrase-file",
+            sys.argv[4], "cred", "show", "EHR", "--field", "password"]
+from itexit.launch import run
+run()
+"""
+
+
+def test_the_command_line_leaves_no_copy_of_the_passphrase_or_the_secret(
+    tmp_path: Path,
+) -> None:
+    """`cred show --field password` unlocks with a passphrase file, prints the secret and exits:
+    at exit neither the passphrase nor the secret is anywhere in its memory."""
+    passphrase, secret, env = _vault(tmp_path)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SCANNER + PROBES + CLI,
+            _probe_arg(passphrase),
+            _probe_arg(secret),
+            str(tmp_path / "v.sqlite"),
+            str(tmp_path / "pass"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    assert done.stdout.startswith(secret + "\n"), done.stderr[-3000:]  # the secret was shown
+    assert "AFTER PASSPHRASE 0 SECRET 0" in done.stdout, done.stdout

@@ -94,3 +94,76 @@ def test_the_command_line_leaves_no_copy_of_the_passphrase_or_the_secret(
     )
     assert done.stdout.startswith(secret + "\n"), done.stderr[-3000:]  # the secret was shown
     assert "AFTER PASSPHRASE 0 SECRET 0" in done.stdout, done.stdout
+
+
+APP = """
+import asyncio, gc
+from pathlib import Path
+from itexit.app import ItexitApp
+from itexit.screens.credentials import CredentialsScreen
+from itexit.services.gateway import Gateway
+from itexit.services.location import VaultLocation
+from itexit.vault.memory import wipe
+sys.path.insert(0, sys.argv[5])
+from tests.tui.tui_steps import settle
+
+async def main():
+    gateway = Gateway.open(VaultLocation(path=Path(sys.argv[3])))
+    app = ItexitApp(gateway.location, gateway=gateway)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#user").value = "alice"
+        app.screen.query_one("#passphrase").focus()
+        typed = bytearray(Path(sys.argv[4]).read_bytes().rstrip(b"\\n"))
+        for code in typed:  # typed key by key, as a person would
+            await pilot.press(chr(code) if chr(code) != " " else "space")
+        wipe(typed)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("f5")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, CredentialsScreen), screen
+        screen.table.focus()
+        await pilot.press("s")
+        await settle(pilot)
+        report("REVEALED")
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert app.session is None, "the app did not lock"
+        del screen
+        gc.collect()
+        report("LOCKED")
+
+asyncio.run(main())
+"""
+
+
+def test_the_app_leaves_no_copy_of_the_passphrase_or_the_secret_once_locked(
+    tmp_path: Path,
+) -> None:
+    """The real app, headless: the passphrase is typed key by key, the secret revealed on the
+    credentials screen, then the vault locked; the process's memory is scanned while the
+    secret shows (it is found) and after lock."""
+    passphrase, secret, env = _vault(tmp_path)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            SCANNER + PROBES + APP,
+            _probe_arg(passphrase),
+            _probe_arg(secret),
+            str(tmp_path / "v.sqlite"),
+            str(tmp_path / "pass"),
+            str(Path(__file__).parents[2]),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+    assert "LOCKED" in done.stdout, done.stdout + done.stderr[-3000:]
+    revealed = done.stdout.split("REVEALED", 1)[1].split()
+    assert int(revealed[3]) >= 1, done.stdout  # the scan finds the secret while it shows
+    assert "LOCKED PASSPHRASE 0 SECRET 0" in done.stdout, done.stdout

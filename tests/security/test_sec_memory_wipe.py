@@ -167,3 +167,45 @@ def test_the_app_leaves_no_copy_of_the_passphrase_or_the_secret_once_locked(
     revealed = done.stdout.split("REVEALED", 1)[1].split()
     assert int(revealed[3]) >= 1, done.stdout  # the scan finds the secret while it shows
     assert "LOCKED PASSPHRASE 0 SECRET 0" in done.stdout, done.stdout
+
+
+async def test_the_unlock_field_overwrites_only_what_it_made() -> None:
+    """Values typed key by key are zeroed as they are replaced and when taken; a value the
+    program set (which other code may hold) is left whole, and the field is emptied."""
+    from textual.app import App, ComposeResult
+
+    from itexit.screens.unlock import PassphraseInput
+
+    class Form(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PassphraseInput(password=True, id="p")
+
+    shared = "".join(["kept ", "elsewhere"])
+    async with Form().run_test() as pilot:
+        field = pilot.app.query_one(PassphraseInput)
+        field.focus()
+        await pilot.press(*"typed")
+        earlier = field.value
+        await pilot.press("x")
+        assert earlier == "\0" * 5  # the value replaced by the next key was overwritten
+        typed = field.value
+        taken = field.take()
+        assert bytes(taken) == b"typedx" and typed == "\0" * 6 and field.value == ""
+        field.value = shared
+        assert bytes(field.take()) == b"kept elsewhere"
+        assert shared == "kept elsewhere" and field.value == ""
+
+
+def test_a_passphrase_file_that_is_not_text_gets_a_sentence(tmp_path: Path) -> None:
+    _, _, env = _vault(tmp_path)
+    bad = tmp_path / "bad"
+    bad.write_bytes(b"\xff\xfe not text\n")
+    bad.chmod(0o600)
+    done = subprocess.run(
+        [sys.executable, "-m", "itexit", "--vault", str(tmp_path / "v.sqlite"), "--user", "alice",
+         "--passphrase-file", str(bad), "cred", "list"],
+        capture_output=True, text=True, env=env, timeout=120, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert f"The passphrase file {bad} is not UTF-8 text: save it as UTF-8." in done.stderr
+    assert "Traceback" not in done.stderr

@@ -193,15 +193,15 @@ def cmd_list(cli: Cli) -> int:
     return EXIT_OK
 
 
-def print_secret(value: str) -> None:
+def print_secret(value: str) -> bool:
     """Print a secret and a line end straight to standard output from a buffer wiped after,
-    so no copy stays behind in the output stream's buffers; through `print` when standard
-    output is not a file (a test capturing it)."""
+    so no copy stays behind in the output stream's buffers: True. Through `print` when
+    standard output is not a file (a program capturing it, which may keep `value`): False."""
     try:
         fd = sys.stdout.fileno()
     except (AttributeError, OSError, ValueError):
         print(value)
-        return
+        return False
     sys.stdout.flush()
     line = held_text(value)
     try:
@@ -211,6 +211,7 @@ def print_secret(value: str) -> None:
         os.write(fd, b"\n")
     finally:
         wipe(line)
+    return True
 
 
 def cmd_show(cli: Cli) -> int:
@@ -218,12 +219,10 @@ def cmd_show(cli: Cli) -> int:
     session = cli.unlock()
     if args.field:
         value = session.credentials.reveal(args.ref, FIELDS[args.field])
-        try:
-            if args.json:
-                emit(args, {"field": args.field, "value": value}, str)
-            else:
-                print_secret(value)
-        finally:
+        if args.json:
+            emit(args, {"field": args.field, "value": value}, str)  # printed as a copy
+            wipe_text(value)
+        elif print_secret(value):
             wipe_text(value)
         return EXIT_OK
     detail = session.credentials.detail(args.ref)

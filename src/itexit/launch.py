@@ -58,6 +58,29 @@ def secret_file_text(path: str) -> str:
         return handle.read().rstrip("\r\n")
 
 
+def secret_file_buffer(path: str) -> bytearray:
+    """A passphrase kept in a file, as its UTF-8 bytes without the line end, in a buffer for
+    `vault.memory.wipe`: read straight into it, never held as a `str` or `bytes`."""
+    from itexit.vault.memory import wipe
+
+    with open(path, "rb", buffering=0) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        buffer = bytearray(size + 1)
+        got = handle.readinto(buffer)
+        while got == len(buffer):  # the file grew since: read on into a larger buffer
+            larger = bytearray(len(buffer) * 2)
+            larger[: len(buffer)] = buffer
+            wipe(buffer)
+            buffer = larger
+            got += handle.readinto(memoryview(buffer)[got:])
+    end = got
+    while end and buffer[end - 1] in b"\r\n":
+        end -= 1
+    value = buffer[:end]
+    wipe(buffer)
+    return value
+
+
 def start_early(argv: Sequence[str]) -> None:
     """Start deriving the key of the user a script names, for `prederive.claim` to take up.
     Anything missing or unreadable starts nothing: the command meets it in its own words."""
@@ -72,8 +95,8 @@ def start_early(argv: Sequence[str]) -> None:
     if prederive.cached_unlock_enabled():
         return
     try:
-        passphrase = secret_file_text(secret_file)
-    except (OSError, UnicodeDecodeError):
+        passphrase = secret_file_buffer(secret_file)
+    except OSError:
         return
     if passphrase:
         location = VaultLocation.resolve(options.get("vault"), options.get("db"))

@@ -67,18 +67,9 @@ def test_the_app_never_dumps_core(tmp_path: Path) -> None:
     assert "CORE 0 DUMPABLE 0" in out
 
 
-SCAN = '''
-import gc, hashlib, os, sys
-from pathlib import Path
-from itexit.domain.credentials import NewCredential
-from itexit.services.gateway import Gateway
-from itexit.services.location import VaultLocation
-from itexit.vault.memory import held, wipe
-
-gw = Gateway.open(VaultLocation(path=Path(sys.argv[1]) / "v.sqlite"))
-first = gw.create("P", "alice", "correct horse battery staple 42").session
-first.credentials.add(NewCredential(system="EHR", username="u", secret="s" * 12))
-first.lock()
+SCANNER = '''
+import hashlib
+from itexit.vault.memory import wipe
 
 
 def probe(key):
@@ -110,8 +101,24 @@ def copies(probes):
             view.release()
             wipe(data)
     return found
+'''
 
+SCAN = (
+    """
+import gc, hashlib, os, sys
+from pathlib import Path
+from itexit.domain.credentials import NewCredential
+from itexit.services.gateway import Gateway
+from itexit.services.location import VaultLocation
+from itexit.vault.memory import held, wipe
 
+gw = Gateway.open(VaultLocation(path=Path(sys.argv[1]) / "v.sqlite"))
+first = gw.create("P", "alice", "correct horse battery staple 42").session
+first.credentials.add(NewCredential(system="EHR", username="u", secret="s" * 12))
+first.lock()
+"""
+    + SCANNER
+    + """
 total = 0
 for _ in range(6):
     session = gw.unlock("alice", "correct horse battery staple 42")
@@ -127,7 +134,8 @@ for _ in range(6):
     gc.collect()
     total += copies(probes)
 print("COPIES", total)
-'''
+"""
+)
 
 
 def test_keys_are_overwritten_when_the_vault_locks(tmp_path: Path) -> None:

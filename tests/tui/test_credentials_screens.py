@@ -81,9 +81,11 @@ async def test_filter_reveal_and_attested_verify(frozen_demo: Gateway) -> None:
         await pilot.app.workers.wait_for_complete()
         await settle(pilot)
         shown = str(screen.query_one("#cred-secret").render())
-        assert "hides in" in shown
+        assert shown.strip()  # the secret shows
+        assert "hides in" in str(screen.query_one("#cred-secret-hint").render())
         screen._hide_secret()  # type: ignore[attr-defined]
-        assert "hides in" not in str(screen.query_one("#cred-secret").render())
+        assert not str(screen.query_one("#cred-secret").render()).strip()
+        assert "hides in" not in str(screen.query_one("#cred-secret-hint").render())
         await pilot.press("v")
         await settle(pilot)
         await fill(pilot, "#at-how", "logged in at the console")

@@ -184,6 +184,9 @@ def test_an_unexpected_argon2_context_falls_back_to_the_standard_call(
         def buffer(self, *args: object) -> object:
             return real_ffi.buffer(*args)
 
+        def memmove(self, *args: object) -> object:
+            return real_ffi.memmove(*args)
+
     monkeypatch.setattr(_argon2_cffi_bindings, "ffi", Renamed())
     monkeypatch.setattr(kdf, "usable_cpus", lambda: 1)
     assert kdf._derive_on_threads(b"pass phrase", p, 1) is None

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from itexit.domain.errors import BadInput, ItexitError
 from itexit.domain.text import for_terminal
-from itexit.launch import secret_file_text
+from itexit.launch import secret_file_buffer, secret_file_text
 
 if TYPE_CHECKING:
     from itexit.services import prederive
@@ -111,7 +111,7 @@ class Cli:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self._gateway: Gateway | None = None
-        self._early: tuple[str, str, prederive.Early] | None = None
+        self._early: tuple[str, bytearray, prederive.Early] | None = None
 
     @property
     def location(self) -> VaultLocation:
@@ -138,14 +138,37 @@ class Cli:
             mode = os.stat(path).st_mode
         except OSError as exc:
             raise BadInput(f"Cannot read the {what} file {path}: {exc.strerror}.") from None
-        if mode & 0o077:
-            print(
-                f"Warning: other people on this computer can read the {what} file {path}; "
-                f"make it yours alone with: chmod 600 {path}",
-                file=sys.stderr,
-            )
+        _warn_if_shared(mode, path, what)
         if not value:
             raise BadInput(f"The {what} file {path} is empty.")
+        return value
+
+    def passphrase_buffer(self) -> bytearray:
+        """The passphrase that unlocks, as UTF-8 in a buffer the caller wipes (`unlock` does).
+        A typed one passes through a `str` that is overwritten once copied."""
+        from itexit.vault.memory import held_text, wipe, wipe_text
+
+        path = self.args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE")
+        if not path:
+            typed = self.passphrase()
+            buffer = held_text(typed)
+            wipe_text(typed)
+            return buffer
+        try:
+            value = secret_file_buffer(path)
+            mode = os.stat(path).st_mode
+        except OSError as exc:
+            raise BadInput(f"Cannot read the passphrase file {path}: {exc.strerror}.") from None
+        _warn_if_shared(mode, path, "passphrase")
+        try:
+            wipe_text(value.decode("utf-8"))  # only to check it is text
+        except UnicodeDecodeError:
+            wipe(value)
+            raise BadInput(
+                f"The passphrase file {path} is not UTF-8 text: save it as UTF-8."
+            ) from None
+        if not value:
+            raise BadInput(f"The passphrase file {path} is empty.")
         return value
 
     def passphrase(self, prompt: str = "Passphrase: ") -> str:
@@ -199,7 +222,7 @@ class Cli:
         if prederive.cached_unlock_enabled():
             return
         try:
-            passphrase = self.passphrase()
+            passphrase = self.passphrase_buffer()
         except BadInput:
             return
         location = self.location
@@ -222,11 +245,12 @@ class Cli:
         else:
             if self._gateway is None and self._prompts_for_passphrase():
                 prederive.preload_store()
-            passphrase = self.passphrase()
+            passphrase = self.passphrase_buffer()
             early = (
                 prederive.start(self.location, name, passphrase) if self._gateway is None else None
             )
         from itexit.services.roster import RosterUnsigned
+        from itexit.vault.memory import wipe
 
         try:
             return self.gateway().unlock(name, passphrase, early)
@@ -235,6 +259,8 @@ class Cli:
                 raise  # its sentence tells the manager to run `itexit upgrade`
             self.confirm_roster()
             return self.gateway().upgrade(name, passphrase, early)
+        finally:
+            wipe(passphrase)
 
     def confirm_roster(self, assume_yes: bool = False) -> None:
         """Show what signing an older vault's member list vouches for, and ask to go on."""
@@ -263,6 +289,15 @@ class Cli:
 
     def _prompts_for_passphrase(self) -> bool:
         return not (self.args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE"))
+
+
+def _warn_if_shared(mode: int, path: str, what: str) -> None:
+    if mode & 0o077:
+        print(
+            f"Warning: other people on this computer can read the {what} file {path}; "
+            f"make it yours alone with: chmod 600 {path}",
+            file=sys.stderr,
+        )
 
 
 def private_option(

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
 from itexit.domain.errors import BadInput
+from itexit.vault.memory import held_text, wipe, wipe_text
 
 if TYPE_CHECKING:
     from itexit.domain.credentials import CheckOutcome, CredentialSummary
@@ -191,15 +193,37 @@ def cmd_list(cli: Cli) -> int:
     return EXIT_OK
 
 
+def print_secret(value: str) -> bool:
+    """Print a secret and a line end straight to standard output from a buffer wiped after,
+    so no copy stays behind in the output stream's buffers: True. Through `print` when
+    standard output is not a file (a program capturing it, which may keep `value`): False."""
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        print(value)
+        return False
+    sys.stdout.flush()
+    line = held_text(value)
+    try:
+        view = memoryview(line)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.write(fd, b"\n")
+    finally:
+        wipe(line)
+    return True
+
+
 def cmd_show(cli: Cli) -> int:
     args = cli.args
     session = cli.unlock()
     if args.field:
         value = session.credentials.reveal(args.ref, FIELDS[args.field])
         if args.json:
-            emit(args, {"field": args.field, "value": value}, str)
-        else:
-            print(value)
+            emit(args, {"field": args.field, "value": value}, str)  # printed as a copy
+            wipe_text(value)
+        elif print_secret(value):
+            wipe_text(value)
         return EXIT_OK
     detail = session.credentials.detail(args.ref)
     history = session.credentials.history(detail.summary.id)

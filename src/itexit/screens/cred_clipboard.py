@@ -12,6 +12,8 @@ import shutil
 import subprocess
 from collections.abc import Callable
 
+from itexit.services.memory import held, held_text, wipe
+
 CLEAR_SECONDS = 15.0
 OSC52_ENV = "ITEXIT_OSC52"
 
@@ -55,7 +57,11 @@ class Clipboard:
 
     def copy(self, text: str) -> None:
         if self._tool is not None:
-            subprocess.run(self._tool[0], input=text.encode(), check=False, timeout=5)
+            data = held_text(text)
+            try:
+                subprocess.run(self._tool[0], input=data, check=False, timeout=5)
+            finally:
+                wipe(data)
         elif osc52_opted_in():
             self._osc52(text)
 
@@ -63,12 +69,21 @@ class Clipboard:
         """Empty the clipboard if it still holds `text`; True when it was cleared."""
         if self._tool is not None:
             try:
-                held = subprocess.run(
-                    self._tool[1], capture_output=True, check=False, timeout=5
-                ).stdout.decode(errors="replace")
+                pasted = held(
+                    subprocess.run(
+                        self._tool[1], capture_output=True, check=False, timeout=5
+                    ).stdout
+                )
             except (OSError, subprocess.SubprocessError):
                 return False
-            if held.rstrip("\n") != text:
+            end = len(pasted)
+            while end and pasted[end - 1] == 0x0A:
+                end -= 1
+            expected = held_text(text)
+            same = memoryview(pasted)[:end] == memoryview(expected)  # compared, not copied
+            wipe(pasted)
+            wipe(expected)
+            if not same:
                 return False
             subprocess.run(self._tool[0], input=b"", check=False, timeout=5)
             return True

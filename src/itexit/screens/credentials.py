@@ -40,6 +40,7 @@ from itexit.screens.cred_modals import (
 )
 from itexit.screens.cred_retire import RetireChoice, RetireCredentialModal
 from itexit.screens.rotation_wizard import RotationWizard
+from itexit.services.memory import wipe_text
 from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import Column, VirtualTable
 
@@ -227,6 +228,10 @@ class CredentialsScreen(ItexitScreen):
         self._rows: list[CredentialSummary] = []
         self._hide_timer: Timer | None = None
         self._clipboard: Clipboard | None = None
+        self._shown: list[str] = []
+        """Secrets revealed on screen, overwritten once hidden (and when the vault locks)."""
+        self._on_clipboard: list[str] = []
+        """Secrets copied, overwritten once the clipboard is cleared (or the vault locks)."""
         self._detail_id: str | None = None
         """The credential the detail panel shows (and whose sealed fields are loading)."""
         self._detail: CredentialDetail | None = None
@@ -244,6 +249,9 @@ class CredentialsScreen(ItexitScreen):
                 with VerticalScroll(id="cred-detail"):
                     yield Static("", id="cred-detail-text")
                     yield Static("", id="cred-secret")
+                    hint = Static("", id="cred-secret-hint")
+                    hint.display = False  # shown only with a secret
+                    yield hint
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -409,13 +417,18 @@ class CredentialsScreen(ItexitScreen):
     def _revealed(self, message: Revealed) -> None:
         message.stop()
         # Not markup: a secret may hold "[" or "\\" and must appear exactly as it is stored.
+        # The secret's own `str` is what is drawn (not a longer one it is joined into, nor a
+        # copy made to strip control characters), so overwriting it once hidden reaches every
+        # line the screen drew from it.
+        shown = _without_controls(message.secret)
         self.query_one("#cred-secret", Static).update(
-            Content.assemble(
-                (message.secret, "bold yellow"),
-                "\n",
-                (f"hides in {REVEAL_SECONDS:.0f} s", "dim"),
-            )
+            Content.styled(shown, "bold yellow", strip_control_codes=False)
         )
+        hint = self.query_one("#cred-secret-hint", Static)
+        hint.update(Content.styled(f"hides in {REVEAL_SECONDS:.0f} s", "dim"))
+        hint.display = True
+        earlier, self._shown = self._shown, [message.secret, shown]
+        _wipe_all(earlier)
         if self._hide_timer is not None:
             self._hide_timer.stop()
         self._hide_timer = self.set_timer(REVEAL_SECONDS, self._hide_secret)
@@ -425,6 +438,24 @@ class CredentialsScreen(ItexitScreen):
             self._hide_timer.stop()
             self._hide_timer = None
         self.query_one("#cred-secret", Static).update("")
+        hint = self.query_one("#cred-secret-hint", Static)
+        hint.update("")
+        hint.display = False
+        shown, self._shown = self._shown, []
+        _wipe_all(shown)
+
+    def on_unmount(self) -> None:
+        """The vault locked (or the screen closed): a copy still on the clipboard is cleared,
+        and every secret this screen held is overwritten."""
+        if self._hide_timer is not None:
+            self._hide_timer.stop()
+        copied, self._on_clipboard = self._on_clipboard, []
+        for secret in copied:
+            if self._clipboard is not None:
+                self._clipboard.clear_if_unchanged(secret)
+            wipe_text(secret)
+        shown, self._shown = self._shown, []
+        _wipe_all(shown)
 
     def action_copy_secret(self) -> None:
         row = self._need_selected()
@@ -451,7 +482,15 @@ class CredentialsScreen(ItexitScreen):
         assert self._clipboard is not None
         clipboard, secret = self._clipboard, message.secret
         clipboard.copy(secret)
-        self.set_timer(CLEAR_SECONDS, lambda: clipboard.clear_if_unchanged(secret))
+        self._on_clipboard.append(secret)
+
+        def clear() -> None:
+            clipboard.clear_if_unchanged(secret)
+            if secret in self._on_clipboard:
+                self._on_clipboard.remove(secret)
+                wipe_text(secret)
+
+        self.set_timer(CLEAR_SECONDS, clear)
         self.notify(
             f"The secret of {message.system} is on {clipboard.how}; it clears in "
             f"{CLEAR_SECONDS:.0f} s.",
@@ -638,3 +677,16 @@ class CredentialsScreen(ItexitScreen):
     def action_go_back(self) -> None:
         self._hide_secret()
         self.dismiss()
+
+
+def _wipe_all(secrets: list[str]) -> None:
+    for secret in secrets:
+        wipe_text(secret)
+
+
+def _without_controls(secret: str) -> str:
+    """The secret as it can be drawn: itself, or a copy without control characters (C0, DEL,
+    C1), which could otherwise move the cursor or rewrite the screen."""
+    if not any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in secret):
+        return secret
+    return "".join(c for c in secret if not (ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0))

@@ -17,11 +17,48 @@ from textual.worker import Worker
 from itexit.domain.errors import AuthenticationFailed, ItexitError
 from itexit.screens.access import VaultAccess
 from itexit.screens.base import ItexitScreen
+from itexit.services.memory import held_text, wipe, wipe_text
 from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from itexit.domain.models import DashboardSummary
     from itexit.services.session import UnlockedVault
+
+
+class PassphraseInput(Input):
+    """A password field whose earlier values are overwritten as a person types, and whose
+    value is handed over once (`take`) as UTF-8 in a buffer to wipe, the field left empty.
+
+    Best effort: Textual keeps the value in a `str`. Only a value this field made itself from
+    the keys typed is zeroed in place; a value set by the program or pasted whole may be
+    shared with other code, and is only dropped.
+    """
+
+    _made: str | None = None
+    """The current value, when this field made it (and nothing else holds it)."""
+
+    def replace(self, text: str, start: int, end: int) -> None:
+        old = self.value
+        super().replace(text, start, end)
+        new = self.value
+        if new is old:
+            return
+        if old is self._made:
+            wipe_text(old)
+        self._made = new if new is not text else None
+
+    def take(self) -> bytearray:
+        """The passphrase typed, in a buffer the caller wipes; the field is emptied."""
+        buffer = held_text(self.value)
+        self.clear_secret()
+        return buffer
+
+    def clear_secret(self) -> None:
+        typed, made = self.value, self._made
+        self._made = None
+        self.value = ""
+        if typed is made:
+            wipe_text(typed)
 
 
 class UnlockScreen(ItexitScreen):
@@ -67,7 +104,7 @@ class UnlockScreen(ItexitScreen):
         """The vault's member list was never signed: a manager is asked to sign it."""
 
         name: str
-        passphrase: str
+        passphrase: bytearray
         lines: list[str]
 
     @dataclass
@@ -107,7 +144,7 @@ class UnlockScreen(ItexitScreen):
             yield Label("User name", classes="field-label")
             yield Input(self._user, placeholder="Your user name", id="user")
             yield Label("Passphrase", id="passphrase-label", classes="field-label")
-            yield Input(password=True, placeholder="Your passphrase", id="passphrase")
+            yield PassphraseInput(password=True, placeholder="Your passphrase", id="passphrase")
             yield Static("", id="unlock-error", classes="field-message")
             with Vertical(id="unlock-actions", classes="actions"):
                 yield LoadingIndicator(id="unlock-busy")
@@ -159,19 +196,19 @@ class UnlockScreen(ItexitScreen):
     def action_unlock_vault(self) -> None:
         """Check the name and passphrase in a worker; the form waits meanwhile."""
         name = self.query_one("#user", Input).value.strip()
-        passphrase = self.query_one("#passphrase", Input).value
+        field = self.query_one("#passphrase", PassphraseInput)
         error = self.query_one("#unlock-error", Static)
         if not name:
             error.update("Type your user name.")
             self.query_one("#user", Input).focus()
             return
-        if not passphrase:
+        if not field.value:
             error.update("Type your passphrase.")
-            self.query_one("#passphrase", Input).focus()
+            field.focus()
             return
         error.update("")
         self._set_busy(True)
-        self.unlock(name, passphrase)
+        self.unlock(name, field.take())
 
     def _set_busy(self, busy: bool) -> None:
         self.query_one("#unlock-busy").display = busy
@@ -180,7 +217,17 @@ class UnlockScreen(ItexitScreen):
             field.disabled = busy
 
     @work(thread=True, exit_on_error=False, group="unlock", exclusive=True)
-    def unlock(self, name: str, passphrase: str) -> None:
+    def unlock(self, name: str, passphrase: bytearray) -> None:
+        """Unlock with the passphrase's buffer, which is wiped here unless it is handed on to
+        sign the member list."""
+        handed_on = False
+        try:
+            handed_on = self._unlock(name, passphrase)
+        finally:
+            if not handed_on:
+                wipe(passphrase)
+
+    def _unlock(self, name: str, passphrase: bytearray) -> bool:
         early = None
         if self._access.gateway is None:  # still loading: derive the key meanwhile
             from itexit.services import prederive
@@ -193,28 +240,31 @@ class UnlockScreen(ItexitScreen):
             session = gateway.unlock(name, passphrase, early)
         except AuthenticationFailed as refused:
             self.post_message(self.UnlockRefused(str(refused)))
-            return
+            return False
         except RosterUnsigned as unsigned:
             if not unsigned.can_sign:
                 self.post_message(self.UnlockRefused(str(unsigned)))
-                return
+                return False
             try:
                 lines = gateway.upgrade_preview()
             except ItexitError:
                 self.post_message(self.UnlockRefused(str(unsigned)))
-                return
+                return False
             self.post_message(self.RosterUnsignedFound(name, passphrase, lines))
-            return
+            return True
         self._opened(session)
+        return False
 
     @work(thread=True, exit_on_error=False, group="unlock", exclusive=True)
-    def sign_roster(self, name: str, passphrase: str) -> None:
+    def sign_roster(self, name: str, passphrase: bytearray) -> None:
         """Sign the member list as the manager shown it, then carry on as an unlock."""
         try:
             session = self._access.open().upgrade(name, passphrase)
         except ItexitError as refused:
             self.post_message(self.UnlockRefused(str(refused)))
             return
+        finally:
+            wipe(passphrase)
         self._opened(session)
 
     def _opened(self, session: UnlockedVault) -> None:
@@ -241,6 +291,7 @@ class UnlockScreen(ItexitScreen):
                 self._set_busy(True)
                 self.sign_roster(message.name, message.passphrase)
             else:
+                wipe(message.passphrase)
                 self._show_refusal(
                     self.UnlockRefused(
                         "Nothing was signed; the vault stays locked until a manager signs "
@@ -256,6 +307,6 @@ class UnlockScreen(ItexitScreen):
         message.stop()
         self._set_busy(False)
         self.query_one("#unlock-error", Static).update(message.reason)
-        passphrase = self.query_one("#passphrase", Input)
-        passphrase.value = ""
+        passphrase = self.query_one("#passphrase", PassphraseInput)
+        passphrase.clear_secret()
         passphrase.focus()

@@ -277,7 +277,7 @@ class Gateway:
             return  # the unlock makes the same reads and says what is wrong
 
     def unlock(
-        self, name: str, passphrase: str, early: kdf.Prederivation | None = None
+        self, name: str, passphrase: kdf.Passphrase, early: kdf.Prederivation | None = None
     ) -> UnlockedVault:
         """One generic error for a wrong name or passphrase, and the failure is audited.
 
@@ -299,7 +299,11 @@ class Gateway:
         return self._unlocked(meta, state, user, pair)
 
     def _authenticate(
-        self, meta: VaultMeta, name: str, passphrase: str, early: kdf.Prederivation | None
+        self,
+        meta: VaultMeta,
+        name: str,
+        passphrase: kdf.Passphrase,
+        early: kdf.Prederivation | None,
     ) -> tuple[User, KeyPair]:
         guessing.check(meta.vault_id, name)
         user = self._active_user(name)
@@ -509,7 +513,7 @@ class Gateway:
         return roster.describe(members, meta.epoch, meta.recovery_sign_public)
 
     def upgrade(
-        self, name: str, passphrase: str, early: kdf.Prederivation | None = None
+        self, name: str, passphrase: kdf.Passphrase, early: kdf.Prederivation | None = None
     ) -> UnlockedVault:
         """Sign the current members, roles, keys and epoch once, as the manager `name`.
 

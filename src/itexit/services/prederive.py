@@ -17,16 +17,17 @@ import threading
 from itexit.services.location import VaultLocation
 from itexit.store.peek import user_kdf_params
 from itexit.vault import keyring_cache
-from itexit.vault.kdf import KdfParams, Prederivation
+from itexit.vault.kdf import KdfParams, Passphrase, Prederivation
+from itexit.vault.memory import wipe
 
 Early = Prederivation | None
 """A derivation under way, or None where none could start."""
 
-_begun: tuple[VaultLocation, str, str, Prederivation] | None = None
+_begun: tuple[VaultLocation, str, Passphrase, Prederivation] | None = None
 """The derivation `begin` started, with the vault, user and passphrase it was started for."""
 
 
-def start(location: VaultLocation, name: str, passphrase: str) -> Early:
+def start(location: VaultLocation, name: str, passphrase: Passphrase) -> Early:
     """A derivation for `name` already under way, or None where none can start early."""
     if location.path is None:
         return None
@@ -34,21 +35,24 @@ def start(location: VaultLocation, name: str, passphrase: str) -> Early:
     return Prederivation(passphrase, KdfParams(*stored)) if stored is not None else None
 
 
-def begin(location: VaultLocation, name: str, passphrase: str) -> None:
+def begin(location: VaultLocation, name: str, passphrase: Passphrase) -> None:
     """Start a derivation before the command line is loaded (`itexit.launch`), for `claim`."""
     global _begun
     early = start(location, name, passphrase)
     _begun = (location, name, passphrase, early) if early is not None else None
 
 
-def claim(location: VaultLocation, name: str, passphrase: str) -> Early:
+def claim(location: VaultLocation, name: str, passphrase: Passphrase) -> Early:
     """The derivation `begin` started, if it was for this vault, user and passphrase; it is
     handed over once, and dropped otherwise."""
     global _begun
     begun, _begun = _begun, None
-    if begun is None or begun[:3] != (location, name, passphrase):
+    if begun is None:
         return None
-    return begun[3]
+    matches = begun[:3] == (location, name, passphrase)
+    if isinstance(begun[2], bytearray) and begun[2] is not passphrase:
+        wipe(begun[2])  # the derivation holds its own copy
+    return begun[3] if matches else None
 
 
 def cached_unlock_enabled() -> bool:

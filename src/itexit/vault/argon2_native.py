@@ -79,7 +79,7 @@ class NativeArgon2:
 
     def derive(
         self,
-        secret: bytes,
+        secret: bytes | bytearray,
         salt: bytes,
         *,
         time_cost: int,
@@ -93,7 +93,8 @@ class NativeArgon2:
         """The Argon2id tag, or None if the library reports an error (the caller then derives
         with argon2-cffi, which reports it in its own words)."""
         out = ctypes.create_string_buffer(length)
-        pwd = ctypes.create_string_buffer(secret, len(secret))
+        pwd = ctypes.create_string_buffer(len(secret) + 1)
+        memoryview(pwd).cast("B")[: len(secret)] = secret  # no `bytes` copy of a bytearray
         salt_buffer = ctypes.create_string_buffer(salt, len(salt))
         key_buffer = ctypes.create_string_buffer(key, len(key))
         ad_buffer = ctypes.create_string_buffer(associated, len(associated))

@@ -10,6 +10,10 @@ from dataclasses import dataclass
 
 from itexit.domain.errors import KdfParamsRefused
 from itexit.vault import argon2_native
+from itexit.vault.memory import held_text, wipe
+
+Passphrase = str | bytes | bytearray
+"""A passphrase as typed, or its UTF-8 form in a buffer the caller wipes."""
 
 FLOOR_MEMORY_KIB = 19 * 1024
 FLOOR_TIME = 2
@@ -61,7 +65,7 @@ class KdfParams:
         return KdfParams(self.memory_kib, self.time_cost, self.parallelism, os.urandom(SALT_BYTES))
 
 
-def derive(passphrase: str, params: KdfParams) -> bytes:
+def derive(passphrase: Passphrase, params: KdfParams) -> bytes:
     """Derive a 256-bit key-encryption key; the parameters are checked first.
 
     Argon2's lanes are part of the parameters and decide the key; the threads that compute them
@@ -72,9 +76,21 @@ def derive(passphrase: str, params: KdfParams) -> bytes:
 
     Argon2 built for this CPU (`argon2_native`) computes the same key when the environment
     has it; argon2-cffi otherwise, and whenever the native build reports an error.
+
+    The UTF-8 form of a `str` passphrase lives in a buffer zeroed before this returns; a
+    `bytes`-like one is the caller's, used as it is and never copied into a `bytes`.
     """
     params.check()
-    secret = passphrase.encode("utf-8")
+    if isinstance(passphrase, str):
+        secret = held_text(passphrase)
+        try:
+            return _derive(secret, params)
+        finally:
+            wipe(secret)
+    return _derive(passphrase, params)
+
+
+def _derive(secret: bytes | bytearray, params: KdfParams) -> bytes:
     threads = min(params.parallelism, usable_cpus())
     native = argon2_native.available()
     if native is not None:
@@ -92,7 +108,7 @@ def derive(passphrase: str, params: KdfParams) -> bytes:
     return _derive_with_argon2_cffi(secret, params, threads)
 
 
-def _derive_with_argon2_cffi(secret: bytes, params: KdfParams, threads: int) -> bytes:
+def _derive_with_argon2_cffi(secret: bytes | bytearray, params: KdfParams, threads: int) -> bytes:
     """argon2-cffi's derivation: its context on `threads` threads, else its standard call.
     Imported here, as commands that use the native build never need it."""
     from argon2.low_level import Type, hash_secret_raw
@@ -102,7 +118,7 @@ def _derive_with_argon2_cffi(secret: bytes, params: KdfParams, threads: int) -> 
         if key is not None:
             return key
     return hash_secret_raw(
-        secret=secret,
+        secret=bytes(secret),  # argon2-cffi's own call takes bytes only: a last resort
         salt=params.salt,
         time_cost=params.time_cost,
         memory_cost=params.memory_kib,
@@ -120,7 +136,7 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _derive_on_threads(secret: bytes, params: KdfParams, threads: int) -> bytes | None:
+def _derive_on_threads(secret: bytes | bytearray, params: KdfParams, threads: int) -> bytes | None:
     """What `hash_secret_raw` computes (argon2's own `argon2_hash` fills the same context, with
     one thread per lane), on `threads` threads. None if argon2-cffi's context is not laid out
     as expected or the derivation fails: the standard call then runs and reports any error."""
@@ -128,7 +144,8 @@ def _derive_on_threads(secret: bytes, params: KdfParams, threads: int) -> bytes 
     from argon2.low_level import ARGON2_VERSION, Type, core
 
     out = ffi.new("uint8_t[]", KEY_BYTES)
-    pwd = ffi.new("uint8_t[]", secret)
+    pwd = ffi.new("uint8_t[]", max(len(secret), 1))
+    ffi.memmove(pwd, secret, len(secret))  # no `bytes` copy of a bytearray
     salt = ffi.new("uint8_t[]", params.salt)
     fields = {
         "out": out,
@@ -151,12 +168,16 @@ def _derive_on_threads(secret: bytes, params: KdfParams, threads: int) -> bytes 
         "flags": lib.ARGON2_DEFAULT_FLAGS,
     }
     try:
-        context = ffi.new("argon2_context *", fields)
-    except (ffi.error, KeyError, TypeError, AttributeError):
-        return None
-    if core(context, Type.ID.value) != lib.ARGON2_OK:
-        return None
-    return bytes(ffi.buffer(out, KEY_BYTES))
+        try:
+            context = ffi.new("argon2_context *", fields)
+        except (ffi.error, KeyError, TypeError, AttributeError):
+            return None
+        if core(context, Type.ID.value) != lib.ARGON2_OK:
+            return None
+        return bytes(ffi.buffer(out, KEY_BYTES))
+    finally:
+        wipe(ffi.buffer(pwd))
+        wipe(ffi.buffer(out))
 
 
 class Prederivation:
@@ -168,19 +189,23 @@ class Prederivation:
     derivation gives None and the caller derives as usual, meeting the same error there.
     """
 
-    def __init__(self, passphrase: str, params: KdfParams) -> None:
+    def __init__(self, passphrase: Passphrase, params: KdfParams) -> None:
         self._params = params
         self._key: bytes | None = None
+        # its own copy, wiped once derived: the caller may wipe its buffer meanwhile
+        own = held_text(passphrase) if isinstance(passphrase, str) else bytearray(passphrase)
         self._thread = threading.Thread(
-            target=self._run, args=(passphrase,), name="itexit-kdf", daemon=True
+            target=self._run, args=(own,), name="itexit-kdf", daemon=True
         )
         self._thread.start()
 
-    def _run(self, passphrase: str) -> None:
+    def _run(self, passphrase: bytearray) -> None:
         try:
             self._key = derive(passphrase, self._params)
         except Exception:  # the caller derives again and meets the error itself
             self._key = None
+        finally:
+            wipe(passphrase)
 
     def key_for(self, params: KdfParams) -> bytes | None:
         """The derived key if it was derived with `params`; it is handed over once."""

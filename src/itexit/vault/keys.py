@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from itexit.domain.errors import BadInput, IntegrityFailure
 from itexit.vault import aead
-from itexit.vault.kdf import KdfParams, derive
+from itexit.vault.kdf import KdfParams, Passphrase, derive
 
 SCOPE_KEY_BYTES = 32
 _HPKE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_256_GCM)
@@ -81,12 +81,12 @@ def user_key_aad(vault_id: str, user_id: str, params: KdfParams) -> bytes:
     )
 
 
-def wrap_user_keys(pair: KeyPair, passphrase: str, params: KdfParams, aad: bytes) -> bytes:
+def wrap_user_keys(pair: KeyPair, passphrase: Passphrase, params: KdfParams, aad: bytes) -> bytes:
     return aead.seal(derive(passphrase, params), pair.private_bytes(), aad)
 
 
 def unwrap_user_keys(
-    wrapped: bytes, passphrase: str, params: KdfParams, aad: bytes, kek: bytes | None = None
+    wrapped: bytes, passphrase: Passphrase, params: KdfParams, aad: bytes, kek: bytes | None = None
 ) -> KeyPair:
     """Derive and unwrap; a wrong passphrase and a tampered blob look the same to the caller.
 

@@ -81,3 +81,34 @@ def wipe_key(key: bytes) -> None:
     """Overwrite a key given by `held_key`; anything else is left alone."""
     if isinstance(key, bytearray):
         wipe(key)
+
+
+_ASCII_DATA_OFFSET = sys.getsizeof("") - 1
+_COMPACT_DATA_OFFSET = sys.getsizeof("\xe9") - 2
+
+
+def wipe_text(text: str) -> None:
+    """Overwrite a `str`'s characters with zeros, in place: best effort, for a passphrase or a
+    secret this process read or decrypted and is done with.
+
+    Only for text nothing else still needs: CPython's `str` is immutable to Python code, so
+    every reference to it sees the zeros. One-character strings are the interpreter's shared
+    ones and are left alone; so is any copy Python made of the text (a slice, a join, the
+    UTF-8 form cached for a non-ASCII string).
+    """
+    if type(text) is not str or len(text) < 2:
+        return
+    if text.isascii():
+        ctypes.memset(id(text) + _ASCII_DATA_OFFSET, 0, len(text))
+        return
+    widest = ord(max(text))
+    kind = 1 if widest < 0x100 else 2 if widest < 0x10000 else 4
+    ctypes.memset(id(text) + _COMPACT_DATA_OFFSET, 0, len(text) * kind)
+
+
+def held_text(text: str | bytes | bytearray) -> bytearray:
+    """Text as UTF-8 in a `bytearray` to `wipe` when done; the encoded copy made on the way
+    is zeroed (the `str` itself is the caller's to `wipe_text`). A `bytearray` is kept as it is."""
+    if isinstance(text, str):
+        return held(text.encode("utf-8"))
+    return held(text)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from itexit.vault import aead
+from itexit.vault.memory import held, wipe, wipe_text
 
 FORMAT_VERSION = 1
 
@@ -46,8 +47,13 @@ def encrypt_document(key: bytes, address: RecordAddress, document: Mapping[str, 
 
 
 def decrypt_document(key: bytes, address: RecordAddress, blob: bytes) -> dict[str, Any]:
-    plaintext = aead.open_sealed(key, blob, address.aad(), what=f"{address.table} record")
-    value = json.loads(plaintext)
+    plaintext = held(aead.open_sealed(key, blob, address.aad(), what=f"{address.table} record"))
+    text = plaintext.decode("utf-8")
+    wipe(plaintext)
+    try:
+        value = json.loads(text)
+    finally:
+        wipe_text(text)  # the document's values are copies of their own
     if not isinstance(value, dict):
         raise ValueError("document is not an object")
     return value

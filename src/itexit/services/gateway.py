@@ -55,7 +55,6 @@ from itexit.vault.keys import (
 )
 from itexit.vault.roster import RECOVERY, RosterState
 
-
 ROSTER_READS = 4
 """How many fresh reads the member-list check makes before it reports a rollback or an edit."""
 

@@ -31,7 +31,12 @@ class PolicySlapd(SlapdServer):
         config = self.base / "slapd.conf"
         text = config.read_text()
         text = text.replace("moduleload back_mdb\n", "moduleload back_mdb\nmoduleload ppolicy\n")
-        text += f'overlay ppolicy\nppolicy_default "{POLICY_DN}"\n'
+        overlay = f'overlay ppolicy\nppolicy_default "{POLICY_DN}"\n'
+        # an overlay belongs to the database above it: the directory's, not the monitor's
+        if "database monitor" in text:
+            text = text.replace("database monitor", overlay + "\ndatabase monitor", 1)
+        else:
+            text += overlay
         config.write_text(text)
 
     def _seed(self) -> None:

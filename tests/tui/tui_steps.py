@@ -41,7 +41,9 @@ def _quiet(app: App[int]) -> bool:
     """No worker running, no message waiting on the app or the screen, every table sized."""
     if any(worker.is_running for worker in app.workers):
         return False
-    if any(pump.message_queue_size for pump in (app, *app.screen.walk_children(with_self=True))):
+    pumps = [app, *app.screen.walk_children(with_self=True)]
+    # a message being handled right now is in no queue: Textual keeps it aside while it runs
+    if any(pump.message_queue_size or getattr(pump, "_pending_message", None) for pump in pumps):
         return False
     return not any(_table_pending(table) for table in app.screen.query(DataTable))
 

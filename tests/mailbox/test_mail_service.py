@@ -22,6 +22,7 @@ from itexit.domain.mailbox import (
 )
 from itexit.domain.roles import Role
 from itexit.services import mailbox as mailbox_module
+from itexit.services.demo import mailbox as mailbox_demo
 from itexit.services.session import UnlockedVault
 from vaulthelpers import (
     CONSULTANT,
@@ -349,7 +350,7 @@ def test_demo_builds_an_overdue_mailbox_quickly(vault: Vault) -> None:
 
     add_credential(vault.manager, "Microsoft 365", category=Category.EMAIL)
     started = time.perf_counter()
-    mailbox_module.build_demo(vault.manager, date(2026, 11, 23))
+    mailbox_demo.build_demo(vault.manager, date(2026, 11, 23))
     assert time.perf_counter() - started < 2.0
     svc = vault.manager.mailboxes
     box = svc.get("gary")

@@ -20,6 +20,7 @@ from itexit.domain.renewals import (
 )
 from itexit.domain.roles import Role
 from itexit.services import renewals as renewal_area
+from itexit.services.demo import renewals as renewal_demo
 from vaulthelpers import (
     CONSULTANT,
     CONSULTANT_PASS,
@@ -242,7 +243,7 @@ def test_reminders_and_tiles(vault: Vault) -> None:
 def test_demo_renewals(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("itexit.services.checklist.departing", lambda ctx: ["Gary Holt"])
     today = date(2026, 11, 23)
-    renewal_area.build_demo(vault.manager, today)
+    renewal_demo.build_demo(vault.manager, today)
     items = vault.manager.renewals.list(today)
     assert 8 <= len(items) <= 10
     assert {i.kind for i in items} == set(RenewalKind)

@@ -14,6 +14,7 @@ from itexit.domain.roles import Role
 from itexit.domain.sweep import Finding, FindingKind, FindingStatus, HostReport, Severity
 from itexit.services import sweep
 from itexit.services.dashboard import AREAS as DASHBOARD_AREAS
+from itexit.services.demo import sweep as sweep_demo
 from itexit.services.remind import AREAS as REMIND_AREAS
 from vaulthelpers import VIEWER, VIEWER_PASS, Vault
 
@@ -101,7 +102,7 @@ def test_the_demo_practice_carries_sweep_findings(vault: Vault) -> None:
     vault.manager.cases.create(
         NewCase(name="Gary Thistle", kind=CaseKind.IT_EMPLOYEE, termination_date=date.today())
     )
-    sweep.build_demo(vault.manager, date.today())
+    sweep_demo.build_demo(vault.manager, date.today())
     items = vault.manager.sweep.findings(status=None)
     assert len(items) == 5
     assert sum(f.status is FindingStatus.CLOSED for f in items) == 1

@@ -14,6 +14,7 @@ from svg_rows import difference
 from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, MANAGER_PASSPHRASE, PRACTICE
 from worlds import Worlds
 
+from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 
@@ -55,7 +56,7 @@ def demo(gateway: Gateway, worlds: Worlds) -> Gateway:
     """The demo practice: two managers, a consultant, HR, an auditor and a leaving consultant."""
 
     def build(gateway: Gateway) -> None:
-        result = gateway.build_demo()
+        result = build_demo(gateway)
         assert result.users[0].name == MANAGER
         assert result.users[0].passphrase == DEMO_MANAGER_PASSPHRASE
 

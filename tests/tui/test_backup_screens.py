@@ -26,6 +26,7 @@ from itexit.screens.backup_restore import ConfirmReplaceModal, RestoreModal
 from itexit.screens.dashboard import DashboardScreen
 from itexit.screens.first_run import FirstRunScreen
 from itexit.screens.unlock import UnlockScreen
+from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 
@@ -36,7 +37,7 @@ Snap = Callable[..., bool]
 
 @pytest.fixture
 def frozen_demo(frozen_now: object, gateway: Gateway) -> Gateway:
-    gateway.build_demo()
+    build_demo(gateway)
     return gateway
 
 

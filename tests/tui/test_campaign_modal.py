@@ -12,6 +12,7 @@ from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, settle
 from itexit.app import ItexitApp
 from itexit.domain.changing import ChangeMethod
 from itexit.domain.credentials import CredentialStatus, NewCredential
+from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 
 
@@ -20,7 +21,7 @@ async def test_rotate_all_due_from_the_credentials_screen(
 ) -> None:
     from pydantic import SecretStr
 
-    gateway.build_demo()
+    build_demo(gateway)
     session = gateway.unlock(MANAGER, DEMO_MANAGER_PASSPHRASE)
     old = "Old-secret-for-the-pilot-1!"
     name = mariadb_server.add_user(old)

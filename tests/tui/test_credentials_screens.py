@@ -11,6 +11,7 @@ from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, MANAGER_PASSPHRASE, fill
 from worlds import Worlds
 
 from itexit.app import ItexitApp
+from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
@@ -21,7 +22,7 @@ Snap = Callable[..., bool]
 def frozen_demo(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
 
     def build(gateway: Gateway) -> None:
-        gateway.build_demo()
+        build_demo(gateway)
 
     return worlds.restore(gateway, "demo", build)
 

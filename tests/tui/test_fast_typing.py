@@ -17,6 +17,7 @@ from itexit.app import ItexitApp
 from itexit.screens.credentials import CredentialsScreen
 from itexit.screens.recovery_kit import RecoveryKitScreen
 from itexit.screens.setup import SetupScreen
+from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 
@@ -25,7 +26,7 @@ PASSPHRASE = "correct horse battery staple"
 
 @pytest.fixture
 def frozen_demo(frozen_now: object, gateway: Gateway) -> Gateway:
-    gateway.build_demo()
+    build_demo(gateway)
     return gateway
 
 

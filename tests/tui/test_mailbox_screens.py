@@ -37,7 +37,7 @@ from itexit.screens.mailbox.modals import (
     RecordReviewModal,
     UnsubscribeModal,
 )
-from itexit.services import mailbox as mailbox_service
+from itexit.services.demo import mailbox as mailbox_demo
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 from itexit.widgets.keybar import KeyBar
@@ -63,7 +63,7 @@ def mailbox_practice(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Ga
                 secret="not-a-real-password-1",  # type: ignore[arg-type]
             )
         )
-        mailbox_service.build_demo(session, date.today())
+        mailbox_demo.build_demo(session, date.today())
         session.lock()
 
     return worlds.restore(gateway, "mailbox-practice", build)

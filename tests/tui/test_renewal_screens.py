@@ -22,6 +22,7 @@ from itexit.screens.error import ErrorModal
 from itexit.screens.renewal_export import RenewalExportModal
 from itexit.screens.renewal_form import RenewalFormModal
 from itexit.screens.renewals import RenewalsScreen, render_cell
+from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 from itexit.widgets.virtual_table import VirtualTable
 
@@ -34,7 +35,7 @@ VIEWER = ("victor", "victor-saffron-glacier-51")
 def frozen_demo(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
 
     def build(gateway: Gateway) -> None:
-        gateway.build_demo()
+        build_demo(gateway)
 
     return worlds.restore(gateway, "demo", build)
 

@@ -9,12 +9,13 @@ from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, settle, type_fast, unloc
 from itexit.app import ItexitApp
 from itexit.domain.credentials import CredentialStatus
 from itexit.screens.rotation_wizard import RotationWizard
+from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 
 
 @pytest.fixture
 def frozen_demo(frozen_now: object, gateway: Gateway) -> Gateway:
-    gateway.build_demo()
+    build_demo(gateway)
     return gateway
 
 

@@ -26,6 +26,7 @@ from worlds import Worlds
 from itexit.app import ItexitApp
 from itexit.domain.roles import Role
 from itexit.screens.recovery_kit import RecoveryKitScreen
+from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 
@@ -50,7 +51,7 @@ def frozen_practice(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gat
 def frozen_demo(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
 
     def build(gateway: Gateway) -> None:
-        gateway.build_demo()
+        build_demo(gateway)
 
     return worlds.restore(gateway, "demo", build)
 

@@ -25,7 +25,7 @@ from itexit.screens.statement_modals import (
     PrintStatementModal,
     RecordSigningModal,
 )
-from itexit.services import statements
+from itexit.services.demo import statements as statement_demo
 from itexit.services.gateway import Gateway
 from itexit.services.session import UnlockedVault
 
@@ -54,7 +54,7 @@ def hr_practice(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway
         manager.cases.create(
             NewCase(name="Dana Brook", kind=CaseKind.IT_VENDOR, termination_date=date(2026, 12, 4))
         )
-        statements.build_demo(manager, date(2026, 11, 23))
+        statement_demo.build_demo(manager, date(2026, 11, 23))
         manager.lock()
 
     return worlds.restore(gateway, "hr-practice", build)

@@ -27,6 +27,7 @@ from itexit.domain.checklist import CaseKind, NewCase
 from itexit.domain.credentials import Category, NewCredential
 from itexit.domain.sweep import FindingKind, FindingStatus
 from itexit.screens.sweep import CloseFindingModal, SweepScreen
+from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 from itexit.services.sweep import known_key
 from servers.common import serve, started
@@ -39,7 +40,7 @@ Snap = Callable[..., bool]
 
 @pytest.fixture
 def frozen_demo(frozen_now: object, gateway: Gateway) -> Gateway:
-    gateway.build_demo()
+    build_demo(gateway)
     return gateway
 
 

@@ -78,7 +78,9 @@ def cmd_init(cli: Cli) -> int:
 
 
 def cmd_demo(cli: Cli) -> int:
-    result = cli.gateway().build_demo(force=cli.args.force)
+    from itexit.services.demo import build_demo
+
+    result = build_demo(cli.gateway(), force=cli.args.force)
     print(f"The demo practice '{result.practice_name}' is ready at {result.location}.")
     print("Sign in as any of these people (all fictional):\n")
     width = max(len(u.name) for u in result.users)

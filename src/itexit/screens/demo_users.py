@@ -13,7 +13,7 @@ from itexit.domain.roles import ROLE_LABELS
 from itexit.screens.base import ItexitModal
 
 if TYPE_CHECKING:
-    from itexit.services.gateway import DemoResult
+    from itexit.services.demo import DemoResult
 
 
 WIDE_ENOUGH_FOR_DESCRIPTIONS = 110

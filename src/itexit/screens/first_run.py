@@ -19,7 +19,7 @@ from itexit.services.location import VaultLocation
 from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
-    from itexit.services.gateway import DemoResult
+    from itexit.services.demo import DemoResult
 
 INTRO = (
     "itexit keeps the keys to your practice's systems in an encrypted vault and walks you "
@@ -121,8 +121,10 @@ class FirstRunScreen(ItexitScreen):
 
     @work(thread=True, exit_on_error=False, group="demo", exclusive=True)
     def build_demo(self) -> None:
+        from itexit.services.demo import build_demo
+
         # A fresh demo each time, in its own file: the practice's vault is never touched.
-        result = self._demo.open().build_demo(force=True)
+        result = build_demo(self._demo.open(), force=True)
         self.post_message(self.DemoBuilt(result))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

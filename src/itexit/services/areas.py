@@ -1,8 +1,8 @@
-"""The one registry of areas: each one's exposures, dashboard tiles, reminders and demo data.
+"""The one registry of areas: each one's exposures, dashboard tiles and reminders.
 
-The dashboard, `itexit remind`, the exposure ledger and the demo practice all read this list;
-none keeps a list of its own. An area's modules load on first use, so a command touching one
-area imports only what it reads.
+The dashboard, `itexit remind` and the exposure ledger read this list; none keeps a list of its
+own. The demo practice (`services/demo/`) sits above the areas and fills them by the same keys.
+An area's modules load on first use, so a command touching one area imports only what it reads.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from itexit.domain.reminders import Reminder
     from itexit.services.context import VaultContext
     from itexit.services.exposures import World
-    from itexit.services.session import UnlockedVault
 
 
 class Area(Protocol):
@@ -34,8 +33,6 @@ class Area(Protocol):
 
     def reminders(self, ctx: VaultContext, today: date) -> list[Reminder]: ...
 
-    def build_demo(self, vault: UnlockedVault, today: date) -> None: ...
-
 
 @dataclass(frozen=True)
 class ModuleArea:
@@ -43,7 +40,7 @@ class ModuleArea:
 
     key: str
     service: str | None = None
-    """`itexit.services.<service>`, holding `tiles`, `reminders` and `build_demo` if it has them."""
+    """`itexit.services.<service>`, holding `tiles` and `reminders` if it has them."""
     exposure: str | None = None
     """`itexit.services.exposures.<exposure>`, holding `exposures(world)`."""
 
@@ -70,11 +67,6 @@ class ModuleArea:
         part = self._service("reminders")
         return cast("list[Reminder]", part(ctx, today)) if part else []
 
-    def build_demo(self, vault: UnlockedVault, today: date) -> None:
-        part = self._service("build_demo")
-        if part:
-            part(vault, today)
-
 
 AREAS: tuple[Area, ...] = (
     ModuleArea("watch", service="watch", exposure="watch"),
@@ -90,21 +82,6 @@ AREAS: tuple[Area, ...] = (
 )
 """In the order of the dashboard's tiles: the most urgent question first."""
 
-DEMO_ORDER = (
-    "credentials",
-    "vendors",
-    "checklist",
-    "sweep",
-    "statements",
-    "renewals",
-    "mailbox",
-)
-"""The demo practice is built in this order: later areas refer to earlier ones' records."""
-
 
 def by_key(key: str) -> Area:
     return next(area for area in AREAS if area.key == key)
-
-
-def demo_areas() -> list[Area]:
-    return [by_key(key) for key in DEMO_ORDER]

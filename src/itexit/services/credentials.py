@@ -53,7 +53,6 @@ from itexit.store.models import Credential, SecretVersion
 
 if TYPE_CHECKING:
     from itexit.services.rotation import RotationService, VerifierLookup
-    from itexit.services.session import UnlockedVault
 
 REVEALABLE = ("password", "username", "notes", "totp", "recovery_codes", "pending", "previous")
 """Fields a person may ask to see; `password` is the current secret."""
@@ -709,7 +708,7 @@ def matches(summary: CredentialSummary, search: str) -> bool:
     return all(word in hay for word in search.lower().split())
 
 
-# --- dashboard, reminders, demo ---------------------------------------------------------------
+# --- dashboard, reminders -------------------------------------------------------------------
 
 _DONE = (CredentialStatus.ROTATED.value, CredentialStatus.LOCKED_OUT.value)
 
@@ -782,10 +781,3 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
             screen="credentials",
         ),
     ]
-
-
-def build_demo(vault: UnlockedVault, today: date) -> None:
-    """The demo practice's credentials (services/credentials_demo.py)."""
-    from itexit.services.credentials_demo import build_demo as build
-
-    build(vault, today)

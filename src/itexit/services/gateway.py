@@ -66,21 +66,6 @@ class SetupResult:
     kdf_seconds: float
 
 
-@dataclass(frozen=True)
-class DemoUser:
-    name: str
-    role: Role
-    passphrase: str
-    description: str
-
-
-@dataclass(frozen=True)
-class DemoResult:
-    practice_name: str
-    users: list[DemoUser]
-    location: str
-
-
 def _read_only_place(location: VaultLocation) -> VaultError | None:
     """A vault file whose file or folder cannot be written (SQLite needs both)."""
     import os
@@ -602,10 +587,3 @@ class Gateway:
         engine = make_engine(self.location.sqlalchemy_url)
         self.store = Store(self.location, engine, session_factory(engine), self.store.backup_dir)
         ensure_schema(engine, self.store.backup_dir)
-
-    # --- demo ---------------------------------------------------------------------------------
-
-    def build_demo(self, force: bool = False) -> DemoResult:
-        from itexit.services.demo import build_demo
-
-        return build_demo(self, force=force)

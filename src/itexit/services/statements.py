@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -47,9 +47,6 @@ from itexit.services.states import check_statements, closed_cases
 from itexit.store.checklist import Case
 from itexit.store.models import VaultMeta
 from itexit.store.statements import ExitStatement
-
-if TYPE_CHECKING:
-    from itexit.services.session import UnlockedVault
 
 MAX_TEXT = 4000
 MAX_ITEM = 120
@@ -573,50 +570,3 @@ def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
         for case_id, name, termination, case_status in rows
         if case_status != "closed" and termination <= today
     ]
-
-
-DEMO_PROPERTY = (
-    ("Laptop (ThinkPad T14, asset 0142)", True),
-    ("Server room and front door keys", True),
-    ("Building access badge", False),
-    ("USB security token (admin accounts)", False),
-    ("External backup drive", False),
-)
-DEMO_PASSWORDS = (
-    ("Old NAS web console", "admin", "Only Gary used it; it holds the 2019 scanned records."),
-    ("Guest Wi-Fi controller", "gary.t", ""),
-)
-
-
-def build_demo(vault: UnlockedVault, today: date) -> None:
-    """Gary Thistle's statement, in draft: property partly returned, two listed passwords."""
-    import random
-
-    from pydantic import SecretStr
-
-    from itexit.services.demo import SEED, demo_secret
-
-    service = StatementService(vault.ctx)
-    with vault.ctx.reading() as session:
-        case = session.scalars(select(Case).where(Case.name == "Gary Thistle")).first()
-        case_id = case.id if case is not None else None
-    if case_id is None:
-        return
-    service.prepare(case_id)
-    service.edit(
-        case_id,
-        StatementEdit(
-            job_title="IT administrator",
-            personal_return="Personal contacts and family photos in D:\\Gary on the front-desk PC.",
-        ),
-    )
-    for name, returned in DEMO_PROPERTY:
-        service.add_property(case_id, name, returned=returned)
-    rng = random.Random(SEED + 7)
-    for system, username, note in DEMO_PASSWORDS:
-        service.add_password(
-            case_id,
-            NewListedPassword(
-                system=system, username=username, secret=SecretStr(demo_secret(rng)), note=note
-            ),
-        )

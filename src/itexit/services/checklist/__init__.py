@@ -754,7 +754,6 @@ class CaseService:
 
 from itexit.services.checklist.board import (  # noqa: E402  re-exported for the registry
     REMIND_AHEAD_DAYS,
-    build_demo,
     departing,
     reminders,
     tiles,
@@ -763,7 +762,6 @@ from itexit.services.checklist.board import (  # noqa: E402  re-exported for the
 __all__ = [
     "REMIND_AHEAD_DAYS",
     "CaseService",
-    "build_demo",
     "departing",
     "reminders",
     "tiles",

@@ -1,27 +1,19 @@
-"""The checklist's dashboard tile, its reminders, who is leaving, and the demo cases."""
+"""The checklist's dashboard tile, its reminders, and who is leaving."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import date, timedelta
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from itexit.domain.checklist import CaseKind, NewCase, TaskStatus
-from itexit.domain.errors import BadInput
+from itexit.domain.checklist import TaskStatus
 from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder, ReminderArea
-from itexit.domain.roles import Role
 from itexit.domain.wording import count
 from itexit.services.context import VaultContext
 from itexit.services.states import check_tasks, closed_cases
 from itexit.store.checklist import Case, Task
-
-if TYPE_CHECKING:
-    from itexit.services.session import UnlockedVault
 
 REMIND_AHEAD_DAYS = 7
 """`itexit remind` lists open tasks due within this many days, and every overdue one."""
@@ -31,7 +23,7 @@ def _short(case_id: str) -> str:
     return case_id[:8]
 
 
-# --- dashboard, reminders, demo ------------------------------------------------------------------
+# --- dashboard, reminders ----------------------------------------------------------------------
 
 
 def _open_tasks(ctx: VaultContext, session: Session) -> list[tuple[Task, Case]]:
@@ -121,72 +113,3 @@ def departing(ctx: VaultContext) -> list[str]:
                 .order_by(Case.termination_date, Case.name)
             )
         )
-
-
-def build_demo(vault: UnlockedVault, today: date) -> None:
-    """Gary Thistle, the IT person who left a few days ago, and a fellow finishing next month."""
-    import tempfile
-
-    service = vault.cases
-    gary = service.create(
-        NewCase(
-            name="Gary Thistle",
-            kind=CaseKind.IT_EMPLOYEE,
-            termination_date=today - timedelta(days=3),
-            reason="skills_mismatch",
-            notes="Skills mismatch after the move to the cloud EHR; HR and counsel consulted.",
-            templates=["it-person", "replacement-onboarding"],
-            emails=["gary@greenwayfp.example"],
-            phones=["555-0142"],
-            vault_user=next(
-                (name for name, _ in service.users_for_assignment() if name.lower() == "gary"), ""
-            ),
-        )
-    )
-    done = {
-        1: "Personal phone and a private mailbox used; every message kept professional.",
-        2: "Privacy and confidentiality policy signed by all staff, AHIMA code attached.",
-        3: "Assessment by the interim consultant: 14 systems, 3 single-person vendor contacts.",
-        4: "Options reviewed with HR and counsel; termination rather than reorganisation.",
-        5: "Reasons written up and filed with HR.",
-        6: "Interim consultant engaged from the day before the departure.",
-        7: "Termination held in the manager's office with HR present, following this list.",
-        9: "Mailbox password changed at 17:05 on the day; kept for a year and monitored.",
-        18: "Interim consultant added to itexit and to the EHR, firewall and M365 admin.",
-        21: "Second manager added; recovery kit printed and locked in the safe.",
-    }
-    for number, evidence in done.items():
-        attachment: Path | None = None
-        if number == 3:
-            folder = Path(tempfile.mkdtemp(prefix="itexit-demo-"))
-            attachment = folder / "it-assessment-summary.txt"
-            attachment.write_text(
-                "IT assessment summary (fictional demo)\n"
-                "Systems reviewed: 14. Vendor contacts tied to one person: 3.\n"
-            )
-        # a task the app checks is refused here and completes itself once the state satisfies it
-        with contextlib.suppress(BadInput):
-            service.complete(gary.id, number, evidence=evidence, attachment=attachment)
-        if attachment is not None:
-            attachment.unlink()
-            attachment.parent.rmdir()
-    service.not_applicable(
-        gary.id, 15, "The replacement is an interim consultant; no job posting this quarter."
-    )
-    consultants = [
-        name
-        for name, role in service.users_for_assignment()
-        if role is Role.CONSULTANT and name.lower() != "gary"
-    ]
-    if consultants:
-        service.assign(gary.id, 11, consultants[0])
-    service.create(
-        NewCase(
-            name="Dr. Priya Lindqvist",
-            kind=CaseKind.CLINICIAN,
-            termination_date=today + timedelta(days=24),
-            reason="end_of_training",
-            notes="Fellowship ends; joining a practice out of state.",
-            templates=["clinician-deprovisioning"],
-        )
-    )

@@ -8,7 +8,7 @@ elsewhere fails to decrypt like any other record.
 
 One module per group of use cases; `MailboxService` gathers them:
 `mailboxes` → `messages` → `rules` → `ingest` → `actions` → `reviews`, each building on the one
-before. `tiles` feeds the dashboard and reminders, `demo` the demo practice.
+before. `tiles` feeds the dashboard and reminders.
 """
 
 from itexit.services.mailbox.common import (
@@ -18,7 +18,6 @@ from itexit.services.mailbox.common import (
     ProgressFn,
     to_mailbox,
 )
-from itexit.services.mailbox.demo import build_demo, demo_headers
 from itexit.services.mailbox.reviews import MailboxService
 from itexit.services.mailbox.tiles import reminders, tiles
 
@@ -28,8 +27,6 @@ __all__ = [
     "WRITE_BATCH",
     "MailboxService",
     "ProgressFn",
-    "build_demo",
-    "demo_headers",
     "reminders",
     "tiles",
     "to_mailbox",

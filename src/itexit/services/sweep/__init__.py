@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from itexit.services.sweep.demo import build_demo
 from itexit.services.sweep.findings import open_findings, record, reminders, tiles
 from itexit.services.sweep.identity import departing_identity, known_key
 from itexit.services.sweep.service import SweepService
 
 __all__ = [
     "SweepService",
-    "build_demo",
     "departing_identity",
     "known_key",
     "open_findings",

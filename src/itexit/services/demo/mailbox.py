@@ -15,6 +15,7 @@ from itexit.domain.mailbox import (
     Tls,
 )
 from itexit.domain.roles import Scope
+from itexit.services.demo.practice import SEED
 from itexit.services.mailbox.common import (
     aware,
 )
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
 
 def build_demo(vault: UnlockedVault, today: date) -> None:
     """Gary's mailbox: about 200 fictional header-only messages and a review now overdue."""
-    from itexit.services.demo import SEED
-
     left_on = today - timedelta(days=12)
     service = vault.mailboxes
     cred = next(

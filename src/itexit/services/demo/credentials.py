@@ -10,7 +10,7 @@ from pydantic import SecretStr
 
 from itexit.domain.credentials import Category, NewCredential
 from itexit.services.credentials import CredentialService
-from itexit.services.demo import SEED, demo_definition, demo_secret
+from itexit.services.demo.practice import SEED, demo_definition, demo_secret
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault

@@ -6,6 +6,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from itexit.domain.sweep import Finding, HostReport, Severity
+from itexit.services.demo.practice import demo_definition
 from itexit.services.sweep.findings import record
 from itexit.services.sweep.identity import set_identity
 
@@ -15,8 +16,6 @@ if TYPE_CHECKING:
 
 def build_demo(vault: UnlockedVault, today: date) -> None:
     """Record the demo's findings through :func:`record`; closed ones by a second "sweep"."""
-    from itexit.services.demo import demo_definition
-
     spec = demo_definition().get("sweep")
     if not spec:
         return

@@ -32,7 +32,7 @@ from itexit.domain.sweep import (
 )
 from itexit.domain.verify import Endpoint, TlsMode
 from itexit.services.context import VaultContext
-from itexit.services.sweep import findings as ledger
+from itexit.services.sweep.findings import accept_risk, find_row, listed, record, to_model
 from itexit.services.sweep.identity import departing_identity, find_case, set_identity
 from itexit.store.models import Credential, SecretVersion
 from itexit.sweep.base import DEFAULT_TIMEOUT, SweepProblem, Target
@@ -227,7 +227,7 @@ class SweepService:
         targets = self._targets(hosts, "sweep")
         reports = readers.read_all(targets, identity, self.timeout, on_host=on_host)
         reports = [_scrubbed(r, targets) for r in reports]
-        stored = ledger.record(self.ctx, identity.case_id, reports)
+        stored = record(self.ctx, identity.case_id, reports)
         by_host: dict[str, builtins.list[Finding]] = {}
         for item in stored:
             if item.status is FindingStatus.OPEN:
@@ -247,15 +247,15 @@ class SweepService:
         if case_ref is not None:
             with self.ctx.reading() as session:
                 case_id = find_case(session, case_ref).id
-        return ledger.listed(self.ctx, case_id, status)
+        return listed(self.ctx, case_id, status)
 
     def finding(self, ref: str) -> Finding:
         self.ctx.require(Permission.CRED_LIST)
         with self.ctx.reading() as session:
-            return ledger.to_model(self.ctx, ledger.find_row(session, ref))
+            return to_model(self.ctx, find_row(session, ref))
 
     def accept(self, ref: str, why: str) -> Finding:
-        return ledger.accept_risk(self.ctx, ref, why)
+        return accept_risk(self.ctx, ref, why)
 
     # --- closing and proving --------------------------------------------------------------
 
@@ -267,7 +267,7 @@ class SweepService:
         report = _scrubbed(readers.read(target, identity, self.timeout), [target])
         if not report.reached:
             raise CheckFailed("The re-check could not read the host: " + " ".join(report.problems))
-        ledger.record(self.ctx, item.case_id, [report])
+        record(self.ctx, item.case_id, [report])
         return self.finding(item.id)
 
     def recheck_closed(
@@ -277,7 +277,7 @@ class SweepService:
 
         Returns the findings that were closed and are found again: they are open once more.
         """
-        closed = ledger.listed(self.ctx, None, FindingStatus.CLOSED)
+        closed = listed(self.ctx, None, FindingStatus.CLOSED)
         if not closed:
             return []
         marked = {h.host: h for h in self.hosts()}
@@ -290,7 +290,7 @@ class SweepService:
             identity = departing_identity(self.ctx, case_id)
             targets = self._targets([marked[h].credential_id for h in sorted(hosts)], "re-check")
             reports = readers.read_all(targets, identity, self.timeout, on_host=on_host)
-            stored = ledger.record(self.ctx, case_id, [_scrubbed(r, targets) for r in reports])
+            stored = record(self.ctx, case_id, [_scrubbed(r, targets) for r in reports])
             was_closed = {f.id for f in closed}
             reopened += [f for f in stored if f.id in was_closed and f.status is FindingStatus.OPEN]
         return reopened
@@ -310,7 +310,7 @@ class SweepService:
         identity = departing_identity(self.ctx, item.case_id)
         report = _scrubbed(readers.read(target, identity, self.timeout), [target])
         if report.reached:
-            ledger.record(self.ctx, item.case_id, [report])
+            record(self.ctx, item.case_id, [report])
         after = self.finding(item.id)
         proven = after.status is FindingStatus.CLOSED
         with self.ctx.transaction() as session:

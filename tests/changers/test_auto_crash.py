@@ -85,7 +85,7 @@ def test_a_kill_at_every_step_resumes_to_a_proven_rotation(
             assert creds_status is expected, point
             with service.ctx.reading() as session:
                 from itexit.domain.credentials import SecretStage
-                from itexit.services.credentials import secret_row
+                from itexit.services.cred_records import secret_row
 
                 stage = (
                     SecretStage.PENDING if expected is S.ROTATION_PENDING else SecretStage.CURRENT

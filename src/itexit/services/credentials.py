@@ -8,15 +8,12 @@ hold one object (`session.credentials`).
 from __future__ import annotations
 
 import builtins
-import uuid
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from typing import Any
 
-from pydantic import SecretStr, ValidationError
+from pydantic import SecretStr
 from sqlalchemy import ColumnElement, func, or_, select
-from sqlalchemy.orm import Session
 
 from itexit.domain.credentials import (
     CATEGORY_LABELS,
@@ -33,7 +30,6 @@ from itexit.domain.credentials import (
     PasswordPolicy,
     RotationStarted,
     SecretStage,
-    Source,
 )
 from itexit.domain.errors import BadInput, IntegrityFailure, NotFound
 from itexit.domain.models import Tile
@@ -47,18 +43,24 @@ from itexit.domain.rotation import (
     leverage_rank,
     next_step,
 )
-from itexit.services.context import VaultContext, check_version, plain_enum
+from itexit.services import cred_adding, cred_admin, cred_lifecycle
+from itexit.services.context import VaultContext, check_version
+from itexit.services.cred_records import (
+    add_event,
+    find,
+    host_and_port,
+    load_policy,
+    secret_fingerprint,
+    secret_row,
+    to_summary,
+)
+from itexit.services.handover import drain_inbox
+from itexit.services.rotation import RotationService, VerifierLookup
 from itexit.store.inventory import CredentialEvent
-from itexit.store.models import Credential, SecretVersion
-
-if TYPE_CHECKING:
-    from itexit.services.rotation import RotationService, VerifierLookup
+from itexit.store.models import Credential
 
 REVEALABLE = ("password", "username", "notes", "totp", "recovery_codes", "pending", "previous")
 """Fields a person may ask to see; `password` is the current secret."""
-
-AUDIT_BATCH = 500
-"""`add_many` writes one audit row per this many credentials, listing each id and fingerprint."""
 
 _DOC_FIELDS = (
     "username",
@@ -76,141 +78,10 @@ _DOC_FIELDS = (
 )
 
 
-def to_summary(row: Credential) -> CredentialSummary:
-    return CredentialSummary(
-        id=row.id,
-        system=row.system,
-        host=row.host,
-        category=plain_enum(Category, row, "category"),
-        status=plain_enum(CredentialStatus, row, "status"),
-        known_to_departing=row.known_to_departing,
-        rotation_due=row.rotation_due,
-        rotation_reason=row.rotation_reason,
-        source=plain_enum(Source, row, "source"),
-        last_verified=row.last_verified_at,
-        version=row.version,
-        port=row.port,
-        verifier=row.verifier,
-        recovery_tied=bool(row.recovery_tied),
-        rotated_at=row.rotated_at,
-        locked_out_at=row.locked_out_at,
-        retired_at=row.retired_at,
-    )
-
-
 def _with_exposure(ctx: VaultContext, rows: list[CredentialSummary]) -> list[CredentialSummary]:
     from itexit.services.exposures.credentials import with_exposure
 
     return with_exposure(ctx, rows)
-
-
-def load_policy(row: Credential) -> PasswordPolicy:
-    if not row.policy:
-        return PasswordPolicy()
-    try:
-        return PasswordPolicy.model_validate_json(row.policy)
-    except ValidationError:
-        return PasswordPolicy()
-
-
-def host_and_port(new_host: str, url: str, port: int | None) -> tuple[str, int | None]:
-    """What lists show: the host given, or the one in the URL; the port given or the URL's."""
-    host = new_host.strip()
-    if url.strip():
-        text = url.strip()
-        try:
-            parts = urlsplit(text if "://" in text else f"//{text}")
-        except ValueError:  # e.g. an unclosed "[" of an IPv6 address
-            raise BadInput(f"{text!r} is not a web address that can be read.") from None
-        if not host:
-            host = parts.hostname or ""
-        if port is None:
-            try:
-                port = parts.port
-            except ValueError:
-                raise BadInput(f"The port in {text!r} is not a number from 1 to 65535.") from None
-    return host[:255], port
-
-
-def secret_fingerprint(ctx: VaultContext, credential_id: str, secret: str) -> str:
-    from itexit.vault.keys import fingerprint
-
-    return fingerprint(ctx.scope_key(Scope.CRED.value), credential_id + "\x00" + secret)
-
-
-def find(session: Session, ref: str) -> Credential:
-    """A credential by id, or by its exact system name (case-insensitive when unambiguous)."""
-    row = session.get(Credential, ref)
-    if row is not None:
-        return row
-    rows = list(session.scalars(select(Credential).where(Credential.system == ref)))
-    if not rows:
-        rows = list(
-            session.scalars(
-                select(Credential).where(func.lower(Credential.system) == ref.strip().lower())
-            )
-        )
-    rows = [r for r in rows if r.retired_at is None] or rows  # a name means the one in use
-    if len(rows) > 1:
-        raise BadInput(f"More than one credential is called {ref!r}; use its id.")
-    if not rows:
-        raise NotFound(f"There is no credential {ref!r}.")
-    return rows[0]
-
-
-def secret_row(session: Session, credential_id: str, stage: SecretStage) -> SecretVersion | None:
-    return session.scalars(
-        select(SecretVersion).where(
-            SecretVersion.credential_id == credential_id, SecretVersion.stage == stage.value
-        )
-    ).first()
-
-
-def add_event(
-    ctx: VaultContext,
-    session: Session,
-    cred: Credential,
-    *,
-    kind: str,
-    stage: str,
-    outcome: str,
-    detail: str = "",
-    attested_how: str = "",
-    note: str = "",
-    first: bool = False,
-    pending: list[Any] | None = None,
-) -> None:
-    """Append one sealed history entry for the credential, in the caller's transaction."""
-    last = (
-        0
-        if first
-        else session.scalar(
-            select(func.max(CredentialEvent.seq)).where(CredentialEvent.credential_id == cred.id)
-        )
-    )
-    event = CredentialEvent(
-        id=str(uuid.uuid4()),
-        credential_id=cred.id,
-        seq=int(last or 0) + 1,
-        actor_name=ctx.actor.name,
-        kind=kind,
-        stage=stage,
-        outcome=outcome,
-        status_after=cred.status,
-        version=1,
-    )
-    from itexit.store.models import utcnow
-
-    event.at = utcnow()
-    ctx.seal(
-        event,
-        {"detail": detail[:500], "attested_how": attested_how[:500], "note": note[:2000]},
-        Scope.CRED,
-    )
-    if pending is not None:
-        pending.append(event)  # the caller adds it after the credential row is flushed
-    else:
-        session.add(event)
 
 
 class CredentialService:
@@ -223,153 +94,21 @@ class CredentialService:
 
     # --- adding -------------------------------------------------------------------------------
 
-    def _build(self, new: NewCredential) -> tuple[Credential, SecretVersion, str]:
-        system = new.system.strip()
-        if not system:
-            raise BadInput("A credential needs the name of the system it opens.")
-        if len(system) > 200:
-            raise BadInput("A system name has at most 200 characters.")
-        host, port = host_and_port(new.host, new.url, new.port)
-        tied = bool(
-            new.recovery_email.strip()
-            or new.recovery_phone.strip()
-            or new.recovery_mfa_device.strip()
-        )
-        verifier = new.verifier.strip().lower() or "manual"
-        if len(verifier) > 24:
-            raise BadInput(f"{verifier!r} is not a verifier name.")
-        due = new.known_to_departing or tied
-        cred = Credential(
-            id=str(uuid.uuid4()),
-            system=system,
-            host=host,
-            port=port,
-            category=new.category.value,
-            status=CredentialStatus.UNVERIFIED.value,
-            known_to_departing=new.known_to_departing,
-            rotation_due=due,
-            rotation_reason=(
-                "known to the departing person"
-                if new.known_to_departing
-                else "the departing person is a recovery channel"
-                if tied
-                else ""
-            ),
-            recovery_tied=tied,
-            source=new.source.value,
-            verifier=verifier,
-            policy=new.policy.model_dump_json() if new.policy else "",
-            version=1,
-        )
-        secret_value = new.secret.get_secret_value()
-        secret = SecretVersion(
-            id=str(uuid.uuid4()), credential_id=cred.id, stage=SecretStage.CURRENT.value, version=1
-        )
-        doc: dict[str, Any] = {
-            "username": new.username,
-            "notes": new.notes,
-            "url": new.url.strip(),
-            "owner": new.owner.strip(),
-            "totp_seed": new.totp_seed.get_secret_value(),
-            "recovery_codes": new.recovery_codes.get_secret_value(),
-            "recovery_email": new.recovery_email.strip(),
-            "recovery_phone": new.recovery_phone.strip(),
-            "recovery_mfa_device": new.recovery_mfa_device.strip(),
-            "tls": new.tls,
-            "path": new.path,
-            "endpoint_options": dict(new.endpoint_options),
-            "sweep_admin": new.sweep_admin,
-        }
-        self.ctx.seal(cred, doc, Scope.CRED)
-        self.ctx.seal(secret, {"secret": secret_value}, Scope.CRED)
-        return cred, secret, secret_value
-
     def add(self, new: NewCredential) -> CredentialSummary:
-        self.ctx.require(Permission.CRED_WRITE)
-        with self.ctx.transaction() as session:
-            cred, secret, value = self._build(new)
-            session.add(cred)
-            session.flush()
-            session.add(secret)
-            add_event(
-                self.ctx, session, cred, kind="added", stage="current", outcome="saved", first=True
-            )
-            session.flush()
-            self.ctx.record(
-                session,
-                "cred.add",
-                cred.system,
-                credential_id=cred.id,
-                source=cred.source,
-                secret=secret_fingerprint(self.ctx, cred.id, value),
-            )
-            return to_summary(cred)
+        return cred_adding.add(self.ctx, new)
 
     def add_many(
         self,
-        items: list[NewCredential],
+        items: builtins.list[NewCredential],
         *,
         on_progress: Callable[[int, int], None] | None = None,
         summary_audit: tuple[str, str, dict[str, Any]] | None = None,
-    ) -> list[CredentialSummary]:
-        """Add every item in one transaction: all are added, or (on any error) none is.
-
-        `summary_audit` (action, target, details) adds one more audit row in the same
-        transaction, so an import's own record commits with its credentials or not at all.
-
-        The audit log gets one `cred.add_many` row per 500 credentials, listing each id, system
-        and secret fingerprint, so a large import neither floods nor escapes the log.
-        """
-        self.ctx.require(Permission.CRED_WRITE)
-        total = len(items)
-        if total == 0:
-            return []
-        out: list[CredentialSummary] = []
-        with self.ctx.transaction() as session:
-            batch: list[dict[str, str]] = []
-            parents: list[Credential] = []
-            children: list[Any] = []
-            for index, new in enumerate(items, start=1):
-                try:
-                    cred, secret, value = self._build(new)
-                except BadInput as exc:
-                    raise BadInput(f"Item {index} ({new.system[:60]!r}): {exc}") from None
-                parents.append(cred)
-                children.append(secret)
-                add_event(
-                    self.ctx,
-                    session,
-                    cred,
-                    kind="added",
-                    stage="current",
-                    outcome="saved",
-                    first=True,
-                    pending=children,
-                )
-                out.append(to_summary(cred))
-                batch.append(
-                    {
-                        "id": cred.id,
-                        "system": cred.system,
-                        "secret": secret_fingerprint(self.ctx, cred.id, value),
-                    }
-                )
-                if len(batch) >= AUDIT_BATCH or index == total:
-                    session.add_all(parents)
-                    session.flush()
-                    session.add_all(children)
-                    session.flush()
-                    parents, children = [], []
-                    self.ctx.record(
-                        session, "cred.add_many", f"{len(batch)} credentials", items=batch
-                    )
-                    batch = []
-                if on_progress is not None:
-                    on_progress(index, total)
-            if summary_audit is not None:
-                action, target, details = summary_audit
-                self.ctx.record(session, action, target, **details)
-        return out
+    ) -> builtins.list[CredentialSummary]:
+        """Add every item in one transaction: all are added, or (on any error) none is
+        (`services/cred_adding.py`)."""
+        return cred_adding.add_many(
+            self.ctx, items, on_progress=on_progress, summary_audit=summary_audit
+        )
 
     # --- reading ------------------------------------------------------------------------------
 
@@ -377,15 +116,11 @@ class CredentialService:
         self, search: str = "", status: CredentialStatus | None = None, retired: bool = False
     ) -> list[CredentialSummary]:
         """Every credential in use (or only the retired), by system; `search` as `matches`."""
-        from itexit.services.cred_lifecycle import check_retirements
-
         self.ctx.require(Permission.CRED_LIST)
         if self.ctx.holds(Scope.CRED) and self.ctx.can(Permission.CRED_WRITE):
-            from itexit.services.handover import drain_inbox
-
             drain_inbox(self.ctx)
         with self.ctx.reading() as session:
-            check_retirements(self.ctx, session)
+            cred_lifecycle.check_retirements(self.ctx, session)
             query = select(Credential).order_by(Credential.system, Credential.id)
             query = query.where(Credential.retired_at.is_not(None) == retired)
             if status is not None:
@@ -629,27 +364,19 @@ class CredentialService:
 
     def retire(self, ref: str, reason: str, version: int | None = None) -> CredentialSummary:
         """Off the active list for good (see `services/cred_lifecycle.py`); history stays."""
-        from itexit.services.cred_lifecycle import retire
-
-        return retire(self.ctx, ref, reason, version)
+        return cred_lifecycle.retire(self.ctx, ref, reason, version)
 
     def delete(self, ref: str, version: int | None = None) -> str:
         """Remove a credential added by mistake (never checked); returns its system name."""
-        from itexit.services.cred_lifecycle import delete_credential
-
-        return delete_credential(self.ctx, ref, version)
+        return cred_lifecycle.delete_credential(self.ctx, ref, version)
 
     def set_sweep_admin(self, ref: str, admin: bool) -> CredentialSummary:
         """Mark (or unmark) an admin account the sweep may use (`services/cred_admin.py`)."""
-        from itexit.services.cred_admin import set_sweep_admin
-
-        return set_sweep_admin(self.ctx, ref, admin)
+        return cred_admin.set_sweep_admin(self.ctx, ref, admin)
 
     # --- rotation (see services/rotation.py) ---------------------------------------------------
 
     def _rotation(self, ref: str) -> RotationService:
-        from itexit.services.rotation import RotationService
-
         if (retired := self.detail(ref).summary).retired_at is not None:
             raise BadInput(f"{retired.system} is retired: it is no longer checked or rotated.")
         return RotationService(self.ctx, self.verifiers, self.timeout)

@@ -22,6 +22,7 @@ from itexit.domain.credentials import NewCredential, Source
 from itexit.domain.errors import BadInput, IntegrityFailure
 from itexit.domain.roles import Permission, Role, Scope
 from itexit.services.context import VaultContext
+from itexit.services.cred_adding import add
 from itexit.store.statements import HandoverEntry, HandoverKey
 from itexit.vault import inbox
 
@@ -179,8 +180,6 @@ def drain_inbox(ctx: VaultContext) -> int:
         waiting = session.scalar(select(func.count()).select_from(HandoverEntry))
     if not waiting:
         return 0
-    from itexit.services.credentials import CredentialService
-
     with ctx.transaction() as session:
         entries = list(
             session.scalars(
@@ -188,7 +187,7 @@ def drain_inbox(ctx: VaultContext) -> int:
             )
         )
         privates: dict[str, Any] = {}
-        service = CredentialService(_Joined(ctx, session))
+        joined = _Joined(ctx, session)
         systems: list[str] = []
         unreadable: list[str] = []
         for entry in entries:
@@ -212,7 +211,8 @@ def drain_inbox(ctx: VaultContext) -> int:
                 continue
             note = str(payload.get("note", "")).strip()
             listed = f"Listed in an exit statement (recorded by {entry.created_by})."
-            service.add(
+            add(
+                joined,
                 NewCredential(
                     system=str(payload["system"]),
                     username=str(payload.get("username", "")),
@@ -220,7 +220,7 @@ def drain_inbox(ctx: VaultContext) -> int:
                     notes=f"{note}\n{listed}" if note else listed,
                     known_to_departing=True,
                     source=Source.EXIT_STATEMENT,
-                )
+                ),
             )
             systems.append(str(payload["system"]))
             session.delete(entry)

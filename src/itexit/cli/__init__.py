@@ -31,7 +31,7 @@ from itexit.cli.base import (
 from itexit.domain.errors import BadInput, CheckFailed, ItexitError
 from itexit.domain.text import for_terminal
 from itexit.domain.wording import count
-from itexit.launch import global_options
+from itexit.io.command_line import global_options
 
 if TYPE_CHECKING:
     from itexit.domain.models import AuditVerdict
@@ -335,7 +335,7 @@ AREAS: dict[str, tuple[str, ...]] = {
 
 def command_typed(argv: Sequence[str] | None) -> str | None:
     """The command word in `argv` (after the global options), if there is one, read as the
-    launch reads it (`itexit.launch.global_options`)."""
+    launch reads it (`itexit.io.command_line.global_options`)."""
     return global_options(sys.argv[1:] if argv is None else argv)[1]
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO, cast
 
 from itexit.domain.errors import BadInput, ItexitError
 from itexit.domain.text import for_terminal
-from itexit.launch import secret_file_buffer, secret_file_text
+from itexit.io.command_line import secret_file_buffer, secret_file_text
 
 if TYPE_CHECKING:
     from itexit.services import prederive

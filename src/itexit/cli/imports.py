@@ -132,7 +132,7 @@ def cmd_import(cli: Cli) -> int:
 
 def _keepass_password(cli: Cli) -> str | None:
     """The database password; an empty file or an empty answer is the empty password."""
-    from itexit.launch import secret_file_text
+    from itexit.io.command_line import secret_file_text
 
     args = cli.args
     if args.keepass_password_file:

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from itexit.domain.errors import BadInput
-from itexit.launch import secret_file_text
+from itexit.io.command_line import secret_file_text
 
 ASK = "\0ask"
 """What argparse stores for a flag given without a value: ask at the terminal."""

@@ -8,12 +8,11 @@ import sys
 from typing import Any
 
 from itexit.cli.base import EXIT_OK, Cli, emit
+from itexit.cli.renewal_fields import add_fields, new_from_args, row_of
 from itexit.domain.errors import BadInput, Blocked
 
 
 def cmd_from_message(cli: Cli) -> int:
-    from itexit.cli.renewals import _new_from_args, _row
-
     args = cli.args
     if args.link and args.new:
         raise BadInput("Choose one: --link RENEWAL to link the notice, or --new to add one.")
@@ -35,9 +34,9 @@ def cmd_from_message(cli: Cli) -> int:
                 )
             raise BadInput("Give the renewal or expiry date from the message: --date YYYY-MM-DD.")
         base = {name: value for name, value in guessed.items() if value}
-        new = _new_from_args(args, base)
+        new = new_from_args(args, base)
         handled = notices.create(args.mailbox, args.message, new, even_if_tracked=args.new)
-    row = _row(handled.renewal) | {"message": args.message, "created": handled.created}
+    row = row_of(handled.renewal) | {"message": args.message, "created": handled.created}
 
     def render(r: dict[str, Any]) -> str:
         verb = "Created" if r["created"] else "Linked the message to"
@@ -54,8 +53,6 @@ def cmd_from_message(cli: Cli) -> int:
 
 
 def register(renewals: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from itexit.cli.renewals import _add_fields
-
     p = renewals.add_parser(
         "from-message",
         help="a renewal from a monitored-mailbox notice, or link it to the one already tracked",
@@ -64,6 +61,6 @@ def register(renewals: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     p.add_argument("message", metavar="MESSAGE", type=int, help="its number (mailbox messages)")
     p.add_argument("--link", metavar="RENEWAL", help="log the notice against this renewal")
     p.add_argument("--new", action="store_true", help="add it even if a likely duplicate exists")
-    _add_fields(p, required=False)
+    add_fields(p, required=False)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_from_message)

@@ -6,77 +6,12 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit, private_option
+from itexit.cli import renewal_notices
+from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
+from itexit.cli.renewal_fields import add_fields, new_from_args, row_of
 from itexit.domain.errors import BadInput
-
-if TYPE_CHECKING:
-    from itexit.domain.renewals import NewRenewal, RenewalSummary
-
-KINDS = ["contract", "licence", "domain", "certificate", "subscription", "warranty"]
-CYCLES = ["monthly", "quarterly", "annual", "biennial", "triennial", "one_off"]
-
-
-def _value(parse: Any, text: str) -> Any:
-    try:
-        return parse(text)
-    except ValueError as exc:
-        raise BadInput(str(exc)) from None
-
-
-def _new_from_args(
-    args: argparse.Namespace, base: NewRenewal | dict[str, Any] | None
-) -> NewRenewal:
-    """The renewal the flags describe; flags not given keep the values of `base` (on edit, the
-    current renewal; from a message, what the notice suggests)."""
-    from itexit.domain.renewals import (
-        BillingCycle,
-        NewRenewal,
-        RenewalKind,
-        check_email,
-        parse_cost,
-        parse_date,
-        parse_notice,
-    )
-
-    fields: dict[str, Any] = base.model_dump() if isinstance(base, NewRenewal) else dict(base or {})
-    if args.kind is not None:
-        fields["kind"] = RenewalKind(args.kind)
-    for name in ("vendor", "item", "owner", "notes", "check_target"):
-        if getattr(args, name) is not None:
-            fields[name] = getattr(args, name)
-    if args.date is not None:
-        fields["renewal_date"] = _value(lambda t: parse_date(t, "renewal date"), args.date)
-    if args.auto_renew is not None:
-        fields["auto_renew"] = args.auto_renew
-    if args.notice_days is not None:
-        fields["notice_days"] = _value(parse_notice, args.notice_days)
-    if args.cost is not None:
-        fields["cost"] = _value(parse_cost, args.cost)
-    if args.cycle is not None:
-        fields["billing_cycle"] = BillingCycle(args.cycle)
-    for name, what in (
-        ("registrant_email", "registrant e-mail"),
-        ("billing_email", "billing e-mail"),
-    ):
-        if getattr(args, name) is not None:
-            fields[name] = _value(lambda t, w=what: check_email(t, w), getattr(args, name))
-    if args.departing is not None:
-        fields["departing_contact"] = args.departing
-    missing = [f for f in ("kind", "vendor", "item", "renewal_date") if f not in fields]
-    if missing:
-        flags = ", ".join("--" + ("date" if f == "renewal_date" else f) for f in missing)
-        raise BadInput(f"A renewal needs {flags}.")
-    return NewRenewal.model_validate(fields)
-
-
-def _row(item: RenewalSummary) -> dict[str, Any]:
-    data = item.model_dump(mode="json")
-    if item.sealed:
-        for name in ("cost", "owner", "registrant_email", "billing_email", "notes"):
-            data.pop(name, None)
-    return data
 
 
 def _line(item: dict[str, Any]) -> str:
@@ -96,7 +31,7 @@ def cmd_list(cli: Cli) -> int:
     items = session.renewals.list(
         date.today(), due_within=cli.args.due_within, include_retired=cli.args.all
     )
-    rows = [_row(i) for i in items]
+    rows = [row_of(i) for i in items]
     emit(
         cli.args,
         rows,
@@ -107,14 +42,14 @@ def cmd_list(cli: Cli) -> int:
 
 def cmd_show(cli: Cli) -> int:
     item = cli.unlock().renewals.get(cli.args.ref)
-    row = _row(item)
+    row = row_of(item)
     emit(cli.args, row, lambda r: "\n".join(f"{k:<18} {v}" for k, v in r.items()))
     return EXIT_OK
 
 
 def cmd_add(cli: Cli) -> int:
     session = cli.unlock()
-    item = session.renewals.add(_new_from_args(cli.args, None))
+    item = session.renewals.add(new_from_args(cli.args, None))
     print(
         f"Added {item.vendor}: {item.item} ({item.id[:8]}); {item.action_label} "
         f"{item.cancel_by.isoformat()}, renewal {item.renewal_date.isoformat()}."
@@ -148,7 +83,7 @@ def cmd_edit(cli: Cli) -> int:
         departing_contact=current.departing_marked,
     )
     expected = cli.args.expect_version if cli.args.expect_version is not None else current.version
-    item = session.renewals.edit(current.id, _new_from_args(cli.args, base), expected)
+    item = session.renewals.edit(current.id, new_from_args(cli.args, base), expected)
     print(
         f"Updated {item.vendor}: {item.item}; {item.action_label} {item.cancel_by.isoformat()}, "
         f"renewal {item.renewal_date.isoformat()}."
@@ -209,30 +144,6 @@ def cmd_export_ics(cli: Cli) -> int:
     return EXIT_OK
 
 
-def _add_fields(p: argparse.ArgumentParser, required: bool) -> None:
-    p.add_argument("--kind", choices=KINDS, required=required)
-    p.add_argument("--vendor", required=required)
-    p.add_argument("--item", required=required, help="what renews")
-    p.add_argument("--date", required=required, metavar="YYYY-MM-DD", help="renewal or expiry")
-    p.add_argument(
-        "--auto-renew", action=argparse.BooleanOptionalAction, default=None, dest="auto_renew"
-    )
-    p.add_argument("--notice-days", metavar="DAYS", help="notice period (default 30)")
-    p.add_argument("--cost", metavar="AMOUNT")
-    p.add_argument("--cycle", choices=CYCLES, help="billing cycle (default annual)")
-    p.add_argument("--owner")
-    p.add_argument("--registrant-email", dest="registrant_email")
-    p.add_argument("--billing-email", dest="billing_email")
-    private_option(p, "--notes", "notes", multiline=True)
-    p.add_argument("--check-target", dest="check_target", help="domain (RDAP) or host[:port] (TLS)")
-    p.add_argument(
-        "--departing",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="mark it as tied to the departing person",
-    )
-
-
 def _export_subparsers(
     sub: argparse._SubParsersAction[argparse.ArgumentParser],
 ) -> argparse._SubParsersAction[argparse.ArgumentParser]:
@@ -248,8 +159,6 @@ def _export_subparsers(
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's subcommands to the parser."""
-    from itexit.cli import renewal_notices
-
     renewals = sub.add_parser(
         "renewal", help="contracts, licences, domains and certificates that renew"
     ).add_subparsers(dest="renewal_command", metavar="ACTION", required=True)
@@ -266,12 +175,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.set_defaults(func=cmd_show)
 
     p = renewals.add_parser("add", help="record a renewal")
-    _add_fields(p, required=True)
+    add_fields(p, required=True)
     p.set_defaults(func=cmd_add)
 
     p = renewals.add_parser("edit", help="change a renewal (flags not given stay as they are)")
     p.add_argument("ref")
-    _add_fields(p, required=False)
+    add_fields(p, required=False)
     p.add_argument(
         "--expect-version",
         type=int,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from itexit.cli.base import EXIT_OK, Cli, emit
+from itexit.cli.cred_fields import CATEGORIES, add_endpoint_flags, endpoint_options, row_of
 from itexit.cli.private import PrivateField, add_private, read_private, refuse_on_command_line
 from itexit.domain.errors import BadInput, PermissionDenied
 
@@ -107,8 +108,6 @@ def _policy(args: argparse.Namespace, current: PasswordPolicy) -> PasswordPolicy
 
 
 def _options(args: argparse.Namespace, detail: CredentialDetail) -> dict[str, str] | None:
-    from itexit.cli.credentials import endpoint_options
-
     cleared = set(args.clear or [])
     if not (args.ca_file or args.host_key or {"ca-file", "host-key"} & cleared):
         return None
@@ -167,8 +166,6 @@ def cmd_edit(cli: Cli) -> int:
         raise BadInput(f"{exc.errors()[0]['msg']}.") from None
     expected = args.expect_version if args.expect_version is not None else detail.summary.version
     summary = session.credentials.update(detail.summary.id, edit, expected)
-    from itexit.cli.credentials import row_of
-
     changed = ", ".join(name.replace("_", " ") for name in fields)
     emit(args, row_of(summary), lambda r: f"Saved {r['system']} ({r['id']}): {changed}.")
     return EXIT_OK
@@ -178,8 +175,6 @@ def cmd_edit(cli: Cli) -> int:
 
 
 def cmd_retire(cli: Cli) -> int:
-    from itexit.cli.credentials import row_of
-
     args = cli.args
     session = cli.unlock()
     summary = session.credentials.retire(args.ref, args.reason, args.expect_version)
@@ -206,8 +201,6 @@ def cmd_delete(cli: Cli) -> int:
 
 def register(creds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`cred edit`, `cred retire` and `cred delete`."""
-    from itexit.cli.credentials import CATEGORIES, add_endpoint_flags
-
     p = creds.add_parser("edit", help="change a credential (fields not given stay as they are)")
     p.add_argument("ref", metavar="ID|SYSTEM")
     p.add_argument("--system", metavar="NAME", help="rename it")

@@ -10,34 +10,20 @@ import argparse
 import getpass
 import os
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from itexit.cli import cred_edit
 from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
+from itexit.cli.cred_edit import add_private_flags, before_unlock, private_values
+from itexit.cli.cred_fields import CATEGORIES, add_endpoint_flags, endpoint_options, row_of
 from itexit.domain.errors import BadInput
 from itexit.vault.memory import held_text, wipe, wipe_text
 
 if TYPE_CHECKING:
-    from itexit.domain.credentials import CheckOutcome, CredentialSummary
+    from itexit.domain.credentials import CheckOutcome
 
-# The parser is built for every command: these mirror the domain enums (a test keeps them equal)
-# so that building it loads neither pydantic nor the domain models.
-CATEGORIES = [
-    "ehr",
-    "email",
-    "domain_registrar",
-    "dns",
-    "firewall",
-    "wifi",
-    "server",
-    "backup",
-    "cloud",
-    "banking",
-    "phone",
-    "vendor_portal",
-    "device",
-    "other",
-]
+# As CATEGORIES (cli/cred_fields.py), these mirror the domain enums so that building the parser
+# loads neither pydantic nor the domain models.
 SOURCES = ["handed_over", "exit_statement", "discovered"]
 STATUSES = [
     "unverified",
@@ -73,27 +59,6 @@ def _secret(cli: Cli, path: str | None, *, allow_empty: bool, system: str) -> st
     return first
 
 
-def row_of(s: CredentialSummary) -> dict[str, Any]:
-    return {
-        "id": s.id,
-        "system": s.system,
-        "host": s.host,
-        "port": s.port,
-        "category": s.category.value,
-        "status": s.status.value,
-        "known_to_departing": s.known_to_departing,
-        "rotation_due": s.rotation_due,
-        "rotation_reason": s.rotation_reason,
-        "recovery_tied": s.recovery_tied,
-        "source": s.source.value,
-        "verifier": s.verifier,
-        "last_verified": s.last_verified.isoformat() if s.last_verified else None,
-        "rotated_at": s.rotated_at.isoformat() if s.rotated_at else None,
-        "locked_out_at": s.locked_out_at.isoformat() if s.locked_out_at else None,
-        "retired_at": s.retired_at.isoformat() if s.retired_at else None,
-    }
-
-
 def _table(rows: list[dict[str, Any]]) -> str:
     from itexit.domain.credentials import CATEGORY_LABELS, STATUS_LABELS, Category, CredentialStatus
 
@@ -109,40 +74,9 @@ def _table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def endpoint_options(args: argparse.Namespace) -> dict[str, str]:
-    """The endpoint options a verifier needs: a private CA file, a pinned SSH host key."""
-    options: dict[str, str] = {}
-    if args.ca_file:
-        path = Path(args.ca_file).expanduser().resolve()
-        if not path.is_file():
-            raise BadInput(f"No CA file at {args.ca_file}.")
-        options["ca_file"] = str(path)
-    if args.host_key:
-        options["host_key"] = args.host_key.strip()
-    return options
-
-
-def add_endpoint_flags(p: argparse.ArgumentParser, default_tls: str | None) -> None:
-    """What a verifier needs to reach the system, for `cred add` and `cred edit`."""
-    p.add_argument(
-        "--tls",
-        default=default_tls,
-        choices=["tls", "starttls", "none"],
-        help="how the verifier connects (default: tls)",
-    )
-    p.add_argument(
-        "--path", help="the HTTP page, PostgreSQL database or LDAP bind DN template to check"
-    )
-    p.add_argument("--ca-file", metavar="FILE", help="trust this CA (the practice's own)")
-    p.add_argument(
-        "--host-key", metavar="SHA256:…", help="the SSH server's pinned host key fingerprint"
-    )
-
-
 def cmd_add(cli: Cli) -> int:
     from pydantic import SecretStr
 
-    from itexit.cli.cred_edit import before_unlock, private_values
     from itexit.domain.credentials import Category, NewCredential, Source
 
     args = cli.args
@@ -390,9 +324,6 @@ def cmd_sweep_admin(cli: Cli) -> int:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's subcommands to the parser."""
-    from itexit.cli import cred_edit
-    from itexit.cli.cred_edit import add_private_flags
-
     creds = sub.add_parser("cred", help="the credential inventory and rotation").add_subparsers(
         dest="cred_command", metavar="ACTION", required=True
     )

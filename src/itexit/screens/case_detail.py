@@ -26,7 +26,7 @@ from itexit.domain.checklist import (
 from itexit.domain.roles import ROLE_LABELS, Permission, Role
 from itexit.screens.base import ItexitScreen
 from itexit.screens.case_modals import CaseStageModal, TerminationDateModal
-from itexit.screens.cases import DATE_FORMAT, progress_bar
+from itexit.screens.case_text import DATE_FORMAT, progress_bar
 from itexit.screens.task_modals import (
     AddTaskModal,
     AssignModal,

@@ -18,23 +18,14 @@ from itexit.domain.checklist import CaseStatus, CaseSummary, NewCase, TemplateIn
 from itexit.domain.roles import Permission
 from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
+from itexit.screens.case_detail import CaseDetailScreen
 from itexit.screens.case_modals import NewCaseModal
+from itexit.screens.case_text import BAR_WIDTH, DATE_FORMAT, progress_bar
+from itexit.screens.my_tasks import MyTasksScreen
 from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
-
-DATE_FORMAT = "%d %b %Y"
-BAR_WIDTH = 8
-
-
-def progress_bar(closed: int, total: int, width: int = BAR_WIDTH) -> Text:
-    """`▰▰▰▱▱▱ 3/6`: the share of tasks done or set aside."""
-    filled = round(width * closed / total) if total else 0
-    bar = Text("▰" * filled, style="green")
-    bar.append("▱" * (width - filled), style="dim")
-    bar.append(f" {closed}/{total}")
-    return bar
 
 
 def critical_cell(case: CaseSummary) -> Text:
@@ -187,13 +178,9 @@ class CaseListScreen(ItexitScreen):
         if case is None:
             self.notify("There is no case to open yet.", severity="warning")
             return
-        from itexit.screens.case_detail import CaseDetailScreen
-
         self.app.push_screen(CaseDetailScreen(self._session, case.id))
 
     def action_my_tasks(self) -> None:
-        from itexit.screens.my_tasks import MyTasksScreen
-
         self.app.push_screen(MyTasksScreen(self._session))
 
     # --- creating -------------------------------------------------------------------------------
@@ -228,8 +215,6 @@ class CaseListScreen(ItexitScreen):
             title=f"Case opened: {case.name}",
         )
         self.load_cases()
-        from itexit.screens.case_detail import CaseDetailScreen
-
         self.app.push_screen(CaseDetailScreen(self._session, case.id))
 
     def action_go_back(self) -> None:

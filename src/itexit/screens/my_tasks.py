@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Header, Static
 from itexit.domain.checklist import MyTask
 from itexit.domain.roles import ROLE_LABELS
 from itexit.screens.base import ItexitScreen
+from itexit.screens.case_detail import CaseDetailScreen
 from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -116,8 +117,6 @@ class MyTasksScreen(ItexitScreen):
             self.notify("Nothing to open.", severity="warning")
             return
         item = self._tasks[table.cursor_row]
-        from itexit.screens.case_detail import CaseDetailScreen
-
         self.app.push_screen(CaseDetailScreen(self._session, item.case_id, item.task.number))
 
     def action_go_back(self) -> None:

@@ -25,9 +25,9 @@ from itexit.domain.errors import (
 from itexit.domain.reminders import ReminderArea
 from itexit.domain.roles import Role
 from itexit.services.backups import reminders, tiles
-from itexit.services.backups.restore import plan, restore
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
+from itexit.services.restore import plan, restore
 from itexit.store.backup_copy import MANIFEST_TABLE
 from vaulthelpers import (
     CONSULTANT,

@@ -188,7 +188,7 @@ def test_departing_person_flagged_by_e_mail_or_by_hand(
     vault: Vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        "itexit.services.checklist.departing", lambda ctx: ["Gary Holt", "gary@greenwayfp.example"]
+        "itexit.services.renewals.departing", lambda ctx: ["Gary Holt", "gary@greenwayfp.example"]
     )
     s = vault.manager.renewals
     domain = s.add(
@@ -241,7 +241,7 @@ def test_reminders_and_tiles(vault: Vault) -> None:
 
 
 def test_demo_renewals(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("itexit.services.checklist.departing", lambda ctx: ["Gary Holt"])
+    monkeypatch.setattr("itexit.services.renewals.departing", lambda ctx: ["Gary Holt"])
     today = date(2026, 11, 23)
     renewal_demo.build_demo(vault.manager, today)
     items = vault.manager.renewals.list(today)

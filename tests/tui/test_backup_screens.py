@@ -241,7 +241,7 @@ def test_restore_modal(snap_compare: Snap, location: VaultLocation, size: tuple[
 def test_confirm_replace_modal(
     snap_compare: Snap, frozen_practice: Gateway, size: tuple[int, int]
 ) -> None:
-    from itexit.services.backups.restore import plan
+    from itexit.services.restore import plan
 
     made = backup_of(frozen_practice, Path("b.itexit-backup"))
 

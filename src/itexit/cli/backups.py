@@ -33,8 +33,8 @@ def cmd_backup(cli: Cli) -> int:
 
 
 def cmd_restore(cli: Cli) -> int:
-    from itexit.services.backups.restore import restore
     from itexit.services.location import VaultLocation
+    from itexit.services.restore import restore
 
     args = cli.args
     if args.restore_to and args.restore_db:

@@ -17,7 +17,7 @@ from itexit.screens.base import ItexitModal
 
 if TYPE_CHECKING:
     from itexit.domain.backups import RestoreResult
-    from itexit.services.backups.restore import RestorePlan
+    from itexit.services.restore import RestorePlan
 
 
 def replace_facts(plan: RestorePlan) -> list[str]:
@@ -126,7 +126,7 @@ class RestoreModal(ItexitModal["RestoreResult"]):
 
     @work(exclusive=True, group="restore", exit_on_error=False)
     async def run_restore(self) -> None:
-        from itexit.services.backups.restore import plan, restore
+        from itexit.services.restore import plan, restore
 
         file = Path(self._value("#restore-file").strip()).expanduser()
         location = self._access.location

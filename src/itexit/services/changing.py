@@ -38,6 +38,7 @@ from itexit.domain.rotation import in_campaign
 from itexit.domain.verify import Endpoint, TlsMode
 from itexit.services.context import VaultContext
 from itexit.services.cred_records import add_event, find, secret_fingerprint, secret_row, to_summary
+from itexit.services.people import departing
 from itexit.services.rotation import RotationService, VerifierLookup
 from itexit.store.inventory import CredentialEvent
 from itexit.store.models import Credential, User
@@ -61,8 +62,6 @@ def departing_members(ctx: VaultContext) -> list[str]:
     the one place that decides, so that it can follow a fuller model of the departing person
     (every name and address they use, their vault account) when there is one.
     """
-    from itexit.services.checklist import departing
-
     leaving = {name.strip().lower() for name in departing(ctx)}
     if not leaving:
         return []

@@ -16,7 +16,7 @@ from itexit.domain.errors import BadInput, NotFound
 from itexit.domain.people import NewPerson, Person, PersonKind, clean_emails, clean_phones
 from itexit.domain.roles import ROLE_SCOPES, Role, Scope
 from itexit.services.context import VaultContext
-from itexit.services.states import check_cases
+from itexit.services.states import check_cases, closed_cases
 from itexit.store.checklist import Case
 from itexit.store.models import User
 from itexit.store.people import PersonRow
@@ -149,3 +149,16 @@ def removed_readers(session: Session, linked: set[str]) -> list[Person]:
             )
         )
     return out
+
+
+def departing(ctx: VaultContext) -> list[str]:
+    """Who is leaving: the names on open cases, for the dashboard's headline."""
+    with ctx.reading() as session:
+        closed = closed_cases(ctx, session)
+        return list(
+            session.scalars(
+                select(Case.name)
+                .where(Case.id.not_in(closed))
+                .order_by(Case.termination_date, Case.name)
+            )
+        )

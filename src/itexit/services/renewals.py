@@ -36,6 +36,7 @@ from itexit.domain.renewals import (
 )
 from itexit.domain.roles import Permission, Scope
 from itexit.services.context import VaultContext, check_version, plain_enum
+from itexit.services.people import departing
 from itexit.services.states import check_renewals
 from itexit.store.renewals import Renewal
 
@@ -58,8 +59,6 @@ def _document(new: NewRenewal) -> dict[str, Any]:
 def _departing_people(ctx: VaultContext) -> list[str]:
     """Names and addresses of the people on open departure cases ([] when none can be read)."""
     try:
-        from itexit.services.checklist import departing
-
         return [str(person) for person in departing(ctx)]
     except ItexitError:
         return []

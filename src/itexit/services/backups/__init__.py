@@ -1,6 +1,7 @@
 """Backups proven to restore, and the export that leaves itexit: the dashboard tile and the
-reminder of this area (`tiles`, `reminders`), the service in `service`, restoring in
-`restore`, the KeePass export in `export`."""
+reminder of this area (`tiles`, `reminders`), the service in `service`, the KeePass export in
+`export`. Restoring replaces the whole vault before anyone is signed in, beside the gateway
+(`services/restore.py`)."""
 
 from __future__ import annotations
 

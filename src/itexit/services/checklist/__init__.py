@@ -754,10 +754,10 @@ class CaseService:
 
 from itexit.services.checklist.board import (  # noqa: E402  re-exported for the registry
     REMIND_AHEAD_DAYS,
-    departing,
     reminders,
     tiles,
 )
+from itexit.services.people import departing  # noqa: E402  who is leaving, read by other areas
 
 __all__ = [
     "REMIND_AHEAD_DAYS",

@@ -100,16 +100,3 @@ def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
             )
         )
     return items
-
-
-def departing(ctx: VaultContext) -> list[str]:
-    """Who is leaving: the names on open cases, for the dashboard's headline."""
-    with ctx.reading() as session:
-        closed = closed_cases(ctx, session)
-        return list(
-            session.scalars(
-                select(Case.name)
-                .where(Case.id.not_in(closed))
-                .order_by(Case.termination_date, Case.name)
-            )
-        )

@@ -4,6 +4,8 @@ older than what this workstation has seen.
 The backup is restored into a temporary place and checked as when it was made; the person
 restoring opens it with their passphrase of that time. Only then does it replace anything:
 a SQLite file by an atomic rename, a PostgreSQL database's itexit tables in one transaction.
+Like the gateway it works on the vault as a whole, before anyone is signed in, and it opens
+the restored vault through the gateway to record who restored it.
 """
 
 from __future__ import annotations

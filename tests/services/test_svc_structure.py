@@ -1,0 +1,71 @@
+"""The services stay layered at run time too: loading every area service, the dashboard and the
+gateway never loads the demo practice, which sits above them and fills them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from itexit.services.areas import AREAS
+
+PRODUCTION = [
+    "itexit.services.gateway",
+    "itexit.services.session",
+    "itexit.services.dashboard",
+    "itexit.services.remind",
+    "itexit.services.ledger",
+    "itexit.services.restore",
+    "itexit.services.renewal_notices",
+    "itexit.services.imports",
+    "itexit.services.changing",
+    "itexit.services.handover",
+]
+
+
+def loaded_after_import(modules: list[str]) -> set[str]:
+    script = textwrap.dedent(
+        """
+        import importlib, json, sys
+        for name in sys.argv[1:]:
+            importlib.import_module(name)
+        print(json.dumps(sorted(sys.modules)))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *modules],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return set(json.loads(done.stdout))
+
+
+def area_modules() -> list[str]:
+    out: list[str] = []
+    for area in AREAS:
+        service = getattr(area, "service", None)
+        exposure = getattr(area, "exposure", None)
+        if service:
+            out.append(f"itexit.services.{service}")
+        if exposure:
+            out.append(f"itexit.services.exposures.{exposure}")
+    return out
+
+
+def test_no_production_service_loads_the_demo() -> None:
+    modules = [*PRODUCTION, *area_modules()]
+    assert "itexit.services.mailbox" in modules and "itexit.services.credentials" in modules
+    loaded = loaded_after_import(modules)
+    assert set(modules) <= loaded  # every import really happened
+    demo = {m for m in loaded if m.startswith("itexit.") and "demo" in m.split(".")[-1]}
+    assert not demo | {m for m in loaded if m.startswith("itexit.services.demo")}
+
+
+def test_the_demo_loads_every_area_it_fills() -> None:
+    loaded = loaded_after_import(["itexit.services.demo"])
+    for area in ("credentials", "vendors", "statements", "mailbox"):
+        assert f"itexit.services.{area}" in loaded, area
+    assert "itexit.services.sweep.findings" in loaded

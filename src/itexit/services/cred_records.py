@@ -26,7 +26,7 @@ from itexit.domain.errors import BadInput, NotFound
 from itexit.domain.roles import Scope
 from itexit.services.context import VaultContext, plain_enum
 from itexit.store.inventory import CredentialEvent
-from itexit.store.models import Credential, SecretVersion
+from itexit.store.models import Credential, SecretVersion, utcnow
 
 
 def to_summary(row: Credential) -> CredentialSummary:
@@ -146,8 +146,6 @@ def add_event(
         status_after=cred.status,
         version=1,
     )
-    from itexit.store.models import utcnow
-
     event.at = utcnow()
     ctx.seal(
         event,

@@ -54,6 +54,7 @@ from itexit.services.cred_records import (
     secret_row,
     to_summary,
 )
+from itexit.services.exposures.credentials import still_to_rotate, with_exposure
 from itexit.services.handover import drain_inbox
 from itexit.services.rotation import RotationService, VerifierLookup
 from itexit.store.inventory import CredentialEvent
@@ -79,8 +80,6 @@ _DOC_FIELDS = (
 
 
 def _with_exposure(ctx: VaultContext, rows: list[CredentialSummary]) -> list[CredentialSummary]:
-    from itexit.services.exposures.credentials import with_exposure
-
     return with_exposure(ctx, rows)
 
 
@@ -446,8 +445,6 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
     "To rotate" is what the exposure ledger derives: a locked-out credential whose current
     secret someone leaving could read is to rotate again.
     """
-    from itexit.services.exposures.credentials import still_to_rotate
-
     exposed = still_to_rotate(ctx, today)
     with ctx.reading() as session:
         rows = session.execute(

@@ -31,6 +31,7 @@ from itexit.services.backups.checking import (
     restored_copy,
     unlock_copy,
 )
+from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 from itexit.store import backup_copy
 from itexit.store.engine import make_engine, sqlite_file
@@ -219,8 +220,6 @@ def _record(
     older: int | None,
 ) -> None:
     """Open the restored vault as the person who restored it and write the audit entry."""
-    from itexit.services.gateway import Gateway
-
     gateway = Gateway.open(location)
     try:
         vault = gateway.unlock(name, passphrase)

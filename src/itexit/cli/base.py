@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO, cast
 
+from itexit.cli.private import PrivateField, add_private, read_private, refuse_on_command_line
 from itexit.domain.errors import BadInput, ItexitError
 from itexit.domain.text import for_terminal
 from itexit.io.command_line import secret_file_buffer, secret_file_text
@@ -311,8 +312,6 @@ def private_option(
     """A private field of a command (`cli.private`: asked, standard input or a file, never the
     command line) that `read_private_options` reads into `args` before the command runs, so
     the command reads `args.<field>` as before; `default` when it is not given."""
-    from itexit.cli.private import PrivateField, add_private
-
     field = PrivateField(flag.lstrip("-"), what, multiline=multiline, limit=20_000)
     add_private(parser, field)
     private = tuple(parser.get_default("private_options") or ())
@@ -321,8 +320,6 @@ def private_option(
 
 def read_private_options(args: argparse.Namespace) -> None:
     """Refuse a private field typed on the command line; read the others where they were given."""
-    from itexit.cli.private import read_private, refuse_on_command_line
-
     options = getattr(args, "private_options", ())
     if not options:
         return

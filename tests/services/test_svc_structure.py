@@ -69,3 +69,12 @@ def test_the_demo_loads_every_area_it_fills() -> None:
     for area in ("credentials", "vendors", "statements", "mailbox"):
         assert f"itexit.services.{area}" in loaded, area
     assert "itexit.services.sweep.findings" in loaded
+
+
+def test_the_demo_fills_areas_by_their_registry_keys() -> None:
+    from itexit.services.demo import AREAS as DEMO
+
+    keys = [key for key, _ in DEMO]
+    assert keys[0] == "credentials"  # later areas link its records
+    assert set(keys) <= {area.key for area in AREAS}
+    assert len(set(keys)) == len(keys)

@@ -60,9 +60,7 @@ from itexit.domain.server_url import ServerUrl, clean_host_key, names_server, re
         ),
         (
             "ssh://admin@files.clinic.example:2222",
-            ServerUrl(
-                verifier="ssh", host="files.clinic.example", port=2222, username="admin"
-            ),
+            ServerUrl(verifier="ssh", host="files.clinic.example", port=2222, username="admin"),
         ),
         ("smtps://smtp.example", ServerUrl(verifier="smtp", host="smtp.example", tls="tls")),
         ("  ssh://bücher.example  ", ServerUrl(verifier="ssh", host="bücher.example")),

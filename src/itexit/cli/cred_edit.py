@@ -122,10 +122,12 @@ def _options(args: argparse.Namespace, detail: CredentialDetail) -> dict[str, st
 def cmd_edit(cli: Cli) -> int:
     from pydantic import SecretStr, ValidationError
 
+    from itexit.cli.credentials import from_url
     from itexit.domain.credentials import Category, CredentialEdit
 
     args = cli.args
     before_unlock(args)
+    from_url(args)  # an address that cannot be read is refused before the passphrase
     cleared = set(args.clear or [])
     session = cli.unlock()
     detail = session.credentials.detail(args.ref)
@@ -145,8 +147,10 @@ def cmd_edit(cli: Cli) -> int:
     for name in ("system", "url", "host", "port", "verifier", "tls", "path"):
         if getattr(args, name) is not None:
             fields[name] = getattr(args, name)
+    for name, value in from_url(args).items():  # a server address: its check settings
+        fields.setdefault(name, value)
     if args.url is not None and args.host is None:
-        fields["host"] = ""  # the host shown in lists follows the new address
+        fields.setdefault("host", "")  # the host shown in lists follows the new address
     if args.category is not None:
         fields["category"] = Category(args.category)
     if args.known_to_departing is not None:

@@ -122,13 +122,25 @@ def endpoint_options(args: argparse.Namespace) -> dict[str, str]:
     return options
 
 
+def from_url(args: argparse.Namespace) -> dict[str, Any]:
+    """The check settings a server address in --url implies (postgresql://, imaps://, ssh://…),
+    for the flags not given; {} for a web address. A server address that cannot be read is
+    refused in one sentence before the passphrase is asked for."""
+    from itexit.domain.server_url import read_server_url
+
+    found = read_server_url(args.url or "")
+    if found is None or (args.verifier not in (None, found.verifier)):
+        return {}
+    return {k: v for k, v in found.model_dump().items() if v not in (None, "")}
+
+
 def add_endpoint_flags(p: argparse.ArgumentParser, default_tls: str | None) -> None:
     """What a verifier needs to reach the system, for `cred add` and `cred edit`."""
     p.add_argument(
         "--tls",
         default=default_tls,
         choices=["tls", "starttls", "none"],
-        help="how the verifier connects (default: tls)",
+        help="how the verifier connects (default: tls, or what a server --url says)",
     )
     p.add_argument(
         "--path", help="the HTTP page, PostgreSQL database or LDAP bind DN template to check"
@@ -148,24 +160,27 @@ def cmd_add(cli: Cli) -> int:
     args = cli.args
     before_unlock(args)
     options = endpoint_options(args)  # a bad option fails before anyone types a secret
+    inferred = from_url(args)
     session = cli.unlock()
     private = private_values(args)
+    if inferred.get("username") and "username" not in private:
+        private["username"] = inferred["username"]
     secret = _secret(cli, args.secret_file, allow_empty=args.no_secret, system=args.system)
     summary = session.credentials.add(
         NewCredential(
             system=args.system,
-            host=args.host or "",
+            host=args.host or inferred.get("host", ""),
             url=args.url or "",
-            port=args.port,
+            port=args.port if args.port is not None else inferred.get("port"),
             category=Category(args.category),
             secret=SecretStr(secret),
             **private,
             known_to_departing=args.known_to_departing,
             sweep_admin=args.sweep_admin,
             source=Source(args.source),
-            verifier=args.verifier,
-            tls=args.tls,
-            path=args.path or "",
+            verifier=args.verifier or inferred.get("verifier", "manual"),
+            tls=args.tls or inferred.get("tls", "tls"),
+            path=args.path if args.path is not None else inferred.get("path", ""),
             endpoint_options=options,
         )
     )
@@ -406,9 +421,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--sweep-admin", action="store_true", help="an admin account the sweep uses")
     p.add_argument("--source", default="handed_over", choices=SOURCES)
     p.add_argument(
-        "--verifier", default="manual", help="imap, smtp, ssh, http, postgresql, ldap, mariadb"
+        "--verifier",
+        help="manual, imap, smtp, ssh, http, postgresql, ldap, mariadb (default: read from a "
+        "server --url such as postgresql://host/db?sslmode=disable, else manual)",
     )
-    add_endpoint_flags(p, default_tls="tls")
+    add_endpoint_flags(p, default_tls=None)
     add_private_flags(p)
     p.add_argument("--secret-file", metavar="FILE")
     p.add_argument("--no-secret", action="store_true", help="the secret is not known yet")

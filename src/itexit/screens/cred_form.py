@@ -257,7 +257,7 @@ class CredentialFormModal(ItexitModal[FormResult]):
         if found.username:
             self.query_one("#cf-username", Input).value = found.username
         label = dict(KINDS)[found.verifier]
-        message.update(f"Checked as: {label}, {ENCRYPTION[found.tls].lower()}.")
+        message.update(f"Read from the address: {label}; {ENCRYPTION[found.tls].lower()}.")
 
     # --- saving ---------------------------------------------------------------------------------
 

@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from test_cred_retire_screens import on_credentials
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, TextArea
-from tui_steps import MANAGER, MANAGER_PASSPHRASE, fill, settle
+from tui_steps import MANAGER, MANAGER_PASSPHRASE, fill, settle, unlock
 from worlds import Worlds
 
 from itexit.app import ItexitApp
@@ -24,6 +23,17 @@ from itexit.services.gateway import Gateway
 
 Snap = Callable[..., bool]
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
+
+
+async def on_credentials(pilot: Pilot[Any]) -> CredentialsScreen:
+    await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+    await pilot.press("f5")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, CredentialsScreen)
+    screen.table.focus()
+    await settle(pilot)
+    return screen
 
 
 def value(form: CredentialFormModal, selector: str) -> str:

@@ -106,6 +106,8 @@ class CredentialFormModal(ItexitModal[FormResult]):
         super().__init__()
         self._existing = existing
         self._submit = submit
+        self._url_read = (existing.url or existing.summary.host) if existing else ""
+        """The address last read for settings: the stored one is not read again on opening."""
 
     def compose(self) -> ComposeResult:
         e = self._existing
@@ -238,6 +240,9 @@ class CredentialFormModal(ItexitModal[FormResult]):
     @on(Input.Changed, "#cf-url")
     def _url_changed(self, event: Input.Changed) -> None:
         """A server address fills in the check's settings as it is typed."""
+        if event.value == self._url_read:
+            return
+        self._url_read = event.value
         message = self.query_one("#cf-url-message", Static)
         try:
             found = read_server_url(event.value)

@@ -100,13 +100,11 @@ class PostgresqlVerifier(LoginVerifier):
             return watch.rejected(f"{at} refused the password ({server_said}).")
         if "role" in lower and "does not exist" in lower:
             return watch.rejected(f"{at} has no such role ({server_said}).")
-        if "certificate" in lower or "ssl" in lower or "timeout expired" in lower:
-            sentence = reasons.from_text(text, host, at, timeout)
-            if sentence is not None:
-                return watch.unreachable(sentence)
+        sentence = reasons.from_text(text, host, at, timeout)
+        if sentence is not None:
+            return watch.unreachable(sentence)
         if any(hint in lower for hint in _UNREACHABLE_HINTS):
-            sentence = reasons.from_text(text, host, at, timeout)
-            return watch.unreachable(sentence or f"{at} cannot be reached ({one_line(text, 160)}).")
+            return watch.unreachable(f"{at} cannot be reached ({one_line(text, 160)}).")
         if "no pg_hba.conf entry" in lower and "no encryption" in lower:
             return watch.error(
                 f"{at} accepts only encrypted connections: turn on checking the server's "

@@ -14,6 +14,8 @@ NAME_NOT_FOUND_HINTS = (
     "name or service not known",
     "nodename nor servname",
     "could not translate host name",
+    "failed to resolve host",
+    "invalid server address",
     "temporary failure in name resolution",
     "no address associated with hostname",
     "getaddrinfo failed",

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import ClassVar, Protocol
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyOutcome, VerifyResult
-from itexit.verifiers import reasons
+from itexit.verifiers.reasons import from_exception
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds a check may take by default (connect, handshake and login together)."""
@@ -133,7 +133,7 @@ def network_failure(
     watch: Stopwatch, exc: BaseException, endpoint: Endpoint, port: int, timeout: float
 ) -> VerifyResult | None:
     """UNREACHABLE for a connection, DNS, timeout or TLS failure; None for anything else."""
-    sentence = reasons.from_exception(
+    sentence = from_exception(
         exc, endpoint.host, where(endpoint, port), timeout, bool(endpoint.ca_file)
     )
     return None if sentence is None else watch.unreachable(sentence)

@@ -17,8 +17,8 @@ from ldap3.core import exceptions as ldap_errors
 from ldap3.utils.dn import escape_rdn
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
-from itexit.verifiers import reasons
 from itexit.verifiers.base import LoginVerifier, Stopwatch, one_line, where
+from itexit.verifiers.reasons import from_text
 
 DEFAULT_PORTS = {TlsMode.TLS: 636, TlsMode.STARTTLS: 389, TlsMode.NONE: 389}
 
@@ -113,7 +113,7 @@ class LdapVerifier(LoginVerifier):
         at = where(endpoint, port)
         text = str(exc)
         lower = text.lower()
-        sentence = reasons.from_text(text, endpoint.host, at, timeout)
+        sentence = from_text(text, endpoint.host, at, timeout)
         if sentence is not None:
             return watch.unreachable(sentence)
         if "certificate verify failed" in lower or "certificate" in lower:

@@ -15,8 +15,8 @@ from typing import Any
 import pymysql
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
-from itexit.verifiers import reasons
 from itexit.verifiers.base import LoginVerifier, Stopwatch, one_line, tls_context, where
+from itexit.verifiers.reasons import from_text
 
 DEFAULT_PORTS = {TlsMode.TLS: 3306, TlsMode.STARTTLS: 3306, TlsMode.NONE: 3306}
 
@@ -92,7 +92,7 @@ class MariadbVerifier(LoginVerifier):
             code = error_code(exc)
             if code == ACCESS_DENIED:
                 return watch.rejected(f"{at} refused the password for {username}.")
-            sentence = reasons.from_text(error_text(exc), endpoint.host, at, timeout)
+            sentence = from_text(error_text(exc), endpoint.host, at, timeout)
             if sentence is not None:
                 return watch.unreachable(sentence)
             if code in UNREACHABLE_CODES:

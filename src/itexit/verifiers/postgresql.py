@@ -14,8 +14,8 @@ import ssl
 import psycopg
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
-from itexit.verifiers import reasons
 from itexit.verifiers.base import LoginVerifier, Stopwatch, one_line, where
+from itexit.verifiers.reasons import from_text
 
 DEFAULT_PORTS = {TlsMode.TLS: 5432, TlsMode.STARTTLS: 5432, TlsMode.NONE: 5432}
 
@@ -100,7 +100,7 @@ class PostgresqlVerifier(LoginVerifier):
             return watch.rejected(f"{at} refused the password ({server_said}).")
         if "role" in lower and "does not exist" in lower:
             return watch.rejected(f"{at} has no such role ({server_said}).")
-        sentence = reasons.from_text(text, host, at, timeout)
+        sentence = from_text(text, host, at, timeout)
         if sentence is not None:
             return watch.unreachable(sentence)
         if any(hint in lower for hint in _UNREACHABLE_HINTS):

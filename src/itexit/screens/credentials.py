@@ -649,21 +649,20 @@ class CredentialsScreen(ItexitScreen):
         if row is None:
             return
 
+        def carry_out(choice: RetireChoice) -> str:
+            """Retire or delete (from the dialog's worker); a refusal raises into the dialog."""
+            creds = self._session.credentials
+            if choice.delete:
+                system = creds.delete(row.id, choice.expected_version)
+                return f"{system} was deleted."
+            summary = creds.retire(row.id, choice.reason, choice.expected_version)
+            return f"{summary.system} was retired; its history stays."
+
         def chosen(choice: RetireChoice | None) -> None:
-            if choice is not None and row is not None:
-                self.retire(row.id, choice)
+            if choice is not None and choice.done:
+                self.post_message(self.Retired(choice.done))
 
-        self.app.push_screen(RetireCredentialModal(row), chosen)
-
-    @work(thread=True, exit_on_error=False, group="cred-save")
-    def retire(self, credential_id: str, choice: RetireChoice) -> None:
-        creds = self._session.credentials
-        if choice.delete:
-            system = creds.delete(credential_id, choice.expected_version)
-            self.post_message(self.Retired(f"{system} was deleted."))
-        else:
-            summary = creds.retire(credential_id, choice.reason, choice.expected_version)
-            self.post_message(self.Retired(f"{summary.system} was retired; its history stays."))
+        self.app.push_screen(RetireCredentialModal(row, carry_out), chosen)
 
     @on(Retired)
     def _retired(self, message: Retired) -> None:

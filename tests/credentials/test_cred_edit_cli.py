@@ -338,3 +338,56 @@ def test_a_retired_credential_is_left_out_of_the_automatic_campaign_and_the_watc
     set_status(session, "locked_out")
     assert WatchService(session.ctx).watched() == [router]
     session.lock()
+
+
+def test_a_server_address_sets_the_check(run: Run, vault: Vault) -> None:
+    secret = write(run.tmp_path, "pg.secret", SECRET)
+    url = "postgresql://ehr_admin@db.example.test:6543/practice?sslmode=disable"
+    added = run.json("cred", "add", "EHR database", "--url", url, "--secret-file", secret)
+    assert (added["verifier"], added["host"], added["port"]) == (
+        "postgresql",
+        "db.example.test",
+        6543,
+    )
+    detail = vault.manager.credentials.detail(added["id"])
+    assert (detail.tls, detail.path, detail.username) == ("none", "practice", "ehr_admin")
+    # flags given win over the address; another kind named keeps the address as it is
+    ssh = run.json(
+        "cred", "add", "File server", "--url", "ssh://admin@files.example.test:2222",
+        "--port", "22", "--secret-file", secret,
+    )  # fmt: skip
+    assert (ssh["verifier"], ssh["port"]) == ("ssh", 22)
+    manual = run.json(
+        "cred", "add", "Mail by hand", "--url", "imaps://mail.example.test",
+        "--verifier", "manual", "--secret-file", secret,
+    )  # fmt: skip
+    assert manual["verifier"] == "manual"
+    # a new server address on edit sets the check it names
+    edited = run.json("cred", "edit", manual["id"], "--url", "ldaps://dc1.example.test")
+    assert edited["verifier"] == "ldap"
+    web = run.json(
+        "cred", "add", "Portal", "--url", "https://portal.example.test", "--secret-file", secret
+    )
+    assert web["verifier"] == "manual"
+    moved = run.json("cred", "edit", web["id"], "--url", "ldaps://dc1.example.test:1636")
+    assert (moved["verifier"], moved["host"], moved["port"]) == ("ldap", "dc1.example.test", 1636)
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("postgresql://admin:hunter2@db.example.test/ehr", "holds a password"),
+        ("postgresql://db.example.test/ehr?sslmode=sometimes", "is not a mode"),
+        ("ssh://-oProxyCommand=x", "is not a host name"),
+        ("mysql://db.example.test:70000", "port"),
+    ],
+)
+def test_a_server_address_that_cannot_be_read_is_one_sentence(
+    run: Run, vault: Vault, url: str, says: str
+) -> None:
+    secret = write(run.tmp_path, "s", SECRET)
+    code, _, err = run("cred", "add", "Database", "--url", url, "--secret-file", secret)
+    assert code == 2 and says in err, err
+    one_sentence(err)
+    assert "hunter2" not in err
+    assert vault.scalar("SELECT count(*) FROM credentials") == 0

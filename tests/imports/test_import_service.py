@@ -223,3 +223,36 @@ def test_no_canary_reaches_the_database_file_in_the_clear(tmp_path: Path) -> Non
             assert needle.encode("utf-16-le") not in blobs
     finally:
         vault.close()
+
+
+def test_a_server_address_in_the_url_column_sets_the_check(vault: Vault, tmp_path: Path) -> None:
+    text = LASTPASS_HEADER + (
+        "postgresql://ehr_admin@db.example.test:6543/practice?sslmode=disable,,"
+        f"{CANARY}-1,,,EHR database,Servers,0\n"
+        f"ssh://admin@files.example.test:2222,,{CANARY}-2,,,File server,Servers,0\n"
+        f"imaps://mail.example.test,front,{CANARY}-3,,,Front desk mail,Email,0\n"
+        f"https://portal.example.test/login,front,{CANARY}-4,,,Vendor portal,Web,0\n"
+        f"postgresql://ehr:{CANARY}-url@db.example.test/x,me,{CANARY}-5,,,Old database,,0\n"
+    )
+    path = write(tmp_path, "lastpass.csv", text)
+    preview = vault.manager.imports.preview(ImportKind.LASTPASS_CSV, path)
+    assert preview.to_import == 5
+    [remark] = preview.remarks
+    assert remark.row == 6 and "cannot be checked as written" in remark.reason
+    assert CANARY not in remark.reason and "db.example" not in remark.reason
+    vault.manager.imports.commit(preview)
+    creds = vault.manager.credentials
+    by_name = {s.system: s for s in creds.list()}
+    ehr = creds.detail(by_name["EHR database"].id)
+    assert (ehr.summary.verifier, ehr.summary.host, ehr.summary.port) == (
+        "postgresql",
+        "db.example.test",
+        6543,
+    )
+    assert (ehr.tls, ehr.path, ehr.username) == ("none", "practice", "ehr_admin")
+    files = creds.detail(by_name["File server"].id)
+    assert (files.summary.verifier, files.summary.port, files.username) == ("ssh", 2222, "admin")
+    mail = creds.detail(by_name["Front desk mail"].id)
+    assert (mail.summary.verifier, mail.tls, mail.username) == ("imap", "tls", "front")
+    assert by_name["Vendor portal"].verifier == "manual"
+    assert by_name["Old database"].verifier == "manual"  # kept, for a person to correct

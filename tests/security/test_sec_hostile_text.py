@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from textual.geometry import Region
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from itexit.app import ItexitApp
 from itexit.domain.credentials import NewCredential
@@ -397,8 +397,9 @@ async def test_the_app_renders_no_control_characters(hostile_vault: Vault) -> No
             if app.screen.query("#cf-system"):
                 break
         assert app.screen.query("#cf-system"), _rendered_text(app)
-        for field in ("#cf-system", "#cf-username", "#cf-notes"):
+        for field in ("#cf-system", "#cf-username"):
             app.screen.query_one(field, Input).value = f"Form {HOSTILE}"
+        app.screen.query_one("#cf-notes", TextArea).text = f"Form {HOSTILE}"
         await pilot.click("#cf-save")
         for _ in range(40):
             await pilot.pause(0.05)

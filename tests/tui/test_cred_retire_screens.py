@@ -18,7 +18,6 @@ from itexit.domain.credentials import Category, NewCredential
 from itexit.screens.cred_modals import CredentialFormModal
 from itexit.screens.cred_retire import RetireCredentialModal
 from itexit.screens.credentials import CredentialsScreen
-from itexit.screens.error import ErrorModal
 from itexit.services.gateway import Gateway
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
@@ -107,12 +106,15 @@ async def test_delete_needs_a_second_press_and_only_for_a_mistake(
         modal = app.screen
         assert isinstance(modal, RetireCredentialModal)
         assert str(modal.query_one("#delete", Button).label) == "Delete for good"
+        await fill(pilot, "#retire-reason", "typed by mistake")
         await settle(pilot)
         await pilot.click("#delete")
         await settle(pilot)
-        assert isinstance(app.screen, ErrorModal)
-        message = str(app.screen.query_one("#error-message", Static).render())
+        assert app.screen is modal  # refused in the dialog, with what was typed kept
+        message = str(modal.query_one("#retire-message", Static).render())
         assert "retire it instead" in message and "Traceback" not in message
+        assert modal.query_one("#retire-reason", Input).value == "typed by mistake"
+        assert str(modal.query_one("#delete", Button).label) == "Delete"
         await pilot.press("escape")
         await settle(pilot)
         assert systems(screen) == ["Old file server", "Practise mail"]

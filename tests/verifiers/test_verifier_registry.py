@@ -102,7 +102,27 @@ def test_unresolvable_host_is_unreachable(monkeypatch: pytest.MonkeyPatch) -> No
     ep = Endpoint(host="no-such-host.invalid", port=993)
     result = get_verifier("imap").check(ep, "someone", SECRET, 3.0)
     assert result.outcome is VerifyOutcome.UNREACHABLE
-    assert "cannot be resolved" in result.detail
+    assert "The name no-such-host.invalid could not be found" in result.detail
+    assert "Errno" not in result.detail
+
+
+@pytest.mark.parametrize("name", ["imap", "smtp", "ssh", "http", "postgresql", "mariadb", "ldap"])
+def test_an_unknown_host_name_is_one_plain_sentence(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    import socket
+
+    def no_such_host(*args: object, **kwargs: object) -> None:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)  # no real DNS query
+    ep = Endpoint(host="db.greenway.invalid", options={"host_key": "SHA256:" + "A" * 43})
+    result = get_verifier(name).check(ep, "someone", SECRET, 3.0)
+    assert result.outcome is VerifyOutcome.UNREACHABLE, result.detail
+    assert result.detail.startswith("The name db.greenway.invalid could not be found"), (
+        result.detail
+    )
+    assert "Errno" not in result.detail and "[" not in result.detail
 
 
 # --- the timeout wrapper ----------------------------------------------------------------

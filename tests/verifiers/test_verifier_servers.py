@@ -211,8 +211,8 @@ def test_closed_port_is_unreachable(name: str, tls: TlsMode) -> None:
     secret = "closed-port-secret-123"
     result = get_verifier(name).check(ep, "someone", secret, 5.0)
     assert result.outcome is VerifyOutcome.UNREACHABLE, result.detail
-    assert "refused the connection" in result.detail
-    assert secret not in result.detail
+    assert f"No server answers at 127.0.0.1:{ep.port}" in result.detail
+    assert "Errno" not in result.detail and secret not in result.detail
 
 
 @pytest.mark.parametrize("name", CLOSED)

@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from itexit.cli.base import EXIT_OK, Cli, emit
-from itexit.cli.cred_fields import CATEGORIES, add_endpoint_flags, endpoint_options, row_of
+from itexit.cli.cred_fields import (
+    CATEGORIES,
+    add_endpoint_flags,
+    endpoint_options,
+    from_url,
+    row_of,
+)
 from itexit.cli.private import PrivateField, add_private, read_private, refuse_on_command_line
 from itexit.domain.errors import BadInput, PermissionDenied
 
@@ -125,6 +131,7 @@ def cmd_edit(cli: Cli) -> int:
 
     args = cli.args
     before_unlock(args)
+    from_url(args)  # an address that cannot be read is refused before the passphrase
     cleared = set(args.clear or [])
     session = cli.unlock()
     detail = session.credentials.detail(args.ref)
@@ -144,8 +151,10 @@ def cmd_edit(cli: Cli) -> int:
     for name in ("system", "url", "host", "port", "verifier", "tls", "path"):
         if getattr(args, name) is not None:
             fields[name] = getattr(args, name)
+    for name, value in from_url(args).items():  # a server address: its check settings
+        fields.setdefault(name, value)
     if args.url is not None and args.host is None:
-        fields["host"] = ""  # the host shown in lists follows the new address
+        fields.setdefault("host", "")  # the host shown in lists follows the new address
     if args.category is not None:
         fields["category"] = Category(args.category)
     if args.known_to_departing is not None:

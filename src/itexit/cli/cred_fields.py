@@ -66,13 +66,25 @@ def endpoint_options(args: argparse.Namespace) -> dict[str, str]:
     return options
 
 
+def from_url(args: argparse.Namespace) -> dict[str, Any]:
+    """The check settings a server address in --url implies (postgresql://, imaps://, ssh://…),
+    for the flags not given; {} for a web address. A server address that cannot be read is
+    refused in one sentence before the passphrase is asked for."""
+    from itexit.domain.server_url import read_server_url
+
+    found = read_server_url(args.url or "")
+    if found is None or (args.verifier not in (None, found.verifier)):
+        return {}
+    return {k: v for k, v in found.model_dump().items() if v not in (None, "")}
+
+
 def add_endpoint_flags(p: argparse.ArgumentParser, default_tls: str | None) -> None:
     """What a verifier needs to reach the system, for `cred add` and `cred edit`."""
     p.add_argument(
         "--tls",
         default=default_tls,
         choices=["tls", "starttls", "none"],
-        help="how the verifier connects (default: tls)",
+        help="how the verifier connects (default: tls, or what a server --url says)",
     )
     p.add_argument(
         "--path", help="the HTTP page, PostgreSQL database or LDAP bind DN template to check"

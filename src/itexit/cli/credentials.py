@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 from itexit.cli import cred_edit
 from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
 from itexit.cli.cred_edit import add_private_flags, before_unlock, private_values
-from itexit.cli.cred_fields import CATEGORIES, add_endpoint_flags, endpoint_options, row_of
+from itexit.cli.cred_fields import (
+    CATEGORIES,
+    add_endpoint_flags,
+    endpoint_options,
+    from_url,
+    row_of,
+)
 from itexit.domain.errors import BadInput
 from itexit.vault.memory import held_text, wipe, wipe_text
 
@@ -82,24 +88,27 @@ def cmd_add(cli: Cli) -> int:
     args = cli.args
     before_unlock(args)
     options = endpoint_options(args)  # a bad option fails before anyone types a secret
+    inferred = from_url(args)
     session = cli.unlock()
     private = private_values(args)
+    if inferred.get("username") and "username" not in private:
+        private["username"] = inferred["username"]
     secret = _secret(cli, args.secret_file, allow_empty=args.no_secret, system=args.system)
     summary = session.credentials.add(
         NewCredential(
             system=args.system,
-            host=args.host or "",
+            host=args.host or inferred.get("host", ""),
             url=args.url or "",
-            port=args.port,
+            port=args.port if args.port is not None else inferred.get("port"),
             category=Category(args.category),
             secret=SecretStr(secret),
             **private,
             known_to_departing=args.known_to_departing,
             sweep_admin=args.sweep_admin,
             source=Source(args.source),
-            verifier=args.verifier,
-            tls=args.tls,
-            path=args.path or "",
+            verifier=args.verifier or inferred.get("verifier", "manual"),
+            tls=args.tls or inferred.get("tls", "tls"),
+            path=args.path if args.path is not None else inferred.get("path", ""),
             endpoint_options=options,
         )
     )
@@ -337,9 +346,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--sweep-admin", action="store_true", help="an admin account the sweep uses")
     p.add_argument("--source", default="handed_over", choices=SOURCES)
     p.add_argument(
-        "--verifier", default="manual", help="imap, smtp, ssh, http, postgresql, ldap, mariadb"
+        "--verifier",
+        help="manual, imap, smtp, ssh, http, postgresql, ldap, mariadb (default: read from a "
+        "server --url such as postgresql://host/db?sslmode=disable, else manual)",
     )
-    add_endpoint_flags(p, default_tls="tls")
+    add_endpoint_flags(p, default_tls=None)
     add_private_flags(p)
     p.add_argument("--secret-file", metavar="FILE")
     p.add_argument("--no-secret", action="store_true", help="the secret is not known yet")

@@ -1,168 +1,30 @@
-"""Dialogs of the credentials screen: add or edit, attest a manual check, and the history."""
+"""Dialogs of the credentials screen: attest a manual check, a check's result, the history.
+
+The add / edit form is in `cred_form.py` (re-exported here).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import SecretStr, ValidationError
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Checkbox, DataTable, Input, Label, Select, Static
+from textual.content import Content
+from textual.widgets import Button, Input, Label, Select, Static
 
-from itexit.domain.credentials import (
-    CATEGORY_LABELS,
-    Category,
-    CredentialDetail,
-    CredentialEdit,
-    HistoryEntry,
-    NewCredential,
-    SecretStage,
-    clean_recovery_phone,
-)
-from itexit.domain.models import clean_email
+from itexit.domain.credentials import CheckOutcome, HistoryEntry, SecretStage
 from itexit.screens.base import ItexitModal
+from itexit.screens.cred_form import CredentialFormModal, FormResult
 
-VERIFIERS = ("manual", "imap", "smtp", "ssh", "http", "postgresql", "ldap")
-
-
-@dataclass
-class FormResult:
-    """What the form returns: a new credential, or an edit of an existing one."""
-
-    new: NewCredential | None = None
-    edit: CredentialEdit | None = None
-    expected_version: int | None = None
-
-
-class CredentialFormModal(ItexitModal[FormResult]):
-    """Add a credential, or edit one (the secret is left alone unless a new one is typed)."""
-
-    CSS_PATH = "cred_modals.tcss"
-    HELP = "Describe the system; the secret, username and notes are encrypted."
-    BINDINGS = [Binding("ctrl+s", "save", "Save", id="cred_form.save", tooltip="Save it")]
-
-    def __init__(self, existing: CredentialDetail | None = None) -> None:
-        super().__init__()
-        self._existing = existing
-
-    def compose(self) -> ComposeResult:
-        e = self._existing
-        s = e.summary if e else None
-        with Vertical(id="cred-form", classes="dialog"):
-            yield Static("Edit credential" if e else "Add a credential", classes="dialog-title")
-            with VerticalScroll(id="cred-form-fields"):
-                yield Label("System")
-                yield Input(s.system if s else "", id="cf-system", placeholder="e.g. EHR admin")
-                yield Label("URL or host")
-                yield Input((e.url or s.host) if e and s else "", id="cf-url")
-                yield Label("Category")
-                yield Select(
-                    [(CATEGORY_LABELS[c], c.value) for c in Category],
-                    value=s.category.value if s else Category.OTHER.value,
-                    allow_blank=False,
-                    id="cf-category",
-                )
-                yield Label("Username")
-                yield Input(e.username if e else "", id="cf-username")
-                yield Label("Secret" + (" (leave empty to keep it)" if e else ""))
-                yield Input("", id="cf-secret", password=True)
-                yield Label("Verifier")
-                yield Select(
-                    [(v, v) for v in VERIFIERS],
-                    value=s.verifier if s and s.verifier in VERIFIERS else "manual",
-                    allow_blank=False,
-                    id="cf-verifier",
-                )
-                yield Checkbox(
-                    "Known to the departing person",
-                    value=s.known_to_departing if s else True,
-                    id="cf-known",
-                )
-                yield Label("Departing person's recovery email on the account")
-                yield Input(e.recovery_email if e else "", id="cf-recovery-email")
-                yield Label("Their recovery phone on the account")
-                yield Input(e.recovery_phone if e else "", id="cf-recovery-phone")
-                yield Label("Their MFA device (e.g. Gary's phone)")
-                yield Input(e.recovery_mfa_device if e else "", id="cf-mfa-device")
-                yield Label("Notes")
-                yield Input(e.notes if e else "", id="cf-notes")
-            yield Static("", id="cf-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button("Save", variant="primary", id="cf-save")
-                yield Button("Cancel", id="cf-cancel")
-
-    def on_mount(self) -> None:
-        self.query_one("#cf-system", Input).focus()
-
-    @on(Button.Pressed, "#cf-cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_save(self) -> None:
-        self._save()
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#cf-save")
-    def _save(self) -> None:
-        def value(selector: str) -> str:
-            return self.query_one(selector, Input).value
-
-        system = value("#cf-system").strip()
-        if not system:
-            self.query_one("#cf-error", Static).update("Name the system this credential opens.")
-            return
-        category = Category(str(self.query_one("#cf-category", Select).value))
-        verifier = str(self.query_one("#cf-verifier", Select).value)
-        known = self.query_one("#cf-known", Checkbox).value
-        secret = value("#cf-secret")
-        url = value("#cf-url").strip()
-        try:
-            channels = {
-                "recovery_email": clean_email(value("#cf-recovery-email")),
-                "recovery_phone": clean_recovery_phone(value("#cf-recovery-phone")),
-                "recovery_mfa_device": value("#cf-mfa-device").strip(),
-            }
-        except ValueError as exc:
-            self.query_one("#cf-error", Static).update(str(exc))
-            return
-        try:
-            if self._existing is None:
-                self.dismiss(
-                    FormResult(
-                        new=NewCredential(
-                            system=system,
-                            url=url,
-                            category=category,
-                            username=value("#cf-username"),
-                            secret=SecretStr(secret),
-                            notes=value("#cf-notes"),
-                            known_to_departing=known,
-                            verifier=verifier,
-                            **channels,
-                        )
-                    )
-                )
-            else:
-                self.dismiss(
-                    FormResult(
-                        edit=CredentialEdit(
-                            system=system,
-                            url=url,
-                            category=category,
-                            username=value("#cf-username"),
-                            notes=value("#cf-notes"),
-                            known_to_departing=known,
-                            verifier=verifier,
-                            **channels,
-                            secret=SecretStr(secret) if secret else None,
-                        ),
-                        expected_version=self._existing.summary.version,
-                    )
-                )
-        except ValidationError as exc:
-            self.query_one("#cf-error", Static).update(str(exc.errors()[0]["msg"]))
+__all__ = [
+    "AttestModal",
+    "Attestation",
+    "CheckResultModal",
+    "CredentialFormModal",
+    "FormResult",
+    "HistoryModal",
+]
 
 
 @dataclass
@@ -232,7 +94,8 @@ class AttestModal(ItexitModal[Attestation]):
 
 
 class HistoryModal(ItexitModal[None]):
-    """Every check, attestation and rotation step of one credential, oldest first."""
+    """Every check, attestation and rotation step of one credential, oldest first; what the
+    system answered is shown whole, wrapped under its step."""
 
     CSS_PATH = "cred_modals.tcss"
     HELP = "The credential's history: who did what, when, and what the system answered."
@@ -244,25 +107,69 @@ class HistoryModal(ItexitModal[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="history", classes="dialog"):
-            yield Static(f"History: {self._system}", classes="dialog-title")
-            yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+            yield Static(f"History: {self._system}", classes="dialog-title", markup=False)
+            with VerticalScroll(id="history-list", can_focus=True):
+                if not self._entries:
+                    yield Static("Nothing recorded yet.", classes="hint")
+                for h in self._entries:
+                    step = h.kind.replace("_", " ")
+                    status = h.status_after.replace("_", " ")
+                    line = Content.assemble(
+                        (f"{h.at:%d %b %Y %H:%M}", "bold"),
+                        f"  {h.actor} · {step} · {h.outcome} → {status}",
+                    )
+                    yield Static(line, classes="history-step")
+                    said = h.attested_how or h.detail
+                    if said:
+                        yield Static(Content(said), classes="history-detail")
+                    if h.note:
+                        yield Static(Content(f"Note: {h.note}"), classes="history-detail")
             with Horizontal(classes="buttons"):
                 yield Button("Close", variant="primary", id="hist-close")
 
     def on_mount(self) -> None:
-        table = self.query_one("#history-table", DataTable)
-        table.add_columns("When", "Who", "Step", "Result", "Status", "How / detail")
-        for h in self._entries:
-            table.add_row(
-                h.at.strftime("%d %b %H:%M"),
-                h.actor,
-                h.kind.replace("_", " "),
-                h.outcome,
-                h.status_after.replace("_", " "),
-                h.attested_how or h.detail,
-            )
-        table.focus()
+        self.query_one("#history-list").focus()
 
     @on(Button.Pressed, "#hist-close")
     def _close(self) -> None:
         self.dismiss(None)
+
+
+class CheckResultModal(ItexitModal[None]):
+    """What a check came to: the outcome, the server's answer in one whole sentence, and what
+    to do next."""
+
+    CSS_PATH = "cred_modals.tcss"
+    HELP = "The answer of the system checked, and the next step."
+
+    def __init__(self, result: CheckOutcome) -> None:
+        super().__init__()
+        self._result = result
+
+    def compose(self) -> ComposeResult:
+        r = self._result
+        heading = OUTCOME_WORDS.get(r.outcome, r.outcome.replace("_", " "))
+        with Vertical(id="check-result", classes="dialog" + ("" if r.ok else " -problem")):
+            yield Static(
+                Content(f"{r.summary.system}: {heading}"), classes="dialog-title", id="cr-title"
+            )
+            yield Static(Content(r.detail), id="cr-detail")
+            yield Static(Content(r.guidance), id="cr-guidance", classes="hint")
+            with Horizontal(classes="buttons"):
+                yield Button("Close", variant="primary", id="cr-close")
+
+    def on_mount(self) -> None:
+        self.query_one("#cr-close", Button).focus()
+
+    @on(Button.Pressed, "#cr-close")
+    def _close(self) -> None:
+        self.dismiss(None)
+
+
+OUTCOME_WORDS = {
+    "accepted": "the secret works",
+    "rejected": "the secret was refused",
+    "unreachable": "could not be checked",
+    "error": "could not be checked",
+}
+"""A verifier's outcome, as the result dialog's title says it."""

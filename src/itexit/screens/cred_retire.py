@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Static
 
 from itexit.domain.credentials import CredentialSummary
+from itexit.domain.errors import ItexitError
 from itexit.screens.base import ItexitModal
 
 REASON_MIN = 3
 
 
-@dataclass(frozen=True)
+@dataclass
 class RetireChoice:
     """What the person decided: retire with a reason, or delete for good."""
 
     delete: bool
     reason: str
     expected_version: int
+    done: str = ""
+    """Once carried out through the dialog's own function: what happened, in one sentence."""
+
+
+Carry = Callable[[RetireChoice], str]
 
 
 class RetireCredentialModal(ItexitModal[RetireChoice]):
@@ -37,10 +44,11 @@ class RetireCredentialModal(ItexitModal[RetireChoice]):
     )
     BINDINGS = [Binding("ctrl+s", "retire", "Retire", id="retire.save", tooltip="Retire it")]
 
-    def __init__(self, credential: CredentialSummary) -> None:
+    def __init__(self, credential: CredentialSummary, carry_out: Carry | None = None) -> None:
         super().__init__()
         self._credential = credential
         self._delete_armed = False
+        self._carry_out = carry_out
 
     def compose(self) -> ComposeResult:
         c = self._credential
@@ -73,7 +81,7 @@ class RetireCredentialModal(ItexitModal[RetireChoice]):
             )
             self.query_one("#retire-reason", Input).focus()
             return
-        self.dismiss(RetireChoice(False, reason, self._credential.version))
+        self._finish(RetireChoice(False, reason, self._credential.version))
 
     @on(Button.Pressed, "#delete")
     def _delete(self) -> None:
@@ -87,4 +95,33 @@ class RetireCredentialModal(ItexitModal[RetireChoice]):
                 "checked. Press Delete for good to confirm."
             )
             return
-        self.dismiss(RetireChoice(True, self._reason(), self._credential.version))
+        self._finish(RetireChoice(True, self._reason(), self._credential.version))
+
+    def _finish(self, choice: RetireChoice) -> None:
+        if self._carry_out is None:
+            self.dismiss(choice)
+            return
+        for button in self.query(Button):
+            button.disabled = True
+        self._carry(choice)
+
+    @work(thread=True, exit_on_error=False, group="cred-retire", exclusive=True)
+    def _carry(self, choice: RetireChoice) -> None:
+        assert self._carry_out is not None
+        try:
+            choice.done = self._carry_out(choice)
+        except ItexitError as exc:
+            self.app.call_from_thread(self._refused, str(exc))
+            return
+        self.app.call_from_thread(self.dismiss, choice)
+
+    def _refused(self, sentence: str) -> None:
+        """The refusal beside what was typed; the reason stays, the dialog stays open."""
+        for button in self.query(Button):
+            button.disabled = False
+        self._delete_armed = False
+        button = self.query_one("#delete", Button)
+        button.label = "Delete"
+        button.refresh(layout=True)
+        self.query_one("#retire-message", Static).update(sentence)
+        self.query_one("#retire-reason", Input).focus()

@@ -34,6 +34,7 @@ from itexit.screens.cred_clipboard import CLEAR_SECONDS, Clipboard
 from itexit.screens.cred_modals import (
     Attestation,
     AttestModal,
+    CheckResultModal,
     CredentialFormModal,
     FormResult,
     HistoryModal,
@@ -565,11 +566,14 @@ class CredentialsScreen(ItexitScreen):
     def _checked(self, message: Checked) -> None:
         message.stop()
         result = message.result
-        self.notify(
-            result.guidance,
-            title=f"{result.summary.system}: {result.outcome}",
-            severity="information" if result.ok else "warning",
-        )
+        if result.detail.startswith("Attested by"):
+            self.notify(
+                result.guidance,
+                title=f"{result.summary.system}: {result.outcome}",
+                severity="information" if result.ok else "warning",
+            )
+        else:  # what the server answered, whole, with what to do next
+            self.app.push_screen(CheckResultModal(result))
         self.load()
 
     # --- rotation, history, add and edit ------------------------------------------------
@@ -605,7 +609,7 @@ class CredentialsScreen(ItexitScreen):
         self.app.push_screen(HistoryModal(message.system, message.entries))
 
     def action_add(self) -> None:
-        self.app.push_screen(CredentialFormModal(), self._form_done)
+        self.app.push_screen(CredentialFormModal(submit=self._submit), self._form_done)
 
     def action_edit(self) -> None:
         row = self._need_selected()
@@ -616,22 +620,23 @@ class CredentialsScreen(ItexitScreen):
     def open_editor(self, credential_id: str) -> None:
         detail = self._session.credentials.detail(credential_id)
         self.app.call_from_thread(
-            self.app.push_screen, CredentialFormModal(detail), self._form_done
+            self.app.push_screen,
+            CredentialFormModal(detail, submit=self._submit),
+            self._form_done,
         )
 
-    def _form_done(self, result: FormResult | None) -> None:
-        if result is not None:
-            self.save(result)
-
-    @work(thread=True, exit_on_error=False, group="cred-save")
-    def save(self, result: FormResult) -> None:
+    def _submit(self, result: FormResult) -> CredentialSummary:
+        """Save what the form holds (called from the form's worker thread); a refusal raises
+        and the form shows it beside what was typed."""
         creds = self._session.credentials
         if result.new is not None:
-            summary = creds.add(result.new)
-        else:
-            assert result.edit is not None and self.selected is not None
-            summary = creds.update(self.selected.id, result.edit, result.expected_version)
-        self.post_message(self.Saved(summary))
+            return creds.add(result.new)
+        assert result.edit is not None and result.credential_id is not None
+        return creds.update(result.credential_id, result.edit, result.expected_version)
+
+    def _form_done(self, result: FormResult | None) -> None:
+        if result is not None and result.saved is not None:
+            self.post_message(self.Saved(result.saved))
 
     @on(Saved)
     def _saved(self, message: Saved) -> None:
@@ -644,21 +649,20 @@ class CredentialsScreen(ItexitScreen):
         if row is None:
             return
 
+        def carry_out(choice: RetireChoice) -> str:
+            """Retire or delete (from the dialog's worker); a refusal raises into the dialog."""
+            creds = self._session.credentials
+            if choice.delete:
+                system = creds.delete(row.id, choice.expected_version)
+                return f"{system} was deleted."
+            summary = creds.retire(row.id, choice.reason, choice.expected_version)
+            return f"{summary.system} was retired; its history stays."
+
         def chosen(choice: RetireChoice | None) -> None:
-            if choice is not None and row is not None:
-                self.retire(row.id, choice)
+            if choice is not None and choice.done:
+                self.post_message(self.Retired(choice.done))
 
-        self.app.push_screen(RetireCredentialModal(row), chosen)
-
-    @work(thread=True, exit_on_error=False, group="cred-save")
-    def retire(self, credential_id: str, choice: RetireChoice) -> None:
-        creds = self._session.credentials
-        if choice.delete:
-            system = creds.delete(credential_id, choice.expected_version)
-            self.post_message(self.Retired(f"{system} was deleted."))
-        else:
-            summary = creds.retire(credential_id, choice.reason, choice.expected_version)
-            self.post_message(self.Retired(f"{summary.system} was retired; its history stays."))
+        self.app.push_screen(RetireCredentialModal(row, carry_out), chosen)
 
     @on(Retired)
     def _retired(self, message: Retired) -> None:

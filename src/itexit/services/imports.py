@@ -383,4 +383,7 @@ def _new_credential(
         totp_seed=entry.totp,
         known_to_departing=departing,
         source=Source.HANDED_OVER if departing else Source.DISCOVERED,
+        verifier=entry.verifier,
+        tls=entry.tls,
+        path=entry.path,
     )

@@ -8,13 +8,13 @@ the secret out of every detail string whatever a server or a library put in its 
 
 from __future__ import annotations
 
-import socket
 import ssl
 import time
 from collections.abc import Callable
 from typing import ClassVar, Protocol
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyOutcome, VerifyResult
+from itexit.verifiers.reasons import from_exception
 
 DEFAULT_TIMEOUT = 10.0
 """Seconds a check may take by default (connect, handshake and login together)."""
@@ -133,34 +133,10 @@ def network_failure(
     watch: Stopwatch, exc: BaseException, endpoint: Endpoint, port: int, timeout: float
 ) -> VerifyResult | None:
     """UNREACHABLE for a connection, DNS, timeout or TLS failure; None for anything else."""
-    at = where(endpoint, port)
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        reason = exc.verify_message or one_line(exc.reason or "")
-        hint = (
-            "check the CA file on the credential"
-            if endpoint.ca_file
-            else "give the CA file that signed it"
-        )
-        return watch.unreachable(
-            f"The TLS certificate of {at} is not trusted ({reason}); nothing was sent: {hint}."
-        )
-    if isinstance(exc, ssl.SSLError):
-        reason = one_line(exc.reason or exc.strerror or type(exc).__name__)
-        return watch.unreachable(
-            f"The TLS handshake with {at} failed ({reason}); nothing was sent."
-        )
-    if isinstance(exc, (TimeoutError, socket.timeout)):
-        return watch.unreachable(f"{at} did not answer within {timeout:g} s.")
-    if isinstance(exc, socket.gaierror):
-        return watch.unreachable(f"The host name {endpoint.host} cannot be resolved.")
-    if isinstance(exc, ConnectionRefusedError):
-        return watch.unreachable(f"{at} refused the connection (nothing is listening there).")
-    if isinstance(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError, EOFError)):
-        return watch.unreachable(f"{at} closed the connection before the login finished.")
-    if isinstance(exc, OSError):
-        reason = exc.strerror or type(exc).__name__
-        return watch.unreachable(f"{at} cannot be reached ({reason}).")
-    return None
+    sentence = from_exception(
+        exc, endpoint.host, where(endpoint, port), timeout, bool(endpoint.ca_file)
+    )
+    return None if sentence is None else watch.unreachable(sentence)
 
 
 def unexpected(watch: Stopwatch, exc: BaseException) -> VerifyResult:
@@ -230,4 +206,7 @@ class LoginVerifier:
 
 def no_starttls(watch: Stopwatch, protocol: str) -> VerifyResult:
     """The server offers no STARTTLS: the secret would travel in clear, so it is not sent."""
-    return watch.unreachable(f"The {protocol} server does not offer STARTTLS; nothing was sent.")
+    return watch.unreachable(
+        f"The {protocol} server does not offer an encrypted connection (STARTTLS), so the "
+        "password was not sent."
+    )

@@ -18,6 +18,7 @@ from ldap3.utils.dn import escape_rdn
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
 from itexit.verifiers.base import LoginVerifier, Stopwatch, one_line, where
+from itexit.verifiers.reasons import from_text
 
 DEFAULT_PORTS = {TlsMode.TLS: 636, TlsMode.STARTTLS: 389, TlsMode.NONE: 389}
 
@@ -112,6 +113,9 @@ class LdapVerifier(LoginVerifier):
         at = where(endpoint, port)
         text = str(exc)
         lower = text.lower()
+        sentence = from_text(text, endpoint.host, at, timeout)
+        if sentence is not None:
+            return watch.unreachable(sentence)
         if "certificate verify failed" in lower or "certificate" in lower:
             return watch.unreachable(
                 f"The TLS certificate of {at} is not trusted; nothing was sent "

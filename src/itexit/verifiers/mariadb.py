@@ -16,6 +16,7 @@ import pymysql
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
 from itexit.verifiers.base import LoginVerifier, Stopwatch, one_line, tls_context, where
+from itexit.verifiers.reasons import from_text
 
 DEFAULT_PORTS = {TlsMode.TLS: 3306, TlsMode.STARTTLS: 3306, TlsMode.NONE: 3306}
 
@@ -91,6 +92,9 @@ class MariadbVerifier(LoginVerifier):
             code = error_code(exc)
             if code == ACCESS_DENIED:
                 return watch.rejected(f"{at} refused the password for {username}.")
+            sentence = from_text(error_text(exc), endpoint.host, at, timeout)
+            if sentence is not None:
+                return watch.unreachable(sentence)
             if code in UNREACHABLE_CODES:
                 return watch.unreachable(f"{at} cannot be reached: {unreachable_reason(exc)}.")
             return watch.error(f"{at} did not complete the login ({error_text(exc)}).")

@@ -15,6 +15,7 @@ import psycopg
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
 from itexit.verifiers.base import LoginVerifier, Stopwatch, one_line, where
+from itexit.verifiers.reasons import from_text
 
 DEFAULT_PORTS = {TlsMode.TLS: 5432, TlsMode.STARTTLS: 5432, TlsMode.NONE: 5432}
 
@@ -78,7 +79,7 @@ class PostgresqlVerifier(LoginVerifier):
             with psycopg.connect(**params) as conn:  # type: ignore[arg-type]
                 asked = bool(conn.pgconn.used_password)
         except psycopg.Error as exc:
-            return self._failure(watch, exc, at, dbname, timeout)
+            return self._failure(watch, exc, at, dbname, timeout, endpoint.host)
         except Exception as exc:
             return watch.error(f"The check failed unexpectedly ({type(exc).__name__}).")
         if not asked:
@@ -90,7 +91,7 @@ class PostgresqlVerifier(LoginVerifier):
 
     @staticmethod
     def _failure(
-        watch: Stopwatch, exc: psycopg.Error, at: str, dbname: str, timeout: float
+        watch: Stopwatch, exc: psycopg.Error, at: str, dbname: str, timeout: float, host: str = ""
     ) -> VerifyResult:
         text = str(exc)
         lower = text.lower()
@@ -99,24 +100,16 @@ class PostgresqlVerifier(LoginVerifier):
             return watch.rejected(f"{at} refused the password ({server_said}).")
         if "role" in lower and "does not exist" in lower:
             return watch.rejected(f"{at} has no such role ({server_said}).")
-        if "certificate" in lower or "ssl" in lower:
-            if "verify failed" in lower or "root certificate" in lower:
-                return watch.unreachable(
-                    f"The TLS certificate of {at} is not trusted; nothing was sent "
-                    "(give the CA file that signed it)."
-                )
-            if "does not support ssl" in lower:
-                return watch.unreachable(f"{at} does not offer TLS; nothing was sent.")
-            if "does not match host name" in lower:
-                return watch.unreachable(
-                    f"The TLS certificate of {at} is for another host name; nothing was sent."
-                )
-        if "timeout expired" in lower:
-            return watch.unreachable(f"{at} did not answer within {timeout:g} s.")
-        if "connection refused" in lower:
-            return watch.unreachable(f"{at} refused the connection (nothing is listening there).")
+        sentence = from_text(text, host, at, timeout)
+        if sentence is not None:
+            return watch.unreachable(sentence)
         if any(hint in lower for hint in _UNREACHABLE_HINTS):
             return watch.unreachable(f"{at} cannot be reached ({one_line(text, 160)}).")
+        if "no pg_hba.conf entry" in lower and "no encryption" in lower:
+            return watch.error(
+                f"{at} accepts only encrypted connections: turn on checking the server's "
+                "certificate for this credential."
+            )
         if f'database "{dbname}" does not exist' in text:
             return watch.error(
                 f"{at} has no database named {dbname}; set the database on the credential."

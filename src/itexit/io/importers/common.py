@@ -22,6 +22,7 @@ from pydantic import ConfigDict, Field, SecretStr
 from itexit.domain.base import Model
 from itexit.domain.credentials import Category
 from itexit.domain.errors import BadInput
+from itexit.domain.server_url import ServerUrl, read_server_url
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_SYSTEM_CHARS = 200
@@ -49,6 +50,11 @@ class ImportedEntry(Model):
     totp: SecretStr = SecretStr("")
     folder: str = ""
     category: Category = Category.OTHER
+    verifier: str = "manual"
+    """The check a server address implies (postgresql://, imaps://, ssh://…); else manual."""
+    tls: str = "tls"
+    path: str = ""
+    """The PostgreSQL database the address names."""
 
 
 class SkippedRow(Model):
@@ -480,6 +486,7 @@ def finish(raw_entries: Iterable[RawEntry], what: str, row_word: str = "row") ->
             )
             continue
         seen[key] = raw.row
+        server = _server(url, raw.row, label, remarks)
         entries.append(
             ImportedEntry(
                 row=raw.row,
@@ -487,17 +494,40 @@ def finish(raw_entries: Iterable[RawEntry], what: str, row_word: str = "row") ->
                 url=url,
                 host=host[:255],
                 port=port,
-                username=raw.username.strip(),
+                username=raw.username.strip() or (server.username if server else ""),
                 secret=SecretStr(raw.secret),
                 notes=notes,
                 totp=SecretStr(raw.totp.strip()),
                 folder=raw.folder.strip(),
                 category=categorize(raw),
+                **(
+                    {"verifier": server.verifier, "tls": server.tls, "path": server.path}
+                    if server
+                    else {}
+                ),
             )
         )
     return ParsedFile(
         entries=entries, skipped=skipped, rows=count, row_word=row_word, remarks=remarks
     )
+
+
+def _server(url: str, row: int, label: str, remarks: list[SkippedRow]) -> ServerUrl | None:
+    """The check a server address implies; one remark (never echoing the cell) when it names
+    a server kind but cannot be used as it is, and the entry stays checked by a person."""
+    try:
+        return read_server_url(url)
+    except BadInput:
+        remarks.append(
+            SkippedRow(
+                row=row,
+                label=label,
+                reason="its address names a server that cannot be checked as written (a "
+                "password, a port or a host name in it is wrong): it is kept as a login a "
+                "person checks; correct the address on the credential",
+            )
+        )
+        return None
 
 
 def _with_addresses(notes: str, url: str, extra_urls: list[str]) -> str:

@@ -22,3 +22,30 @@ def plural(word: str) -> str:
 def count(number: int, word: str, many: str | None = None) -> str:
     """`count(1, "item")` is "1 item"; `count(2, "item")` is "2 items"; thousands get commas."""
     return f"{number:,} {word if number == 1 else (many or plural(word))}"
+
+
+def agree(number: int, singular: str, many: str | None = None) -> str:
+    """The verb or noun that agrees with `number`: `agree(1, "is")` is "is", else "are"."""
+    return singular if number == 1 else (many or plural(singular))
+
+
+def part_of(part: int, total: int, word: str, many: str | None = None) -> str:
+    """`part` of `total` things, as a sentence starts: "2 of 5 vendors", "The only vendor",
+    "Both vendors", "All 3 vendors"; the verb that follows agrees with `part`."""
+    if total == 1 and part == 1:
+        return f"The only {word}"
+    if part == total == 2:
+        return f"Both {many or plural(word)}"
+    if part == total > 0:
+        return f"All {total:,} {many or plural(word)}"
+    return f"{part:,} of {count(total, word, many)}"
+
+
+def none_of(total: int, word: str, many: str | None = None) -> str:
+    """The subject of a sentence saying none of `total` things does something: "None of the 3
+    vendors", "The only vendor", "Neither vendor" (the verb that follows is singular)."""
+    if total == 1:
+        return f"The only {word}"
+    if total == 2:
+        return f"Neither {word}"
+    return f"None of the {count(total, word, many)}"

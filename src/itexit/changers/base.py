@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol
 
 from itexit.domain.changing import ChangeOutcome, ChangeResult
 from itexit.domain.verify import Endpoint, TlsMode
+from itexit.domain.wording import count
 from itexit.verifiers.base import Stopwatch, network_failure, one_line, port_for, scrub, where
 
 
@@ -210,7 +211,9 @@ class LoginChanger:
             report.sessions_ended = self.end_sessions(conn, username, admin is not None)
             report.set_seconds = time.monotonic() - started
             ended = (
-                f"; {report.sessions_ended} other session(s) ended" if report.sessions_ended else ""
+                f"; {count(report.sessions_ended, 'other session')} ended"
+                if report.sessions_ended
+                else ""
             )
             return report.result(ChangeOutcome.CHANGED, f"{at}: {done}{ended}.")
         except Trusting:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
 from itexit.domain.errors import BadInput
+from itexit.domain.wording import count
 
 if TYPE_CHECKING:
     from itexit.domain.changing import AutoRotation, AutoStep, WatchCheck
@@ -157,7 +158,7 @@ def cmd_watch(cli: Cli) -> int:
         if report.until is None:
             return "No watch period is running: no case left within its watch period."
         head = (
-            f"Checked {len(report.checks)} old secret(s); the watch runs until "
+            f"Checked {count(len(report.checks), 'old secret')}; the watch runs until "
             f"{report.until.isoformat()}."
         )
         if report.alarms:

@@ -136,4 +136,4 @@ def test_template_list_and_validate(itexit: Run, tmp_path: Path) -> None:
     good = tmp_path / "good.toml"
     good.write_text(bad.read_text().replace('"someday"', '"after"').replace('"us"', '"our policy"'))
     code, out, _ = itexit("template", "validate", str(good))
-    assert code == 0 and "valid template 'ours' with 1 tasks" in out
+    assert code == 0 and "valid template 'ours' with 1 task." in out

@@ -9,6 +9,7 @@ from typing import Any
 
 from itexit.cli.base import EXIT_OK, Cli, emit, private_option
 from itexit.domain.errors import BadInput
+from itexit.domain.wording import count
 
 KINDS = ("it-employee", "it-vendor", "clinician", "role-change")
 STAGES = ("planning", "active", "monitoring", "closed")
@@ -42,7 +43,7 @@ def cmd_case_new(cli: Cli) -> int:
     )
     print(
         f"Opened the case of {case.name} ({case.kind.label}, leaving {case.termination_date}): "
-        f"{case.tasks_total} tasks, {case.critical_open} critical. Case id {case.id}."
+        f"{count(case.tasks_total, 'task')}, {case.critical_open} critical. Case id {case.id}."
     )
     return EXIT_OK
 
@@ -116,7 +117,7 @@ def cmd_case_show(cli: Cli) -> int:
     def render(row: dict[str, Any]) -> str:
         lines = [
             f"{case.name} — {case.kind.label}, leaves {case.termination_date}, {case.status.value}",
-            f"{case.tasks_closed} of {case.tasks_total} tasks closed, "
+            f"{case.tasks_closed} of {count(case.tasks_total, 'task')} closed, "
             f"{case.critical_open} critical open. Case id {case.id}",
         ]
         phase = None
@@ -196,7 +197,8 @@ def cmd_template_list(cli: Cli) -> int:
         cli.args,
         rows,
         lambda rs: "\n".join(
-            f"{r['id']:<26} {r['tasks']:>3} tasks  {', '.join(r['kinds']):<24} {r['title']}"
+            f"{r['id']:<26} {count(r['tasks'], 'task'):>9}  {', '.join(r['kinds']):<24} "
+            f"{r['title']}"
             for r in rs
         ),
     )
@@ -211,7 +213,7 @@ def cmd_template_validate(cli: Cli) -> int:
         raise BadInput(f"There is no template file {path}.")
     template = templates.load_file(path)
     info = template.info()
-    print(f"{path}: valid template {info.id!r} with {info.tasks} tasks.")
+    print(f"{path}: valid template {info.id!r} with {count(info.tasks, 'task')}.")
     return EXIT_OK
 
 

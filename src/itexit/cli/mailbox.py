@@ -192,7 +192,8 @@ def cmd_list(cli: Cli) -> int:
         if not items:
             return "No mailbox is monitored yet: itexit mailbox add ADDRESS --left-on DATE."
         return "\n".join(
-            f"{r['name']:<16} {r['address']:<32} {r['messages']:>7} msgs  next review "
+            f"{r['name']:<16} {r['address']:<32} {count(r['messages'], 'message'):>14}  "
+            "next review "
             f"{r['next_review'] or '-'}{'  OVERDUE' if r['overdue'] else ''}"
             for r in items
         )

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit, private_option
+from itexit.domain import wording
 from itexit.domain.errors import BadInput
 
 if TYPE_CHECKING:
@@ -205,7 +206,7 @@ def cmd_export_ics(cli: Cli) -> int:
     session = cli.unlock()
     path = Path(cli.args.file)
     count = session.renewals.export_ics(path, include_details=cli.args.include_details)
-    print(f"Wrote {count} events to {path}.")
+    print(f"Wrote {wording.count(count, 'event')} to {path}.")
     return EXIT_OK
 
 

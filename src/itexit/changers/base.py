@@ -188,7 +188,7 @@ class LoginChanger:
                     return report.result(
                         ChangeOutcome.NO_LOGIN,
                         f"{at} refused every stored secret for {username}, so itexit cannot "
-                        "log in to change it: reset it on the system, then reconcile.",
+                        "log in to change it: reset it on the system, then find which works.",
                     )
             report.connect_seconds = time.monotonic() - started
             started = time.monotonic()

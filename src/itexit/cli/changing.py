@@ -104,6 +104,8 @@ def cmd_rotate(cli: Cli) -> int:
 
 
 def cmd_rotate_auto(cli: Cli) -> int:
+    from itexit.domain.credentials import STATUS_LABELS
+
     service = _service(cli)
 
     def step(s: AutoStep) -> None:
@@ -111,7 +113,11 @@ def cmd_rotate_auto(cli: Cli) -> int:
             print(f"  … {_STEP_WORDS[s.value]}", flush=True)
 
     result = service.auto_rotate(cli.args.ref, on_step=step)
-    emit(cli.args, _row(result), lambda d: f"{result.sentence}\nStatus: {result.status.value}.")
+    emit(
+        cli.args,
+        _row(result),
+        lambda d: f"{result.sentence}\nStatus: {STATUS_LABELS[result.status]}.",
+    )
     return EXIT_OK if result.done else EXIT_FOUND
 
 

@@ -214,7 +214,12 @@ def print_secret(value: str) -> bool:
     return True
 
 
+_SHOW_LABELS = {"locked_out_at": "old refused at", "verifier": "checked"}
+
+
 def cmd_show(cli: Cli) -> int:
+    from itexit.domain.credentials import status_label, verifier_label
+
     args = cli.args
     session = cli.unlock()
     if args.field:
@@ -269,14 +274,19 @@ def cmd_show(cli: Cli) -> int:
             "notes",
         ):
             if d.get(key) not in (None, "", False):
-                lines.append(f"  {key.replace('_', ' ')}: {d[key]}")
+                value = d[key]
+                if key == "status":
+                    value = status_label(value)
+                elif key == "verifier":
+                    value = verifier_label(value)
+                lines.append(f"  {_SHOW_LABELS.get(key, key.replace('_', ' '))}: {value}")
         if d["history"]:
             lines.append("  history:")
             for h in d["history"]:
                 how = f" — {h['attested_how']}" if h["attested_how"] else ""
                 lines.append(
                     f"    {h['at'][:16]} {h['actor']}: {h['kind']} {h['stage']} "
-                    f"{h['outcome']} → {h['status_after']}{how}"
+                    f"{h['outcome']} → {status_label(h['status_after'])}{how}"
                 )
         return "\n".join(lines)
 
@@ -285,6 +295,8 @@ def cmd_show(cli: Cli) -> int:
 
 
 def _outcome(cli: Cli, result: CheckOutcome) -> int:
+    from itexit.domain.credentials import status_label
+
     data = {
         "id": result.summary.id,
         "system": result.summary.system,
@@ -300,7 +312,7 @@ def _outcome(cli: Cli, result: CheckOutcome) -> int:
         data,
         lambda d: (
             f"{d['system']}: {d['outcome']} ({d['detail']}).\n"
-            f"{d['guidance']}\nStatus: {d['status']}."
+            f"{d['guidance']}\nStatus: {status_label(d['status'])}."
         ),
     )
     return EXIT_OK if result.ok else EXIT_FOUND
@@ -464,13 +476,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     register_cred(creds, rotate_parser, rotate)
 
-    p = creds.add_parser("reconcile", help="try pending, current, previous; keep what works")
-    p.add_argument("ref", metavar="ID")
-    p.add_argument("--attest", metavar="HOW")
-    p.add_argument("--works", choices=["pending", "current", "previous", "none"])
-    p.add_argument("--note")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_reconcile)
+    # `reconcile` is the command's former name, still accepted but no longer listed.
+    for name, helped in (("find-working", True), ("reconcile", False)):
+        listed = {"help": "try the new, current and previous secrets; keep the one that works"}
+        p = creds.add_parser(name, **(listed if helped else {}))
+        p.add_argument("ref", metavar="ID")
+        p.add_argument("--attest", metavar="HOW", help="a person tried them by hand: say how")
+        p.add_argument("--works", choices=["pending", "current", "previous", "none"])
+        p.add_argument("--note")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_reconcile)
 
     p = creds.add_parser("sweep-admin", help="let the sweep use this admin account on its host")
     p.add_argument("ref", metavar="ID")

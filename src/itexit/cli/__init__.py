@@ -144,8 +144,9 @@ def cmd_user_remove(cli: Cli) -> int:
     session = cli.unlock()
     report = session.remove_user(cli.args.name)
     print(
-        f"Removed {report.removed}. The vault moved to key epoch {report.new_epoch}; "
-        f"{report.records_reencrypted} records were re-encrypted."
+        f"Removed {report.removed}. The vault has new keys (key set {report.new_epoch}); "
+        f"{count(report.records_reencrypted, 'record was', 'records were')} locked again with "
+        "them."
     )
     print(
         "Backups made before now still open with their old passphrase: rotate what they could see."

@@ -164,7 +164,7 @@ def _check(
     now = walk.state() or state
     if row.epoch != now.epoch:
         return (
-            f"it was written at key epoch {row.epoch}, but the member list was at epoch "
+            f"it was written with key set {row.epoch}, but the member list was at key set "
             f"{now.epoch} then: the key tables were rolled back or altered"
         )
     return None

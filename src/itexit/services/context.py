@@ -174,7 +174,7 @@ class VaultContext:
             key = self._scope_keys.get((row.scope, row.epoch))
         if key is None and any(scope == row.scope for scope, _ in self._scope_keys):
             raise IntegrityFailure(
-                f"A {table_of(row)} record claims key epoch {row.epoch}, which this vault "
+                f"A {table_of(row)} record claims key set {row.epoch}, which this vault "
                 "does not hold: it was altered."
             )
         if key is None:
@@ -202,7 +202,8 @@ class VaultContext:
         """Hold the keys of the vault's newer `epoch` from this actor's own slots."""
         if epoch < self.epoch:
             raise StaleEdit(
-                "The vault's key epoch went back since you unlocked it; lock and unlock again."
+                "The vault's keys went back to an older set since you unlocked it; lock and "
+                "unlock again."
             )
         if not self.follow_rekey or self.actor.keys is None:
             raise VaultRekeyed()

@@ -281,7 +281,7 @@ def test_audit_entries_need_the_role_and_the_name_the_key_proves(vault: Vault) -
     )
     verdict = vault.gw.verify_audit()
     assert (verdict.ok, verdict.first_bad_seq) == (False, seq)
-    assert "a consultant may not do user.add" in str(verdict.reason)
+    assert "an IT consultant may not make the change it records" in str(verdict.reason)
     vault.sql("DELETE FROM audit_events WHERE seq > :s", s=head)
     forget_witness()
     seq = _forge(

@@ -29,6 +29,7 @@ from itexit.cli.base import (
     write_private,
 )
 from itexit.domain.errors import BadInput, CheckFailed, ItexitError
+from itexit.domain.roles import role_name, role_noun
 from itexit.domain.text import for_terminal
 from itexit.domain.wording import count
 from itexit.launch import global_options
@@ -84,7 +85,7 @@ def cmd_demo(cli: Cli) -> int:
     width = max(len(u.name) for u in result.users)
     for user in result.users:
         print(
-            f"  {user.name:<{width}}  {user.role.value:<10}  "
+            f"  {user.name:<{width}}  {role_name(user.role):<16}  "
             f"{user.passphrase:<26}  {user.description}"
         )
     print("\nOpen it with: itexit")
@@ -100,7 +101,8 @@ def cmd_user_list(cli: Cli) -> int:
         cli.args,
         rows,
         lambda rs: "\n".join(
-            f"{r['name']:<16} {r['role']:<11} {r['status']:<8} added {r['created_at'][:10]}"
+            f"{r['name']:<16} {role_name(r['role']):<16} {r['status']:<8} "
+            f"added {r['created_at'][:10]}"
             + (f"  {r['full_name']}" if r["full_name"] else "")
             + (f" <{r['email']}>" if r["email"] else "")
             for r in rs
@@ -126,7 +128,7 @@ def cmd_user_add(cli: Cli) -> int:
     user = session.add_user(
         args.name, Role(args.role), passphrase, args.full_name or "", args.email or ""
     )
-    print(f"Added {user.name} as {user.role.value}.")
+    print(f"Added {user.name} as {role_noun(user.role)}.")
     return EXIT_OK
 
 

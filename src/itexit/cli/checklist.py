@@ -9,6 +9,7 @@ from typing import Any
 
 from itexit.cli.base import EXIT_OK, Cli, emit, private_option
 from itexit.domain.errors import BadInput
+from itexit.domain.roles import role_name, role_noun
 from itexit.domain.wording import count
 
 KINDS = ("it-employee", "it-vendor", "clinician", "role-change")
@@ -129,7 +130,7 @@ def cmd_case_show(cli: Cli) -> int:
             mark = {"open": "[ ]", "done": "[x]", "na": "[-]"}[t.status.value]
             crit = "!" if t.critical else " "
             late = " OVERDUE" if t.overdue(today) else ""
-            who = t.assignee or t.role.value
+            who = t.assignee or role_name(t.role)
             wait = f" (waits for #{', #'.join(map(str, t.waiting_on_critical))})" * bool(
                 t.waiting_on_critical
             )
@@ -173,7 +174,7 @@ def cmd_task_na(cli: Cli) -> int:
 
 def cmd_task_assign(cli: Cli) -> int:
     task = cli.unlock().cases.assign(cli.args.case, cli.args.task, cli.args.assignee)
-    who = task.assignee or f"the {task.role.value} role"
+    who = task.assignee or role_noun(task.role)
     print(f"#{task.number} “{task.title}” is given to {who}.")
     return EXIT_OK
 

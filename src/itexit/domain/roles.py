@@ -127,6 +127,22 @@ PERMISSION_WORDS: dict[Permission, str] = {
 """What each permission lets a person do, for refusals a practice manager can read."""
 
 
+def role_name(role: Role | str) -> str:
+    """The role's short name ("Auditor", "HR officer"); a stored value not known is shown as is."""
+    try:
+        return ROLE_LABELS[Role(role)].split(" (")[0]
+    except ValueError:
+        return str(role)
+
+
+def role_noun(role: Role | str) -> str:
+    """The role as it reads in a sentence ("an auditor", "an HR officer")."""
+    try:
+        return ROLE_NOUNS[Role(role)]
+    except ValueError:
+        return f"a {role}"
+
+
 def refusal(role: Role, permission: Permission) -> str:
     """`An auditor cannot see or copy a password or other secret.`"""
     noun = ROLE_NOUNS.get(role, "this role")

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from itexit.domain.errors import IntegrityFailure, RollbackDetected, VaultError
-from itexit.domain.roles import ROLE_SCOPES, Role
+from itexit.domain.roles import ROLE_SCOPES, Role, role_noun
 from itexit.services import witness
 from itexit.store.models import KeySlot, RosterEntry, User, VaultMeta
 from itexit.vault.keys import KeyPair
@@ -139,8 +139,9 @@ def _check_user(user: User, state: RosterState) -> None:
             )
         if (former.name, former.role) != (user.name, user.role):
             raise IntegrityFailure(
-                f"{what} does not match the signed member list, which shows {former.name} as a "
-                f"removed {former.role}: it was changed in the database. " + _RESTORE
+                f"{what} does not match the signed member list, which shows {former.name} as "
+                f"{role_noun(former.role)} since removed: it was changed in the database. "
+                + _RESTORE
             )
         return
     if user.status != "active":

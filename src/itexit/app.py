@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import signal
 import threading
 import time
@@ -32,7 +31,7 @@ from itexit.screens.commands import ScreenCommands
 from itexit.screens.connecting import ConnectingScreen
 from itexit.screens.error import ErrorModal, RekeyedModal
 from itexit.screens.first_run import FirstRunScreen
-from itexit.screens.help import HelpModal
+from itexit.screens.help import HelpModal, help_title
 from itexit.screens.unlock import UnlockScreen
 from itexit.services.location import VaultLocation
 
@@ -414,9 +413,7 @@ class ItexitApp(App[int]):
         if isinstance(screen, HelpModal):
             return
         purpose = screen.HELP if isinstance(screen, ItexitScreen | ItexitModal) else ""
-        name = screen.__class__.__name__.removesuffix("Screen").removesuffix("Modal")
-        title = f"Help · {re.sub(r'(?<!^)(?=[A-Z])', ' ', name).capitalize()}"
-        self.push_screen(HelpModal(title, purpose, screen_actions(screen)))
+        self.push_screen(HelpModal(help_title(screen), purpose, screen_actions(screen)))
 
     # --- errors ----------------------------------------------------------------------------------
 

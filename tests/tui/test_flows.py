@@ -670,7 +670,7 @@ async def test_help_names_the_screen_in_words(location: VaultLocation) -> None:
         await press_settled(pilot, "question_mark")
         assert isinstance(app.screen, HelpModal)
         heading = str(app.screen.query_one(".heading", Static).render())
-        assert heading == "Help · First run"
+        assert heading == "Help · Getting started"
 
 
 async def test_edit_a_persons_full_name_and_email(practice: Gateway) -> None:

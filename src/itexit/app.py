@@ -24,6 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from itexit.domain.errors import ItexitError, VaultRekeyed
 from itexit.domain.roles import ROLE_LABELS, Permission
+from itexit.domain.text import plain_reason, without_errno
 from itexit.screens.access import VaultAccess
 from itexit.screens.areas import AREAS, BY_KEY, area_screen
 from itexit.screens.base import ItexitModal, ItexitScreen, WorkFailed, screen_actions
@@ -431,12 +432,17 @@ class ItexitApp(App[int]):
                 self.push_screen(RekeyedModal(str(error)), self._lock_after_rekey)
             return
         if isinstance(error, ItexitError):
-            sentence = str(error)
+            sentence = without_errno(str(error))
         else:
             from itexit.services.crashlog import record_crash
 
             where = record_crash(error)
             sentence = UNEXPECTED.format(where=where)
+            if isinstance(error, OSError):
+                sentence = (
+                    f"The computer could not do this: {plain_reason(error)}. "
+                    f"Details for support are in {where}."
+                )
         self.push_screen(ErrorModal(sentence))
 
     # --- locking ---------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from itexit.cli.base import (
 )
 from itexit.domain.errors import BadInput, CheckFailed, ItexitError
 from itexit.domain.roles import role_name, role_noun
-from itexit.domain.text import for_terminal
+from itexit.domain.text import for_terminal, plain_reason, without_errno
 from itexit.domain.wording import count
 from itexit.launch import global_options
 
@@ -364,7 +364,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputLost as exc:
         return report_lost(exc)
     except ItexitError as exc:
-        print(f"itexit: {for_terminal(str(exc))}", file=sys.stderr)
+        print(f"itexit: {for_terminal(without_errno(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("itexit: interrupted; nothing was half-written.", file=sys.stderr)
@@ -373,9 +373,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from itexit.services.crashlog import record_crash
 
         where = record_crash(exc)
+        what = (
+            f"the computer could not do this ({plain_reason(exc)})"
+            if isinstance(exc, OSError)
+            else f"an unexpected {type(exc).__name__} stopped the command"
+        )
         print(
-            f"itexit: an unexpected {type(exc).__name__} stopped the command; nothing was "
-            f"half-written. Details for support are in {where}.",
+            f"itexit: {for_terminal(what)}; nothing was half-written. Details for support are "
+            f"in {where}.",
             file=sys.stderr,
         )
         return EXIT_USAGE

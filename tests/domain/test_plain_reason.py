@@ -1,4 +1,4 @@
-"""Failures of the operating system read as words: no "[Errno -2]" reaches a screen or a terminal."""
+"""Failures of the operating system read as words: no "[Errno -2]" reaches a person."""
 
 from __future__ import annotations
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 IRREGULAR = {"property": "properties", "entry": "entries", "is": "are", "was": "were"}
 
 
@@ -49,3 +51,22 @@ def none_of(total: int, word: str, many: str | None = None) -> str:
     if total == 2:
         return f"Neither {word}"
     return f"None of the {count(total, word, many)}"
+
+
+def day(when: date, today: date) -> str:
+    """A date as people write it: "18 Nov" this year, "18 Nov 2025" in any other (never "25")."""
+    return f"{when:%d %b}" if when.year == today.year else f"{when:%d %b %Y}"
+
+
+def moment(when: datetime, today: date) -> str:
+    """A time of day with its date: "18 Nov 09:00" this year, "18 Nov 2025 09:00" otherwise."""
+    return f"{day(when.date(), today)} {when:%H:%M}"
+
+
+def due(when: date, today: date) -> str:
+    """`due 18 Nov`, `due today`, or for a date gone by `was due 18 Nov (overdue)`."""
+    if when < today:
+        return f"was due {day(when, today)} (overdue)"
+    if when == today:
+        return "due today"
+    return f"due {day(when, today)}"

@@ -230,8 +230,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--template", action="append", metavar="ID", help="template id (repeat; default by kind)"
     )
-    private_option(p, "--reason", "the reason (kept in the HR scope)")
-    private_option(p, "--notes", "notes (kept in the HR scope)", multiline=True)
+    private_option(p, "--reason", "reason (kept with the HR records)")
+    private_option(p, "--notes", "notes (kept with the HR records)", multiline=True)
     p.add_argument(
         "--email", action="append", metavar="ADDRESS", help="their e-mail address (repeatable)"
     )

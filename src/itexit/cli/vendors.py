@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--support-phone", default="")
     p.add_argument("--support-email", default="")
     p.add_argument("--support-portal", default="", metavar="URL")
-    private_option(p, "--account-number", "the account number", default="")
+    private_option(p, "--account-number", "account number", default="")
     p.add_argument("--contract-link", default="", metavar="URL")
     private_option(p, "--notes", "notes", default="", multiline=True)
     p.add_argument("--json", action="store_true")

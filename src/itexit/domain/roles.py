@@ -19,6 +19,20 @@ class Scope(StrEnum):
     HR = "hr"
 
 
+SCOPE_WORDS: dict[Scope, str] = {
+    Scope.CRED: "the credentials and mailbox records",
+    Scope.HR: "the HR records",
+}
+"""Each scope as a person reads it: what its key opens."""
+
+
+def scope_words(scope: Scope | str) -> str:
+    try:
+        return SCOPE_WORDS[Scope(scope)]
+    except ValueError:
+        return f"the {scope} records"
+
+
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.MANAGER: frozenset({Scope.CRED, Scope.HR}),
     Role.CONSULTANT: frozenset({Scope.CRED}),

@@ -24,7 +24,15 @@ from itexit.domain.errors import (
     VaultError,
     VaultRekeyed,
 )
-from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope, is_allowed, refusal
+from itexit.domain.roles import (
+    ROLE_SCOPES,
+    Permission,
+    Role,
+    Scope,
+    is_allowed,
+    refusal,
+    scope_words,
+)
 from itexit.services import audit, witness
 from itexit.services.location import VaultLocation
 from itexit.store.models import Encrypted, KeySlot, VaultMeta, utcnow
@@ -101,7 +109,7 @@ class VaultContext:
     def scope_key(self, scope: str, epoch: int | None = None) -> bytes:
         key = self._scope_keys.get((scope, self.epoch if epoch is None else epoch))
         if key is None:
-            raise PermissionDenied(f"Your role does not hold the {scope} key.")
+            raise PermissionDenied(f"Your role cannot open {scope_words(scope)}.")
         return key
 
     def holds(self, scope: Scope) -> bool:

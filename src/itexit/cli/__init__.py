@@ -279,7 +279,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_user_list)
     p = users.add_parser("add", help="add a user")
     p.add_argument("name")
-    p.add_argument("--role", required=True, choices=["manager", "consultant", "hr", "viewer"])
+    p.add_argument(
+        "--role",
+        required=True,
+        type=lambda text: "viewer" if text.strip().lower() == "auditor" else text.strip().lower(),
+        choices=["manager", "consultant", "hr", "viewer"],
+        metavar="ROLE",
+        help="manager, consultant, hr or auditor (read-only)",
+    )
     p.add_argument("--full-name", metavar="NAME", help='e.g. "Sam Okafor"')
     p.add_argument("--email", metavar="ADDRESS")
     p.add_argument("--new-passphrase-file", metavar="FILE")

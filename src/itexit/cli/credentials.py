@@ -49,6 +49,26 @@ STATUSES = [
     "needs_reconcile",
 ]
 
+STATUS_WORDS = {
+    "pending": "rotation_pending",
+    "old-refused": "locked_out",
+    "none-works": "needs_reconcile",
+}
+"""The words `cred list --status` takes for the statuses the screens name in words."""
+
+
+def status_choice(text: str) -> str:
+    """A status as typed: a word from the screens (old-refused) or the stored value."""
+    word = text.strip().lower().replace(" ", "-")
+    value = STATUS_WORDS.get(word, word)
+    if value not in [*STATUSES, "due", "retired"]:
+        raise argparse.ArgumentTypeError(
+            "choose unverified, verified, failed, pending, rotated, old-refused, none-works, "
+            "due or retired"
+        )
+    return value
+
+
 FIELDS = {
     "password": "password",
     "username": "username",
@@ -431,8 +451,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--search", metavar="TEXT")
     p.add_argument(
         "--status",
-        choices=[*STATUSES, "due", "retired"],
-        help="a status, 'due' for the rotation campaign in order, or 'retired'",
+        type=status_choice,
+        metavar="STATUS",
+        help="unverified, verified, failed, pending, rotated, old-refused, none-works; 'due' "
+        "for the rotation campaign in order, or 'retired'",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)

@@ -238,7 +238,7 @@ _SHOW_LABELS = {"locked_out_at": "old refused at", "verifier": "checked"}
 
 
 def cmd_show(cli: Cli) -> int:
-    from itexit.domain.credentials import status_label, verifier_label
+    from itexit.domain.credentials import CATEGORY_LABELS, Category, status_label, verifier_label
 
     args = cli.args
     session = cli.unlock()
@@ -299,6 +299,12 @@ def cmd_show(cli: Cli) -> int:
                     value = status_label(value)
                 elif key == "verifier":
                     value = verifier_label(value)
+                elif key == "category":
+                    value = CATEGORY_LABELS.get(Category(value), value)
+                elif value is True:
+                    value = "yes"
+                elif key.endswith(("_at", "verified")) and isinstance(value, str):
+                    value = value[:16].replace("T", " ")
                 lines.append(f"  {_SHOW_LABELS.get(key, key.replace('_', ' '))}: {value}")
         if d["history"]:
             lines.append("  history:")
@@ -499,9 +505,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     register_cred(creds, rotate_parser, rotate)
 
     # `reconcile` is the command's former name, still accepted but no longer listed.
-    for name, helped in (("find-working", True), ("reconcile", False)):
-        listed = {"help": "try the new, current and previous secrets; keep the one that works"}
-        p = creds.add_parser(name, **(listed if helped else {}))
+    for name in ("find-working", "reconcile"):
+        if name == "find-working":
+            p = creds.add_parser(
+                name, help="try the new, current and previous secrets; keep the one that works"
+            )
+        else:
+            p = creds.add_parser(name)
         p.add_argument("ref", metavar="ID")
         p.add_argument("--attest", metavar="HOW", help="a person tried them by hand: say how")
         p.add_argument("--works", choices=["pending", "current", "previous", "none"])

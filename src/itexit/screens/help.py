@@ -72,6 +72,7 @@ HELP_TITLES = {
     "CredentialFormModal": "A credential",
     "AttestModal": "Saying how you checked",
     "HistoryModal": "A credential's history",
+    "HelpModal": "Help",
 }
 """The help's heading for each screen, in the words of the screen's own title."""
 

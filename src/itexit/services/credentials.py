@@ -47,6 +47,7 @@ from itexit.domain.rotation import (
     leverage_rank,
     next_step,
 )
+from itexit.domain.wording import count
 from itexit.services.context import VaultContext, check_version, plain_enum
 from itexit.store.inventory import CredentialEvent
 from itexit.store.models import Credential, SecretVersion
@@ -362,7 +363,7 @@ class CredentialService:
                     session.flush()
                     parents, children = [], []
                     self.ctx.record(
-                        session, "cred.add_many", f"{len(batch)} credentials", items=batch
+                        session, "cred.add_many", count(len(batch), "credential"), items=batch
                     )
                     batch = []
                 if on_progress is not None:

@@ -537,7 +537,10 @@ class MailboxScreen(ItexitScreen):
         if r.malformed:
             text += f", {r.malformed:,} malformed"
         if r.folders_resynced:
-            text += f"; re-synced {', '.join(r.folders_resynced)} (the server renumbered it)"
+            text += (
+                f"; read {', '.join(r.folders_resynced)} again from the start (the server "
+                "renumbered its messages)"
+            )
         if r.cancelled:
             text += ". Stopped: run it again to continue."
         self.notify(text + ".", title="Mailbox")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 import signal
 import threading
 import time
@@ -25,6 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from itexit.domain.errors import ItexitError, VaultRekeyed
 from itexit.domain.roles import ROLE_LABELS, Permission
+from itexit.domain.text import plain_reason, without_errno
 from itexit.screens.access import VaultAccess
 from itexit.screens.areas import AREAS, BY_KEY, area_screen
 from itexit.screens.base import ItexitModal, ItexitScreen, WorkFailed, screen_actions
@@ -32,7 +32,7 @@ from itexit.screens.commands import ScreenCommands
 from itexit.screens.connecting import ConnectingScreen
 from itexit.screens.error import ErrorModal, RekeyedModal
 from itexit.screens.first_run import FirstRunScreen
-from itexit.screens.help import HelpModal
+from itexit.screens.help import HelpModal, help_title
 from itexit.screens.unlock import UnlockScreen
 from itexit.services.location import VaultLocation
 
@@ -414,9 +414,7 @@ class ItexitApp(App[int]):
         if isinstance(screen, HelpModal):
             return
         purpose = screen.HELP if isinstance(screen, ItexitScreen | ItexitModal) else ""
-        name = screen.__class__.__name__.removesuffix("Screen").removesuffix("Modal")
-        title = f"Help · {re.sub(r'(?<!^)(?=[A-Z])', ' ', name).capitalize()}"
-        self.push_screen(HelpModal(title, purpose, screen_actions(screen)))
+        self.push_screen(HelpModal(help_title(screen), purpose, screen_actions(screen)))
 
     # --- errors ----------------------------------------------------------------------------------
 
@@ -434,12 +432,17 @@ class ItexitApp(App[int]):
                 self.push_screen(RekeyedModal(str(error)), self._lock_after_rekey)
             return
         if isinstance(error, ItexitError):
-            sentence = str(error)
+            sentence = without_errno(str(error))
         else:
             from itexit.services.crashlog import record_crash
 
             where = record_crash(error)
             sentence = UNEXPECTED.format(where=where)
+            if isinstance(error, OSError):
+                sentence = (
+                    f"The computer could not do this: {plain_reason(error)}. "
+                    f"Details for support are in {where}."
+                )
         self.push_screen(ErrorModal(sentence))
 
     # --- locking ---------------------------------------------------------------------------------

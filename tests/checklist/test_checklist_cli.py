@@ -71,7 +71,7 @@ def test_task_done_na_assign_and_gating(itexit: Run, tmp_path: Path) -> None:
     code, out, _ = itexit("task", "na", "Gary Thistle", "#2", "--reason", "policy exists")
     assert code == 0 and "not applicable" in out
     code, out, err = itexit("task", "assign", "Gary Thistle", "5", "hr")
-    assert code == 0 and "the hr role" in out, err
+    assert code == 0 and "given to an HR officer" in out, err
     code, _, err = itexit("task", "assign", "Gary Thistle", "5", "nobody")
     assert code == 2 and "no active user" in err
 
@@ -136,4 +136,4 @@ def test_template_list_and_validate(itexit: Run, tmp_path: Path) -> None:
     good = tmp_path / "good.toml"
     good.write_text(bad.read_text().replace('"someday"', '"after"').replace('"us"', '"our policy"'))
     code, out, _ = itexit("template", "validate", str(good))
-    assert code == 0 and "valid template 'ours' with 1 tasks" in out
+    assert code == 0 and "valid template 'ours' with 1 task." in out

@@ -135,7 +135,7 @@ def test_verify_exit_codes(run: Run, tmp_path: Path, server: FakeServer) -> None
     assert run.json("cred", "list")[0]["last_verified"] is not None
     server.password = "changed-behind-our-back"
     code, out, _ = run("cred", "verify", cid)
-    assert code == 1 and "Status: failed." in out
+    assert code == 1 and "Status: FAILED." in out
     server.down = True
     result = run("cred", "verify", cid, "--json")
     assert result[0] == 1
@@ -180,7 +180,7 @@ def test_reconcile_tries_pending_then_current(run: Run, tmp_path: Path, server: 
     # by attestation, nothing works: needs reconcile, with guidance
     assert run("cred", "rotate", "start", cid)[0] == 0
     code, out, _ = run("cred", "reconcile", cid, "--attest", "tried all three", "--works", "none")
-    assert code == 1 and "Status: needs_reconcile." in out
+    assert code == 1 and "Status: NONE WORKS." in out
 
 
 def test_errors_are_one_sentence(run: Run, tmp_path: Path) -> None:

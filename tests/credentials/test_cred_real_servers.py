@@ -267,7 +267,7 @@ def test_imap_rotation_through_the_command_line(
     early = itexit(base, "cred", "rotate", "confirm", cid)
     assert early.returncode == 1
     assert "set it there, then confirm again" in early.stdout
-    assert "Status: rotation_pending." in early.stdout
+    assert "Status: pending." in early.stdout
     assert early.stderr == ""
 
     dovecot_server.set_password(name, new)

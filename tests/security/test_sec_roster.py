@@ -136,7 +136,7 @@ def test_older_key_tables_and_metadata_are_refused(vault: Vault) -> None:
             b=sealed,
         )
     vault.sql("UPDATE vault_meta SET epoch = :e", e=epoch - 1)
-    with pytest.raises(IntegrityFailure, match=f"vault_meta row says key epoch {epoch - 1}"):
+    with pytest.raises(IntegrityFailure, match=f"vault_meta row says key set {epoch - 1}"):
         vault.unlock(MANAGER, MANAGER_PASS)
     with pytest.raises(IntegrityFailure, match="vault_meta row"):
         vault.unlock(LEAVER, LEAVER_PASS)
@@ -144,7 +144,7 @@ def test_older_key_tables_and_metadata_are_refused(vault: Vault) -> None:
         vault.gw.verify_audit()
     # only the slots rolled back: named by row
     vault.sql("UPDATE vault_meta SET epoch = :e", e=epoch)
-    with pytest.raises(IntegrityFailure, match=r"key_slots row \d+ is for key epoch"):
+    with pytest.raises(IntegrityFailure, match=r"key_slots row \d+ is for key set"):
         vault.unlock(MANAGER, MANAGER_PASS)
 
 
@@ -281,7 +281,7 @@ def test_audit_entries_need_the_role_and_the_name_the_key_proves(vault: Vault) -
     )
     verdict = vault.gw.verify_audit()
     assert (verdict.ok, verdict.first_bad_seq) == (False, seq)
-    assert "a consultant may not do user.add" in str(verdict.reason)
+    assert "an IT consultant may not make the change it records" in str(verdict.reason)
     vault.sql("DELETE FROM audit_events WHERE seq > :s", s=head)
     forget_witness()
     seq = _forge(

@@ -170,7 +170,7 @@ def test_consultant_and_viewer_see_only_that_it_exists_and_its_status(
         with pytest.raises(PermissionDenied):
             other.statements.signed_copy(practice.case_id)
     # even bypassing the role check, a consultant holds no hr key to open the document
-    with pytest.raises(PermissionDenied, match="does not hold the hr key"):
+    with pytest.raises(PermissionDenied, match="cannot open the HR records"):
         practice.consultant.ctx.scope_key("hr")
     assert not (tmp_path / "x.pdf").exists()
 
@@ -178,7 +178,7 @@ def test_consultant_and_viewer_see_only_that_it_exists_and_its_status(
 def test_hr_cannot_read_credentials(practice: Practice) -> None:
     with pytest.raises(PermissionDenied):
         practice.hr.credentials.reveal("System0")
-    with pytest.raises(PermissionDenied, match="does not hold the cred key"):
+    with pytest.raises(PermissionDenied, match="cannot open the credentials and mailbox records"):
         practice.hr.ctx.scope_key("cred")
 
 

@@ -277,4 +277,4 @@ def test_a_file_cannot_forge_the_sections_of_the_reading(
     (host,) = vault.manager.sweep.run().hosts
     kinds = sorted(f.kind.value for f in host.findings)
     assert kinds == ["account", "admin_role", "ssh_key"]
-    assert any("3 line(s)" in p and "not public keys" in p for p in host.problems)
+    assert any("3 lines" in p and "are not public keys" in p for p in host.problems)

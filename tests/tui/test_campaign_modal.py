@@ -47,7 +47,7 @@ async def test_rotate_all_due_from_the_credentials_screen(
         await settle(pilot)
         modal = pilot.app.screen
         status = modal.query_one("#campaign-status", Static)
-        assert "1 due credential(s) can be changed by itexit" in str(status.render())
+        assert "1 due credential can be changed by itexit" in str(status.render())
         await pilot.press("enter")  # Start has the focus
         await settle(pilot)
         await pilot.app.workers.wait_for_complete()

@@ -120,7 +120,7 @@ async def test_the_campaign_line_counts_as_the_dashboard_does(frozen_demo: Gatew
         # rotated and the one proven dead
         assert (to_rotate, rotated, locked) == (14, 0, 0)
         assert line == (
-            f"{to_rotate} to rotate · {rotated} to prove dead · {locked} locked out · 14 in all"
+            f"{to_rotate} to rotate · {rotated} old to try · {locked} old refused · 14 in all"
         )
 
 

@@ -546,14 +546,14 @@ async def test_remove_a_user_shows_the_report(demo: Gateway) -> None:
         confirm = app.screen
         assert isinstance(confirm, ConfirmRemoveModal)
         said = " ".join(str(fact.render()) for fact in confirm.query(".fact-text"))
-        assert "new key epoch" in said
+        assert "The vault gets new keys" in said
         assert "still open with gary's passphrase" in said
         assert "due for rotation" in said
         await press_settled(pilot, "tab", "enter")
 
         report = app.screen
         assert isinstance(report, RemovalReportModal)
-        assert "key epoch 2" in str(report.query_one("#report-epoch", Static).render())
+        assert "key set 2" in str(report.query_one("#report-epoch", Static).render())
         due = str(report.query_one("#report-due", Static).render())
         assert due.count("•") >= 1
         await press_settled(pilot, "enter")
@@ -598,7 +598,7 @@ async def test_help_describes_the_current_screen(practice: Gateway) -> None:
         assert isinstance(app.screen, HelpModal)
         keys = [str(key.render()) for key in app.screen.query(".help-key")]
         assert {"a", "d", "p", "^l"} <= set(keys)
-        assert "key epoch" in str(app.screen.query_one("#help-purpose", Static).render())
+        assert "new keys" in str(app.screen.query_one("#help-purpose", Static).render())
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, UsersScreen)
@@ -670,7 +670,7 @@ async def test_help_names_the_screen_in_words(location: VaultLocation) -> None:
         await press_settled(pilot, "question_mark")
         assert isinstance(app.screen, HelpModal)
         heading = str(app.screen.query_one(".heading", Static).render())
-        assert heading == "Help · First run"
+        assert heading == "Help · Getting started"
 
 
 async def test_edit_a_persons_full_name_and_email(practice: Gateway) -> None:

@@ -132,7 +132,7 @@ async def test_a_sweep_runs_and_a_finding_is_closed_after_confirming(
         assert await until(pilot, lambda: findings.row_count == 3)
         await settle(pilot)
         assert "read in" in str(hosts.get_row_at(0)[2])
-        assert any("3 way(s) in found" in n for n in notices.seen)
+        assert any("3 ways in found" in n for n in notices.seen)
         kinds = [f.kind for f in screen._findings]
         findings.move_cursor(row=kinds.index(FindingKind.SSH_KEY))
         await pilot.pause()

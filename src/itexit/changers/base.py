@@ -16,6 +16,7 @@ from typing import Any, ClassVar, Protocol
 
 from itexit.domain.changing import ChangeOutcome, ChangeResult
 from itexit.domain.verify import Endpoint, TlsMode
+from itexit.domain.wording import count
 from itexit.verifiers.base import Stopwatch, network_failure, one_line, port_for, scrub, where
 
 
@@ -187,7 +188,7 @@ class LoginChanger:
                     return report.result(
                         ChangeOutcome.NO_LOGIN,
                         f"{at} refused every stored secret for {username}, so itexit cannot "
-                        "log in to change it: reset it on the system, then reconcile.",
+                        "log in to change it: reset it on the system, then find which works.",
                     )
             report.connect_seconds = time.monotonic() - started
             started = time.monotonic()
@@ -210,7 +211,9 @@ class LoginChanger:
             report.sessions_ended = self.end_sessions(conn, username, admin is not None)
             report.set_seconds = time.monotonic() - started
             ended = (
-                f"; {report.sessions_ended} other session(s) ended" if report.sessions_ended else ""
+                f"; {count(report.sessions_ended, 'other session')} ended"
+                if report.sessions_ended
+                else ""
             )
             return report.result(ChangeOutcome.CHANGED, f"{at}: {done}{ended}.")
         except Trusting:

@@ -29,7 +29,8 @@ from itexit.cli.base import (
     write_private,
 )
 from itexit.domain.errors import BadInput, CheckFailed, ItexitError
-from itexit.domain.text import for_terminal
+from itexit.domain.roles import role_name, role_noun
+from itexit.domain.text import for_terminal, plain_reason, without_errno
 from itexit.domain.wording import count
 from itexit.io.command_line import global_options
 
@@ -86,7 +87,7 @@ def cmd_demo(cli: Cli) -> int:
     width = max(len(u.name) for u in result.users)
     for user in result.users:
         print(
-            f"  {user.name:<{width}}  {user.role.value:<10}  "
+            f"  {user.name:<{width}}  {role_name(user.role):<16}  "
             f"{user.passphrase:<26}  {user.description}"
         )
     print("\nOpen it with: itexit")
@@ -102,7 +103,8 @@ def cmd_user_list(cli: Cli) -> int:
         cli.args,
         rows,
         lambda rs: "\n".join(
-            f"{r['name']:<16} {r['role']:<11} {r['status']:<8} added {r['created_at'][:10]}"
+            f"{r['name']:<16} {role_name(r['role']):<16} {r['status']:<8} "
+            f"added {r['created_at'][:10]}"
             + (f"  {r['full_name']}" if r["full_name"] else "")
             + (f" <{r['email']}>" if r["email"] else "")
             for r in rs
@@ -128,7 +130,7 @@ def cmd_user_add(cli: Cli) -> int:
     user = session.add_user(
         args.name, Role(args.role), passphrase, args.full_name or "", args.email or ""
     )
-    print(f"Added {user.name} as {user.role.value}.")
+    print(f"Added {user.name} as {role_noun(user.role)}.")
     return EXIT_OK
 
 
@@ -146,8 +148,9 @@ def cmd_user_remove(cli: Cli) -> int:
     session = cli.unlock()
     report = session.remove_user(cli.args.name)
     print(
-        f"Removed {report.removed}. The vault moved to key epoch {report.new_epoch}; "
-        f"{report.records_reencrypted} records were re-encrypted."
+        f"Removed {report.removed}. The vault has new keys (key set {report.new_epoch}); "
+        f"{count(report.records_reencrypted, 'record was', 'records were')} locked again with "
+        "them."
     )
     print(
         "Backups made before now still open with their old passphrase: rotate what they could see."
@@ -278,7 +281,14 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_user_list)
     p = users.add_parser("add", help="add a user")
     p.add_argument("name")
-    p.add_argument("--role", required=True, choices=["manager", "consultant", "hr", "viewer"])
+    p.add_argument(
+        "--role",
+        required=True,
+        type=lambda text: "viewer" if text.strip().lower() == "auditor" else text.strip().lower(),
+        choices=["manager", "consultant", "hr", "viewer"],
+        metavar="ROLE",
+        help="manager, consultant, hr or auditor (read-only)",
+    )
     p.add_argument("--full-name", metavar="NAME", help='e.g. "Sam Okafor"')
     p.add_argument("--email", metavar="ADDRESS")
     p.add_argument("--new-passphrase-file", metavar="FILE")
@@ -363,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutputLost as exc:
         return report_lost(exc)
     except ItexitError as exc:
-        print(f"itexit: {for_terminal(str(exc))}", file=sys.stderr)
+        print(f"itexit: {for_terminal(without_errno(str(exc)))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("itexit: interrupted; nothing was half-written.", file=sys.stderr)
@@ -372,9 +382,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from itexit.services.crashlog import record_crash
 
         where = record_crash(exc)
+        what = (
+            f"the computer could not do this ({plain_reason(exc)})"
+            if isinstance(exc, OSError)
+            else f"an unexpected {type(exc).__name__} stopped the command"
+        )
         print(
-            f"itexit: an unexpected {type(exc).__name__} stopped the command; nothing was "
-            f"half-written. Details for support are in {where}.",
+            f"itexit: {for_terminal(what)}; nothing was half-written. Details for support are "
+            f"in {where}.",
             file=sys.stderr,
         )
         return EXIT_USAGE

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
 from itexit.domain.errors import BadInput
+from itexit.domain.wording import count
 
 if TYPE_CHECKING:
     from itexit.domain.changing import AutoRotation, AutoStep, WatchCheck
@@ -103,6 +104,8 @@ def cmd_rotate(cli: Cli) -> int:
 
 
 def cmd_rotate_auto(cli: Cli) -> int:
+    from itexit.domain.credentials import STATUS_LABELS
+
     service = _service(cli)
 
     def step(s: AutoStep) -> None:
@@ -110,7 +113,11 @@ def cmd_rotate_auto(cli: Cli) -> int:
             print(f"  … {_STEP_WORDS[s.value]}", flush=True)
 
     result = service.auto_rotate(cli.args.ref, on_step=step)
-    emit(cli.args, _row(result), lambda d: f"{result.sentence}\nStatus: {result.status.value}.")
+    emit(
+        cli.args,
+        _row(result),
+        lambda d: f"{result.sentence}\nStatus: {STATUS_LABELS[result.status]}.",
+    )
     return EXIT_OK if result.done else EXIT_FOUND
 
 
@@ -157,7 +164,7 @@ def cmd_watch(cli: Cli) -> int:
         if report.until is None:
             return "No watch period is running: no case left within its watch period."
         head = (
-            f"Checked {len(report.checks)} old secret(s); the watch runs until "
+            f"Checked {count(len(report.checks), 'old secret')}; the watch runs until "
             f"{report.until.isoformat()}."
         )
         if report.alarms:

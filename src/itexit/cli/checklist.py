@@ -9,6 +9,8 @@ from typing import Any
 
 from itexit.cli.base import EXIT_OK, Cli, emit, private_option
 from itexit.domain.errors import BadInput
+from itexit.domain.roles import role_name, role_noun
+from itexit.domain.wording import count
 
 KINDS = ("it-employee", "it-vendor", "clinician", "role-change")
 STAGES = ("planning", "active", "monitoring", "closed")
@@ -42,7 +44,7 @@ def cmd_case_new(cli: Cli) -> int:
     )
     print(
         f"Opened the case of {case.name} ({case.kind.label}, leaving {case.termination_date}): "
-        f"{case.tasks_total} tasks, {case.critical_open} critical. Case id {case.id}."
+        f"{count(case.tasks_total, 'task')}, {case.critical_open} critical. Case id {case.id}."
     )
     return EXIT_OK
 
@@ -116,7 +118,7 @@ def cmd_case_show(cli: Cli) -> int:
     def render(row: dict[str, Any]) -> str:
         lines = [
             f"{case.name} — {case.kind.label}, leaves {case.termination_date}, {case.status.value}",
-            f"{case.tasks_closed} of {case.tasks_total} tasks closed, "
+            f"{case.tasks_closed} of {count(case.tasks_total, 'task')} closed, "
             f"{case.critical_open} critical open. Case id {case.id}",
         ]
         phase = None
@@ -128,7 +130,7 @@ def cmd_case_show(cli: Cli) -> int:
             mark = {"open": "[ ]", "done": "[x]", "na": "[-]"}[t.status.value]
             crit = "!" if t.critical else " "
             late = " OVERDUE" if t.overdue(today) else ""
-            who = t.assignee or t.role.value
+            who = t.assignee or role_name(t.role)
             wait = f" (waits for #{', #'.join(map(str, t.waiting_on_critical))})" * bool(
                 t.waiting_on_critical
             )
@@ -172,7 +174,7 @@ def cmd_task_na(cli: Cli) -> int:
 
 def cmd_task_assign(cli: Cli) -> int:
     task = cli.unlock().cases.assign(cli.args.case, cli.args.task, cli.args.assignee)
-    who = task.assignee or f"the {task.role.value} role"
+    who = task.assignee or role_noun(task.role)
     print(f"#{task.number} “{task.title}” is given to {who}.")
     return EXIT_OK
 
@@ -196,7 +198,8 @@ def cmd_template_list(cli: Cli) -> int:
         cli.args,
         rows,
         lambda rs: "\n".join(
-            f"{r['id']:<26} {r['tasks']:>3} tasks  {', '.join(r['kinds']):<24} {r['title']}"
+            f"{r['id']:<26} {count(r['tasks'], 'task'):>9}  {', '.join(r['kinds']):<24} "
+            f"{r['title']}"
             for r in rs
         ),
     )
@@ -211,7 +214,7 @@ def cmd_template_validate(cli: Cli) -> int:
         raise BadInput(f"There is no template file {path}.")
     template = templates.load_file(path)
     info = template.info()
-    print(f"{path}: valid template {info.id!r} with {info.tasks} tasks.")
+    print(f"{path}: valid template {info.id!r} with {count(info.tasks, 'task')}.")
     return EXIT_OK
 
 
@@ -227,8 +230,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument(
         "--template", action="append", metavar="ID", help="template id (repeat; default by kind)"
     )
-    private_option(p, "--reason", "the reason (kept in the HR scope)")
-    private_option(p, "--notes", "notes (kept in the HR scope)", multiline=True)
+    private_option(p, "--reason", "reason (kept with the HR records)")
+    private_option(p, "--notes", "notes (kept with the HR records)", multiline=True)
     p.add_argument(
         "--email", action="append", metavar="ADDRESS", help="their e-mail address (repeatable)"
     )

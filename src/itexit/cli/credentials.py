@@ -41,6 +41,26 @@ STATUSES = [
     "needs_reconcile",
 ]
 
+STATUS_WORDS = {
+    "pending": "rotation_pending",
+    "old-refused": "locked_out",
+    "none-works": "needs_reconcile",
+}
+"""The words `cred list --status` takes for the statuses the screens name in words."""
+
+
+def status_choice(text: str) -> str:
+    """A status as typed: a word from the screens (old-refused) or the stored value."""
+    word = text.strip().lower().replace(" ", "-")
+    value = STATUS_WORDS.get(word, word)
+    if value not in [*STATUSES, "due", "retired"]:
+        raise argparse.ArgumentTypeError(
+            "choose unverified, verified, failed, pending, rotated, old-refused, none-works, "
+            "due or retired"
+        )
+    return value
+
+
 FIELDS = {
     "password": "password",
     "username": "username",
@@ -157,7 +177,12 @@ def print_secret(value: str) -> bool:
     return True
 
 
+_SHOW_LABELS = {"locked_out_at": "old refused at", "verifier": "checked"}
+
+
 def cmd_show(cli: Cli) -> int:
+    from itexit.domain.credentials import CATEGORY_LABELS, Category, status_label, verifier_label
+
     args = cli.args
     session = cli.unlock()
     if args.field:
@@ -212,14 +237,25 @@ def cmd_show(cli: Cli) -> int:
             "notes",
         ):
             if d.get(key) not in (None, "", False):
-                lines.append(f"  {key.replace('_', ' ')}: {d[key]}")
+                value = d[key]
+                if key == "status":
+                    value = status_label(value)
+                elif key == "verifier":
+                    value = verifier_label(value)
+                elif key == "category":
+                    value = CATEGORY_LABELS.get(Category(value), value)
+                elif value is True:
+                    value = "yes"
+                elif key.endswith(("_at", "verified")) and isinstance(value, str):
+                    value = value[:16].replace("T", " ")
+                lines.append(f"  {_SHOW_LABELS.get(key, key.replace('_', ' '))}: {value}")
         if d["history"]:
             lines.append("  history:")
             for h in d["history"]:
                 how = f" — {h['attested_how']}" if h["attested_how"] else ""
                 lines.append(
                     f"    {h['at'][:16]} {h['actor']}: {h['kind']} {h['stage']} "
-                    f"{h['outcome']} → {h['status_after']}{how}"
+                    f"{h['outcome']} → {status_label(h['status_after'])}{how}"
                 )
         return "\n".join(lines)
 
@@ -228,6 +264,8 @@ def cmd_show(cli: Cli) -> int:
 
 
 def _outcome(cli: Cli, result: CheckOutcome) -> int:
+    from itexit.domain.credentials import status_label
+
     data = {
         "id": result.summary.id,
         "system": result.summary.system,
@@ -243,7 +281,7 @@ def _outcome(cli: Cli, result: CheckOutcome) -> int:
         data,
         lambda d: (
             f"{d['system']}: {d['outcome']} ({d['detail']}).\n"
-            f"{d['guidance']}\nStatus: {d['status']}."
+            f"{d['guidance']}\nStatus: {status_label(d['status'])}."
         ),
     )
     return EXIT_OK if result.ok else EXIT_FOUND
@@ -361,8 +399,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--search", metavar="TEXT")
     p.add_argument(
         "--status",
-        choices=[*STATUSES, "due", "retired"],
-        help="a status, 'due' for the rotation campaign in order, or 'retired'",
+        type=status_choice,
+        metavar="STATUS",
+        help="unverified, verified, failed, pending, rotated, old-refused, none-works; 'due' "
+        "for the rotation campaign in order, or 'retired'",
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
@@ -406,13 +446,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     register_cred(creds, rotate_parser, rotate)
 
-    p = creds.add_parser("reconcile", help="try pending, current, previous; keep what works")
-    p.add_argument("ref", metavar="ID")
-    p.add_argument("--attest", metavar="HOW")
-    p.add_argument("--works", choices=["pending", "current", "previous", "none"])
-    p.add_argument("--note")
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_reconcile)
+    # `reconcile` is the command's former name, still accepted but no longer listed.
+    for name in ("find-working", "reconcile"):
+        if name == "find-working":
+            p = creds.add_parser(
+                name, help="try the new, current and previous secrets; keep the one that works"
+            )
+        else:
+            p = creds.add_parser(name)
+        p.add_argument("ref", metavar="ID")
+        p.add_argument("--attest", metavar="HOW", help="a person tried them by hand: say how")
+        p.add_argument("--works", choices=["pending", "current", "previous", "none"])
+        p.add_argument("--note")
+        p.add_argument("--json", action="store_true")
+        p.set_defaults(func=cmd_reconcile)
 
     p = creds.add_parser("sweep-admin", help="let the sweep use this admin account on its host")
     p.add_argument("ref", metavar="ID")

@@ -61,7 +61,10 @@ def _result_line(result: SyncResult, verb: str) -> str:
     if result.malformed:
         parts.append(f"{result.malformed} malformed (counted, the rest kept)")
     if result.folders_resynced:
-        parts.append(f"re-synced after a UIDVALIDITY change: {', '.join(result.folders_resynced)}")
+        parts.append(
+            f"read {', '.join(result.folders_resynced)} again from the start (the server "
+            "renumbered its messages)"
+        )
     line = "; ".join(parts) + f" in {result.seconds:.1f} s."
     if result.by_class:
         line += "\n  " + ", ".join(f"{k}: {v}" for k, v in sorted(result.by_class.items()))
@@ -192,7 +195,8 @@ def cmd_list(cli: Cli) -> int:
         if not items:
             return "No mailbox is monitored yet: itexit mailbox add ADDRESS --left-on DATE."
         return "\n".join(
-            f"{r['name']:<16} {r['address']:<32} {r['messages']:>7} msgs  next review "
+            f"{r['name']:<16} {r['address']:<32} {count(r['messages'], 'message'):>14}  "
+            "next review "
             f"{r['next_review'] or '-'}{'  OVERDUE' if r['overdue'] else ''}"
             for r in items
         )

@@ -118,10 +118,13 @@ def clean(text: str, field: PrivateField) -> str:
     if not field.multiline:
         text = text.strip()
         if "\n" in text:
-            raise BadInput(f"The {field.what} is one line; the text given has several.")
+            raise BadInput(f"The {field.what} must be one line; the text given has several.")
     allowed = "\n\t" if field.multiline else ""
     if any(unicodedata.category(c) == "Cc" and c not in allowed for c in text):
-        raise BadInput(f"The {field.what} holds control characters; give it as plain text.")
+        raise BadInput(
+            f"The {field.what} cannot hold control characters (such as Esc or NUL): "
+            "give plain text."
+        )
     if len(text) > field.limit:
-        raise BadInput(f"The {field.what} has at most {field.limit} characters.")
+        raise BadInput(f"The {field.what} can hold at most {field.limit:,} characters.")
     return text

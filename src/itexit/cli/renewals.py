@@ -11,6 +11,7 @@ from typing import Any
 from itexit.cli import renewal_notices
 from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
 from itexit.cli.renewal_fields import add_fields, new_from_args, row_of
+from itexit.domain import wording
 from itexit.domain.errors import BadInput
 
 
@@ -140,7 +141,7 @@ def cmd_export_ics(cli: Cli) -> int:
     session = cli.unlock()
     path = Path(cli.args.file)
     count = session.renewals.export_ics(path, include_details=cli.args.include_details)
-    print(f"Wrote {count} events to {path}.")
+    print(f"Wrote {wording.count(count, 'event')} to {path}.")
     return EXIT_OK
 
 

@@ -269,9 +269,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("case", metavar="CASE")
     p.add_argument("--system", required=True, metavar="NAME")
-    private_option(p, "--username", "the user name")
+    private_option(p, "--username", "user name")
     p.add_argument("--secret-file", required=True, metavar="FILE", help="file holding it")
-    private_option(p, "--note", "a note", multiline=True)
+    private_option(p, "--note", "note", multiline=True)
     p.set_defaults(func=cmd_password)
 
     p = statements.add_parser("pdf", help="write the statement as a printable PDF")

@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--support-phone", default="")
     p.add_argument("--support-email", default="")
     p.add_argument("--support-portal", default="", metavar="URL")
-    private_option(p, "--account-number", "the account number", default="")
+    private_option(p, "--account-number", "account number", default="")
     p.add_argument("--contract-link", default="", metavar="URL")
     private_option(p, "--notes", "notes", default="", multiline=True)
     p.add_argument("--json", action="store_true")
@@ -86,6 +86,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def cmd_vendor_list(cli: Cli) -> int:
     from itexit.cli.base import EXIT_OK, emit
+    from itexit.domain.wording import agree, part_of
 
     vendors = cli.unlock().vendors.list()
     rows = [
@@ -101,7 +102,10 @@ def cmd_vendor_list(cli: Cli) -> int:
             flags = ", ".join(f.short for f in v.flags) or "-"
             lines.append(f"{v.id[:8]:<8}  {v.name[:28]:<28}  {v.contact_count:>8}  {flags}")
         tied = sum(1 for v in vendors if v.tied)
-        lines.append(f"{tied} of {len(vendors)} vendors still tied to the departing person.")
+        lines.append(
+            f"{part_of(tied, len(vendors), 'vendor')} {agree(tied, 'is')} still tied to the "
+            "departing person."
+        )
         return "\n".join(lines)
 
     emit(cli.args, rows, render)

@@ -61,9 +61,37 @@ STATUS_LABELS: dict[CredentialStatus, str] = {
     CredentialStatus.FAILED: "FAILED",
     CredentialStatus.ROTATION_PENDING: "pending",
     CredentialStatus.ROTATED: "rotated",
-    CredentialStatus.LOCKED_OUT: "locked out",
-    CredentialStatus.NEEDS_RECONCILE: "RECONCILE",
+    CredentialStatus.LOCKED_OUT: "old refused",
+    CredentialStatus.NEEDS_RECONCILE: "NONE WORKS",
 }
+"""Each status as a person reads it. `locked_out` means the new secret works and the old one was
+tried and refused; `needs_reconcile` means no stored secret is known to work."""
+
+
+VERIFIER_LABELS: dict[str, str] = {
+    "manual": "by hand (a person says how)",
+    "imap": "by logging in to the mail server (IMAP)",
+    "smtp": "by logging in to send mail (SMTP)",
+    "ssh": "by logging in to the server (SSH)",
+    "http": "by logging in to the web page",
+    "postgresql": "by logging in to the PostgreSQL database",
+    "mariadb": "by logging in to the MariaDB database",
+    "ldap": "by logging in to the directory (LDAP)",
+}
+"""How a credential's secret is checked, as a person reads it."""
+
+
+def verifier_label(verifier: str) -> str:
+    """How a credential with this verifier is checked: "by hand (a person says how)"."""
+    return VERIFIER_LABELS.get(verifier, f"by logging in ({verifier})")
+
+
+def status_label(status: str) -> str:
+    """A stored status value as a person reads it ("locked_out" is "old refused")."""
+    try:
+        return STATUS_LABELS[CredentialStatus(status)]
+    except ValueError:
+        return status.replace("_", " ")
 
 
 class Source(StrEnum):

@@ -184,6 +184,22 @@ def with_acceptance(item: Exposure, acceptance: Acceptance | None, today: date) 
     return replace(item, state=ExposureState.ACCEPTED, acceptance=acceptance)
 
 
+def with_bound_closings(items: list[Exposure], task_keys: dict[str, str]) -> list[Exposure]:
+    """A late critical task bound to a state is closed by the work it is bound to: its hint
+    names that work (`itexit user remove gary`, F3), not `task done`, which it would refuse.
+
+    `task_keys` maps task ids to their template keys (only bound tasks need be there).
+    """
+    out: list[Exposure] = []
+    for item in items:
+        key = ""
+        if item.is_open and item.kind == ExposureKind.CRITICAL_TASK.value:
+            key = task_keys.get(item.subject_ref.removeprefix("task:"), "")
+        still = blocking(key, [e for e in items if e.case_id == item.case_id]) if key else []
+        out.append(replace(item, closing=still[0].closing) if still else item)
+    return out
+
+
 def ordered(items: list[Exposure]) -> list[Exposure]:
     """Most severe first, overdue before not, then by kind, person and subject."""
     return sorted(items, key=Exposure.sort_key)

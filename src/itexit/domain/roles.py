@@ -19,6 +19,20 @@ class Scope(StrEnum):
     HR = "hr"
 
 
+SCOPE_WORDS: dict[Scope, str] = {
+    Scope.CRED: "the credentials and mailbox records",
+    Scope.HR: "the HR records",
+}
+"""Each scope as a person reads it: what its key opens."""
+
+
+def scope_words(scope: Scope | str) -> str:
+    try:
+        return SCOPE_WORDS[Scope(scope)]
+    except ValueError:
+        return f"the {scope} records"
+
+
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
     Role.MANAGER: frozenset({Scope.CRED, Scope.HR}),
     Role.CONSULTANT: frozenset({Scope.CRED}),
@@ -125,6 +139,22 @@ PERMISSION_WORDS: dict[Permission, str] = {
     Permission.SETTINGS_WRITE: "change the practice's settings",
 }
 """What each permission lets a person do, for refusals a practice manager can read."""
+
+
+def role_name(role: Role | str) -> str:
+    """The role's short name ("Auditor", "HR officer"); a stored value not known is shown as is."""
+    try:
+        return ROLE_LABELS[Role(role)].split(" (")[0]
+    except ValueError:
+        return str(role)
+
+
+def role_noun(role: Role | str) -> str:
+    """The role as it reads in a sentence ("an auditor", "an HR officer")."""
+    try:
+        return ROLE_NOUNS[Role(role)]
+    except ValueError:
+        return f"a {role}"
 
 
 def refusal(role: Role, permission: Permission) -> str:

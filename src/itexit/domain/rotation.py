@@ -61,15 +61,15 @@ _ALLOWED: dict[Step, frozenset[CredentialStatus]] = {
 }
 
 _REFUSALS: dict[tuple[Step, CredentialStatus], str] = {
-    (Step.VERIFY, S.NEEDS_RECONCILE): "reconcile it first: no secret is known to work",
+    (Step.VERIFY, S.NEEDS_RECONCILE): "no secret is known to work: find which one works first",
     (Step.START, S.ROTATION_PENDING): (
-        "a new secret is already pending; confirm it, or reconcile to keep whichever works"
+        "a new secret is already pending; confirm it, or find which one works and keep it"
     ),
-    (Step.START, S.NEEDS_RECONCILE): "reconcile it first: no secret is known to work",
+    (Step.START, S.NEEDS_RECONCILE): "no secret is known to work: find which one works first",
     (Step.EDIT_SECRET, S.ROTATION_PENDING): (
-        "a rotation is under way; confirm it or reconcile before replacing the secret"
+        "a rotation is under way; confirm it, or find which secret works, before replacing it"
     ),
-    (Step.EDIT_SECRET, S.NEEDS_RECONCILE): "reconcile it first",
+    (Step.EDIT_SECRET, S.NEEDS_RECONCILE): "find which stored secret works first",
 }
 
 
@@ -180,5 +180,5 @@ def next_step(status: CredentialStatus) -> str:
         S.ROTATION_PENDING: "set the pending secret on the system, then confirm",
         S.ROTATED: "prove the old secret fails",
         S.LOCKED_OUT: "done",
-        S.NEEDS_RECONCILE: "reconcile",
+        S.NEEDS_RECONCILE: "reset it on the system, then find which secret works (x)",
     }[status]

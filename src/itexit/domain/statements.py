@@ -12,6 +12,7 @@ from pydantic import ConfigDict, Field, SecretStr, ValidationError, field_valida
 
 from itexit.domain.base import Model
 from itexit.domain.errors import BadInput
+from itexit.domain.wording import agree
 
 TEMPLATE_FILE = Path(__file__).resolve().parent.parent / "data" / "exit_statement.toml"
 """The statement template shipped with itexit."""
@@ -69,7 +70,9 @@ class StatementTemplate(Frozen):
         keys = [clause.key for clause in clauses]
         missing = [key for key in REQUIRED_CLAUSES if key not in keys]
         if missing:
-            raise ValueError(f"the statement lacks the clause(s) {', '.join(missing)}")
+            raise ValueError(
+                f"the statement lacks the {agree(len(missing), 'clause')} {', '.join(missing)}"
+            )
         if len(set(keys)) != len(keys):
             raise ValueError("two clauses share a key")
         return clauses

@@ -10,6 +10,7 @@ left on the way out. Both leave ordinary text, accents and emoji alone.
 from __future__ import annotations
 
 import re
+import socket
 
 # ESC-introduced sequences: CSI (`ESC [` ... final byte), OSC/DCS/SOS/PM/APC strings (ended by
 # BEL or ST), and two-byte escapes; then the C1 forms (U+009B CSI, U+009D OSC, ...).
@@ -100,3 +101,32 @@ def for_terminal(text: str) -> str:
     if not _VISIBLE.search(text):
         return text
     return _VISIBLE.sub("\ufffd", text)
+
+
+_ERRNO = re.compile(r"\[(?:Errno|WinError) -?\d+\]\s*|\[SSL(?:: [A-Z_]+)?\]\s*")
+
+
+def without_errno(text: str) -> str:
+    """`text` without the "[Errno -2] " / "[SSL: ...] " tags the operating system puts in."""
+    return _ERRNO.sub("", text)
+
+
+def plain_reason(exc: BaseException) -> str:
+    """Why a file or network operation failed, in words: "the host name cannot be found",
+    "no answer in time", "permission denied" — never "[Errno -2] Name or service not known"."""
+    if isinstance(exc, socket.gaierror):
+        return "the host name cannot be found"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "no answer in time"
+    if isinstance(exc, ConnectionRefusedError):
+        return "the connection was refused (nothing is listening there)"
+    if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+        return "the other side closed the connection"
+    verify = getattr(exc, "verify_message", None)
+    if verify:
+        return f"its certificate is not trusted ({verify})"
+    reason = getattr(exc, "reason", None) if type(exc).__name__.startswith("SSL") else None
+    if reason:
+        return f"the secure connection failed ({str(reason).replace('_', ' ').lower()})"
+    words = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return without_errno(" ".join(str(words).split())).rstrip(".")

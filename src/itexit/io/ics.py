@@ -16,6 +16,7 @@ from icalendar import Alarm, Calendar, Event
 
 from itexit.domain.renewals import RenewalState, RenewalSummary
 from itexit.domain.text import clean
+from itexit.domain.wording import count
 
 ALARM_DAYS = (14, 3)
 PRODID = "-//itexit//Renewals//EN"
@@ -38,7 +39,7 @@ def _event(
     for days in ALARM_DAYS:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", f"{summary} in {days} days")
+        alarm.add("description", f"{summary} in {count(days, 'day')}")
         alarm.add("trigger", timedelta(days=-days))
         event.add_component(alarm)
     return event
@@ -49,7 +50,8 @@ def _details(item: RenewalSummary, include_details: bool) -> str:
         f"Kind: {item.kind.value}",
         f"Vendor: {item.vendor}",
         f"Renewal date: {item.renewal_date.isoformat()}",
-        f"Auto-renews: {'yes' if item.auto_renew else 'no'}; notice {item.notice_days} days",
+        f"Auto-renews: {'yes' if item.auto_renew else 'no'}; "
+        f"notice {count(item.notice_days, 'day')}",
         f"Billing: {item.billing_cycle.value.replace('_', '-')}",
     ]
     if item.departing_contact:

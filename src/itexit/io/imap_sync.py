@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from itexit.domain.errors import BadInput, CheckFailed
 from itexit.domain.mailbox import HEADER_FIELDS, Tls
+from itexit.domain.text import plain_reason, without_errno
 from itexit.io.mbox import Parsed, parse_headers
 
 BATCH = 500
@@ -86,7 +87,7 @@ def connect(target: ImapTarget) -> imaplib.IMAP4:
     except ssl.SSLError as exc:
         raise CheckFailed(f"The TLS handshake with {where} failed: {exc.reason}.") from None
     except (OSError, imaplib.IMAP4.error) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        reason = plain_reason(exc) if isinstance(exc, OSError) else without_errno(str(exc))
         raise CheckFailed(f"Cannot reach the mail server {where}: {reason}.") from None
     try:
         conn.login(target.username, target.password)
@@ -141,7 +142,8 @@ def sync_folders(
             try:
                 typ, data = conn.select(_quote(folder), readonly=True)
             except (OSError, imaplib.IMAP4.error) as exc:
-                raise CheckFailed(f"Cannot open the folder {folder}: {exc}.") from None
+                reason = plain_reason(exc) if isinstance(exc, OSError) else str(exc)
+                raise CheckFailed(f"Cannot open the folder {folder}: {reason}.") from None
             _check(typ, data, f"to open the folder {folder}")
             validity = _uidvalidity(conn)
             known = positions.get(folder)
@@ -175,8 +177,10 @@ def sync_folders(
                 )
         return True
     except OSError as exc:
-        raise CheckFailed(f"The connection to {target.host} failed: {exc}.") from None
+        raise CheckFailed(f"The connection to {target.host} failed: {plain_reason(exc)}.") from None
     except imaplib.IMAP4.abort as exc:
-        raise CheckFailed(f"The mail server {target.host} dropped the connection: {exc}.") from None
+        raise CheckFailed(
+            f"The mail server {target.host} dropped the connection: {without_errno(str(exc))}."
+        ) from None
     finally:
         _logout(conn)

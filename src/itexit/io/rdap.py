@@ -25,6 +25,7 @@ from typing import Any
 from pydantic import ConfigDict
 
 from itexit.domain.base import Model
+from itexit.domain.text import plain_reason
 
 BASE_URL_ENV = "ITEXIT_RDAP_BASE_URL"
 """Test-only: send every lookup to this base URL instead of the bootstrap's registry."""
@@ -103,7 +104,8 @@ def _refused_address(host: str, port: int, deadline: float) -> tuple[str, str | 
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise RdapError(f"Could not find the registry ({host}): {exc}.") from None
+        reason = plain_reason(exc) if isinstance(exc, OSError) else str(exc)
+        raise RdapError(f"Could not find the registry ({host}): {reason}.") from None
     if time.monotonic() > deadline:
         raise RdapError(f"The registry ({host}) did not answer in time.")
     address = str(infos[0][4][0])
@@ -134,7 +136,7 @@ def _connect(url: str, deadline: float, vet: bool) -> tuple[http.client.HTTPConn
             context = ssl.create_default_context()
             sock = context.wrap_socket(sock, server_hostname=host)
     except (OSError, ssl.SSLError) as exc:
-        raise RdapError(f"Could not reach the registry ({host}): {exc}.") from None
+        raise RdapError(f"Could not reach the registry ({host}): {plain_reason(exc)}.") from None
     connection = http.client.HTTPConnection(host, port, timeout=remaining)
     connection.sock = sock
     return connection, parts.netloc

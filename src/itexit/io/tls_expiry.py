@@ -16,6 +16,7 @@ from cryptography.x509.oid import NameOID
 from pydantic import ConfigDict
 
 from itexit.domain.base import Model
+from itexit.domain.text import plain_reason
 
 DEFAULT_PORT = 443
 
@@ -121,7 +122,7 @@ def read_certificate(
     except TimeoutError:
         raise TlsError(f"{host}:{port} did not answer within {timeout:g} s.") from None
     except OSError as exc:
-        raise TlsError(f"Could not connect to {host}:{port}: {exc.strerror or exc}.") from None
+        raise TlsError(f"Could not connect to {host}:{port}: {plain_reason(exc)}.") from None
     reading = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     reading.check_hostname = False
     reading.verify_mode = ssl.CERT_NONE
@@ -132,5 +133,5 @@ def read_certificate(
     except TimeoutError:
         raise TlsError(f"{host}:{port} did not answer within {timeout:g} s.") from None
     except OSError as exc:
-        raise TlsError(f"Could not connect to {host}:{port}: {exc.strerror or exc}.") from None
+        raise TlsError(f"Could not connect to {host}:{port}: {plain_reason(exc)}.") from None
     return parse_certificate(der, host, port, False, error)

@@ -17,6 +17,7 @@ from textual.widgets import Button, ProgressBar, Static
 
 from itexit.domain.changing import AutoRotation, CampaignReport
 from itexit.domain.errors import ItexitError
+from itexit.domain.wording import agree, count
 from itexit.screens.base import ItexitModal
 
 if TYPE_CHECKING:
@@ -55,8 +56,8 @@ class CampaignModal(ItexitModal[None]):
     def _intro(self) -> str:
         auto, manual = self._session.changing.due()
         return (
-            f"{len(auto)} due credential(s) can be changed by itexit; "
-            f"{len(manual)} are rotated by hand."
+            f"{count(len(auto), 'due credential')} can be changed by itexit; "
+            f"{len(manual)} {agree(len(manual), 'is')} rotated by hand."
         )
 
     @on(Button.Pressed, "#campaign-start")

@@ -24,6 +24,7 @@ from itexit.domain.checklist import (
     TaskStatus,
 )
 from itexit.domain.roles import ROLE_LABELS, Permission, Role
+from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
 from itexit.screens.case_modals import CaseStageModal, TerminationDateModal
 from itexit.screens.case_text import DATE_FORMAT, progress_bar
@@ -81,7 +82,7 @@ def short_date(when: date | None, today: date) -> str:
 
 
 def _size(size: int) -> str:
-    return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"
+    return f"{size / 1024:.0f} KB" if size >= 1024 else count(size, "byte")
 
 
 def task_panel(task: TaskDetail, today: date) -> Text:

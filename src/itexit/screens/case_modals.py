@@ -18,6 +18,7 @@ from itexit.domain.checklist import (
     TemplateInfo,
 )
 from itexit.domain.people import clean_emails, clean_phones
+from itexit.domain.wording import count
 from itexit.screens.base import ItexitModal
 
 REASON_LABELS: dict[ReasonCategory, str] = {
@@ -81,7 +82,7 @@ class NewCaseModal(ItexitModal[NewCase]):
             yield Input(placeholder="Optional: removing it becomes a critical task", id="case-user")
             yield Label("Templates", classes="field-label")
             yield SelectionList[str](
-                *[(f"{t.title} ({t.tasks} tasks)", t.id) for t in self._templates],
+                *[(f"{t.title} ({count(t.tasks, 'task')})", t.id) for t in self._templates],
                 id="case-templates",
             )
             yield Label("Reason (HR only)", classes="field-label")

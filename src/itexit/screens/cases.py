@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Header, Static
 
 from itexit.domain.checklist import CaseStatus, CaseSummary, NewCase, TemplateInfo
 from itexit.domain.roles import Permission
-from itexit.domain.wording import count
+from itexit.domain.wording import count, day
 from itexit.screens.base import ItexitScreen
 from itexit.screens.case_detail import CaseDetailScreen
 from itexit.screens.case_modals import NewCaseModal
@@ -39,8 +39,9 @@ def critical_cell(case: CaseSummary) -> Text:
 def next_due_cell(case: CaseSummary, today: date) -> Text:
     if case.next_due is None:
         return Text("—", style="dim")
-    style = "red" if case.next_due < today else ""
-    return Text(case.next_due.strftime("%d %b"), style=style)
+    if case.next_due < today:
+        return Text(f"was {day(case.next_due, today)}", style="red")
+    return Text(day(case.next_due, today))
 
 
 class CaseListScreen(ItexitScreen):
@@ -126,7 +127,7 @@ class CaseListScreen(ItexitScreen):
         table.add_column("Leaves", key="date", width=11)
         table.add_column("Progress", key="progress", width=BAR_WIDTH + 7)
         table.add_column("Critical open", key="critical", width=15)
-        table.add_column("Next due", key="next", width=8)
+        table.add_column("Next due", key="next", width=10)
         table.add_column("Status", key="status", width=10)
         table.add_column("Kind", key="kind", width=11)
         for case in self._cases:

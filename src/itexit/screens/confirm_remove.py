@@ -13,7 +13,7 @@ from itexit.screens.base import ItexitModal
 def consequences(name: str) -> list[str]:
     """The four facts a manager must know before removing someone, in their words."""
     return [
-        "A new key epoch is made and every record is re-encrypted under it.",
+        "The vault gets new keys, and every record is locked again with them.",
         f"{name}'s access ends for every future state of the vault.",
         f"Copies and backups made before today still open with {name}'s passphrase.",
         f"Every credential {name} could see becomes due for rotation: change those passwords "

@@ -27,6 +27,7 @@ from itexit.domain.credentials import (
     CredentialStatus,
     CredentialSummary,
     HistoryEntry,
+    verifier_label,
 )
 from itexit.domain.rotation import finished, in_campaign, leverage_rank, next_step
 from itexit.screens.base import ItexitScreen
@@ -104,7 +105,7 @@ def credential_table() -> VirtualTable[CredentialSummary]:
         [
             Column("system", "System", min_width=12, flex=2),
             Column("category", "Category", min_width=7, flex=1),
-            Column("status", "Status", width=10),
+            Column("status", "Status", width=11),
             Column("departing", "!", width=1, sortable=False),
             Column("verified", "Checked", width=7),
         ],
@@ -121,11 +122,11 @@ def campaign_line(rows: list[CredentialSummary]) -> str:
     due = [r for r in rows if in_campaign(r.known_to_departing, r.rotation_due)]
     if not due:
         return f"{len(rows)} in all"
-    locked_out = sum(1 for r in due if finished(r.status, r.rotation_due))
+    refused = sum(1 for r in due if finished(r.status, r.rotation_due))
     to_prove = sum(1 for r in due if r.status is CredentialStatus.ROTATED and not r.rotation_due)
     return (
-        f"[b]{len(due) - locked_out - to_prove}[/b] to rotate · "
-        f"{to_prove} to prove dead · {locked_out} locked out · {len(rows)} in all"
+        f"[b]{len(due) - refused - to_prove}[/b] to rotate · "
+        f"{to_prove} old to try · {refused} old refused · {len(rows)} in all"
     )
 
 
@@ -149,9 +150,9 @@ class CredentialsScreen(ItexitScreen):
         Binding(
             "o",
             "verify_old",
-            "Old fails?",
+            "Try old",
             id="cred.verify_old",
-            tooltip="Prove the previous secret no longer works",
+            tooltip="Try the previous secret, to prove it no longer works",
         ),
         Binding("s", "reveal", "Reveal", id="cred.reveal", tooltip="Show the secret (audited)"),
         Binding("c", "copy_secret", "Copy", id="cred.copy", tooltip="Copy the secret (audited)"),
@@ -169,10 +170,10 @@ class CredentialsScreen(ItexitScreen):
         Binding(
             "x",
             "reconcile",
-            "Reconcile",
+            "Which works?",
             id="cred.reconcile",
             show=False,
-            tooltip="Try pending, current and previous; keep what works",
+            tooltip="Try the new, current and previous secrets; keep the one that works",
         ),
         Binding(
             "i", "import", "Import", id="cred.import", tooltip="Import from a password manager"
@@ -346,7 +347,7 @@ class CredentialsScreen(ItexitScreen):
             "Next: start rotation: someone who left could read the current secret"
             if row.rotation_due and finished(row.status, False)
             else f"Next: {next_step(row.status)}",
-            f"Verifier: {row.verifier}",
+            f"Checked: {verifier_label(row.verifier)}",
         ]
         if row.known_to_departing:
             lines.append("[bold red]Known to the departing person[/]")
@@ -583,7 +584,7 @@ class CredentialsScreen(ItexitScreen):
         if row is None:
             return
         if row.status is CredentialStatus.NEEDS_RECONCILE:
-            self.notify("Reconcile it first (x): no stored secret is known to work.")
+            self.notify("Find which stored secret works first (x): none is known to work now.")
             return
         self.app.push_screen(RotationWizard(self._session, row), self._reload)
 

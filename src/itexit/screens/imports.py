@@ -393,7 +393,7 @@ class ImportScreen(ItexitScreen):
         bar.display = True
         for selector in ("#import-start-button", "#import-preview-button"):
             self.query_one(selector, Button).disabled = True
-        self._say(f"Importing {preview.to_import:,} credentials… (escape cancels)")
+        self._say(f"Importing {count(preview.to_import, 'credential')}… (escape cancels)")
         departing = self.query_one("#import-departing", Checkbox).value
         self.run_import(preview, departing)
 

@@ -1,4 +1,4 @@
-"""What a removal did: the new key epoch and the credentials now due for rotation."""
+"""What a removal did: the vault's new keys and the credentials now due for rotation."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
 from itexit.domain.models import RemovalReport
+from itexit.domain.wording import count
 from itexit.screens.base import ItexitModal
 
 
@@ -31,13 +32,15 @@ class RemovalReportModal(ItexitModal[None]):
         with Vertical(id="report-dialog", classes="dialog"):
             yield Static(f"{report.removed} was removed", classes="heading", markup=False)
             yield Static(
-                f"The vault now uses key epoch {report.new_epoch}; "
-                f"{report.records_reencrypted} records were re-encrypted under it.",
+                f"The vault has new keys (key set {report.new_epoch}); "
+                f"{count(report.records_reencrypted, 'record was', 'records were')} locked "
+                "again with them.",
                 id="report-epoch",
             )
             if report.rotation_due:
                 yield Static(
-                    f"{len(report.rotation_due)} credentials are now due for rotation:",
+                    f"{count(len(report.rotation_due), 'credential is', 'credentials are')} now "
+                    "due for rotation:",
                     id="report-due-heading",
                 )
                 with VerticalScroll(id="report-due-list"):

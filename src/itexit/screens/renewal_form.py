@@ -25,6 +25,7 @@ from itexit.domain.renewals import (
     parse_notice,
     schedule,
 )
+from itexit.domain.wording import count
 from itexit.screens.base import ItexitModal
 
 KIND_LABELS = {
@@ -257,7 +258,13 @@ class RenewalFormModal(ItexitModal[RenewalEdit]):
             )
             verb = "Cancel by" if auto else "Renew by"
             days = (plan.cancel_by - self._today).days
-            when = f"in {days} days" if days >= 0 else f"{-days} days ago"
+            when = (
+                "today"
+                if days == 0
+                else f"in {count(days, 'day')}"
+                if days > 0
+                else f"{count(-days, 'day')} ago"
+            )
             preview.update(f"{verb} {plan.cancel_by.isoformat()} ({when}).")
         else:
             preview.update("")

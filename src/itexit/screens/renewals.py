@@ -352,7 +352,7 @@ class RenewalsScreen(ItexitScreen):
                 style="dim",
             )
         else:
-            text = Text(f"{len(self._items)} renewals: ")
+            text = Text(f"{count(len(self._items), 'renewal')}: ")
             parts = [b for b in (Band.OVERDUE, Band.DAYS_30, Band.DAYS_60, Band.DAYS_90)]
             for band in parts:
                 if counts.get(band):
@@ -515,7 +515,9 @@ class RenewalsScreen(ItexitScreen):
     @on(CalendarExported)
     def _exported(self, message: CalendarExported) -> None:
         message.stop()
-        self.notify(f"Wrote {message.events} events to {message.path}.", title="Calendar exported")
+        self.notify(
+            f"Wrote {count(message.events, 'event')} to {message.path}.", title="Calendar exported"
+        )
 
     def action_go_back(self) -> None:
         self.dismiss()

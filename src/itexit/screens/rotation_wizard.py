@@ -50,8 +50,8 @@ class RotationWizard(ItexitModal[CredentialSummary]):
     CSS_PATH = "rotation_wizard.tcss"
     HELP = (
         "The new secret is saved before you see it. Set it on the system, then confirm: the app "
-        "checks it works. Last, prove the old secret fails: only then is the departing person "
-        "locked out. A manual system asks you to say how you checked."
+        "checks it works. Last, prove the old secret fails: only then can the departing person "
+        "no longer use it. A system checked by hand asks you to say how you checked."
     )
 
     @dataclass

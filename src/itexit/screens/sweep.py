@@ -27,6 +27,7 @@ from itexit.domain.sweep import (
     Severity,
     SweepHost,
 )
+from itexit.domain.wording import count
 from itexit.screens.base import ItexitModal, ItexitScreen
 from itexit.widgets.keybar import KeyBar
 
@@ -170,11 +171,12 @@ class SweepScreen(ItexitScreen):
             hint.update(
                 "No admin account is marked for the sweep: mark one on its credential "
                 "(itexit cred sweep-admin ID)."
-                + (f" {open_count} finding(s) recorded." if open_count else "")
+                + (f" {count(open_count, 'way in', 'ways in')} recorded." if open_count else "")
             )
         else:
             hint.update(
-                f"{len(self._hosts)} host(s) from the inventory · {open_count} way(s) in open. "
+                f"{count(len(self._hosts), 'host')} from the inventory · "
+                f"{count(open_count, 'way in', 'ways in')} open. "
                 "Press s to sweep now."
             )
 
@@ -248,7 +250,7 @@ class SweepScreen(ItexitScreen):
         if report.reached:
             state = f"read in {report.seconds:.1f} s"
             if report.problems:
-                state += f" · {len(report.problems)} note(s)"
+                state += f" · {count(len(report.problems), 'note')}"
         else:
             state = f"NOT READ: {report.problems[0] if report.problems else ''}"
         self._progress[report.host] = state
@@ -259,7 +261,9 @@ class SweepScreen(ItexitScreen):
         message.stop()
         found = message.found
         self.notify(
-            f"{found} way(s) in found." if found else "Nothing found on the hosts read.",
+            f"{count(found, 'way in', 'ways in')} found."
+            if found
+            else "Nothing found on the hosts read.",
             severity="warning" if found else "information",
         )
 

@@ -47,8 +47,8 @@ class UsersScreen(ItexitScreen):
     AUTO_FOCUS = "#users-table"
     HELP = (
         "Everyone listed here can unlock the vault with their own passphrase. Add a second "
-        "practice manager so the practice never depends on one person. Removing someone makes "
-        "a new key epoch and marks every credential they could see as due for rotation. Press e "
+        "practice manager so the practice never depends on one person. Removing someone gives "
+        "the vault new keys and marks every credential they could see as due for rotation. Press e "
         "to record a person's full name and e-mail address."
     )
 

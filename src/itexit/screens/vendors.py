@@ -16,6 +16,7 @@ from textual.widgets import Header, Input, Static
 
 from itexit.domain.roles import Permission
 from itexit.domain.vendors import ContactFields, VendorDetail, VendorFields, VendorSummary
+from itexit.domain.wording import agree, none_of, part_of
 from itexit.screens.base import ItexitScreen
 from itexit.screens.vendor_forms import ContactModal, RemoveContactModal, VendorModal
 from itexit.widgets.keybar import KeyBar
@@ -222,12 +223,13 @@ class VendorsScreen(ItexitScreen):
         elif tied:
             summary.update(
                 Text.assemble(
-                    (f"{tied} of {len(message.vendors)} vendors", "bold red"),
-                    " are still tied to the person leaving. Fix the flagged ones first.",
+                    (part_of(tied, len(message.vendors), "vendor"), "bold red"),
+                    f" {agree(tied, 'is')} still tied to the person leaving. "
+                    f"Fix the flagged {agree(tied, 'one')} first.",
                 )
             )
         else:
-            summary.update(f"None of the {len(message.vendors)} vendors depends on the leaver.")
+            summary.update(f"{none_of(len(message.vendors), 'vendor')} depends on the leaver.")
         if table.cursor_item is None:
             self._show_detail(None)
 

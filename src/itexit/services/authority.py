@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from itexit.domain.errors import BadInput, CheckFailed, RollbackDetected
 from itexit.domain.models import AuditEvent, AuditVerdict
-from itexit.domain.roles import Permission, Role, is_allowed
+from itexit.domain.roles import Permission, Role, is_allowed, role_noun
 from itexit.services import audit, witness
 from itexit.services.roster import check_tables, check_witness, stored
 from itexit.store.models import AuditRow, User, VaultMeta
@@ -164,7 +164,7 @@ def _check(
     now = walk.state() or state
     if row.epoch != now.epoch:
         return (
-            f"it was written at key epoch {row.epoch}, but the member list was at epoch "
+            f"it was written with key set {row.epoch}, but the member list was at key set "
             f"{now.epoch} then: the key tables were rolled back or altered"
         )
     return None
@@ -187,7 +187,8 @@ def _check_signer(row: AuditRow, state: RosterState) -> str | None:
     ):
         return "its signature does not match: it was forged or altered"
     if not allowed(role, row.action):
-        return f"{name} was {role} at that point, and a {role} may not do {row.action}"
+        noun = role_noun(role)
+        return f"{name} was {noun} at that point, and {noun} may not make the change it records"
     return None
 
 

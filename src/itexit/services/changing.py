@@ -250,7 +250,7 @@ class ChangingService:
         if status is CredentialStatus.NEEDS_RECONCILE:
             return end(
                 AutoStep.SAVE,
-                f"{system}: no stored secret is known to work; reconcile it first.",
+                f"{system}: no stored secret is known to work; find which one works first.",
             )
         result: ChangeResult | None = None
         if status is not CredentialStatus.ROTATED:

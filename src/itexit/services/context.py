@@ -24,7 +24,15 @@ from itexit.domain.errors import (
     VaultError,
     VaultRekeyed,
 )
-from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope, is_allowed, refusal
+from itexit.domain.roles import (
+    ROLE_SCOPES,
+    Permission,
+    Role,
+    Scope,
+    is_allowed,
+    refusal,
+    scope_words,
+)
 from itexit.services import audit, witness
 from itexit.services.location import VaultLocation
 from itexit.store.models import Encrypted, KeySlot, VaultMeta, utcnow
@@ -101,7 +109,7 @@ class VaultContext:
     def scope_key(self, scope: str, epoch: int | None = None) -> bytes:
         key = self._scope_keys.get((scope, self.epoch if epoch is None else epoch))
         if key is None:
-            raise PermissionDenied(f"Your role does not hold the {scope} key.")
+            raise PermissionDenied(f"Your role cannot open {scope_words(scope)}.")
         return key
 
     def holds(self, scope: Scope) -> bool:
@@ -174,7 +182,7 @@ class VaultContext:
             key = self._scope_keys.get((row.scope, row.epoch))
         if key is None and any(scope == row.scope for scope, _ in self._scope_keys):
             raise IntegrityFailure(
-                f"A {table_of(row)} record claims key epoch {row.epoch}, which this vault "
+                f"A {table_of(row)} record claims key set {row.epoch}, which this vault "
                 "does not hold: it was altered."
             )
         if key is None:
@@ -202,7 +210,8 @@ class VaultContext:
         """Hold the keys of the vault's newer `epoch` from this actor's own slots."""
         if epoch < self.epoch:
             raise StaleEdit(
-                "The vault's key epoch went back since you unlocked it; lock and unlock again."
+                "The vault's keys went back to an older set since you unlocked it; lock and "
+                "unlock again."
             )
         if not self.follow_rekey or self.actor.keys is None:
             raise VaultRekeyed()

@@ -18,6 +18,7 @@ from itexit.domain.credentials import (
 )
 from itexit.domain.errors import BadInput
 from itexit.domain.roles import Permission, Scope
+from itexit.domain.wording import count
 from itexit.services.context import VaultContext
 from itexit.services.cred_records import add_event, host_and_port, secret_fingerprint, to_summary
 from itexit.store.models import Credential, SecretVersion
@@ -161,7 +162,7 @@ def add_many(
                 session.add_all(children)
                 session.flush()
                 parents, children = [], []
-                ctx.record(session, "cred.add_many", f"{len(batch)} credentials", items=batch)
+                ctx.record(session, "cred.add_many", count(len(batch), "credential"), items=batch)
                 batch = []
             if on_progress is not None:
                 on_progress(index, total)

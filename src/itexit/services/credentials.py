@@ -440,9 +440,9 @@ _DONE = (CredentialStatus.ROTATED.value, CredentialStatus.LOCKED_OUT.value)
 
 
 def tiles(ctx: VaultContext, today: date) -> list[Tile]:
-    """The credential tiles of the dashboard: to rotate, rotated, and locked out (proven dead).
+    """The credential tiles of the dashboard: to rotate, rotated, and old refused (proven dead).
 
-    "To rotate" is what the exposure ledger derives: a locked-out credential whose current
+    "To rotate" is what the exposure ledger derives: an old-refused credential whose current
     secret someone leaving could read is to rotate again.
     """
     exposed = still_to_rotate(ctx, today)
@@ -478,7 +478,7 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
         ]
     caption = f"of {total} in the inventory"
     if reconcile:
-        caption = f"{reconcile} need reconciling · {caption}"
+        caption = f"{reconcile} with no working secret · {caption}"
     return [
         Tile(
             key="credentials",
@@ -490,17 +490,17 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
         ),
         Tile(
             key="credentials_rotated",
-            title="Rotated, old not yet proven dead",
+            title="Rotated, old not yet tried",
             count=rotated,
-            caption="verify the old secret fails",
+            caption="try the old one: it must fail",
             severity="warn" if rotated else "ok",
             screen="credentials",
         ),
         Tile(
             key="credentials_locked_out",
-            title="Locked out",
+            title="Rotated, old refused",
             count=locked,
-            caption="old secret proven to fail",
+            caption="old secret tried and refused",
             severity="ok",
             screen="credentials",
         ),

@@ -23,6 +23,7 @@ from itexit.domain.errors import (
 )
 from itexit.domain.models import AuditVerdict
 from itexit.domain.roles import Role, Scope
+from itexit.domain.wording import count
 from itexit.services import audit, guessing, roster, witness
 from itexit.services.context import Actor, Store, VaultContext, bind_all, lock_meta
 from itexit.services.handover import open_inbox_on_unlock, publish_key
@@ -563,7 +564,7 @@ class Gateway:
             ctx.record(
                 session,
                 "roster.sign",
-                f"{len(members)} members",
+                count(len(members), "member"),
                 members=[m.name for m in members],
                 bound=bound,
                 **change.audit_details(),

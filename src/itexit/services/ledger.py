@@ -17,10 +17,12 @@ from itexit.domain.exposures import (
     TASK_BINDINGS,
     Acceptance,
     Exposure,
+    ExposureKind,
     ExposureState,
     blocking,
     ordered,
     with_acceptance,
+    with_bound_closings,
 )
 from itexit.domain.people import norm_name
 from itexit.domain.roles import Permission, Role, Scope
@@ -85,9 +87,27 @@ class ExposureLedger:
                     if item.id in found and found[item.id].state is not ExposureState.CLOSED:
                         continue
                     found[item.id] = item
+            items = with_bound_closings(list(found.values()), self._bound_task_keys(found))
             if not accepted:
-                return ordered(list(found.values()))
-            return ordered([with_acceptance(e, accepted.get(e.id), today) for e in found.values()])
+                return ordered(items)
+            return ordered([with_acceptance(e, accepted.get(e.id), today) for e in items])
+
+    def _bound_task_keys(self, found: dict[str, Exposure]) -> dict[str, str]:
+        """The template keys of the late tasks among `found` that are bound to a state."""
+        late = [
+            e.subject_ref.removeprefix("task:")
+            for e in found.values()
+            if e.kind == ExposureKind.CRITICAL_TASK.value and e.is_open
+        ]
+        if not late:
+            return {}
+        with self.ctx.reading() as session:
+            rows = session.execute(
+                select(Task.id, Task.key).where(
+                    Task.id.in_(late), Task.key.in_(list(TASK_BINDINGS))
+                )
+            ).all()
+        return {task_id: key for task_id, key in rows}
 
     def list(
         self,

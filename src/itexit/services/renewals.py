@@ -35,6 +35,7 @@ from itexit.domain.renewals import (
     timeline,
 )
 from itexit.domain.roles import Permission, Scope
+from itexit.domain.text import plain_reason
 from itexit.services.context import VaultContext, check_version, plain_enum
 from itexit.services.people import departing
 from itexit.services.states import check_renewals
@@ -511,7 +512,7 @@ class RenewalService:
         try:
             count = write_calendar(path, items, self.ctx.vault_id, include_details=include_details)
         except OSError as exc:
-            raise BadInput(f"Cannot write the calendar to {path}: {exc.strerror or exc}.") from None
+            raise BadInput(f"Cannot write the calendar to {path}: {plain_reason(exc)}.") from None
         with self.ctx.transaction() as session:
             self.ctx.record(
                 session,

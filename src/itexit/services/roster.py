@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from itexit.domain.errors import IntegrityFailure, RollbackDetected, VaultError
-from itexit.domain.roles import ROLE_SCOPES, Role
+from itexit.domain.roles import ROLE_SCOPES, Role, role_noun
 from itexit.services import witness
 from itexit.store.models import KeySlot, RosterEntry, User, VaultMeta
 from itexit.vault.keys import KeyPair
@@ -97,8 +97,8 @@ def check_tables(session: Session, state: RosterState, meta: VaultMeta) -> None:
     """Refuse the first `vault_meta`, `users` or `key_slots` row that disagrees with the list."""
     if meta.epoch != state.epoch:
         raise IntegrityFailure(
-            f"The vault_meta row says key epoch {meta.epoch}, but the signed member list is at "
-            f"epoch {state.epoch}: the key tables were rolled back or altered. " + _RESTORE
+            f"The vault_meta row says key set {meta.epoch}, but the signed member list is at "
+            f"key set {state.epoch}: the key tables were rolled back or altered. " + _RESTORE
         )
     if (meta.recovery_box_public, meta.recovery_sign_public) != (
         state.recovery_box,
@@ -139,8 +139,9 @@ def _check_user(user: User, state: RosterState) -> None:
             )
         if (former.name, former.role) != (user.name, user.role):
             raise IntegrityFailure(
-                f"{what} does not match the signed member list, which shows {former.name} as a "
-                f"removed {former.role}: it was changed in the database. " + _RESTORE
+                f"{what} does not match the signed member list, which shows {former.name} as "
+                f"{role_noun(former.role)} since removed: it was changed in the database. "
+                + _RESTORE
             )
         return
     if user.status != "active":
@@ -173,7 +174,7 @@ def _check_slot(slot: KeySlot, state: RosterState) -> None:
     what = f"The key_slots row {slot.id}"
     if slot.epoch != state.epoch:
         raise IntegrityFailure(
-            f"{what} is for key epoch {slot.epoch}, but the signed member list is at epoch "
+            f"{what} is for key set {slot.epoch}, but the signed member list is at key set "
             f"{state.epoch}: the key tables were rolled back or altered. " + _RESTORE
         )
     if slot.holder == RECOVERY:
@@ -271,7 +272,7 @@ def describe(members: list[Member], epoch: int, recovery_sign: bytes | None) -> 
         f"  {m.name:<16} {m.role:<11} key {fingerprint(m.sign)}"
         for m in sorted(members, key=lambda m: m.name)
     ]
-    lines.append(f"  key epoch {epoch}")
+    lines.append(f"  key set {epoch}")
     if recovery_sign:
         lines.append(f"  recovery kit key {fingerprint(recovery_sign)}")
     return lines

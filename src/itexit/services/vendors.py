@@ -36,6 +36,7 @@ from itexit.domain.vendors import (
     sealed_flag_message,
     tie_flags,
 )
+from itexit.domain.wording import count
 from itexit.services.context import VaultContext, check_version
 from itexit.store.models import Credential
 from itexit.store.vendors import Vendor
@@ -568,7 +569,7 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
             key="vendors",
             title="Services tied to the leaver",
             count=tied if total else None,
-            caption=f"of {total} vendors" if total else "no vendors listed yet",
+            caption=f"of {count(total, 'vendor')}" if total else "no vendors listed yet",
             severity=("alert" if tied else "ok") if total else "idle",
             screen="vendors",
         )

@@ -48,7 +48,7 @@ _SENTENCES = {
         "THE OLD SECRET WORKS AGAIN: someone put it back. Rotate it now and find out who."
     ),
     WatchFinding.NEW_REFUSED: (
-        "the current secret is refused: someone changed it on the system; reconcile it."
+        "the current secret is refused: someone changed it on the system; find which works."
     ),
     WatchFinding.UNKNOWN: "the system could not be reached; nothing was learned this time.",
 }
@@ -142,7 +142,7 @@ def reminders(ctx: VaultContext, today: date) -> list[Reminder]:
             title=(
                 f"{system}: the old secret works again — rotate it now"
                 if found is WatchFinding.OLD_WORKS
-                else f"{system}: the current secret stopped working — reconcile it"
+                else f"{system}: the current secret stopped working — find which one works"
             ),
             due=at.date(),
             overdue=True,

@@ -20,6 +20,7 @@ from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
 from itexit.domain.sweep import DepartingIdentity, Finding, FindingKind, HostReport, outside
+from itexit.domain.text import plain_reason
 from itexit.domain.verify import TlsMode
 from itexit.sweep.base import READ_LIMIT, SweepProblem, Target, finding, report
 from itexit.verifiers.base import one_line, tls_context
@@ -227,7 +228,8 @@ def sweep(target: Target, identity: DepartingIdentity, timeout: float) -> HostRe
         except (OSError, ValueError) as exc:
             if isinstance(exc, (ConnectionRefusedError, TimeoutError, socket.gaierror)):
                 raise
-            result.problems.append(f"{mailbox} on {target.host} could not be read ({exc}).")
+            reason = plain_reason(exc) if isinstance(exc, OSError) else str(exc)
+            result.problems.append(f"{mailbox} on {target.host} could not be read ({reason}).")
     return result
 
 

@@ -37,6 +37,7 @@ from itexit.domain.sweep import (
     key_fingerprint,
     normalise_fingerprint,
 )
+from itexit.domain.wording import agree, count
 from itexit.sweep import mailsessions
 from itexit.sweep.base import MAX_ENTRIES, READ_LIMIT, SweepProblem, Target, finding, report
 from itexit.verifiers.base import one_line
@@ -324,7 +325,8 @@ def _keys(
             )
     if damaged:
         result.problems.append(
-            f"{damaged} line(s) of {path} on {target.host} are not public keys and were "
+            f"{count(damaged, 'line')} of {path} on {target.host} {agree(damaged, 'is')} not "
+            f"{agree(damaged, 'a public key', 'public keys')} and {agree(damaged, 'was')} "
             "skipped: look at them by hand."
         )
 

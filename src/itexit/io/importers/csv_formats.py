@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from itexit.domain.wording import count
 from itexit.io.importers.common import (
     NOTE_REVIEW,
     CsvRow,
@@ -241,7 +242,7 @@ def generic_csv(data: bytes, mapping: dict[str, str], encoding: str | None = Non
         if col not in names:
             raise ImportFileError(
                 f"The column {col!r} mapped to {field} is not in the file's first row "
-                f"({len(names)} columns there)."
+                f"({count(len(names), 'column')} there)."
             )
     port_column = mapping.get("port", "")
 

@@ -5,6 +5,8 @@ Each region owns how it draws what it is given; the screen decides when.
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.text import Text
 from textual.widgets import DataTable, Static
 
@@ -19,6 +21,7 @@ from itexit.domain.mailbox import (
     ReviewStatus,
     preferred_unsubscribe,
 )
+from itexit.domain.wording import count, day, moment
 
 DATE_FORMAT = "%d %b %Y"
 SHORT_CLASS = {
@@ -42,7 +45,10 @@ def _who(sender: str) -> str:
 
 def render_cell(row: MessageRow, key: str) -> str | Text:
     if key == "date":
-        return row.date.strftime("%d %b %y %H:%M") if row.date else "—"
+        if row.date is None:
+            return "—"
+        today = date.today()  # another year's message shows its year, not its time
+        return moment(row.date, today) if row.date.year == today.year else day(row.date, today)
     if key == "class":
         label = SHORT_CLASS[row.msg_class]
         if row.unsubscribed:
@@ -70,8 +76,8 @@ class ReviewStatusLine(Static):
             days = status.days_overdue
             parts.append(
                 (
-                    f"Review OVERDUE since {status.next_due:%d %b} "
-                    f"({days} day{'s' if days != 1 else ''})",
+                    f"Review OVERDUE since {day(status.next_due, date.today())} "
+                    f"({count(days, 'day')})",
                     "bold red",
                 )
             )
@@ -82,7 +88,8 @@ class ReviewStatusLine(Static):
         parts.append((f" · {status.cadence}", "dim"))
         parts.append((f" · keep until {box.keep_until:{DATE_FORMAT}}", "dim"))
         if box.last_sync_at is not None:
-            parts.append((f" · synced {box.last_sync_at.astimezone():%d %b %H:%M}", "dim"))
+            added = moment(box.last_sync_at.astimezone(), date.today())
+            parts.append((f" · messages last added {added}", "dim"))
         self.update(Text.assemble(*parts))
 
 

@@ -376,7 +376,7 @@ class MailboxScreen(ItexitScreen):
         if box is None or status is None:
             return
         self.query_one("#mailbox-title", Static).update(
-            Text(f"{box.address}  ·  {len(self._messages):,} messages")
+            Text(f"{box.address}  ·  {count(len(self._messages), 'message')}")
         )
         self.query_one(ReviewStatusLine).show(box, status)
 
@@ -410,7 +410,9 @@ class MailboxScreen(ItexitScreen):
     def _update_count(self) -> None:
         table = self._table()
         shown, total = table.row_count, len(self._messages)
-        text = f"{shown:,} of {total:,} messages" if shown != total else f"{total:,} messages"
+        text = (
+            f"{shown:,} of {count(total, 'message')}" if shown != total else count(total, "message")
+        )
         self.query_one("#mail-count", Static).update(text)
 
     @on(Input.Changed, "#mail-filter")
@@ -535,7 +537,10 @@ class MailboxScreen(ItexitScreen):
         if r.malformed:
             text += f", {r.malformed:,} malformed"
         if r.folders_resynced:
-            text += f"; re-synced {', '.join(r.folders_resynced)} (the server renumbered it)"
+            text += (
+                f"; read {', '.join(r.folders_resynced)} again from the start (the server "
+                "renumbered its messages)"
+            )
         if r.cancelled:
             text += ". Stopped: run it again to continue."
         self.notify(text + ".", title="Mailbox")

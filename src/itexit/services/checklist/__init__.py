@@ -35,7 +35,7 @@ from itexit.domain.checklist import TaskEvent as TaskEventModel
 from itexit.domain.errors import BadInput, Blocked, NotFound, PermissionDenied
 from itexit.domain.exposures import TASK_BINDINGS, blocking
 from itexit.domain.people import NewPerson, PersonKind
-from itexit.domain.roles import Permission, Role, Scope
+from itexit.domain.roles import Permission, Role, Scope, role_noun, scope_words
 from itexit.services import people, templates
 from itexit.services.blobs import store_blob
 from itexit.services.checklist.rows import (
@@ -625,7 +625,7 @@ class CaseService:
             return
         if task.assignee == actor.name or (not task.assignee and task.role == actor.role.value):
             return
-        given = task.assignee or f"the {task.role} role"
+        given = task.assignee or role_noun(task.role)
         raise PermissionDenied(f"#{task.number} is given to {given}; ask them or a manager.")
 
     def _acting_on(
@@ -673,8 +673,8 @@ class CaseService:
         if not self.ctx.holds(scope):
             if private:
                 raise PermissionDenied(
-                    f"Evidence of #{task.number} is sealed for the {scope.value} scope, which "
-                    "your role does not hold."
+                    f"Evidence of #{task.number} is kept with {scope_words(scope)}, which your "
+                    "role cannot open."
                 )
             scope = next(s for s in (Scope.HR, Scope.CRED) if self.ctx.holds(s))
         document: dict[str, Any] = {"note": note, **extra, TASK_STAMP: task_stamp(task)}

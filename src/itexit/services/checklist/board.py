@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from itexit.domain.checklist import TaskStatus
 from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder, ReminderArea
-from itexit.domain.wording import count
+from itexit.domain.wording import count, due
 from itexit.services.context import VaultContext
 from itexit.services.states import check_tasks, closed_cases
 from itexit.store.checklist import Case, Task
@@ -60,7 +60,7 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
         severity = "alert"
     elif critical:
         soonest = min((t.due for t in critical if t.due is not None), default=None)
-        caption = f"next due {soonest:%d %b}" if soonest else "none dated"
+        caption = f"next {due(soonest, today)}" if soonest else "none dated"
         severity = "warn"
     else:
         caption = (

@@ -41,7 +41,7 @@ def exposures(world: World) -> list[Exposure]:
                     command=f"itexit cred rotate start {credential_id} && itexit cred rotate "
                     f"confirm {credential_id}"
                     if old
-                    else f"itexit cred reconcile {credential_id}",
+                    else f"itexit cred find-working {credential_id}",
                     screen="credentials",
                     key="f5",
                 ),

@@ -30,6 +30,7 @@ from itexit.domain.sweep import (
     SweepHost,
     SweepReport,
 )
+from itexit.domain.text import plain_reason
 from itexit.domain.verify import Endpoint, TlsMode
 from itexit.services.context import VaultContext
 from itexit.services.sweep.findings import accept_risk, find_row, listed, record, to_model
@@ -306,7 +307,7 @@ class SweepService:
         except SweepProblem as exc:
             raise CheckFailed(scrub(str(exc), target.secret)) from None
         except OSError as exc:
-            raise CheckFailed(f"{target.host} cannot be reached ({exc.strerror or exc}).") from None
+            raise CheckFailed(f"{target.host} cannot be reached ({plain_reason(exc)}).") from None
         identity = departing_identity(self.ctx, item.case_id)
         report = _scrubbed(readers.read(target, identity, self.timeout), [target])
         if report.reached:

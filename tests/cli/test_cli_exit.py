@@ -179,8 +179,10 @@ def test_the_console_script_leaves_through_run(monkeypatch: pytest.MonkeyPatch) 
     assert "from itexit.launch import run" in (root / "src/itexit/__main__.py").read_text()
     import itexit.cli
     from itexit import launch
+    from itexit.settings import Settings
 
-    def reached() -> None:
+    def reached(settings: Settings | None = None) -> None:
+        assert isinstance(settings, Settings)  # read once here, handed to the command line
         raise SystemExit(7)
 
     monkeypatch.setattr(itexit.cli, "run", reached)

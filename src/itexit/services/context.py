@@ -85,6 +85,8 @@ class VaultContext:
         self.follow_rekey = True
         self._one_at_a_time = threading.RLock()
         """Threads of one unlocked vault (a rotation campaign's workers) use the store in turn."""
+        self._open = threading.local()
+        """The transaction this thread has open, which a nested use case joins."""
 
     # --- permissions and keys ---------------------------------------------------------------
 
@@ -228,14 +230,26 @@ class VaultContext:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One use case, one transaction: the audit rows commit with the change or not at all."""
+        """One use case, one transaction: the audit rows commit with the change or not at all.
+
+        The unit of work nests: a use case called inside another's transaction (on the same
+        thread) joins it, so a use case built from others commits all of it or nothing."""
         if self._locked:
             raise PermissionDenied("The vault is locked; unlock it again to continue.")
         with self._one_at_a_time:
+            outer = self._joinable()
+            if outer is not None:
+                yield outer
+                return
             yield from self._transaction()
+
+    def _joinable(self) -> Session | None:
+        session: Session | None = getattr(self._open, "session", None)
+        return session
 
     def _transaction(self) -> Iterator[Session]:
         session = self.store.sessions()
+        self._open.session = session
         try:
             with witness.committed(session, self.vault_id):
                 meta = lock_meta(session)
@@ -249,13 +263,19 @@ class VaultContext:
                 "Someone else changed this record since you opened it; reload and try again."
             ) from None
         finally:
+            self._open.session = None
             session.close()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
+        """A session to read in; inside a transaction, that transaction's (its writes seen)."""
         if self._locked:
             raise PermissionDenied("The vault is locked; unlock it again to continue.")
         with self._one_at_a_time:
+            outer = self._joinable()
+            if outer is not None:
+                yield outer
+                return
             session = self.store.sessions()
             try:
                 yield session

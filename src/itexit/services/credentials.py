@@ -381,10 +381,6 @@ class CredentialService:
         from itexit.services.cred_lifecycle import check_retirements
 
         self.ctx.require(Permission.CRED_LIST)
-        if self.ctx.holds(Scope.CRED) and self.ctx.can(Permission.CRED_WRITE):
-            from itexit.services.handover import drain_inbox
-
-            drain_inbox(self.ctx)
         with self.ctx.reading() as session:
             check_retirements(self.ctx, session)
             query = select(Credential).order_by(Credential.system, Credential.id)

@@ -86,9 +86,15 @@ def secret_file_buffer(path: str) -> bytearray:
     return value
 
 
-def start_early(argv: Sequence[str], settings: Settings) -> None:
+def start_early(argv: Sequence[str], settings: Settings | None = None) -> None:
     """Start deriving the key of the user a script names, for `prederive.claim` to take up.
-    Anything missing or unreadable starts nothing: the command meets it in its own words."""
+    Anything missing or unreadable starts nothing: the command meets it in its own words.
+    `settings` are the entry point's (read from the environment when not given)."""
+    if settings is None:
+        try:
+            settings = Settings.from_environment()
+        except ItexitError:
+            return
     options, command = global_options(argv)
     name = options.get("user") or settings.user
     secret_file = options.get("passphrase_file") or settings.passphrase_file

@@ -10,7 +10,7 @@ from itexit.domain.credentials import CredentialStatus, Source
 from itexit.domain.errors import BadInput, IntegrityFailure
 from itexit.domain.roles import Role
 from itexit.domain.statements import NewListedPassword
-from itexit.services.handover import receive, pending_count
+from itexit.services.handover import pending_count, receive
 from itexit.vault.inbox import derive_inbox_key, entry_info, open_entry
 from vaulthelpers import LEAVER, LEAVER_PASS, MANAGER2, MANAGER2_PASS
 
@@ -120,7 +120,7 @@ def test_a_sealed_entry_moved_or_altered_does_not_open(practice: Practice) -> No
     assert pending_count(practice.consultant.ctx) == 1
     # the vault-level check: bound to its entry id, the copied ciphertext does not open
     ctx = practice.consultant.ctx
-    private = derive_inbox_key(ctx.scope_key("cred"), ctx.vault_id)
+    private = derive_inbox_key(ctx.keys.reveal(("cred", ctx.epoch)), ctx.vault_id)
     assert open_entry(private, rows[0][1], entry_info(ctx.vault_id, ctx.epoch, rows[0][0]))
     with pytest.raises(IntegrityFailure, match="does not open"):
         open_entry(private, rows[0][1], entry_info(ctx.vault_id, ctx.epoch, rows[1][0]))

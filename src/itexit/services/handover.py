@@ -12,7 +12,6 @@ Listing the credentials only reads: it never receives.
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from pydantic import SecretStr
 from sqlalchemy import delete, func, select
@@ -54,8 +53,8 @@ def publish_key(ctx: VaultContext, session: Session, audited: bool = True) -> Ha
     keys = ctx.actor.keys
     if keys is None:
         raise BadInput("The vault is locked; unlock it again to continue.")
-    private = inbox.derive_inbox_key(ctx.scope_key(Scope.CRED.value), ctx.vault_id)
-    public = inbox.public_raw(private)
+    private = ctx.inbox_key()
+    public = private.public
     row = HandoverKey(
         id=str(uuid.uuid4()),
         key_epoch=ctx.epoch,
@@ -63,7 +62,7 @@ def publish_key(ctx: VaultContext, session: Session, audited: bool = True) -> Ha
         signer_key=keys.sign_public.hex(),
         signature=keys.signature(inbox.key_statement(ctx.vault_id, ctx.epoch, public)).hex(),
     )
-    ctx.seal(row, {"private": inbox.private_raw(private).hex()}, Scope.CRED)
+    ctx.seal(row, private.document(), Scope.CRED)
     session.add(row)
     session.flush()
     if audited:
@@ -179,7 +178,7 @@ def receive(ctx: VaultContext) -> int:
                 select(HandoverEntry).order_by(HandoverEntry.created_at, HandoverEntry.id)
             )
         )
-        privates: dict[str, Any] = {}
+        privates: dict[str, inbox.InboxKey] = {}
         service = CredentialService(ctx)
         systems: list[str] = []
         unreadable: list[str] = []
@@ -188,12 +187,9 @@ def receive(ctx: VaultContext) -> int:
             if key is None:
                 raise IntegrityFailure("A sealed hand-over names an inbox key that is gone.")
             if key.id not in privates:
-                privates[key.id] = inbox.private_from_raw(
-                    bytes.fromhex(str(ctx.unseal(key)["private"]))
-                )
+                privates[key.id] = inbox.InboxKey.from_document(ctx.unseal(key))
             try:
-                payload = inbox.open_entry(
-                    privates[key.id],
+                payload = privates[key.id].open_entry(
                     entry.sealed,
                     inbox.entry_info(ctx.vault_id, key.key_epoch, entry.id),
                 )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from itexit import settings
 
 APP_NAME = "itexit"
 
 
 def home() -> Path:
     """The app's data directory (`ITEXIT_HOME` overrides); created on first use, not on import."""
-    override = os.environ.get("ITEXIT_HOME")
-    if override:
-        return Path(override)
+    override = settings.current().home
+    if override is not None:
+        return override
     from platformdirs import user_data_path
 
     return user_data_path(APP_NAME, appauthor=False)

@@ -187,7 +187,7 @@ def test_every_kind_planted_seen_everywhere_and_closed_by_its_real_action(
     due = json.loads(itexit("cred", "list", "--json")[1])
     assert {c["system"] for c in due if c.get("rotation_due")} >= {"Router", "Firewall"}
 
-    itexit("cred", "list")  # the listed password joins the inventory
+    itexit("cred", "receive")  # the listed password joins the inventory
     rows = listed(itexit)
     assert not [r for r in rows if r["kind"] == "listed_password" and "listed" in r["subject"]]
     for system in ("Firewall", "Router", "Old NAS", "Mail admin"):

@@ -326,7 +326,7 @@ def test_wrong_or_garbled_kits_are_refused_and_the_real_one_works(vault: Vault) 
     session = vault.gw.recover(vault.kit, MANAGER, NEW_PASS)
     assert session.identity.name == MANAGER and session.identity.role is Role.MANAGER
     assert session.credentials.reveal("System1") == "secret-number-1"
-    assert session.ctx.scope_key("hr")
+    assert session.ctx.keys.reveal(("hr", session.ctx.epoch))
     with pytest.raises(AuthenticationFailed):
         vault.unlock(MANAGER, MANAGER_PASS)
     assert vault.unlock(MANAGER, NEW_PASS).identity.name == MANAGER

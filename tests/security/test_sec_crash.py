@@ -81,7 +81,7 @@ def encrypted_rows(gw: Gateway) -> list[Any]:
 def prepare(target: Any) -> tuple[Vault, dict[str, bytes], dict[str, bytes]]:
     vault = populated(target, credentials=4)
     vault.manager.add_user(LEAVER, Role.CONSULTANT, LEAVER_PASS)
-    keys = {s: vault.manager.ctx.scope_key(s) for s in ("cred", "hr")}
+    keys = {s: vault.manager.ctx.keys.reveal((s, vault.manager.ctx.epoch)) for s in ("cred", "hr")}
     docs = {row.id: row.doc for row in encrypted_rows(vault.gw)}
     vault.close()
     return vault, keys, docs

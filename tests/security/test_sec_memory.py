@@ -124,7 +124,7 @@ for _ in range(6):
     session = gw.unlock("alice", "correct horse battery staple 42")
     session.credentials.list()
     session.credentials.detail("EHR")
-    probes = [probe(key) for key in session.ctx._scope_keys.values()]
+    probes = [probe(key) for key in session.ctx.keys._keys.values()]
     private = held(session.ctx.actor.keys.private_bytes())
     probes.append(probe(private))
     wipe(private)

@@ -274,7 +274,10 @@ def test_address_changes_through_the_context_fail(file_vault: Vault) -> None:
     with ctx.reading() as s:
         cred = s.scalars(select(Credential).where(Credential.system == "System2")).one()
         address = ctx.address(cred)
-        assert decrypt_document(ctx.scope_key("cred"), address, cred.doc)["username"] == "user2"
+        assert (
+            decrypt_document(ctx.keys.reveal(("cred", ctx.epoch)), address, cred.doc)["username"]
+            == "user2"
+        )
         for change in (
             {"table": "secret_versions"},
             {"record_id": "not-this-row"},
@@ -286,11 +289,13 @@ def test_address_changes_through_the_context_fail(file_vault: Vault) -> None:
         ):
             with pytest.raises(IntegrityFailure):
                 decrypt_document(
-                    ctx.scope_key("cred"), dataclasses.replace(address, **change), cred.doc
+                    ctx.keys.reveal(("cred", ctx.epoch)),
+                    dataclasses.replace(address, **change),
+                    cred.doc,
                 )  # type: ignore[arg-type]
         # the other scope's key does not open it either
         with pytest.raises(IntegrityFailure):
-            decrypt_document(ctx.scope_key("hr"), address, cred.doc)
+            decrypt_document(ctx.keys.reveal(("hr", ctx.epoch)), address, cred.doc)
 
 
 # --- 4. byte flips of a record's document -----------------------------------------------------
@@ -332,7 +337,7 @@ def test_removed_user_and_their_old_keys_open_nothing_current(vault: Vault) -> N
     manager.add_user(LEAVER, Role.CONSULTANT, LEAVER_PASS)
     leaver_session = vault.unlock(LEAVER, LEAVER_PASS)
     leaver_id = leaver_session.identity.user_id
-    old_key = leaver_session.ctx.scope_key("cred")
+    old_key = leaver_session.ctx.keys.reveal(("cred", leaver_session.ctx.epoch))
     leaver_pair = leaver_session.ctx.actor.keys
     assert leaver_pair is not None
     old_epoch = vault.epoch()

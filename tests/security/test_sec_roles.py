@@ -41,14 +41,14 @@ def test_each_role_is_held_to_the_matrix(vault: Vault) -> None:
     with pytest.raises(PermissionDenied):
         add_credential(hr, "Sneaky", secret="x")
     with pytest.raises(PermissionDenied):
-        hr.ctx.scope_key("cred")
+        hr.ctx.keys.reveal(("cred", hr.ctx.epoch))
     with hr.ctx.reading() as s:
         row = s.scalars(select(Credential)).first()
         assert row is not None
         with pytest.raises(PermissionDenied):
             hr.ctx.unseal(row)
     assert [c.system for c in hr.credentials.list()] == ["System0", "System1"]  # metadata only
-    assert hr.ctx.scope_key("hr")
+    assert hr.ctx.keys.reveal(("hr", hr.ctx.epoch))
 
     # viewer: read-only, holds no key at all
     with pytest.raises(PermissionDenied):
@@ -63,14 +63,14 @@ def test_each_role_is_held_to_the_matrix(vault: Vault) -> None:
         add_credential(viewer, "Sneaky", secret="x")
     for scope in ("cred", "hr"):
         with pytest.raises(PermissionDenied):
-            viewer.ctx.scope_key(scope)
+            viewer.ctx.keys.reveal((scope, viewer.ctx.epoch))
     assert viewer.verify_audit().ok
     assert viewer.checkpoint().seq > 0
     assert len(viewer.list_users()) == 4
 
     # consultant: secrets yes, HR and people no
     with pytest.raises(PermissionDenied):
-        consultant.ctx.scope_key("hr")
+        consultant.ctx.keys.reveal(("hr", consultant.ctx.epoch))
     with pytest.raises(PermissionDenied):
         consultant.add_user("mallory", Role.MANAGER, NEW_PASS)
     with pytest.raises(PermissionDenied):
@@ -106,7 +106,7 @@ def test_scope_keys_hold_even_if_the_role_check_were_skipped(
     with pytest.raises(PermissionDenied, match="cred key"):
         hr.credentials.reveal("System0")
     with pytest.raises(PermissionDenied, match="hr key"):
-        consultant.ctx.scope_key("hr")
+        consultant.ctx.keys.reveal(("hr", consultant.ctx.epoch))
     # sealing the hr key to a new HR user needs the hr key
     with pytest.raises(PermissionDenied, match="hr key"):
         consultant.add_user(LEAVER, Role.HR, LEAVER_PASS)
@@ -124,7 +124,7 @@ def test_a_locked_session_can_do_nothing(file_vault: Vault) -> None:
     with pytest.raises(PermissionDenied):
         session.credentials.list()
     with pytest.raises(PermissionDenied):
-        session.ctx.scope_key("cred")
+        session.ctx.keys.reveal(("cred", session.ctx.epoch))
     with pytest.raises(PermissionDenied):
         session.add_user("mallory", Role.MANAGER, NEW_PASS)
     assert session.ctx.actor.keys is None

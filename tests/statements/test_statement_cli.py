@@ -156,3 +156,37 @@ def test_consultant_sees_status_only_and_bad_input_is_one_sentence(
     assert code == 2 and "'20/11/2026' is not a date; write it as YYYY-MM-DD." in err
     code, _, err = itexit(vault_file, HR_USER, "statement", "show", "Nobody", capsys=capsys)
     assert code == 2 and "There is no case 'Nobody'" in err
+
+
+def test_cred_list_points_at_the_hand_over_and_cred_receive_adds_it(
+    vault_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret_file = tmp_path / "nas.secret"
+    secret_file.write_text(SECRET + "\n")
+    code, _, err = itexit(
+        vault_file,
+        HR_USER,
+        "statement",
+        "password",
+        DEPARTING,
+        "--system",
+        "Old NAS",
+        "--secret-file",
+        str(secret_file),
+        capsys=capsys,
+    )
+    assert code == 0, err
+    # HR may not receive it; the consultant's list only reads and says what is waiting
+    code, _, err = itexit(vault_file, HR_USER, "cred", "receive", capsys=capsys)
+    assert code == 3 and "Only a practice manager or the IT consultant" in err
+    for _ in range(2):
+        code, out, err = itexit(vault_file, CONSULTANT, "cred", "list", "--json", capsys=capsys)
+        assert code == 0 and "Old NAS" not in out
+        assert "1 password listed on an exit statement is waiting" in err
+    code, out, _ = itexit(vault_file, CONSULTANT, "cred", "receive", capsys=capsys)
+    assert code == 0 and out.startswith("1 password listed on an exit statement was added")
+    code, out, err = itexit(vault_file, CONSULTANT, "cred", "list", "--json", capsys=capsys)
+    assert code == 0 and err == ""
+    assert [r["source"] for r in json.loads(out) if r["system"] == "Old NAS"] == ["exit_statement"]
+    code, out, _ = itexit(vault_file, CONSULTANT, "cred", "receive", "--json", capsys=capsys)
+    assert code == 0 and json.loads(out) == {"received": 0}

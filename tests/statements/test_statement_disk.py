@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from statement_helpers import build_practice
 
 from itexit.domain.statements import NewListedPassword, NewSigning, StatementEdit
-from itexit.services.handover import drain_inbox
+from itexit.services.handover import receive
 
 CANARIES = {
     "job_title": "CANARY-3e1f-JOBTITLE",
@@ -81,7 +81,7 @@ def test_statement_details_and_listed_passwords_are_never_plaintext_on_disk(
                 copy_bytes=("%PDF " + CANARIES["scan"]).encode(),
             ),
         )
-        assert drain_inbox(practice.consultant.ctx) == 1
+        assert receive(practice.consultant.ctx) == 1
         assert practice.consultant.credentials.reveal("Old NAS") == CANARIES["secret"]
         on_disk = disk_bytes(path)
         for name, canary in CANARIES.items():

@@ -171,7 +171,7 @@ def test_consultant_and_viewer_see_only_that_it_exists_and_its_status(
             other.statements.signed_copy(practice.case_id)
     # even bypassing the role check, a consultant holds no hr key to open the document
     with pytest.raises(PermissionDenied, match="cannot open the HR records"):
-        practice.consultant.ctx.scope_key("hr")
+        practice.consultant.ctx.keys.reveal(("hr", practice.consultant.ctx.epoch))
     assert not (tmp_path / "x.pdf").exists()
 
 
@@ -179,7 +179,7 @@ def test_hr_cannot_read_credentials(practice: Practice) -> None:
     with pytest.raises(PermissionDenied):
         practice.hr.credentials.reveal("System0")
     with pytest.raises(PermissionDenied, match="cannot open the credentials and mailbox records"):
-        practice.hr.ctx.scope_key("cred")
+        practice.hr.ctx.keys.reveal(("cred", practice.hr.ctx.epoch))
 
 
 def test_unknown_or_missing_case_is_one_sentence(practice: Practice) -> None:

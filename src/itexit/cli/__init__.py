@@ -33,6 +33,7 @@ from itexit.domain.roles import role_name, role_noun
 from itexit.domain.text import for_terminal, plain_reason, without_errno
 from itexit.domain.wording import count
 from itexit.io.command_line import global_options
+from itexit.settings import Settings, in_effect
 
 if TYPE_CHECKING:
     from itexit.domain.models import AuditVerdict
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 def cmd_open(cli: Cli) -> int:
     from itexit.app import run_app
 
-    return run_app(cli.location, user=cli.args.user or os.environ.get("ITEXIT_USER"))
+    return run_app(cli.location, user=cli.args.user or cli.settings.user)
 
 
 def cmd_init(cli: Cli) -> int:
@@ -51,12 +52,12 @@ def cmd_init(cli: Cli) -> int:
     gw = cli.gateway()
     if gw.exists():
         raise BadInput(f"A vault already exists at {gw.location.describe()}.")
-    user = args.user or os.environ.get("ITEXIT_USER")
+    user = args.user or cli.settings.user
     if not user:
         raise BadInput("Name the first manager with --user NAME (or ITEXIT_USER).")
     passphrase = (
         cli.new_passphrase(user, None)
-        if not (args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE"))
+        if not (args.passphrase_file or cli.settings.passphrase_file)
         else cli.passphrase()
     )
     result = gw.create(args.practice, user, passphrase)
@@ -355,10 +356,21 @@ def area_modules(command: str | None = None) -> list[ModuleType]:
     return [importlib.import_module(f"itexit.cli.{name}") for name in owners or AREAS]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
+    """Run one command with `settings` in effect (read from the environment when not given)."""
     parser = build_parser(command_typed(argv))
     args = parser.parse_args(argv)
-    cli = Cli(args)
+    try:
+        chosen = settings if settings is not None else Settings.from_environment()
+    except ItexitError as exc:
+        print(f"itexit: {for_terminal(str(exc))}", file=sys.stderr)
+        return exc.exit_code
+    with in_effect(chosen):
+        return _main(args, chosen)
+
+
+def _main(args: argparse.Namespace, settings: Settings) -> int:
+    cli = Cli(args, settings)
     func: Callable[[Cli], int] = getattr(args, "func", cmd_open)
     if func is cmd_open:  # the app runs for hours: it collects as usual
         resume_collector()
@@ -399,11 +411,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         resume_collector()
 
 
-def run(argv: Sequence[str] | None = None) -> NoReturn:
+def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> NoReturn:
     """The `itexit` program: load the command without pausing to collect cycles
     (`pause_collector`), run it, then leave at once (`leave`)."""
     pause_collector()
-    leave(main(argv))
+    leave(main(argv, settings))
 
 
 def leave(code: int) -> NoReturn:

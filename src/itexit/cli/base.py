@@ -17,6 +17,8 @@ from itexit.cli.private import PrivateField, add_private, read_private, refuse_o
 from itexit.domain.errors import BadInput, ItexitError
 from itexit.domain.text import for_terminal
 from itexit.io.command_line import secret_file_buffer, secret_file_text
+from itexit.settings import Settings
+from itexit.settings import current as current_settings
 
 if TYPE_CHECKING:
     from itexit.services import prederive
@@ -109,8 +111,9 @@ def discard_output() -> None:
 class Cli:
     """Resolves where the vault is and who unlocks it, from flags, environment and prompts."""
 
-    def __init__(self, args: argparse.Namespace) -> None:
+    def __init__(self, args: argparse.Namespace, settings: Settings | None = None) -> None:
         self.args = args
+        self.settings = settings if settings is not None else current_settings()
         self._gateway: Gateway | None = None
         self._early: tuple[str, bytearray, prederive.Early] | None = None
 
@@ -149,7 +152,7 @@ class Cli:
         A typed one passes through a `str` that is overwritten once copied."""
         from itexit.vault.memory import held_text, wipe, wipe_text
 
-        path = self.args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE")
+        path = self.args.passphrase_file or self.settings.passphrase_file
         if not path:
             typed = self.passphrase()
             buffer = held_text(typed)
@@ -173,7 +176,7 @@ class Cli:
         return value
 
     def passphrase(self, prompt: str = "Passphrase: ") -> str:
-        path = self.args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE")
+        path = self.args.passphrase_file or self.settings.passphrase_file
         if path:
             return self.read_secret_file(path, "passphrase")
         if not sys.stdin.isatty():
@@ -199,7 +202,7 @@ class Cli:
 
     def _named_user(self) -> str | None:
         """The user named by flag or environment, without asking."""
-        name = self.args.user or os.environ.get("ITEXIT_USER")
+        name = self.args.user or self.settings.user
         return str(name) if name else None
 
     def user_name(self) -> str:
@@ -289,7 +292,7 @@ class Cli:
             raise BadInput("Nothing was signed; the vault stays locked until a manager signs it.")
 
     def _prompts_for_passphrase(self) -> bool:
-        return not (self.args.passphrase_file or os.environ.get("ITEXIT_PASSPHRASE_FILE"))
+        return not (self.args.passphrase_file or self.settings.passphrase_file)
 
 
 def _warn_if_shared(mode: int, path: str, what: str) -> None:

@@ -23,6 +23,7 @@ from itexit.cli.cred_fields import (
     row_of,
 )
 from itexit.domain.errors import BadInput
+from itexit.domain.wording import count
 from itexit.vault.memory import held_text, wipe, wipe_text
 
 if TYPE_CHECKING:
@@ -153,6 +154,39 @@ def cmd_list(cli: Cli) -> int:
         status = CredentialStatus(args.status) if args.status else None
         rows = session.credentials.list(args.search or "", status)
     emit(args, [row_of(r) for r in rows], _table)
+    waiting = session.handovers_waiting()
+    if waiting:
+        print(
+            f"{count(waiting, 'password')} listed on an exit statement "
+            f"{'is' if waiting == 1 else 'are'} waiting: add them with `itexit cred receive`.",
+            file=sys.stderr,
+        )
+    return EXIT_OK
+
+
+def cmd_receive(cli: Cli) -> int:
+    """Add the passwords HR listed on an exit statement to the credentials, unverified."""
+    from itexit.domain.errors import PermissionDenied
+    from itexit.domain.roles import Permission
+
+    session = cli.unlock()
+    if not session.can(Permission.CRED_WRITE):
+        raise PermissionDenied(
+            "Only a practice manager or the IT consultant can receive the passwords listed "
+            "on an exit statement."
+        )
+    received = session.receive_handovers()
+
+    def said(result: dict[str, int]) -> str:
+        if not result["received"]:
+            return "No password listed on an exit statement is waiting."
+        return (
+            f"{count(received, 'password')} listed on an exit statement "
+            f"{'was' if received == 1 else 'were'} added as credentials to check "
+            "(itexit cred list --status unverified)."
+        )
+
+    emit(cli.args, {"received": received}, said)
     return EXIT_OK
 
 
@@ -406,6 +440,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
+
+    p = creds.add_parser(
+        "receive", help="add the passwords listed on an exit statement, to be checked"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_receive)
 
     p = creds.add_parser("show", help="show a credential; a secret only with --field (audited)")
     p.add_argument("ref", metavar="ID|SYSTEM")

@@ -12,7 +12,6 @@ import functools
 import http.client
 import ipaddress
 import json
-import os
 import socket
 import ssl
 import threading
@@ -24,10 +23,11 @@ from typing import Any
 
 from pydantic import ConfigDict
 
+from itexit import settings
 from itexit.domain.base import Model
 from itexit.domain.text import plain_reason
 
-BASE_URL_ENV = "ITEXIT_RDAP_BASE_URL"
+BASE_URL_ENV = "ITEXIT_RDAP_BASE_URL"  # read through `itexit.settings`
 """Test-only: send every lookup to this base URL instead of the bootstrap's registry."""
 
 USER_AGENT = "itexit-renewals/1 (+RDAP)"
@@ -295,7 +295,7 @@ def lookup_domain(
 ) -> DomainFacts:
     """Ask the domain's registry for its record; raises `RdapError` with one sentence."""
     name = normalise(domain)
-    base = base_url or os.environ.get(BASE_URL_ENV)
+    base = base_url or settings.current().rdap_base_url
     candidates = [base] if base else base_urls(name, bootstrap or load_bootstrap())
     if not candidates:
         tld = name.rsplit(".", 1)[-1]

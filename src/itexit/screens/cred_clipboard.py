@@ -12,10 +12,10 @@ import shutil
 import subprocess
 from collections.abc import Callable
 
+from itexit import settings
 from itexit.services.memory import held, held_text, wipe
 
 CLEAR_SECONDS = 15.0
-OSC52_ENV = "ITEXIT_OSC52"
 
 _TOOLS: tuple[tuple[list[str], list[str]], ...] = (
     (["wl-copy"], ["wl-paste", "-n"]),
@@ -26,7 +26,7 @@ _TOOLS: tuple[tuple[list[str], list[str]], ...] = (
 
 
 def osc52_opted_in() -> bool:
-    return os.environ.get(OSC52_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+    return settings.current().osc52
 
 
 def local_tool() -> tuple[list[str], list[str]] | None:

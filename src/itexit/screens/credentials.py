@@ -263,6 +263,9 @@ class CredentialsScreen(ItexitScreen):
 
     @work(thread=True, exit_on_error=False, group="cred-load", exclusive=True)
     def load(self) -> None:
+        """Receive the passwords HR listed on an exit statement (they arrive in the list as
+        unverified, from the statement), then read the list."""
+        self._session.receive_handovers()
         self.post_message(self.Loaded(self._session.credentials.list()))
 
     @on(Loaded)

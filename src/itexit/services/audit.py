@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from itexit.domain.canonical import canonical
 from itexit.domain.models import AuditEvent, AuditVerdict
 from itexit.store.models import AuditRow, VaultMeta
-from itexit.vault.aead import canonical
 from itexit.vault.keys import KeyPair, verify_signature
 
 SYSTEM_ACTOR = "-"

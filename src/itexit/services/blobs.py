@@ -15,7 +15,6 @@ from itexit.domain.errors import BadInput, IntegrityFailure, NotFound
 from itexit.domain.roles import Scope
 from itexit.services.context import VaultContext
 from itexit.store.checklist import Blob
-from itexit.vault.keys import fingerprint
 
 
 def clean_filename(filename: str) -> str:
@@ -39,7 +38,7 @@ def store_blob(
             f"{MAX_BLOB_BYTES // 1_048_576} MB are refused (scan at a lower resolution)."
         )
     sha256 = hashlib.sha256(data).hexdigest()
-    keyed = fingerprint(ctx.scope_key(scope.value), "blob\x00" + sha256)
+    keyed = ctx.fingerprint(scope, "blob\x00" + sha256)
     existing = session.scalars(
         select(Blob).where(Blob.scope == scope.value, Blob.fingerprint == keyed)
     ).first()

@@ -31,14 +31,13 @@ from itexit.domain.roles import (
     Scope,
     is_allowed,
     refusal,
-    scope_words,
 )
 from itexit.services import audit, witness
 from itexit.services.location import VaultLocation
 from itexit.store.models import Encrypted, KeySlot, VaultMeta, utcnow
-from itexit.vault.keys import KeyPair, open_slot, slot_info
-from itexit.vault.memory import held_key, wipe_key
-from itexit.vault.records import RecordAddress, decrypt_document, encrypt_document
+from itexit.vault.inbox import InboxKey
+from itexit.vault.keys import KeyPair
+from itexit.vault.scope_keys import MessageSealer, RecordAddress, ScopeKeys
 
 
 @dataclass
@@ -69,7 +68,8 @@ class Actor:
 
 
 class VaultContext:
-    """What a service needs: the store, who is acting, and the scope keys they hold."""
+    """What a service needs: the store, who is acting, and the scope keys they hold (a vault
+    `ScopeKeys`, which seals, opens and fingerprints; no service sees a key's bytes)."""
 
     def __init__(
         self,
@@ -77,22 +77,21 @@ class VaultContext:
         vault_id: str,
         epoch: int,
         actor: Actor,
-        scope_keys: dict[tuple[str, int], bytes],
+        keys: ScopeKeys,
     ) -> None:
         self.store = store
         self.vault_id = vault_id
         self.epoch = epoch
         self.actor = actor
-        # held in buffers that `lock` overwrites (`vault.memory.held`)
-        for address, key in scope_keys.items():
-            scope_keys[address] = held_key(key)
-        self._scope_keys = scope_keys
+        self.keys = keys  # in buffers that `lock` overwrites (`vault.memory.held`)
         self._locked = False
         #: when someone else re-keys the vault, take up the new epoch's keys from this actor's
         #: slots (a command's short life); False: say so and ask to lock and unlock (the app)
         self.follow_rekey = True
         self._one_at_a_time = threading.RLock()
         """Threads of one unlocked vault (a rotation campaign's workers) use the store in turn."""
+        self._open = threading.local()
+        """The transaction this thread has open, which a nested use case joins."""
 
     # --- permissions and keys ---------------------------------------------------------------
 
@@ -106,27 +105,35 @@ class VaultContext:
     def can(self, permission: Permission) -> bool:
         return not self._locked and is_allowed(self.actor.role, permission)
 
-    def scope_key(self, scope: str, epoch: int | None = None) -> bytes:
-        key = self._scope_keys.get((scope, self.epoch if epoch is None else epoch))
-        if key is None:
-            raise PermissionDenied(f"Your role cannot open {scope_words(scope)}.")
-        return key
-
     def holds(self, scope: Scope) -> bool:
-        return (scope.value, self.epoch) in self._scope_keys
+        return self.keys.holds((scope.value, self.epoch))
 
-    def adopt_keys(self, keys: dict[tuple[str, int], bytes]) -> None:
+    def require_key(self, scope: Scope) -> None:
+        """Refuse, in a sentence, when the actor does not hold the scope's current key."""
+        self.keys.require((scope.value, self.epoch))
+
+    def fingerprint(self, scope: Scope, value: str) -> str:
+        """A keyed fingerprint under the scope's current key (audit rows, blob ids)."""
+        return self.keys.fingerprint((scope.value, self.epoch), value)
+
+    def message_sealer(self, table: str, epoch: int | None = None) -> MessageSealer:
+        """The vault's bulk sealer for mail message rows under the `cred` key of `epoch`."""
+        epoch = self.epoch if epoch is None else epoch
+        return self.keys.message_sealer((Scope.CRED.value, epoch), self.vault_id, table)
+
+    def inbox_key(self) -> InboxKey:
+        """The current epoch's hand-over inbox key, derived from the `cred` key."""
+        return self.keys.inbox_key((Scope.CRED.value, self.epoch), self.vault_id)
+
+    def adopt_keys(self, keys: ScopeKeys) -> None:
         """After a re-key: hold the new epoch's keys for this actor's scopes, drop the old."""
-        allowed = {s.value for s in ROLE_SCOPES[self.actor.role]}
-        for old in self._scope_keys.values():
-            wipe_key(old)
-        self._scope_keys = {k: held_key(v) for k, v in keys.items() if k[0] in allowed}
+        mine = keys.only(s.value for s in ROLE_SCOPES[self.actor.role])
+        self.keys.replace(mine)
+        mine.wipe()
 
     def lock(self) -> None:
         """Forget every key this process holds for the vault, overwriting the scope keys."""
-        for key in self._scope_keys.values():
-            wipe_key(key)
-        self._scope_keys.clear()
+        self.keys.wipe()
         self.actor.keys = None
         self._locked = True
         gc.collect()
@@ -141,9 +148,7 @@ class VaultContext:
         if scope is not None:
             row.scope = scope.value
         row.updated_at = utcnow()
-        seal_with_key(
-            row, document, self.scope_key(row.scope), self.vault_id, self.epoch, self.actor.name
-        )
+        seal_with_key(row, document, self.keys, self.vault_id, self.epoch, self.actor.name)
 
     def touch(self, row: Encrypted) -> None:
         """Record a plaintext change on an encrypted row: same document, next version.
@@ -177,18 +182,17 @@ class VaultContext:
         return document
 
     def _decrypt(self, row: Encrypted) -> dict[str, Any]:
-        key = self._scope_keys.get((row.scope, row.epoch))
-        if key is None and row.epoch > self.epoch and self._rekeyed_since(row.epoch):
-            key = self._scope_keys.get((row.scope, row.epoch))
-        if key is None and any(scope == row.scope for scope, _ in self._scope_keys):
+        key_id = (row.scope, row.epoch)
+        if not self.keys.holds(key_id) and row.epoch > self.epoch:
+            self._rekeyed_since(row.epoch)
+        if not self.keys.holds(key_id) and self.keys.holds_scope(row.scope):
             raise IntegrityFailure(
                 f"A {table_of(row)} record claims key set {row.epoch}, which this vault "
                 "does not hold: it was altered."
             )
-        if key is None:
-            key = self.scope_key(row.scope, row.epoch)
+        self.keys.require(key_id)
         try:
-            return decrypt_document(key, self.address(row), row.doc)
+            return self.keys.open(key_id, self.address(row), row.doc)
         except IntegrityFailure:
             raise IntegrityFailure(
                 f"The {table_of(row)} row {cast(_MappedRow, row).id} does not match its sealed "
@@ -222,29 +226,40 @@ class VaultContext:
             raise PermissionDenied(
                 f"{self.actor.name} no longer holds a key to this vault (removed by a manager)."
             )
-        box = self.actor.keys.box
-        self.epoch = epoch
-        self.adopt_keys(
-            {
-                (slot.scope, slot.epoch): open_slot(
-                    box, slot.sealed, slot_info(self.vault_id, slot.scope, slot.epoch, slot.holder)
-                )
-                for slot in slots
-            }
+        opened = ScopeKeys.from_slots(
+            self.actor.keys.box,
+            self.vault_id,
+            self.actor.id,
+            [(slot.scope, slot.epoch, slot.sealed) for slot in slots],
         )
+        self.epoch = epoch
+        self.adopt_keys(opened)
+        opened.wipe()
 
     # --- transactions -------------------------------------------------------------------------
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One use case, one transaction: the audit rows commit with the change or not at all."""
+        """One use case, one transaction: the audit rows commit with the change or not at all.
+
+        The unit of work nests: a use case called inside another's transaction (on the same
+        thread) joins it, so a use case built from others commits all of it or nothing."""
         if self._locked:
             raise PermissionDenied("The vault is locked; unlock it again to continue.")
         with self._one_at_a_time:
+            outer = self._joinable()
+            if outer is not None:
+                yield outer
+                return
             yield from self._transaction()
+
+    def _joinable(self) -> Session | None:
+        session: Session | None = getattr(self._open, "session", None)
+        return session
 
     def _transaction(self) -> Iterator[Session]:
         session = self.store.sessions()
+        self._open.session = session
         try:
             with witness.committed(session, self.vault_id):
                 meta = lock_meta(session)
@@ -258,13 +273,19 @@ class VaultContext:
                 "Someone else changed this record since you opened it; reload and try again."
             ) from None
         finally:
+            self._open.session = None
             session.close()
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
+        """A session to read in; inside a transaction, that transaction's (its writes seen)."""
         if self._locked:
             raise PermissionDenied("The vault is locked; unlock it again to continue.")
         with self._one_at_a_time:
+            outer = self._joinable()
+            if outer is not None:
+                yield outer
+                return
             session = self.store.sessions()
             try:
                 yield session
@@ -314,9 +335,10 @@ def record_address(vault_id: str, row: Encrypted) -> RecordAddress:
 
 
 def seal_with_key(
-    row: Encrypted, document: dict[str, Any], key: bytes, vault_id: str, epoch: int, by: str
+    row: Encrypted, document: dict[str, Any], keys: ScopeKeys, vault_id: str, epoch: int, by: str
 ) -> None:
-    """Seal the next version of a row's document under `key` for `epoch`, signed off by `by`.
+    """Seal the next version of a row's document under its scope's key of `epoch` in `keys`,
+    signed off by `by`.
 
     The plain columns the row binds (`BOUND`) are sealed inside the document as they are now.
     """
@@ -325,7 +347,7 @@ def seal_with_key(
     row.updated_by = by
     if row.BOUND:
         document = {**document, BOUND_KEY: bound_values(row)}
-    row.doc = encrypt_document(key, record_address(vault_id, row), document)
+    row.doc = keys.seal((row.scope, epoch), record_address(vault_id, row), document)
 
 
 BOUND_KEY = "_bound"

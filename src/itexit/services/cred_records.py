@@ -80,9 +80,7 @@ def host_and_port(new_host: str, url: str, port: int | None) -> tuple[str, int |
 
 
 def secret_fingerprint(ctx: VaultContext, credential_id: str, secret: str) -> str:
-    from itexit.vault.keys import fingerprint
-
-    return fingerprint(ctx.scope_key(Scope.CRED.value), credential_id + "\x00" + secret)
+    return ctx.fingerprint(Scope.CRED, credential_id + "\x00" + secret)
 
 
 def find(session: Session, ref: str) -> Credential:

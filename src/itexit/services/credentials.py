@@ -55,7 +55,6 @@ from itexit.services.cred_records import (
     to_summary,
 )
 from itexit.services.exposures.credentials import still_to_rotate, with_exposure
-from itexit.services.handover import drain_inbox
 from itexit.services.rotation import RotationService, VerifierLookup
 from itexit.store.inventory import CredentialEvent
 from itexit.store.models import Credential
@@ -116,8 +115,6 @@ class CredentialService:
     ) -> list[CredentialSummary]:
         """Every credential in use (or only the retired), by system; `search` as `matches`."""
         self.ctx.require(Permission.CRED_LIST)
-        if self.ctx.holds(Scope.CRED) and self.ctx.can(Permission.CRED_WRITE):
-            drain_inbox(self.ctx)
         with self.ctx.reading() as session:
             cred_lifecycle.check_retirements(self.ctx, session)
             query = select(Credential).order_by(Credential.system, Credential.id)

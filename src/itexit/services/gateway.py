@@ -46,15 +46,13 @@ from itexit.vault.keys import (
     KeyPair,
     format_recovery_kit,
     new_recovery_secret,
-    new_scope_key,
-    open_slot,
     parse_recovery_kit,
     recovery_keypair,
-    slot_info,
     unwrap_user_keys,
     user_key_aad,
 )
 from itexit.vault.roster import RECOVERY, RosterState
+from itexit.vault.scope_keys import ScopeKeys
 
 ROSTER_READS = 4
 """How many fresh reads the member-list check makes before it reports a rollback or an edit."""
@@ -188,7 +186,7 @@ class Gateway:
         vault_id = str(uuid.uuid4())
         recovery_secret = new_recovery_secret()
         recovery = recovery_keypair(recovery_secret)
-        scope_keys = {(scope.value, 1): new_scope_key() for scope in Scope}
+        scope_keys = ScopeKeys.generate((scope.value for scope in Scope), 1)
         pair = KeyPair.generate()
         started = time.perf_counter()
         user = new_user_row(vault_id, manager_name, Role.MANAGER, passphrase, pair, params)
@@ -424,18 +422,16 @@ class Gateway:
                 ).all()
             )
 
-    def _open_slots(
-        self, state: RosterState | VaultMeta, holder: str, pair: KeyPair
-    ) -> dict[tuple[str, int], bytes]:
+    def _open_slots(self, state: RosterState | VaultMeta, holder: str, pair: KeyPair) -> ScopeKeys:
         """The holder's scope keys of the current epoch; each checked against the member
         list's commitment when there is one (`VaultMeta` only while signing it the first time)."""
-        vault_id, epoch = state.vault_id, state.epoch
-        keys: dict[tuple[str, int], bytes] = {}
-        for slot in self._slots(holder, epoch):
-            key = open_slot(pair.box, slot.sealed, slot_info(vault_id, slot.scope, epoch, holder))
-            if isinstance(state, RosterState):
-                roster.check_key(state, slot, key)
-            keys[(slot.scope, slot.epoch)] = key
+        slots = self._slots(holder, state.epoch)
+        keys = ScopeKeys.from_slots(
+            pair.box, state.vault_id, holder, [(s.scope, s.epoch, s.sealed) for s in slots]
+        )
+        if isinstance(state, RosterState):
+            for slot in slots:
+                roster.check_key(state, slot, keys)
         return keys
 
     def _record_failure(self, meta: VaultMeta, user: User | None) -> None:

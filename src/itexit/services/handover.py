@@ -2,17 +2,16 @@
 
 HR holds no `cred` key, so it cannot add a credential itself. Instead each key epoch has an
 inbox key pair derived from that epoch's `cred` key: a `cred` holder publishes the public half
-(signed with their audit key), HR seals each listed password to it, and the next time a manager
-or the IT consultant lists the credentials, the sealed entries become credentials marked
+(signed with their audit key), HR seals each listed password to it, and when a manager or the
+IT consultant receives the hand-overs (`receive`: the credentials screen does as it opens, the
+command line with `itexit cred receive`), the sealed entries become credentials marked
 "handed over, unverified" and the entries are deleted, all in one audited transaction.
+Listing the credentials only reads: it never receives.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 from pydantic import SecretStr
 from sqlalchemy import delete, func, select
@@ -34,20 +33,9 @@ NOT_OPEN = (
 )
 
 
-class _Joined(VaultContext):
-    """The caller's context whose transaction is the caller's open one.
-
-    Lets a service call (adding a credential) take part in a larger use case, so the new
-    credentials and the deleted inbox entries commit together or not at all.
-    """
-
-    def __init__(self, outer: VaultContext, session: Session) -> None:
-        self.__dict__.update(outer.__dict__)
-        self._joined_session = session
-
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        yield self._joined_session
+def may_receive(ctx: VaultContext) -> bool:
+    """Whether the actor can open the inbox: holds the `cred` key and may add credentials."""
+    return _may_open(ctx)
 
 
 def _may_open(ctx: VaultContext) -> bool:
@@ -66,8 +54,8 @@ def publish_key(ctx: VaultContext, session: Session, audited: bool = True) -> Ha
     keys = ctx.actor.keys
     if keys is None:
         raise BadInput("The vault is locked; unlock it again to continue.")
-    private = inbox.derive_inbox_key(ctx.scope_key(Scope.CRED.value), ctx.vault_id)
-    public = inbox.public_raw(private)
+    private = ctx.inbox_key()
+    public = private.public
     row = HandoverKey(
         id=str(uuid.uuid4()),
         key_epoch=ctx.epoch,
@@ -75,7 +63,7 @@ def publish_key(ctx: VaultContext, session: Session, audited: bool = True) -> Ha
         signer_key=keys.sign_public.hex(),
         signature=keys.signature(inbox.key_statement(ctx.vault_id, ctx.epoch, public)).hex(),
     )
-    ctx.seal(row, {"private": inbox.private_raw(private).hex()}, Scope.CRED)
+    ctx.seal(row, private.document(), Scope.CRED)
     session.add(row)
     session.flush()
     if audited:
@@ -172,8 +160,11 @@ def pending_count(ctx: VaultContext) -> int:
         return int(session.scalar(select(func.count()).select_from(HandoverEntry)) or 0)
 
 
-def drain_inbox(ctx: VaultContext) -> int:
-    """Turn sealed hand-overs into credentials when the actor holds the cred key; count them."""
+def receive(ctx: VaultContext) -> int:
+    """Receive the hand-overs: turn the sealed entries into credentials when the actor holds
+    the `cred` key, in one transaction with their deletion and its audit row; how many arrived.
+
+    Adding each credential is the credentials' own use case, joining this transaction."""
     if not _may_open(ctx):
         return 0
     with ctx.reading() as session:
@@ -186,8 +177,7 @@ def drain_inbox(ctx: VaultContext) -> int:
                 select(HandoverEntry).order_by(HandoverEntry.created_at, HandoverEntry.id)
             )
         )
-        privates: dict[str, Any] = {}
-        joined = _Joined(ctx, session)
+        privates: dict[str, inbox.InboxKey] = {}
         systems: list[str] = []
         unreadable: list[str] = []
         for entry in entries:
@@ -195,12 +185,9 @@ def drain_inbox(ctx: VaultContext) -> int:
             if key is None:
                 raise IntegrityFailure("A sealed hand-over names an inbox key that is gone.")
             if key.id not in privates:
-                privates[key.id] = inbox.private_from_raw(
-                    bytes.fromhex(str(ctx.unseal(key)["private"]))
-                )
+                privates[key.id] = inbox.InboxKey.from_document(ctx.unseal(key))
             try:
-                payload = inbox.open_entry(
-                    privates[key.id],
+                payload = privates[key.id].open_entry(
                     entry.sealed,
                     inbox.entry_info(ctx.vault_id, key.key_epoch, entry.id),
                 )
@@ -212,7 +199,7 @@ def drain_inbox(ctx: VaultContext) -> int:
             note = str(payload.get("note", "")).strip()
             listed = f"Listed in an exit statement (recorded by {entry.created_by})."
             add(
-                joined,
+                ctx,
                 NewCredential(
                     system=str(payload["system"]),
                     username=str(payload.get("username", "")),

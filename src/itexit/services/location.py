@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from itexit import locations
+from itexit import locations, settings
 
 
 @dataclass(frozen=True)
@@ -23,10 +22,11 @@ class VaultLocation:
             return cls(url=db)
         if vault:
             return cls(path=Path(vault).expanduser())
-        if os.environ.get("ITEXIT_DB"):
-            return cls(url=os.environ["ITEXIT_DB"])
-        if os.environ.get("ITEXIT_VAULT"):
-            return cls(path=Path(os.environ["ITEXIT_VAULT"]).expanduser())
+        chosen = settings.current()
+        if chosen.db:
+            return cls(url=chosen.db)
+        if chosen.vault is not None:
+            return cls(path=chosen.vault)
         return cls(path=locations.default_vault_path())
 
     @classmethod

@@ -212,19 +212,16 @@ class RenewalService:
     # --- writes -------------------------------------------------------------------------------
 
     def add(self, new: NewRenewal) -> RenewalSummary:
-        """Record a renewal (from the form, the command line or a renewal-notice e-mail)."""
-        people = self.ready(new)
-        with self.ctx.transaction() as session:
-            return self._summary(self.insert(session, new, people), date.today(), people)
-
-    def ready(self, new: NewRenewal) -> builtins.list[str]:
-        """Check a renewal may be added; the departing people its contacts are matched against."""
+        """Record a renewal (from the form, the command line or a renewal-notice e-mail); inside
+        another use case's transaction (a notice made into a renewal) it joins that one."""
         self.ctx.require(Permission.RENEWAL_WRITE)
         self._validate(new)
-        return _departing_people(self.ctx)
+        people = _departing_people(self.ctx)
+        with self.ctx.transaction() as session:
+            return self._summary(self._insert(session, new, people), date.today(), people)
 
-    def insert(self, session: Session, new: NewRenewal, people: builtins.list[str]) -> Renewal:
-        """Add a renewal `ready` passed inside the caller's transaction, with its audit row."""
+    def _insert(self, session: Session, new: NewRenewal, people: builtins.list[str]) -> Renewal:
+        """Add a checked renewal in the open transaction, with its audit row."""
         row = Renewal(
             id=str(uuid.uuid4()),
             kind=new.kind.value,

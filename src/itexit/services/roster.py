@@ -28,10 +28,10 @@ from itexit.vault.roster import (
     StoredEntry,
     apply,
     fingerprint,
-    key_commitment,
     make_entry,
     replay,
 )
+from itexit.vault.scope_keys import ScopeKeys
 
 UPGRADE_COMMAND = "itexit upgrade"
 UNSIGNED = (
@@ -192,21 +192,18 @@ def _check_slot(slot: KeySlot, state: RosterState) -> None:
         )
 
 
-def check_key(state: RosterState, slot: KeySlot, key: bytes) -> None:
+def check_key(state: RosterState, slot: KeySlot, keys: ScopeKeys) -> None:
     """Refuse a scope key that is not the one the member list vouches for (a swapped slot)."""
-    if state.key_ids.get(slot.scope) != key_commitment(state.vault_id, slot.scope, slot.epoch, key):
+    if state.key_ids.get(slot.scope) != keys.commitment((slot.scope, slot.epoch), state.vault_id):
         raise IntegrityFailure(
             f"The key_slots row {slot.id} holds a {slot.scope} key the signed member list does "
             "not vouch for: it was replaced in the database. " + _RESTORE
         )
 
 
-def key_ids(vault_id: str, epoch: int, keys: Mapping[tuple[str, int], bytes]) -> dict[str, str]:
-    return {
-        scope: key_commitment(vault_id, scope, epoch, key)
-        for (scope, key_epoch), key in keys.items()
-        if key_epoch == epoch
-    }
+def key_ids(vault_id: str, epoch: int, keys: ScopeKeys) -> dict[str, str]:
+    """Each scope key of `epoch` named by its commitment, as the member list records them."""
+    return keys.commitments(vault_id, epoch)
 
 
 def member_of(user: User) -> Member:

@@ -133,6 +133,21 @@ class UnlockedVault:
     def can(self, permission: Permission) -> bool:
         return self.ctx.can(permission)
 
+    # --- hand-overs ---------------------------------------------------------------------------
+
+    def receive_handovers(self) -> int:
+        """Add the passwords HR listed on an exit statement to the credentials, unverified
+        (`handover.receive`); how many arrived. 0 for anyone who cannot open the inbox."""
+        from itexit.services.handover import receive
+
+        return receive(self.ctx)
+
+    def handovers_waiting(self) -> int:
+        """How many listed passwords wait for this person to receive them (0 if they cannot)."""
+        from itexit.services.handover import may_receive, pending_count
+
+        return pending_count(self.ctx) if may_receive(self.ctx) else 0
+
     def lock(self) -> None:
         self.ctx.lock()
 

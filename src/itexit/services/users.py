@@ -39,15 +39,9 @@ from itexit.services.context import (
 from itexit.services.passphrase import require_acceptable
 from itexit.store.models import AuditRow, Credential, KeySlot, User, VaultMeta
 from itexit.vault import kdf
-from itexit.vault.keys import (
-    KeyPair,
-    new_scope_key,
-    seal_to,
-    slot_info,
-    user_key_aad,
-    wrap_user_keys,
-)
+from itexit.vault.keys import KeyPair, user_key_aad, wrap_user_keys
 from itexit.vault.roster import Member, RosterState
+from itexit.vault.scope_keys import ScopeKeys
 
 KIT_STORED = "recovery_kit.stored"
 """The audit action of a manager confirming the recovery kit is stored away."""
@@ -106,7 +100,7 @@ def seal_slots(
     session: Session,
     vault_id: str,
     epoch: int,
-    scope_keys: dict[tuple[str, int], bytes],
+    scope_keys: ScopeKeys,
     members: Iterable[Member],
     recovery_public: bytes | None,
 ) -> None:
@@ -122,10 +116,8 @@ def seal_slots(
                     scope=scope.value,
                     epoch=epoch,
                     holder=member.id,
-                    sealed=seal_to(
-                        member.box,
-                        scope_keys[(scope.value, epoch)],
-                        slot_info(vault_id, scope.value, epoch, member.id),
+                    sealed=scope_keys.seal_to(
+                        (scope.value, epoch), member.box, vault_id, member.id
                     ),
                 )
             )
@@ -136,10 +128,8 @@ def seal_slots(
                     scope=scope.value,
                     epoch=epoch,
                     holder=RECOVERY_ACTOR,
-                    sealed=seal_to(
-                        recovery_public,
-                        scope_keys[(scope.value, epoch)],
-                        slot_info(vault_id, scope.value, epoch, RECOVERY_ACTOR),
+                    sealed=scope_keys.seal_to(
+                        (scope.value, epoch), recovery_public, vault_id, RECOVERY_ACTOR
                     ),
                 )
             )
@@ -228,7 +218,7 @@ class UserService:
         full, address = person_details(full_name, email)
         require_acceptable(passphrase, (name, full or ""))
         for scope in ROLE_SCOPES[role]:
-            self.ctx.scope_key(scope.value)  # refused before the slow key derivation
+            self.ctx.require_key(scope)  # refused before the slow key derivation
         pair = KeyPair.generate()
         user = new_user_row(self.ctx.vault_id, name, role, passphrase, pair, new_params())
         user.updated_by = self.ctx.actor.name
@@ -236,9 +226,8 @@ class UserService:
         with self.ctx.transaction() as session:
             state = verified_roster(self.ctx, session)
             # the keys of the epoch the transaction holds (another manager may have re-keyed)
-            keys = {
-                (s.value, self.ctx.epoch): self.ctx.scope_key(s.value) for s in ROLE_SCOPES[role]
-            }
+            for scope in ROLE_SCOPES[role]:
+                self.ctx.require_key(scope)
             if session.scalars(select(User).where(User.name == name)).first() is not None:
                 raise BadInput(f"There is already a user called {name} (names are never reused).")
             session.add(user)
@@ -253,7 +242,7 @@ class UserService:
                 self._signer(),
                 {"member": member.as_json()},
             )
-            seal_slots(session, self.ctx.vault_id, self.ctx.epoch, keys, [member], None)
+            seal_slots(session, self.ctx.vault_id, self.ctx.epoch, self.ctx.keys, [member], None)
             self.ctx.record(
                 session,
                 "user.add",
@@ -336,9 +325,8 @@ class UserService:
             if user.status != "active":
                 raise BadInput(f"{user.name} was removed and cannot be given a passphrase.")
             role = Role(state.members[user.id].role)
-            keys = {
-                (s.value, self.ctx.epoch): self.ctx.scope_key(s.value) for s in ROLE_SCOPES[role]
-            }
+            for scope in ROLE_SCOPES[role]:
+                self.ctx.require_key(scope)
             session.execute(delete(KeySlot).where(KeySlot.holder == user.id))
             user.box_public, user.sign_public = pair.box_public, pair.sign_public
             self._wrap(user, pair, new_passphrase, params)
@@ -357,7 +345,12 @@ class UserService:
                 },
             )
             seal_slots(
-                session, self.ctx.vault_id, self.ctx.epoch, keys, [roster.member_of(user)], None
+                session,
+                self.ctx.vault_id,
+                self.ctx.epoch,
+                self.ctx.keys,
+                [roster.member_of(user)],
+                None,
             )
             self.ctx.record(
                 session,
@@ -397,7 +390,7 @@ class UserService:
                 # after the write lock: someone else may have re-keyed in the meantime
                 old_epoch = self.ctx.epoch
                 new_epoch = old_epoch + 1
-                new_keys = {(s.value, new_epoch): new_scope_key() for s in Scope}
+                new_keys = ScopeKeys.generate((s.value for s in Scope), new_epoch)
                 leaver = self._get(session, name)
                 if leaver.status != "active":
                     raise AlreadyRemoved(leaver.name)
@@ -468,6 +461,7 @@ class UserService:
             self.ctx.epoch = old_epoch
             raise
         self.ctx.adopt_keys(new_keys)
+        new_keys.wipe()
         return RemovalReport(
             removed=leaver.name,
             new_epoch=new_epoch,
@@ -510,26 +504,21 @@ def _set_params(user: User, params: kdf.KdfParams) -> None:
     user.kdf_salt = params.salt
 
 
-def rekey_records(
-    ctx: VaultContext, session: Session, new_epoch: int, new_keys: dict[tuple[str, int], bytes]
-) -> int:
-    """Decrypt every encrypted row under its old key and seal it under the new epoch's key."""
+def rekey_records(ctx: VaultContext, session: Session, new_epoch: int, new_keys: ScopeKeys) -> int:
+    """Open every encrypted row under its old key and seal it under the new epoch's key."""
     from itexit.store.schema import encrypted_models  # every area's tables: only to re-key
-    from itexit.vault.records import decrypt_document
 
     count = 0
     for model in encrypted_models():
         for row in session.scalars(select(model)):
-            document = decrypt_document(
-                ctx.scope_key(row.scope, row.epoch), ctx.address(row), row.doc
-            )
+            document = ctx.keys.open((row.scope, row.epoch), ctx.address(row), row.doc)
             # a re-key must not launder an edit made in SQL (this transaction's own changes,
             # such as marking rotation due, are sealed in)
             check_bound(row, document, as_loaded=True)
             seal_with_key(
                 row,
                 document,
-                new_keys[(row.scope, new_epoch)],
+                new_keys,
                 ctx.vault_id,
                 new_epoch,
                 ctx.actor.name,

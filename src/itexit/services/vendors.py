@@ -165,7 +165,7 @@ class VendorService:
     def refresh_flags(self) -> int:
         """Re-work every vendor's flags against who is leaving now; returns how many changed."""
         self.ctx.require(Permission.VENDOR_WRITE)
-        self.ctx.scope_key(Scope.CRED.value)
+        self.ctx.require_key(Scope.CRED)
         departing = self._departing()
         with self.ctx.reading() as session:
             if not self._stale_flags(session, Departing(departing.names, departing.emails)):

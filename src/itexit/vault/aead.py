@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import json
 import os
-from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from itexit.domain.canonical import canonical
 from itexit.domain.errors import IntegrityFailure
 
 NONCE_BYTES = 12
 FORMAT = b"\x01"
 
 
-def canonical(value: Any) -> bytes:
-    """One unambiguous byte string for a JSON-able value: sorted keys, no spaces."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+__all__ = ["FORMAT", "NONCE_BYTES", "canonical", "open_sealed", "seal"]
 
 
 def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:

@@ -81,3 +81,31 @@ def open_entry(private: X25519PrivateKey, sealed: bytes, info: bytes) -> dict[st
     if not isinstance(value, dict):
         raise IntegrityFailure("A sealed hand-over is not a record.")
     return value
+
+
+class InboxKey:
+    """One epoch's inbox private key, used only through these methods (services never see
+    its bytes): its public half, the document it is kept in, and opening entries."""
+
+    def __init__(self, private: X25519PrivateKey) -> None:
+        self._private = private
+
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> InboxKey:
+        """The key kept (sealed under `cred`) in its `handover_keys` row's document."""
+        try:
+            raw = bytes.fromhex(str(document["private"]))
+        except (KeyError, ValueError):
+            raise IntegrityFailure("An inbox key is unreadable.") from None
+        return cls(private_from_raw(raw))
+
+    def document(self) -> dict[str, Any]:
+        """What the `handover_keys` row seals: the private half, as hex."""
+        return {"private": private_raw(self._private).hex()}
+
+    @property
+    def public(self) -> bytes:
+        return public_raw(self._private)
+
+    def open_entry(self, sealed: bytes, info: bytes) -> dict[str, Any]:
+        return open_entry(self._private, sealed, info)

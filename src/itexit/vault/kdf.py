@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from itexit import settings
 from itexit.domain.errors import KdfParamsRefused
 from itexit.vault import argon2_native
 from itexit.vault.memory import held_text, wipe
@@ -270,7 +271,7 @@ def _timed(params: KdfParams) -> float:
 
 def profile_params(profile: str | None = None) -> KdfParams:
     """Parameters for a new key: `test` uses the floor, anything else calibrates on this machine."""
-    chosen = profile if profile is not None else os.environ.get("ITEXIT_KDF_PROFILE", "")
+    chosen = profile if profile is not None else settings.current().kdf_profile
     if chosen == "test":
         return floor_params()
     return calibrate().params

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from itexit import locations
+from itexit import locations, settings
 from itexit.domain.errors import IntegrityFailure
 from itexit.vault import aead
 
@@ -35,7 +35,7 @@ TRUSTED_MODULES = (
 
 
 def enabled() -> bool:
-    return os.environ.get("ITEXIT_KEYRING", "") == "1"
+    return settings.current().keyring
 
 
 def is_trusted(backend: Any) -> bool:

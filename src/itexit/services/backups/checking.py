@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from itexit.domain.backups import BACKUP_FORMAT, BackupManifest, BackupRefused
+from itexit.domain.canonical import canonical
 from itexit.domain.errors import IntegrityFailure, VaultError
 from itexit.services import audit
 from itexit.services.context import record_address
@@ -27,17 +28,9 @@ from itexit.store import backup_copy
 from itexit.store.engine import make_engine
 from itexit.store.migrate import ensure_schema
 from itexit.store.models import AuditRow, KeySlot, User, VaultMeta
-from itexit.vault.aead import canonical
 from itexit.vault.kdf import KdfParams
-from itexit.vault.keys import (
-    KeyPair,
-    open_slot,
-    slot_info,
-    unwrap_user_keys,
-    user_key_aad,
-    verify_signature,
-)
-from itexit.vault.records import decrypt_document
+from itexit.vault.keys import KeyPair, unwrap_user_keys, user_key_aad, verify_signature
+from itexit.vault.scope_keys import ScopeKeys
 
 _MANIFEST_DOMAIN = b"itexit.backup.v1\x00"
 
@@ -186,17 +179,18 @@ def open_with_keys(copy: CheckedCopy, holder: str, pair: KeyPair) -> int:
         ).all()
         if not slots:
             raise IntegrityFailure("No key of this person is sealed in the backup.")
-        keys = {
-            slot.scope: open_slot(
-                pair.box, slot.sealed, slot_info(vault_id, slot.scope, slot.epoch, holder)
-            )
-            for slot in slots
-        }
+        keys = ScopeKeys.from_slots(
+            pair.box, vault_id, holder, [(slot.scope, slot.epoch, slot.sealed) for slot in slots]
+        )
+        scopes = [scope for scope, _ in keys]
         opened = 0
-        for model in encrypted_models():
-            for row in session.scalars(select(model).where(model.scope.in_(list(keys)))):
-                if row.epoch != meta.epoch:
-                    raise IntegrityFailure("A record of the backup is sealed under an old key.")
-                decrypt_document(keys[row.scope], record_address(vault_id, row), row.doc)
-                opened += 1
+        try:
+            for model in encrypted_models():
+                for row in session.scalars(select(model).where(model.scope.in_(scopes))):
+                    if row.epoch != meta.epoch:
+                        raise IntegrityFailure("A record of the backup is sealed under an old key.")
+                    keys.open((row.scope, meta.epoch), record_address(vault_id, row), row.doc)
+                    opened += 1
+        finally:
+            keys.wipe()
         return opened

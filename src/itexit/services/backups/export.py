@@ -36,7 +36,7 @@ def export_kdbx(ctx: VaultContext, path: Path, passphrase: str) -> KdbxExportRes
     """Write `path` (new, mode 0600, atomically) holding every credential, audited first."""
     ctx.require(Permission.CRED_REVEAL)
     if not ctx.holds(Scope.CRED):
-        raise PermissionDenied("Your role does not hold the credentials key.")
+        raise PermissionDenied("Your role cannot open the credentials and mailbox records.")
     if path.exists():
         raise BadInput(f"{path} already exists; choose a new file name.")
     if not path.parent.is_dir():

@@ -130,7 +130,7 @@ def exposures(world: World) -> list[Exposure]:
                     f"{person.full_name} listed passwords on the exit statement that are not "
                     "yet in the credential inventory to verify.",
                     Closing(
-                        command="itexit cred list (as an IT consultant or manager: the listed "
+                        command="itexit cred receive (as an IT consultant or manager: the listed "
                         "passwords join the inventory)",
                         screen="credentials",
                         key="f5",

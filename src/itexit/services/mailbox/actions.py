@@ -108,12 +108,10 @@ class Actions(Ingest):
         from itexit.services.renewals import RenewalService
 
         self.ctx.require(Permission.MAILBOX_REVIEW)
-        renewals = RenewalService(self.ctx)
-        people = renewals.ready(new)
         with self.ctx.transaction() as session:
             box = self._find(session, ref)
             self._message(session, box.id, message_id)  # before anything is written
-            renewal = renewals.insert(session, new, people)
+            renewal = RenewalService(self.ctx).add(new)  # joins this transaction
             action = NewAction(
                 kind=ActionKind.RENEWAL_CREATED,
                 message_id=message_id,

@@ -14,13 +14,12 @@ from itexit.domain.mailbox import (
     Progress,
     Tls,
 )
-from itexit.domain.roles import Scope
 from itexit.services.context import VaultContext
 from itexit.store.mailbox import (
     MailMessage,
     MonitoredMailbox,
 )
-from itexit.vault.mail_records import MessageSealer
+from itexit.vault.scope_keys import MessageSealer
 
 IMPORT_FOLDER = "(import)"
 WRITE_BATCH = 5000
@@ -101,7 +100,4 @@ def report(progress: ProgressFn | None, cancel: threading.Event | None, p: Progr
 
 def message_sealer(ctx: VaultContext, epoch: int | None = None) -> MessageSealer:
     """The vault's bulk sealer for message rows under the `cred` key of ``epoch`` (default: now)."""
-    epoch = ctx.epoch if epoch is None else epoch
-    return MessageSealer(
-        ctx.scope_key(Scope.CRED.value, epoch), ctx.vault_id, epoch, str(MailMessage.__tablename__)
-    )
+    return ctx.message_sealer(str(MailMessage.__tablename__), epoch)

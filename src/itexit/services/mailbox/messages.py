@@ -26,7 +26,7 @@ from itexit.store.mailbox import (
     MailAction,
     MailMessage,
 )
-from itexit.vault.mail_records import MessageSealer
+from itexit.vault.scope_keys import MessageSealer
 
 _EMPTY_DEFAULTS: dict[str, Any] = {}
 _SEALED_DEFAULTS: dict[str, Any] = {

@@ -103,7 +103,7 @@ def test_scope_keys_hold_even_if_the_role_check_were_skipped(
     import itexit.services.context as context
 
     monkeypatch.setattr(context, "is_allowed", lambda role, permission: True)
-    with pytest.raises(PermissionDenied, match="cred key"):
+    with pytest.raises(PermissionDenied, match="credentials and mailbox records"):
         hr.credentials.reveal("System0")
     with pytest.raises(PermissionDenied, match="hr key"):
         consultant.ctx.keys.reveal(("hr", consultant.ctx.epoch))

@@ -47,7 +47,7 @@ def test_placeholders_are_filled_and_unknown_braces_left() -> None:
         (
             'version = 1\ntitle = "S"\n[practice_text]\ntitle = "P"\n'
             + GOOD_CLAUSES.replace('key = "access"', 'key = "other"'),
-            "wrong at clauses: .*lacks the clause\\(s\\) access",
+            "wrong at clauses: .*lacks the clause access",
         ),
         (
             'version = 0\ntitle = "S"\n[practice_text]\ntitle = "P"\n' + GOOD_CLAUSES,

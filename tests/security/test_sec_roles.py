@@ -105,10 +105,10 @@ def test_scope_keys_hold_even_if_the_role_check_were_skipped(
     monkeypatch.setattr(context, "is_allowed", lambda role, permission: True)
     with pytest.raises(PermissionDenied, match="credentials and mailbox records"):
         hr.credentials.reveal("System0")
-    with pytest.raises(PermissionDenied, match="hr key"):
+    with pytest.raises(PermissionDenied, match="the HR records"):
         consultant.ctx.keys.reveal(("hr", consultant.ctx.epoch))
     # sealing the hr key to a new HR user needs the hr key
-    with pytest.raises(PermissionDenied, match="hr key"):
+    with pytest.raises(PermissionDenied, match="the HR records"):
         consultant.add_user(LEAVER, Role.HR, LEAVER_PASS)
     # a removal needs every scope key, so a consultant cannot re-key even then
     with pytest.raises(PermissionDenied):

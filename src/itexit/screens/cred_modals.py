@@ -20,6 +20,7 @@ from itexit.domain.credentials import (
     NewCredential,
     SecretStage,
     clean_recovery_phone,
+    status_label,
 )
 from itexit.domain.models import clean_email
 from itexit.screens.base import ItexitModal
@@ -258,7 +259,7 @@ class HistoryModal(ItexitModal[None]):
                 h.actor,
                 h.kind.replace("_", " "),
                 h.outcome,
-                h.status_after.replace("_", " "),
+                status_label(h.status_after),
                 h.attested_how or h.detail,
             )
         table.focus()

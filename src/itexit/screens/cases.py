@@ -39,8 +39,8 @@ def critical_cell(case: CaseSummary) -> Text:
 def next_due_cell(case: CaseSummary, today: date) -> Text:
     if case.next_due is None:
         return Text("—", style="dim")
-    if case.next_due < today:
-        return Text(f"was {day(case.next_due, today)}", style="red")
+    if case.next_due < today:  # a date gone by is not "next": the case opens on what is late
+        return Text("overdue", style="bold red")
     return Text(day(case.next_due, today))
 
 
@@ -127,7 +127,7 @@ class CaseListScreen(ItexitScreen):
         table.add_column("Leaves", key="date", width=11)
         table.add_column("Progress", key="progress", width=BAR_WIDTH + 7)
         table.add_column("Critical open", key="critical", width=15)
-        table.add_column("Next due", key="next", width=10)
+        table.add_column("Next due", key="next", width=8)
         table.add_column("Status", key="status", width=10)
         table.add_column("Kind", key="kind", width=11)
         for case in self._cases:

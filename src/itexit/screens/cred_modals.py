@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
-from textual.widgets import Button, Input, Label, Select, Static
+from itexit.domain.credentials import CheckOutcome, HistoryEntry, SecretStage, status_label
 
 from itexit.domain.credentials import CheckOutcome, HistoryEntry, SecretStage
 from itexit.screens.base import ItexitModal
@@ -113,7 +112,7 @@ class HistoryModal(ItexitModal[None]):
                     yield Static("Nothing recorded yet.", classes="hint")
                 for h in self._entries:
                     step = h.kind.replace("_", " ")
-                    status = h.status_after.replace("_", " ")
+                    status = status_label(h.status_after)
                     line = Content.assemble(
                         (f"{h.at:%d %b %Y %H:%M}", "bold"),
                         f"  {h.actor} · {step} · {h.outcome} → {status}",

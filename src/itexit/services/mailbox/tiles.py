@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder, ReminderArea
 from itexit.domain.roles import Permission
-from itexit.domain.wording import count, day, due
+from itexit.domain.wording import count, day
 from itexit.services.context import VaultContext
 from itexit.services.mailbox.reviews import MailboxService
 
@@ -31,7 +31,7 @@ def tiles(ctx: VaultContext, today: date) -> list[Tile]:
     overdue = [s for s in statuses if s.overdue]
     if overdue:
         worst = max(overdue, key=lambda s: s.days_overdue)
-        caption = f"{worst.mailbox}: {due(worst.next_due, today)}" if worst.next_due else ""
+        caption = f"{worst.mailbox}: was due {day(worst.next_due, today)}" if worst.next_due else ""
     else:
         upcoming = min((s.next_due for s in statuses if s.next_due), default=None)
         caption = f"next review {day(upcoming, today)}" if upcoming else "past keep-until"

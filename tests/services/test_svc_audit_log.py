@@ -152,3 +152,17 @@ def test_a_renewal_shows_in_words(vault: Vault) -> None:
     )
     line = vault.unlock(VIEWER, VIEWER_PASS).audit_log.page(AuditQuery(text="greenway")).lines[0]
     assert line.what == "Added a renewal"
+
+
+def test_a_record_id_gives_way_to_the_systems_it_names(vault: Vault) -> None:
+    ctx = vault.manager.ctx
+    with ctx.transaction() as session:
+        ctx.record(
+            session,
+            "sweep.record",
+            "9dc1e6fe-53dd-4805-b7cb-7000659747bb",
+            hosts=["files.example", "mail.example"],
+        )
+    line = vault.unlock(VIEWER, VIEWER_PASS).audit_log.page(AuditQuery(text="sweep")).lines[0]
+    assert line.target == "files.example, mail.example"
+    assert line.what == "Looked for leftover access"

@@ -88,7 +88,8 @@ def cmd_add(cli: Cli) -> int:
             daily_weeks=a.daily_weeks,
             owner=a.owner or "",
             folders=[f for f in (a.folders or "INBOX").split(",")],
-        )
+        ),
+        even_if_listed=a.new,
     )
     print(
         f"Monitoring {box.address} as {box.name!r} until {box.keep_until:%d %b %Y}; "
@@ -301,6 +302,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--owner", metavar="USER", help="who reviews it (default: you)")
     p.add_argument("--daily-weeks", type=int, default=4, metavar="N")
     p.add_argument("--folders", metavar="A,B", help="folders to sync (default INBOX)")
+    p.add_argument("--new", action="store_true", help="add it even if the address is monitored")
     p.set_defaults(func=cmd_add)
 
     p = mailbox.add_parser("list", help="monitored mailboxes and their next review")

@@ -9,6 +9,7 @@ entries opens as fast as a short one: only the page on screen is read and turned
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -140,6 +141,20 @@ def _utc_text(day: date) -> str:
     return local.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+_RECORD_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def _about(target: str, details: dict[str, Any]) -> str:
+    """What the entry was about, as words: a record id (which means nothing to a reader) gives
+    way to the systems the details name."""
+    if not _RECORD_ID.match(target):
+        return clean(target)
+    hosts = details.get("hosts")
+    if isinstance(hosts, list) and hosts:
+        return clean(", ".join(str(host) for host in hosts))
+    return ""
+
+
 def _line(row: AuditRow, signers: _Signers) -> AuditLine:
     try:
         details: Any = json.loads(row.details)
@@ -159,6 +174,6 @@ def _line(row: AuditRow, signers: _Signers) -> AuditLine:
         proven=proven,
         action=row.action,
         what=action_words(row.action),
-        target=clean(row.target),
+        target=_about(row.target, details if isinstance(details, dict) else {}),
         details=details if isinstance(details, dict) else {},
     )

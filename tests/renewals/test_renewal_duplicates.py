@@ -36,14 +36,17 @@ def test_the_same_item_or_vendor_and_date_is_refused_unless_told(vault: Vault) -
     again = DOMAIN.model_copy(update={"item": "  GreenwayFP.example ", "vendor": "Other"})
     with pytest.raises(Blocked, match=r"looks like Lanternhost Domains: greenwayfp.example"):
         renewals.add(again)
-    same_day = DOMAIN.model_copy(update={"item": "Email forwarding"})
-    with pytest.raises(Blocked, match="add --new"):
-        renewals.add(same_day)
-    assert [r.id for r in renewals.duplicates(same_day)] == [first.id]
-    other = DOMAIN.model_copy(update={"item": "Email forwarding", "renewal_date": date(2027, 4, 1)})
-    assert renewals.duplicates(other) == []
+    contract = DOMAIN.model_copy(update={"kind": RenewalKind.CONTRACT, "item": "Support"})
+    support = renewals.add(contract)
+    with pytest.raises(Blocked, match="add --new"):  # same item, same vendor
+        renewals.add(contract.model_copy(update={"renewal_date": date(2028, 1, 1)}))
+    elsewhere = contract.model_copy(update={"vendor": "Cobalt", "renewal_date": date(2027, 5, 1)})
+    assert renewals.duplicates(elsewhere) == []  # the same words from another vendor
+    same_day = contract.model_copy(update={"vendor": "Cobalt"})
+    assert [r.id for r in renewals.duplicates(same_day)] == [support.id]
     renewals.add(same_day, even_if_listed=True)
-    assert len(renewals.list()) == 2
+    assert first.id != support.id
+    assert len(renewals.list()) == 3
 
 
 def test_a_mailbox_at_the_same_address_is_refused_unless_told(vault: Vault) -> None:

@@ -1,5 +1,5 @@
-"""Whether something being added is probably listed already: a renewal for the same item (or
-domain), or for the same vendor on the same date; a mailbox with the same address. The form
+"""Whether something being added is probably listed already: a renewal for the same domain, or
+the same item from the same vendor or on the same date; a mailbox with the same address. The form
 asks "add anyway?"; the command line refuses unless told `--new`, as `renewal from-message`
 does for a notice."""
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from itexit.domain.mailbox import Mailbox
-from itexit.domain.notices import likely_duplicates
-from itexit.domain.renewals import NewRenewal, RenewalState, RenewalSummary
+from itexit.domain.notices import domains_in, likely_duplicates
+from itexit.domain.renewals import NewRenewal, RenewalSummary
 
 
 def _plain(text: str) -> str:
@@ -17,21 +17,17 @@ def _plain(text: str) -> str:
 
 
 def renewal_duplicates(new: NewRenewal, renewals: Iterable[RenewalSummary]) -> list[RenewalSummary]:
-    """Renewals in use with the same item or domain as `new`, then those of the same vendor
-    on the same date."""
-    listed = list(renewals)
-    found = likely_duplicates(new.item, "", new.check_target, listed)
+    """Renewals in use that `new` probably repeats: the same domain (named in the item or the
+    live-check target), or the same item from the same vendor or on the same date."""
+    wanted_domains = domains_in(f"{new.item} {new.check_target}")
     vendor = _plain(new.vendor)
-    for renewal in listed:
-        if (
-            renewal.state is not RenewalState.RETIRED
-            and vendor
-            and _plain(renewal.vendor) == vendor
-            and renewal.renewal_date == new.renewal_date
-            and renewal not in found
-        ):
-            found.append(renewal)
-    return found
+    return [
+        renewal
+        for renewal in likely_duplicates(new.item, "", new.check_target, renewals)
+        if wanted_domains & domains_in(f"{renewal.item} {renewal.check_target}")
+        or _plain(renewal.vendor) == vendor
+        or renewal.renewal_date == new.renewal_date
+    ]
 
 
 def mailbox_duplicates(address: str, mailboxes: Iterable[Mailbox]) -> list[Mailbox]:

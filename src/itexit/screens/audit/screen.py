@@ -256,7 +256,7 @@ class AuditLogScreen(ItexitScreen):
     @on(Select.Changed, "#audit-person")
     def _person_changed(self, event: Select.Changed) -> None:
         event.stop()
-        person = "" if event.value in (EVERYONE, Select.BLANK) else str(event.value)
+        person = "" if event.value in (EVERYONE, Select.NULL) else str(event.value)
         self._apply(self._query.model_copy(update={"person": person}))
 
     @on(Input.Changed, "#audit-text, #audit-since, #audit-until")

@@ -30,6 +30,7 @@ from itexit.domain.renewals import NewRenewal, RenewalKind, RenewalSummary
 from itexit.domain.wording import count
 from itexit.screens.already_listed import AlreadyListedModal
 from itexit.screens.base import ItexitModal
+from itexit.screens.timed_copy import NO_CLIPBOARD, TimedCopy
 
 if TYPE_CHECKING:
     from itexit.services.renewal_notices import RenewalNotices
@@ -132,13 +133,23 @@ class UnsubscribeModal(ItexitModal[bool]):
                 "Open the link (or send the mail) yourself; itexit only records that you did.",
                 classes="hint",
             )
+            yield Static("", id="unsubscribe-copied", classes="hint")
             with Horizontal(classes="actions"):
                 yield Button("Cancel", id="cancel")
+                yield Button("Copy", id="unsubscribe-copy", disabled=not target.strip())
                 yield Button("Log unsubscribe", id="log", variant="primary")
 
     @on(Button.Pressed, "#log")
     def _log(self) -> None:
         self.dismiss(True)
+
+    @on(Button.Pressed, "#unsubscribe-copy")
+    def _copy(self) -> None:
+        """The link or address to the clipboard, cleared again after the usual time."""
+        copier = TimedCopy(self.app)
+        target = preferred_unsubscribe(self._message.list_unsubscribe)
+        said = copier.copy(target, "The unsubscribe target") if copier.available else NO_CLIPBOARD
+        self.query_one("#unsubscribe-copied", Static).update(said)
 
 
 # --- create a renewal from a notice ---------------------------------------------------------

@@ -88,6 +88,7 @@ class DashboardScreen(ItexitScreen):
             "l",
             "choose_area('audit')",
             "Audit log",
+            show=False,
             id="dashboard.audit",
             tooltip="Every change made in the vault, newest first, and whether the record checks",
         ),

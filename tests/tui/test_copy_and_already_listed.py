@@ -1,4 +1,4 @@
-"""Copy buttons: the new secret in the rotation wizard (audited as a copy first) and a list's
+"""Copy buttons (the new secret in the rotation wizard, audited as a copy first, and a list's
 unsubscribe target; both go through the clipboard path secrets use and clear themselves."""
 
 from __future__ import annotations
@@ -102,3 +102,40 @@ async def test_without_a_clipboard_the_button_says_so(
         )
         assert app.clipboard == ""
     assert date.today() == date(2026, 11, 23)
+
+
+async def test_a_renewal_listed_already_is_asked_about_and_the_form_kept(
+    frozen_demo: Gateway,
+) -> None:
+    from textual.widgets import Input
+    from tui_steps import fill
+
+    from itexit.screens.already_listed import AlreadyListedModal
+    from itexit.screens.renewal_form import RenewalFormModal
+
+    before = len(frozen_demo.unlock(MANAGER, DEMO_MANAGER_PASSPHRASE).renewals.list())
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await unlock(pilot, MANAGER, DEMO_MANAGER_PASSPHRASE)
+        await press_settled(pilot, "f7")
+        await press_settled(pilot, "a")
+        form = app.screen
+        assert isinstance(form, RenewalFormModal)
+        await fill(pilot, "#renewal-vendor", "Lanternhost Domains")
+        await fill(pilot, "#renewal-item", "GreenwayFP.example")
+        await fill(pilot, "#renewal-date", "2027-06-01")
+        await press_settled(pilot, "ctrl+s")
+        assert isinstance(app.screen, AlreadyListedModal)
+        heading = str(app.screen.query_one(".heading", Static).render())
+        assert heading.startswith("This looks like Lanternhost Domains: greenwayfp.example")
+        assert heading.endswith("already listed — add anyway?")
+        await pilot.click("#listed-back")
+        await settle(pilot)
+        assert app.screen is form
+        assert form.query_one("#renewal-item", Input).value == "GreenwayFP.example"
+        await press_settled(pilot, "ctrl+s")
+        await pilot.click("#listed-add")
+        await settle(pilot)
+        assert not isinstance(app.screen, RenewalFormModal | AlreadyListedModal)
+    after = frozen_demo.unlock(MANAGER, DEMO_MANAGER_PASSPHRASE).renewals.list()
+    assert len(after) == before + 1

@@ -1,5 +1,5 @@
 """Copy buttons (the new secret in the rotation wizard, audited as a copy first, and a list's
-unsubscribe target; both go through the clipboard path secrets use and clear themselves."""
+unsubscribe target) clear themselves; a renewal listed already is asked about, form kept."""
 
 from __future__ import annotations
 

@@ -175,7 +175,7 @@ def test_find_by_short_id_or_unique_item(vault: Vault) -> None:
     item = s.add(new())
     assert s.get(item.id[:8]).id == item.id
     assert s.get("EHR contract").id == item.id
-    s.add(new())
+    s.add(new(), even_if_listed=True)  # told it is another one
     with pytest.raises(BadInput, match="use its id"):
         s.get("EHR contract")
     with pytest.raises(NotFound):  # wildcards are characters, not patterns

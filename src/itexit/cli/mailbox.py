@@ -78,6 +78,16 @@ def cmd_add(cli: Cli) -> int:
 
     a = cli.args
     session = cli.unlock()
+    left_on = a.left_on
+    if left_on is None:
+        case = session.mailboxes.departure_of(a.address)
+        if case is None:
+            raise BadInput(
+                f"No open case's departing person has the address {a.address}: give the "
+                "departure date with --left-on YYYY-MM-DD."
+            )
+        left_on = case.termination_date
+        print(f"Departure date {left_on:%d %b %Y}, from the case of {case.case_name}.")
     box = session.mailboxes.add(
         NewMailbox(
             address=a.address,
@@ -86,17 +96,52 @@ def cmd_add(cli: Cli) -> int:
             imap_port=a.port or 0,
             tls=Tls(a.tls),
             credential_id=a.credential,
-            left_on=a.left_on,
+            left_on=left_on,
             keep_until=a.keep_until,
             daily_weeks=a.daily_weeks,
             owner=a.owner or "",
             folders=[f for f in (a.folders or "INBOX").split(",")],
-        )
+        ),
+        even_if_listed=a.new,
     )
     print(
         f"Monitoring {box.address} as {box.name!r} until {box.keep_until:%d %b %Y}; "
         f"reviews by {box.owner}, daily for {count(box.daily_weeks, 'week')} after "
         f"{box.left_on:%d %b %Y}, then weekly."
+    )
+    return EXIT_OK
+
+
+def cmd_edit(cli: Cli) -> int:
+    from itexit.domain.mailbox import Tls, default_keep_until
+    from itexit.domain.mailbox_edit import MailboxChanges
+
+    a = cli.args
+    mailboxes = cli.unlock().mailboxes
+    box = mailboxes.get(a.name)
+    tls = Tls(a.tls) if a.tls else box.tls
+    port = a.port if a.port is not None else (box.imap_port if a.tls is None else 0)
+    left_on = a.left_on or box.left_on
+    keep_until = a.keep_until or max(box.keep_until, default_keep_until(left_on))
+    changes = MailboxChanges(
+        imap_host=box.imap_host if a.host is None else a.host,
+        imap_port=port,
+        tls=tls,
+        credential_id=box.credential_id if a.credential is None else (a.credential or None),
+        left_on=left_on,
+        keep_until=keep_until,
+        daily_weeks=box.daily_weeks if a.daily_weeks is None else a.daily_weeks,
+    )
+    after = mailboxes.edit(box.name, changes, box.version)
+    server = (
+        f"{after.imap_host}:{after.imap_port} ({after.tls.value})"
+        if after.imap_host
+        else "no IMAP server (imports only)"
+    )
+    login = after.credential_system or "no login linked"
+    print(
+        f"{after.name}: {server}, login {login}; left {after.left_on:%d %b %Y}, kept until "
+        f"{after.keep_until:%d %b %Y}, daily reviews for {count(after.daily_weeks, 'week')}."
     )
     return EXIT_OK
 
@@ -294,7 +339,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = mailbox.add_parser("add", help="start monitoring a mailbox")
     p.add_argument("address")
     p.add_argument("--name", help="short name for commands (default: the address)")
-    p.add_argument("--left-on", type=_date, required=True, metavar="DATE", help="departure date")
+    p.add_argument(
+        "--left-on",
+        type=_date,
+        metavar="DATE",
+        help="departure date (default: the termination date of the case whose person has it)",
+    )
     p.add_argument(
         "--keep-until", type=_date, metavar="DATE", help="at least a year after --left-on"
     )
@@ -305,7 +355,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--owner", metavar="USER", help="who reviews it (default: you)")
     p.add_argument("--daily-weeks", type=int, default=4, metavar="N")
     p.add_argument("--folders", metavar="A,B", help="folders to sync (default INBOX)")
+    p.add_argument("--new", action="store_true", help="add it even if the address is monitored")
     p.set_defaults(func=cmd_add)
+
+    p = mailbox.add_parser(
+        "edit", help="change a mailbox's server, login, dates or review cadence (audited)"
+    )
+    p.add_argument("name", metavar="MAILBOX")
+    p.add_argument("--host", metavar="HOST", help='IMAP server ("" for none)')
+    p.add_argument("--port", type=int, metavar="PORT")
+    p.add_argument("--tls", choices=["ssl", "starttls", "none"])
+    p.add_argument(
+        "--credential", metavar="ID|SYSTEM", help='credential holding the login ("" for none)'
+    )
+    p.add_argument("--left-on", type=_date, metavar="DATE", help="departure date")
+    p.add_argument("--keep-until", type=_date, metavar="DATE")
+    p.add_argument("--daily-weeks", type=int, metavar="N", help="weeks of daily reviews")
+    p.set_defaults(func=cmd_edit)
 
     p = mailbox.add_parser("list", help="monitored mailboxes and their next review")
     p.add_argument("--json", action="store_true")

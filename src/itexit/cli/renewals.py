@@ -50,7 +50,7 @@ def cmd_show(cli: Cli) -> int:
 
 def cmd_add(cli: Cli) -> int:
     session = cli.unlock()
-    item = session.renewals.add(new_from_args(cli.args, None))
+    item = session.renewals.add(new_from_args(cli.args, None), even_if_listed=cli.args.new)
     print(
         f"Added {item.vendor}: {item.item} ({item.id[:8]}); {item.action_label} "
         f"{item.cancel_by.isoformat()}, renewal {item.renewal_date.isoformat()}."
@@ -177,6 +177,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = renewals.add_parser("add", help="record a renewal")
     add_fields(p, required=True)
+    p.add_argument("--new", action="store_true", help="add it even if a likely duplicate exists")
     p.set_defaults(func=cmd_add)
 
     p = renewals.add_parser("edit", help="change a renewal (flags not given stay as they are)")

@@ -26,6 +26,7 @@ AREAS: tuple[Area, ...] = (
     Area("renewals", "Renewals", "itexit.screens.renewals", "RenewalsScreen", "f7"),
     Area("mailbox", "Mailbox", "itexit.screens.mailbox", "MailboxScreen", "f8"),
     Area("sweep", "Sweep", "itexit.screens.sweep", "SweepScreen", "f9"),
+    Area("audit", "Audit log", "itexit.screens.audit", "AuditLogScreen", "f10"),
 )
 
 BY_KEY = {area.key: area for area in AREAS}

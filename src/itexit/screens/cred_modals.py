@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from itexit.domain.credentials import CheckOutcome, HistoryEntry, SecretStage, status_label
+from textual.content import Content
+from textual.widgets import Button, Input, Label, Select, Static
 
-from itexit.domain.credentials import CheckOutcome, HistoryEntry, SecretStage
+from itexit.domain.credentials import CheckOutcome, HistoryEntry, SecretStage, status_label
 from itexit.screens.base import ItexitModal
 from itexit.screens.cred_form import CredentialFormModal, FormResult
 

@@ -84,6 +84,14 @@ class DashboardScreen(ItexitScreen):
             id="dashboard.export_kdbx",
             tooltip="Write every credential you may read into a new KeePass database",
         ),
+        Binding(
+            "l",
+            "choose_area('audit')",
+            "Audit log",
+            show=False,
+            id="dashboard.audit",
+            tooltip="Every change made in the vault, newest first, and whether the record checks",
+        ),
         *(_tile_binding(number) for number in range(1, 10)),
     ]
 

@@ -26,6 +26,7 @@ from itexit.domain.renewals import (
     schedule,
 )
 from itexit.domain.wording import count
+from itexit.screens.already_listed import AlreadyListedModal
 from itexit.screens.base import ItexitModal
 
 KIND_LABELS = {
@@ -58,6 +59,8 @@ class RenewalEdit:
     new: NewRenewal
     state: RenewalState
     existing: RenewalSummary | None
+    even_if_listed: bool = False
+    """The person was asked about a likely duplicate and said to add it anyway."""
 
 
 def _required(what: str) -> Callable[[str], str]:
@@ -105,10 +108,17 @@ class RenewalFormModal(ItexitModal[RenewalEdit]):
         "notes": ("Notes", str),
     }
 
-    def __init__(self, existing: RenewalSummary | None, today: date) -> None:
+    def __init__(
+        self,
+        existing: RenewalSummary | None,
+        today: date,
+        duplicates: Callable[[NewRenewal], list[str]] | None = None,
+    ) -> None:
+        """`duplicates` names the renewals already listed that a new one probably repeats."""
         super().__init__()
         self._existing = existing
         self._today = today
+        self._duplicates = duplicates
 
     def _initial(self) -> dict[str, str]:
         item = self._existing
@@ -294,7 +304,17 @@ class RenewalFormModal(ItexitModal[RenewalEdit]):
             self.query_one(f"#renewal-{first}-message", Static).update(problems[first])
             self.query_one(f"#renewal-{first}", Input).focus()
             return
-        self.dismiss(RenewalEdit(self._build(values), self._state(), self._existing))
+        new = self._build(values)
+        listed = self._duplicates(new) if self._existing is None and self._duplicates else []
+        if not listed:
+            self.dismiss(RenewalEdit(new, self._state(), self._existing))
+            return
+
+        def answered(add_anyway: bool | None) -> None:
+            if add_anyway:
+                self.dismiss(RenewalEdit(new, self._state(), None, even_if_listed=True))
+
+        self.app.push_screen(AlreadyListedModal(listed), answered)
 
 
 _PLACEHOLDERS = {

@@ -17,11 +17,13 @@ from textual.message import Message
 from textual.widgets import Header, ProgressBar, Static
 from textual.worker import Worker, get_current_worker
 
+from itexit.domain.duplicates import renewal_described
 from itexit.domain.renewals import (
     Band,
     CheckResult,
     CheckStatus,
     MonthLoad,
+    NewRenewal,
     RenewalState,
     RenewalSummary,
     timeline,
@@ -391,7 +393,12 @@ class RenewalsScreen(ItexitScreen):
     # --- adding and editing -------------------------------------------------------------------
 
     def action_add_renewal(self) -> None:
-        self.app.push_screen(RenewalFormModal(None, date.today()), self._form_done)
+        self.app.push_screen(
+            RenewalFormModal(None, date.today(), self._listed_like), self._form_done
+        )
+
+    def _listed_like(self, new: NewRenewal) -> list[str]:
+        return [renewal_described(r) for r in self._session.renewals.duplicates(new)]
 
     def action_edit_renewal(self) -> None:
         item = self._selected()
@@ -411,7 +418,7 @@ class RenewalsScreen(ItexitScreen):
     def save_renewal(self, edit: RenewalEdit) -> None:
         service = self._session.renewals
         if edit.existing is None:
-            item = service.add(edit.new)
+            item = service.add(edit.new, even_if_listed=edit.even_if_listed)
             self.post_message(self.RenewalSaved(item, True))
             return
         item = service.edit(edit.existing.id, edit.new, edit.existing.version)

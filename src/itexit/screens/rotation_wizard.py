@@ -23,6 +23,7 @@ from itexit.domain.credentials import (
     RotationStarted,
 )
 from itexit.screens.base import ItexitModal
+from itexit.screens.timed_copy import NO_CLIPBOARD, TimedCopy
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -94,6 +95,7 @@ class RotationWizard(ItexitModal[CredentialSummary]):
             with Horizontal(classes="buttons"):
                 yield Button("Generate and save", variant="primary", id="wiz-generate")
                 yield Button("Show pending", id="wiz-show")
+                yield Button("Copy", id="wiz-copy")
                 yield Button("Confirm it works", variant="primary", id="wiz-confirm")
                 yield Button("Check old fails", variant="primary", id="wiz-old")
                 yield Button("Close", id="wiz-close")
@@ -117,6 +119,7 @@ class RotationWizard(ItexitModal[CredentialSummary]):
         self.query_one("#wiz-policy").display = step == 0
         self.query_one("#wiz-generate").display = step == 0
         self.query_one("#wiz-show").display = step == 2 and not self._secret_shown
+        self.query_one("#wiz-copy").display = step == 2
         self.query_one("#wiz-confirm").display = step == 2
         self.query_one("#wiz-old").display = step == 4
         self.query_one("#wiz-attest").display = self.manual and step in (2, 4)
@@ -195,6 +198,23 @@ class RotationWizard(ItexitModal[CredentialSummary]):
         secret = self._session.credentials.reveal(self._summary.id, "pending")
         self.app.call_from_thread(self._show_secret, secret)
         self.app.call_from_thread(self._render_step)
+
+    @on(Button.Pressed, "#wiz-copy")
+    def _copy(self) -> None:
+        if not TimedCopy(self.app).available:
+            self.query_one("#wiz-message", Static).update(NO_CLIPBOARD)
+            return
+        self.copy_pending()
+
+    @work(thread=True, exit_on_error=False, group="rotation")
+    def copy_pending(self) -> None:
+        """The pending secret, audited as a copy before it reaches the clipboard."""
+        secret = self._session.credentials.copy(self._summary.id, "pending")
+        self.app.call_from_thread(self._copied, secret)
+
+    def _copied(self, secret: str) -> None:
+        said = TimedCopy(self.app).copy(secret, "The new secret", secret=True)
+        self.query_one("#wiz-message", Static).update(said)
 
     # --- steps 4 and 5: confirm, then prove the old one fails -------------------------------------
 

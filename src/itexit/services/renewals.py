@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from itexit.domain.errors import BadInput, ItexitError, NotFound, PermissionDenied
+from itexit.domain.duplicates import renewal_described, renewal_duplicates
+from itexit.domain.errors import BadInput, Blocked, ItexitError, NotFound, PermissionDenied
 from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder, ReminderArea
 from itexit.domain.renewals import (
@@ -211,14 +212,26 @@ class RenewalService:
 
     # --- writes -------------------------------------------------------------------------------
 
-    def add(self, new: NewRenewal) -> RenewalSummary:
-        """Record a renewal (from the form, the command line or a renewal-notice e-mail); inside
-        another use case's transaction (a notice made into a renewal) it joins that one."""
+    def add(self, new: NewRenewal, *, even_if_listed: bool = False) -> RenewalSummary:
+        """Record a renewal (from the form, the command line or a renewal-notice e-mail);
+        refused, naming it, while one for the same item, domain, or vendor and date is listed,
+        unless the person says this is another (`even_if_listed`). Inside another use case's
+        transaction (a notice made into a renewal) it joins that one."""
         self.ctx.require(Permission.RENEWAL_WRITE)
         self._validate(new)
         people = _departing_people(self.ctx)
+        found = [] if even_if_listed else self.duplicates(new)
+        if found:
+            raise Blocked(
+                f"This looks like {renewal_described(found[0])} already listed "
+                f"({found[0].id[:8]}); add --new if it is a different renewal."
+            )
         with self.ctx.transaction() as session:
             return self._summary(self._insert(session, new, people), date.today(), people)
+
+    def duplicates(self, new: NewRenewal) -> builtins.list[RenewalSummary]:
+        """Renewals in use that `new` probably repeats (see `domain.duplicates`)."""
+        return renewal_duplicates(new, self.list())
 
     def _insert(self, session: Session, new: NewRenewal, people: builtins.list[str]) -> Renewal:
         """Add a checked renewal in the open transaction, with its audit row."""

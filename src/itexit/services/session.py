@@ -25,6 +25,7 @@ from itexit.services.context import VaultContext
 from itexit.services.users import UserService
 
 if TYPE_CHECKING:
+    from itexit.services.audit_log import AuditLogService
     from itexit.services.backups.service import BackupService
     from itexit.services.changing import ChangingService
     from itexit.services.checklist import CaseService
@@ -220,6 +221,13 @@ class UnlockedVault:
         self.ctx.require(Permission.AUDIT_READ)
         with self.ctx.reading() as session:
             return verify_anchored(session, self.ctx.vault_id, checkpoint_text)
+
+    @cached_property
+    def audit_log(self) -> AuditLogService:
+        """The log a page at a time, for the viewer."""
+        from itexit.services.audit_log import AuditLogService
+
+        return AuditLogService(self.ctx)
 
     def recent_audit(self, limit: int = 50) -> list[AuditEvent]:
         self.ctx.require(Permission.AUDIT_READ)

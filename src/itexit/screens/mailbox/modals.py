@@ -24,10 +24,13 @@ from itexit.domain.mailbox import (
     default_keep_until,
     preferred_unsubscribe,
 )
+from itexit.domain.mailbox_edit import CaseDeparture
 from itexit.domain.notices import guess_kind, guess_vendor
 from itexit.domain.renewals import NewRenewal, RenewalKind, RenewalSummary
 from itexit.domain.wording import count
+from itexit.screens.already_listed import AlreadyListedModal
 from itexit.screens.base import ItexitModal
+from itexit.screens.timed_copy import NO_CLIPBOARD, TimedCopy
 
 if TYPE_CHECKING:
     from itexit.services.renewal_notices import RenewalNotices
@@ -130,13 +133,23 @@ class UnsubscribeModal(ItexitModal[bool]):
                 "Open the link (or send the mail) yourself; itexit only records that you did.",
                 classes="hint",
             )
+            yield Static("", id="unsubscribe-copied", classes="hint")
             with Horizontal(classes="actions"):
                 yield Button("Cancel", id="cancel")
+                yield Button("Copy", id="unsubscribe-copy", disabled=not target.strip())
                 yield Button("Log unsubscribe", id="log", variant="primary")
 
     @on(Button.Pressed, "#log")
     def _log(self) -> None:
         self.dismiss(True)
+
+    @on(Button.Pressed, "#unsubscribe-copy")
+    def _copy(self) -> None:
+        """The link or address to the clipboard, cleared again after the usual time."""
+        copier = TimedCopy(self.app)
+        target = preferred_unsubscribe(self._message.list_unsubscribe)
+        said = copier.copy(target, "The unsubscribe target") if copier.available else NO_CLIPBOARD
+        self.query_one("#unsubscribe-copied", Static).update(said)
 
 
 # --- create a renewal from a notice ---------------------------------------------------------
@@ -369,10 +382,23 @@ class AddMailboxModal(ItexitModal[NewMailbox]):
         "holds the new password so itexit can sync the headers (never the bodies)."
     )
 
-    def __init__(self, credentials: list[tuple[str, str]], today: date) -> None:
+    def __init__(
+        self,
+        credentials: list[tuple[str, str]],
+        today: date,
+        departures: dict[str, CaseDeparture] | None = None,
+        listed: dict[str, str] | None = None,
+    ) -> None:
+        """`departures`: each open case's person's addresses, for the departure date;
+        `listed`: the addresses already monitored, described, to ask before adding again."""
         super().__init__()
         self._credentials = credentials
         self._today = today
+        self._departures = departures or {}
+        self._listed = listed or {}
+        self._prefilled = ""
+        self.even_if_listed = False
+        """True when the person was told the address is monitored and added it anyway."""
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="add-mailbox-dialog", classes="dialog"):
@@ -381,6 +407,7 @@ class AddMailboxModal(ItexitModal[NewMailbox]):
             yield Input(placeholder="gary@practice.example", id="add-address")
             yield Label("Departure date (YYYY-MM-DD)", classes="field-label")
             yield Input(self._today.isoformat(), id="add-left-on")
+            yield Static("", id="add-left-on-from", classes="hint")
             yield Label(
                 "Keep until (at least a year later; empty for exactly a year)",
                 classes="field-label",
@@ -444,8 +471,34 @@ class AddMailboxModal(ItexitModal[NewMailbox]):
         self.query_one("#add-message", Static).update(problem)
         self.query_one("#add", Button).disabled = value is None
 
+    @on(Input.Changed, "#add-address")
+    def _departure_from_case(self, event: Input.Changed) -> None:
+        """Take the departure date from the case whose person has this address, unless the
+        person typed another date themselves."""
+        case = self._departures.get(event.value.strip().casefold())
+        note = self.query_one("#add-left-on-from", Static)
+        left_on = self.query_one("#add-left-on", Input)
+        if case is None or left_on.value not in (self._today.isoformat(), self._prefilled):
+            note.update("")
+            return
+        self._prefilled = case.termination_date.isoformat()
+        left_on.value = self._prefilled
+        note.update(f"From the case of {case.case_name}.")
+
     @on(Button.Pressed, "#add")
     def _add(self) -> None:
         value, _problem = self._value()
-        if value is not None:
+        if value is None:
+            return
+        listed = self._listed.get(value.address.strip().casefold())
+        if listed is None:
             self.dismiss(value)
+            return
+
+        def answered(add_anyway: bool | None) -> None:
+            if add_anyway:
+                self.even_if_listed = True
+                # the short name the first one took stays its own
+                self.dismiss(value.model_copy(update={"name": f"{value.name}-2"}))
+
+        self.app.push_screen(AlreadyListedModal([listed]), answered)

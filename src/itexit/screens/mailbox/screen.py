@@ -27,6 +27,7 @@ from textual.widgets import (
 )
 from textual.worker import Worker
 
+from itexit.domain.duplicates import mailbox_described
 from itexit.domain.mailbox import (
     CLASS_LABELS,
     ActionEntry,
@@ -40,9 +41,10 @@ from itexit.domain.mailbox import (
     SyncResult,
     preferred_unsubscribe,
 )
+from itexit.domain.mailbox_edit import CaseDeparture
 from itexit.domain.roles import Permission
 from itexit.domain.wording import count
-from itexit.screens.base import ItexitScreen
+from itexit.screens.mailbox.edit import MailboxEditing
 from itexit.screens.mailbox.modals import (
     AddMailboxModal,
     CreateRenewalModal,
@@ -83,7 +85,7 @@ class Loaded:
     """Each message's filter text, built in the worker so the first keystroke is quick."""
 
 
-class MailboxScreen(ItexitScreen):
+class MailboxScreen(MailboxEditing):
     """Mailbox."""
 
     CSS_PATH = "mailbox.tcss"
@@ -282,6 +284,7 @@ class MailboxScreen(ItexitScreen):
             "create_renewal",
             "import_file",
             "add_mailbox",
+            "edit_mailbox",
         }
         if action in writes and not self._session.can(Permission.MAILBOX_REVIEW):
             return False
@@ -690,25 +693,33 @@ class MailboxScreen(ItexitScreen):
             (f"{c.system} ({c.host})" if c.host else c.system, c.id)
             for c in self._session.credentials.list()
         ]
-        self.post_message(self.CredentialsListed(creds))
+        boxes = self._session.mailboxes
+        listed = {b.address.casefold(): mailbox_described(b) for b in boxes.list_mailboxes()}
+        self.post_message(self.CredentialsListed(creds, boxes.departures(), listed))
 
     @dataclass
     class CredentialsListed(Message):
         credentials: list[tuple[str, str]]
+        departures: dict[str, CaseDeparture]
+        listed: dict[str, str]
 
     @on(CredentialsListed)
     def _credentials_listed(self, message: CredentialsListed) -> None:
         message.stop()
 
+        modal = AddMailboxModal(
+            message.credentials, self._today, message.departures, message.listed
+        )
+
         def chosen(new: NewMailbox | None) -> None:
             if new is not None:
-                self.add_mailbox(new)
+                self.add_mailbox(new, modal.even_if_listed)
 
-        self.app.push_screen(AddMailboxModal(message.credentials, self._today), chosen)
+        self.app.push_screen(modal, chosen)
 
     @work(thread=True, exit_on_error=False, group="mailbox-change")
-    def add_mailbox(self, new: NewMailbox) -> None:
-        box = self._session.mailboxes.add(new)
+    def add_mailbox(self, new: NewMailbox, even_if_listed: bool = False) -> None:
+        box = self._session.mailboxes.add(new, even_if_listed=even_if_listed)
         self.post_message(self.MailboxAdded(box))
 
     @dataclass

@@ -111,7 +111,8 @@ class Actions(Ingest):
         with self.ctx.transaction() as session:
             box = self._find(session, ref)
             self._message(session, box.id, message_id)  # before anything is written
-            renewal = RenewalService(self.ctx).add(new)  # joins this transaction
+            # the notice path checked for duplicates itself (--new, --link)
+            renewal = RenewalService(self.ctx).add(new, even_if_listed=True)  # joins this one
             action = NewAction(
                 kind=ActionKind.RENEWAL_CREATED,
                 message_id=message_id,

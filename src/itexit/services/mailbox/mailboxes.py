@@ -8,7 +8,8 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from itexit.domain.errors import BadInput, NotFound
+from itexit.domain.duplicates import mailbox_described, mailbox_duplicates
+from itexit.domain.errors import BadInput, Blocked, NotFound
 from itexit.domain.mailbox import (
     Mailbox,
     NewMailbox,
@@ -66,12 +67,23 @@ class Mailboxes:
         cred = session.get(Credential, credential_id)
         return cred.system if cred is not None else ""
 
-    def add(self, new: NewMailbox) -> Mailbox:
-        """Start monitoring a mailbox; refuses a keep-until less than a year after leaving."""
+    def duplicates(self, address: str) -> list[Mailbox]:
+        """Mailboxes already monitored at `address`."""
+        return mailbox_duplicates(address, self.list_mailboxes())
+
+    def add(self, new: NewMailbox, *, even_if_listed: bool = False) -> Mailbox:
+        """Start monitoring a mailbox; refuses a keep-until less than a year after leaving,
+        and an address already monitored unless the person says so (`even_if_listed`)."""
         self.ctx.require(Permission.MAILBOX_REVIEW)
         address = new.address.strip().lower()
         if "@" not in address or address.startswith("@") or address.endswith("@"):
             raise BadInput(f"{new.address!r} is not an e-mail address.")
+        found = [] if even_if_listed else self.duplicates(address)
+        if found:
+            raise Blocked(
+                f"This looks like {mailbox_described(found[0])} already listed; add --new "
+                "to monitor it again."
+            )
         name = (new.name.strip() or address)[:120]
         keep_until = new.keep_until or default_keep_until(new.left_on)
         check_keep_until(new.left_on, keep_until)

@@ -21,7 +21,7 @@ from itexit.services.mailbox.common import (
     aware,
     message_sealer,
 )
-from itexit.services.mailbox.mailboxes import Mailboxes
+from itexit.services.mailbox.editing import MailboxEditing
 from itexit.store.mailbox import (
     MailAction,
     MailMessage,
@@ -40,7 +40,7 @@ _SEALED_DEFAULTS: dict[str, Any] = {
 }
 
 
-class Messages(Mailboxes):
+class Messages(MailboxEditing):
     """Message headers, opened with the bulk sealer when the key allows."""
 
     def _message_rows(self, session: Session, mailbox_id: str) -> Iterator[MailMessage]:

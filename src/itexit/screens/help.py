@@ -12,6 +12,12 @@ from textual.widgets import Static
 from itexit.screens.base import ItexitModal, ScreenAction
 
 HELP_TITLES = {
+    "AlreadyListedModal": "It may be listed already",
+    "AuditEntryModal": "One entry of the record",
+    "AuditLogScreen": "The record of who did what",
+    "CheckResultModal": "What a check found",
+    "EditMailboxModal": "Change a monitored mailbox",
+    "MailboxEditing": "Change a monitored mailbox",
     "UsersScreen": "People who can unlock the vault",
     "CaseDetailScreen": "A departure case and its checklist",
     "RenewalsScreen": "Renewals",

@@ -246,22 +246,35 @@ class HistoryModal(ItexitModal[None]):
         with Vertical(id="history", classes="dialog"):
             yield Static(f"History: {self._system}", classes="dialog-title")
             yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+            # the highlighted step's whole detail, wrapped: the table's column is cut to fit
+            yield Static("", id="history-detail", markup=False)
             with Horizontal(classes="buttons"):
                 yield Button("Close", variant="primary", id="hist-close")
 
     def on_mount(self) -> None:
         table = self.query_one("#history-table", DataTable)
         table.add_columns("When", "Who", "Step", "Result", "Status", "How / detail")
+        # the columns before the detail take about 70; the detail gets what the dialog has left
+        room = max(16, min(self.app.size.width - 12, 150) - 74)
         for h in self._entries:
+            detail = h.attested_how or h.detail
             table.add_row(
                 h.at.strftime("%d %b %H:%M"),
                 h.actor,
                 h.kind.replace("_", " "),
                 h.outcome,
                 h.status_after.replace("_", " "),
-                h.attested_how or h.detail,
+                detail if len(detail) <= room else detail[: room - 1] + "…",
             )
         table.focus()
+
+    @on(DataTable.RowHighlighted, "#history-table")
+    def _show_detail(self, event: DataTable.RowHighlighted) -> None:
+        entry = self._entries[event.cursor_row] if event.cursor_row < len(self._entries) else None
+        text = (entry.attested_how or entry.detail) if entry is not None else ""
+        if entry is not None and entry.attested_how not in entry.detail:
+            text = " · ".join(part for part in (entry.attested_how, entry.detail) if part)
+        self.query_one("#history-detail", Static).update(text)
 
     @on(Button.Pressed, "#hist-close")
     def _close(self) -> None:

@@ -12,9 +12,6 @@ from textual.widgets.option_list import Option
 
 from itexit.domain.exposures import Exposure, Severity
 
-SUBJECT_MAX = 30
-"""Longer subjects are cut so each row fits 80 columns."""
-
 MARKS = {
     Severity.CRITICAL: ("!!", "bold red"),
     Severity.HIGH: ("! ", "bold yellow"),
@@ -25,9 +22,7 @@ MARKS = {
 def exposure_line(item: Exposure) -> Text:
     """`!! [F5] Firewall — Password they knew or could read`; overdue subjects in red."""
     mark, style = MARKS.get(item.severity, ("· ", ""))
-    subject = (
-        item.subject if len(item.subject) <= SUBJECT_MAX else item.subject[: SUBJECT_MAX - 1] + "…"
-    )
+    subject = item.subject  # whole: a row too long for the screen wraps
     line = Text("  ")
     line.append(mark, style=style)
     line.append(f" {item.closing.key.upper():<3} ", style="dim")

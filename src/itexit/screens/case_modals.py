@@ -137,6 +137,10 @@ class NewCaseModal(ItexitModal[NewCase]):
                 yield Button("Cancel", id="cancel")
                 yield Button("Open case", id="create", variant="primary", disabled=d is None)
 
+    def on_mount(self) -> None:
+        # focusing the first field scrolls it to the top, past its label: show the label too
+        self.call_after_refresh(self.query_one(".dialog-fields").scroll_home, animate=False)
+
     def _kind(self) -> CaseKind | None:
         value = self.query_one("#case-kind", Select).value
         return value if isinstance(value, CaseKind) else None

@@ -72,6 +72,10 @@ class VendorModal(ItexitModal[VendorFields]):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save" if e else "Add", id="save", variant="primary")
 
+    def on_mount(self) -> None:
+        # focusing the first field scrolls it to the top, past its label: show the label too
+        self.call_after_refresh(self.query_one(".dialog-fields").scroll_home, animate=False)
+
     def _fields(self) -> ComposeResult:
         e = self._existing
         with VerticalScroll(classes="dialog-fields"):
@@ -156,6 +160,10 @@ class ContactModal(ItexitModal[ContactFields]):
             with Horizontal(classes="actions"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Save" if e else "Add", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        # focusing the first field scrolls it to the top, past its label: show the label too
+        self.call_after_refresh(self.query_one(".dialog-fields").scroll_home, animate=False)
 
     def _fields(self) -> ComposeResult:
         e = self._existing

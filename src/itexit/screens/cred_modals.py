@@ -266,6 +266,7 @@ class HistoryModal(ItexitModal[None]):
                 h.status_after.replace("_", " "),
                 detail if len(detail) <= room else detail[: room - 1] + "…",
             )
+        table.move_cursor(row=len(self._entries) - 1)  # the latest step, its detail below
         table.focus()
 
     @on(DataTable.RowHighlighted, "#history-table")

@@ -257,6 +257,10 @@ class RemoveContactModal(ItexitModal[str]):
                 yield Button("Cancel", id="cancel")
                 yield Button("Remove", id="remove", variant="error")
 
+    def _save(self) -> None:
+        """Ctrl+S does what the button does."""
+        self._remove()
+
     @on(Button.Pressed, "#remove")
     def _remove(self) -> None:
         value = self.query_one("#remove-contact", Select).value

@@ -41,7 +41,14 @@ class Shown:
 DASHBOARD = Shown(
     "dashboard",
     (),
-    ("What can the departing person still reach?", "r Refresh", "u Users", "e Exposures"),
+    (
+        "What can the departing person still reach?",
+        "#10 Undocumented passwords listed by the IT person, each verified",  # not cut at 30
+        "Rotated, old not yet proven dead",  # a tile title too long for its border
+        "r Refresh",
+        "u Users",
+        "e Exposures",
+    ),
 )
 SCREENS = [
     DASHBOARD,

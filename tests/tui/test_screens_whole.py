@@ -156,6 +156,23 @@ async def test_the_check_fails_when_a_title_is_pushed_off_screen(frozen_demo: Ga
         assert "u Users" in missing(screen_text(pilot), DASHBOARD)
 
 
+async def test_a_long_practice_name_gives_way_to_the_role_in_the_header(
+    frozen_demo: Gateway,
+) -> None:
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    async with app.run_test(size=(160, 24)) as pilot:
+        await unlock(pilot, MANAGER, DEMO_MANAGER_PASSPHRASE)
+        app.title = "Greenway Family Practice and the Northern Springfield Valley Clinics"
+        await settle(pilot)
+        header = screen_text(pilot).splitlines()[0]
+        assert "Valley Clinics · maria (Practice manager)" in header  # room for all of it
+        await pilot.resize_terminal(80, 24)
+        await settle(pilot)
+        header = screen_text(pilot).splitlines()[0]
+        assert header.strip().startswith("Greenway Family Practice and")
+        assert header.rstrip().endswith("… · maria (Practice manager)")
+
+
 SNAPSHOT_SCREENS = [pytest.param(shown, id=shown.name.replace(" ", "-")) for shown in SCREENS]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from svg_rows import rows
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
@@ -289,6 +290,8 @@ async def test_new_case_refusals_show_beside_each_field_and_keep_what_was_typed(
         assert "Tick at least one template" in message_of(modal, "case-templates")
         assert "Nothing is saved yet" in str(modal.query_one("#new-case-message", Static).render())
         assert modal.focused is modal.query_one("#case-name", Input)
+        shown = "\n".join(rows(app.export_screenshot()))
+        assert "Open a departure case" in shown and "Open case" in shown  # title, buttons
         # a name far too long and a date written the wrong way round: refused as typed
         await fill(pilot, "#case-name", "G" * 5000)
         await fill(pilot, "#case-date", "01/12/2026")

@@ -222,7 +222,7 @@ class NewCaseModal(ItexitModal[NewCase]):
             if first is not None:
                 self.query_one(f"#{first}").focus()
             self.query_one("#new-case-message", Static).update(
-                "Nothing is saved yet: change what is marked above, then open the case."
+                "Nothing is saved yet: change what is marked above."
             )
             return
         reason = self.query_one("#case-reason", Select).value

@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.theme import Theme
 from textual.widget import Widget
+from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from itexit.domain.errors import ItexitError, VaultRekeyed
@@ -92,6 +93,10 @@ class VaultOpened(Message):
 
     exists: bool
     practice_name: str | None
+
+
+HEADER_SIDES = 18
+"""Columns of the header beside its title: the icon's on the left, the clock's on the right."""
 
 
 class ItexitApp(App[int]):
@@ -235,9 +240,22 @@ class ItexitApp(App[int]):
         elif isinstance(screen, UnlockScreen):
             screen.practice_name = message.practice_name
 
+    def on_resize(self, event: events.Resize) -> None:
+        """The header's title is worked out for a width: a new width works it out again."""
+        self.call_after_refresh(self._fit_header)
+
+    def _fit_header(self) -> None:
+        for header in self.screen.query(Header):
+            for title in header.query("HeaderTitle").results(Static):
+                title.update(header.format_title())
+
     def format_title(self, title: str, sub_title: str) -> Content:
         if not sub_title:
             return Content(title)
+        # who is unlocked, and as what, always shows whole: a long practice name gives way
+        room = self.size.width - HEADER_SIDES - len(" · ") - len(sub_title)
+        if len(title) > room:
+            title = title[: max(room - 1, 8)].rstrip() + "…"
         return Content.assemble((title, "bold"), (" · ", "dim"), sub_title)
 
     # --- routing ------------------------------------------------------------------------------

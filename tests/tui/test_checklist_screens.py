@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from svg_rows import rows
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
@@ -249,7 +250,7 @@ async def test_open_a_new_case_from_the_list(checklist_practice: Gateway) -> Non
         await fill(pilot, "#case-emails", "ops at northgate")
         await pilot.pause()
         assert create.disabled
-        assert "not an e-mail address" in str(modal.query_one("#new-case-message", Static).render())
+        assert "not an e-mail address" in message_of(modal, "case-emails")
         await fill(pilot, "#case-emails", "ops@northgate.example, Ops@Northgate.example")
         await fill(pilot, "#case-phones", "+1 555 019 9100")
         await pilot.pause()
@@ -265,6 +266,96 @@ async def test_open_a_new_case_from_the_list(checklist_practice: Gateway) -> Non
         p for p in session.exposures.world(date(2026, 11, 23)).people if p.case_id == case.id
     )
     assert person.emails == ("ops@northgate.example",) and person.phones == ("+1 555 019 9100",)
+
+
+def message_of(modal: NewCaseModal, field: str) -> str:
+    return str(modal.query_one(f"#{field}-message", Static).render())
+
+
+async def test_new_case_refusals_show_beside_each_field_and_keep_what_was_typed(
+    checklist_practice: Gateway,
+) -> None:
+    app = app_for(checklist_practice)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_cases(pilot)
+        await press_settled(pilot, "n")
+        modal = app.screen
+        assert isinstance(modal, NewCaseModal)
+        # Ctrl+S on an empty form: nothing opens, and each missing thing is named at its field
+        await press_settled(pilot, "ctrl+s")
+        assert app.screen is modal
+        assert "Type the name" in message_of(modal, "case-name")
+        assert "kind of departure" in message_of(modal, "case-kind")
+        assert "termination date" in message_of(modal, "case-date")
+        assert "Tick at least one template" in message_of(modal, "case-templates")
+        assert "Nothing is saved yet" in str(modal.query_one("#new-case-message", Static).render())
+        assert modal.focused is modal.query_one("#case-name", Input)
+        shown = "\n".join(rows(app.export_screenshot()))
+        assert "Open a departure case" in shown and "Open case" in shown  # title, buttons
+        # a name far too long and a date written the wrong way round: refused as typed
+        await fill(pilot, "#case-name", "G" * 5000)
+        await fill(pilot, "#case-date", "01/12/2026")
+        assert "longer than 200 characters" in message_of(modal, "case-name")
+        assert "YYYY-MM-DD" in message_of(modal, "case-date")
+        assert message_of(modal, "case-kind") == ""  # still missing, but only named on save
+        await press_settled(pilot, "ctrl+s")
+        assert app.screen is modal
+        assert modal.query_one("#case-name", Input).value == "G" * 5000
+        assert modal.query_one("#case-date", Input).value == "01/12/2026"
+        # a name with an umlaut is a name
+        await fill(pilot, "#case-name", "Jürgen Müller")
+        modal.query_one("#case-kind", Select).value = CaseKind.IT_EMPLOYEE
+        await fill(pilot, "#case-date", "2026-12-01")
+        assert all(message_of(modal, field) == "" for field in ("case-name", "case-date"))
+        await press_settled(pilot, "ctrl+s")
+        assert isinstance(app.screen, CaseDetailScreen)
+    assert manager(checklist_practice).cases.get("Jürgen Müller").tasks_total > 0
+
+
+async def test_a_refused_case_comes_back_to_the_form_as_typed(checklist_practice: Gateway) -> None:
+    app = app_for(checklist_practice)
+    draft = NewCase(
+        name="Northgate Networks",
+        kind=CaseKind.IT_VENDOR,
+        termination_date=date(2026, 12, 1),
+        templates=["it-person"],
+        emails=["ops@northgate.example"],
+        notes="Contract ended",
+    )
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_cases(pilot)
+        await app.push_screen(
+            NewCaseModal([], TODAY, draft=draft, refusal="The vault said no: try again.")
+        )
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, NewCaseModal)
+        assert modal.query_one("#case-name", Input).value == "Northgate Networks"
+        assert modal.query_one("#case-kind", Select).value is CaseKind.IT_VENDOR
+        assert modal.query_one("#case-date", Input).value == "2026-12-01"
+        assert modal.query_one("#case-emails", Input).value == "ops@northgate.example"
+        assert modal.query_one("#case-notes", Input).value == "Contract ended"
+        assert "The vault said no" in str(modal.query_one("#new-case-message", Static).render())
+
+
+async def test_case_dialogs_answer_ctrl_s(checklist_practice: Gateway) -> None:
+    app = app_for(checklist_practice)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_gary(pilot)
+        await press_settled(pilot, "e")
+        modal = app.screen
+        assert isinstance(modal, TerminationDateModal)
+        await fill(pilot, "#new-date", "tomorrow")
+        await press_settled(pilot, "ctrl+s")
+        assert app.screen is modal
+        assert "YYYY-MM-DD" in str(modal.query_one("#date-message", Static).render())
+        await press_settled(pilot, "escape")
+        await press_settled(pilot, "g")
+        stage = app.screen
+        assert isinstance(stage, CaseStageModal)
+        await press_settled(pilot, "ctrl+s")
+        assert app.screen is stage
+        assert "other than the current one" in str(stage.query_one("#stage-meaning").render())
 
 
 async def test_done_with_evidence_and_a_file(checklist_practice: Gateway, tmp_path: Path) -> None:

@@ -103,7 +103,7 @@ async def test_preview_then_import_adds_everything_and_reports(practice: Gateway
         await preview(pilot, export_file())
         assert message(screen).startswith("bitwarden_export.csv: 6 rows read, 3 to import")
         table = screen.query_one("#import-table", DataTable)
-        outcomes = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        outcomes = [str(table.get_row_at(i)[4]) for i in range(table.row_count)]
         assert outcomes == [
             "import (with TOTP)",
             "skip: a secure note, not a login (may hold a secret: review it)",
@@ -117,7 +117,7 @@ async def test_preview_then_import_adds_everything_and_reports(practice: Gateway
         await settle(pilot)
         assert credential_count(app) == before + 3
         assert message(screen).startswith("Imported 3 credentials from bitwarden_export.csv.")
-        assert str(table.get_row_at(0)[2]) == "imported"
+        assert str(table.get_row_at(0)[4]) == "imported"
         assert app.session is not None
         router = next(c for c in app.session.credentials.list() if c.system == "Front desk router")
         assert router.known_to_departing

@@ -249,3 +249,43 @@ def test_a_column_past_its_maximum_keeps_it_and_gives_the_rest_to_the_others() -
     ]
     assert column_widths(columns, 60) == (12, 48)
     assert column_widths(columns, 20) == (10, 10)  # under the maximum: shared by flex
+
+
+def test_a_column_hidden_below_a_width_gives_its_space_to_the_others() -> None:
+    columns = [
+        Column("s", "System", min_width=12, flex=2),
+        Column("c", "Category", min_width=7, flex=1, hide_below=60),
+        Column("st", "Status", width=10),
+        Column("v", "Checked", width=7, hide_below=60),
+    ]
+    wide = column_widths(columns, 90)
+    assert all(wide) and sum(wide) == 90
+    narrow = column_widths(columns, 48)
+    assert narrow[1] == 0 and narrow[3] == 0  # left out, not squeezed
+    assert narrow == (36, 0, 12, 0)  # the system name takes what they leave
+
+
+async def test_a_hidden_column_is_not_drawn() -> None:
+    columns = [
+        Column("name", "Name", min_width=6, flex=1),
+        Column("kind", "Kind", width=8, hide_below=30),
+    ]
+    table = VirtualTable[str](
+        columns, render_cell=lambda row, key: row if key == "name" else "its-kind"
+    )
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield table
+
+    app = Host()
+    async with app.run_test(size=(40, 5)) as pilot:
+        table.set_rows(["Domain registrar"])
+        await pilot.pause()
+        assert "Kind" in table.render_line(0).text
+        assert "its-kind"[:6] in table.render_line(1).text
+        await pilot.resize_terminal(24, 5)
+        await pilot.pause()
+        assert "Kind" not in table.render_line(0).text
+        assert "its-ki" not in table.render_line(1).text
+        assert "Domain registrar" in table.render_line(1).text

@@ -109,6 +109,10 @@ class ReasonCategory(StrEnum):
 # --- cases --------------------------------------------------------------------------------------
 
 
+CASE_NAME_MAX = 200
+"""The longest name of a departing person or vendor a case takes."""
+
+
 class NewCase(Model):
     """What opening a case needs; reason and notes are personal and sealed for HR."""
 

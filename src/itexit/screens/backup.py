@@ -78,6 +78,10 @@ class BackupModal(ItexitModal[None]):
                 yield Button("Close", id="cancel")
                 yield Button("Back up", id="backup", variant="primary")
 
+    def _save(self) -> None:
+        """Ctrl+S does what the button does."""
+        self._start()
+
     @on(Input.Submitted, "#backup-path")
     @on(Button.Pressed, "#backup")
     def _start(self) -> None:
@@ -178,6 +182,10 @@ class KdbxExportModal(ItexitModal[None]):
     @on(PassphraseFields.Changed)
     def _passphrase_changed(self) -> None:
         self.query_one("#export", Button).disabled = not self._ready()
+
+    def _save(self) -> None:
+        """Ctrl+S does what the button does."""
+        self._start()
 
     @on(Input.Submitted, "#repeat")
     @on(Button.Pressed, "#export")

@@ -109,6 +109,10 @@ class RestoreModal(ItexitModal["RestoreResult"]):
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value
 
+    def _save(self) -> None:
+        """Ctrl+S does what the button does."""
+        self._start()
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#restore")
     def _start(self) -> None:

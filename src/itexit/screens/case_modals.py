@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from itexit.domain.checklist import (
+    CASE_NAME_MAX,
     KIND_LABELS,
     CaseKind,
     CaseStatus,
@@ -56,70 +58,131 @@ class NewCaseModal(ItexitModal[NewCase]):
         "are kept in the HR scope: IT consultants and auditors never see them."
     )
 
-    def __init__(self, templates: list[TemplateInfo], today: date) -> None:
+    def __init__(
+        self,
+        templates: list[TemplateInfo],
+        today: date,
+        *,
+        draft: NewCase | None = None,
+        refusal: str = "",
+    ) -> None:
+        """`draft` and `refusal`: what was typed before and why it was refused, shown again."""
         super().__init__()
         self._templates = templates
         self._today = today
+        self._draft = draft
+        self._refusal = refusal
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="new-case-dialog", classes="dialog"):
+        d = self._draft
+        with Vertical(id="new-case-dialog", classes="dialog"):
             yield Static("Open a departure case", classes="heading")
-            yield Label("Departing person or vendor", classes="field-label")
-            yield Input(placeholder="e.g. Gary Thistle", id="case-name")
-            yield Label("Kind", classes="field-label")
-            yield Select(
-                [(label, kind) for kind, label in KIND_LABELS.items()],
-                prompt="Choose the kind of departure",
-                id="case-kind",
-            )
-            yield Label("Termination date (YYYY-MM-DD)", classes="field-label")
-            yield Input(placeholder=self._today.isoformat(), id="case-date")
-            yield Label("Their e-mail addresses (separated by commas)", classes="field-label")
-            yield Input(placeholder="e.g. gary@practice.example", id="case-emails")
-            yield Label("Their phone numbers (separated by commas)", classes="field-label")
-            yield Input(placeholder="Optional", id="case-phones")
-            yield Label("Their itexit user name, if they have one", classes="field-label")
-            yield Input(placeholder="Optional: removing it becomes a critical task", id="case-user")
-            yield Label("Templates", classes="field-label")
-            yield SelectionList[str](
-                *[(f"{t.title} ({count(t.tasks, 'task')})", t.id) for t in self._templates],
-                id="case-templates",
-            )
-            yield Label("Reason (HR only)", classes="field-label")
-            yield Select(
-                [(label, reason) for reason, label in REASON_LABELS.items()],
-                prompt="Not recorded",
-                id="case-reason",
-            )
-            yield Label("Notes (HR only)", classes="field-label")
-            yield Input(placeholder="Optional", id="case-notes")
-            yield Static("", id="new-case-message", classes="field-message")
+            with VerticalScroll(classes="dialog-fields"):
+                yield Label("Departing person or vendor", classes="field-label")
+                yield Input(d.name if d else "", placeholder="e.g. Gary Thistle", id="case-name")
+                yield _message("case-name")
+                yield Label("Kind", classes="field-label")
+                yield Select(
+                    [(label, kind) for kind, label in KIND_LABELS.items()],
+                    prompt="Choose the kind of departure",
+                    value=d.kind if d else Select.NULL,
+                    id="case-kind",
+                )
+                yield _message("case-kind")
+                yield Label("Termination date (YYYY-MM-DD)", classes="field-label")
+                yield Input(
+                    d.termination_date.isoformat() if d else "",
+                    placeholder=self._today.isoformat(),
+                    id="case-date",
+                )
+                yield _message("case-date")
+                yield Label("Their e-mail addresses (separated by commas)", classes="field-label")
+                yield Input(
+                    ", ".join(d.emails) if d else "",
+                    placeholder="e.g. gary@practice.example",
+                    id="case-emails",
+                )
+                yield _message("case-emails")
+                yield Label("Their phone numbers (separated by commas)", classes="field-label")
+                yield Input(
+                    ", ".join(d.phones) if d else "", placeholder="Optional", id="case-phones"
+                )
+                yield _message("case-phones")
+                yield Label("Their itexit user name, if they have one", classes="field-label")
+                yield Input(
+                    d.vault_user if d else "",
+                    placeholder="Optional: removing it becomes a critical task",
+                    id="case-user",
+                )
+                yield Label("Templates", classes="field-label")
+                yield SelectionList[str](
+                    *[
+                        (
+                            f"{t.title} ({count(t.tasks, 'task')})",
+                            t.id,
+                            bool(d and t.id in d.templates),
+                        )
+                        for t in self._templates
+                    ],
+                    id="case-templates",
+                )
+                yield _message("case-templates")
+                yield Label("Reason (HR only)", classes="field-label")
+                reason = ReasonCategory(d.reason) if d and d.reason else Select.NULL
+                yield Select(
+                    [(label, reason) for reason, label in REASON_LABELS.items()],
+                    prompt="Not recorded",
+                    value=reason,
+                    id="case-reason",
+                )
+                yield Label("Notes (HR only)", classes="field-label")
+                yield Input(d.notes if d else "", placeholder="Optional", id="case-notes")
+            yield Static(self._refusal, id="new-case-message", classes="field-message")
             with Horizontal(classes="actions"):
                 yield Button("Cancel", id="cancel")
-                yield Button("Open case", id="create", variant="primary", disabled=True)
+                yield Button("Open case", id="create", variant="primary", disabled=d is None)
+
+    def on_mount(self) -> None:
+        # focusing the first field scrolls it to the top, past its label: show the label too
+        self.call_after_refresh(self.query_one(".dialog-fields").scroll_home, animate=False)
 
     def _kind(self) -> CaseKind | None:
         value = self.query_one("#case-kind", Select).value
         return value if isinstance(value, CaseKind) else None
 
-    def _problem(self) -> str | None:
-        if not self.query_one("#case-name", Input).value.strip():
-            return "Type the name of the person or vendor who is leaving."
+    def _problems(self) -> dict[str, str]:
+        """What stops the case from opening, by the field that must change."""
+        problems: dict[str, str] = {}
+        name = self.query_one("#case-name", Input).value
+        if not name.strip():
+            problems["case-name"] = "Type the name of the person or vendor who is leaving."
+        elif any(unicodedata.category(c) == "Cc" for c in name):
+            problems["case-name"] = "A name cannot hold tabs or line breaks: type it on one line."
+        elif len(" ".join(name.split())) > CASE_NAME_MAX:
+            problems["case-name"] = (
+                f"The name is longer than {CASE_NAME_MAX} characters: shorten it."
+            )
         if self._kind() is None:
-            return "Choose the kind of departure."
+            problems["case-kind"] = "Choose the kind of departure."
         text = self.query_one("#case-date", Input).value
         if not text.strip():
-            return "Type the termination date."
-        if parse_date(text) is None:
-            return "Write the date as YYYY-MM-DD, e.g. 2026-12-01."
+            problems["case-date"] = "Type the termination date."
+        elif parse_date(text) is None:
+            problems["case-date"] = "Write the date as YYYY-MM-DD, e.g. 2026-12-01."
         if not self.query_one("#case-templates", SelectionList).selected:
-            return "Tick at least one template."
-        try:
-            clean_emails(_split(self.query_one("#case-emails", Input).value))
-            clean_phones(_split(self.query_one("#case-phones", Input).value))
-        except ValueError as exc:
-            return str(exc)
-        return None
+            problems["case-templates"] = "Tick at least one template."
+        for field, clean in (("case-emails", clean_emails), ("case-phones", clean_phones)):
+            try:
+                clean(_split(self.query_one(f"#{field}", Input).value))
+            except ValueError as exc:
+                problems[field] = str(exc)
+        return problems
+
+    def _show(self, problems: dict[str, str]) -> None:
+        for field in FIELDS:
+            message = self.query_one(f"#{field}-message", Static)
+            message.update(problems.get(field, ""))
+            message.display = field in problems  # no empty line under a field that is fine
 
     @on(Select.Changed, "#case-kind")
     def _kind_changed(self) -> None:
@@ -135,24 +198,37 @@ class NewCaseModal(ItexitModal[NewCase]):
     @on(Input.Changed)
     @on(SelectionList.SelectedChanged)
     def _validate(self) -> None:
-        problem = self._problem()
-        date_text = self.query_one("#case-date", Input).value
-        shown = ""
-        if date_text.strip() and parse_date(date_text) is None:
-            shown = "Write the date as YYYY-MM-DD, e.g. 2026-12-01."
-        elif problem is not None and ("e-mail" in problem or "phone" in problem):
-            shown = problem
-        self.query_one("#new-case-message", Static).update(shown)
-        self.query_one("#create", Button).disabled = problem is not None
+        """Refusals of what was typed show at once, beside the field; what is still missing
+        shows when the person tries to open the case."""
+        problems = self._problems()
+        typed = {
+            field: text
+            for field, text in problems.items()
+            if field in {"case-name", "case-date", "case-emails", "case-phones"}
+            and self.query_one(f"#{field}", Input).value.strip()
+        }
+        self._show(typed)
+        if not problems:  # the form's own refusal is settled; the vault's stays till saved again
+            self.query_one("#new-case-message", Static).update(self._refusal)
+        self.query_one("#create", Button).disabled = bool(problems)
+
+    def _save(self) -> None:
+        self._create()
 
     @on(Button.Pressed, "#create")
     @on(Input.Submitted, "#case-notes")
     def _create(self) -> None:
-        problem = self._problem()
+        problems = self._problems()
         kind = self._kind()
         when = parse_date(self.query_one("#case-date", Input).value)
-        if problem is not None or kind is None or when is None:
-            self.query_one("#new-case-message", Static).update(problem or "")
+        if problems or kind is None or when is None:
+            self._show(problems)
+            first = next((field for field in FIELDS if field in problems), None)
+            if first is not None:
+                self.query_one(f"#{first}").focus()
+            self.query_one("#new-case-message", Static).update(
+                "Nothing is saved yet: change what is marked above."
+            )
             return
         reason = self.query_one("#case-reason", Select).value
         self.dismiss(
@@ -168,6 +244,16 @@ class NewCaseModal(ItexitModal[NewCase]):
                 vault_user=self.query_one("#case-user", Input).value.strip(),
             )
         )
+
+
+FIELDS = ("case-name", "case-kind", "case-date", "case-emails", "case-phones", "case-templates")
+"""The new-case fields that can be refused, in the order they are on screen."""
+
+
+def _message(field: str) -> Static:
+    message = Static("", id=f"{field}-message", classes="field-message", markup=False)
+    message.display = False
+    return message
 
 
 class TerminationDateModal(ItexitModal[date]):
@@ -207,12 +293,19 @@ class TerminationDateModal(ItexitModal[date]):
         )
         self.query_one("#move", Button).disabled = not ok
 
+    def _save(self) -> None:
+        self._move()
+
     @on(Button.Pressed, "#move")
     @on(Input.Submitted, "#new-date")
     def _move(self) -> None:
         when = parse_date(self.query_one("#new-date", Input).value)
-        if when is not None:
-            self.dismiss(when)
+        if when is None:
+            self.query_one("#date-message", Static).update(
+                "Write the date as YYYY-MM-DD, e.g. 2026-12-01."
+            )
+            return
+        self.dismiss(when)
 
 
 STAGE_MEANINGS: dict[CaseStatus, str] = {
@@ -260,8 +353,15 @@ class CaseStageModal(ItexitModal[CaseStatus]):
             self.query_one("#stage-meaning", Static).update(STAGE_MEANINGS[event.value])
             self.query_one("#change", Button).disabled = event.value is self._current
 
+    def _save(self) -> None:
+        self._change()
+
     @on(Button.Pressed, "#change")
     def _change(self) -> None:
         value = self.query_one("#case-stage", Select).value
         if isinstance(value, CaseStatus) and value is not self._current:
             self.dismiss(value)
+        else:
+            self.query_one("#stage-meaning", Static).update(
+                "Choose a stage other than the current one, or press Escape to keep it."
+            )

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from itexit.domain.checklist import CaseStatus, CaseSummary, NewCase, TemplateInfo
+from itexit.domain.errors import BadInput
 from itexit.domain.roles import Permission
 from itexit.domain.wording import count, day
 from itexit.screens.base import ItexitScreen
@@ -82,8 +83,14 @@ class CaseListScreen(ItexitScreen):
     class CaseCreated(Message):
         case: CaseSummary
 
+    @dataclass
+    class CaseRefused(Message):
+        new: NewCase
+        reason: str
+
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
+        self._templates: list[TemplateInfo] = []
         self._session = session
         self._cases: list[CaseSummary] = []
 
@@ -196,16 +203,32 @@ class CaseListScreen(ItexitScreen):
     @on(TemplatesLoaded)
     def _ask_new_case(self, message: TemplatesLoaded) -> None:
         message.stop()
+        self._templates = message.templates
+        self._ask(None, "")
+
+    def _ask(self, draft: NewCase | None, refusal: str) -> None:
+        """The new-case form; a refused case comes back to it as typed, with the reason."""
 
         def chosen(new: NewCase | None) -> None:
             if new is not None:
                 self.create_case(new)
 
-        self.app.push_screen(NewCaseModal(message.templates, date.today()), chosen)
+        modal = NewCaseModal(self._templates, date.today(), draft=draft, refusal=refusal)
+        self.app.push_screen(modal, chosen)
 
     @work(thread=True, exit_on_error=False, group="cases-change")
     def create_case(self, new: NewCase) -> None:
-        self.post_message(self.CaseCreated(self._session.cases.create(new)))
+        try:
+            created = self._session.cases.create(new)
+        except BadInput as exc:
+            self.post_message(self.CaseRefused(new, str(exc)))
+            return
+        self.post_message(self.CaseCreated(created))
+
+    @on(CaseRefused)
+    def _case_refused(self, message: CaseRefused) -> None:
+        message.stop()
+        self._ask(message.new, message.reason)
 
     @on(CaseCreated)
     def _case_created(self, message: CaseCreated) -> None:

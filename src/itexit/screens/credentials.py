@@ -104,10 +104,11 @@ def credential_table() -> VirtualTable[CredentialSummary]:
     return VirtualTable[CredentialSummary](
         [
             Column("system", "System", min_width=12, flex=2),
-            Column("category", "Category", min_width=7, flex=1),
+            # a narrow table keeps the names whole: the detail panel has the rest
+            Column("category", "Category", min_width=7, flex=1, hide_below=60),
             Column("status", "Status", width=11),
             Column("departing", "!", width=1, sortable=False),
-            Column("verified", "Checked", width=7),
+            Column("verified", "Checked", width=7, hide_below=60),
         ],
         render_cell=cell,
         row_key=lambda r: r.id,

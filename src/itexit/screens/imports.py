@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import Suggester
+from textual.widget import Widget
 from textual.widgets import (
     Button,
     Checkbox,
@@ -31,6 +32,7 @@ from textual.widgets import (
     Select,
     Static,
 )
+from textual.widgets.data_table import ColumnKey
 from textual.worker import Worker, WorkerState
 
 from itexit.domain.errors import AuthenticationFailed, ItexitError
@@ -206,9 +208,9 @@ class ImportScreen(ItexitScreen):
         table = self.query_one("#import-table", DataTable)
         table.add_column("Row", key="row")
         table.add_column("System", key="system")
-        table.add_column("Outcome", key="outcome")
         table.add_column("User name", key="username")
         table.add_column("Category", key="category")
+        table.add_column("Outcome", key="outcome")  # last: it is the longest, and wraps
         self.query_one("#import-progress").display = False
         self._show_kind(self._kind())
 
@@ -357,8 +359,20 @@ class ImportScreen(ItexitScreen):
             for note in preview.remarks
             if note.row not in skipped_rows
         ]
-        for _, cells in sorted(rows, key=lambda item: item[0]):
-            table.add_row(*cells)
+        # the outcome takes the width the other columns leave and wraps in it, so nothing is
+        # pushed past the right edge of a narrow screen
+        others = [
+            max([len(column.label), *(cells[i].cell_len for _, cells in rows)])
+            for column, i in zip(list(table.columns.values())[:4], (0, 1, 3, 4), strict=True)
+        ]
+        outcome = table.columns[ColumnKey("outcome")]
+        # (the table itself may still be hidden and have no size: its container has one)
+        width = table.parent.content_region.width if isinstance(table.parent, Widget) else 0
+        room = width - sum(others) - 2 * table.cell_padding * 5 - 3  # 3: a scrollbar
+        outcome.auto_width = False
+        outcome.width = max(12, room)
+        for _, (number, system, result, username, category) in sorted(rows, key=lambda r: r[0]):
+            table.add_row(number, system, username, category, result, height=None)
         shown = len(preview.sample)
         more = f" (the first {shown} listed)" if preview.to_import > shown else ""
         summary = (

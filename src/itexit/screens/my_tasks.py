@@ -77,19 +77,31 @@ class MyTasksScreen(ItexitScreen):
     @on(TasksLoaded)
     def _show(self, message: TasksLoaded) -> None:
         message.stop()
-        today = date.today()
         self._tasks = message.tasks
+        self._fill()
+        if not self._tasks:
+            self.query_one("#my-tasks-hint", Static).update(
+                "Nothing is waiting for you. Tasks given to you or your role appear here."
+            )
+
+    def on_resize(self) -> None:
+        """The titles wrap to the width: a new width lays them out again."""
+        if self._tasks:
+            self.call_after_refresh(self._fill)
+
+    def _fill(self) -> None:
+        today = date.today()
         table = self.query_one("#my-tasks-table", DataTable)
+        cursor = table.cursor_row
         # widths from the content: the table is rebuilt whole, never measured half-way
         table.clear(columns=True)
-        table.add_column(
-            "Case", key="case", width=max([4, *(len(m.case_name) for m in self._tasks)])
-        )
+        case_width = max([4, *(len(m.case_name) for m in self._tasks)])
+        table.add_column("Case", key="case", width=case_width)
         table.add_column("#", key="number", width=3)
         table.add_column("Due", key="due", width=11)
-        table.add_column(
-            "Task", key="title", width=max([4, *(len(m.task.title) + 20 for m in self._tasks)])
-        )
+        # the task takes the rest of the line and wraps in it: a title is never cut
+        room = table.scrollable_content_region.width - case_width - 3 - 11 - 8 * table.cell_padding
+        table.add_column("Task", key="title", width=max(24, room - 1))
         for item in self._tasks:
             task = item.task
             title = Text(task.title)
@@ -100,11 +112,8 @@ class MyTasksScreen(ItexitScreen):
             due = Text(task.due.strftime("%d %b %Y") if task.due else "—")
             if task.overdue(today):
                 due.stylize("bold red")
-            table.add_row(item.case_name, str(task.number), due, title, key=task.id)
-        if not self._tasks:
-            self.query_one("#my-tasks-hint", Static).update(
-                "Nothing is waiting for you. Tasks given to you or your role appear here."
-            )
+            table.add_row(item.case_name, str(task.number), due, title, key=task.id, height=None)
+        table.move_cursor(row=cursor)
 
     @on(DataTable.RowSelected, "#my-tasks-table")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

@@ -69,6 +69,10 @@ class RenewalExportModal(ItexitModal[ExportChoice]):
         self.query_one("#export-path-message", Static).update(problem or "")
         self.query_one("#export", Button).disabled = problem is not None
 
+    def _save(self) -> None:
+        """Ctrl+S does what the button does."""
+        self._export()
+
     @on(Input.Submitted, "#export-path")
     @on(Button.Pressed, "#export")
     def _export(self) -> None:

@@ -72,9 +72,9 @@ COLUMNS = [
     Column("date", "Date", width=10),
     Column("when", "When", width=8, align="right"),
     Column("do", "Do", min_width=9, max_width=19, flex=1),
-    Column("vendor", "Vendor", min_width=12, max_width=30, flex=2),
-    Column("item", "Item", min_width=14, flex=4),
-    Column("kind", "Kind", min_width=8, max_width=12, flex=2),
+    Column("vendor", "Vendor", min_width=21, max_width=22, flex=3),
+    Column("item", "Item", min_width=14, flex=3),
+    Column("kind", "Kind", min_width=8, max_width=12, flex=2, hide_below=100),
 ]
 """Fixed widths for dates; the rest share what is left (cut with an ellipsis when narrow, the
 detail panel showing it whole), so a row fits an 80-column terminal without scrolling sideways."""

@@ -6,7 +6,7 @@ import re
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
@@ -64,8 +64,21 @@ class VendorModal(ItexitModal[VendorFields]):
 
     def compose(self) -> ComposeResult:
         e = self._existing
-        with VerticalScroll(id="vendor-dialog", classes="dialog"):
+        with Vertical(id="vendor-dialog", classes="dialog"):
+            # the title and the buttons stay put; only the fields scroll on a short screen
             yield Static(f"Edit {e.name}" if e else "Add a vendor", classes="heading")
+            yield from self._fields()
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save" if e else "Add", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        # focusing the first field scrolls it to the top, past its label: show the label too
+        self.call_after_refresh(self.query_one(".dialog-fields").scroll_home, animate=False)
+
+    def _fields(self) -> ComposeResult:
+        e = self._existing
+        with VerticalScroll(classes="dialog-fields"):
             yield Label("Vendor name", classes="field-label")
             yield Input(e.name if e else "", placeholder="e.g. Meridian EHR", id="vendor-name")
             yield Static("", id="vendor-name-message", classes="field-message")
@@ -88,9 +101,6 @@ class VendorModal(ItexitModal[VendorFields]):
             yield Input(e.contract_link if e else "", id="vendor-contract")
             yield Label("Notes", classes="field-label")
             yield Input(e.notes if e else "", id="vendor-notes")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save" if e else "Add", id="save", variant="primary")
 
     def _value(self, selector: str) -> str:
         return self.query_one(selector, Input).value
@@ -139,13 +149,25 @@ class ContactModal(ItexitModal[ContactFields]):
 
     def compose(self) -> ComposeResult:
         e = self._existing
-        with VerticalScroll(id="contact-dialog", classes="dialog"):
+        with Vertical(id="contact-dialog", classes="dialog"):
             title = (
                 f"Edit contact at {self._vendor_name}"
                 if e
                 else (f"Add a contact at {self._vendor_name}")
             )
             yield Static(title, classes="heading")
+            yield from self._fields()
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save" if e else "Add", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        # focusing the first field scrolls it to the top, past its label: show the label too
+        self.call_after_refresh(self.query_one(".dialog-fields").scroll_home, animate=False)
+
+    def _fields(self) -> ComposeResult:
+        e = self._existing
+        with VerticalScroll(classes="dialog-fields"):
             yield Label("Name", classes="field-label")
             yield Input(e.name if e else "", id="contact-name")
             yield Static("", id="contact-name-message", classes="field-message")
@@ -166,9 +188,6 @@ class ContactModal(ItexitModal[ContactFields]):
                 e.departing if e else False,
                 id="contact-leaving",
             )
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save" if e else "Add", id="save", variant="primary")
 
     def _problems(self) -> dict[str, str]:
         return _name_and_email_problems(self, "contact", "Type the contact's name.")
@@ -237,6 +256,10 @@ class RemoveContactModal(ItexitModal[str]):
             with Horizontal(classes="actions"):
                 yield Button("Cancel", id="cancel")
                 yield Button("Remove", id="remove", variant="error")
+
+    def _save(self) -> None:
+        """Ctrl+S does what the button does."""
+        self._remove()
 
     @on(Button.Pressed, "#remove")
     def _remove(self) -> None:

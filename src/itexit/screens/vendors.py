@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 COLUMNS = [
     Column("name", "Vendor", min_width=14, flex=2),
-    Column("services", "Services", min_width=12, flex=3),
+    Column("services", "Services", min_width=12, flex=3, hide_below=100),
     Column("contacts", "People", width=6, align="right"),
     Column("flags", "Tied to the leaver", min_width=18, flex=2),
 ]

@@ -12,12 +12,6 @@ from textual.widgets.option_list import Option
 
 from itexit.domain.exposures import Exposure, Severity
 
-SUBJECT_MAX = 30
-"""The shortest a subject is cut to; a wider list gives each subject the room its row has."""
-
-_AROUND_SUBJECT = len("  !! F5  ") + len(" — ") + 1
-"""The cells of a row besides the subject and the kind (one spare)."""
-
 MARKS = {
     Severity.CRITICAL: ("!!", "bold red"),
     Severity.HIGH: ("! ", "bold yellow"),
@@ -25,14 +19,10 @@ MARKS = {
 }
 
 
-def exposure_line(item: Exposure, width: int = 0) -> Text:
-    """`!! [F5] Firewall — Password they knew or could read`; overdue subjects in red.
-
-    The subject takes what the row's `width` leaves beside the kind, at least SUBJECT_MAX.
-    """
+def exposure_line(item: Exposure) -> Text:
+    """`!! [F5] Firewall — Password they knew or could read`; overdue subjects in red."""
     mark, style = MARKS.get(item.severity, ("· ", ""))
-    room = max(SUBJECT_MAX, width - _AROUND_SUBJECT - len(item.kind_label))
-    subject = item.subject if len(item.subject) <= room else item.subject[: room - 1] + "…"
+    subject = item.subject  # whole: a row too long for the screen wraps
     line = Text("  ")
     line.append(mark, style=style)
     line.append(f" {item.closing.key.upper():<3} ", style="dim")
@@ -63,30 +53,9 @@ class ExposureList(OptionList):
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002  (Textual's name)
         super().__init__(id=id)
         self._items: dict[str, Exposure] = {}
-        self._shown: list[Exposure] = []
-        self._width = 0
-
-    def _row_width(self) -> int:
-        """The cells a row's text has: the list's width less its scroll bar and the option's
-        padding once laid out, else the screen's less its padding too."""
-        width = self.size.width - 4 if self.size.width > 0 else 0
-        if width <= 0:
-            try:
-                width = self.app.size.width - 8
-            except RuntimeError:  # not in a running app
-                return 0
-        return width
-
-    def on_resize(self) -> None:
-        if self._shown and self._row_width() != self._width:
-            highlighted = self.highlighted
-            self.show(self._shown)
-            self.highlighted = highlighted
 
     def show(self, exposures: list[Exposure]) -> None:
         self.clear_options()
-        self._shown = exposures
-        self._width = width = self._row_width()
         self._items = {e.id: e for e in exposures}
         people: dict[str, list[Exposure]] = {}
         for item in exposures:
@@ -97,7 +66,7 @@ class ExposureList(OptionList):
             head = Text(person, style="bold")
             head.append(f"  {len(items)} open" + (f", {critical} critical" if critical else ""))
             options.append(Option(head, disabled=True))
-            options.extend(Option(exposure_line(e, width), id=e.id) for e in items)
+            options.extend(Option(exposure_line(e), id=e.id) for e in items)
         self.add_options(options)
 
     @on(OptionList.OptionSelected)

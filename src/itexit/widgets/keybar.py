@@ -11,7 +11,7 @@ and shows its tooltip, and the command palette's key sits on the right.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from rich.style import Style
@@ -83,6 +83,9 @@ class KeyBar(Widget, can_focus=False):
 
     PINNED: tuple[str, ...] = ("app.help",)
     """Binding ids kept on the bar when it is too narrow for every key: help lists the rest."""
+
+    MORE_KEYS = "More keys"
+    """What the pinned help key says when some keys did not fit: it lists them all."""
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002
         super().__init__(id=id)
@@ -180,8 +183,13 @@ class KeyBar(Widget, can_focus=False):
         chunks = [(item, chunk(item)) for item in self.keys]
         if sum(text.cell_len for _, text in chunks) - 1 > room:
             # Too narrow for every key: the pinned ones go last, after as many of the others
-            # as fit in what they leave.
-            pinned = [(i, t) for i, t in chunks if i.binding_id in self.PINNED]
+            # as fit in what they leave, and help says it lists the keys left out.
+            pinned = [
+                (more, chunk(more))
+                for i, _ in chunks
+                if i.binding_id in self.PINNED
+                for more in [replace(i, description=self.MORE_KEYS)]
+            ]
             others = [(i, t) for i, t in chunks if i.binding_id not in self.PINNED]
             kept = sum(t.cell_len for _, t in pinned)
             fitted = []

@@ -32,6 +32,13 @@ class DashboardTile(Vertical, can_focus=True):
         border: round $accent;
         background-tint: $accent 6%;
     }
+    DashboardTile > .tile-title {
+        display: none;
+        text-style: bold;
+    }
+    DashboardTile.-title-inside > .tile-title {
+        display: block;
+    }
     DashboardTile > Digits {
         width: auto;
         color: $text;
@@ -95,6 +102,7 @@ class DashboardTile(Vertical, can_focus=True):
 
     def compose(self) -> ComposeResult:
         count = self.tile.count
+        yield Static(self.tile.title, classes="tile-title", markup=False)
         yield Digits(str(count) if count is not None else "")
         yield Static(
             str(count) if count is not None else "not set up yet",
@@ -103,6 +111,13 @@ class DashboardTile(Vertical, can_focus=True):
         )
         if count is not None or self.tile.caption != "not set up yet":
             yield Static(self.tile.caption, classes="tile-caption", markup=False)
+
+    def on_resize(self) -> None:
+        """A title too long for the top border moves inside the tile, where it wraps whole."""
+        # the border draws "╭─ title ─╮": four columns of frame and a space either side
+        inside = len(self.tile.title) + 6 > self.outer_size.width
+        self.set_class(inside, "-title-inside")
+        self.border_title = "" if inside else self.tile.title
 
     def action_choose_tile(self) -> None:
         self.post_message(self.Chosen(self.tile))

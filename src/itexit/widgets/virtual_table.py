@@ -45,7 +45,9 @@ CELL_PADDING = 1
 @dataclass(frozen=True)
 class Column:
     """One column: `width` fixes it; else it shares free space by `flex`, at least `min_width`
-    and at most `max_width` (None: no limit; the space it leaves goes to the others)."""
+    and at most `max_width` (None: no limit; the space it leaves goes to the others). A column
+    with `hide_below` is left out of a table narrower than that many columns, so the ones that
+    matter keep their text whole (what it held belongs in the screen's detail panel)."""
 
     key: str
     label: str
@@ -55,6 +57,7 @@ class Column:
     flex: int = 1
     align: Align = "left"
     sortable: bool = True
+    hide_below: int | None = None
 
 
 def _plain(cell: Cell) -> str:
@@ -65,11 +68,15 @@ def column_widths(columns: Sequence[Column], available: int) -> tuple[int, ...]:
     """Each column's width, padding included: fixed columns first; the space left is shared by
     flex. A column whose share falls below its minimum keeps the minimum, one whose share
     passes its maximum keeps the maximum, and the others share the rest again; so the table
-    scrolls sideways only when the minimums do not fit."""
+    scrolls sideways only when the minimums do not fit. A column hidden at this width is 0."""
     pad = 2 * CELL_PADDING
-    widths = {i: c.width + pad for i, c in enumerate(columns) if c.width is not None}
+    settled = {
+        i: 0 for i, c in enumerate(columns) if c.hide_below is not None and available < c.hide_below
+    }
+    widths = {
+        i: c.width + pad for i, c in enumerate(columns) if c.width is not None and i not in settled
+    }
     free = available - sum(widths.values())
-    settled: dict[int, int] = {}
     while True:
         sharing = [i for i, c in enumerate(columns) if c.width is None and i not in settled]
         space = max(free - sum(settled.values()), 0)
@@ -550,6 +557,8 @@ class VirtualTable(ScrollView, Generic[RowT], can_focus=True):
         line = Text(style=style, no_wrap=True, end="")
         pad = " " * CELL_PADDING
         for column, column_width, text in zip(self._columns, widths, texts, strict=True):
+            if not column_width:
+                continue  # hidden at this width
             inner = column_width - 2 * CELL_PADDING
             text.no_wrap = True
             text.truncate(inner, overflow="ellipsis")

@@ -252,6 +252,10 @@ class CreateRenewalModal(ItexitModal[NewRenewal | LinkToRenewal]):
         self.query_one("#renewal-message", Static).update(problem if raw_date else "")
         self.query_one("#create", Button).disabled = value is None
 
+    def _save(self) -> None:
+        """Ctrl+S does what the button does."""
+        self._create()
+
     @on(Input.Submitted)
     @on(Button.Pressed, "#create")
     def _create(self) -> None:
@@ -358,6 +362,10 @@ class ImportModal(ItexitModal[ImportChoice]):
         path, problem = self._path()
         self.query_one("#import-message", Static).update(problem)
         self.query_one("#import", Button).disabled = path is None
+
+    def _save(self) -> None:
+        """Ctrl+S does what the button does."""
+        self._import()
 
     @on(Input.Submitted)
     @on(Button.Pressed, "#import")

@@ -228,7 +228,7 @@ class MailboxScreen(MailboxEditing):
                         yield VirtualTable[MessageRow](
                             [
                                 Column("date", "Date", width=15),
-                                Column("class", "Class", width=10),
+                                Column("class", "Class", width=10, hide_below=90),
                                 Column("sender", "From", min_width=10, flex=1),
                                 Column("subject", "Subject", min_width=16, flex=2),
                             ],

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from itexit.domain.checklist import (
+    CASE_NAME_MAX,
     TASK_ROLES,
     BlobRef,
     CaseDetail,
@@ -53,7 +54,7 @@ from itexit.store.models import User, utcnow
 if TYPE_CHECKING:
     from itexit.domain.exposures import Exposure
 
-NAME_MAX = 200
+NAME_MAX = CASE_NAME_MAX
 REMOVE_ACCOUNT_KEY = "itexit:remove-account"
 """The key of the critical task a case starts with when its person has an itexit account."""
 

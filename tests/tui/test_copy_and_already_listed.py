@@ -14,6 +14,7 @@ from itexit.app import ItexitApp
 from itexit.domain.mailbox import MessageClass
 from itexit.screens.mailbox.modals import UnsubscribeModal
 from itexit.screens.rotation_wizard import RotationWizard
+from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 
 
@@ -29,7 +30,7 @@ def terminal_clipboard(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def frozen_demo(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
-    return worlds.restore(gateway, "demo", lambda gateway: gateway.build_demo())
+    return worlds.restore(gateway, "demo", lambda gateway: build_demo(gateway))
 
 
 async def test_the_wizard_copies_the_new_secret_audited_then_clears_it(

@@ -20,6 +20,7 @@ from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, settle, unlock
 from worlds import Worlds
 
 from itexit.app import ItexitApp
+from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 
 AUDITOR = ("victor", "victor-saffron-glacier-51")
@@ -44,7 +45,7 @@ DASHBOARD = Shown(
     (
         "What can the departing person still reach?",
         "#10 Undocumented passwords listed by the IT person, each verified",  # not cut at 30
-        "Rotated, old not yet proven dead",  # a tile title too long for its border
+        "Rotated, old not yet tried",  # a tile title too long for its border
         "r Refresh",
         "u Users",
         "e Exposures",
@@ -70,7 +71,7 @@ SCREENS = [
     Shown("mailbox", ("f8",), ("gary@greenwayfp.example", "/ Filter", "s Sync")),
     Shown("sweep", ("f9",), ("Sweep of the practice's servers", "s Sweep now", "c Close")),
     Shown("backup", ("b",), ("Back up the vault", "Back up", "Close"), ("escape",)),
-    Shown("help", ("question_mark",), ("Help · Dashboard", "r      "), ("escape",)),
+    Shown("help", ("question_mark",), ("Help · The dashboard", "r      "), ("escape",)),
 ]
 AUDITOR_SCREENS = [
     DASHBOARD,
@@ -80,6 +81,7 @@ AUDITOR_SCREENS = [
     Shown("vendors", ("f6",), ("Vendors",)),
     Shown("renewals", ("f7",), ("Renewals",)),
     Shown("mailbox", ("f8",), ("gary@greenwayfp.example", "/ Filter")),
+    Shown("sweep", ("f9",), ("Sweep of the practice's servers", "IT consultant runs it")),
     Shown("help", ("question_mark",), ("Help",), ("escape",)),
 ]
 
@@ -87,7 +89,7 @@ AUDITOR_SCREENS = [
 @pytest.fixture
 def frozen_demo(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Gateway:
     def build(gateway: Gateway) -> None:
-        gateway.build_demo()
+        build_demo(gateway)
 
     return worlds.restore(gateway, "demo", build)
 

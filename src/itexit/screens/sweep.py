@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Button, DataTable, Header, Static
 
+from itexit.domain.roles import Permission
 from itexit.domain.sweep import (
     KIND_LABELS,
     CloseOutcome,
@@ -167,7 +168,12 @@ class SweepScreen(ItexitScreen):
         table.display = bool(self._hosts)
         hint = self.query_one("#sweep-hint", Static)
         open_count = len(self._findings)
-        if not self._hosts:
+        if not self._hosts and not self._session.can(Permission.CRED_ROTATE):
+            hint.update(
+                "Your role can read what the sweep found; a manager or IT consultant runs it."
+                + (f" {count(open_count, 'way in', 'ways in')} recorded." if open_count else "")
+            )
+        elif not self._hosts:
             hint.update(
                 "No admin account is marked for the sweep: mark one on its credential "
                 "(itexit cred sweep-admin ID)."

@@ -20,6 +20,7 @@ from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder, ReminderArea
 from itexit.domain.roles import Permission, Scope
 from itexit.domain.sweep import (
+    KIND_LABELS,
     Finding,
     FindingKind,
     FindingStatus,
@@ -35,7 +36,10 @@ _DOC = ("system", "subject", "why", "closes", "evidence", "closed_by", "note")
 
 
 def to_model(ctx: VaultContext, row: SweepFinding) -> Finding:
-    doc = ctx.unseal(row)
+    """The finding; what it names (system, subject, evidence) is sealed, so a role without the
+    credentials key (the auditor) reads only its kind, host, state and dates."""
+    sealed = ctx.holds(Scope.CRED)
+    doc = ctx.unseal(row) if sealed else {}
     return Finding(
         id=row.id,
         case_id=row.case_id,
@@ -47,7 +51,7 @@ def to_model(ctx: VaultContext, row: SweepFinding) -> Finding:
         found_at=row.found_at,
         closed_at=row.closed_at,
         system=str(doc.get("system", "")),
-        subject=str(doc.get("subject", "")),
+        subject=str(doc.get("subject", "")) if sealed else KIND_LABELS[FindingKind(row.kind)],
         why=str(doc.get("why", "")),
         closes=str(doc.get("closes", "")),
         evidence={str(k): str(v) for k, v in dict(doc.get("evidence") or {}).items()},

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from itexit import sweep as readers
 from itexit.domain.credentials import SecretStage
 from itexit.domain.errors import BadInput, CheckFailed, NotFound
-from itexit.domain.roles import Permission
+from itexit.domain.roles import Permission, Scope
 from itexit.domain.sweep import (
     SWEEP_PROTOCOLS,
     CloseOutcome,
@@ -101,8 +101,11 @@ class SweepService:
         return out
 
     def hosts(self) -> list[SweepHost]:
-        """Hosts the sweep can read: the credentials marked as an admin account for a host."""
+        """Hosts the sweep can read: the credentials marked as an admin account for a host.
+        Which accounts those are is sealed: a role without the credentials key sees none."""
         self.ctx.require(Permission.CRED_LIST)
+        if not self.ctx.holds(Scope.CRED):
+            return []
         with self.ctx.reading() as session:
             return [
                 SweepHost(

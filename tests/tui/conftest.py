@@ -5,18 +5,45 @@ Each is built once per session with the clock frozen and copied per test (see `w
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from pytest_textual_snapshot import node_to_report_path
+from snapshot_pairs import SizeShots, group_siblings, snapshot_comparer
 from svg_rows import difference
+from syrupy import SnapshotAssertion
 from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, MANAGER_PASSPHRASE, PRACTICE
 from worlds import Worlds
 
 from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "sizes_apart: shoot each size of this screen from its own app run"
+    )
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    group_siblings(items)
+
+
+@pytest.fixture(scope="session")
+def size_shots() -> SizeShots:
+    return SizeShots()
+
+
+@pytest.fixture
+def snap_compare(
+    snapshot: SnapshotAssertion, request: pytest.FixtureRequest, size_shots: SizeShots
+) -> Callable[..., bool]:
+    """pytest-textual-snapshot's comparison, with every size of a screen shot in one app run
+    (see `snapshot_pairs.py`)."""
+    return snapshot_comparer(snapshot, request, size_shots)
 
 
 @pytest.fixture(scope="session")

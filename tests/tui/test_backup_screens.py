@@ -129,6 +129,7 @@ def test_backup_modal(snap_compare: Snap, frozen_demo: Gateway, size: tuple[int,
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.sizes_apart  # drawn otherwise after a resize than when started at a size
 @pytest.mark.parametrize("size", SIZES)
 def test_kdbx_export_modal(snap_compare: Snap, frozen_demo: Gateway, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:

@@ -179,6 +179,7 @@ def test_snapshot_retire_modal(
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.sizes_apart  # drawn otherwise after a resize than when started at a size
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_edit_form_with_recovery_channels(
     snap_compare: Snap, two_credentials: Gateway, size: tuple[int, int]

@@ -91,6 +91,7 @@ def test_renewals_screen_for_the_auditor(
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.sizes_apart  # drawn otherwise after a resize than when started at a size
 @pytest.mark.parametrize("size", SIZES)
 def test_add_form_with_inline_validation(
     snap_compare: Snap, frozen_demo: Gateway, size: tuple[int, int]
@@ -109,6 +110,7 @@ def test_add_form_with_inline_validation(
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.sizes_apart  # drawn otherwise after a resize than when started at a size
 @pytest.mark.parametrize("size", SIZES)
 def test_edit_form(snap_compare: Snap, frozen_demo: Gateway, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
@@ -122,6 +124,7 @@ def test_edit_form(snap_compare: Snap, frozen_demo: Gateway, size: tuple[int, in
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.sizes_apart  # drawn otherwise after a resize than when started at a size
 @pytest.mark.parametrize("size", SIZES)
 def test_export_dialog(snap_compare: Snap, frozen_demo: Gateway, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:

@@ -56,6 +56,7 @@ def test_sweep_screen(snap_compare: Snap, frozen_demo: Gateway, size: tuple[int,
     assert snap_compare(app, terminal_size=size, run_before=on_sweep)
 
 
+@pytest.mark.sizes_apart  # drawn otherwise after a resize than when started at a size
 @pytest.mark.parametrize("size", SIZES)
 def test_close_finding_modal(
     snap_compare: Snap, frozen_demo: Gateway, size: tuple[int, int]

@@ -191,6 +191,7 @@ def test_vendors_screen(
     assert snap_compare(app, terminal_size=size, run_before=open_vendors)
 
 
+@pytest.mark.sizes_apart  # drawn otherwise after a resize than when started at a size
 @pytest.mark.parametrize("size", SIZES)
 def test_vendor_edit_modal(
     snap_compare: Snap, vendor_practice: Gateway, size: tuple[int, int]
@@ -205,6 +206,7 @@ def test_vendor_edit_modal(
     assert snap_compare(app, terminal_size=size, run_before=run_before)
 
 
+@pytest.mark.sizes_apart  # drawn otherwise after a resize than when started at a size
 @pytest.mark.parametrize("size", SIZES)
 def test_contact_modal(snap_compare: Snap, vendor_practice: Gateway, size: tuple[int, int]) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:

@@ -10,12 +10,9 @@ LDAPS or StartTLS unless the credential says ``none``; the bind happens only aft
 from __future__ import annotations
 
 import contextlib
-import math
-import ssl
 from collections.abc import Sequence
 from typing import Any
 
-from ldap3 import Connection, Server, Tls
 from ldap3.core import exceptions as ldap_errors
 
 from itexit.changers.base import (
@@ -27,8 +24,8 @@ from itexit.changers.base import (
     Unreachable,
 )
 from itexit.domain.changing import ChangeResult
-from itexit.domain.verify import Endpoint, TlsMode
-from itexit.verifiers.ldap import DEFAULT_PORTS, bind_dn
+from itexit.domain.verify import Endpoint
+from itexit.verifiers.ldap import DEFAULT_PORTS, bind_dn, connection, open_secured
 
 _INVALID_CREDENTIALS = 49
 
@@ -67,32 +64,9 @@ class LdapChanger(LoginChanger):
     def connect(self, endpoint: Endpoint, username: str, secret: str, timeout: float) -> Any:
         dn = bind_dn(endpoint, username) if "=" not in username else username
         port = endpoint.port or DEFAULT_PORTS[endpoint.tls]
-        tls = None
-        if endpoint.tls is not TlsMode.NONE:
-            tls = Tls(
-                validate=ssl.CERT_REQUIRED,
-                version=ssl.PROTOCOL_TLS_CLIENT,
-                ca_certs_file=endpoint.ca_file or None,
-            )
-        server = Server(
-            endpoint.host,
-            port=port,
-            use_ssl=endpoint.tls is TlsMode.TLS,
-            tls=tls,
-            connect_timeout=timeout,
-            get_info="NO_INFO",
-        )
-        conn = Connection(
-            server,
-            user=dn,
-            password=secret,
-            receive_timeout=max(1, math.ceil(timeout)),
-            auto_bind="NONE",
-            raise_exceptions=False,
-        )
+        conn = connection(endpoint, port, dn, secret, timeout, read_only=False)
         try:
-            conn.open()
-            if endpoint.tls is TlsMode.STARTTLS and not conn.start_tls():
+            if not open_secured(conn, endpoint):
                 raise Unreachable("it refused StartTLS; nothing was sent")
             if conn.bind():
                 return conn

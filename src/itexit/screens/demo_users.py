@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Static
@@ -32,6 +32,7 @@ class DemoUsersModal(ItexitModal[None]):
     def __init__(self, result: DemoResult) -> None:
         super().__init__()
         self._result = result
+        self._roomy = False
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="demo-dialog", classes="dialog"):
@@ -46,8 +47,18 @@ class DemoUsersModal(ItexitModal[None]):
                 yield Button("Go to unlock", id="demo-continue", variant="primary")
 
     def on_mount(self) -> None:
+        self._fill(self.app.size.width >= WIDE_ENOUGH_FOR_DESCRIPTIONS)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Show or drop the descriptions when the window is widened or narrowed."""
+        roomy = event.size.width >= WIDE_ENOUGH_FOR_DESCRIPTIONS
+        if roomy != self._roomy:
+            self._fill(roomy)
+
+    def _fill(self, roomy: bool) -> None:
+        self._roomy = roomy
         table = self.query_one("#demo-users", DataTable)
-        roomy = self.app.size.width >= WIDE_ENOUGH_FOR_DESCRIPTIONS
+        table.clear(columns=True)
         table.add_columns("Name", "Role", "Passphrase", *(["Who they are"] if roomy else []))
         for user in self._result.users:
             cells = [user.name, ROLE_LABELS[user.role], user.passphrase]

@@ -34,6 +34,45 @@ def bind_dn(endpoint: Endpoint, username: str) -> str:
     return template
 
 
+def connection(
+    endpoint: Endpoint, port: int, dn: str, secret: str, timeout: float, *, read_only: bool
+) -> Connection:
+    """A connection to bind as ``dn``, not yet opened: LDAPS, or StartTLS once open (see
+    `open_secured`), unless the endpoint says none, with the certificate checked against the
+    system's CAs or the endpoint's CA file. Errors come back as results, not exceptions."""
+    tls = None
+    if endpoint.tls is not TlsMode.NONE:
+        tls = Tls(
+            validate=ssl.CERT_REQUIRED,
+            version=ssl.PROTOCOL_TLS_CLIENT,
+            ca_certs_file=endpoint.ca_file or None,
+        )
+    server = Server(
+        endpoint.host,
+        port=port,
+        use_ssl=endpoint.tls is TlsMode.TLS,
+        tls=tls,
+        connect_timeout=timeout,
+        get_info="NO_INFO",
+    )
+    return Connection(
+        server,
+        user=dn,
+        password=secret,
+        receive_timeout=max(1, math.ceil(timeout)),  # ldap3 packs it as an integer
+        auto_bind="NONE",
+        raise_exceptions=False,
+        read_only=read_only,
+    )
+
+
+def open_secured(conn: Connection, endpoint: Endpoint) -> bool:
+    """Open the connection and start TLS on it when the endpoint asks for StartTLS; False
+    when the server refuses StartTLS (then nothing, the bind least of all, has been sent)."""
+    conn.open()
+    return endpoint.tls is not TlsMode.STARTTLS or bool(conn.start_tls())
+
+
 class LdapVerifier(LoginVerifier):
     name = "ldap"
     default_ports = DEFAULT_PORTS
@@ -54,33 +93,9 @@ class LdapVerifier(LoginVerifier):
     ) -> VerifyResult:
         dn = bind_dn(endpoint, username)
         at = where(endpoint, port)
-        tls = None
-        if endpoint.tls is not TlsMode.NONE:
-            tls = Tls(
-                validate=ssl.CERT_REQUIRED,
-                version=ssl.PROTOCOL_TLS_CLIENT,
-                ca_certs_file=endpoint.ca_file or None,
-            )
-        server = Server(
-            endpoint.host,
-            port=port,
-            use_ssl=endpoint.tls is TlsMode.TLS,
-            tls=tls,
-            connect_timeout=timeout,
-            get_info="NO_INFO",
-        )
-        conn = Connection(
-            server,
-            user=dn,
-            password=secret,
-            receive_timeout=max(1, math.ceil(timeout)),  # ldap3 packs it as an integer
-            auto_bind="NONE",
-            raise_exceptions=False,
-            read_only=True,
-        )
+        conn = connection(endpoint, port, dn, secret, timeout, read_only=True)
         try:
-            conn.open()
-            if endpoint.tls is TlsMode.STARTTLS and not conn.start_tls():
+            if not open_secured(conn, endpoint):
                 return watch.unreachable(f"{at} refused StartTLS; nothing was sent.")
             if conn.bind():
                 return watch.accepted(f"{at} accepted the bind as {dn}.")

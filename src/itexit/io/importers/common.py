@@ -23,6 +23,7 @@ from itexit.domain.base import Model
 from itexit.domain.credentials import Category
 from itexit.domain.errors import BadInput
 from itexit.domain.server_url import ServerUrl, read_server_url
+from itexit.domain.text import clean
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_SYSTEM_CHARS = 200
@@ -437,7 +438,8 @@ def finish(raw_entries: Iterable[RawEntry], what: str, row_word: str = "row") ->
             host = raw.host.strip()
         explicit_port = _port(raw, what)
         port = explicit_port if explicit_port is not None else port
-        label = title or host
+        # named as the entry will be: a name of control characters alone is no name
+        label = " ".join(clean(title).split()) or " ".join(clean(host).split())
         if raw.skip_reason:
             skipped.append(SkippedRow(row=raw.row, label=label, reason=raw.skip_reason))
             if raw.review:

@@ -1,7 +1,7 @@
 """The CSV exports: Bitwarden, KeePassXC (and KeePass 1.x CSV), LastPass, 1Password, generic.
 
 Each format is a set of header names (the exact first row each product writes, with the few
-variants its versions use) mapped onto one `RawEntry` per row.
+variants its versions use) mapped onto one `RawEntry` per row by a `CsvLayout`.
 """
 
 from __future__ import annotations
@@ -11,16 +11,14 @@ from collections.abc import Iterator
 from itexit.domain.wording import count
 from itexit.io.importers.common import (
     NOTE_REVIEW,
-    CsvRow,
     ImportFileError,
     ParsedFile,
     RawEntry,
-    column,
     decode,
     finish,
     read_csv,
-    require_columns,
 )
+from itexit.io.importers.csv_layout import Cells, CsvLayout, Fields, Reader, joined
 
 BITWARDEN_HEADER = (
     "folder,favorite,type,name,notes,fields,reprompt,login_uri,login_username,login_password,"
@@ -41,163 +39,121 @@ LASTPASS_NOTE_URL = "http://sn"
 MAPPABLE = ("system", "url", "host", "port", "username", "secret", "notes", "totp", "folder")
 MAPPABLE_EXTRA = ("category",)
 MAP_ALIASES = {"password": "secret", "name": "system", "title": "system", "group": "folder"}
+_GENERIC_FIELDS = {"system": "title"}  # the mapping's field names that an entry names otherwise
 
 
-def _cell(row: CsvRow, name: str | None) -> str:
-    return row.cells.get(name, "") if name else ""
+def _bitwarden(cells: Cells) -> Fields:
+    kind = cells.pop("kind").strip().lower()
+    skip = review = ""
+    if kind in ("note", "securenote", "secure note") and not cells["secret"]:
+        skip = "a secure note, not a login"
+        review = NOTE_REVIEW if cells["notes"].strip() else ""
+    elif kind in ("card", "identity"):
+        skip = f"a{'n' if kind == 'identity' else ''} {kind}, not a login"
+    uris = [u.strip() for u in cells["url"].split(",") if u.strip()]
+    notes = joined(cells["notes"], cells.pop("fields").strip())
+    return cells | {
+        "url": uris[0] if uris else "",
+        "extra_urls": uris[1:],
+        "notes": notes,
+        "skip_reason": skip,
+        "review": review,
+    }
 
 
-def bitwarden_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
-    what = "Bitwarden CSV export"
-    names, rows = read_csv(decode(data, what, encoding), what)
-    cols = require_columns(
-        names,
-        what,
-        name=("name",),
-        type=("type",),
-        uri=("login_uri",),
-        username=("login_username",),
-        password=("login_password",),
-    )
-    folder = column(names, "folder", "collections")
-    notes, fields, totp = (column(names, n) for n in ("notes", "fields", "login_totp"))
-
-    def raw() -> Iterator[RawEntry]:
-        for row in rows:
-            kind = _cell(row, cols["type"]).strip().lower()
-            skip = review = ""
-            note_text = _cell(row, notes)
-            if kind in ("note", "securenote", "secure note") and not _cell(row, cols["password"]):
-                skip = "a secure note, not a login"
-                review = NOTE_REVIEW if note_text.strip() else ""
-            elif kind in ("card", "identity"):
-                skip = f"a{'n' if kind == 'identity' else ''} {kind}, not a login"
-            uris = [u.strip() for u in _cell(row, cols["uri"]).split(",") if u.strip()]
-            yield RawEntry(
-                row=row.row,
-                title=_cell(row, cols["name"]),
-                url=uris[0] if uris else "",
-                extra_urls=uris[1:],
-                review=review,
-                username=_cell(row, cols["username"]),
-                secret=_cell(row, cols["password"]),
-                notes=_join_notes(note_text, _cell(row, fields)),
-                totp=_cell(row, totp),
-                folder=_cell(row, folder),
-                skip_reason=skip,
-            )
-
-    return finish(raw(), what)
+bitwarden_csv: Reader = CsvLayout(
+    "Bitwarden CSV export",
+    required={
+        "title": ("name",),
+        "kind": ("type",),
+        "url": ("login_uri",),
+        "username": ("login_username",),
+        "secret": ("login_password",),
+    },
+    optional={
+        "folder": ("folder", "collections"),
+        "notes": ("notes",),
+        "fields": ("fields",),
+        "totp": ("login_totp",),
+    },
+    shape=_bitwarden,
+)
 
 
-def keepass_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
-    what = "KeePass CSV export"
-    names, rows = read_csv(decode(data, what, encoding), what)
-    cols = require_columns(
-        names,
-        what,
-        title=("title", "account"),
-        username=("username", "login name", "user name"),
-        password=("password",),
-    )
-    url = column(names, "url", "web site")
-    notes = column(names, "notes", "comments")
-    group = column(names, "group")
-    totp = column(names, "totp")
-
-    def raw() -> Iterator[RawEntry]:
-        for row in rows:
-            folder = _cell(row, group)
-            parts = folder.split("/")
-            in_bin = any(p.strip().lower() in ("recycle bin", "papierkorb") for p in parts[1:])
-            yield RawEntry(
-                row=row.row,
-                title=_cell(row, cols["title"]),
-                url=_cell(row, url),
-                username=_cell(row, cols["username"]),
-                secret=_cell(row, cols["password"]),
-                notes=_cell(row, notes),
-                totp=_cell(row, totp),
-                folder="/".join(parts[1:]) if len(parts) > 1 else folder,
-                skip_reason="in the recycle bin" if in_bin else "",
-            )
-
-    return finish(raw(), what)
+def _keepass(cells: Cells) -> Fields:
+    parts = cells["folder"].split("/")
+    in_bin = any(p.strip().lower() in ("recycle bin", "papierkorb") for p in parts[1:])
+    return cells | {
+        "folder": "/".join(parts[1:]) if len(parts) > 1 else cells["folder"],
+        "skip_reason": "in the recycle bin" if in_bin else "",
+    }
 
 
-def lastpass_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
-    what = "LastPass CSV export"
-    names, rows = read_csv(decode(data, what, encoding), what)
-    cols = require_columns(
-        names,
-        what,
-        url=("url",),
-        username=("username",),
-        password=("password",),
-        name=("name",),
-    )
-    extra, grouping, totp = (column(names, n) for n in ("extra", "grouping", "totp"))
-
-    def raw() -> Iterator[RawEntry]:
-        for row in rows:
-            url = _cell(row, cols["url"])
-            note = url.strip().lower() == LASTPASS_NOTE_URL
-            yield RawEntry(
-                row=row.row,
-                title=_cell(row, cols["name"]),
-                url="" if note else url,
-                username=_cell(row, cols["username"]),
-                secret=_cell(row, cols["password"]),
-                notes=_cell(row, extra),
-                totp=_cell(row, totp),
-                folder=_cell(row, grouping).replace("\\", "/"),
-                skip_reason="a secure note, not a login"
-                if note and not _cell(row, cols["password"])
-                else "",
-                review=NOTE_REVIEW
-                if note and not _cell(row, cols["password"]) and _cell(row, extra).strip()
-                else "",
-            )
-
-    return finish(raw(), what)
+keepass_csv: Reader = CsvLayout(
+    "KeePass CSV export",
+    required={
+        "title": ("title", "account"),
+        "username": ("username", "login name", "user name"),
+        "secret": ("password",),
+    },
+    optional={
+        "url": ("url", "web site"),
+        "notes": ("notes", "comments"),
+        "folder": ("group",),
+        "totp": ("totp",),
+    },
+    shape=_keepass,
+)
 
 
-def onepassword_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
-    what = "1Password CSV export"
-    names, rows = read_csv(decode(data, what, encoding), what)
-    cols = require_columns(
-        names,
-        what,
-        title=("title",),
-        username=("username",),
-        password=("password",),
-    )
-    url = column(names, "url", "website", "urls")
-    notes = column(names, "notes", "notesplain")
-    totp = column(names, "otpauth", "one-time password", "otp")
-    tags = column(names, "tags")
-    kind = column(names, "type")
-    archived = column(names, "archived")
+def _lastpass(cells: Cells) -> Fields:
+    note = cells["url"].strip().lower() == LASTPASS_NOTE_URL
+    bare_note = note and not cells["secret"]
+    return cells | {
+        "url": "" if note else cells["url"],
+        "folder": cells["folder"].replace("\\", "/"),
+        "skip_reason": "a secure note, not a login" if bare_note else "",
+        "review": NOTE_REVIEW if bare_note and cells["notes"].strip() else "",
+    }
 
-    def raw() -> Iterator[RawEntry]:
-        for row in rows:
-            is_archived = _cell(row, archived).strip().lower() == "true"
-            urls = [u.strip() for u in _cell(row, url).split("\n") if u.strip()]
-            yield RawEntry(
-                row=row.row,
-                title=_cell(row, cols["title"]),
-                url=urls[0] if urls else "",
-                extra_urls=urls[1:],
-                username=_cell(row, cols["username"]),
-                secret=_cell(row, cols["password"]),
-                notes=_cell(row, notes),
-                totp=_cell(row, totp),
-                folder=_cell(row, tags).replace(",", "/"),
-                type_hint=_cell(row, kind),
-                skip_reason="archived in 1Password" if is_archived else "",
-            )
 
-    return finish(raw(), what)
+lastpass_csv: Reader = CsvLayout(
+    "LastPass CSV export",
+    required={
+        "url": ("url",),
+        "username": ("username",),
+        "secret": ("password",),
+        "title": ("name",),
+    },
+    optional={"notes": ("extra",), "folder": ("grouping",), "totp": ("totp",)},
+    shape=_lastpass,
+)
+
+
+def _onepassword(cells: Cells) -> Fields:
+    archived = cells.pop("archived").strip().lower() == "true"
+    urls = [u.strip() for u in cells["url"].split("\n") if u.strip()]
+    return cells | {
+        "url": urls[0] if urls else "",
+        "extra_urls": urls[1:],
+        "folder": cells["folder"].replace(",", "/"),
+        "skip_reason": "archived in 1Password" if archived else "",
+    }
+
+
+onepassword_csv: Reader = CsvLayout(
+    "1Password CSV export",
+    required={"title": ("title",), "username": ("username",), "secret": ("password",)},
+    optional={
+        "url": ("url", "website", "urls"),
+        "notes": ("notes", "notesplain"),
+        "totp": ("otpauth", "one-time password", "otp"),
+        "folder": ("tags",),
+        "type_hint": ("type",),
+        "archived": ("archived",),
+    },
+    shape=_onepassword,
+)
 
 
 def parse_mapping(text: str) -> dict[str, str]:
@@ -245,29 +201,11 @@ def generic_csv(data: bytes, mapping: dict[str, str], encoding: str | None = Non
                 f"({count(len(names), 'column')} there)."
             )
     port_column = mapping.get("port", "")
+    fields = {_GENERIC_FIELDS.get(field, field): col for field, col in mapping.items()}
 
     def raw() -> Iterator[RawEntry]:
         for row in rows:
-            values = {field: row.cells.get(col, "") for field, col in mapping.items()}
-            yield RawEntry(
-                row=row.row,
-                title=values.get("system", ""),
-                url=values.get("url", ""),
-                host=values.get("host", ""),
-                port=values.get("port", ""),
-                port_column=port_column,
-                username=values.get("username", ""),
-                secret=values.get("secret", ""),
-                notes=values.get("notes", ""),
-                totp=values.get("totp", ""),
-                folder=values.get("folder", ""),
-                category=values.get("category", ""),
-            )
+            cells: Fields = {field: row.cells.get(col, "") for field, col in fields.items()}
+            yield RawEntry(row=row.row, port_column=port_column, **cells)
 
     return finish(raw(), what)
-
-
-def _join_notes(notes: str, fields: str) -> str:
-    if fields.strip():
-        return (notes.rstrip() + "\n\n" if notes.strip() else "") + fields.strip()
-    return notes

@@ -9,16 +9,13 @@ from collections.abc import Iterator
 
 from itexit.io.importers.common import (
     NOTE_REVIEW,
-    CsvRow,
     ImportFileError,
     ParsedFile,
     RawEntry,
-    column,
     decode,
     finish,
-    read_csv,
-    require_columns,
 )
+from itexit.io.importers.csv_layout import Cells, CsvLayout, Fields, Reader, joined
 
 CHROME_HEADER = "name,url,username,password,note"
 FIREFOX_HEADER = (
@@ -37,130 +34,81 @@ SECRET_SERVER_HEADER = "Secret Name,Folder Path,Template,Server,Username,Passwor
 KEEPER_COLUMNS = ("folder", "title", "login", "password", "url", "notes", "shared folder")
 
 
-def _cell(row: CsvRow, name: str | None) -> str:
-    return row.cells.get(name, "") if name else ""
+# Chrome, Edge, Brave and Opera (`name,url,username,password,note`), and Firefox.
+browser_csv: Reader = CsvLayout(
+    "browser passwords CSV",
+    required={"url": ("url",), "username": ("username",), "secret": ("password",)},
+    optional={"title": ("name",), "notes": ("note", "notes")},
+)
+
+safari_csv: Reader = CsvLayout(
+    "Safari or Apple Passwords CSV export",
+    required={
+        "title": ("title",),
+        "url": ("url",),
+        "username": ("username",),
+        "secret": ("password",),
+    },
+    optional={"notes": ("notes",), "totp": ("otpauth",)},
+)
 
 
-def browser_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
-    """Chrome, Edge, Brave and Opera (`name,url,username,password,note`), and Firefox."""
-    what = "browser passwords CSV"
-    names, rows = read_csv(decode(data, what, encoding), what)
-    cols = require_columns(
-        names, what, url=("url",), username=("username",), password=("password",)
-    )
-    name, note = column(names, "name"), column(names, "note", "notes")
-
-    def raw() -> Iterator[RawEntry]:
-        for row in rows:
-            yield RawEntry(
-                row=row.row,
-                title=_cell(row, name),
-                url=_cell(row, cols["url"]),
-                username=_cell(row, cols["username"]),
-                secret=_cell(row, cols["password"]),
-                notes=_cell(row, note),
-            )
-
-    return finish(raw(), what)
+def _dashlane(cells: Cells) -> Fields:
+    others = [cells.pop(c) for c in ("username2", "username3")]
+    named = [name for name in others if name.strip()]
+    extra = "Other user names: " + ", ".join(named) if named else ""
+    return cells | {"notes": joined(cells["notes"], extra)}
 
 
-def safari_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
-    what = "Safari or Apple Passwords CSV export"
-    names, rows = read_csv(decode(data, what, encoding), what)
-    cols = require_columns(
-        names, what, title=("title",), url=("url",), username=("username",), password=("password",)
-    )
-    notes, otp = column(names, "notes"), column(names, "otpauth")
-
-    def raw() -> Iterator[RawEntry]:
-        for row in rows:
-            yield RawEntry(
-                row=row.row,
-                title=_cell(row, cols["title"]),
-                url=_cell(row, cols["url"]),
-                username=_cell(row, cols["username"]),
-                secret=_cell(row, cols["password"]),
-                notes=_cell(row, notes),
-                totp=_cell(row, otp),
-            )
-
-    return finish(raw(), what)
+dashlane_csv: Reader = CsvLayout(
+    "Dashlane CSV export (credentials.csv)",
+    required={"title": ("title",), "username": ("username",), "secret": ("password",)},
+    optional={
+        "url": ("url",),
+        "notes": ("note",),
+        "folder": ("category",),
+        "totp": ("otpsecret", "otpurl"),
+        "username2": ("username2",),
+        "username3": ("username3",),
+    },
+    shape=_dashlane,
+)
 
 
-def dashlane_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
-    what = "Dashlane CSV export (credentials.csv)"
-    names, rows = read_csv(decode(data, what, encoding), what)
-    cols = require_columns(
-        names, what, title=("title",), username=("username",), password=("password",)
-    )
-    url, note = column(names, "url"), column(names, "note")
-    category, otp = column(names, "category"), column(names, "otpsecret", "otpurl")
-    alternates = [c for c in ("username2", "username3") if c in names]
-
-    def raw() -> Iterator[RawEntry]:
-        for row in rows:
-            others = [_cell(row, c) for c in alternates if _cell(row, c).strip()]
-            notes = _cell(row, note)
-            if others:
-                extra = "Other user names: " + ", ".join(others)
-                notes = f"{notes.rstrip()}\n\n{extra}" if notes.strip() else extra
-            yield RawEntry(
-                row=row.row,
-                title=_cell(row, cols["title"]),
-                url=_cell(row, url),
-                username=_cell(row, cols["username"]),
-                secret=_cell(row, cols["password"]),
-                notes=notes,
-                totp=_cell(row, otp),
-                folder=_cell(row, category),
-            )
-
-    return finish(raw(), what)
+def _nordpass(cells: Cells) -> Fields:
+    kind = cells.pop("kind").strip().lower()
+    skip = review = ""
+    if kind == "folder":
+        skip = "a folder, not a login"
+    elif kind == "note":
+        skip, review = "a secure note, not a login", NOTE_REVIEW if cells["notes"].strip() else ""
+    elif kind in ("credit_card", "identity"):
+        skip = f"a{'n' if kind == 'identity' else ''} {kind.replace('_', ' ')}, not a login"
+    return cells | {
+        "extra_urls": _list(cells["extra_urls"]),
+        "notes": joined(cells["notes"], cells.pop("custom").strip()),
+        "skip_reason": skip,
+        "review": review,
+    }
 
 
-def nordpass_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
-    what = "NordPass CSV export"
-    names, rows = read_csv(decode(data, what, encoding), what)
-    cols = require_columns(
-        names,
-        what,
-        name=("name",),
-        url=("url",),
-        username=("username",),
-        password=("password",),
-        kind=("type",),
-    )
-    extra_urls, note = column(names, "additional_urls"), column(names, "note")
-    folder, custom = column(names, "folder"), column(names, "custom_fields")
-
-    def raw() -> Iterator[RawEntry]:
-        for row in rows:
-            kind = _cell(row, cols["kind"]).strip().lower()
-            notes = _cell(row, note)
-            skip = review = ""
-            if kind == "folder":
-                skip = "a folder, not a login"
-            elif kind == "note":
-                skip, review = "a secure note, not a login", NOTE_REVIEW if notes.strip() else ""
-            elif kind in ("credit_card", "identity"):
-                skip = f"a{'n' if kind == 'identity' else ''} {kind.replace('_', ' ')}, not a login"
-            custom_text = _cell(row, custom).strip()
-            if custom_text:
-                notes = f"{notes.rstrip()}\n\n{custom_text}" if notes.strip() else custom_text
-            yield RawEntry(
-                row=row.row,
-                title=_cell(row, cols["name"]),
-                url=_cell(row, cols["url"]),
-                extra_urls=_list(_cell(row, extra_urls)),
-                username=_cell(row, cols["username"]),
-                secret=_cell(row, cols["password"]),
-                notes=notes,
-                folder=_cell(row, folder),
-                skip_reason=skip,
-                review=review,
-            )
-
-    return finish(raw(), what)
+nordpass_csv: Reader = CsvLayout(
+    "NordPass CSV export",
+    required={
+        "title": ("name",),
+        "url": ("url",),
+        "username": ("username",),
+        "secret": ("password",),
+        "kind": ("type",),
+    },
+    optional={
+        "extra_urls": ("additional_urls",),
+        "notes": ("note",),
+        "folder": ("folder",),
+        "custom": ("custom_fields",),
+    },
+    shape=_nordpass,
+)
 
 
 def _list(text: str) -> list[str]:
@@ -170,59 +118,38 @@ def _list(text: str) -> list[str]:
     return [p.strip().strip('"') for p in parts if p.strip().strip('"')]
 
 
-def roboform_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
-    what = "RoboForm CSV export"
-    names, rows = read_csv(decode(data, what, encoding), what)
-    cols = require_columns(names, what, name=("name",), login=("login",), password=("pwd",))
-    url, note, folder = column(names, "url"), column(names, "note"), column(names, "folder")
-
-    def raw() -> Iterator[RawEntry]:
-        for row in rows:
-            yield RawEntry(
-                row=row.row,
-                title=_cell(row, cols["name"]),
-                url=_cell(row, url),
-                username=_cell(row, cols["login"]),
-                secret=_cell(row, cols["password"]),
-                notes=_cell(row, note),
-                folder=_cell(row, folder).strip("/"),
-            )
-
-    return finish(raw(), what)
+roboform_csv: Reader = CsvLayout(
+    "RoboForm CSV export",
+    required={"title": ("name",), "username": ("login",), "secret": ("pwd",)},
+    optional={"url": ("url",), "notes": ("note",), "folder": ("folder",)},
+    shape=lambda cells: cells | {"folder": cells["folder"].strip("/")},
+)
 
 
-def secret_server_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
-    """Delinea (Thycotic) Secret Server: Administration > Export Secrets, CSV."""
-    what = "Secret Server CSV export"
-    names, rows = read_csv(decode(data, what, encoding), what)
-    cols = require_columns(
-        names,
-        what,
-        name=("secret name", "secretname", "name"),
-        password=("password", "private key passphrase"),
-    )
-    folder = column(names, "folder path", "folderpath", "folder")
-    template = column(names, "template", "secret template")
-    username = column(names, "username", "user name", "login")
-    url = column(names, "url", "resource", "website")
-    host = column(names, "machine", "server", "host", "domain", "ip address / host name")
-    notes = column(names, "notes")
+def _secret_server(cells: Cells) -> Fields:
+    return cells | {
+        "host": cells["host"] if not cells["url"] else "",
+        "folder": cells["folder"].strip("\\/").replace("\\", "/"),
+    }
 
-    def raw() -> Iterator[RawEntry]:
-        for row in rows:
-            yield RawEntry(
-                row=row.row,
-                title=_cell(row, cols["name"]),
-                url=_cell(row, url),
-                host=_cell(row, host) if not _cell(row, url) else "",
-                username=_cell(row, username),
-                secret=_cell(row, cols["password"]),
-                notes=_cell(row, notes),
-                folder=_cell(row, folder).strip("\\/").replace("\\", "/"),
-                type_hint=_cell(row, template),
-            )
 
-    return finish(raw(), what)
+# Delinea (Thycotic) Secret Server: Administration > Export Secrets, CSV.
+secret_server_csv: Reader = CsvLayout(
+    "Secret Server CSV export",
+    required={
+        "title": ("secret name", "secretname", "name"),
+        "secret": ("password", "private key passphrase"),
+    },
+    optional={
+        "folder": ("folder path", "folderpath", "folder"),
+        "type_hint": ("template", "secret template"),
+        "username": ("username", "user name", "login"),
+        "url": ("url", "resource", "website"),
+        "host": ("machine", "server", "host", "domain", "ip address / host name"),
+        "notes": ("notes",),
+    },
+    shape=_secret_server,
+)
 
 
 def keeper_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
@@ -269,8 +196,7 @@ def keeper_csv(data: bytes, encoding: str | None = None) -> ParsedFile:
                 for k, v in pairs
                 if (k.strip() or v.strip()) and not k.startswith("TFC:")
             ]
-            if extra:
-                notes = (notes.rstrip() + "\n\n" if notes.strip() else "") + "\n".join(extra)
+            notes = joined(notes, "\n".join(extra))
             yield RawEntry(
                 row=number,
                 title=title,

@@ -415,7 +415,9 @@ class AddMailboxModal(ItexitModal[NewMailbox]):
             yield Input(placeholder="gary@practice.example", id="add-address")
             yield Label("Departure date (YYYY-MM-DD)", classes="field-label")
             yield Input(self._today.isoformat(), id="add-left-on")
-            yield Static("", id="add-left-on-from", classes="hint")
+            from_case = Static("", id="add-left-on-from", classes="hint")
+            from_case.display = False
+            yield from_case
             yield Label(
                 "Keep until (at least a year later; empty for exactly a year)",
                 classes="field-label",
@@ -488,10 +490,12 @@ class AddMailboxModal(ItexitModal[NewMailbox]):
         left_on = self.query_one("#add-left-on", Input)
         if case is None or left_on.value not in (self._today.isoformat(), self._prefilled):
             note.update("")
+            note.display = False
             return
         self._prefilled = case.termination_date.isoformat()
         left_on.value = self._prefilled
         note.update(f"From the case of {case.case_name}.")
+        note.display = True
 
     @on(Button.Pressed, "#add")
     def _add(self) -> None:

@@ -11,7 +11,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Boolean, Engine, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -28,6 +28,7 @@ from itexit.domain.roles import ROLE_SCOPES, Permission, Role, Scope, is_allowed
 from itexit.services import audit, witness
 from itexit.services.location import VaultLocation
 from itexit.store.models import Encrypted, KeySlot, VaultMeta, utcnow
+from itexit.vault.binding import Tagger, tag_key
 from itexit.vault.keys import KeyPair, open_slot, slot_info
 from itexit.vault.memory import held_key, wipe_key
 from itexit.vault.records import RecordAddress, decrypt_document, encrypt_document
@@ -85,6 +86,10 @@ class VaultContext:
         self.follow_rekey = True
         self._one_at_a_time = threading.RLock()
         """Threads of one unlocked vault (a rotation campaign's workers) use the store in turn."""
+        self.bound = 0
+        """The binding level the signed member list vouches for (`vault.roster.BINDING_LEVEL`):
+        at it, a record without its binding is refused rather than taken as an older one."""
+        self._taggers: dict[tuple[str, str, int], Tagger] = {}
 
     # --- permissions and keys ---------------------------------------------------------------
 
@@ -112,6 +117,7 @@ class VaultContext:
         allowed = {s.value for s in ROLE_SCOPES[self.actor.role]}
         for old in self._scope_keys.values():
             wipe_key(old)
+        self._taggers.clear()
         self._scope_keys = {k: held_key(v) for k, v in keys.items() if k[0] in allowed}
 
     def lock(self) -> None:
@@ -119,6 +125,7 @@ class VaultContext:
         for key in self._scope_keys.values():
             wipe_key(key)
         self._scope_keys.clear()
+        self._taggers.clear()
         self.actor.keys = None
         self._locked = True
         gc.collect()
@@ -150,6 +157,8 @@ class VaultContext:
     def unseal(self, row: Encrypted) -> dict[str, Any]:
         """The row's document, after checking the plain columns bound into it (`BOUND`)."""
         document = self._decrypt(row)
+        if self.bound and row.BOUND and BOUND_KEY not in document:
+            raise unbound(row)
         check_bound(row, document)
         document.pop(BOUND_KEY, None)
         return document
@@ -167,6 +176,25 @@ class VaultContext:
         check_bound(row, document)
         document.pop(BOUND_KEY, None)
         return document
+
+    def tagger(self, model: type[Encrypted], scope: str, epoch: int) -> Tagger | None:
+        """What checks the `bound_tag` of `model`'s rows of `scope` sealed at `epoch`; None
+        when this reader does not hold that scope key (a viewer)."""
+        found = self._taggers.get((table_of_model(model), scope, epoch))
+        if found is not None:
+            return found
+        if (scope, epoch) not in self._scope_keys and epoch > self.epoch:
+            try:
+                self._rekeyed_since(epoch)
+            except VaultRekeyed:
+                return None
+        scope_key = self._scope_keys.get((scope, epoch))
+        if scope_key is None:
+            return None
+        table = table_of_model(model)
+        made = Tagger(tag_key(scope_key), self.vault_id, table)
+        self._taggers[(table, scope, epoch)] = made
+        return made
 
     def _decrypt(self, row: Encrypted) -> dict[str, Any]:
         key = self._scope_keys.get((row.scope, row.epoch))
@@ -317,6 +345,56 @@ def seal_with_key(
     if row.BOUND:
         document = {**document, BOUND_KEY: bound_values(row)}
     row.doc = encrypt_document(key, record_address(vault_id, row), document)
+    if row.TAGGED:
+        tagger = Tagger(tag_key(key), vault_id, table_of(row))
+        cast(Any, row).bound_tag = row_tag(tagger, row)
+
+
+def table_of_model(model: type[Encrypted]) -> str:
+    return str(cast(Any, model).__tablename__)
+
+
+_FLAGS: dict[str, frozenset[str]] = {}
+
+
+def _flags(model: type[Encrypted]) -> frozenset[str]:
+    """The boolean columns of a model (given back as booleans, however they were set)."""
+    table = table_of_model(model)
+    found = _FLAGS.get(table)
+    if found is None:
+        columns = cast(Any, model).__table__.c
+        found = _FLAGS[table] = frozenset(
+            name for name in model.TAGGED if isinstance(columns[name].type, Boolean)
+        )
+    return found
+
+
+def tagged_values(row: Encrypted) -> list[Any]:
+    """An ORM row's `TAGGED` values as the database gives them back (an enum as its value,
+    a flag as a boolean)."""
+    values: list[Any] = []
+    for name in row.TAGGED:
+        value = getattr(row, name)
+        if isinstance(value, Enum):
+            value = value.value
+        elif value is not None and name in _flags(type(row)):
+            value = bool(value)
+        values.append(value)
+    return values
+
+
+def row_tag(tagger: Tagger, row: Encrypted) -> str:
+    return tagger.tag(
+        str(cast(_MappedRow, row).id), row.version, row.scope, row.epoch, tagged_values(row)
+    )
+
+
+def unbound(row: Encrypted) -> IntegrityFailure:
+    return IntegrityFailure(
+        f"The {table_of(row)} row {cast(_MappedRow, row).id} carries no binding of its states, "
+        "though every record of this vault was bound: it was changed outside itexit. Restore "
+        "it from a backup."
+    )
 
 
 BOUND_KEY = "_bound"
@@ -351,21 +429,32 @@ def check_bound(row: Encrypted, document: dict[str, Any], as_loaded: bool = Fals
             )
 
 
-def bind_all(ctx: VaultContext, session: Session) -> int:
-    """Seal the bound plain columns into every row sealed before they were bound (when an
-    older vault's member list is signed); how many rows were re-sealed."""
+def bind_all(ctx: VaultContext, session: Session) -> tuple[int, list[str]]:
+    """Seal the bound plain columns (and tag the tagged ones) of every row sealed before they
+    were; how many rows were re-sealed, and the rows refused because they no longer match
+    what they sealed (left as they are, to be named by every reader)."""
     from itexit.store.schema import encrypted_models
 
     count = 0
+    refused: list[str] = []
     for model in encrypted_models():
         if not model.BOUND:
             continue
         for row in session.scalars(select(model)):
-            if BOUND_KEY not in ctx._decrypt(row):
-                ctx.touch(row)
-                count += 1
+            try:
+                tagger = ctx.tagger(model, row.scope, row.epoch) if row.TAGGED else None
+                stale_tag = bool(row.TAGGED) and (
+                    tagger is None or cast(Any, row).bound_tag != row_tag(tagger, row)
+                )
+                if stale_tag or BOUND_KEY not in ctx._decrypt(row):
+                    with session.begin_nested():
+                        ctx.touch(row)
+                        session.flush()
+                    count += 1
+            except (IntegrityFailure, PermissionDenied):
+                refused.append(f"{table_of(row)} {cast(_MappedRow, row).id}")
     session.flush()
-    return count
+    return count, refused
 
 
 _E = TypeVar("_E", bound=Enum)

@@ -54,6 +54,11 @@ class ExposureLedger:
             ctx=self.ctx, today=today, people=everyone, readers=readers, want_closed=want_closed
         )
 
+    def checks_states(self) -> bool:
+        """Whether this reader holds the key the credentials' states are checked with: a
+        viewer does not, and sees the plain states as the database holds them."""
+        return self.ctx.holds(Scope.CRED)
+
     def acceptances(self) -> dict[str, Acceptance]:
         """The latest acceptance of each exposure id."""
         out: dict[str, Acceptance] = {}

@@ -11,7 +11,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import Boolean, Engine, select, update
+from sqlalchemy import Boolean, DateTime, Engine, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -191,9 +191,8 @@ class VaultContext:
         scope_key = self._scope_keys.get((scope, epoch))
         if scope_key is None:
             return None
-        table = table_of_model(model)
-        made = Tagger(tag_key(scope_key), self.vault_id, table)
-        self._taggers[(table, scope, epoch)] = made
+        made = tagger_for(scope_key, self.vault_id, model)
+        self._taggers[(table_of_model(model), scope, epoch)] = made
         return made
 
     def _decrypt(self, row: Encrypted) -> dict[str, Any]:
@@ -346,47 +345,56 @@ def seal_with_key(
         document = {**document, BOUND_KEY: bound_values(row)}
     row.doc = encrypt_document(key, record_address(vault_id, row), document)
     if row.TAGGED:
-        tagger = Tagger(tag_key(key), vault_id, table_of(row))
-        cast(Any, row).bound_tag = row_tag(tagger, row)
+        cast(Any, row).bound_tag = tagger_for(key, vault_id, type(row)).tag_of(tagged_row(row))
 
 
 def table_of_model(model: type[Encrypted]) -> str:
     return str(cast(Any, model).__tablename__)
 
 
-_FLAGS: dict[str, frozenset[str]] = {}
+_KINDS: dict[str, tuple[frozenset[str], tuple[int, ...], dict[str, Any]]] = {}
 
 
-def _flags(model: type[Encrypted]) -> frozenset[str]:
-    """The boolean columns of a model (given back as booleans, however they were set)."""
+def _kinds(model: type[Encrypted]) -> tuple[frozenset[str], tuple[int, ...], dict[str, Any]]:
+    """A model's boolean `TAGGED` columns (given back as booleans, however they were set), the
+    places of its timestamp ones, and the defaults a column not yet set will be written with."""
     table = table_of_model(model)
-    found = _FLAGS.get(table)
+    found = _KINDS.get(table)
     if found is None:
-        columns = cast(Any, model).__table__.c
-        found = _FLAGS[table] = frozenset(
-            name for name in model.TAGGED if isinstance(columns[name].type, Boolean)
+        columns = [cast(Any, model).__table__.c[name] for name in model.TAGGED]
+        found = _KINDS[table] = (
+            frozenset(c.name for c in columns if isinstance(c.type, Boolean)),
+            tuple(i for i, c in enumerate(columns) if isinstance(c.type, DateTime)),
+            {
+                c.name: c.default.arg
+                for c in columns
+                if c.default is not None and c.default.is_scalar
+            },
         )
     return found
 
 
-def tagged_values(row: Encrypted) -> list[Any]:
-    """An ORM row's `TAGGED` values as the database gives them back (an enum as its value,
-    a flag as a boolean)."""
+def tagger_for(key: bytes, vault_id: str, model: type[Encrypted]) -> Tagger:
+    """What makes the tags of `model`'s rows sealed under the scope key `key`."""
+    return Tagger(tag_key(key), vault_id, table_of_model(model), _kinds(model)[1])
+
+
+def tagged_row(row: Encrypted) -> tuple[Any, ...]:
+    """An ORM row laid out as `Tagger` reads it, its values as the database gives them back
+    (an enum as its value, a flag as a boolean)."""
+    flags, _, defaults = _kinds(type(row))
     values: list[Any] = []
     for name in row.TAGGED:
         value = getattr(row, name)
+        if value is None:
+            value = defaults.get(name)
         if isinstance(value, Enum):
             value = value.value
-        elif value is not None and name in _flags(type(row)):
+        elif value is not None and name in flags:
             value = bool(value)
         values.append(value)
-    return values
-
-
-def row_tag(tagger: Tagger, row: Encrypted) -> str:
-    return tagger.tag(
-        str(cast(_MappedRow, row).id), row.version, row.scope, row.epoch, tagged_values(row)
-    )
+    tag = cast(Any, row).bound_tag or ""
+    return (str(cast(_MappedRow, row).id), row.version, row.scope, row.epoch, tag, *values)
 
 
 def unbound(row: Encrypted) -> IntegrityFailure:
@@ -444,7 +452,7 @@ def bind_all(ctx: VaultContext, session: Session) -> tuple[int, list[str]]:
             try:
                 tagger = ctx.tagger(model, row.scope, row.epoch) if row.TAGGED else None
                 stale_tag = bool(row.TAGGED) and (
-                    tagger is None or cast(Any, row).bound_tag != row_tag(tagger, row)
+                    tagger is None or not tagger.matches(tagged_row(row))
                 )
                 if stale_tag or BOUND_KEY not in ctx._decrypt(row):
                     with session.begin_nested():

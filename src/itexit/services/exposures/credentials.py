@@ -174,16 +174,17 @@ def _checked(
     out: list[CredRow] = []
     legacy: list[Sequence[Any]] = []
     for r in rows:
-        cred_id, version, scope, epoch, stored, *values = r[-width:]
-        if not stored and not strict:
+        tagged = tuple(r[-width:])  # id, version, scope, epoch, tag, *the tagged columns
+        if not tagged[4] and not strict:
             legacy.append(r)  # sealed before tags: its sealed record is opened instead
             continue
-        tagger = taggers.get((scope, epoch), _UNSET)
+        place = (tagged[2], tagged[3])
+        tagger = taggers.get(place, _UNSET)
         if tagger is _UNSET:
-            tagger = taggers[(scope, epoch)] = world.ctx.tagger(Credential, scope, epoch)
-        if tagger is None or not tagger.matches(stored, cred_id, version, scope, epoch, values):
-            bad.append(str(cred_id))
-        elif values[-1] is None:  # `retired_at`, the last tagged column
+            tagger = taggers[place] = world.ctx.tagger(Credential, *place)
+        if tagger is None or not tagger.matches(tagged):
+            bad.append(str(tagged[0]))
+        elif tagged[-1] is None:  # `retired_at`, the last tagged column
             out.append(CredRow(r, readers, known))
     if legacy:
         ok, refused = _opened(world, [str(r[0]) for r in legacy])

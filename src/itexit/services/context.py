@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
@@ -86,6 +86,12 @@ class VaultContext:
         self.follow_rekey = True
         self._one_at_a_time = threading.RLock()
         """Threads of one unlocked vault (a rotation campaign's workers) use the store in turn."""
+        self.after_change: Callable[[frozenset[str]], None] | None = None
+        """Called after each committed change with the audited actions it recorded (the
+        session brings the checklist's bound tasks up to date there, so reads never write)."""
+        self._actions: list[str] = []
+        self._depth = 0
+        self._after_running = False
         self.bound = 0
         """The binding level the signed member list vouches for (`vault.roster.BINDING_LEVEL`):
         at it, a record without its binding is refused rather than taken as an older one."""
@@ -259,7 +265,21 @@ class VaultContext:
         if self._locked:
             raise PermissionDenied("The vault is locked; unlock it again to continue.")
         with self._one_at_a_time:
-            yield from self._transaction()
+            if self._depth == 0:
+                self._actions = []
+            self._depth += 1
+            try:
+                yield from self._transaction()
+            finally:
+                self._depth -= 1
+            actions = frozenset(self._actions) if self._depth == 0 else frozenset()
+        # committed: what follows a change runs once, outside it, and never re-enters itself
+        if actions and self.after_change is not None and not self._after_running:
+            self._after_running = True
+            try:
+                self.after_change(actions)
+            finally:
+                self._after_running = False
 
     def _transaction(self) -> Iterator[Session]:
         session = self.store.sessions()
@@ -293,6 +313,7 @@ class VaultContext:
         """Write the audit row for this change, signed by the actor, in the same transaction."""
         if self.actor.keys is None:
             raise PermissionDenied("The vault is locked; unlock it again to continue.")
+        self._actions.append(action)
         audit.append(
             session,
             vault_id=self.vault_id,
@@ -393,8 +414,7 @@ def tagged_row(row: Encrypted) -> tuple[Any, ...]:
         elif value is not None and name in flags:
             value = bool(value)
         values.append(value)
-    tag = cast(Any, row).bound_tag or ""
-    return (str(cast(_MappedRow, row).id), row.version, row.scope, row.epoch, tag, *values)
+    return (str(cast(_MappedRow, row).id), row.version, row.scope, row.epoch, *values)
 
 
 def unbound(row: Encrypted) -> IntegrityFailure:
@@ -452,7 +472,7 @@ def bind_all(ctx: VaultContext, session: Session) -> tuple[int, list[str]]:
             try:
                 tagger = ctx.tagger(model, row.scope, row.epoch) if row.TAGGED else None
                 stale_tag = bool(row.TAGGED) and (
-                    tagger is None or not tagger.matches(tagged_row(row))
+                    tagger is None or not tagger.matches(tagged_row(row), cast(Any, row).bound_tag)
                 )
                 if stale_tag or BOUND_KEY not in ctx._decrypt(row):
                     with session.begin_nested():

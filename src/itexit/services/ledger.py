@@ -35,6 +35,11 @@ from itexit.store.statements import ExitStatement
 from itexit.store.vendors import Vendor
 
 STATES = ("open", "closed", "accepted", "all")
+SETTLING = frozenset(
+    {"user.remove", "statement", "mailbox", "vendor", "cred", "import", "handover", "exposure"}
+)
+"""The audited changes (an action, or its family) that can close what a bound checklist task
+waits for: after one, the session completes the tasks now satisfied (`settle`)."""
 MAX_ACCEPT_DAYS = 366
 """An acceptance lasts at most a year: a risk is looked at again at least that often."""
 
@@ -106,8 +111,6 @@ class ExposureLedger:
             raise BadInput(f"Choose a state among {', '.join(STATES)}.")
         want_closed = state in ("closed", "all")
         items = self.derive(today, want_closed=want_closed)
-        if self.settle(today, [e for e in items if e.is_open]):
-            items = self.derive(today, want_closed=want_closed)
         if state != "all":
             wanted_state = ExposureState(state)
             items = [e for e in items if e.state is wanted_state]

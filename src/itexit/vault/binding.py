@@ -18,6 +18,8 @@ from typing import Any
 
 _LABEL = b"itexit.bound-tag.v1\x00"
 _PERSON = b"itexit.tag.v1"
+_REMEMBERED = 200_000
+"""At most this many verified rows are remembered per scope and epoch (a few tens of MB)."""
 
 
 def tag_key(scope_key: bytes) -> bytes:
@@ -40,26 +42,36 @@ class Tagger:
     unambiguous form on every backend); the columns at `times` are timestamps, written as UTC
     text first, since SQLite gives them back without their zone."""
 
-    __slots__ = ("_base", "_times")
+    __slots__ = ("_base", "_seen", "_times")
 
     def __init__(self, key: bytes, vault_id: str, table: str, times: Sequence[int] = ()) -> None:
         base = hashlib.blake2b(key=key, digest_size=32, person=_PERSON)
         base.update(repr((vault_id, table)).encode())
         self._base = base
-        self._times = tuple(5 + i for i in times)
+        self._seen: set[tuple[Any, ...]] = set()
+        """Rows (with their stored tag) this tagger has verified: the same bytes again need no
+        second hash, and any change to any of them is a different row, verified afresh."""
+        self._times = tuple(4 + i for i in times)
 
-    def tag_of(self, row: Sequence[Any]) -> str:
-        """The tag of `row`: (id, version, scope, epoch, tag or "", *tagged values)."""
-        values = tuple(row)
+    def tag_of(self, row: tuple[Any, ...]) -> str:
+        """The tag of `row`: (id, version, scope, epoch, *tagged values)."""
         for i in self._times:
-            if values[i] is not None:
-                values = tuple(_moment(v) for v in values)
+            if row[i] is not None:
+                row = tuple(_moment(v) for v in row)
                 break
         digest = self._base.copy()
-        digest.update(repr(values[:4] + values[5:]).encode())
+        digest.update(repr(row).encode())
         return digest.hexdigest()
 
-    def matches(self, row: Sequence[Any]) -> bool:
-        """Whether `row` (laid out as for `tag_of`) carries its own tag."""
-        stored = row[4]
-        return bool(stored) and hmac.compare_digest(self.tag_of(row), stored)
+    def matches(self, row: tuple[Any, ...], stored: str | None) -> bool:
+        """Whether `stored` is the tag of `row` (laid out as for `tag_of`)."""
+        if not stored:
+            return False
+        seen = (stored, row)
+        if seen in self._seen:
+            return True
+        if not hmac.compare_digest(self.tag_of(row), stored):
+            return False
+        if len(self._seen) < _REMEMBERED:
+            self._seen.add(seen)
+        return True

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, literal, or_, select, true
@@ -128,11 +129,11 @@ def _rows(
         Credential.recovery_tied,
         Credential.source,
         Credential.updated_by,
-        Credential.rotated_at if world.want_closed else literal(None),
+        Credential.rotated_at if world.want_closed or checked else literal(None),
         *read,
         *fresh,
         # every row's tag is checked before any plain column is trusted to narrow them
-        *(_TAG_COLUMNS if checked else ()),
+        *(_EXTRA if checked else ()),
     ).outerjoin(current, and_(current.credential_id == Credential.id, current.stage == "current"))
     if not checked:
         query = query.where(Credential.retired_at.is_(None))  # retired: the account is gone
@@ -156,10 +157,43 @@ def _rows(
     return _checked(world, rows, len(read), len(fresh))
 
 
-_TAG_COLUMNS = tuple(
-    getattr(Credential, name).label(f"t_{name}")
-    for name in ("id", "version", "scope", "epoch", "bound_tag", *Credential.TAGGED)
+_EXTRA = (
+    Credential.version,
+    Credential.scope,
+    Credential.epoch,
+    Credential.bound_tag,
+    Credential.category,
+    Credential.host,
+    Credential.port,
+    Credential.verifier,
+    Credential.retired_at,
 )
+"""What the tag check reads beyond the columns the ledger reads anyway, after them."""
+_BASE = {
+    "system": 1,
+    "status": 2,
+    "known_to_departing": 3,
+    "rotation_due": 4,
+    "rotation_reason": 5,
+    "recovery_tied": 6,
+    "source": 7,
+    "rotated_at": 9,
+}
+"""Where the ledger's own columns already hold a tagged value."""
+
+
+def _layout(width: int) -> tuple[itemgetter[Any], int, int]:
+    """Picks a row's tagged values, in `Tagger` order, out of the ledger's row whose read and
+    fresh columns end at `width`; and where its stored tag and its retirement date are."""
+    extra = {"version": 0, "scope": 1, "epoch": 2, "bound_tag": 3, "category": 4, "host": 5}
+    extra |= {"port": 6, "verifier": 7, "retired_at": 8}
+    at = {name: width + i for name, i in extra.items()} | _BASE
+    order = ("id", "version", "scope", "epoch", *Credential.TAGGED)
+    return (
+        itemgetter(*(0 if n == "id" else at[n] for n in order)),
+        at["bound_tag"],
+        at["retired_at"],
+    )
 
 
 def _checked(
@@ -167,24 +201,25 @@ def _checked(
 ) -> tuple[list[CredRow], list[str]]:
     """The live rows whose tag verifies, and the ids of those whose tag does not (changed
     outside itexit: each becomes a finding, never a row silently left out)."""
-    width = len(_TAG_COLUMNS)
+    pick, tag_at, retired_at = _layout(10 + readers + known)
     strict = world.ctx.bound >= BINDING_LEVEL
     taggers: dict[tuple[str, int], Tagger | None] = {}
     bad: list[str] = []
     out: list[CredRow] = []
     legacy: list[Sequence[Any]] = []
     for r in rows:
-        tagged = tuple(r[-width:])  # id, version, scope, epoch, tag, *the tagged columns
-        if not tagged[4] and not strict:
+        stored = r[tag_at]
+        if not stored and not strict:
             legacy.append(r)  # sealed before tags: its sealed record is opened instead
             continue
+        tagged = pick(r)  # id, version, scope, epoch, *the tagged columns
         place = (tagged[2], tagged[3])
         tagger = taggers.get(place, _UNSET)
         if tagger is _UNSET:
             tagger = taggers[place] = world.ctx.tagger(Credential, *place)
-        if tagger is None or not tagger.matches(tagged):
-            bad.append(str(tagged[0]))
-        elif tagged[-1] is None:  # `retired_at`, the last tagged column
+        if tagger is None or not tagger.matches(tagged, stored):
+            bad.append(str(r[0]))
+        elif r[retired_at] is None:
             out.append(CredRow(r, readers, known))
     if legacy:
         ok, refused = _opened(world, [str(r[0]) for r in legacy])

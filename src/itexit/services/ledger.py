@@ -40,6 +40,8 @@ SETTLING = frozenset(
 )
 """The audited changes (an action, or its family) that can close what a bound checklist task
 waits for: after one, the session completes the tasks now satisfied (`settle`)."""
+UNSETTLING = frozenset({"cred.reveal", "cred.copy"})
+"""Audited actions of those families that change nothing (a secret shown or copied)."""
 MAX_ACCEPT_DAYS = 366
 """An acceptance lasts at most a year: a risk is looked at again at least that often."""
 

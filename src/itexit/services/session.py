@@ -58,9 +58,12 @@ class UnlockedVault:
     def _settle(self, actions: frozenset[str]) -> None:
         """After a change that can close what a bound checklist task waits for, complete those
         tasks (done by itexit, with what it saw): the write happens here, never on a read."""
-        from itexit.services.ledger import SETTLING
+        from itexit.services.ledger import SETTLING, UNSETTLING
 
-        if not any(a.split(".", 1)[0] in SETTLING or a in SETTLING for a in actions):
+        if not any(
+            (a.split(".", 1)[0] in SETTLING or a in SETTLING) and a not in UNSETTLING
+            for a in actions
+        ):
             return
         if not all(self.ctx.holds(s) for s in ROLE_SCOPES[self.ctx.actor.role]):
             return  # in the middle of a re-key: the use case settles once it holds the keys

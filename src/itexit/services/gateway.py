@@ -579,7 +579,7 @@ class Gateway:
                 kit=pair if signer_id == RECOVERY else None,
             )
             bound, refused = bind_all(ctx, session)
-            bound += states.bind_tasks(ctx, session)
+            bound += states.bind_tasks(ctx, session, refused)
             ctx.record(
                 session,
                 "roster.sign",

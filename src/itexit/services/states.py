@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from itexit.domain.checklist import TaskStatus
 from itexit.domain.errors import IntegrityFailure
 from itexit.domain.roles import Scope
 from itexit.services import roster
@@ -34,6 +33,7 @@ CASE_CLOSED = frozenset({"closed"})
 RENEWAL_CLOSED = frozenset({"cancelling", "retired"})
 STATEMENT_CLOSED = frozenset({"signed"})
 
+_WORDS = {"done": "done", "na": "not applicable"}
 TASK_STAMP = "_task"
 """The task's status and version after a history entry, sealed inside the entry."""
 
@@ -119,9 +119,10 @@ def check_tasks(ctx: VaultContext, session: Session, tasks: Iterable[Task]) -> N
         )
 
 
-def bind_tasks(ctx: VaultContext, session: Session) -> int:
+def bind_tasks(ctx: VaultContext, session: Session, refused: list[str]) -> int:
     """Seal the status of every closed task whose history does not carry it yet (entries
-    written before they did): one history entry each, by the manager binding the vault."""
+    written before they did): one history entry each, by the manager binding the vault. A task
+    with an entry that does not open is left as it is and added to `refused`."""
     closed = {t.id: t for t in session.scalars(select(Task).where(Task.status.in_(TASK_CLOSED)))}
     if not closed:
         return 0
@@ -131,12 +132,14 @@ def bind_tasks(ctx: VaultContext, session: Session) -> int:
         select(TaskEvent).where(TaskEvent.task_id.in_(list(closed))).order_by(TaskEvent.at)
     ):
         scopes[event.task_id] = event.scope
-        if (
-            event.task_id not in stamped
-            and _readable(ctx, event)
-            and ctx.unseal(event).get(TASK_STAMP)
-        ):
-            stamped.add(event.task_id)
+        if event.task_id in stamped or not _readable(ctx, event):
+            continue
+        try:
+            if ctx.unseal(event).get(TASK_STAMP):
+                stamped.add(event.task_id)
+        except IntegrityFailure:
+            stamped.add(event.task_id)  # not vouched for: left for every reader to name
+            refused.append(f"tasks {event.task_id}")
     count = 0
     for task in closed.values():
         if task.id in stamped:
@@ -149,7 +152,7 @@ def bind_tasks(ctx: VaultContext, session: Session) -> int:
             at=utcnow(),
             version=1,
         )
-        note = f"Its status ({TaskStatus(task.status).value}) was sealed when the vault was bound."
+        note = f"Sealed as {_WORDS[task.status]} when the vault's records were bound."
         row.scope = scopes.get(task.id, Scope.CRED.value)
         seal_with_key(
             row,
@@ -179,7 +182,7 @@ def bind_vault(ctx: VaultContext, state: RosterState) -> RosterState:
             ctx.bound = current.bound
             return current
         records, refused = bind_all(ctx, session)
-        tasks = bind_tasks(ctx, session)
+        tasks = bind_tasks(ctx, session, refused)
         change = roster.append(
             session,
             current,

@@ -224,7 +224,9 @@ def _checked(
     if legacy:
         ok, refused = _opened(world, [str(r[0]) for r in legacy])
         bad.extend(refused)
-        out.extend(CredRow(r, readers, known) for r in legacy if str(r[0]) in ok and r[-1] is None)
+        out.extend(
+            CredRow(r, readers, known) for r in legacy if str(r[0]) in ok and r[retired_at] is None
+        )
     return out, bad
 
 

@@ -21,7 +21,9 @@ import pytest
 from itexit.cli import main
 from itexit.domain.checklist import CaseKind, NewCase
 from itexit.domain.credentials import CredentialEdit
+from itexit.domain.errors import IntegrityFailure
 from itexit.domain.exposures import ExposureKind, Severity
+from itexit.domain.roles import Role
 from itexit.services.session import UnlockedVault
 from vaulthelpers import (
     CONSULTANT,
@@ -172,3 +174,18 @@ def test_a_state_changed_in_sql_makes_remind_exit_1_naming_the_row(
     assert code == 1
     assert f"cases row {case_id}" in out and "changed outside itexit" in out
     assert "Traceback" not in out
+
+
+def test_a_later_change_or_re_key_never_launders_an_edit(vault: Vault) -> None:
+    """A state only the tag covers (the retirement date, the source, the recovery flag), edited
+    in SQL, is refused by the next change to the row and by a re-key, never sealed in."""
+    cred_id = firewall(vault)
+    vault.sql("UPDATE credentials SET recovery_tied = :t WHERE id = :i", t=True, i=cred_id)
+    manager = vault.unlock(MANAGER, MANAGER_PASS)
+    with pytest.raises(IntegrityFailure, match=f"credentials row {cred_id}"):
+        manager.credentials.verify(cred_id, attest="Logged in at the console with the password")
+    manager.add_user("ivan", Role.CONSULTANT, "tangerine cobalt walrus sonnet 31")
+    with pytest.raises(IntegrityFailure, match=f"credentials row {cred_id}"):
+        manager.remove_user("ivan")
+    found = vault.unlock(MANAGER, MANAGER_PASS).exposures.list(state="open", today=TODAY)
+    assert [e.kind for e in found if e.subject_ref == f"cred:{cred_id}"] == [CHANGED]

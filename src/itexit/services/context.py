@@ -32,6 +32,7 @@ from itexit.vault.binding import Tagger, tag_key
 from itexit.vault.keys import KeyPair, open_slot, slot_info
 from itexit.vault.memory import held_key, wipe_key
 from itexit.vault.records import RecordAddress, decrypt_document, encrypt_document
+from itexit.vault.roster import BINDING_LEVEL
 
 
 @dataclass
@@ -157,6 +158,7 @@ class VaultContext:
         transaction changed them, so an edit made in SQL is refused rather than sealed in."""
         document = self._decrypt(row)
         check_bound(row, document, as_loaded=True)
+        check_tag(self, row)
         document.pop(BOUND_KEY, None)
         self.seal(row, document)
 
@@ -400,13 +402,23 @@ def tagger_for(key: bytes, vault_id: str, model: type[Encrypted]) -> Tagger:
     return Tagger(tag_key(key), vault_id, table_of_model(model), _kinds(model)[1])
 
 
-def tagged_row(row: Encrypted) -> tuple[Any, ...]:
+def tagged_row(row: Encrypted, as_loaded: bool = False) -> tuple[Any, ...]:
     """An ORM row laid out as `Tagger` reads it, its values as the database gives them back
-    (an enum as its value, a flag as a boolean)."""
+    (an enum as its value, a flag as a boolean); with `as_loaded`, as they were read, before
+    this transaction changed them."""
     flags, _, defaults = _kinds(type(row))
+    state = sa_inspect(row) if as_loaded else None
+
+    def value_of(name: str) -> Any:
+        if state is not None:
+            history = state.attrs[name].history
+            if history.deleted:
+                return history.deleted[0]
+        return getattr(row, name)
+
     values: list[Any] = []
     for name in row.TAGGED:
-        value = getattr(row, name)
+        value = value_of(name)
         if value is None:
             value = defaults.get(name)
         if isinstance(value, Enum):
@@ -414,7 +426,27 @@ def tagged_row(row: Encrypted) -> tuple[Any, ...]:
         elif value is not None and name in flags:
             value = bool(value)
         values.append(value)
-    return (str(cast(_MappedRow, row).id), row.version, row.scope, row.epoch, *values)
+    place = [value_of(name) for name in ("version", "scope", "epoch")]
+    return (str(cast(_MappedRow, row).id), *place, *values)
+
+
+def check_tag(ctx: VaultContext, row: Encrypted) -> None:
+    """Refuse to seal again a row whose tagged columns, as read, no longer carry its tag: an
+    edit made in SQL would otherwise be laundered by the next change or re-key."""
+    if not row.TAGGED:
+        return
+    history = sa_inspect(row).attrs["bound_tag"].history
+    stored = history.deleted[0] if history.deleted else cast(Any, row).bound_tag
+    if not stored and ctx.bound < BINDING_LEVEL:
+        return  # sealed before tags: its sealed record vouches for what it binds
+    loaded = tagged_row(row, as_loaded=True)
+    tagger = ctx.tagger(type(row), loaded[2], loaded[3])
+    if tagger is None or not tagger.matches(loaded, stored):
+        raise IntegrityFailure(
+            f"The {table_of(row)} row {cast(_MappedRow, row).id} was changed outside itexit: "
+            "its states no longer match their tag, so nothing was done with it. Restore it "
+            "from a backup."
+        )
 
 
 def unbound(row: Encrypted) -> IntegrityFailure:

@@ -17,10 +17,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from itexit.domain.checklist import TaskStatus
 from itexit.domain.errors import IntegrityFailure
 from itexit.domain.roles import Scope
 from itexit.services import roster
-from itexit.services.context import VaultContext, bind_all, seal_with_key
+from itexit.services.context import VaultContext, bind_all, plain_enum, seal_with_key
 from itexit.store.checklist import Case, Task, TaskEvent
 from itexit.store.models import Encrypted, utcnow
 from itexit.store.renewals import Renewal
@@ -86,6 +87,10 @@ def check_tasks(ctx: VaultContext, session: Session, tasks: Iterable[Task]) -> N
     task needs a sealed "done" (or "na") entry at all. A reader who cannot open every entry
     of a task (a viewer; a consultant, for entries sealed for HR) accepts the plain status
     unless the task has no history at all."""
+    tasks = list(tasks)
+    for task in tasks:  # a status itexit does not know is one sentence naming the row
+        if task.status != "open" and task.status not in TASK_CLOSED:
+            plain_enum(TaskStatus, task, "status")
     closed = {t.id: t for t in tasks if t.status in TASK_CLOSED}
     if not closed:
         return

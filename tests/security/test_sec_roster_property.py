@@ -1,22 +1,27 @@
 """Any one row edited in SQL: either nobody sees anything change, or it is caught.
 
-"Caught" means an unlock by some member is refused, or `audit verify` fails or refuses, each
-with one sentence. "Sees" is what decides access and where secrets go: the members and their
-roles, each credential's system, address, verifier, status and rotation flag, and each
-secret as revealed.
+"Caught" means an unlock by some member is refused, `audit verify` fails or refuses, or the
+manager's `remind` names a row changed outside itexit, each with one sentence. "Sees" is what
+decides access and where secrets go and what is still open: the members and their roles, each
+credential's system, address, verifier, status and flags, each secret as revealed, and every
+open exposure. The practice is letting go of an IT person who never had an itexit account, so
+a credential's `known_to_departing` flag alone says he knew its password. Run on SQLite and
+PostgreSQL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from itexit.domain.checklist import CaseKind, NewCase
 from itexit.domain.errors import ItexitError
+from itexit.domain.exposures import ExposureKind
 from itexit.domain.roles import Role
 from vaulthelpers import (
     CONSULTANT,
@@ -30,6 +35,7 @@ from vaulthelpers import (
     VIEWER,
     VIEWER_PASS,
     Vault,
+    add_credential,
     opened,
     populated,
 )
@@ -51,16 +57,44 @@ TARGETS: list[tuple[str, str, list[str]]] = [
     (
         "credentials",
         "id",
-        ["system", "category", "host", "port", "verifier", "status", "rotation_due"],
+        [
+            "system",
+            "category",
+            "host",
+            "port",
+            "verifier",
+            "status",
+            "rotation_due",
+            "known_to_departing",
+            "recovery_tied",
+            "source",
+            "rotated_at",
+            "retired_at",
+            "scope",
+            "bound_tag",
+        ],
     ),
+    ("cases", "id", ["status"]),
+    ("tasks", "id", ["status"]),
 ]
+TODAY = date.today()
+TIMES = {"rotated_at", "retired_at"}
 
 
 @pytest.fixture
-def vault(tmp_path: Path) -> Iterator[Vault]:
-    v = populated(tmp_path / "vault.sqlite", credentials=2)
+def vault(db_url: str) -> Iterator[Vault]:
+    v = populated(db_url, credentials=2)
     v.manager.add_user(LEAVER, Role.CONSULTANT, LEAVER_PASS)
     v.manager.remove_user(LEAVER)
+    # the IT person leaving never had an account: only the flag says he knew this password
+    add_credential(v.manager, "Firewall", known=True)
+    v.manager.cases.create(
+        NewCase(
+            name="Gary Thistle",
+            kind=CaseKind.IT_EMPLOYEE,
+            termination_date=TODAY - timedelta(days=20),
+        )
+    )
     yield from opened(v)
 
 
@@ -80,8 +114,13 @@ def view(vault: Vault) -> Any:
         )
         for c in session.credentials.list()
     )
+    flags = sorted(
+        (c.system, c.known_to_departing, c.recovery_tied, c.source.value)
+        for c in session.credentials.list()
+    )
+    exposures = sorted((e.kind, e.subject, e.why) for e in session.exposures.list(today=TODAY))
     session.lock()
-    return users, creds
+    return users, creds, flags, exposures
 
 
 def caught(vault: Vault) -> bool:
@@ -92,15 +131,25 @@ def caught(vault: Vault) -> bool:
         except ItexitError:
             return True
     try:
-        return not vault.gw.verify_audit().ok
+        if not vault.gw.verify_audit().ok:
+            return True
     except ItexitError:
         return True
+    try:  # what `itexit remind` reads
+        manager = vault.unlock(MANAGER, MANAGER_PASS)
+        items = manager.exposures.list(state="open", today=TODAY)
+        manager.reminders(TODAY)
+    except ItexitError:
+        return True
+    return any(e.kind == ExposureKind.CHANGED_OUTSIDE for e in items)
 
 
-def mutated(value: Any, other: Any, choice: int) -> Any:
+def mutated(column: str, value: Any, other: Any, choice: int) -> Any:
     """A different value of the same kind: another row's, or this one changed a little."""
     if other is not None and other != value and choice % 2 == 0:
         return other
+    if isinstance(value, datetime) or (value is None and column in TIMES):
+        return datetime.now(UTC) + timedelta(seconds=choice) if value is None else None
     if isinstance(value, bool):
         return not value
     if isinstance(value, int):
@@ -112,13 +161,15 @@ def mutated(value: Any, other: Any, choice: int) -> Any:
     if value is None:
         return 1
     text = str(value)
+    if column == "status":  # a state itexit knows, or one it does not
+        return ["done", "na", "closed", "locked_out", "rotated", "retired", text + "x"][choice % 7]
     if choice % 3 == 0 and text:
         return text[:-1] + ("0" if text[-1] != "0" else "1")
     return {0: "manager", 1: text + "x", 2: "viewer"}[choice % 3]
 
 
 @settings(
-    max_examples=15,
+    max_examples=40,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -137,11 +188,32 @@ def test_one_row_edited_changes_nothing_seen_or_is_caught(
 ) -> None:
     table, key, columns = target
     column = columns[column_pick % len(columns)]
-    baseline = view(vault)
     rows = vault.rows(f"SELECT {key}, {column} FROM {table} ORDER BY {key}")
     row_key, value = rows[row_pick % len(rows)]
     other = rows[(row_pick + 1) % len(rows)][1] if len(rows) > 1 else None
-    new = mutated(value, other, choice)
+    edited_unseen_or_caught(
+        vault, table, key, column, row_key, value, mutated(column, value, other, choice)
+    )
+
+
+@pytest.mark.parametrize("column", ["known_to_departing", "rotation_due", "status", "retired_at"])
+def test_the_firewalls_flags_flipped_for_a_leaver_who_never_had_an_account_are_caught(
+    vault: Vault, column: str
+) -> None:
+    """The one edit that would give a false all-clear, made every time rather than by chance."""
+    row_key, value = vault.rows(f"SELECT id, {column} FROM credentials WHERE system = 'Firewall'")[
+        0
+    ]
+    new = {"status": "locked_out", "retired_at": datetime.now(UTC)}.get(column, not value)
+    edited_unseen_or_caught(vault, "credentials", "id", column, row_key, value, new)
+    vault.sql(f"UPDATE credentials SET {column} = :v WHERE id = :k", v=new, k=row_key)
+    assert caught(vault)
+
+
+def edited_unseen_or_caught(
+    vault: Vault, table: str, key: str, column: str, row_key: Any, value: Any, new: Any
+) -> None:
+    baseline = view(vault)
     try:
         vault.sql(f"UPDATE {table} SET {column} = :v WHERE {key} = :k", v=new, k=row_key)
     except Exception:  # the schema itself refused it (a unique or foreign key)

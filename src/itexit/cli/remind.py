@@ -15,14 +15,23 @@ if TYPE_CHECKING:
 
 def cmd_remind(cli: Cli) -> int:
     from itexit.cli.exposures import exposure_row, render_rows
+    from itexit.domain.errors import IntegrityFailure
 
     session = cli.unlock()
     today = date.today()
-    exposures: list[Exposure] = session.exposures.list(state="open", today=today)
-    items: list[Reminder] = session.reminders(today)
+    try:
+        exposures: list[Exposure] = session.exposures.list(state="open", today=today)
+        items: list[Reminder] = session.reminders(today)
+    except IntegrityFailure as exc:
+        # a state changed outside itexit is a finding like any other, never "all clear"
+        sentence = str(exc)
+        emit(cli.args, {"changed_outside_itexit": sentence}, lambda _: changed_text(sentence))
+        return EXIT_FOUND
+    unchecked = not session.exposures.checks_states()
     rows = {
         "exposures": [exposure_row(e) for e in exposures],
         "due": [item.model_dump(mode="json") for item in items],
+        "states_checked": not unchecked,
     }
 
     def render(rows: dict[str, Any]) -> str:
@@ -46,13 +55,30 @@ def cmd_remind(cli: Cli) -> int:
                     f"{row['title']}" + (f"  [{row['ref']}]" if row["ref"] else "")
                 )
         if not lines:
-            return "No exposure is open, and nothing is due or overdue."
+            lines.append("No exposure is open, and nothing is due or overdue.")
+        if unchecked:
+            lines.append(UNCHECKED)
         return "\n".join(lines)
 
     emit(cli.args, rows, render)
     # any open exposure, not only a critical or overdue one: cron never hears "all clear"
     # while the person who left can still get in
     return EXIT_FOUND if exposures or any(needs_action(item) for item in items) else EXIT_OK
+
+
+UNCHECKED = (
+    "Your role holds no key, so itexit cannot check these states against its sealed records: "
+    "a change made directly in the database would not show here. A practice manager or the IT "
+    "consultant sees such changes."
+)
+
+
+def changed_text(sentence: str) -> str:
+    return (
+        "A record was changed outside itexit, so what is open and due cannot be trusted until "
+        f"it is restored:\n  {sentence}\nRestore the vault from a backup, or ask a practice "
+        "manager to look at it (itexit audit verify checks the audit log)."
+    )
 
 
 def needs_action(item: Reminder) -> bool:

@@ -45,6 +45,7 @@ class ExposureKind(StrEnum):
     STATEMENT = "statement"
     LISTED_PASSWORD = "listed_password"  # noqa: S105  a kind, not a secret
     UNLOCK_COVERAGE = "unlock_coverage"
+    CHANGED_OUTSIDE = "changed_outside"
 
     @property
     def label(self) -> str:
@@ -65,6 +66,7 @@ KIND_LABELS: dict[ExposureKind, str] = {
     ExposureKind.STATEMENT: "Exit statement or property",
     ExposureKind.LISTED_PASSWORD: "Listed password not verified",
     ExposureKind.UNLOCK_COVERAGE: "Too few people can unlock",
+    ExposureKind.CHANGED_OUTSIDE: "Changed outside itexit",
 }
 
 OUTSIDE_LABELS: dict[str, str] = {

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, cast
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Boolean, DateTime, Engine, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -35,8 +35,10 @@ from itexit.domain.roles import (
 from itexit.services import audit, witness
 from itexit.services.location import VaultLocation
 from itexit.store.models import Encrypted, KeySlot, VaultMeta, utcnow
+from itexit.vault.binding import Tagger
 from itexit.vault.inbox import InboxKey
 from itexit.vault.keys import KeyPair
+from itexit.vault.roster import BINDING_LEVEL
 from itexit.vault.scope_keys import MessageSealer, RecordAddress, ScopeKeys
 
 
@@ -92,6 +94,15 @@ class VaultContext:
         """Threads of one unlocked vault (a rotation campaign's workers) use the store in turn."""
         self._open = threading.local()
         """The transaction this thread has open, which a nested use case joins."""
+        self.after_change: Callable[[frozenset[str]], None] | None = None
+        """Called after each committed change with the audited actions it recorded (the
+        session brings the checklist's bound tasks up to date there, so reads never write)."""
+        self._actions: list[str] = []
+        self._after_running = False
+        self.bound = 0
+        """The binding level the signed member list vouches for (`vault.roster.BINDING_LEVEL`):
+        at it, a record without its binding is refused rather than taken as an older one."""
+        self._taggers: dict[tuple[str, str, int], Tagger] = {}
 
     # --- permissions and keys ---------------------------------------------------------------
 
@@ -130,10 +141,12 @@ class VaultContext:
         mine = keys.only(s.value for s in ROLE_SCOPES[self.actor.role])
         self.keys.replace(mine)
         mine.wipe()
+        self._taggers.clear()
 
     def lock(self) -> None:
         """Forget every key this process holds for the vault, overwriting the scope keys."""
         self.keys.wipe()
+        self._taggers.clear()
         self.actor.keys = None
         self._locked = True
         gc.collect()
@@ -157,12 +170,15 @@ class VaultContext:
         transaction changed them, so an edit made in SQL is refused rather than sealed in."""
         document = self._decrypt(row)
         check_bound(row, document, as_loaded=True)
+        check_tag(self, row)
         document.pop(BOUND_KEY, None)
         self.seal(row, document)
 
     def unseal(self, row: Encrypted) -> dict[str, Any]:
         """The row's document, after checking the plain columns bound into it (`BOUND`)."""
         document = self._decrypt(row)
+        if self.bound and row.BOUND and BOUND_KEY not in document:
+            raise unbound(row)
         check_bound(row, document)
         document.pop(BOUND_KEY, None)
         return document
@@ -180,6 +196,23 @@ class VaultContext:
         check_bound(row, document)
         document.pop(BOUND_KEY, None)
         return document
+
+    def tagger(self, model: type[Encrypted], scope: str, epoch: int) -> Tagger | None:
+        """What checks the `bound_tag` of `model`'s rows of `scope` sealed at `epoch`; None
+        when this reader does not hold that scope key (a viewer)."""
+        found = self._taggers.get((table_of_model(model), scope, epoch))
+        if found is not None:
+            return found
+        if not self.keys.holds((scope, epoch)) and epoch > self.epoch:
+            try:
+                self._rekeyed_since(epoch)
+            except VaultRekeyed:
+                return None
+        if not self.keys.holds((scope, epoch)):
+            return None
+        made = tagger_for(self.keys, (scope, epoch), self.vault_id, model)
+        self._taggers[(table_of_model(model), scope, epoch)] = made
+        return made
 
     def _decrypt(self, row: Encrypted) -> dict[str, Any]:
         key_id = (row.scope, row.epoch)
@@ -249,9 +282,18 @@ class VaultContext:
         with self._one_at_a_time:
             outer = self._joinable()
             if outer is not None:
-                yield outer
+                yield outer  # a nested use case: the outermost one commits and follows up
                 return
+            self._actions = []
             yield from self._transaction()
+            actions = frozenset(self._actions)
+        # committed: what follows a change runs once, outside it, and never re-enters itself
+        if actions and self.after_change is not None and not self._after_running:
+            self._after_running = True
+            try:
+                self.after_change(actions)
+            finally:
+                self._after_running = False
 
     def _joinable(self) -> Session | None:
         session: Session | None = getattr(self._open, "session", None)
@@ -296,6 +338,7 @@ class VaultContext:
         """Write the audit row for this change, signed by the actor, in the same transaction."""
         if self.actor.keys is None:
             raise PermissionDenied("The vault is locked; unlock it again to continue.")
+        self._actions.append(action)
         audit.append(
             session,
             vault_id=self.vault_id,
@@ -347,7 +390,100 @@ def seal_with_key(
     row.updated_by = by
     if row.BOUND:
         document = {**document, BOUND_KEY: bound_values(row)}
-    row.doc = keys.seal((row.scope, epoch), record_address(vault_id, row), document)
+    key_id = (row.scope, epoch)
+    row.doc = keys.seal(key_id, record_address(vault_id, row), document)
+    if row.TAGGED:
+        cast(Any, row).bound_tag = tagger_for(keys, key_id, vault_id, type(row)).tag_of(
+            tagged_row(row)
+        )
+
+
+def table_of_model(model: type[Encrypted]) -> str:
+    return str(cast(Any, model).__tablename__)
+
+
+_KINDS: dict[str, tuple[frozenset[str], tuple[int, ...], dict[str, Any]]] = {}
+
+
+def _kinds(model: type[Encrypted]) -> tuple[frozenset[str], tuple[int, ...], dict[str, Any]]:
+    """A model's boolean `TAGGED` columns (given back as booleans, however they were set), the
+    places of its timestamp ones, and the defaults a column not yet set will be written with."""
+    table = table_of_model(model)
+    found = _KINDS.get(table)
+    if found is None:
+        columns = [cast(Any, model).__table__.c[name] for name in model.TAGGED]
+        found = _KINDS[table] = (
+            frozenset(c.name for c in columns if isinstance(c.type, Boolean)),
+            tuple(i for i, c in enumerate(columns) if isinstance(c.type, DateTime)),
+            {
+                c.name: c.default.arg
+                for c in columns
+                if c.default is not None and c.default.is_scalar
+            },
+        )
+    return found
+
+
+def tagger_for(
+    keys: ScopeKeys, key_id: tuple[str, int], vault_id: str, model: type[Encrypted]
+) -> Tagger:
+    """What makes the tags of `model`'s rows sealed under the scope key `key_id` in `keys`."""
+    return keys.tagger(key_id, vault_id, table_of_model(model), _kinds(model)[1])
+
+
+def tagged_row(row: Encrypted, as_loaded: bool = False) -> tuple[Any, ...]:
+    """An ORM row laid out as `Tagger` reads it, its values as the database gives them back
+    (an enum as its value, a flag as a boolean); with `as_loaded`, as they were read, before
+    this transaction changed them."""
+    flags, _, defaults = _kinds(type(row))
+    state = sa_inspect(row) if as_loaded else None
+
+    def value_of(name: str) -> Any:
+        if state is not None:
+            history = state.attrs[name].history
+            if history.deleted:
+                return history.deleted[0]
+        return getattr(row, name)
+
+    values: list[Any] = []
+    for name in row.TAGGED:
+        value = value_of(name)
+        if value is None:
+            value = defaults.get(name)
+        if isinstance(value, Enum):
+            value = value.value
+        elif value is not None and name in flags:
+            value = bool(value)
+        values.append(value)
+    place = [value_of(name) for name in ("version", "scope", "epoch")]
+    return (str(cast(_MappedRow, row).id), *place, *values)
+
+
+def check_tag(ctx: VaultContext, row: Encrypted) -> None:
+    """Refuse to seal again a row whose tagged columns, as read, no longer carry its tag: an
+    edit made in SQL would otherwise be laundered by the next change or re-key."""
+    if not row.TAGGED:
+        return
+    history = sa_inspect(row).attrs["bound_tag"].history
+    stored = history.deleted[0] if history.deleted else cast(Any, row).bound_tag
+    if not stored and ctx.bound < BINDING_LEVEL:
+        return  # sealed before tags: its sealed record vouches for what it binds
+    loaded = tagged_row(row, as_loaded=True)
+    tagger = ctx.tagger(type(row), loaded[2], loaded[3])
+    if tagger is None or not tagger.matches(loaded, stored):
+        raise IntegrityFailure(
+            f"The {table_of(row)} row {cast(_MappedRow, row).id} was changed outside itexit: "
+            "its states no longer match their tag, so nothing was done with it. Restore it "
+            "from a backup."
+        )
+
+
+def unbound(row: Encrypted) -> IntegrityFailure:
+    return IntegrityFailure(
+        f"The {table_of(row)} row {cast(_MappedRow, row).id} carries no binding of its states, "
+        "though every record of this vault was bound: it was changed outside itexit. Restore "
+        "it from a backup."
+    )
 
 
 BOUND_KEY = "_bound"
@@ -382,21 +518,32 @@ def check_bound(row: Encrypted, document: dict[str, Any], as_loaded: bool = Fals
             )
 
 
-def bind_all(ctx: VaultContext, session: Session) -> int:
-    """Seal the bound plain columns into every row sealed before they were bound (when an
-    older vault's member list is signed); how many rows were re-sealed."""
+def bind_all(ctx: VaultContext, session: Session) -> tuple[int, list[str]]:
+    """Seal the bound plain columns (and tag the tagged ones) of every row sealed before they
+    were; how many rows were re-sealed, and the rows refused because they no longer match
+    what they sealed (left as they are, to be named by every reader)."""
     from itexit.store.schema import encrypted_models
 
     count = 0
+    refused: list[str] = []
     for model in encrypted_models():
         if not model.BOUND:
             continue
         for row in session.scalars(select(model)):
-            if BOUND_KEY not in ctx._decrypt(row):
-                ctx.touch(row)
-                count += 1
+            try:
+                tagger = ctx.tagger(model, row.scope, row.epoch) if row.TAGGED else None
+                stale_tag = bool(row.TAGGED) and (
+                    tagger is None or not tagger.matches(tagged_row(row), cast(Any, row).bound_tag)
+                )
+                if stale_tag or BOUND_KEY not in ctx._decrypt(row):
+                    with session.begin_nested():
+                        ctx.touch(row)
+                        session.flush()
+                    count += 1
+            except (IntegrityFailure, PermissionDenied):
+                refused.append(f"{table_of(row)} {cast(_MappedRow, row).id}")
     session.flush()
-    return count
+    return count, refused
 
 
 _E = TypeVar("_E", bound=Enum)

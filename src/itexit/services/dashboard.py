@@ -46,8 +46,6 @@ def summary(
     today = today or date.today()
     ledger = ExposureLedger(ctx)
     everything = ledger.derive(today)
-    if ledger.settle(today, [e for e in everything if e.is_open]):
-        everything = ledger.derive(today)
     exposures = [e for e in everything if e.is_open]
     accepted = sum(1 for e in everything if e.state is ExposureState.ACCEPTED)
     tiles: list[Tile] = []

@@ -24,7 +24,7 @@ from itexit.domain.errors import (
 from itexit.domain.models import AuditVerdict
 from itexit.domain.roles import Role, Scope
 from itexit.domain.wording import count
-from itexit.services import audit, guessing, roster, witness
+from itexit.services import audit, guessing, roster, states, witness
 from itexit.services.context import Actor, Store, VaultContext, bind_all, lock_meta
 from itexit.services.handover import open_inbox_on_unlock, publish_key
 from itexit.services.location import VaultLocation
@@ -51,7 +51,7 @@ from itexit.vault.keys import (
     unwrap_user_keys,
     user_key_aad,
 )
-from itexit.vault.roster import RECOVERY, RosterState
+from itexit.vault.roster import BINDING_LEVEL, RECOVERY, RosterState
 from itexit.vault.scope_keys import ScopeKeys
 
 ROSTER_READS = 4
@@ -203,6 +203,7 @@ class Gateway:
         ctx = VaultContext(
             self.store, vault_id, 1, Actor(user.id, user.name, Role.MANAGER, pair), scope_keys
         )
+        ctx.bound = BINDING_LEVEL
         founder = roster.member_of(user)
         with self.store.sessions() as session, witness.committed(session, vault_id):
             session.add(meta)
@@ -403,9 +404,12 @@ class Gateway:
             Actor(user.id, member.name, Role(member.role), pair),
             scope_keys,
         )
+        ctx.bound = state.bound
         with ctx.transaction() as session:
             ctx.record(session, "auth.unlock", member.name)
             open_inbox_on_unlock(ctx, session)
+        if state.bound < BINDING_LEVEL and member.role == Role.MANAGER.value:
+            states.bind_vault(ctx, state)  # records sealed before their states were bound
         return UnlockedVault(ctx, meta.practice_name)
 
     def _active_user(self, name: str) -> User | None:
@@ -556,13 +560,15 @@ class Gateway:
                 ),
                 kit=pair if signer_id == RECOVERY else None,
             )
-            bound = bind_all(ctx, session)
+            bound, refused = bind_all(ctx, session)
+            bound += states.bind_tasks(ctx, session, refused)
             ctx.record(
                 session,
                 "roster.sign",
                 count(len(members), "member"),
                 members=[m.name for m in members],
                 bound=bound,
+                refused=refused[:20],
                 **change.audit_details(),
             )
         return change.state

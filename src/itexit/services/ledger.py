@@ -37,6 +37,13 @@ from itexit.store.statements import ExitStatement
 from itexit.store.vendors import Vendor
 
 STATES = ("open", "closed", "accepted", "all")
+SETTLING = frozenset(
+    {"user.remove", "statement", "mailbox", "vendor", "cred", "import", "handover", "exposure"}
+)
+"""The audited changes (an action, or its family) that can close what a bound checklist task
+waits for: after one, the session completes the tasks now satisfied (`settle`)."""
+UNSETTLING = frozenset({"cred.reveal", "cred.copy"})
+"""Audited actions of those families that change nothing (a secret shown or copied)."""
 MAX_ACCEPT_DAYS = 366
 """An acceptance lasts at most a year: a risk is looked at again at least that often."""
 
@@ -55,6 +62,11 @@ class ExposureLedger:
         return World(
             ctx=self.ctx, today=today, people=everyone, readers=readers, want_closed=want_closed
         )
+
+    def checks_states(self) -> bool:
+        """Whether this reader holds the key the credentials' states are checked with: a
+        viewer does not, and sees the plain states as the database holds them."""
+        return self.ctx.holds(Scope.CRED)
 
     def acceptances(self) -> dict[str, Acceptance]:
         """The latest acceptance of each exposure id."""
@@ -121,8 +133,6 @@ class ExposureLedger:
             raise BadInput(f"Choose a state among {', '.join(STATES)}.")
         want_closed = state in ("closed", "all")
         items = self.derive(today, want_closed=want_closed)
-        if self.settle(today, [e for e in items if e.is_open]):
-            items = self.derive(today, want_closed=want_closed)
         if state != "all":
             wanted_state = ExposureState(state)
             items = [e for e in items if e.state is wanted_state]

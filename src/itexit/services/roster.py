@@ -22,6 +22,7 @@ from itexit.services import witness
 from itexit.store.models import KeySlot, RosterEntry, User, VaultMeta
 from itexit.vault.keys import KeyPair
 from itexit.vault.roster import (
+    BINDING_LEVEL,
     RECOVERY,
     Member,
     RosterState,
@@ -260,6 +261,7 @@ def found_fields(
         "epoch": epoch,
         "recovery": {"box": recovery_box.hex(), "sign": recovery_sign.hex()},
         "keys": ids,
+        "bound": BINDING_LEVEL,
     }
 
 

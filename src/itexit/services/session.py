@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from itexit.domain.errors import ItexitError, SavedButIncomplete
 from itexit.domain.models import (
     AuditEvent,
     AuditVerdict,
@@ -19,7 +20,7 @@ from itexit.domain.models import (
     UserInfo,
 )
 from itexit.domain.reminders import Reminder
-from itexit.domain.roles import Permission, Role
+from itexit.domain.roles import ROLE_SCOPES, Permission, Role
 from itexit.services import audit
 from itexit.services.context import VaultContext
 from itexit.services.users import UserService
@@ -53,6 +54,26 @@ class UnlockedVault:
             vault_id=ctx.vault_id,
         )
         self.users = UserService(ctx)
+        ctx.after_change = self._settle
+
+    def _settle(self, actions: frozenset[str]) -> None:
+        """After a change that can close what a bound checklist task waits for, complete those
+        tasks (done by itexit, with what it saw): the write happens here, never on a read."""
+        from itexit.services.ledger import SETTLING, UNSETTLING
+
+        if not any(
+            (a.split(".", 1)[0] in SETTLING or a in SETTLING) and a not in UNSETTLING
+            for a in actions
+        ):
+            return
+        if not all(self.ctx.holds(s) for s in ROLE_SCOPES[self.ctx.actor.role]):
+            return  # in the middle of a re-key: the use case settles once it holds the keys
+        try:
+            self.exposures.settle()
+        except ItexitError as exc:
+            raise SavedButIncomplete(
+                f"The change was saved, but the checklist could not be brought up to date: {exc}"
+            ) from exc
 
     # Each area loads on first use, so a command touching one area imports only that one.
 
@@ -176,7 +197,9 @@ class UnlockedVault:
         )
 
     def remove_user(self, name: str) -> RemovalReport:
-        return self.users.remove(name)
+        report = self.users.remove(name)
+        self._settle(frozenset({"user.remove"}))  # with the new key epoch's keys in hand
+        return report
 
     def change_passphrase(
         self, name: str, new_passphrase: str, expected_version: int | None = None

@@ -32,6 +32,7 @@ from itexit.services.audit import RECOVERY_ACTOR
 from itexit.services.context import (
     VaultContext,
     check_bound,
+    check_tag,
     check_version,
     seal_with_key,
     stale_message,
@@ -515,6 +516,7 @@ def rekey_records(ctx: VaultContext, session: Session, new_epoch: int, new_keys:
             # a re-key must not launder an edit made in SQL (this transaction's own changes,
             # such as marking rotation due, are sealed in)
             check_bound(row, document, as_loaded=True)
+            check_tag(ctx, row)
             seal_with_key(
                 row,
                 document,

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, inspect, text
 
 from itexit.store.engine import sqlite_file
 
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0013"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 

@@ -62,6 +62,9 @@ class Encrypted(Versioned):
     #: plaintext columns sealed inside the document and compared with the row when it is
     #: opened, so an edit in SQL is refused (columns added here need no re-encryption)
     BOUND: ClassVar[tuple[str, ...]] = ()
+    #: plain columns covered by the row's `bound_tag` (a keyed tag checked without opening
+    #: the document); only models with a `bound_tag` column name any
+    TAGGED: ClassVar[tuple[str, ...]] = ()
 
 
 class VaultMeta(Base, Versioned):
@@ -137,6 +140,21 @@ class Credential(Base, Encrypted):
     __tablename__ = "credentials"
     LABELS = ("system", "category")
     BOUND = ("host", "port", "verifier", "status", "rotation_due", "known_to_departing")
+    TAGGED = (
+        "system",
+        "category",
+        "host",
+        "port",
+        "verifier",
+        "status",
+        "known_to_departing",
+        "rotation_due",
+        "rotation_reason",
+        "recovery_tied",
+        "source",
+        "rotated_at",
+        "retired_at",
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     system: Mapped[str] = mapped_column(String(200), nullable=False, index=True)
@@ -161,6 +179,10 @@ class Credential(Base, Encrypted):
     """The password policy as JSON (lengths and character sets, nothing secret); "" = default."""
     retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     """When the credential left the active list (the system is gone); its history is kept."""
+    bound_tag: Mapped[str] = mapped_column(
+        String(64), nullable=False, default="", server_default=""
+    )
+    """A keyed tag over the row's place, version and `TAGGED` columns (see `vault.binding`)."""
 
 
 class SecretVersion(Base, Encrypted):

@@ -26,7 +26,12 @@ RECOVERY = "recovery"
 """The signer id of the recovery kit, which acts with a manager's authority."""
 MANAGER = "manager"
 ROLES = frozenset({"manager", "consultant", "hr", "viewer"})
-KINDS = frozenset({"found", "add", "remove", "keys"})
+KINDS = frozenset({"found", "add", "remove", "keys", "bound"})
+BINDING_LEVEL = 2
+"""How completely the vault's records bind their plain states, once a manager vouched for it:
+1, every record seals its bound columns; 2, each credential also carries a tag of its states
+and every closed task's history seals its status. Below the current level, a manager's unlock
+binds what is missing and signs the new level; at it, a record without its binding is refused."""
 
 
 class RosterBroken(IntegrityFailure):
@@ -101,6 +106,8 @@ class RosterState:
     """Each scope key of the current epoch, by `key_commitment`."""
     former: Mapping[str, Member] = field(default_factory=dict)
     kit_countersigned: bool = False
+    bound: int = 0
+    """The binding level a manager signed (`BINDING_LEVEL`); 0 for a vault that never did."""
 
     def member_named(self, name: str) -> Member | None:
         return next((m for m in self.members.values() if m.name == name), None)
@@ -233,6 +240,7 @@ def _found(vault_id: str, entry: StoredEntry, body: dict[str, Any], signer: str)
         members=members,
         key_ids=_key_ids(body["keys"]),
         kit_countersigned=countersigned,
+        bound=int(body.get("bound", 0)),
     )
 
 
@@ -248,6 +256,11 @@ def _change(state: RosterState, entry: StoredEntry, body: dict[str, Any], kind: 
     former = dict(state.former)
     epoch = state.epoch
     key_ids = dict(state.key_ids)
+    if kind == "bound":
+        level = int(body["level"])
+        if level <= state.bound:
+            raise RosterBroken(seq, "it lowers how completely the records are bound")
+        return replace(state, seq=seq, head=entry.hash, bound=level)
     if kind == "add":
         member = Member.from_json(body["member"])
         taken = {m.name for m in state.everyone().values()}

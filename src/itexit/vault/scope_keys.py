@@ -9,7 +9,7 @@ buffers that `wipe` overwrites (`vault.memory.held_key`). A key is addressed by 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 from itexit.domain.errors import PermissionDenied
 from itexit.domain.roles import scope_words
 from itexit.vault import inbox
+from itexit.vault.binding import Tagger, tag_key
 from itexit.vault.keys import fingerprint, new_scope_key, open_slot, seal_to, slot_info
 from itexit.vault.mail_records import MessageSealer
 from itexit.vault.memory import held_key, wipe_key
@@ -136,6 +137,11 @@ class ScopeKeys:
     def message_sealer(self, key_id: KeyId, vault_id: str, table: str) -> MessageSealer:
         """The bulk sealer for mail message rows under the key."""
         return MessageSealer(self._key(key_id), vault_id, key_id[1], table)
+
+    def tagger(self, key_id: KeyId, vault_id: str, table: str, times: Sequence[int] = ()) -> Tagger:
+        """What makes and checks the tags of `table`'s rows sealed under this key
+        (`vault.binding`)."""
+        return Tagger(tag_key(self._key(key_id)), vault_id, table, times)
 
     def inbox_key(self, key_id: KeyId, vault_id: str) -> inbox.InboxKey:
         """The hand-over inbox key pair derived from the `cred` key of an epoch."""

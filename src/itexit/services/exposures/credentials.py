@@ -11,18 +11,22 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, false, literal, or_, select, true
 from sqlalchemy.orm import aliased
 
 from itexit.domain.credentials import CredentialStatus, CredentialSummary, Source
+from itexit.domain.errors import IntegrityFailure, PermissionDenied
 from itexit.domain.exposures import Closing, Exposure, ExposureKind, ExposureState, Severity
 from itexit.domain.people import Person
 from itexit.domain.roles import Scope
 from itexit.services.context import VaultContext
 from itexit.services.exposures import World, aware, deriving, make, start_of
 from itexit.store.models import Credential, SecretVersion
+from itexit.vault.binding import Tagger
+from itexit.vault.roster import BINDING_LEVEL
 
 AREA = "credentials"
 _DONE = (CredentialStatus.ROTATED.value, CredentialStatus.LOCKED_OUT.value)
@@ -30,6 +34,7 @@ _UNPROVEN = (CredentialStatus.UNVERIFIED.value, CredentialStatus.FAILED.value)
 _ROTATED = CredentialStatus.ROTATED.value
 _FROM_STATEMENT = Source.EXIT_STATEMENT.value
 _KNOWN = ExposureKind.CREDENTIAL_KNOWN.value
+_CHANGED = ExposureKind.CHANGED_OUTSIDE.value
 
 
 class CredRow:
@@ -84,9 +89,16 @@ def _readers(world: World) -> list[Person]:
     return linked + world.readers
 
 
-def _rows(world: World, readers: list[Person], known_to: list[Person | None]) -> list[CredRow]:
+def _rows(
+    world: World, readers: list[Person], known_to: list[Person | None]
+) -> tuple[list[CredRow], list[str]]:
     """The credentials that matter, each with, per reader, whether they could read its current
-    secret, and per person it is known to, whether it was rotated and verified since they left."""
+    secret, and per person it is known to, whether it was rotated and verified since they left;
+    and the ids of the rows whose states were changed outside itexit.
+
+    A reader who holds the credential key checks every row's tag (a few microseconds each)
+    before trusting a flag, so a flag cleared in SQL cannot narrow a credential away. A reader
+    without it (a viewer) can only take the plain columns as they are."""
     current = aliased(SecretVersion)
     read: list[ColumnElement[bool]] = []
     for person in readers:
@@ -106,6 +118,7 @@ def _rows(world: World, readers: list[Person], known_to: list[Person | None]) ->
             else Credential.rotated_at.is_not(None)
         )
         fresh.append(case((and_(done, rotated), true()), else_=false()))
+    checked = world.ctx.holds(Scope.CRED)
     query = select(
         Credential.id,
         Credential.system,
@@ -116,12 +129,15 @@ def _rows(world: World, readers: list[Person], known_to: list[Person | None]) ->
         Credential.recovery_tied,
         Credential.source,
         Credential.updated_by,
-        Credential.rotated_at if world.want_closed else literal(None),
+        Credential.rotated_at if world.want_closed or checked else literal(None),
         *read,
         *fresh,
+        # every row's tag is checked before any plain column is trusted to narrow them
+        *(_EXTRA if checked else ()),
     ).outerjoin(current, and_(current.credential_id == Credential.id, current.stage == "current"))
-    query = query.where(Credential.retired_at.is_(None))  # retired: the account is gone
-    if not world.want_closed and not any(r.user_active for r in readers):
+    if not checked:
+        query = query.where(Credential.retired_at.is_(None))  # retired: the account is gone
+    if not checked and not world.want_closed and not any(r.user_active for r in readers):
         wanted = [
             Credential.known_to_departing.is_(True),
             Credential.rotation_due.is_(True),
@@ -135,7 +151,101 @@ def _rows(world: World, readers: list[Person], known_to: list[Person | None]) ->
     with world.ctx.reading() as session:
         # plain columns: read through the connection, without the ORM's per-row work
         result = session.connection().execute(query.order_by(Credential.system))
-        return [CredRow(r, len(read), len(fresh)) for r in result]
+        if not checked:
+            return [CredRow(r, len(read), len(fresh)) for r in result], []
+        rows = result.all()
+    return _checked(world, rows, len(read), len(fresh))
+
+
+_EXTRA = (
+    Credential.version,
+    Credential.scope,
+    Credential.epoch,
+    Credential.bound_tag,
+    Credential.category,
+    Credential.host,
+    Credential.port,
+    Credential.verifier,
+    Credential.retired_at,
+)
+"""What the tag check reads beyond the columns the ledger reads anyway, after them."""
+_BASE = {
+    "system": 1,
+    "status": 2,
+    "known_to_departing": 3,
+    "rotation_due": 4,
+    "rotation_reason": 5,
+    "recovery_tied": 6,
+    "source": 7,
+    "rotated_at": 9,
+}
+"""Where the ledger's own columns already hold a tagged value."""
+
+
+def _layout(width: int) -> tuple[itemgetter[Any], int, int]:
+    """Picks a row's tagged values, in `Tagger` order, out of the ledger's row whose read and
+    fresh columns end at `width`; and where its stored tag and its retirement date are."""
+    extra = {"version": 0, "scope": 1, "epoch": 2, "bound_tag": 3, "category": 4, "host": 5}
+    extra |= {"port": 6, "verifier": 7, "retired_at": 8}
+    at = {name: width + i for name, i in extra.items()} | _BASE
+    order = ("id", "version", "scope", "epoch", *Credential.TAGGED)
+    return (
+        itemgetter(*(0 if n == "id" else at[n] for n in order)),
+        at["bound_tag"],
+        at["retired_at"],
+    )
+
+
+def _checked(
+    world: World, rows: Sequence[Any], readers: int, known: int
+) -> tuple[list[CredRow], list[str]]:
+    """The live rows whose tag verifies, and the ids of those whose tag does not (changed
+    outside itexit: each becomes a finding, never a row silently left out)."""
+    pick, tag_at, retired_at = _layout(10 + readers + known)
+    strict = world.ctx.bound >= BINDING_LEVEL
+    taggers: dict[tuple[str, int], Tagger | None] = {}
+    bad: list[str] = []
+    out: list[CredRow] = []
+    legacy: list[Sequence[Any]] = []
+    for r in rows:
+        stored = r[tag_at]
+        if not stored and not strict:
+            legacy.append(r)  # sealed before tags: its sealed record is opened instead
+            continue
+        tagged = pick(r)  # id, version, scope, epoch, *the tagged columns
+        place = (tagged[2], tagged[3])
+        tagger = taggers.get(place, _UNSET)
+        if tagger is _UNSET:
+            tagger = taggers[place] = world.ctx.tagger(Credential, *place)
+        if tagger is None or not tagger.matches(tagged, stored):
+            bad.append(str(r[0]))
+        elif r[retired_at] is None:
+            out.append(CredRow(r, readers, known))
+    if legacy:
+        ok, refused = _opened(world, [str(r[0]) for r in legacy])
+        bad.extend(refused)
+        out.extend(
+            CredRow(r, readers, known) for r in legacy if str(r[0]) in ok and r[retired_at] is None
+        )
+    return out, bad
+
+
+_UNSET: Any = object()
+
+
+def _opened(world: World, ids: list[str]) -> tuple[set[str], list[str]]:
+    """Rows sealed before they carried a tag, checked by opening their sealed records."""
+    ok: set[str] = set()
+    bad: list[str] = []
+    with world.ctx.reading() as session:
+        for cred in session.scalars(select(Credential).where(Credential.id.in_(ids))):
+            try:
+                world.ctx.unseal(cred)
+            except (IntegrityFailure, PermissionDenied):
+                bad.append(cred.id)
+            else:
+                ok.add(cred.id)
+    return ok, bad
 
 
 def _read_texts(readers: list[Person]) -> list[tuple[str, str]]:
@@ -174,7 +284,7 @@ def exposures(world: World) -> list[Exposure]:
     readers = _readers(world)
     leavers = world.leavers()
     known_to: list[Person | None] = list(leavers) or [None]
-    rows = _rows(world, readers, known_to)
+    rows, changed = _rows(world, readers, known_to)
     texts = list(zip(readers, _read_texts(readers), strict=True))
     out: list[Exposure] = []
     for row in rows:
@@ -203,7 +313,34 @@ def exposures(world: World) -> list[Exposure]:
         if row.status == _ROTATED or world.want_closed:
             out.extend(_after(world, row, candidates, exposed_for))
     out.extend(_recovery(world, [r for r in rows if r.recovery]))
+    if changed:
+        out.extend(_changed(world, changed))
     return out
+
+
+def _changed(world: World, ids: list[str]) -> list[Exposure]:
+    """A credential whose states were changed outside itexit: it may be one the leaver knew,
+    so it is as exposed as one (critical), named, until restored from a backup."""
+    leavers = world.leavers()
+    with world.ctx.reading() as session:
+        query = select(Credential.id, Credential.system).where(Credential.id.in_(ids))
+        names = {str(cred_id): str(system) for cred_id, system in session.execute(query)}
+    return [
+        make(
+            _CHANGED,
+            Severity.CRITICAL,
+            leavers[0] if leavers else None,
+            names.get(cred_id, cred_id),
+            f"cred:{cred_id}",
+            f"The credentials row {cred_id} ({names.get(cred_id, '?')[:60]}) was changed "
+            "outside itexit: its status or flags no longer match what itexit sealed, so it "
+            "may be one the departing person knew. Restore it from a backup, or ask a practice "
+            "manager to check it.",
+            Closing(command="itexit audit verify", screen="credentials", key="f5"),
+            area=AREA,
+        )
+        for cred_id in ids
+    ]
 
 
 def _known(row: CredRow, person: Person | None, why: str) -> Exposure:
@@ -334,7 +471,7 @@ def to_rotate_of(items: Sequence[Exposure]) -> dict[str, str]:
     """Credential id → why it must be rotated (again), from exposures the ledger derived."""
     out: dict[str, str] = {}
     for item in items:
-        if item.kind == _KNOWN and item.subject_ref.startswith("cred:"):
+        if item.kind in (_KNOWN, _CHANGED) and item.subject_ref.startswith("cred:"):
             out.setdefault(item.subject_ref[5:], item.why)
     return out
 

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
+from itexit.domain.checklist import task_scope
 from itexit.domain.errors import BadInput, NotFound, PermissionDenied
 from itexit.domain.exposures import (
     TASK_BINDINGS,
@@ -46,6 +47,9 @@ UNSETTLING = frozenset({"cred.reveal", "cred.copy"})
 """Audited actions of those families that change nothing (a secret shown or copied)."""
 MAX_ACCEPT_DAYS = 366
 """An acceptance lasts at most a year: a risk is looked at again at least that often."""
+
+
+_ROLES = frozenset(r.value for r in Role)
 
 
 class ExposureLedger:
@@ -159,7 +163,7 @@ class ExposureLedger:
         today = today or date.today()
         with self.ctx.reading() as session:
             rows = session.execute(
-                select(Task.id, Task.key, Task.number, Case.id, Case.name)
+                select(Task.id, Task.key, Task.number, Case.id, Case.name, Task.role)
                 .join(Case, Case.id == Task.case_id)
                 .where(
                     Case.status != "closed",
@@ -177,7 +181,9 @@ class ExposureLedger:
         # only the bound kinds can keep a task open: look through those, not every exposure
         bound = {kind.value for kind, _ in TASK_BINDINGS.values()}
         relevant = [e for e in items if e.kind in bound]
-        for task_id, key, number, case_id, case_name in rows:
+        for task_id, key, number, case_id, case_name, role in rows:
+            if role not in _ROLES or not self.ctx.holds(task_scope(Role(role))):
+                continue  # what itexit saw is sealed with the task: its role's next change does it
             mine = [e for e in relevant if e.case_id == case_id]
             if blocking(key, mine):
                 continue

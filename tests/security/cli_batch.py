@@ -27,6 +27,8 @@ def run_one(argv: list[str], out: Path, err: Path) -> int:
         os.dup2(err_file.fileno(), 2)
         try:
             code = main(argv)
+        except SystemExit as exc:  # a command line the parser refused ends the run, as alone
+            code = exc.code if isinstance(exc.code, int) else 1
         finally:
             sys.stdout.flush()
             sys.stderr.flush()

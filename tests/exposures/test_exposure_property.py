@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import tempfile
 from datetime import date, timedelta
@@ -20,10 +21,37 @@ from itexit.domain.checklist import CaseKind, NewCase
 from itexit.domain.errors import BadInput, PermissionDenied
 from itexit.domain.roles import Role
 from itexit.domain.vendors import ContactFields, ContactRole, VendorFields
-from vaulthelpers import LEAVER, LEAVER_PASS, MANAGER, MANAGER_PASS, add_credential, new_vault
+from itexit.services.gateway import Gateway
+from vaulthelpers import (
+    LEAVER,
+    LEAVER_PASS,
+    MANAGER,
+    MANAGER_PASS,
+    Vault,
+    add_credential,
+    location_for,
+    new_vault,
+)
 
 SYSTEMS = ("Firewall", "Mail", "EHR")
 REFUSED = (BadInput, PermissionDenied)
+_NEW_VAULT: list[bytes] = []
+
+
+def _fresh_vault(path: Path) -> Vault:
+    """A new vault at `path`, copied from one built once (its schema, practice and manager),
+    so that each example does not pay for the migrations and the keys again."""
+    if not _NEW_VAULT:
+        folder = Path(tempfile.mkdtemp(prefix="itexit-ledger-new-"))
+        built = new_vault(folder / "vault.sqlite")
+        built.manager.lock()
+        built.close()  # the last connection closed: everything is in the one file
+        _NEW_VAULT.append((folder / "vault.sqlite").read_bytes())
+        shutil.rmtree(folder, ignore_errors=True)
+    path.write_bytes(_NEW_VAULT[0])
+    location = location_for(path)
+    gw = Gateway.open(location)
+    return Vault(gw, gw.unlock(MANAGER, MANAGER_PASS), "", location)
 
 
 class LedgerMachine(RuleBasedStateMachine):
@@ -33,7 +61,11 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.folder = Path(tempfile.mkdtemp(prefix="itexit-ledger-"))
         self.path = self.folder / "vault.sqlite"
-        self.vault = new_vault(self.path)
+        # every example's vault is a copy of one: each is seen from a workstation of its own,
+        # which has not seen the others (the test's own setting is put back after it)
+        (self.folder / "home").mkdir()
+        os.environ["ITEXIT_HOME"] = str(self.folder / "home")
+        self.vault = _fresh_vault(self.path)
         self.session = self.vault.manager
         pp = self.folder / "pp"
         pp.write_text(MANAGER_PASS + "\n")

@@ -13,6 +13,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -80,6 +81,31 @@ def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[bytes]:
         stdin=subprocess.DEVNULL,
         timeout=120,
     )
+
+
+BATCH = Path(__file__).with_name("cli_batch.py")
+
+
+def _cli_batch(
+    env: dict[str, str], tmp: Path, commands: list[list[str]]
+) -> list[tuple[int, bytes, bytes]]:
+    """Each command's exit code and the bytes it wrote, all run in one process (`cli_batch`)."""
+    outdir = Path(tempfile.mkdtemp(dir=tmp))
+    (outdir / "commands.json").write_text(json.dumps(commands))
+    done = subprocess.run(
+        [sys.executable, str(BATCH), str(outdir / "commands.json"), str(outdir)],
+        capture_output=True,
+        env={**os.environ, **env},
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+    assert_clean_bytes(done.stdout + done.stderr)
+    codes = json.loads((outdir / "codes.json").read_text())
+    return [
+        (code, (outdir / f"{n}.out").read_bytes(), (outdir / f"{n}.err").read_bytes())
+        for n, code in enumerate(codes)
+    ]
 
 
 def _exports(tmp: Path) -> list[tuple[str, Path, list[str]]]:
@@ -165,28 +191,32 @@ def test_every_importer_strips_and_the_command_line_writes_no_escape(
     env = {"ITEXIT_KDF_PROFILE": "test"}
     base = ["--vault", str(hostile_vault.path), "--user", MANAGER, "--passphrase-file"]
     base.append(str(tmp_path / "pp"))
-    for kind, path, extra in _exports(tmp_path):
-        done = _cli(env, *base, "import", kind, str(path), *extra)
-        assert done.returncode == 0, (kind, done.stderr.decode())
-        assert_clean_bytes(done.stdout + done.stderr)
-    listed = _cli(env, *base, "cred", "list")
-    assert listed.returncode == 0, listed.stderr
-    assert_clean_bytes(listed.stdout)
-    rows = json.loads(_cli(env, *base, "cred", "list", "--json").stdout)
+    exports = _exports(tmp_path)
+    imports = [[*base, "import", kind, str(path), *extra] for kind, path, extra in exports]
+    *imported, listed, as_json = _cli_batch(
+        env, tmp_path, [*imports, [*base, "cred", "list"], [*base, "cred", "list", "--json"]]
+    )
+    for (kind, _, _), (code, out, err) in zip(exports, imported, strict=True):
+        assert code == 0, (kind, err.decode())
+        assert_clean_bytes(out + err)
+    assert listed[0] == 0, listed[2]
+    assert_clean_bytes(listed[1])
+    rows = json.loads(as_json[1])
     assert len(rows) == 7
-    for row in rows:
-        assert row["system"].endswith("Namegpj.exe"), row["system"]
-        shown = _cli(env, *base, "cred", "show", row["id"])
-        assert shown.returncode == 0, shown.stderr
-        assert_clean_bytes(shown.stdout + shown.stderr)
-        assert b"Namegpj.exe" in shown.stdout
+    assert all(row["system"].endswith("Namegpj.exe") for row in rows), rows
+    shows = [[*base, "cred", "show", row["id"]] for row in rows]
+    for code, out, err in _cli_batch(env, tmp_path, shows):
+        assert code == 0, err
+        assert_clean_bytes(out + err)
+        assert b"Namegpj.exe" in out
     # what was stored (decrypted) is clean in every field, not only what the list prints
     session = hostile_vault.unlock(MANAGER, MANAGER_PASS)
     for row in rows:
         detail = session.credentials.detail(row["id"])
         for value in detail.model_dump(mode="json").values():
             assert_clean_text(json.dumps(value, ensure_ascii=False))
-    # an error sentence naming hostile input the person typed is neutralised too
+    # an error sentence naming hostile input the person typed is neutralised too (this one
+    # through the program itself, start to exit, not only its command function)
     missing = _cli(env, *base, "cred", "show", HOSTILE)
     assert missing.returncode == 2
     assert_clean_bytes(missing.stderr)

@@ -6,7 +6,17 @@ from datetime import date, datetime
 
 import pytest
 
-from itexit.domain.wording import agree, count, day, due, moment, none_of, part_of, plural
+from itexit.domain.wording import (
+    agree,
+    count,
+    day,
+    due,
+    moment,
+    none_does,
+    none_of,
+    part_of,
+    plural,
+)
 
 
 @pytest.mark.parametrize(
@@ -59,6 +69,19 @@ def test_part_of_never_says_1_of_1_vendors(part: int, total: int, words: str) ->
 )
 def test_none_of_never_says_none_of_the_1_vendors(total: int, words: str) -> None:
     assert none_of(total, "vendor") == words
+
+
+@pytest.mark.parametrize(
+    ("total", "words"),
+    [
+        (1, "The only vendor does not depend on the leaver."),
+        (2, "Neither vendor depends on the leaver."),
+        (7, "None of the 7 vendors depends on the leaver."),
+    ],
+)
+def test_none_does_never_says_the_only_one_does(total: int, words: str) -> None:
+    said = none_does(total, "vendor", "depends on the leaver", "does not depend on the leaver")
+    assert said == words
 
 
 def test_dates_carry_four_digit_years_outside_this_one() -> None:

@@ -230,3 +230,15 @@ def test_timeline_counts_and_costs_twelve_months() -> None:
     feb = months[3]
     assert (feb.month, feb.count, feb.cost) == (2, 3, Decimal("1300"))
     assert sum(m.count for m in months) == 11 + 2  # monthly Dec..Oct, plus two in February
+
+
+@pytest.mark.parametrize(
+    ("auto", "label"), [(True, "cancel-by passed on"), (False, "renew now: was due")]
+)
+def test_a_missed_act_by_date_is_named_as_such_not_as_the_expiry(auto: bool, label: str) -> None:
+    # the date shown beside the label is the act-by date, 2026-12-02, not the end of the term
+    missed = plan(date(2027, 1, 31), auto, 60, today=date(2026, 12, 5))
+    assert missed.status is RenewalStatus.OVERDUE
+    assert missed.next_action_date == date(2026, 12, 2)
+    assert missed.renewal_date == date(2027, 1, 31)
+    assert missed.next_action == label

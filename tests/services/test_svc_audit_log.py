@@ -134,6 +134,14 @@ def test_every_action_the_product_writes_has_plain_words() -> None:
     assert "." not in action_words("zzz.unknown")
 
 
+@pytest.mark.parametrize("action", ["cred.rotate.confirm", "cred.verify", "cred.verify_old"])
+def test_a_check_is_named_without_claiming_its_outcome(action: str) -> None:
+    # the outcome (works, refused, unreachable) is in the entry's details, not in its name
+    words = action_words(action)
+    assert words.startswith("Checked whether ")
+    assert "Confirmed" not in words and "no longer" not in words
+
+
 def test_details_are_shown_without_control_characters() -> None:
     lines = detail_lines(
         {"reason": "line one\x1b[2Jcleared\nline two", "credential_id": "c0ffee", "count": 3}

@@ -129,6 +129,24 @@ async def test_the_departure_date_comes_from_the_case_and_a_second_box_is_asked_
     assert [b.address for b in boxes].count("gary@greenwayfp.example") == 2
 
 
+async def test_ctrl_s_monitors_the_mailbox_or_says_why_not(gary_case: Gateway) -> None:
+    app = ItexitApp(gary_case.location, gateway=gary_case)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mailbox(pilot)
+        await press_settled(pilot, "a")
+        modal = app.screen
+        assert isinstance(modal, AddMailboxModal)
+        await press_settled(pilot, "ctrl+s")
+        assert app.screen is modal
+        said = str(modal.query_one("#add-message", Static).render())
+        assert said == "Type the e-mail address to monitor."
+        await fill(pilot, "#add-address", "G.Thistle@outlook.example")
+        await press_settled(pilot, "ctrl+s")
+        assert isinstance(app.screen, MailboxScreen)
+    boxes = gary_case.unlock(MANAGER, MANAGER_PASSPHRASE).mailboxes.list_mailboxes()
+    assert "g.thistle@outlook.example" in [b.address for b in boxes]
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_edit_mailbox_modal(
     snap_compare: Snap, gary_case: Gateway, size: tuple[int, int]

@@ -299,7 +299,7 @@ def schedule(
             renewal_date=term_end,
             cancel_by=act_by,
             next_action_date=act_by,
-            next_action=("cancel-by passed, renews" if auto_renew else "renew now, expires"),
+            next_action=("cancel-by passed on" if auto_renew else "renew now: was due"),
             days_left=(act_by - today).days,
             band=Band.OVERDUE,
             status=RenewalStatus.OVERDUE,

@@ -53,6 +53,15 @@ def none_of(total: int, word: str, many: str | None = None) -> str:
     return f"None of the {count(total, word, many)}"
 
 
+def none_does(total: int, word: str, does: str, does_not: str) -> str:
+    """A sentence saying none of `total` things does something: "Neither vendor depends on the
+    leaver.", and for one thing "The only vendor does not depend on the leaver." (never "The only
+    vendor depends", which says the opposite)."""
+    if total == 1:
+        return f"The only {word} {does_not}."
+    return f"{none_of(total, word)} {does}."
+
+
 def day(when: date, today: date) -> str:
     """A date as people write it: "18 Nov" this year, "18 Nov 2025" in any other (never "25")."""
     return f"{when:%d %b}" if when.year == today.year else f"{when:%d %b %Y}"

@@ -16,7 +16,7 @@ from textual.widgets import Header, Input, Static
 
 from itexit.domain.roles import Permission
 from itexit.domain.vendors import ContactFields, VendorDetail, VendorFields, VendorSummary
-from itexit.domain.wording import agree, none_of, part_of
+from itexit.domain.wording import agree, none_does, part_of
 from itexit.screens.base import ItexitScreen
 from itexit.screens.vendor_forms import ContactModal, RemoveContactModal, VendorModal
 from itexit.widgets.keybar import KeyBar
@@ -229,7 +229,14 @@ class VendorsScreen(ItexitScreen):
                 )
             )
         else:
-            summary.update(f"{none_of(len(message.vendors), 'vendor')} depends on the leaver.")
+            summary.update(
+                none_does(
+                    len(message.vendors),
+                    "vendor",
+                    "depends on the leaver",
+                    "does not depend on the leaver",
+                )
+            )
         if table.cursor_item is None:
             self._show_detail(None)
 

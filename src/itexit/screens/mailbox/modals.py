@@ -497,6 +497,15 @@ class AddMailboxModal(ItexitModal[NewMailbox]):
         note.update(f"From the case of {case.case_name}.")
         note.display = True
 
+    def _save(self) -> None:
+        """Ctrl+S: add it as Monitor does, or say beside the form why it cannot be added yet."""
+        value, problem = self._value()
+        if value is None:
+            message = problem or "Type the e-mail address to monitor."
+            self.query_one("#add-message", Static).update(message)
+            return
+        self._add()
+
     @on(Button.Pressed, "#add")
     def _add(self) -> None:
         value, _problem = self._value()

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from itexit.domain.credentials import CheckOutcome, HistoryEntry, SecretStage, status_label
 from itexit.screens.base import ItexitModal
-from itexit.screens.cred_form import CredentialFormModal, FormResult
+from itexit.screens.credentials.form import CredentialFormModal, FormResult
 
 __all__ = [
     "AttestModal",

@@ -1,6 +1,6 @@
 """Dialogs of the credentials screen: attest a manual check, a check's result, the history.
 
-The add / edit form is in `cred_form.py` (re-exported here).
+The add / edit form is in `form.py` (re-exported here).
 """
 
 from __future__ import annotations

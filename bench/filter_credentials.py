@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from textual.app import App, ComposeResult
 
 from itexit.domain.credentials import Category, CredentialStatus, CredentialSummary, Source
-from itexit.screens.credentials import credential_table, ordered
+from itexit.screens.credentials.screen import credential_table, ordered
 from itexit.widgets.virtual_table import VirtualTable
 
 VENDORS = ["Microsoft 365", "Cisco", "Fortinet", "Epic", "Veeam", "Chase", "RingCentral", "AWS"]

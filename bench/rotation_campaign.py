@@ -34,7 +34,7 @@ def main() -> int:
     from changer_systems import MAKERS, password
 
     from itexit.domain.changing import ChangeMethod
-    from itexit.services.changing import ChangingService
+    from itexit.services.credentials.changing import ChangingService
     from servers.certs import TestCA
     from servers.linux import ShellSshServer
     from servers.mariadb import MariadbServer

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from itexit import changers
 from itexit.domain.changing import AutoStep
-from itexit.services.changing import ChangingService
+from itexit.services.credentials.changing import ChangingService
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 

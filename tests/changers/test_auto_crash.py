@@ -17,7 +17,7 @@ from test_auto_rotation import add, works
 from itexit.domain.changing import ChangeMethod
 from itexit.domain.credentials import CredentialStatus
 from itexit.domain.credentials import SecretStage as Stage
-from itexit.services.changing import ChangingService
+from itexit.services.credentials.changing import ChangingService
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 from vaulthelpers import MANAGER, MANAGER_PASS, Vault
@@ -85,7 +85,7 @@ def test_a_kill_at_every_step_resumes_to_a_proven_rotation(
             assert creds_status is expected, point
             with service.ctx.reading() as session:
                 from itexit.domain.credentials import SecretStage
-                from itexit.services.cred_records import secret_row
+                from itexit.services.credentials.records import secret_row
 
                 stage = (
                     SecretStage.PENDING if expected is S.ROTATION_PENDING else SecretStage.CURRENT

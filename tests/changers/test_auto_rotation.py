@@ -22,7 +22,7 @@ from itexit.domain.changing import AutoStep, ChangeMethod
 from itexit.domain.credentials import CredentialStatus, SecretStage
 from itexit.domain.errors import BadInput
 from itexit.domain.verify import Endpoint, TlsMode
-from itexit.services.changing import ChangingService
+from itexit.services.credentials.changing import ChangingService
 from vaulthelpers import Vault
 
 S = CredentialStatus

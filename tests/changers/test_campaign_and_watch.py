@@ -22,7 +22,7 @@ from itexit.domain.credentials import CredentialStatus, NewCredential
 from itexit.domain.errors import BadInput
 from itexit.domain.roles import Role
 from itexit.domain.verify import Endpoint, VerifyResult
-from itexit.services.changing import ChangingService, departing_members
+from itexit.services.credentials.changing import ChangingService, departing_members
 from itexit.services.watch import WatchService, alarms
 from servers.common import closed_port
 from vaulthelpers import LEAVER, LEAVER_PASS, MANAGER, MANAGER_PASS, Vault

@@ -13,7 +13,7 @@ from test_auto_rotation import add, works
 
 from itexit.domain.changing import AutoStep, ChangeMethod
 from itexit.domain.credentials import CredentialStatus, PasswordPolicy
-from itexit.services.changing import ChangingService
+from itexit.services.credentials.changing import ChangingService
 from servers.certs import TestCA
 from servers.common import serve, started
 from servers.slapd import SLAPD_MISSING, SUFFIX, SlapdServer, SlapdUnavailable

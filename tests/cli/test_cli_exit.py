@@ -136,7 +136,7 @@ def test_the_collector_is_back_once_the_vault_is_open(
     monkeypatch.setenv("ITEXIT_HOME", demo_vault["ITEXIT_HOME"])
     monkeypatch.setenv("ITEXIT_KDF_PROFILE", "test")
     seen: list[bool] = []
-    from itexit.services import credentials
+    from itexit.services.credentials import service as credentials
 
     real = credentials.CredentialService.list
 

@@ -18,7 +18,7 @@ from itexit.domain.credentials import (
 )
 from itexit.domain.errors import BadInput, NotFound, PermissionDenied, StaleEdit
 from itexit.domain.rotation import IllegalTransition
-from itexit.services.credentials import tiles
+from itexit.services.credentials.service import tiles
 from vaulthelpers import (
     CONSULTANT,
     CONSULTANT_PASS,

@@ -19,8 +19,8 @@ from itexit.domain.renewals import (
     RenewalStatus,
 )
 from itexit.domain.roles import Role
-from itexit.services import renewals as renewal_area
 from itexit.services.demo import renewals as renewal_demo
+from itexit.services.renewals import service as renewal_area
 from vaulthelpers import (
     CONSULTANT,
     CONSULTANT_PASS,
@@ -188,7 +188,8 @@ def test_departing_person_flagged_by_e_mail_or_by_hand(
     vault: Vault, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(
-        "itexit.services.renewals.departing", lambda ctx: ["Gary Holt", "gary@greenwayfp.example"]
+        "itexit.services.renewals.service.departing",
+        lambda ctx: ["Gary Holt", "gary@greenwayfp.example"],
     )
     s = vault.manager.renewals
     domain = s.add(
@@ -241,7 +242,7 @@ def test_reminders_and_tiles(vault: Vault) -> None:
 
 
 def test_demo_renewals(vault: Vault, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("itexit.services.renewals.departing", lambda ctx: ["Gary Holt"])
+    monkeypatch.setattr("itexit.services.renewals.service.departing", lambda ctx: ["Gary Holt"])
     today = date(2026, 11, 23)
     renewal_demo.build_demo(vault.manager, today)
     items = vault.manager.renewals.list(today)

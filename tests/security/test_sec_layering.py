@@ -11,7 +11,7 @@ CORE_MODULES = [
     "itexit.services.gateway",
     "itexit.services.session",
     "itexit.services.users",
-    "itexit.services.credentials",
+    "itexit.services.credentials.service",
     "itexit.services.audit",
     "itexit.domain.models",
     "itexit.store.models",

@@ -100,7 +100,7 @@ APP = """
 import asyncio, gc
 from pathlib import Path
 from itexit.app import ItexitApp
-from itexit.screens.credentials import CredentialsScreen
+from itexit.screens.credentials.screen import CredentialsScreen
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 from itexit.vault.memory import wipe

@@ -17,10 +17,10 @@ PRODUCTION = [
     "itexit.services.remind",
     "itexit.services.ledger",
     "itexit.services.restore",
-    "itexit.services.renewal_notices",
+    "itexit.services.renewals.notices",
     "itexit.services.imports",
-    "itexit.services.changing",
-    "itexit.services.handover",
+    "itexit.services.credentials.changing",
+    "itexit.services.credentials.handover",
 ]
 
 
@@ -57,7 +57,7 @@ def area_modules() -> list[str]:
 
 def test_no_production_service_loads_the_demo() -> None:
     modules = [*PRODUCTION, *area_modules()]
-    assert "itexit.services.mailbox" in modules and "itexit.services.credentials" in modules
+    assert "itexit.services.mailbox" in modules and "itexit.services.credentials.service" in modules
     loaded = loaded_after_import(modules)
     assert set(modules) <= loaded  # every import really happened
     demo = {m for m in loaded if m.startswith("itexit.") and "demo" in m.split(".")[-1]}

@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from statement_helpers import build_practice
 
 from itexit.domain.statements import NewListedPassword, NewSigning, StatementEdit
-from itexit.services.handover import receive
+from itexit.services.credentials.handover import receive
 
 CANARIES = {
     "job_title": "CANARY-3e1f-JOBTITLE",

@@ -10,7 +10,7 @@ from itexit.domain.credentials import CredentialStatus, Source
 from itexit.domain.errors import BadInput, IntegrityFailure
 from itexit.domain.roles import Role
 from itexit.domain.statements import NewListedPassword
-from itexit.services.handover import pending_count, receive
+from itexit.services.credentials.handover import pending_count, receive
 from itexit.vault.inbox import derive_inbox_key, entry_info, open_entry
 from vaulthelpers import LEAVER, LEAVER_PASS, MANAGER2, MANAGER2_PASS
 

@@ -19,18 +19,18 @@ from worlds import Worlds
 from itexit.app import ItexitApp
 from itexit.domain.checklist import CaseKind, CaseStatus, NewCase, TaskStatus
 from itexit.domain.roles import Role
-from itexit.screens.case_detail import CaseDetailScreen
-from itexit.screens.case_modals import CaseStageModal, NewCaseModal, TerminationDateModal
-from itexit.screens.cases import CaseListScreen
-from itexit.screens.error import ErrorModal
-from itexit.screens.my_tasks import MyTasksScreen
-from itexit.screens.statement import StatementScreen
-from itexit.screens.task_modals import (
+from itexit.screens.cases.detail import CaseDetailScreen
+from itexit.screens.cases.modals import CaseStageModal, NewCaseModal, TerminationDateModal
+from itexit.screens.cases.my_tasks import MyTasksScreen
+from itexit.screens.cases.screen import CaseListScreen
+from itexit.screens.cases.statement import StatementScreen
+from itexit.screens.cases.task_modals import (
     AddTaskModal,
     AssignModal,
     EvidenceModal,
     NotApplicableModal,
 )
+from itexit.screens.error import ErrorModal
 from itexit.services.gateway import Gateway
 from itexit.services.session import UnlockedVault
 

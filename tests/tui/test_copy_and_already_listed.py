@@ -12,8 +12,8 @@ from worlds import Worlds
 
 from itexit.app import ItexitApp
 from itexit.domain.mailbox import MessageClass
+from itexit.screens.credentials.rotation_wizard import RotationWizard
 from itexit.screens.mailbox.modals import UnsubscribeModal
-from itexit.screens.rotation_wizard import RotationWizard
 from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 
@@ -87,7 +87,7 @@ async def test_without_a_clipboard_the_button_says_so(
     frozen_demo: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("ITEXIT_OSC52")
-    monkeypatch.setattr("itexit.screens.cred_clipboard.local_tool", lambda: None)
+    monkeypatch.setattr("itexit.screens.credentials.clipboard.local_tool", lambda: None)
     app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
     async with app.run_test(size=(120, 36)) as pilot:
         await unlock(pilot, MANAGER, DEMO_MANAGER_PASSPHRASE)
@@ -112,7 +112,7 @@ async def test_a_renewal_listed_already_is_asked_about_and_the_form_kept(
     from tui_steps import fill
 
     from itexit.screens.already_listed import AlreadyListedModal
-    from itexit.screens.renewal_form import RenewalFormModal
+    from itexit.screens.renewals.form import RenewalFormModal
 
     before = len(frozen_demo.unlock(MANAGER, DEMO_MANAGER_PASSPHRASE).renewals.list())
     app = ItexitApp(frozen_demo.location, gateway=frozen_demo)

@@ -16,9 +16,9 @@ from worlds import Worlds
 
 from itexit.app import ItexitApp
 from itexit.domain.credentials import Category, NewCredential
-from itexit.screens.cred_form import CredentialFormModal
-from itexit.screens.cred_modals import CheckResultModal, HistoryModal
-from itexit.screens.credentials import CredentialsScreen
+from itexit.screens.credentials.form import CredentialFormModal
+from itexit.screens.credentials.modals import CheckResultModal, HistoryModal
+from itexit.screens.credentials.screen import CredentialsScreen
 from itexit.services.gateway import Gateway
 
 Snap = Callable[..., bool]

@@ -15,9 +15,9 @@ from worlds import Worlds
 
 from itexit.app import ItexitApp
 from itexit.domain.credentials import Category, NewCredential
-from itexit.screens.cred_modals import CredentialFormModal
-from itexit.screens.cred_retire import RetireCredentialModal
-from itexit.screens.credentials import CredentialsScreen
+from itexit.screens.credentials.modals import CredentialFormModal
+from itexit.screens.credentials.retire import RetireCredentialModal
+from itexit.screens.credentials.screen import CredentialsScreen
 from itexit.services.gateway import Gateway
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]

@@ -131,7 +131,7 @@ async def test_first_row_shows_its_decrypted_fields_at_once(
     highlight that every load announces must not blank them and fetch them again (a second
     request that failed used to leave the first row without its fields until the cursor moved)."""
     from itexit.domain.errors import StaleEdit
-    from itexit.services.credentials import CredentialService
+    from itexit.services.credentials.service import CredentialService
 
     real = CredentialService.detail
     calls: list[str] = []
@@ -194,7 +194,7 @@ async def test_wizard_shows_a_generated_secret_exactly(
     """A secret holding markup-like brackets is shown character for character."""
     from pydantic import SecretStr
 
-    from itexit.services.credentials import CredentialService
+    from itexit.services.credentials.service import CredentialService
 
     odd = "Ab[/b]9\\[x]z-[red]q"
     real = CredentialService.start_rotation

@@ -14,7 +14,7 @@ from textual.widgets import Input
 from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, settle, type_fast, unlock
 
 from itexit.app import ItexitApp
-from itexit.screens.credentials import CredentialsScreen
+from itexit.screens.credentials.screen import CredentialsScreen
 from itexit.screens.recovery_kit import RecoveryKitScreen
 from itexit.screens.setup import SetupScreen
 from itexit.services.demo import build_demo

@@ -12,7 +12,7 @@ from textual.widgets import Checkbox, DataTable, Input, Select, Static
 from tui_steps import MANAGER, MANAGER_PASSPHRASE, fill, settle, unlock
 
 from itexit.app import ItexitApp
-from itexit.screens.imports import ImportScreen
+from itexit.screens.credentials.imports import ImportScreen
 from itexit.services.gateway import Gateway
 from itexit.services.imports import ImportKind
 

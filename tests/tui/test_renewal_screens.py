@@ -19,9 +19,9 @@ from itexit.app import ItexitApp
 from itexit.domain.renewals import NewRenewal, RenewalState
 from itexit.io.rdap import DomainFacts
 from itexit.screens.error import ErrorModal
-from itexit.screens.renewal_export import RenewalExportModal
-from itexit.screens.renewal_form import RenewalFormModal
-from itexit.screens.renewals import RenewalsScreen, render_cell
+from itexit.screens.renewals.export import RenewalExportModal
+from itexit.screens.renewals.form import RenewalFormModal
+from itexit.screens.renewals.screen import RenewalsScreen, render_cell
 from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 from itexit.widgets.virtual_table import VirtualTable

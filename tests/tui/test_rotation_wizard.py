@@ -8,7 +8,7 @@ from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, settle, type_fast, unloc
 
 from itexit.app import ItexitApp
 from itexit.domain.credentials import CredentialStatus
-from itexit.screens.rotation_wizard import RotationWizard
+from itexit.screens.credentials.rotation_wizard import RotationWizard
 from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 

@@ -17,8 +17,8 @@ from itexit.app import ItexitApp
 from itexit.domain.checklist import CaseKind, NewCase
 from itexit.domain.roles import Role
 from itexit.domain.statements import PropertyState, StatementStatus
-from itexit.screens.statement import StatementScreen
-from itexit.screens.statement_modals import (
+from itexit.screens.cases.statement import StatementScreen
+from itexit.screens.cases.statement_modals import (
     AddPropertyModal,
     EditStatementModal,
     ListPasswordModal,

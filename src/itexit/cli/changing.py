@@ -17,7 +17,7 @@ from itexit.domain.wording import count
 
 if TYPE_CHECKING:
     from itexit.domain.changing import AutoRotation, AutoStep, WatchCheck
-    from itexit.services.changing import ChangingService
+    from itexit.services.credentials.changing import ChangingService
 
 _STEP_WORDS = {
     "save": "saving the new secret",
@@ -29,7 +29,7 @@ _STEP_WORDS = {
 
 
 def _service(cli: Cli) -> ChangingService:
-    from itexit.services.changing import ChangingService
+    from itexit.services.credentials.changing import ChangingService
 
     return ChangingService(cli.unlock().ctx)
 

@@ -147,7 +147,7 @@ def cmd_list(cli: Cli) -> int:
     elif args.status == "due":
         rows = [i.summary for i in session.credentials.campaign().items]
         if args.search:
-            from itexit.services.credentials import matches
+            from itexit.services.credentials.service import matches
 
             rows = [r for r in rows if matches(r, args.search)]
     else:

@@ -20,10 +20,12 @@ class Area(NamedTuple):
 
 
 AREAS: tuple[Area, ...] = (
-    Area("checklist", "Checklist", "itexit.screens.cases", "CaseListScreen", "f4"),
-    Area("credentials", "Credentials", "itexit.screens.credentials", "CredentialsScreen", "f5"),
+    Area("checklist", "Checklist", "itexit.screens.cases.screen", "CaseListScreen", "f4"),
+    Area(
+        "credentials", "Credentials", "itexit.screens.credentials.screen", "CredentialsScreen", "f5"
+    ),
     Area("vendors", "Vendors", "itexit.screens.vendors", "VendorsScreen", "f6"),
-    Area("renewals", "Renewals", "itexit.screens.renewals", "RenewalsScreen", "f7"),
+    Area("renewals", "Renewals", "itexit.screens.renewals.screen", "RenewalsScreen", "f7"),
     Area("mailbox", "Mailbox", "itexit.screens.mailbox", "MailboxScreen", "f8"),
     Area("sweep", "Sweep", "itexit.screens.sweep", "SweepScreen", "f9"),
     Area("audit", "Audit log", "itexit.screens.audit", "AuditLogScreen", "f10"),

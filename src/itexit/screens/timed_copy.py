@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.app import App
 
-from itexit.screens.cred_clipboard import CLEAR_SECONDS, Clipboard
+from itexit.screens.credentials.clipboard import CLEAR_SECONDS, Clipboard
 from itexit.services.memory import wipe_text
 
 NO_CLIPBOARD = (

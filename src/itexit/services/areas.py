@@ -71,12 +71,12 @@ class ModuleArea:
 AREAS: tuple[Area, ...] = (
     ModuleArea("watch", service="watch", exposure="watch"),
     ModuleArea("users", exposure="access"),
-    ModuleArea("credentials", service="credentials", exposure="credentials"),
+    ModuleArea("credentials", service="credentials.service", exposure="credentials"),
     ModuleArea("sweep", service="sweep", exposure="sweep"),
     ModuleArea("checklist", service="checklist", exposure="cases"),
     ModuleArea("statements", service="statements"),
     ModuleArea("vendors", service="vendors", exposure="vendors"),
-    ModuleArea("renewals", service="renewals", exposure="renewals"),
+    ModuleArea("renewals", service="renewals.service", exposure="renewals"),
     ModuleArea("mailbox", service="mailbox", exposure="mailbox"),
     ModuleArea("backups", service="backups"),
 )

@@ -26,7 +26,7 @@ from itexit.domain.roles import Role, Scope
 from itexit.domain.wording import count
 from itexit.services import audit, guessing, roster, states, witness
 from itexit.services.context import Actor, Store, VaultContext, bind_all, lock_meta
-from itexit.services.handover import open_inbox_on_unlock, publish_key
+from itexit.services.credentials.handover import open_inbox_on_unlock, publish_key
 from itexit.services.location import VaultLocation
 from itexit.services.passphrase import require_acceptable
 from itexit.services.roster import RosterUnsigned

@@ -32,8 +32,8 @@ from itexit.io.importers import (
     parse_mapping,
 )
 from itexit.services.context import VaultContext
-from itexit.services.cred_records import host_and_port
-from itexit.services.credentials import CredentialService
+from itexit.services.credentials.records import host_and_port
+from itexit.services.credentials.service import CredentialService
 from itexit.store.models import Credential
 
 __all__ = [

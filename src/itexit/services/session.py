@@ -28,14 +28,14 @@ from itexit.services.users import UserService
 if TYPE_CHECKING:
     from itexit.services.audit_log import AuditLogService
     from itexit.services.backups.service import BackupService
-    from itexit.services.changing import ChangingService
     from itexit.services.checklist import CaseService
-    from itexit.services.credentials import CredentialService
+    from itexit.services.credentials.changing import ChangingService
+    from itexit.services.credentials.service import CredentialService
     from itexit.services.imports import ImportService
     from itexit.services.ledger import ExposureLedger
     from itexit.services.mailbox import MailboxService
-    from itexit.services.renewal_notices import RenewalNotices
-    from itexit.services.renewals import RenewalService
+    from itexit.services.renewals.notices import RenewalNotices
+    from itexit.services.renewals.service import RenewalService
     from itexit.services.statements import StatementService
     from itexit.services.sweep import SweepService
     from itexit.services.vendors import VendorService
@@ -79,14 +79,14 @@ class UnlockedVault:
 
     @cached_property
     def credentials(self) -> CredentialService:
-        from itexit.services.credentials import CredentialService
+        from itexit.services.credentials.service import CredentialService
 
         return CredentialService(self.ctx)
 
     @cached_property
     def changing(self) -> ChangingService:
         """Rotation itexit carries out on the systems themselves, and the campaign."""
-        from itexit.services.changing import ChangingService
+        from itexit.services.credentials.changing import ChangingService
 
         return ChangingService(self.ctx)
 
@@ -123,7 +123,7 @@ class UnlockedVault:
 
     @cached_property
     def renewals(self) -> RenewalService:
-        from itexit.services.renewals import RenewalService
+        from itexit.services.renewals.service import RenewalService
 
         return RenewalService(self.ctx)
 
@@ -148,7 +148,7 @@ class UnlockedVault:
     @cached_property
     def renewal_notices(self) -> RenewalNotices:
         """A mailbox notice made into a renewal, or linked to the one already tracked."""
-        from itexit.services.renewal_notices import RenewalNotices
+        from itexit.services.renewals.notices import RenewalNotices
 
         return RenewalNotices(self.ctx)
 
@@ -160,13 +160,13 @@ class UnlockedVault:
     def receive_handovers(self) -> int:
         """Add the passwords HR listed on an exit statement to the credentials, unverified
         (`handover.receive`); how many arrived. 0 for anyone who cannot open the inbox."""
-        from itexit.services.handover import receive
+        from itexit.services.credentials.handover import receive
 
         return receive(self.ctx)
 
     def handovers_waiting(self) -> int:
         """How many listed passwords wait for this person to receive them (0 if they cannot)."""
-        from itexit.services.handover import may_receive, pending_count
+        from itexit.services.credentials.handover import may_receive, pending_count
 
         return pending_count(self.ctx) if may_receive(self.ctx) else 0
 

@@ -40,9 +40,9 @@ from itexit.domain.statements import (
     fill,
     load_template,
 )
-from itexit.services import handover
 from itexit.services.blobs import read_blob, store_blob
 from itexit.services.context import VaultContext, check_version, plain_enum
+from itexit.services.credentials import handover
 from itexit.services.states import check_statements, closed_cases
 from itexit.store.checklist import Case
 from itexit.store.models import VaultMeta

@@ -31,8 +31,8 @@ from itexit.domain.models import Tile
 from itexit.domain.reminders import Reminder, ReminderArea
 from itexit.domain.roles import Permission, Scope
 from itexit.services.context import VaultContext
-from itexit.services.cred_records import add_event, find
-from itexit.services.rotation import RotationService, VerifierLookup
+from itexit.services.credentials.records import add_event, find
+from itexit.services.credentials.rotation import RotationService, VerifierLookup
 from itexit.store.checklist import Case
 from itexit.store.inventory import WatchCheck as WatchRow
 from itexit.store.models import Credential, utcnow

@@ -33,7 +33,7 @@ from itexit.screens.base import ItexitModal
 from itexit.screens.timed_copy import NO_CLIPBOARD, TimedCopy
 
 if TYPE_CHECKING:
-    from itexit.services.renewal_notices import RenewalNotices
+    from itexit.services.renewals.notices import RenewalNotices
 
 DATE_FORMAT = "%d %b %Y"
 

@@ -21,7 +21,7 @@ from itexit.domain.roles import Permission, Scope
 from itexit.io import kdbx_export
 from itexit.io.kdbx_export import KdbxEntry
 from itexit.services.context import VaultContext
-from itexit.services.cred_records import secret_fingerprint, secret_row
+from itexit.services.credentials.records import secret_fingerprint, secret_row
 from itexit.services.passphrase import require_acceptable
 from itexit.store import backup_copy
 from itexit.store.inventory import CredentialEvent

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from pydantic import SecretStr
 
 from itexit.domain.credentials import Category, NewCredential
-from itexit.services.credentials import CredentialService
+from itexit.services.credentials.service import CredentialService
 from itexit.services.demo.practice import SEED, demo_definition, demo_secret
 
 if TYPE_CHECKING:

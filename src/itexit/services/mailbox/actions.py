@@ -105,7 +105,7 @@ class Actions(Ingest):
 
     def create_renewal(self, ref: str, message_id: int, new: NewRenewal) -> ActionEntry:
         """Record the renewal a notice announces, and log it against the message."""
-        from itexit.services.renewals import RenewalService
+        from itexit.services.renewals.service import RenewalService
 
         self.ctx.require(Permission.MAILBOX_REVIEW)
         with self.ctx.transaction() as session:

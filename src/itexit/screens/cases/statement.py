@@ -29,7 +29,7 @@ from itexit.domain.statements import (
 )
 from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
-from itexit.screens.statement_modals import (
+from itexit.screens.cases.statement_modals import (
     AddPropertyModal,
     EditStatementModal,
     ListPasswordModal,

@@ -37,9 +37,15 @@ from itexit.domain.roles import Permission
 from itexit.domain.rotation import in_campaign
 from itexit.domain.verify import Endpoint, TlsMode
 from itexit.services.context import VaultContext
-from itexit.services.cred_records import add_event, find, secret_fingerprint, secret_row, to_summary
+from itexit.services.credentials.records import (
+    add_event,
+    find,
+    secret_fingerprint,
+    secret_row,
+    to_summary,
+)
+from itexit.services.credentials.rotation import RotationService, VerifierLookup
 from itexit.services.people import departing
-from itexit.services.rotation import RotationService, VerifierLookup
 from itexit.store.inventory import CredentialEvent
 from itexit.store.models import Credential, User
 

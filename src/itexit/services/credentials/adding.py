@@ -20,7 +20,12 @@ from itexit.domain.errors import BadInput
 from itexit.domain.roles import Permission, Scope
 from itexit.domain.wording import count
 from itexit.services.context import VaultContext
-from itexit.services.cred_records import add_event, host_and_port, secret_fingerprint, to_summary
+from itexit.services.credentials.records import (
+    add_event,
+    host_and_port,
+    secret_fingerprint,
+    to_summary,
+)
 from itexit.store.models import Credential, SecretVersion
 
 AUDIT_BATCH = 500

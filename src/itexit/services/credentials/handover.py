@@ -21,7 +21,7 @@ from itexit.domain.credentials import NewCredential, Source
 from itexit.domain.errors import BadInput, IntegrityFailure
 from itexit.domain.roles import Permission, Role, Scope
 from itexit.services.context import VaultContext
-from itexit.services.cred_adding import add
+from itexit.services.credentials.adding import add
 from itexit.store.statements import HandoverEntry, HandoverKey
 from itexit.vault import inbox
 

@@ -17,7 +17,7 @@ from itexit.domain.credentials import CredentialStatus, CredentialSummary, Secre
 from itexit.domain.errors import BadInput, IntegrityFailure
 from itexit.domain.roles import Permission, Scope
 from itexit.services.context import VaultContext, check_version
-from itexit.services.cred_records import (
+from itexit.services.credentials.records import (
     add_event,
     find,
     secret_fingerprint,

@@ -19,10 +19,10 @@ from itexit.domain.errors import BadInput
 from itexit.domain.roles import Permission
 from itexit.domain.wording import count, day
 from itexit.screens.base import ItexitScreen
-from itexit.screens.case_detail import CaseDetailScreen
-from itexit.screens.case_modals import NewCaseModal
-from itexit.screens.case_text import BAR_WIDTH, DATE_FORMAT, progress_bar
-from itexit.screens.my_tasks import MyTasksScreen
+from itexit.screens.cases.detail import CaseDetailScreen
+from itexit.screens.cases.modals import NewCaseModal
+from itexit.screens.cases.my_tasks import MyTasksScreen
+from itexit.screens.cases.text import BAR_WIDTH, DATE_FORMAT, progress_bar
 from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:

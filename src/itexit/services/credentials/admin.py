@@ -9,7 +9,7 @@ from __future__ import annotations
 from itexit.domain.credentials import CredentialSummary
 from itexit.domain.roles import Permission
 from itexit.services.context import VaultContext
-from itexit.services.cred_records import find, to_summary
+from itexit.services.credentials.records import find, to_summary
 
 
 def set_sweep_admin(ctx: VaultContext, ref: str, admin: bool) -> CredentialSummary:

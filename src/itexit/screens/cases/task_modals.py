@@ -14,7 +14,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 from itexit.domain.checklist import PHASE_LABELS, TASK_ROLES, NewTask, Phase, TaskInfo
 from itexit.domain.roles import ROLE_LABELS, Role
 from itexit.screens.base import ItexitModal
-from itexit.screens.case_modals import parse_date
+from itexit.screens.cases.modals import parse_date
 
 MIN_REASON = 3
 """The shortest reason accepted for setting a task aside."""

@@ -1,6 +1,6 @@
 """Dialogs of the credentials screen: attest a manual check, a check's result, the history.
 
-The add / edit form is in `cred_form.py` (re-exported here).
+The add / edit form is in `form.py` (re-exported here).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from itexit.domain.credentials import CheckOutcome, HistoryEntry, SecretStage, status_label
 from itexit.screens.base import ItexitModal
-from itexit.screens.cred_form import CredentialFormModal, FormResult
+from itexit.screens.credentials.form import CredentialFormModal, FormResult
 
 __all__ = [
     "AttestModal",

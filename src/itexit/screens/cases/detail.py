@@ -26,15 +26,15 @@ from itexit.domain.checklist import (
 from itexit.domain.roles import ROLE_LABELS, Permission, Role
 from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
-from itexit.screens.case_modals import CaseStageModal, TerminationDateModal
-from itexit.screens.case_text import DATE_FORMAT, progress_bar
-from itexit.screens.task_modals import (
+from itexit.screens.cases.modals import CaseStageModal, TerminationDateModal
+from itexit.screens.cases.task_modals import (
     AddTaskModal,
     AssignModal,
     Evidence,
     EvidenceModal,
     NotApplicableModal,
 )
+from itexit.screens.cases.text import DATE_FORMAT, progress_bar
 from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -603,7 +603,7 @@ class CaseDetailScreen(ItexitScreen):
         self.app.push_screen(CaseStageModal(self._case.name, self._case.status), chosen)
 
     def action_statement(self) -> None:
-        from itexit.screens.statement import StatementScreen
+        from itexit.screens.cases.statement import StatementScreen
 
         self.app.push_screen(StatementScreen(self._session, self._case_id))
 

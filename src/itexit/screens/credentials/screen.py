@@ -31,8 +31,8 @@ from itexit.domain.credentials import (
 )
 from itexit.domain.rotation import finished, in_campaign, leverage_rank, next_step
 from itexit.screens.base import ItexitScreen
-from itexit.screens.cred_clipboard import CLEAR_SECONDS, Clipboard
-from itexit.screens.cred_modals import (
+from itexit.screens.credentials.clipboard import CLEAR_SECONDS, Clipboard
+from itexit.screens.credentials.modals import (
     Attestation,
     AttestModal,
     CheckResultModal,
@@ -40,8 +40,8 @@ from itexit.screens.cred_modals import (
     FormResult,
     HistoryModal,
 )
-from itexit.screens.cred_retire import RetireChoice, RetireCredentialModal
-from itexit.screens.rotation_wizard import RotationWizard
+from itexit.screens.credentials.retire import RetireChoice, RetireCredentialModal
+from itexit.screens.credentials.rotation_wizard import RotationWizard
 from itexit.services.memory import wipe_text
 from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import Column, VirtualTable
@@ -593,7 +593,7 @@ class CredentialsScreen(ItexitScreen):
         self.app.push_screen(RotationWizard(self._session, row), self._reload)
 
     def action_rotate_all_due(self) -> None:
-        from itexit.screens.campaign import CampaignModal
+        from itexit.screens.credentials.campaign import CampaignModal
 
         self.app.push_screen(CampaignModal(self._session), self._reload)
 
@@ -676,7 +676,7 @@ class CredentialsScreen(ItexitScreen):
         self.load()
 
     def action_import(self) -> None:
-        from itexit.screens.imports import ImportScreen
+        from itexit.screens.credentials.imports import ImportScreen
 
         self.app.push_screen(ImportScreen(self._session), self._reload)
 

@@ -31,8 +31,8 @@ from itexit.domain.renewals import (
 from itexit.domain.roles import Permission
 from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
-from itexit.screens.renewal_export import ExportChoice, RenewalExportModal
-from itexit.screens.renewal_form import RenewalEdit, RenewalFormModal
+from itexit.screens.renewals.export import ExportChoice, RenewalExportModal
+from itexit.screens.renewals.form import RenewalEdit, RenewalFormModal
 from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import Column, VirtualTable
 

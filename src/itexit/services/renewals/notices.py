@@ -13,7 +13,7 @@ from itexit.domain.renewals import NewRenewal, RenewalKind, RenewalSummary
 from itexit.domain.roles import Permission
 from itexit.services.context import VaultContext
 from itexit.services.mailbox import MailboxService
-from itexit.services.renewals import RenewalService
+from itexit.services.renewals.service import RenewalService
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from itexit.domain.rotation import (
 )
 from itexit.domain.verify import Endpoint, TlsMode, VerifyOutcome, VerifyResult
 from itexit.services.context import VaultContext
-from itexit.services.cred_records import (
+from itexit.services.credentials.records import (
     add_event,
     find,
     load_policy,

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Header, Static
 from itexit.domain.checklist import MyTask
 from itexit.domain.roles import ROLE_LABELS
 from itexit.screens.base import ItexitScreen
-from itexit.screens.case_detail import CaseDetailScreen
+from itexit.screens.cases.detail import CaseDetailScreen
 from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:

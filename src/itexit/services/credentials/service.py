@@ -1,7 +1,7 @@
 """The credential inventory: add (one or many), list, describe, edit, reveal and copy.
 
 Reveal and copy are audited before anything is decrypted for the person. Rotation and
-verification live in `services/rotation.py`; this service forwards to it so screens and commands
+verification live in `rotation.py`; this service forwards to it so screens and commands
 hold one object (`session.credentials`).
 """
 
@@ -43,9 +43,11 @@ from itexit.domain.rotation import (
     leverage_rank,
     next_step,
 )
-from itexit.services import cred_adding, cred_admin, cred_lifecycle
 from itexit.services.context import VaultContext, check_version
-from itexit.services.cred_records import (
+from itexit.services.credentials import adding as cred_adding
+from itexit.services.credentials import admin as cred_admin
+from itexit.services.credentials import lifecycle as cred_lifecycle
+from itexit.services.credentials.records import (
     add_event,
     find,
     host_and_port,
@@ -54,8 +56,8 @@ from itexit.services.cred_records import (
     secret_row,
     to_summary,
 )
+from itexit.services.credentials.rotation import RotationService, VerifierLookup
 from itexit.services.exposures.credentials import still_to_rotate, with_exposure
-from itexit.services.rotation import RotationService, VerifierLookup
 from itexit.store.inventory import CredentialEvent
 from itexit.store.models import Credential
 
@@ -103,7 +105,7 @@ class CredentialService:
         summary_audit: tuple[str, str, dict[str, Any]] | None = None,
     ) -> builtins.list[CredentialSummary]:
         """Add every item in one transaction: all are added, or (on any error) none is
-        (`services/cred_adding.py`)."""
+        (`services/credentials/adding.py`)."""
         return cred_adding.add_many(
             self.ctx, items, on_progress=on_progress, summary_audit=summary_audit
         )
@@ -359,7 +361,7 @@ class CredentialService:
         return self.update(ref, CredentialEdit(policy=policy))
 
     def retire(self, ref: str, reason: str, version: int | None = None) -> CredentialSummary:
-        """Off the active list for good (see `services/cred_lifecycle.py`); history stays."""
+        """Off the active list for good (see `services/credentials/lifecycle.py`); history stays."""
         return cred_lifecycle.retire(self.ctx, ref, reason, version)
 
     def delete(self, ref: str, version: int | None = None) -> str:
@@ -367,10 +369,10 @@ class CredentialService:
         return cred_lifecycle.delete_credential(self.ctx, ref, version)
 
     def set_sweep_admin(self, ref: str, admin: bool) -> CredentialSummary:
-        """Mark (or unmark) an admin account the sweep may use (`services/cred_admin.py`)."""
+        """Mark (or unmark) an admin account the sweep may use (`services/credentials/admin.py`)."""
         return cred_admin.set_sweep_admin(self.ctx, ref, admin)
 
-    # --- rotation (see services/rotation.py) ---------------------------------------------------
+    # --- rotation (see services/credentials/rotation.py) ------------------------------------------
 
     def _rotation(self, ref: str) -> RotationService:
         if (retired := self.detail(ref).summary).retired_at is not None:

@@ -1,0 +1,1 @@
+"""The checklist screens: cases, their tasks, my tasks and the departure statement."""

@@ -1,0 +1,1 @@
+"""The credentials screens: the list, its forms and modals, rotation, campaigns and imports."""

@@ -1,0 +1,1 @@
+"""The renewals screens: the list, its form and the export."""

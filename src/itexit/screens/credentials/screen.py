@@ -6,6 +6,7 @@ rest), then everything else. `/` filters as you type over system, host and categ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -229,6 +230,8 @@ class CredentialsScreen(ItexitScreen):
         super().__init__()
         self._session = session
         self._rows: list[CredentialSummary] = []
+        self._loading = False
+        self._typed_ahead: Callable[[], None] | None = None
         self._hide_timer: Timer | None = None
         self._clipboard: Clipboard | None = None
         self._shown: list[str] = []
@@ -262,21 +265,38 @@ class CredentialsScreen(ItexitScreen):
 
     # --- loading ------------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group="cred-load", exclusive=True)
     def load(self) -> None:
+        """Read the list again; a key for the selected row typed before it arrives waits."""
+        self._loading = True
+        self._load_rows()
+
+    @work(thread=True, exit_on_error=False, group="cred-load", exclusive=True)
+    def _load_rows(self) -> None:
         """Receive the passwords HR listed on an exit statement (they arrive in the list as
         unverified, from the statement), then read the list."""
-        self._session.receive_handovers()
-        self.post_message(self.Loaded(self._session.credentials.list()))
+        try:
+            self._session.receive_handovers()
+            self.post_message(self.Loaded(self._session.credentials.list()))
+        except BaseException:
+            self.app.call_from_thread(self._typed_ahead_dropped)
+            raise
+
+    def _typed_ahead_dropped(self) -> None:
+        self._loading = False
+        self._typed_ahead = None
 
     @on(Loaded)
     def _loaded(self, message: Loaded) -> None:
         message.stop()
+        self._loading = False
         self._rows = ordered(message.rows)
         self.table.empty_text = "No credentials match." if self._rows else "No credentials yet."
         self.table.set_rows(self._rows)
         self.query_one("#cred-campaign", Static).update(campaign_line(self._rows))
         self._show_detail(refresh=True)
+        again, self._typed_ahead = self._typed_ahead, None
+        if again is not None:
+            self.call_after_refresh(again)
 
     @property
     def table(self) -> VirtualTable[CredentialSummary]:
@@ -286,8 +306,13 @@ class CredentialsScreen(ItexitScreen):
     def selected(self) -> CredentialSummary | None:
         return self.table.cursor_item
 
-    def _need_selected(self) -> CredentialSummary | None:
+    def _need_selected(self, again: Callable[[], None]) -> CredentialSummary | None:
+        """The selected row; while the list is still being read, None, and `again` (the key
+        typed ahead, e.g. by a password manager) runs once it has arrived."""
         row = self.selected
+        if row is None and self._loading:
+            self._typed_ahead = again
+            return None
         if row is None:
             self.notify("Select a credential first.", severity="warning")
         return row
@@ -409,7 +434,7 @@ class CredentialsScreen(ItexitScreen):
     # --- reveal and copy ------------------------------------------------------------------------
 
     def action_reveal(self) -> None:
-        row = self._need_selected()
+        row = self._need_selected(self.action_reveal)
         if row is not None:
             self.reveal(row.id)
 
@@ -464,7 +489,7 @@ class CredentialsScreen(ItexitScreen):
         _wipe_all(shown)
 
     def action_copy_secret(self) -> None:
-        row = self._need_selected()
+        row = self._need_selected(self.action_copy_secret)
         if row is None:
             return
         if self._clipboard is None:
@@ -512,7 +537,7 @@ class CredentialsScreen(ItexitScreen):
         self._check(old=True)
 
     def _check(self, *, old: bool) -> None:
-        row = self._need_selected()
+        row = self._need_selected(lambda: self._check(old=old))
         if row is None:
             return
         if row.verifier != "manual":
@@ -542,7 +567,7 @@ class CredentialsScreen(ItexitScreen):
         self.post_message(self.Checked(result))
 
     def action_reconcile(self) -> None:
-        row = self._need_selected()
+        row = self._need_selected(self.action_reconcile)
         if row is None:
             return
         if row.verifier != "manual":
@@ -584,7 +609,7 @@ class CredentialsScreen(ItexitScreen):
     # --- rotation, history, add and edit ------------------------------------------------
 
     def action_rotate(self) -> None:
-        row = self._need_selected()
+        row = self._need_selected(self.action_rotate)
         if row is None:
             return
         if row.status is CredentialStatus.NEEDS_RECONCILE:
@@ -598,7 +623,7 @@ class CredentialsScreen(ItexitScreen):
         self.app.push_screen(CampaignModal(self._session), self._reload)
 
     def action_history(self) -> None:
-        row = self._need_selected()
+        row = self._need_selected(self.action_history)
         if row is not None:
             self.load_history(row.id, row.system)
 
@@ -617,7 +642,7 @@ class CredentialsScreen(ItexitScreen):
         self.app.push_screen(CredentialFormModal(submit=self._submit), self._form_done)
 
     def action_edit(self) -> None:
-        row = self._need_selected()
+        row = self._need_selected(self.action_edit)
         if row is not None:
             self.open_editor(row.id)
 
@@ -650,7 +675,7 @@ class CredentialsScreen(ItexitScreen):
         self.load()
 
     def action_retire(self) -> None:
-        row = self._need_selected()
+        row = self._need_selected(self.action_retire)
         if row is None:
             return
 

@@ -11,7 +11,14 @@ from sweephelpers import open_case
 from itexit.domain.errors import IntegrityFailure, PermissionDenied
 from itexit.domain.reminders import ReminderArea
 from itexit.domain.roles import Role
-from itexit.domain.sweep import Finding, FindingKind, FindingStatus, HostReport, Severity
+from itexit.domain.sweep import (
+    KIND_LABELS,
+    Finding,
+    FindingKind,
+    FindingStatus,
+    HostReport,
+    Severity,
+)
 from itexit.services import sweep
 from itexit.services.dashboard import AREAS as DASHBOARD_AREAS
 from itexit.services.demo import sweep as sweep_demo
@@ -83,7 +90,9 @@ def test_a_status_edited_in_sql_does_not_hide_an_open_finding(vault: Vault) -> N
         sweep.open_findings(ctx)
 
 
-def test_a_viewer_sees_the_tile_but_cannot_sweep_or_read_findings(vault: Vault) -> None:
+def test_a_viewer_sees_the_tile_and_each_finding_by_kind_and_host_only(vault: Vault) -> None:
+    """The auditor reads what kind of way in is left on which host; what it names (the key, the
+    rule, the system) is sealed, and running the sweep is refused."""
     case = open_case(vault)
     sweep.record(vault.manager.ctx, case, [HostReport(host=HOST, findings=[key_finding("S:1")])])
     vault.manager.add_user(VIEWER, Role.VIEWER, VIEWER_PASS)
@@ -92,8 +101,12 @@ def test_a_viewer_sees_the_tile_but_cannot_sweep_or_read_findings(vault: Vault) 
     assert tile.count == 1
     with pytest.raises(PermissionDenied):
         viewer.sweep.run()
-    with pytest.raises(PermissionDenied):
-        viewer.sweep.findings()
+    (seen,) = viewer.sweep.findings()
+    (full,) = vault.manager.sweep.findings()
+    assert (seen.host, seen.kind, seen.status) == (full.host, full.kind, full.status)
+    assert seen.subject == KIND_LABELS[seen.kind] != full.subject
+    assert seen.evidence == {} and seen.system == "" and seen.why == ""
+    assert full.evidence
 
 
 def test_the_demo_practice_carries_sweep_findings(vault: Vault) -> None:

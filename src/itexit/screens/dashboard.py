@@ -235,6 +235,15 @@ class DashboardScreen(ItexitScreen):
         listing = self.query_one("#dashboard-exposures", ExposureList)
         if listing.display:
             listing.focus()
+            if listing.highlighted is None:  # on the first exposure, so Enter or a acts at once
+                listing.highlighted = next(
+                    (
+                        i
+                        for i in range(listing.option_count)
+                        if not listing.get_option_at_index(i).disabled
+                    ),
+                    None,
+                )
 
     def action_accept_risk(self) -> None:
         """Accept the risk of the exposure under the cursor; only managers may."""

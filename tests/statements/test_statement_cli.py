@@ -99,6 +99,35 @@ def test_hr_prepares_prints_records_and_finds_the_statement(
     code, _, err = hr("statement", "property", DEPARTING, "add", "Phone")
     assert code == 2 and err.startswith("itexit: This statement was signed on 2026-11-23")
     assert "Traceback" not in err
+    assert hr("statement", "property", DEPARTING, "outstanding", "Door keys")[0] == 2
+
+
+def test_property_returned_after_signing_from_the_command_line(
+    vault_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def hr(*args: str) -> tuple[int, str, str]:
+        return itexit(vault_file, HR_USER, *args, capsys=capsys)
+
+    hr("statement", "property", DEPARTING, "add", "Laptop")
+    hr("statement", "property", DEPARTING, "add", "Pager")
+    code, _, err = hr("statement", "property", DEPARTING, "returned", "Pager", "--on", "2026-11-23")
+    assert code == 2 and "--on and --received-by are for an item returned after" in err
+    hr("statement", "pdf", DEPARTING, str(tmp_path / "s.pdf"))
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4 scan")
+    hr("statement", "record", DEPARTING, "--signed-on", "2026-11-23", "--witness", "W M",
+       "--signed-copy", str(scan))  # fmt: skip
+    code, out, _ = hr(
+        "statement", "property", DEPARTING, "returned", "laptop", "--received-by", "Anna Berg"
+    )
+    assert code == 0 and "Laptop: returned on 2026-11-23, received by Anna Berg" in out
+    assert "1 outstanding" in out
+    code, _, err = hr("statement", "property", DEPARTING, "returned", "Pager", "--on", "23.11.")
+    assert code == 2 and "not a date" in err
+    code, out, _ = hr("statement", "show", DEPARTING, "--json")
+    items = {i["name"]: i for i in json.loads(out)["property_items"]}
+    assert items["Laptop"]["after_signing"] and items["Laptop"]["state"] == "returned"
+    assert items["Pager"]["state"] == "outstanding"
 
 
 def test_consultant_sees_status_only_and_bad_input_is_one_sentence(

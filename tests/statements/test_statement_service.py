@@ -213,3 +213,79 @@ def test_every_change_is_audited_without_personal_details(
     assert "Chief tinkerer" not in details and "sticker" not in details
     assert "Wendy" not in details
     assert practice.manager.verify_audit().ok
+
+
+def test_property_returned_after_signing_closes_its_exposure_and_keeps_the_signed_text(
+    practice: Practice, tmp_path: Path
+) -> None:
+    from itexit.domain.statements import LateReturn
+    from itexit.io.statement_pdf import render_statement
+
+    hr = practice.hr.statements
+    hr.prepare(practice.case_id)
+    hr.add_property(practice.case_id, "Laptop (asset 0142)")
+    hr.add_property(practice.case_id, "Pager")
+    hr.print_pdf(practice.case_id, tmp_path / "s.pdf")
+    signed = hr.record_signing(practice.case_id, signing())
+
+    def open_property() -> list[str]:
+        return [
+            e.subject
+            for e in practice.manager.exposures.open_for_case(practice.case_id)
+            if e.subject_ref.startswith("property:")
+        ]
+
+    assert open_property() == ["Laptop (asset 0142)", "Pager"]
+    # the unsigned path stays closed after signing
+    with pytest.raises(BadInput, match="it can no longer be changed"):
+        hr.set_property(practice.case_id, "Pager", returned=True)
+    with pytest.raises(BadInput, match="in the future"):
+        hr.return_after_signing(
+            practice.case_id, "Pager", LateReturn(returned_on=date(2026, 11, 24))
+        )
+    with pytest.raises(BadInput, match="signed on 23 November 2026"):
+        hr.return_after_signing(
+            practice.case_id, "Pager", LateReturn(returned_on=date(2026, 11, 22))
+        )
+    with pytest.raises(PermissionDenied):
+        practice.consultant.statements.return_after_signing(
+            practice.case_id, "Pager", LateReturn(returned_on=date(2026, 11, 23))
+        )
+    with pytest.raises(NotFound, match="no item 'Badge'"):
+        hr.return_after_signing(
+            practice.case_id, "Badge", LateReturn(returned_on=date(2026, 11, 23))
+        )
+    assert hr.get(practice.case_id).version == signed.version  # nothing written
+
+    statement = hr.return_after_signing(
+        practice.case_id,
+        "laptop (asset 0142)",
+        LateReturn(returned_on=date(2026, 11, 23), received_by="Anna Berg"),
+    )
+    laptop = next(i for i in statement.property_items if i.name.startswith("Laptop"))
+    assert laptop.state is PropertyState.RETURNED and laptop.after_signing
+    assert (laptop.returned_on, laptop.received_by) == (date(2026, 11, 23), "Anna Berg")
+    assert laptop.signed_state is PropertyState.OUTSTANDING
+    assert [i.name for i in statement.outstanding] == ["Pager"]
+    assert statement.status is StatementStatus.SIGNED and statement.signing == signed.signing
+    assert statement.text_sha256() == signed.text_sha256()
+    # the PDF of the signed statement still lists the laptop as it was signed
+    assert render_statement(statement)[0] == render_statement(signed)[0]
+    assert open_property() == ["Pager"]
+    with pytest.raises(BadInput, match="already marked returned"):
+        hr.return_after_signing(
+            practice.case_id, "Laptop (asset 0142)", LateReturn(returned_on=date(2026, 11, 23))
+        )
+    pager = next(
+        i
+        for i in hr.return_after_signing(
+            practice.case_id, "Pager", LateReturn(returned_on=date(2026, 11, 23))
+        ).property_items
+        if i.name == "Pager"
+    )
+    assert pager.received_by == practice.hr.ctx.actor.name
+    assert open_property() == []
+    events = practice.manager.recent_audit(limit=5)
+    late = [e for e in events if e.action == "statement.property_items.returned_after_signing"]
+    assert len(late) == 2 and "Anna" not in str(late[0].model_dump())
+    assert practice.manager.verify_audit().ok

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Select, Static, TextArea
 from tui_steps import MANAGER, MANAGER_PASSPHRASE, fill, settle, unlock
 from worlds import Worlds
 
@@ -256,3 +256,41 @@ def test_snapshot_edit_form_scrolled_to_the_notes(
 
     app = ItexitApp(with_notes.location, gateway=with_notes)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_the_sweep_admin_mark_is_set_and_cleared_in_the_form(with_notes: Gateway) -> None:
+    app = ItexitApp(with_notes.location, gateway=with_notes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_credentials(pilot)
+        form = await open_form(pilot, "e")
+        box = form.query_one("#cf-sweep-admin", Checkbox)
+        assert str(box.label) == "An admin account the sweep uses" and not box.value
+        box.value = True
+        await save(pilot)
+        assert isinstance(app.screen, CredentialsScreen)
+        form = await open_form(pilot)  # a new one, marked as it is added
+        await fill(pilot, "#cf-system", "File server admin")
+        await fill(pilot, "#cf-url", "ssh://root@files.example")
+        form.query_one("#cf-sweep-admin", Checkbox).value = True
+        await save(pilot)
+        assert isinstance(app.screen, CredentialsScreen)
+    session = with_notes.unlock(MANAGER, MANAGER_PASSPHRASE)
+    assert session.credentials.detail("Practice database").sweep_admin
+    assert session.credentials.detail("File server admin").sweep_admin
+    marks = [e for e in session.recent_audit(limit=10) if e.action == "cred.sweep_admin"]
+    assert len(marks) == 2
+    session.lock()
+    app = ItexitApp(with_notes.location, gateway=with_notes)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_credentials(pilot)
+        form = await open_form(pilot, "e")
+        box = form.query_one("#cf-sweep-admin", Checkbox)
+        assert box.value  # shown as stored
+        box.value = False
+        await save(pilot)
+    session = with_notes.unlock(MANAGER, MANAGER_PASSPHRASE)
+    marked = [
+        c.system for c in session.credentials.list() if session.credentials.detail(c.id).sweep_admin
+    ]
+    assert len(marked) == 1
+    session.lock()

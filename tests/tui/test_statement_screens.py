@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, Static
+from textual.widgets import Checkbox, DataTable, Input, Static, TabbedContent
 from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, settle, unlock
 from worlds import Worlds
 
@@ -21,6 +21,7 @@ from itexit.screens.cases.statement import StatementScreen
 from itexit.screens.cases.statement_modals import (
     AddPropertyModal,
     EditStatementModal,
+    LateReturnModal,
     ListPasswordModal,
     PrintStatementModal,
     RecordSigningModal,
@@ -269,11 +270,42 @@ async def test_hr_prints_and_records_the_signing(hr_practice: Gateway, tmp_path:
         assert statement.status is StatementStatus.SIGNED
         assert statement.signing is not None and statement.signing.witness == "Wendy Marsh"
         # read-only now: the editing keys are gone
-        for action in ("edit_text", "add_item", "toggle_returned", "list_password"):
+        for action in ("edit_text", "add_item", "list_password"):
             assert screen.check_action(action, ()) is False
         await pilot.press("a")
         await settle(pilot)
         assert app.screen is screen
+        # property handed back later is still marked returned, as a fact after the signing
+        assert screen.check_action("toggle_returned", ()) is True
+        late = statement.outstanding[0]
+        screen.query_one("#statement-tabs", TabbedContent).active = "tab-property"
+        await settle(pilot)
+        table = screen.query_one("#property-table", DataTable)
+        table.focus()
+        table.move_cursor(row=[i.id for i in statement.property_items].index(late.id))
+        await pilot.press("r")
+        await settle(pilot)
+        modal = app.screen
+        assert isinstance(modal, LateReturnModal)
+        assert modal.query_one("#late-received-by", Input).value == HR[0]
+        await fill(pilot, "#late-date", "2000-01-01")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is modal
+        assert "signed on" in str(modal.query_one(".field-message", Static).render())
+        await fill(pilot, "#late-date", date.today().isoformat())
+        await fill(pilot, "#late-received-by", "Anna Berg")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.screen is screen
+        after = app.session.statements.get("Gary Thistle")
+        item = next(i for i in after.property_items if i.id == late.id)
+        assert item.state is PropertyState.RETURNED and item.after_signing
+        assert item.received_by == "Anna Berg" and after.signing == statement.signing
+        row = [str(cell) for cell in table.get_row(late.id)]
+        assert row[1] == "returned" and "after signing, to Anna Berg" in row[2]
+        exposures = app.session.exposures.open_for_case(statement.case_id)
+        assert late.name not in [e.subject for e in exposures]
 
 
 async def test_editing_the_practice_text(hr_practice: Gateway) -> None:

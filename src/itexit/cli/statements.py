@@ -69,9 +69,15 @@ def render(statement: Statement) -> str:
         lines += [f"{number}. {clause.title}", f"   {clause.text}", ""]
     lines += [f"{statement.practice_text_title}:", f"   {statement.practice_text or '-'}", ""]
     lines.append("Property:")
-    lines += [f"   [{item.state.value:<11}] {item.name}" for item in statement.property_items] or [
-        "   (none listed)"
-    ]
+    lines += [
+        f"   [{item.state.value:<11}] {item.name}"
+        + (
+            f" (after the signing, on {item.returned_on}, received by {item.received_by})"
+            if item.after_signing
+            else ""
+        )
+        for item in statement.property_items
+    ] or ["   (none listed)"]
     lines.append("Passwords listed (kept in the vault, never shown):")
     lines += [
         f"   {p.system}{' (' + p.username + ')' if p.username else ''}: "
@@ -145,7 +151,25 @@ def cmd_property(cli: Cli) -> int:
         statement = service.add_property(args.case, args.item, returned=args.returned)
     elif args.action == "remove":
         statement = service.remove_property(args.case, args.item)
+    elif args.action == "returned" and service.get(args.case).read_only:
+        from itexit.domain.statements import LateReturn
+
+        late = LateReturn(
+            returned_on=_date(args.on) if args.on else date.today(),
+            received_by=args.received_by or "",
+        )
+        statement = service.return_after_signing(args.case, args.item, late)
+        ref = args.item.strip().lower()
+        item = next(i for i in statement.property_items if ref in (i.id, i.name.lower()))
+        print(
+            f"{item.name}: returned on {late.returned_on}, received by {item.received_by}; "
+            "recorded after the signing (the signed statement stays as it was signed)."
+        )
     else:
+        if args.on or args.received_by:
+            raise BadInput(
+                "--on and --received-by are for an item returned after the statement was signed."
+            )
         statement = service.set_property(args.case, args.item, returned=args.action == "returned")
     left = len(statement.outstanding)
     print(
@@ -262,6 +286,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("action", choices=["add", "returned", "outstanding", "remove"])
     p.add_argument("item", metavar="ITEM", help="what it is, e.g. 'Laptop (asset 0142)'")
     p.add_argument("--returned", action="store_true", help="with add: already returned")
+    p.add_argument(
+        "--on", metavar="YYYY-MM-DD", help="after the signing: the day it was handed back"
+    )
+    p.add_argument("--received-by", metavar="NAME", help="after the signing: who took it back")
     p.set_defaults(func=cmd_property)
 
     p = statements.add_parser(

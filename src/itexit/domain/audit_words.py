@@ -74,6 +74,7 @@ ACTION_WORDS: dict[str, str] = {
     "statement.print": "Printed the exit statement",
     "statement.property_items.add": "Listed property to return",
     "statement.property_items.mark": "Marked property returned",
+    "statement.property_items.returned_after_signing": "Property returned after the signing",
     "statement.property_items.remove": "Removed property from the list",
     "statement.sign": "Recorded the signed exit statement",
     "sweep.accept": "Accepted leftover access as a risk",

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
+from itexit.domain.errors import Blocked
+
 
 class Severity(IntEnum):
     """Lower is worse; the ledger lists the worst first."""
@@ -230,3 +232,25 @@ def blocking(task_key: str, exposures: list[Exposure]) -> list[Exposure]:
         for e in exposures
         if e.is_open and e.kind == kind.value and e.subject_ref.startswith(prefix)
     ]
+
+
+class ExposuresStillOpen(Blocked):
+    """A case cannot close while its person's exposures are open; the sentence is worded for
+    the command line, and `exposures` lets a screen word it for itself."""
+
+    def __init__(self, message: str, case_name: str, exposures: list[Exposure]) -> None:
+        super().__init__(message)
+        self.case_name = case_name
+        self.exposures = exposures
+
+
+def still_open_on_screen(case_name: str, exposures: list[Exposure]) -> str:
+    """The closing refusal as a screen says it: each exposure by its subject, no ids."""
+    named = "; ".join(f"{e.subject} ({e.kind_label.lower()})" for e in exposures[:5])
+    more = f" and {len(exposures) - 5} more" if len(exposures) > 5 else ""
+    many = len(exposures) != 1
+    return (
+        f"{case_name} cannot be closed: {len(exposures)} exposure{'s are' if many else ' is'} "
+        f"still open: {named}{more}. Close each, or accept its risk from the dashboard's list "
+        "(e, then a)."
+    )

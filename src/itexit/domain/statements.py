@@ -118,6 +118,15 @@ class PropertyItem(Frozen):
     name: str
     state: PropertyState
     returned_on: date | None = None
+    received_by: str = ""
+    """Who took the item back; recorded when it came back after the signing."""
+    after_signing: bool = False
+    """Returned after the statement was signed: the signed text still lists it outstanding."""
+
+    @property
+    def signed_state(self) -> PropertyState:
+        """The state as it stood on the signed statement."""
+        return PropertyState.OUTSTANDING if self.after_signing else self.state
 
 
 class ListedPassword(Frozen):
@@ -237,6 +246,14 @@ class NewListedPassword(Model):
     username: str = ""
     secret: SecretStr
     note: str = ""
+
+
+class LateReturn(Model):
+    """An item handed back after the statement was signed."""
+
+    returned_on: date
+    received_by: str = ""
+    """Defaults to the person recording it."""
 
 
 class NewSigning(Model):

@@ -166,7 +166,7 @@ def _property_table(pdf: FPDF, statement: Statement) -> None:
     )
     pdf.set_font(_FONT, size=9.5)
     for item in statement.property_items:
-        if item.state is PropertyState.RETURNED:
+        if item.signed_state is PropertyState.RETURNED:  # a later return leaves the text
             state = "Returned"
             if item.returned_on:
                 state += f" {item.returned_on.strftime('%d %b %Y')}"

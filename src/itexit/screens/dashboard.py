@@ -12,6 +12,7 @@ from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.widgets import Header, LoadingIndicator, Static
 
+from itexit.domain.exposures import Exposure
 from itexit.domain.models import DashboardSummary, Tile
 from itexit.domain.roles import Permission
 from itexit.screens.base import ItexitScreen, ScreenAction
@@ -44,8 +45,9 @@ class DashboardScreen(ItexitScreen):
     HELP = (
         "The dashboard shows what the departing person can still reach: first every open "
         "exposure, per person, most severe first (E goes to the list; Enter opens the screen "
-        "that closes one), then one tile per area as a summary; its number opens it. Grey "
-        "tiles are areas not set up yet. A banner warns while too few people can unlock."
+        "that closes one; A accepts its risk until a date), then one tile per area as a "
+        "summary; its number opens it. Grey tiles are areas not set up yet. A banner warns "
+        "while too few people can unlock."
     )
 
     BINDINGS = [
@@ -69,6 +71,13 @@ class DashboardScreen(ItexitScreen):
             "Exposures",
             id="dashboard.exposures",
             tooltip="Go to the open exposures; Enter opens the screen that closes one",
+        ),
+        Binding(
+            "a",
+            "accept_risk",
+            "Accept the risk",
+            id="dashboard.accept_risk",
+            tooltip="Carry the chosen exposure knowingly until a date (practice managers)",
         ),
         Binding(
             "b",
@@ -226,6 +235,45 @@ class DashboardScreen(ItexitScreen):
         listing = self.query_one("#dashboard-exposures", ExposureList)
         if listing.display:
             listing.focus()
+            if listing.highlighted is None:  # on the first exposure, so Enter or a acts at once
+                listing.highlighted = next(
+                    (
+                        i
+                        for i in range(listing.option_count)
+                        if not listing.get_option_at_index(i).disabled
+                    ),
+                    None,
+                )
+
+    def action_accept_risk(self) -> None:
+        """Accept the risk of the exposure under the cursor; only managers may."""
+        from datetime import date
+
+        from itexit.screens.accept_risk import AcceptRiskModal
+
+        if not self._session.exposures.may_accept():
+            self.notify(
+                "Only a practice manager can accept a risk; ask one to do it.",
+                title="Not allowed",
+                severity="warning",
+            )
+            return
+        listing = self.query_one("#dashboard-exposures", ExposureList)
+        item = listing.highlighted_exposure() if listing.display else None
+        if item is None:
+            self.notify("Press e, move to an exposure, then press a.", title="Accept the risk")
+            return
+
+        def accepted(result: Exposure | None) -> None:
+            if result is not None and result.acceptance is not None:
+                self.notify(
+                    f"{result.subject} is accepted until {result.acceptance.until:%d %b %Y}; "
+                    "it is open again after that date.",
+                    title="Risk accepted",
+                )
+                self.action_refresh_summary()
+
+        self.app.push_screen(AcceptRiskModal(self._session, item, date.today()), accepted)
 
     @on(ExposureList.Chosen)
     def _exposure_chosen(self, message: ExposureList.Chosen) -> None:
@@ -234,7 +282,10 @@ class DashboardScreen(ItexitScreen):
         self.post_message(self.AreaChosen(closing.screen, message.exposure.kind_label))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Backing up and the export are offered only to roles allowed them."""
+        """Backing up and the export are offered only to roles allowed them; accepting a risk
+        while an exposure is chosen."""
+        if action == "accept_risk":  # offered while the exposure list has the focus
+            return isinstance(self.focused, ExposureList)
         needs = {"back_up": Permission.VAULT_BACKUP, "export_kdbx": Permission.CRED_REVEAL}
         if action in needs:
             return self._session.can(needs[action])

@@ -12,6 +12,8 @@ from textual.widgets import Static
 from itexit.screens.base import ItexitModal, ScreenAction
 
 HELP_TITLES = {
+    "LateReturnModal": "Property returned after the signing",
+    "AcceptRiskModal": "Accept the risk of an exposure",
     "AlreadyListedModal": "It may be listed already",
     "AuditEntryModal": "One entry of the record",
     "AuditLogScreen": "The record of who did what",

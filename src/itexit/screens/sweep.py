@@ -175,8 +175,8 @@ class SweepScreen(ItexitScreen):
             )
         elif not self._hosts:
             hint.update(
-                "No admin account is marked for the sweep: mark one on its credential "
-                "(itexit cred sweep-admin ID)."
+                "No admin account is marked for the sweep: mark one in its credential: F5, e, "
+                "'An admin account the sweep uses'."
                 + (f" {count(open_count, 'way in', 'ways in')} recorded." if open_count else "")
             )
         else:

@@ -241,10 +241,14 @@ class ExposureLedger:
                 return item
         raise NotFound(f"There is no exposure {ref.strip()!r} (itexit exposure list shows them).")
 
+    def may_accept(self) -> bool:
+        """Whether the unlocked person may accept a risk (practice managers only)."""
+        return self.ctx.actor.role is Role.MANAGER
+
     def accept(self, ref: str, reason: str, until: date, today: date | None = None) -> Exposure:
         """Carry a risk knowingly until a date; audited, and open again once the date passes."""
         self.ctx.require(Permission.DASHBOARD_READ)
-        if self.ctx.actor.role is not Role.MANAGER:
+        if not self.may_accept():
             raise PermissionDenied("Only a practice manager can accept a risk.")
         today = today or date.today()
         reason = " ".join(reason.split())

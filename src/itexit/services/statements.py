@@ -24,6 +24,7 @@ from itexit.domain.roles import Permission, Scope
 from itexit.domain.statements import (
     DATE_TEXT,
     Clause,
+    LateReturn,
     ListedPassword,
     NewListedPassword,
     NewSigning,
@@ -349,6 +350,49 @@ class StatementService:
             return {"item_id": item["id"], "state": item["state"]}
 
         return self._change(case_ref, expected_version, "statement.property_items.mark", change)
+
+    def return_after_signing(
+        self, case_ref: str, item_ref: str, late: LateReturn, expected_version: int | None = None
+    ) -> Statement:
+        """Record an item handed back after the signing; the signed text stays as signed."""
+        self.ctx.require(Permission.HR_WRITE)
+        received_by = _clean(late.received_by, 200, "name of who received it")
+        if late.returned_on > date.today():
+            raise BadInput("The return date is in the future; give the day it was handed back.")
+        with self.ctx.transaction() as session:
+            case = self._case(session, case_ref)
+            row = self._statement(session, case)
+            check_version(row, expected_version)
+            doc = self.ctx.unseal(row)
+            if row.status != StatementStatus.SIGNED.value:
+                raise BadInput(
+                    "The statement is not signed yet: mark the item returned on the property "
+                    "list itself."
+                )
+            item = _find_item(doc, item_ref)
+            if item["state"] != PropertyState.OUTSTANDING:
+                raise BadInput(f"{item['name']} is already marked returned.")
+            signed_on = date.fromisoformat(doc["signing"]["signed_on"])
+            if late.returned_on < signed_on:
+                raise BadInput(
+                    f"The statement was signed on {signed_on.strftime(DATE_TEXT)}; give a "
+                    "return date on or after it."
+                )
+            item["state"] = PropertyState.RETURNED
+            item["returned_on"] = late.returned_on.isoformat()
+            item["received_by"] = received_by or self.ctx.actor.name
+            item["after_signing"] = True
+            self.ctx.seal(row, doc)
+            session.flush()
+            self.ctx.record(
+                session,
+                "statement.property_items.returned_after_signing",
+                case.name,
+                statement_id=row.id,
+                item_id=item["id"],
+                returned_on=item["returned_on"],
+            )
+            return self._view(session, row, case, doc)
 
     def remove_property(
         self, case_ref: str, item_ref: str, expected_version: int | None = None

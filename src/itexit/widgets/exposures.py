@@ -69,6 +69,12 @@ class ExposureList(OptionList):
             options.extend(Option(exposure_line(e), id=e.id) for e in items)
         self.add_options(options)
 
+    def highlighted_exposure(self) -> Exposure | None:
+        """The exposure under the cursor, if the cursor is on one."""
+        if self.highlighted is None:
+            return None
+        return self._items.get(self.get_option_at_index(self.highlighted).id or "")
+
     @on(OptionList.OptionSelected)
     def _chosen(self, message: OptionList.OptionSelected) -> None:
         message.stop()

@@ -23,6 +23,8 @@ from itexit.domain.checklist import (
     TaskInfo,
     TaskStatus,
 )
+from itexit.domain.errors import Blocked
+from itexit.domain.exposures import ExposuresStillOpen, still_open_on_screen
 from itexit.domain.roles import ROLE_LABELS, Permission, Role
 from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
@@ -468,7 +470,10 @@ class CaseDetailScreen(ItexitScreen):
                 )
             )
         elif what == "close":
-            case = cases.close(case_id)
+            try:
+                case = cases.close(case_id)
+            except ExposuresStillOpen as still:
+                raise Blocked(still_open_on_screen(still.case_name, still.exposures)) from None
             self.post_message(self.CaseChanged("Case closed", f"The case of {case.name}."))
         elif what == "stage":
             assert isinstance(payload, CaseStatus)

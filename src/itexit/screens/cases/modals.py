@@ -92,7 +92,7 @@ class NewCaseModal(ItexitModal[NewCase]):
                 yield Label("Termination date (YYYY-MM-DD)", classes="field-label")
                 yield Input(
                     d.termination_date.isoformat() if d else "",
-                    placeholder=self._today.isoformat(),
+                    placeholder=f"YYYY-MM-DD, e.g. {self._today.isoformat()}",
                     id="case-date",
                 )
                 yield _message("case-date")

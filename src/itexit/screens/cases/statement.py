@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from itexit.domain.roles import Permission
 from itexit.domain.statements import (
+    LateReturn,
     NewListedPassword,
     NewSigning,
     PrintResult,
@@ -32,6 +33,7 @@ from itexit.screens.base import ItexitScreen
 from itexit.screens.cases.statement_modals import (
     AddPropertyModal,
     EditStatementModal,
+    LateReturnModal,
     ListPasswordModal,
     NewItem,
     PrintStatementModal,
@@ -80,7 +82,7 @@ class StatementScreen(ItexitScreen):
             "toggle_returned",
             "Returned",
             id="statement.property.mark",
-            tooltip="Mark the selected item returned or outstanding",
+            tooltip="Mark the selected item returned or outstanding (after the signing: returned)",
         ),
         Binding(
             "w",
@@ -169,6 +171,8 @@ class StatementScreen(ItexitScreen):
         if action in _EDITING:
             if not self._may_write or self._statement is None:
                 return False
+            if action == "toggle_returned" and self._statement.read_only:
+                return bool(self._statement.outstanding)  # handed back after the signing
             return not self._statement.read_only
         if action == "print_pdf":
             return self._may_read and self._may_write and self._statement is not None
@@ -273,7 +277,8 @@ class StatementScreen(ItexitScreen):
             table.add_row(
                 item.name,
                 Text("returned", style="green") if returned else Text("outstanding", "bold"),
-                item.returned_on.strftime(DAY) if item.returned_on else "",
+                (item.returned_on.strftime(DAY) if item.returned_on else "")
+                + (f" (after signing, to {item.received_by})" if item.after_signing else ""),
                 key=item.id,
             )
         if statement.property_items:
@@ -379,7 +384,28 @@ class StatementScreen(ItexitScreen):
             self.notify("Add an item first (a).", severity="warning")
             return
         item = items[table.cursor_row]
+        if statement.signing is not None:
+            if item.state is not PropertyState.OUTSTANDING:
+                self.notify(f"{item.name} is already marked returned.", severity="warning")
+                return
+            modal = LateReturnModal(
+                item.name, statement.signing.signed_on, date.today(), self._session.identity.name
+            )
+
+            def chosen(late: LateReturn | None) -> None:
+                if late is not None:
+                    self._return_late(item.id, item.name, late, statement.version)
+
+            self.app.push_screen(modal, chosen)
+            return
         self._mark(item.id, item.name, item.state is PropertyState.OUTSTANDING, statement.version)
+
+    @work(thread=True, exit_on_error=False, group="statement-change")
+    def _return_late(self, item_id: str, name: str, late: LateReturn, version: int) -> None:
+        statement = self._session.statements.return_after_signing(
+            self._case_id, item_id, late, version
+        )
+        self.post_message(self.Changed(statement, f"{name}: returned, recorded after the signing."))
 
     @work(thread=True, exit_on_error=False, group="statement-change")
     def _mark(self, item_id: str, name: str, returned: bool, version: int) -> None:

@@ -15,6 +15,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from itexit.domain.statements import (
     DATE_TEXT,
+    LateReturn,
     NewListedPassword,
     PropertyState,
     Statement,
@@ -143,6 +144,56 @@ class AddPropertyModal(_Dialog[NewItem]):
         return NewItem(
             name=self.query_one("#property-name", Input).value.strip(),
             returned=self.query_one("#property-returned", Checkbox).value,
+        )
+
+
+class LateReturnModal(_Dialog[LateReturn]):
+    """An item handed back after the signing: when, and who took it."""
+
+    AUTO_FOCUS = "#late-received-by"
+    HELP = (
+        "The signed statement stays as it was signed. Returning property is a later fact: it is "
+        "recorded beside the statement with the date and who received it, and closes the item."
+    )
+
+    def __init__(self, item: str, signed_on: date, today: date, receiver: str) -> None:
+        super().__init__()
+        self._item = item
+        self._signed_on = signed_on
+        self._today = today
+        self._receiver = receiver
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="late-return-dialog", classes="dialog"):
+            yield Static(f"Mark returned — {self._item}", classes="heading")
+            yield Static(
+                "Recorded after the signing; the signed statement does not change.", classes="dim"
+            )
+            yield Label("Returned on (YYYY-MM-DD)", classes="field-label")
+            yield Input(self._today.isoformat(), id="late-date")
+            yield Label("Received by", classes="field-label")
+            yield Input(self._receiver, id="late-received-by")
+            yield Static("", classes="field-message")
+            yield _actions("Mark returned")
+
+    def problem(self) -> str | None:
+        returned_on = _parse_date(self.query_one("#late-date", Input).value)
+        if returned_on is None:
+            return "Write the date as YYYY-MM-DD."
+        if returned_on > self._today:
+            return "The return date is in the future."
+        if returned_on < self._signed_on:
+            return f"The statement was signed on {self._signed_on.strftime(DATE_TEXT)}."
+        if not self.query_one("#late-received-by", Input).value.strip():
+            return "Name who received it."
+        return None
+
+    def result(self) -> LateReturn:
+        returned_on = _parse_date(self.query_one("#late-date", Input).value)
+        assert returned_on is not None
+        return LateReturn(
+            returned_on=returned_on,
+            received_by=self.query_one("#late-received-by", Input).value.strip(),
         )
 
 

@@ -87,6 +87,8 @@ class FormResult:
     expected_version: int | None = None
     credential_id: str | None = None
     saved: CredentialSummary | None = None
+    sweep_admin: bool | None = None
+    """The sweep's admin-account mark when the form changed it; saved after the credential."""
 
 
 Submit = Callable[[FormResult], CredentialSummary]
@@ -102,9 +104,16 @@ class CredentialFormModal(ItexitModal[FormResult]):
         "imaps://mail.example or ssh://admin@host:2222 fills in the settings. Ctrl+S saves."
     )
 
-    def __init__(self, existing: CredentialDetail | None = None, submit: Submit | None = None):
+    def __init__(
+        self,
+        existing: CredentialDetail | None = None,
+        submit: Submit | None = None,
+        sweep_choice: bool = False,
+    ):
         super().__init__()
         self._existing = existing
+        self._sweep_choice = sweep_choice
+        """Managers and the IT consultant choose the admin accounts the sweep uses."""
         self._submit = submit
         self._url_read = (existing.url or existing.summary.host) if existing else ""
         """The address last read for settings: the stored one is not read again on opening."""
@@ -182,6 +191,14 @@ class CredentialFormModal(ItexitModal[FormResult]):
                     value=s.known_to_departing if s else True,
                     id="cf-known",
                 )
+                if self._sweep_choice:
+                    yield Checkbox(
+                        "An admin account the sweep uses",
+                        value=bool(e and e.sweep_admin),
+                        id="cf-sweep-admin",
+                        tooltip="The sweep logs in with it to look for leftover access on its "
+                        "host (SSH, mail, database, directory).",
+                    )
                 yield Label("Departing person's recovery email on the account")
                 yield Input(e.recovery_email if e else "", id="cf-recovery-email")
                 yield Label("Their recovery phone on the account")
@@ -371,10 +388,16 @@ class CredentialFormModal(ItexitModal[FormResult]):
         if checked or self._existing is None:
             fields |= {"host": host, "port": port}  # a person's check leaves the host alone
         secret = value("#cf-secret")
+        sweep_admin: bool | None = None
+        if self._sweep_choice:
+            chosen = self.query_one("#cf-sweep-admin", Checkbox).value
+            if chosen != bool(self._existing and self._existing.sweep_admin):
+                sweep_admin = chosen
         try:
             if self._existing is None:
                 return FormResult(
-                    new=NewCredential.model_validate(fields | {"secret": SecretStr(secret)})
+                    new=NewCredential.model_validate(fields | {"secret": SecretStr(secret)}),
+                    sweep_admin=sweep_admin,
                 )
             return FormResult(
                 edit=CredentialEdit.model_validate(
@@ -382,6 +405,7 @@ class CredentialFormModal(ItexitModal[FormResult]):
                 ),
                 expected_version=self._existing.summary.version,
                 credential_id=self._existing.summary.id,
+                sweep_admin=sweep_admin,
             )
         except ValidationError as exc:
             raise _Refused(str(exc.errors()[0]["msg"])) from None

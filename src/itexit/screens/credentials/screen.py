@@ -30,6 +30,7 @@ from itexit.domain.credentials import (
     HistoryEntry,
     verifier_label,
 )
+from itexit.domain.roles import Role
 from itexit.domain.rotation import finished, in_campaign, leverage_rank, next_step
 from itexit.screens.base import ItexitScreen
 from itexit.screens.credentials.clipboard import CLEAR_SECONDS, Clipboard
@@ -639,7 +640,13 @@ class CredentialsScreen(ItexitScreen):
         self.app.push_screen(HistoryModal(message.system, message.entries))
 
     def action_add(self) -> None:
-        self.app.push_screen(CredentialFormModal(submit=self._submit), self._form_done)
+        self.app.push_screen(
+            CredentialFormModal(submit=self._submit, sweep_choice=self._sweep_choice()),
+            self._form_done,
+        )
+
+    def _sweep_choice(self) -> bool:
+        return self._session.identity.role in (Role.MANAGER, Role.CONSULTANT)
 
     def action_edit(self) -> None:
         row = self._need_selected(self.action_edit)
@@ -651,7 +658,7 @@ class CredentialsScreen(ItexitScreen):
         detail = self._session.credentials.detail(credential_id)
         self.app.call_from_thread(
             self.app.push_screen,
-            CredentialFormModal(detail, submit=self._submit),
+            CredentialFormModal(detail, submit=self._submit, sweep_choice=self._sweep_choice()),
             self._form_done,
         )
 
@@ -660,9 +667,13 @@ class CredentialsScreen(ItexitScreen):
         and the form shows it beside what was typed."""
         creds = self._session.credentials
         if result.new is not None:
-            return creds.add(result.new)
-        assert result.edit is not None and result.credential_id is not None
-        return creds.update(result.credential_id, result.edit, result.expected_version)
+            saved = creds.add(result.new)
+        else:
+            assert result.edit is not None and result.credential_id is not None
+            saved = creds.update(result.credential_id, result.edit, result.expected_version)
+        if result.sweep_admin is not None:  # as `itexit cred sweep-admin` does it
+            saved = creds.set_sweep_admin(saved.id, result.sweep_admin)
+        return saved
 
     def _form_done(self, result: FormResult | None) -> None:
         if result is not None and result.saved is not None:

@@ -34,7 +34,7 @@ from itexit.domain.checklist import (
 )
 from itexit.domain.checklist import TaskEvent as TaskEventModel
 from itexit.domain.errors import BadInput, Blocked, NotFound, PermissionDenied
-from itexit.domain.exposures import TASK_BINDINGS, blocking
+from itexit.domain.exposures import TASK_BINDINGS, ExposuresStillOpen, blocking
 from itexit.domain.people import NewPerson, PersonKind
 from itexit.domain.roles import Permission, Role, Scope, role_noun, scope_words
 from itexit.services import people, templates
@@ -373,11 +373,13 @@ class CaseService:
             if still:
                 named = "; ".join(f"{e.id} {e.kind_label}: {e.subject}" for e in still[:5])
                 more = f" and {len(still) - 5} more" if len(still) > 5 else ""
-                raise Blocked(
+                raise ExposuresStillOpen(
                     f"{case.name} cannot be closed: {len(still)} exposure"
                     f"{'s are' if len(still) != 1 else ' is'} still open ({named}{more}); close "
                     "each, or accept the risk with itexit exposure accept ID --reason TEXT "
-                    "--until DATE."
+                    "--until DATE.",
+                    case.name,
+                    still,
                 )
 
     # --- tasks -----------------------------------------------------------------------------------

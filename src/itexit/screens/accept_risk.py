@@ -1,0 +1,110 @@
+"""Accept the risk of one open exposure: why, and until when (practice managers)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Input, Label, Static
+
+from itexit.domain.errors import BadInput, ItexitError
+from itexit.domain.exposures import Exposure
+from itexit.screens.base import ItexitModal
+
+if TYPE_CHECKING:
+    from itexit.services.session import UnlockedVault
+
+SUGGESTED_DAYS = 30
+"""How far ahead the date in the hint lies."""
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        return None
+
+
+class AcceptRiskModal(ItexitModal[Exposure]):
+    """Carry one exposure knowingly until a date; it is open again once the date has passed."""
+
+    CSS_PATH = "accept_risk.tcss"
+    AUTO_FOCUS = "#accept-reason"
+    HELP = (
+        "Accepting a risk takes an exposure off the open list until the date you give, so the "
+        "case can close; after that date it is open again. Say why (for example, the laptop is "
+        "promised back next week). It is recorded in the audit log with your name."
+    )
+
+    def __init__(self, session: UnlockedVault, exposure: Exposure, today: date) -> None:
+        super().__init__()
+        self._session = session
+        self._item = exposure
+        self._today = today
+
+    def compose(self) -> ComposeResult:
+        item = self._item
+        hint = (self._today + timedelta(days=SUGGESTED_DAYS)).isoformat()
+        with VerticalScroll(id="accept-dialog", classes="dialog"):
+            yield Static("Accept the risk", classes="heading")
+            yield Static(
+                f"{item.person}: {item.subject} — {item.kind_label}", classes="hint", markup=False
+            )
+            yield Label("Why is the risk accepted?", classes="field-label")
+            yield Input(
+                placeholder="e.g. the laptop is promised back by Friday", id="accept-reason"
+            )
+            yield Static("", id="accept-reason-message", classes="field-message", markup=False)
+            yield Label("Open again after (at most a year)", classes="field-label")
+            yield Input(placeholder=f"YYYY-MM-DD, e.g. {hint}", id="accept-until")
+            yield Static("", id="accept-until-message", classes="field-message", markup=False)
+            yield Static("", id="accept-message", classes="field-message", markup=False)
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Accept the risk", id="accept", variant="primary")
+
+    def _say(self, field: str, text: str) -> None:
+        self.query_one(f"#{field}-message", Static).update(text)
+
+    def _problems(self) -> dict[str, str]:
+        problems: dict[str, str] = {}
+        if not self.query_one("#accept-reason", Input).value.strip():
+            problems["accept-reason"] = "Say why the risk is accepted."
+        text = self.query_one("#accept-until", Input).value
+        if not text.strip():
+            problems["accept-until"] = "Type the date after which it is open again."
+        elif _date(text) is None:
+            problems["accept-until"] = "Write the date as YYYY-MM-DD, e.g. 2026-12-31."
+        return problems
+
+    def _save(self) -> None:
+        self._accept()
+
+    @on(Button.Pressed, "#accept")
+    @on(Input.Submitted)
+    def _accept(self) -> None:
+        problems = self._problems()
+        for field in ("accept-reason", "accept-until"):
+            self._say(field, problems.get(field, ""))
+        self._say("accept", "")
+        if problems:
+            first = next(f for f in ("accept-reason", "accept-until") if f in problems)
+            self.query_one(f"#{first}", Input).focus()
+            return
+        reason = self.query_one("#accept-reason", Input).value
+        until = _date(self.query_one("#accept-until", Input).value)
+        assert until is not None
+        try:
+            accepted = self._session.exposures.accept(self._item.id, reason, until, self._today)
+        except BadInput as refused:
+            field = "accept-reason" if "reason" in str(refused) else "accept-until"
+            self._say(field, str(refused))
+            self.query_one(f"#{field}", Input).focus()
+            return
+        except ItexitError as refused:
+            self._say("accept", str(refused))
+            return
+        self.dismiss(accepted)

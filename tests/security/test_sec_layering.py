@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import textwrap
+from loaded_modules import loaded_after_import
 
 CORE_MODULES = [
     "itexit.services.gateway",
@@ -17,25 +14,6 @@ CORE_MODULES = [
     "itexit.store.models",
     "itexit.vault.keys",
 ]
-
-
-def loaded_after_import(modules: list[str]) -> set[str]:
-    script = textwrap.dedent(
-        """
-        import importlib, json, sys
-        for name in sys.argv[1:]:
-            importlib.import_module(name)
-        print(json.dumps(sorted(sys.modules)))
-        """
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script, *modules],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return set(json.loads(result.stdout))
 
 
 def top_level(modules: set[str]) -> set[str]:

@@ -3,12 +3,8 @@ gateway never loads the demo practice, which sits above them and fills them."""
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-import textwrap
-
 from itexit.services.areas import AREAS
+from loaded_modules import loaded_after_import
 
 PRODUCTION = [
     "itexit.services.gateway",
@@ -22,25 +18,6 @@ PRODUCTION = [
     "itexit.services.credentials.changing",
     "itexit.services.credentials.handover",
 ]
-
-
-def loaded_after_import(modules: list[str]) -> set[str]:
-    script = textwrap.dedent(
-        """
-        import importlib, json, sys
-        for name in sys.argv[1:]:
-            importlib.import_module(name)
-        print(json.dumps(sorted(sys.modules)))
-        """
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", script, *modules],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=True,
-    )
-    return set(json.loads(done.stdout))
 
 
 def area_modules() -> list[str]:

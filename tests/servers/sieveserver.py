@@ -9,12 +9,14 @@ server's own check, so a malformed script can be planted too.
 
 from __future__ import annotations
 
+import math
 import os
 import pwd
 import secrets
 import shutil
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from .certs import TestCA
@@ -161,14 +163,25 @@ service managesieve-login {{
 """
         )
 
-    def add_user(self, name: str) -> None:
-        self.users[name] = f"u-{secrets.token_hex(6)}"
+    def add_users(self, *names: str) -> None:
+        """Add mailboxes, then wait until Dovecot is sure to have read the new user file.
+
+        Dovecot's ``passwd-file`` looks at its file at most once a second: a login in the
+        same second as the one before it would not see a user written in between.
+        """
+        for name in names:
+            self.users[name] = f"u-{secrets.token_hex(6)}"
+            home = self.base / "home" / name
+            (home / "sieve").mkdir(parents=True, exist_ok=True)
+            for path in (home, home / "sieve"):
+                if os.getuid() == 0:
+                    os.chown(path, self._uid, self._gid)
         self._write_users()
-        home = self.base / "home" / name
-        (home / "sieve").mkdir(parents=True, exist_ok=True)
-        for path in (home, home / "sieve"):
-            if os.getuid() == 0:
-                os.chown(path, self._uid, self._gid)
+        written = time.time()
+        time.sleep(math.floor(written) + 1.05 - written)
+
+    def add_user(self, name: str) -> None:
+        self.add_users(name)
 
     def plant(self, user: str, script: str, text: str, active: bool = True) -> Path:
         """Write a Sieve script into the user's home (unchecked), and make it the active one."""

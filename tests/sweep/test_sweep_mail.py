@@ -27,6 +27,7 @@ BILLING_MALFORMED = 'if header :contains "from" "bank" {\n  redirect "gary@harbo
 def mail(vault: Vault, sieve_server: SieveServer) -> dict[str, str]:
     tag = str(len(sieve_server.users))
     boxes = {n: f"{n}{tag}" for n in ("frontdesk", "reception", "billing")}
+    sieve_server.add_users(*boxes.values())
     sieve_server.plant(boxes["frontdesk"], "rules", FRONTDESK)
     sieve_server.plant(boxes["reception"], "main", RECEPTION)
     sieve_server.plant(boxes["billing"], "bank", BILLING_MALFORMED)

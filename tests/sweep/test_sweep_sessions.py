@@ -45,8 +45,7 @@ def mail_sessions(
     """The mail server is an SSH host of the inventory; the person and a colleague are logged in."""
     tag = secrets.token_hex(3)
     person, colleague = f"gary{tag}@harbour.example", f"dora{tag}@harbour.example"
-    for user in (person, colleague):
-        sieve_server.add_user(user)
+    sieve_server.add_users(person, colleague)
     case = open_case(vault)
     ssh_admin(
         vault, ssh_host, "Mail server", dovecot_config=str(sieve_server.base / "dovecot.conf")

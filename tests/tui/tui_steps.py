@@ -13,6 +13,9 @@ from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
+from textual.worker import Worker
+
+from itexit.screens.base import DIALOG
 
 PRACTICE = "Greenway Family Practice"
 MANAGER = "maria"
@@ -25,7 +28,7 @@ async def settle(pilot: Pilot[int]) -> None:
     """Let messages, workers and the messages they post finish, and tables size their columns."""
     for _ in range(2):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await work_done(pilot)
     await pilot.pause()
     # Quiet twice in a row: a worker's last message can still be on its way to the screen (it is
     # posted from the worker's thread) when the worker already counts as finished.
@@ -37,9 +40,20 @@ async def settle(pilot: Pilot[int]) -> None:
     await pilot.pause()
 
 
+async def work_done(pilot: Pilot[int]) -> None:
+    """Wait for the workers doing something; a dialog flow waiting on the person is not one."""
+    busy = working(pilot.app)
+    if busy:  # an empty list would wait for every worker, dialog flows included
+        await pilot.app.workers.wait_for_complete(busy)
+
+
+def working(app: App[int]) -> list[Worker[object]]:
+    return [w for w in app.workers if w.group != DIALOG and w.is_running]
+
+
 def _quiet(app: App[int]) -> bool:
     """No worker running, no message waiting on the app or the screen, every table sized."""
-    if any(worker.is_running for worker in app.workers):
+    if working(app):
         return False
     pumps = [app, *app.screen.walk_children(with_self=True)]
     # a message being handled right now is in no queue: Textual keeps it aside while it runs

@@ -1,9 +1,12 @@
-"""What every screen and modal shares: a help paragraph, and worker failures sent to the app."""
+"""What every screen and modal shares: a help paragraph, work done off the screen's thread, and
+worker failures sent to the app."""
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, ClassVar, NamedTuple, TypeVar
 
 from textual import on
@@ -12,9 +15,15 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 ResultT = TypeVar("ResultT")
+T = TypeVar("T")
+
+DIALOG = "dialog"
+"""The worker group of a screen's dialog flows: an async worker that awaits
+`push_screen_wait(...)` and hands what was chosen to :func:`in_background`. Such a worker is
+waiting on the person, not working, for as long as the dialog is open."""
 
 
 @dataclass
@@ -62,6 +71,43 @@ def screen_actions(screen: Screen[Any]) -> list[ScreenAction]:
         )
         (own if active.node is screen else global_).append(entry)
     return own + global_
+
+
+@dataclass
+class BackgroundResult(Message):
+    """What a background read or change returned, handed to its screen's thread."""
+
+    worker: Worker[None]
+    deliver: Callable[[], object]
+
+
+def in_background(
+    node: Screen[Any],
+    work: Callable[[], T],
+    then: Callable[[T], object],
+    *,
+    group: str,
+    exclusive: bool = True,
+) -> Worker[None]:
+    """Run `work` (a service call that may wait on the vault) in a thread, then `then(result)`
+    on the screen's own thread.
+
+    With `exclusive`, a newer run of the same group replaces an older one and the older result
+    is dropped; a result that arrives after the screen closed is dropped too. A failure goes
+    to the app's error dialog, as every worker's does.
+    """
+
+    def run() -> None:
+        value = work()
+        node.post_message(BackgroundResult(get_current_worker(), partial(then, value)))
+
+    return node.run_worker(run, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
+
+
+def _deliver(message: BackgroundResult) -> None:
+    message.stop()
+    if not message.worker.is_cancelled:
+        message.deliver()
 
 
 def _surface_failure(node: DOMNode, event: Worker.StateChanged) -> None:
@@ -114,6 +160,20 @@ class ItexitScreen(Screen[None]):
         """Actions to list in help and the palette besides the screen's own bindings."""
         return []
 
+    def in_background(
+        self,
+        work: Callable[[], T],
+        then: Callable[[T], object],
+        *,
+        group: str,
+        exclusive: bool = True,
+    ) -> Worker[None]:
+        """See :func:`in_background`."""
+        return in_background(self, work, then, group=group, exclusive=exclusive)
+
+    def on_background_result(self, message: BackgroundResult) -> None:
+        _deliver(message)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Textual also runs this for subclasses that handle the message themselves.
         _surface_failure(self, event)
@@ -165,6 +225,20 @@ class ItexitModal(ModalScreen[ResultT]):
     def _cancel_button(self) -> None:
         """Every dialog's Cancel button closes it with no result, as escape does."""
         self.dismiss(None)
+
+    def in_background(
+        self,
+        work: Callable[[], T],
+        then: Callable[[T], object],
+        *,
+        group: str,
+        exclusive: bool = True,
+    ) -> Worker[None]:
+        """See :func:`in_background`."""
+        return in_background(self, work, then, group=group, exclusive=exclusive)
+
+    def on_background_result(self, message: BackgroundResult) -> None:
+        _deliver(message)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         _surface_failure(self, event)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -11,13 +11,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Header, Input, Static
 
 from itexit.domain.roles import Permission
-from itexit.domain.vendors import ContactFields, VendorDetail, VendorFields, VendorSummary
+from itexit.domain.vendors import VendorDetail, VendorSummary
 from itexit.domain.wording import agree, none_does, part_of
-from itexit.screens.base import ItexitScreen
+from itexit.screens.base import DIALOG, ItexitScreen
 from itexit.screens.vendor_forms import ContactModal, RemoveContactModal, VendorModal
 from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import Column, VirtualTable
@@ -148,20 +147,6 @@ class VendorsScreen(ItexitScreen):
         Binding("escape", "go_back", "Back", id="vendors.back", tooltip="Back to the dashboard"),
     ]
 
-    @dataclass
-    class VendorsLoaded(Message):
-        vendors: list[VendorSummary]
-        select: str | None = None
-
-    @dataclass
-    class DetailLoaded(Message):
-        detail: VendorDetail
-
-    @dataclass
-    class VendorSaved(Message):
-        detail: VendorDetail
-        what: str
-
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
         self._session = session
@@ -198,32 +183,33 @@ class VendorsScreen(ItexitScreen):
 
     # ----- reading ----------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group="vendors", exclusive=True)
     def load_vendors(self, select: str | None = None, *, recheck: bool = False) -> None:
         """Read the list; `recheck` first brings the stored flags up to date with who is leaving
         (every change made here already does that in its own transaction)."""
-        if recheck and self._can_write:
-            self._session.vendors.refresh_flags()
-        self.post_message(self.VendorsLoaded(self._session.vendors.list(), select))
 
-    @on(VendorsLoaded)
-    def _show_vendors(self, message: VendorsLoaded) -> None:
-        message.stop()
+        def read() -> list[VendorSummary]:
+            if recheck and self._can_write:
+                self._session.vendors.refresh_flags()
+            return self._session.vendors.list()
+
+        self.in_background(read, partial(self._show_vendors, select=select), group="vendors")
+
+    def _show_vendors(self, vendors: list[VendorSummary], select: str | None) -> None:
         table = self._table()
-        table.set_rows(message.vendors)
-        if message.select and not table.select_key(message.select):
+        table.set_rows(vendors)
+        if select and not table.select_key(select):
             # the vendor just saved is hidden by the filter: show everything again
             self.query_one("#vendors-filter", Input).value = ""
             table.set_filter("")
-            table.select_key(message.select)
-        tied = sum(1 for vendor in message.vendors if vendor.tied)
+            table.select_key(select)
+        tied = sum(1 for vendor in vendors if vendor.tied)
         summary = self.query_one("#vendors-summary", Static)
-        if not message.vendors:
+        if not vendors:
             summary.update("No vendors listed yet.")
         elif tied:
             summary.update(
                 Text.assemble(
-                    (part_of(tied, len(message.vendors), "vendor"), "bold red"),
+                    (part_of(tied, len(vendors), "vendor"), "bold red"),
                     f" {agree(tied, 'is')} still tied to the person leaving. "
                     f"Fix the flagged {agree(tied, 'one')} first.",
                 )
@@ -231,7 +217,7 @@ class VendorsScreen(ItexitScreen):
         else:
             summary.update(
                 none_does(
-                    len(message.vendors),
+                    len(vendors),
                     "vendor",
                     "depends on the leaver",
                     "does not depend on the leaver",
@@ -253,16 +239,15 @@ class VendorsScreen(ItexitScreen):
         message.stop()
         self.query_one("#vendor-detail").focus()
 
-    @work(thread=True, exit_on_error=False, group="vendor-detail", exclusive=True)
     def load_detail(self, vendor_id: str) -> None:
-        self.post_message(self.DetailLoaded(self._session.vendors.get(vendor_id)))
+        self.in_background(
+            partial(self._session.vendors.get, vendor_id), self._detail_loaded, group="detail"
+        )
 
-    @on(DetailLoaded)
-    def _detail_loaded(self, message: DetailLoaded) -> None:
-        message.stop()
+    def _detail_loaded(self, detail: VendorDetail) -> None:
         current = self._table().cursor_item
-        if current is not None and current.id == message.detail.id:
-            self._show_detail(message.detail)
+        if current is not None and current.id == detail.id:
+            self._show_detail(detail)
 
     def _show_detail(self, detail: VendorDetail | None) -> None:
         self._detail = detail
@@ -307,71 +292,63 @@ class VendorsScreen(ItexitScreen):
             self.notify("Choose a vendor in the list first.", severity="warning")
         return self._detail
 
-    def action_add_vendor(self) -> None:
-        def chosen(fields: VendorFields | None) -> None:
-            if fields is not None:
-                self.save(lambda: self._session.vendors.add(fields), "added")
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_add_vendor(self) -> None:
+        fields = await self.app.push_screen_wait(VendorModal())
+        if fields is not None:
+            self.save(partial(self._session.vendors.add, fields), "added")
 
-        self.app.push_screen(VendorModal(), chosen)
-
-    def action_edit_vendor(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_edit_vendor(self) -> None:
         detail = self._current()
         if detail is None:
             return
         if detail.sealed:
             self.notify("Your role cannot read this vendor's details.", severity="warning")
             return
+        fields = await self.app.push_screen_wait(VendorModal(detail))
+        if fields is not None:
+            self.save(
+                partial(self._session.vendors.edit, detail.id, fields, detail.version), "saved"
+            )
 
-        def chosen(fields: VendorFields | None) -> None:
-            if fields is not None:
-                self.save(
-                    lambda: self._session.vendors.edit(detail.id, fields, detail.version), "saved"
-                )
-
-        self.app.push_screen(VendorModal(detail), chosen)
-
-    def action_add_contact(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_add_contact(self) -> None:
         detail = self._current()
         if detail is None:
             return
+        contact = await self.app.push_screen_wait(ContactModal(detail.name))
+        if contact is not None:
+            self.save(
+                partial(self._session.vendors.add_contact, detail.id, contact, detail.version),
+                f"now lists {' '.join(contact.name.split())}",
+            )
 
-        def chosen(contact: ContactFields | None) -> None:
-            if contact is not None:
-                self.save(
-                    lambda: self._session.vendors.add_contact(detail.id, contact, detail.version),
-                    f"now lists {' '.join(contact.name.split())}",
-                )
-
-        self.app.push_screen(ContactModal(detail.name), chosen)
-
-    def action_remove_contact(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_remove_contact(self) -> None:
         detail = self._current()
         if detail is None:
             return
         if not detail.contacts:
             self.notify(f"{detail.name} has no contacts to remove.", severity="warning")
             return
+        contact_id = await self.app.push_screen_wait(
+            RemoveContactModal(detail.name, detail.contacts)
+        )
+        if contact_id:
+            self.save(
+                partial(
+                    self._session.vendors.remove_contact, detail.id, contact_id, detail.version
+                ),
+                "contact removed",
+            )
 
-        def chosen(contact_id: str | None) -> None:
-            if contact_id:
-                self.save(
-                    lambda: self._session.vendors.remove_contact(
-                        detail.id, contact_id, detail.version
-                    ),
-                    "contact removed",
-                )
-
-        self.app.push_screen(RemoveContactModal(detail.name, detail.contacts), chosen)
-
-    @work(thread=True, exit_on_error=False, group="vendors-change")
     def save(self, change: Callable[[], VendorDetail], what: str) -> None:
-        self.post_message(self.VendorSaved(change(), what))
+        def saved(detail: VendorDetail) -> None:
+            self.notify(f"{detail.name}: {what}.", title="Vendors")
+            self.load_vendors(select=detail.id)
 
-    @on(VendorSaved)
-    def _saved(self, message: VendorSaved) -> None:
-        message.stop()
-        self.notify(f"{message.detail.name}: {message.what}.", title="Vendors")
-        self.load_vendors(select=message.detail.id)
+        self.in_background(change, saved, group="vendors-change", exclusive=False)
 
     def _table(self) -> VirtualTable[VendorSummary]:
         return self.query_one("#vendors-table", VirtualTable)

@@ -26,6 +26,7 @@ from itexit.domain.sweep import (
     HostReport,
     Severity,
     SweepHost,
+    SweepReport,
 )
 from itexit.domain.wording import count
 from itexit.screens.base import DIALOG, ItexitModal, ItexitScreen
@@ -219,15 +220,14 @@ class SweepScreen(ItexitScreen):
         for host in self._hosts:
             self._progress[host.host] = "reading…"
         self._show_hosts()
-        self.in_background(self._sweep, self._swept, group="sweep-run")
-
-    def _sweep(self) -> int:
-        """Read every host, each host's line updating as it is read; how many ways in."""
+        app = self.app  # (from the sweep's thread, only while the screen is open)
 
         def progress(report: HostReport) -> None:
-            self.app.call_from_thread(self._host_read, report)
+            app.call_from_thread(self._host_read, report)
 
-        return len(self._session.sweep.run(on_host=progress).findings)
+        self.in_background(
+            partial(self._session.sweep.run, on_host=progress), self._swept, group="sweep-run"
+        )
 
     def _host_read(self, report: HostReport) -> None:
         if not self.is_attached:
@@ -241,7 +241,8 @@ class SweepScreen(ItexitScreen):
         self._progress[report.host] = state
         self._show_hosts()
 
-    def _swept(self, found: int) -> None:
+    def _swept(self, report: SweepReport) -> None:
+        found = len(report.findings)
         self.notify(
             f"{count(found, 'way in', 'ways in')} found."
             if found

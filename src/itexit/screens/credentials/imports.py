@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from pydantic import SecretStr
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.suggester import Suggester
@@ -384,17 +384,21 @@ class ImportScreen(ItexitScreen):
         self._say(f"Importing {count(preview.to_import, 'credential')}… (escape cancels)")
         departing = self.query_one("#import-departing", Checkbox).value
         self.in_background(
-            partial(self._run_import, preview, departing), self._finished, group="import-commit"
+            partial(self._run_import, self.app, preview, departing),
+            self._finished,
+            group="import-commit",
         )
 
-    def _run_import(self, preview: ImportPreview, departing: bool) -> ImportReport | str:
+    def _run_import(
+        self, app: App[object], preview: ImportPreview, departing: bool
+    ) -> ImportReport | str:
         """The import in one transaction, the bar moving by hundredths; what was imported, or
         the sentence saying why nothing was (cancelled, or refused)."""
         step = max(1, preview.to_import // 100)
 
         def progressed(done: int, total: int) -> None:
             if done % step == 0 or done == total:
-                self.app.call_from_thread(self._progressed, done)
+                app.call_from_thread(self._progressed, done)
 
         try:
             return self._session.imports.commit(

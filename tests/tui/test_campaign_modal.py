@@ -7,7 +7,7 @@ from typing import Any
 
 from test_credentials_screens import on_credentials
 from textual.widgets import ProgressBar, Static
-from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, settle
+from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, settle, work_done
 
 from itexit.app import ItexitApp
 from itexit.domain.changing import ChangeMethod
@@ -50,7 +50,7 @@ async def test_rotate_all_due_from_the_credentials_screen(
         assert "1 due credential can be changed by itexit" in str(status.render())
         await pilot.press("enter")  # Start has the focus
         await settle(pilot)
-        await pilot.app.workers.wait_for_complete()
+        await work_done(pilot)
         await settle(pilot)
         text = str(status.render())
         assert "Rotated and proven: 1. Needs a person: 0." in text

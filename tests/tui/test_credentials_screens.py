@@ -7,7 +7,15 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, MANAGER_PASSPHRASE, fill, settle, unlock
+from tui_steps import (
+    DEMO_MANAGER_PASSPHRASE,
+    MANAGER,
+    MANAGER_PASSPHRASE,
+    fill,
+    settle,
+    unlock,
+    work_done,
+)
 from worlds import Worlds
 
 from itexit.app import ItexitApp
@@ -31,7 +39,7 @@ async def on_credentials(pilot: Pilot[Any]) -> None:
     await unlock(pilot, MANAGER, DEMO_MANAGER_PASSPHRASE)
     await pilot.press("f5")
     await settle(pilot)
-    await pilot.app.workers.wait_for_complete()
+    await work_done(pilot)
     await settle(pilot)
 
 
@@ -41,7 +49,7 @@ def then(*keys: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
-        await pilot.app.workers.wait_for_complete()
+        await work_done(pilot)
         await settle(pilot)
 
     return run_before
@@ -79,7 +87,7 @@ async def test_filter_reveal_and_attested_verify(frozen_demo: Gateway) -> None:
         await settle(pilot)
         assert table.row_count == 1  # type: ignore[attr-defined]
         await pilot.press("enter", "s")
-        await pilot.app.workers.wait_for_complete()
+        await work_done(pilot)
         await settle(pilot)
         shown = str(screen.query_one("#cred-secret").render())
         assert shown.strip()  # the secret shows
@@ -91,9 +99,9 @@ async def test_filter_reveal_and_attested_verify(frozen_demo: Gateway) -> None:
         await settle(pilot)
         await fill(pilot, "#at-how", "logged in at the console")
         await pilot.press("enter")
-        await pilot.app.workers.wait_for_complete()
+        await work_done(pilot)
         await settle(pilot)
-        await pilot.app.workers.wait_for_complete()
+        await work_done(pilot)
         await settle(pilot)
         row = table.cursor_item  # type: ignore[attr-defined]
         assert row.system == "Front-office firewall" and row.status.value == "verified"
@@ -154,7 +162,7 @@ async def test_first_row_shows_its_decrypted_fields_at_once(
         assert "Username: " in text and "Owner: Maria Alvarez" in text, text
         assert calls == [first.id]
         await pilot.press("down")
-        await pilot.app.workers.wait_for_complete()
+        await work_done(pilot)
         await settle(pilot)
         second = screen.query_one("#cred-table").cursor_item  # type: ignore[attr-defined]
         assert calls == [first.id, second.id]
@@ -165,7 +173,7 @@ async def open_empty(pilot: Pilot[Any]) -> None:
     await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
     await pilot.press("f5")
     await settle(pilot)
-    await pilot.app.workers.wait_for_complete()
+    await work_done(pilot)
     await settle(pilot)
 
 
@@ -213,7 +221,7 @@ async def test_wizard_shows_a_generated_secret_exactly(
         await pilot.press("r")
         await settle(pilot)
         await pilot.click("#wiz-generate")
-        await pilot.app.workers.wait_for_complete()
+        await work_done(pilot)
         await settle(pilot)
         shown = pilot.app.screen.query_one("#wiz-secret")
         assert shown.display, str(pilot.app.screen.query_one("#wiz-message").render())

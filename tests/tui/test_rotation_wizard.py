@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Input, Static
-from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, settle, type_fast, unlock
+from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, settle, type_fast, unlock, work_done
 
 from itexit.app import ItexitApp
 from itexit.domain.credentials import CredentialStatus
@@ -24,7 +24,7 @@ async def test_a_hand_checked_rotation_by_enter_alone(frozen_demo: Gateway) -> N
     async with app.run_test(size=(80, 24)) as pilot:
         await unlock(pilot, MANAGER, DEMO_MANAGER_PASSPHRASE)
         await type_fast(pilot, "f5", "slash", *"firewall", "enter", "r")
-        await pilot.app.workers.wait_for_complete()
+        await work_done(pilot)
         await settle(pilot)
         wizard = app.screen
         assert isinstance(wizard, RotationWizard), wizard
@@ -32,7 +32,7 @@ async def test_a_hand_checked_rotation_by_enter_alone(frozen_demo: Gateway) -> N
 
         # Words instead of characters, with the length left as it was.
         await type_fast(pilot, "tab", "backspace", "4", "enter")
-        await pilot.app.workers.wait_for_complete()
+        await work_done(pilot)
         await settle(pilot)
         secret = str(wizard.query_one("#wiz-secret", Static).render())
         assert secret.count("-") == 3  # four words
@@ -44,7 +44,7 @@ async def test_a_hand_checked_rotation_by_enter_alone(frozen_demo: Gateway) -> N
         assert app.screen is wizard
         assert "say how you checked" in str(wizard.query_one("#wiz-message", Static).render())
         await type_fast(pilot, *"logged in at the console", "enter")
-        await pilot.app.workers.wait_for_complete()
+        await work_done(pilot)
         await settle(pilot)
         assert wizard._summary.status is CredentialStatus.ROTATED
 
@@ -53,6 +53,6 @@ async def test_a_hand_checked_rotation_by_enter_alone(frozen_demo: Gateway) -> N
         await type_fast(pilot, "enter")
         assert app.screen is wizard
         await type_fast(pilot, *"old password refused at the console", "enter")
-        await pilot.app.workers.wait_for_complete()
+        await work_done(pilot)
         await settle(pilot)
         assert wizard._summary.status is CredentialStatus.LOCKED_OUT

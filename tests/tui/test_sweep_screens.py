@@ -20,6 +20,7 @@ from tui_steps import (
     unlock,
     unlocked,
     until,
+    working,
 )
 
 from itexit.app import ItexitApp
@@ -88,9 +89,8 @@ def sweep_host() -> Iterator[SweepSshd]:
         accounts.remove()
 
 
-async def test_a_sweep_runs_and_a_finding_is_closed_after_confirming(
-    practice: Gateway, sweep_host: SweepSshd
-) -> None:
+def _key_left_on(practice: Gateway, sweep_host: SweepSshd) -> None:
+    """The departing person's key planted on the host, whose admin account the sweep uses."""
     acc = sweep_host.accounts
     sweep_host.plant_keys(acc.person, acc.person_key.public_line)
     session = practice.unlock(MANAGER, MANAGER_PASSPHRASE)
@@ -118,6 +118,13 @@ async def test_a_sweep_runs_and_a_finding_is_closed_after_confirming(
         None, accounts=[acc.person], keys=[known_key(acc.person_key.public_line, "laptop")]
     )
     session.lock()
+
+
+async def test_a_sweep_runs_and_a_finding_is_closed_after_confirming(
+    practice: Gateway, sweep_host: SweepSshd
+) -> None:
+    acc = sweep_host.accounts
+    _key_left_on(practice, sweep_host)
     notices = Notices()
     app = ItexitApp(practice.location, gateway=practice)
     async with unlocked(app, MANAGER, MANAGER_PASSPHRASE, message_hook=notices) as pilot:
@@ -156,3 +163,22 @@ async def test_a_sweep_runs_and_a_finding_is_closed_after_confirming(
     closed = [f for f in after.sweep.findings(status=FindingStatus.CLOSED)]
     assert [f.kind for f in closed] == [FindingKind.SSH_KEY]
     after.lock()
+
+
+async def test_a_sweep_left_while_it_runs_still_records_what_it_found(
+    practice: Gateway, sweep_host: SweepSshd
+) -> None:
+    """Going back while the hosts are read: the sweep goes on, its findings are recorded."""
+    _key_left_on(practice, sweep_host)
+    app = ItexitApp(practice.location, gateway=practice)
+    async with unlocked(app, MANAGER, MANAGER_PASSPHRASE) as pilot:
+        await pilot.press("f9")
+        await settle(pilot)
+        assert isinstance(app.screen, SweepScreen)
+        await pilot.press("s")
+        assert await until(pilot, lambda: any(w.group == "sweep-run" for w in working(app)))
+        await pilot.press("escape")
+        assert not isinstance(app.screen, SweepScreen)
+        session = app.session
+        assert session is not None
+        assert await until(pilot, lambda: len(session.sweep.findings()) == 3)

@@ -7,7 +7,7 @@ and each can be closed on its server (after a confirmation) or read again.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import Button, DataTable, Header, Static
 
 from itexit.domain.roles import Permission
@@ -27,9 +26,10 @@ from itexit.domain.sweep import (
     HostReport,
     Severity,
     SweepHost,
+    SweepReport,
 )
 from itexit.domain.wording import count
-from itexit.screens.base import ItexitModal, ItexitScreen
+from itexit.screens.base import DIALOG, ItexitModal, ItexitScreen
 from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -101,23 +101,6 @@ class SweepScreen(ItexitScreen):
         Binding("escape", "go_back", "Back", id="sweep.back", tooltip="Back"),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        hosts: list[SweepHost]
-        findings: list[Finding]
-
-    @dataclass
-    class HostRead(Message):
-        report: HostReport
-
-    @dataclass
-    class SweepDone(Message):
-        found: int
-
-    @dataclass
-    class Closed(Message):
-        outcome: CloseOutcome
-
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
         self._session = session
@@ -138,18 +121,17 @@ class SweepScreen(ItexitScreen):
     def on_mount(self) -> None:
         self.load()
 
-    @work(thread=True, exit_on_error=False, group="sweep-load", exclusive=True)
     def load(self) -> None:
-        sweep = self._session.sweep
-        self.post_message(self.Loaded(sweep.hosts(), sweep.findings(status=FindingStatus.OPEN)))
+        self.in_background(self._read, self._loaded, group="sweep-load")
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
-        message.stop()
-        self._hosts = message.hosts
+    def _read(self) -> tuple[list[SweepHost], list[Finding]]:
+        sweep = self._session.sweep
+        return sweep.hosts(), sweep.findings(status=FindingStatus.OPEN)
+
+    def _loaded(self, read: tuple[list[SweepHost], list[Finding]]) -> None:
+        self._hosts, self._findings = read
         for host in self._hosts:
             self._progress.setdefault(host.host, "not read yet")
-        self._findings = message.findings
         self._show_hosts()
         self._show_findings()
 
@@ -238,21 +220,18 @@ class SweepScreen(ItexitScreen):
         for host in self._hosts:
             self._progress[host.host] = "reading…"
         self._show_hosts()
-        self.sweep_hosts()
+        app = self.app  # (from the sweep's thread, only while the screen is open)
 
-    @work(thread=True, exit_on_error=False, group="sweep-run", exclusive=True)
-    def sweep_hosts(self) -> None:
         def progress(report: HostReport) -> None:
-            self.post_message(self.HostRead(report))  # thread-safe
+            app.call_from_thread(self._host_read, report)
 
-        report = self._session.sweep.run(on_host=progress)
-        self.post_message(self.SweepDone(len(report.findings)))
-        self.load()
+        self.in_background(
+            partial(self._session.sweep.run, on_host=progress), self._swept, group="sweep-run"
+        )
 
-    @on(HostRead)
-    def _host_read(self, message: HostRead) -> None:
-        message.stop()
-        report = message.report
+    def _host_read(self, report: HostReport) -> None:
+        if not self.is_attached:
+            return  # the screen was left: the sweep goes on without it
         if report.reached:
             state = f"read in {report.seconds:.1f} s"
             if report.problems:
@@ -262,37 +241,30 @@ class SweepScreen(ItexitScreen):
         self._progress[report.host] = state
         self._show_hosts()
 
-    @on(SweepDone)
-    def _done(self, message: SweepDone) -> None:
-        message.stop()
-        found = message.found
+    def _swept(self, report: SweepReport) -> None:
+        found = len(report.findings)
         self.notify(
             f"{count(found, 'way in', 'ways in')} found."
             if found
             else "Nothing found on the hosts read.",
             severity="warning" if found else "information",
         )
+        self.load()
 
     # --- acting on a finding ------------------------------------------------------------------
 
-    @work(exit_on_error=False, group="sweep-close")
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
     async def action_close_finding(self) -> None:
         item = self._selected()
         if item is None:
             self.notify("Nothing to close.", severity="warning")
             return
         if await self.app.push_screen_wait(CloseFindingModal(item)):
-            self.close_on_server(item.id)
+            self.in_background(
+                partial(self._session.sweep.close, item.id), self._finding_closed, group="sweep-act"
+            )
 
-    @work(thread=True, exit_on_error=False, group="sweep-act", exclusive=True)
-    def close_on_server(self, finding_id: str) -> None:
-        self.post_message(self.Closed(self._session.sweep.close(finding_id)))
-        self.load()
-
-    @on(Closed)
-    def _finding_closed(self, message: Closed) -> None:
-        message.stop()
-        outcome = message.outcome
+    def _finding_closed(self, outcome: CloseOutcome) -> None:
         if outcome.proven:
             self.notify(f"Done: {outcome.done}. Proven closed by a re-check.")
         else:
@@ -300,22 +272,22 @@ class SweepScreen(ItexitScreen):
                 f"Done: {outcome.done}, but a re-check still finds it: look at the host.",
                 severity="error",
             )
+        self.load()
 
     def action_recheck_finding(self) -> None:
         item = self._selected()
         if item is None:
             self.notify("Nothing to re-check.", severity="warning")
             return
-        self.recheck(item.id)
+        self.in_background(
+            partial(self._session.sweep.recheck, item.id), self._rechecked, group="sweep-act"
+        )
 
-    @work(thread=True, exit_on_error=False, group="sweep-act", exclusive=True)
-    def recheck(self, finding_id: str) -> None:
-        after = self._session.sweep.recheck(finding_id)
-        self.app.call_from_thread(
-            self.notify,
+    def _rechecked(self, after: Finding) -> None:
+        self.notify(
             "Proven closed: the host no longer has it."
             if after.status is FindingStatus.CLOSED
-            else "Still there on the host.",
+            else "Still there on the host."
         )
         self.load()
 

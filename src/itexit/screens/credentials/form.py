@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from pydantic import SecretStr, ValidationError
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static, TextArea
@@ -307,21 +308,27 @@ class CredentialFormModal(ItexitModal[FormResult]):
             return
         self.query_one("#cf-save", Button).disabled = True
         self.query_one("#cf-error", Static).update("Saving…")
-        self._store(result)
+        self.in_background(
+            partial(self._store, self._submit, result),
+            partial(self._stored, result),
+            group="cred-form-save",
+        )
 
-    @work(thread=True, exit_on_error=False, group="cred-form-save", exclusive=True)
-    def _store(self, result: FormResult) -> None:
-        assert self._submit is not None
+    @staticmethod
+    def _store(submit: Submit, result: FormResult) -> str | None:
+        """Save through the form's own function; what the service refused, or None."""
         try:
-            result.saved = self._submit(result)
+            result.saved = submit(result)
         except ItexitError as exc:
-            self.app.call_from_thread(self._refused_by_service, str(exc))
-            return
-        self.app.call_from_thread(self.dismiss, result)
+            return str(exc)
+        return None
 
-    def _refused_by_service(self, sentence: str) -> None:
+    def _stored(self, result: FormResult, refusal: str | None) -> None:
+        if refusal is None:
+            self.dismiss(result)
+            return
         self.query_one("#cf-save", Button).disabled = False
-        self._refuse(sentence)
+        self._refuse(refusal)
 
     def _result(self) -> FormResult:
         def value(selector: str) -> str:

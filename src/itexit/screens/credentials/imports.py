@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 from rich.text import Text
-from textual import on, work
-from textual.app import ComposeResult
+from textual import on
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.suggester import Suggester
 from textual.widget import Widget
 from textual.widgets import (
@@ -40,7 +39,6 @@ from itexit.domain.wording import count
 from itexit.screens.base import ItexitScreen
 from itexit.services.imports import (
     KINDS,
-    ImportCancelled,
     ImportKind,
     ImportOptions,
     ImportPreview,
@@ -114,28 +112,6 @@ class ImportScreen(ItexitScreen):
             tooltip="Cancel a running import, or go back to the credentials",
         ),
     ]
-
-    @dataclass
-    class PreviewRead(Message):
-        preview: ImportPreview
-
-    @dataclass
-    class PreviewRefused(Message):
-        message: str
-        authentication: bool
-
-    @dataclass
-    class ImportProgressed(Message):
-        done: int
-        total: int
-
-    @dataclass
-    class ImportFinished(Message):
-        report: ImportReport
-
-    @dataclass
-    class ImportStopped(Message):
-        message: str
 
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
@@ -283,31 +259,29 @@ class ImportScreen(ItexitScreen):
         )
         self._say("Reading the file…" if kind in TEXT_KINDS else "Opening the database…")
         self.query_one("#import-table", DataTable).loading = True
-        self.read_preview(kind, path, options)
+        self.in_background(
+            partial(self._read_preview, kind, path, options),
+            self._preview_read,
+            group="import-preview",
+        )
 
-    @work(thread=True, exit_on_error=False, group="import-preview", exclusive=True)
-    def read_preview(self, kind: ImportKind, path: str, options: ImportOptions) -> None:
+    def _read_preview(
+        self, kind: ImportKind, path: str, options: ImportOptions
+    ) -> ImportPreview | ItexitError:
         try:
-            preview = self._session.imports.preview(kind, path, options)
+            return self._session.imports.preview(kind, path, options)
         except ItexitError as exc:
-            self.post_message(self.PreviewRefused(str(exc), isinstance(exc, AuthenticationFailed)))
+            return exc
+
+    def _preview_read(self, preview: ImportPreview | ItexitError) -> None:
+        if isinstance(preview, ItexitError):
+            self.query_one("#import-table", DataTable).loading = False
+            self._say(str(preview), "-error")
+            if isinstance(preview, AuthenticationFailed):
+                password = self.query_one("#import-password", Input)
+                password.value = ""
+                password.focus()
             return
-        self.post_message(self.PreviewRead(preview))
-
-    @on(PreviewRefused)
-    def _preview_refused(self, message: PreviewRefused) -> None:
-        message.stop()
-        self.query_one("#import-table", DataTable).loading = False
-        self._say(message.message, "-error")
-        if message.authentication:
-            password = self.query_one("#import-password", Input)
-            password.value = ""
-            password.focus()
-
-    @on(PreviewRead)
-    def _preview_read(self, message: PreviewRead) -> None:
-        message.stop()
-        preview = message.preview
         self._preview, self._report = preview, None
         self.query_one("#import-password", Input).value = ""
         table = self.query_one("#import-table", DataTable)
@@ -409,50 +383,46 @@ class ImportScreen(ItexitScreen):
             self.query_one(selector, Button).disabled = True
         self._say(f"Importing {count(preview.to_import, 'credential')}… (escape cancels)")
         departing = self.query_one("#import-departing", Checkbox).value
-        self.run_import(preview, departing)
+        self.in_background(
+            partial(self._run_import, self.app, preview, departing),
+            self._finished,
+            group="import-commit",
+        )
 
-    @work(thread=True, exit_on_error=False, group="import-commit", exclusive=True)
-    def run_import(self, preview: ImportPreview, departing: bool) -> None:
+    def _run_import(
+        self, app: App[object], preview: ImportPreview, departing: bool
+    ) -> ImportReport | str:
+        """The import in one transaction, the bar moving by hundredths; what was imported, or
+        the sentence saying why nothing was (cancelled, or refused)."""
         step = max(1, preview.to_import // 100)
 
         def progressed(done: int, total: int) -> None:
             if done % step == 0 or done == total:
-                self.post_message(self.ImportProgressed(done, total))
+                app.call_from_thread(self._progressed, done)
 
         try:
-            report = self._session.imports.commit(
+            return self._session.imports.commit(
                 preview,
                 departing=departing,
                 on_progress=progressed,
                 cancelled=self._cancel_import.is_set,
             )
-        except ImportCancelled as exc:
-            self.post_message(self.ImportStopped(str(exc)))
-            return
-        except ItexitError as exc:
-            self.post_message(self.ImportStopped(str(exc)))
-            return
-        self.post_message(self.ImportFinished(report))
+        except ItexitError as exc:  # ImportCancelled among them
+            return str(exc)
 
-    @on(ImportProgressed)
-    def _progressed(self, message: ImportProgressed) -> None:
-        message.stop()
-        self.query_one("#import-progress", ProgressBar).update(progress=message.done)
+    def _progressed(self, done: int) -> None:
+        if self.is_attached:  # (the vault may have locked while it ran)
+            self.query_one("#import-progress", ProgressBar).update(progress=done)
 
-    @on(ImportStopped)
-    def _stopped(self, message: ImportStopped) -> None:
-        message.stop()
+    def _finished(self, report: ImportReport | str) -> None:
         self._importing = False
-        self.query_one("#import-progress").display = False
-        self.query_one("#import-preview-button", Button).disabled = False
-        self.query_one("#import-start-button", Button).disabled = self._preview is None
-        self._say(message.message, "-warning")
-
-    @on(ImportFinished)
-    def _finished(self, message: ImportFinished) -> None:
-        message.stop()
-        self._importing = False
-        report = self._report = message.report
+        if isinstance(report, str):
+            self.query_one("#import-progress").display = False
+            self.query_one("#import-preview-button", Button).disabled = False
+            self.query_one("#import-start-button", Button).disabled = self._preview is None
+            self._say(report, "-warning")
+            return
+        self._report = report
         self._preview = None  # the entries (and their secrets) are in the vault now
         self.query_one("#import-progress").display = False
         self.query_one("#import-preview-button", Button).disabled = False
@@ -486,7 +456,7 @@ class ImportScreen(ItexitScreen):
         if event.state is not WorkerState.ERROR:
             return
         self.query_one("#import-table", DataTable).loading = False
-        if event.worker.name == "run_import":
+        if event.worker.group == "import-commit":
             self._importing = False
             self.query_one("#import-progress").display = False
             self.query_one("#import-preview-button", Button).disabled = False

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -103,25 +104,32 @@ class RetireCredentialModal(ItexitModal[RetireChoice]):
             return
         for button in self.query(Button):
             button.disabled = True
-        self._carry(choice)
+        self.in_background(
+            partial(self._carry, self._carry_out, choice),
+            partial(self._carried, choice),
+            group="cred-retire",
+        )
 
-    @work(thread=True, exit_on_error=False, group="cred-retire", exclusive=True)
-    def _carry(self, choice: RetireChoice) -> None:
-        assert self._carry_out is not None
+    @staticmethod
+    def _carry(carry_out: Carry, choice: RetireChoice) -> str | None:
+        """Carry the choice out through the dialog's own function; the refusal, or None."""
         try:
-            choice.done = self._carry_out(choice)
+            choice.done = carry_out(choice)
         except ItexitError as exc:
-            self.app.call_from_thread(self._refused, str(exc))
-            return
-        self.app.call_from_thread(self.dismiss, choice)
+            return str(exc)
+        return None
 
-    def _refused(self, sentence: str) -> None:
-        """The refusal beside what was typed; the reason stays, the dialog stays open."""
+    def _carried(self, choice: RetireChoice, refusal: str | None) -> None:
+        """Done: the dialog closes. Refused: the refusal beside what was typed; the reason
+        stays, the dialog stays open."""
+        if refusal is None:
+            self.dismiss(choice)
+            return
         for button in self.query(Button):
             button.disabled = False
         self._delete_armed = False
         button = self.query_one("#delete", Button)
         button.label = "Delete"
         button.refresh(layout=True)
-        self.query_one("#retire-message", Static).update(sentence)
+        self.query_one("#retire-message", Static).update(refusal)
         self.query_one("#retire-reason", Input).focus()

@@ -6,13 +6,12 @@ closing the wizard (or a crash) at any point loses nothing: reopening it resumes
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Button, Input, Label, Static
 
 from itexit.domain.credentials import (
@@ -54,14 +53,6 @@ class RotationWizard(ItexitModal[CredentialSummary]):
         "checks it works. Last, prove the old secret fails: only then can the departing person "
         "no longer use it. A system checked by hand asks you to say how you checked."
     )
-
-    @dataclass
-    class Started(Message):
-        started: RotationStarted
-
-    @dataclass
-    class Checked(Message):
-        result: CheckOutcome
 
     def __init__(self, session: UnlockedVault, summary: CredentialSummary) -> None:
         super().__init__()
@@ -162,21 +153,19 @@ class RotationWizard(ItexitModal[CredentialSummary]):
             self._render_step("Length is 8 to 128 characters; words 0 to 12.")
             return
         self.query_one("#wiz-generate", Button).disabled = True
-        self.start_rotation(policy)
+        self.in_background(
+            partial(self._session.credentials.start_rotation, self._summary.id, policy=policy),
+            self._started,
+            group="rotation",
+            exclusive=False,
+        )
 
-    @work(thread=True, exit_on_error=False, group="rotation")
-    def start_rotation(self, policy: PasswordPolicy) -> None:
-        started = self._session.credentials.start_rotation(self._summary.id, policy=policy)
-        self.post_message(self.Started(started))
-
-    @on(Started)
-    def _started(self, message: Started) -> None:
-        message.stop()
-        self._summary = message.started.summary
+    def _started(self, started: RotationStarted) -> None:
+        self._summary = started.summary
         self._step = 2
-        self._show_secret(message.started.secret.get_secret_value())
+        self._show_secret(started.secret.get_secret_value())
         self._render_step(
-            f"Saved as pending (strength: {message.started.strength_label}). "
+            f"Saved as pending (strength: {started.strength_label}). "
             "Set it on the system now, then confirm."
         )
 
@@ -191,26 +180,29 @@ class RotationWizard(ItexitModal[CredentialSummary]):
 
     @on(Button.Pressed, "#wiz-show")
     def _show(self) -> None:
-        self.reveal_pending()
+        self.in_background(
+            partial(self._session.credentials.reveal, self._summary.id, "pending"),
+            self._revealed,
+            group="rotation",
+            exclusive=False,
+        )
 
-    @work(thread=True, exit_on_error=False, group="rotation")
-    def reveal_pending(self) -> None:
-        secret = self._session.credentials.reveal(self._summary.id, "pending")
-        self.app.call_from_thread(self._show_secret, secret)
-        self.app.call_from_thread(self._render_step)
+    def _revealed(self, secret: str) -> None:
+        self._show_secret(secret)
+        self._render_step()
 
     @on(Button.Pressed, "#wiz-copy")
     def _copy(self) -> None:
         if not TimedCopy(self.app).available:
             self.query_one("#wiz-message", Static).update(NO_CLIPBOARD)
             return
-        self.copy_pending()
-
-    @work(thread=True, exit_on_error=False, group="rotation")
-    def copy_pending(self) -> None:
-        """The pending secret, audited as a copy before it reaches the clipboard."""
-        secret = self._session.credentials.copy(self._summary.id, "pending")
-        self.app.call_from_thread(self._copied, secret)
+        # the pending secret, audited as a copy before it reaches the clipboard
+        self.in_background(
+            partial(self._session.credentials.copy, self._summary.id, "pending"),
+            self._copied,
+            group="rotation",
+            exclusive=False,
+        )
 
     def _copied(self, secret: str) -> None:
         said = TimedCopy(self.app).copy(secret, "The new secret", secret=True)
@@ -241,14 +233,11 @@ class RotationWizard(ItexitModal[CredentialSummary]):
         if attest == "":
             return
         self.query_one("#wiz-message", Static).update("Checking the new secret…")
-        self.confirm(attest)
-
-    @work(thread=True, exit_on_error=False, group="rotation")
-    def confirm(self, attest: str | None) -> None:
-        self.post_message(
-            self.Checked(
-                self._session.credentials.confirm_rotation(self._summary.id, attest=attest)
-            )
+        self.in_background(
+            partial(self._session.credentials.confirm_rotation, self._summary.id, attest=attest),
+            self._checked,
+            group="rotation",
+            exclusive=False,
         )
 
     @on(Button.Pressed, "#wiz-old")
@@ -257,20 +246,14 @@ class RotationWizard(ItexitModal[CredentialSummary]):
         if attest == "":
             return
         self.query_one("#wiz-message", Static).update("Trying the old secret…")
-        self.verify_old(attest)
-
-    @work(thread=True, exit_on_error=False, group="rotation")
-    def verify_old(self, attest: str | None) -> None:
-        self.post_message(
-            self.Checked(
-                self._session.credentials.verify(self._summary.id, old=True, attest=attest)
-            )
+        self.in_background(
+            partial(self._session.credentials.verify, self._summary.id, old=True, attest=attest),
+            self._checked,
+            group="rotation",
+            exclusive=False,
         )
 
-    @on(Checked)
-    def _checked(self, message: Checked) -> None:
-        message.stop()
-        result = message.result
+    def _checked(self, result: CheckOutcome) -> None:
         self._summary = result.summary
         self._step = current_step(result.summary.status)
         if self._step == 4:

@@ -7,7 +7,7 @@ rest), then everything else. `/` filters as you type over system, host and categ
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -16,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Header, Input, Static
 
@@ -27,12 +26,11 @@ from itexit.domain.credentials import (
     CredentialDetail,
     CredentialStatus,
     CredentialSummary,
-    HistoryEntry,
     verifier_label,
 )
 from itexit.domain.roles import Role
 from itexit.domain.rotation import finished, in_campaign, leverage_rank, next_step
-from itexit.screens.base import ItexitScreen
+from itexit.screens.base import DIALOG, ItexitScreen
 from itexit.screens.credentials.clipboard import CLEAR_SECONDS, Clipboard
 from itexit.screens.credentials.modals import (
     Attestation,
@@ -192,47 +190,12 @@ class CredentialsScreen(ItexitScreen):
         Binding("escape", "go_back", "Back", id="cred.back", tooltip="Back to the dashboard"),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        rows: list[CredentialSummary]
-
-    @dataclass
-    class DetailLoaded(Message):
-        detail: CredentialDetail
-
-    @dataclass
-    class Revealed(Message):
-        credential_id: str
-        secret: str
-
-    @dataclass
-    class Copied(Message):
-        system: str
-        secret: str
-
-    @dataclass
-    class Checked(Message):
-        result: CheckOutcome
-
-    @dataclass
-    class HistoryLoaded(Message):
-        system: str
-        entries: list[HistoryEntry]
-
-    @dataclass
-    class Saved(Message):
-        summary: CredentialSummary
-
-    @dataclass
-    class Retired(Message):
-        text: str
-
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
         self._session = session
         self._rows: list[CredentialSummary] = []
         self._loading = False
-        self._typed_ahead: Callable[[], None] | None = None
+        self._typed_ahead: Callable[[], object] | None = None
         self._hide_timer: Timer | None = None
         self._clipboard: Clipboard | None = None
         self._shown: list[str] = []
@@ -269,15 +232,14 @@ class CredentialsScreen(ItexitScreen):
     def load(self) -> None:
         """Read the list again; a key for the selected row typed before it arrives waits."""
         self._loading = True
-        self._load_rows()
+        self.in_background(self._read_rows, self._loaded, group="cred-load")
 
-    @work(thread=True, exit_on_error=False, group="cred-load", exclusive=True)
-    def _load_rows(self) -> None:
+    def _read_rows(self) -> list[CredentialSummary]:
         """Receive the passwords HR listed on an exit statement (they arrive in the list as
         unverified, from the statement), then read the list."""
         try:
             self._session.receive_handovers()
-            self.post_message(self.Loaded(self._session.credentials.list()))
+            return self._session.credentials.list()
         except BaseException:
             self.app.call_from_thread(self._typed_ahead_dropped)
             raise
@@ -286,11 +248,9 @@ class CredentialsScreen(ItexitScreen):
         self._loading = False
         self._typed_ahead = None
 
-    @on(Loaded)
-    def _loaded(self, message: Loaded) -> None:
-        message.stop()
+    def _loaded(self, rows: list[CredentialSummary]) -> None:
         self._loading = False
-        self._rows = ordered(message.rows)
+        self._rows = ordered(rows)
         self.table.empty_text = "No credentials match." if self._rows else "No credentials yet."
         self.table.set_rows(self._rows)
         self.query_one("#cred-campaign", Static).update(campaign_line(self._rows))
@@ -307,7 +267,7 @@ class CredentialsScreen(ItexitScreen):
     def selected(self) -> CredentialSummary | None:
         return self.table.cursor_item
 
-    def _need_selected(self, again: Callable[[], None]) -> CredentialSummary | None:
+    def _need_selected(self, again: Callable[[], object]) -> CredentialSummary | None:
         """The selected row; while the list is still being read, None, and `again` (the key
         typed ahead, e.g. by a password manager) runs once it has arrived."""
         row = self.selected
@@ -404,14 +364,14 @@ class CredentialsScreen(ItexitScreen):
         lines.append("\nSecret: ••••••••  (s reveal · c copy)")
         return "\n".join(lines)
 
-    @work(thread=True, exit_on_error=False, group="cred-detail", exclusive=True)
     def load_detail(self, credential_id: str) -> None:
-        self.post_message(self.DetailLoaded(self._session.credentials.detail(credential_id)))
+        self.in_background(
+            partial(self._session.credentials.detail, credential_id),
+            self._detail_loaded,
+            group="cred-detail",
+        )
 
-    @on(DetailLoaded)
-    def _detail_loaded(self, message: DetailLoaded) -> None:
-        message.stop()
-        detail = message.detail
+    def _detail_loaded(self, detail: CredentialDetail) -> None:
         if detail.summary.id != self._detail_id:
             return  # the cursor has moved on; a newer request is under way
         self._detail = detail
@@ -437,29 +397,26 @@ class CredentialsScreen(ItexitScreen):
     def action_reveal(self) -> None:
         row = self._need_selected(self.action_reveal)
         if row is not None:
-            self.reveal(row.id)
+            self.in_background(
+                partial(self._session.credentials.reveal, row.id),
+                self._revealed,
+                group="cred-secret",
+                exclusive=False,
+            )
 
-    @work(thread=True, exit_on_error=False, group="cred-secret")
-    def reveal(self, credential_id: str) -> None:
-        self.post_message(
-            self.Revealed(credential_id, self._session.credentials.reveal(credential_id))
-        )
-
-    @on(Revealed)
-    def _revealed(self, message: Revealed) -> None:
-        message.stop()
+    def _revealed(self, secret: str) -> None:
         # Not markup: a secret may hold "[" or "\\" and must appear exactly as it is stored.
         # The secret's own `str` is what is drawn (not a longer one it is joined into, nor a
         # copy made to strip control characters), so overwriting it once hidden reaches every
         # line the screen drew from it.
-        shown = _without_controls(message.secret)
+        shown = _without_controls(secret)
         self.query_one("#cred-secret", Static).update(
             Content.styled(shown, "bold yellow", strip_control_codes=False)
         )
         hint = self.query_one("#cred-secret-hint", Static)
         hint.update(Content.styled(f"hides in {REVEAL_SECONDS:.0f} s", "dim"))
         hint.display = True
-        earlier, self._shown = self._shown, [message.secret, shown]
+        earlier, self._shown = self._shown, [secret, shown]
         _wipe_all(earlier)
         if self._hide_timer is not None:
             self._hide_timer.stop()
@@ -502,17 +459,16 @@ class CredentialsScreen(ItexitScreen):
                 severity="warning",
             )
             return
-        self.copy_secret(row.id, row.system)
+        self.in_background(
+            partial(self._session.credentials.copy, row.id),
+            partial(self._copied, row.system),
+            group="cred-secret",
+            exclusive=False,
+        )
 
-    @work(thread=True, exit_on_error=False, group="cred-secret")
-    def copy_secret(self, credential_id: str, system: str) -> None:
-        self.post_message(self.Copied(system, self._session.credentials.copy(credential_id)))
-
-    @on(Copied)
-    def _copied(self, message: Copied) -> None:
-        message.stop()
+    def _copied(self, system: str, secret: str) -> None:
         assert self._clipboard is not None
-        clipboard, secret = self._clipboard, message.secret
+        clipboard = self._clipboard
         clipboard.copy(secret)
         self._on_clipboard.append(secret)
 
@@ -524,8 +480,7 @@ class CredentialsScreen(ItexitScreen):
 
         self.set_timer(CLEAR_SECONDS, clear)
         self.notify(
-            f"The secret of {message.system} is on {clipboard.how}; it clears in "
-            f"{CLEAR_SECONDS:.0f} s.",
+            f"The secret of {system} is on {clipboard.how}; it clears in {CLEAR_SECONDS:.0f} s.",
             title="Copied",
         )
 
@@ -537,66 +492,66 @@ class CredentialsScreen(ItexitScreen):
     def action_verify_old(self) -> None:
         self._check(old=True)
 
-    def _check(self, *, old: bool) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def _check(self, *, old: bool) -> None:
         row = self._need_selected(lambda: self._check(old=old))
         if row is None:
             return
-        if row.verifier != "manual":
+        attest: Attestation | None = None
+        if row.verifier == "manual":
+            question = (
+                "Try the OLD secret on the system: attest that it is refused."
+                if old
+                else "Log in with the current secret by hand: attest that it works."
+            )
+            attest = await self.app.push_screen_wait(AttestModal(row.system, question))
+            if attest is None:
+                return
+        else:
             self.notify(f"Checking {row.system}…")
-            self.verify(row.id, old, None)
-            return
-        question = (
-            "Try the OLD secret on the system: attest that it is refused."
-            if old
-            else "Log in with the current secret by hand: attest that it works."
+        self.in_background(
+            partial(self._verify, row.id, old, attest),
+            self._checked,
+            group="cred-check",
+            exclusive=False,
         )
 
-        def attested(result: Attestation | None) -> None:
-            if result is not None:
-                self.verify(row.id, old, result)
-
-        self.app.push_screen(AttestModal(row.system, question), attested)
-
-    @work(thread=True, exit_on_error=False, group="cred-check")
-    def verify(self, credential_id: str, old: bool, attest: Attestation | None) -> None:
-        result = self._session.credentials.verify(
+    def _verify(self, credential_id: str, old: bool, attest: Attestation | None) -> CheckOutcome:
+        return self._session.credentials.verify(
             credential_id,
             old=old,
             attest=attest.how if attest else None,
             note=attest.note if attest else "",
         )
-        self.post_message(self.Checked(result))
 
-    def action_reconcile(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_reconcile(self) -> None:
         row = self._need_selected(self.action_reconcile)
         if row is None:
             return
-        if row.verifier != "manual":
-            self.reconcile(row.id, None)
-            return
-
-        def attested(result: Attestation | None) -> None:
-            if result is not None:
-                self.reconcile(row.id, result)
-
-        self.app.push_screen(
-            AttestModal(row.system, "Try each stored secret by hand.", ask_which=True), attested
+        attest: Attestation | None = None
+        if row.verifier == "manual":
+            attest = await self.app.push_screen_wait(
+                AttestModal(row.system, "Try each stored secret by hand.", ask_which=True)
+            )
+            if attest is None:
+                return
+        self.in_background(
+            partial(self._reconcile, row.id, attest),
+            self._checked,
+            group="cred-check",
+            exclusive=False,
         )
 
-    @work(thread=True, exit_on_error=False, group="cred-check")
-    def reconcile(self, credential_id: str, attest: Attestation | None) -> None:
-        result = self._session.credentials.reconcile(
+    def _reconcile(self, credential_id: str, attest: Attestation | None) -> CheckOutcome:
+        return self._session.credentials.reconcile(
             credential_id,
             attest=attest.how if attest else None,
             works=attest.works if attest else None,
             note=attest.note if attest else "",
         )
-        self.post_message(self.Checked(result))
 
-    @on(Checked)
-    def _checked(self, message: Checked) -> None:
-        message.stop()
-        result = message.result
+    def _checked(self, result: CheckOutcome) -> None:
         if result.detail.startswith("Attested by"):
             self.notify(
                 result.guidance,
@@ -609,41 +564,39 @@ class CredentialsScreen(ItexitScreen):
 
     # --- rotation, history, add and edit ------------------------------------------------
 
-    def action_rotate(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_rotate(self) -> None:
         row = self._need_selected(self.action_rotate)
         if row is None:
             return
         if row.status is CredentialStatus.NEEDS_RECONCILE:
             self.notify("Find which stored secret works first (x): none is known to work now.")
             return
-        self.app.push_screen(RotationWizard(self._session, row), self._reload)
+        await self.app.push_screen_wait(RotationWizard(self._session, row))
+        self.load()
 
-    def action_rotate_all_due(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_rotate_all_due(self) -> None:
         from itexit.screens.credentials.campaign import CampaignModal
 
-        self.app.push_screen(CampaignModal(self._session), self._reload)
+        await self.app.push_screen_wait(CampaignModal(self._session))
+        self.load()
 
     def action_history(self) -> None:
         row = self._need_selected(self.action_history)
         if row is not None:
-            self.load_history(row.id, row.system)
+            self.in_background(
+                partial(self._session.credentials.history, row.id),
+                lambda entries: self.app.push_screen(HistoryModal(row.system, entries)),
+                group="cred-history",
+                exclusive=False,
+            )
 
-    @work(thread=True, exit_on_error=False, group="cred-history")
-    def load_history(self, credential_id: str, system: str) -> None:
-        self.post_message(
-            self.HistoryLoaded(system, self._session.credentials.history(credential_id))
-        )
-
-    @on(HistoryLoaded)
-    def _history_loaded(self, message: HistoryLoaded) -> None:
-        message.stop()
-        self.app.push_screen(HistoryModal(message.system, message.entries))
-
-    def action_add(self) -> None:
-        self.app.push_screen(
-            CredentialFormModal(submit=self._submit, sweep_choice=self._sweep_choice()),
-            self._form_done,
-        )
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_add(self) -> None:
+        form = CredentialFormModal(submit=self._submit, sweep_choice=self._sweep_choice())
+        result: FormResult | None = await self.app.push_screen_wait(form)
+        self._form_done(result)
 
     def _sweep_choice(self) -> bool:
         return self._session.identity.role in (Role.MANAGER, Role.CONSULTANT)
@@ -651,16 +604,15 @@ class CredentialsScreen(ItexitScreen):
     def action_edit(self) -> None:
         row = self._need_selected(self.action_edit)
         if row is not None:
-            self.open_editor(row.id)
+            self.in_background(
+                partial(self._session.credentials.detail, row.id), self._edit, group="cred-edit"
+            )
 
-    @work(thread=True, exit_on_error=False, group="cred-detail")
-    def open_editor(self, credential_id: str) -> None:
-        detail = self._session.credentials.detail(credential_id)
-        self.app.call_from_thread(
-            self.app.push_screen,
-            CredentialFormModal(detail, submit=self._submit, sweep_choice=self._sweep_choice()),
-            self._form_done,
-        )
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def _edit(self, detail: CredentialDetail) -> None:
+        form = CredentialFormModal(detail, submit=self._submit, sweep_choice=self._sweep_choice())
+        result: FormResult | None = await self.app.push_screen_wait(form)
+        self._form_done(result)
 
     def _submit(self, result: FormResult) -> CredentialSummary:
         """Save what the form holds (called from the form's worker thread); a refusal raises
@@ -677,46 +629,35 @@ class CredentialsScreen(ItexitScreen):
 
     def _form_done(self, result: FormResult | None) -> None:
         if result is not None and result.saved is not None:
-            self.post_message(self.Saved(result.saved))
+            self.notify(f"{result.saved.system} saved.", title="Credential saved")
+            self.load()
 
-    @on(Saved)
-    def _saved(self, message: Saved) -> None:
-        message.stop()
-        self.notify(f"{message.summary.system} saved.", title="Credential saved")
-        self.load()
-
-    def action_retire(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_retire(self) -> None:
         row = self._need_selected(self.action_retire)
         if row is None:
             return
+        choice = await self.app.push_screen_wait(
+            RetireCredentialModal(row, partial(self._retire, row.id))
+        )
+        if choice is not None and choice.done:
+            self.notify(choice.done, title="Credential")
+            self.load()
 
-        def carry_out(choice: RetireChoice) -> str:
-            """Retire or delete (from the dialog's worker); a refusal raises into the dialog."""
-            creds = self._session.credentials
-            if choice.delete:
-                system = creds.delete(row.id, choice.expected_version)
-                return f"{system} was deleted."
-            summary = creds.retire(row.id, choice.reason, choice.expected_version)
-            return f"{summary.system} was retired; its history stays."
+    def _retire(self, credential_id: str, choice: RetireChoice) -> str:
+        """Retire or delete (from the dialog's worker); a refusal raises into the dialog."""
+        creds = self._session.credentials
+        if choice.delete:
+            system = creds.delete(credential_id, choice.expected_version)
+            return f"{system} was deleted."
+        summary = creds.retire(credential_id, choice.reason, choice.expected_version)
+        return f"{summary.system} was retired; its history stays."
 
-        def chosen(choice: RetireChoice | None) -> None:
-            if choice is not None and choice.done:
-                self.post_message(self.Retired(choice.done))
-
-        self.app.push_screen(RetireCredentialModal(row, carry_out), chosen)
-
-    @on(Retired)
-    def _retired(self, message: Retired) -> None:
-        message.stop()
-        self.notify(message.text, title="Credential")
-        self.load()
-
-    def action_import(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_import(self) -> None:
         from itexit.screens.credentials.imports import ImportScreen
 
-        self.app.push_screen(ImportScreen(self._session), self._reload)
-
-    def _reload(self, _result: object = None) -> None:
+        await self.app.push_screen_wait(ImportScreen(self._session))
         self.load()
 
     def action_go_back(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itexit.domain.exposures import Closing, Exposure, ExposureKind, ExposureState, Severity
 from itexit.services.exposures import PRACTICE, World, make
-from itexit.services.users import UserService
+from itexit.services.users.service import UserService
 
 AREA = "users"
 

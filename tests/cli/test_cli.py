@@ -192,7 +192,7 @@ def test_core_does_not_load_textual() -> None:
         "import sys\n"
         "import itexit.cli, itexit.services.gateway, itexit.services.session\n"
         "import itexit.domain.models\n"
-        "import itexit.services.users, itexit.services.dashboard, itexit.services.demo\n"
+        "import itexit.services.users.service, itexit.services.dashboard, itexit.services.demo\n"
         "import itexit.changers, itexit.services.credentials.changing, itexit.services.watch\n"
         "assert 'textual' not in sys.modules, 'textual was imported by the core'\n"
         "assert 'sqlalchemy' in sys.modules\n"

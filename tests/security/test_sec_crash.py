@@ -37,7 +37,7 @@ CHILD = textwrap.dedent(
     """
     import os, signal, sys
     import itexit.services.roster as roster
-    import itexit.services.users as users
+    import itexit.services.users.removal as users
     import itexit.store.engine as engine
     from itexit.services.gateway import Gateway
     from itexit.services.location import VaultLocation

@@ -10,7 +10,7 @@ import pytest
 
 from itexit.domain.errors import AuthenticationFailed
 from itexit.domain.roles import Role
-from itexit.services import users
+from itexit.services.users import passphrases as users
 from itexit.vault import kdf, keys
 from vaulthelpers import CONSULTANT, CONSULTANT_PASS, MANAGER, MANAGER_PASS, Vault, new_vault
 

@@ -7,7 +7,7 @@ from loaded_modules import loaded_after_import
 CORE_MODULES = [
     "itexit.services.gateway",
     "itexit.services.session",
-    "itexit.services.users",
+    "itexit.services.users.service",
     "itexit.services.credentials.service",
     "itexit.services.audit",
     "itexit.domain.models",

@@ -17,8 +17,8 @@ from itexit.domain.credentials import NewCredential
 from itexit.domain.errors import BadInput, IntegrityFailure, PermissionDenied
 from itexit.domain.roles import Role
 from itexit.services import roster as roster_service
-from itexit.services import users as users_service
 from itexit.services.roster import RosterUnsigned
+from itexit.services.users import service as users_service
 from itexit.store.models import Credential
 from vaulthelpers import (
     CONSULTANT,

@@ -12,8 +12,8 @@ from itexit.screens.dashboard import DashboardScreen
 from itexit.screens.sign_roster import SignRosterModal
 from itexit.screens.unlock import UnlockScreen
 from itexit.services import roster as roster_service
-from itexit.services import users as users_service
 from itexit.services.gateway import Gateway
+from itexit.services.users import service as users_service
 
 VIEWER, VIEWER_PASSPHRASE = "vic", "quiet meadow saxophone ember 63"
 

@@ -93,7 +93,7 @@ class AddUserModal(ItexitModal[NewUser]):
         name = self.query_one("#new-name", Input).value
         if not name.strip():
             return "Type a user name."
-        from itexit.services.users import validate_name
+        from itexit.services.users.members import validate_name
 
         try:
             validate_name(name)

@@ -29,6 +29,8 @@ class Area(Protocol):
 
     def exposures(self, world: World) -> list[Exposure]: ...
 
+    def exposures_of(self, world: World, kinds: frozenset[str]) -> list[Exposure]: ...
+
     def tiles(self, ctx: VaultContext, today: date) -> list[Tile]: ...
 
     def reminders(self, ctx: VaultContext, today: date) -> list[Reminder]: ...
@@ -59,6 +61,23 @@ class ModuleArea:
         part = self._part(module, "exposures")
         return cast("list[Exposure]", part(world)) if part else []
 
+    def exposures_of(self, world: World, kinds: frozenset[str]) -> list[Exposure]:
+        """Only its exposures of these kinds, the same ones `exposures` gives of them.
+
+        An exposure module names the kinds it makes in `KINDS`: one that makes none of these
+        is not asked at all, and one with a narrower `exposures_of(world, kinds)` of its own
+        derives only what they need. A module without `KINDS` derives everything.
+        """
+        if self.exposure is None:
+            return []
+        module = importlib.import_module(f"itexit.services.exposures.{self.exposure}")
+        made = cast("frozenset[str] | None", getattr(module, "KINDS", None))
+        if made is not None and not made & kinds:
+            return []
+        narrow = getattr(module, "exposures_of", None)
+        found = cast("list[Exposure]", narrow(world, kinds) if narrow else module.exposures(world))
+        return [item for item in found if item.kind in kinds]
+
     def tiles(self, ctx: VaultContext, today: date) -> list[Tile]:
         part = self._service("tiles")
         return cast("list[Tile]", part(ctx, today)) if part else []
@@ -74,8 +93,8 @@ AREAS: tuple[Area, ...] = (
     ModuleArea("credentials", service="credentials.service", exposure="credentials"),
     ModuleArea("sweep", service="sweep", exposure="sweep"),
     ModuleArea("checklist", service="checklist", exposure="cases"),
-    ModuleArea("statements", service="statements"),
-    ModuleArea("vendors", service="vendors", exposure="vendors"),
+    ModuleArea("statements", service="statements.tiles"),
+    ModuleArea("vendors", service="vendors.tiles", exposure="vendors"),
     ModuleArea("renewals", service="renewals.service", exposure="renewals"),
     ModuleArea("mailbox", service="mailbox", exposure="mailbox"),
     ModuleArea("backups", service="backups"),

@@ -31,7 +31,7 @@ from itexit.services.location import VaultLocation
 from itexit.services.passphrase import require_acceptable
 from itexit.services.roster import RosterUnsigned
 from itexit.services.session import UnlockedVault
-from itexit.services.users import new_user_row, normal_name, seal_slots, validate_name
+from itexit.services.users.members import new_user_row, normal_name, seal_slots, validate_name
 from itexit.store.engine import (
     begin_read,
     make_engine,
@@ -480,7 +480,7 @@ class Gateway:
             Actor(audit.RECOVERY_ACTOR, "recovery kit", Role.MANAGER, kit),
             scope_keys,
         )
-        from itexit.services.users import UserService
+        from itexit.services.users.service import UserService
 
         UserService(ctx).reset_passphrase(name, new_passphrase)
         return self.unlock(name, new_passphrase)

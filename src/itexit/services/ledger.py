@@ -29,7 +29,7 @@ from itexit.domain.people import norm_name
 from itexit.domain.roles import Permission, Role, Scope
 from itexit.services import people
 from itexit.services.areas import AREAS
-from itexit.services.context import VaultContext
+from itexit.services.context import VaultContext, plain_enum
 from itexit.services.exposures import World, deriving
 from itexit.store.checklist import Case, Task
 from itexit.store.mailbox import MonitoredMailbox
@@ -47,9 +47,6 @@ UNSETTLING = frozenset({"cred.reveal", "cred.copy"})
 """Audited actions of those families that change nothing (a secret shown or copied)."""
 MAX_ACCEPT_DAYS = 366
 """An acceptance lasts at most a year: a risk is looked at again at least that often."""
-
-
-_ROLES = frozenset(r.value for r in Role)
 
 
 class ExposureLedger:
@@ -152,10 +149,13 @@ class ExposureLedger:
             ]
         return items
 
-    def settle(
-        self, today: date | None = None, items: builtins.list[Exposure] | None = None
-    ) -> builtins.list[str]:
-        """Complete each bound checklist task the state now satisfies; returns what was done."""
+    def settle(self, today: date | None = None) -> builtins.list[str]:
+        """Complete each bound checklist task the state now satisfies; returns what was done.
+
+        What itexit sees that satisfies a task is read first; only the kinds of exposure bound
+        to the tasks it sees done are derived then (`_bound_exposures`), not the whole ledger:
+        the vendor contacts of a vendor task, not every credential of the practice.
+        """
         from itexit.services.checklist import CaseService
 
         if not self.ctx.can(Permission.TASK_COMPLETE):
@@ -163,7 +163,7 @@ class ExposureLedger:
         today = today or date.today()
         with self.ctx.reading() as session:
             rows = session.execute(
-                select(Task.id, Task.key, Task.number, Case.id, Case.name, Task.role)
+                select(Task, Case.name)
                 .join(Case, Case.id == Task.case_id)
                 .where(
                     Case.status != "closed",
@@ -173,26 +173,43 @@ class ExposureLedger:
             ).all()
         if not rows:
             return []
-        if items is None:
-            items = self.derive(today)
         world = self.world(today)
+        seen: builtins.list[tuple[Task, str, str]] = []
+        for task, case_name in rows:
+            if not self.ctx.holds(task_scope(plain_enum(Role, task, "role"))):
+                continue  # what itexit saw is sealed with the task: its role's next change does it
+            saw = self._seen(task.key, task.case_id, world)
+            if saw:
+                seen.append((task, case_name, saw))
+        if not seen:
+            return []
+        items = self._bound_exposures(
+            world, frozenset(TASK_BINDINGS[t.key][0].value for t, _, _ in seen)
+        )
         done: builtins.list[str] = []
         service = CaseService(self.ctx)
-        # only the bound kinds can keep a task open: look through those, not every exposure
-        bound = {kind.value for kind, _ in TASK_BINDINGS.values()}
-        relevant = [e for e in items if e.kind in bound]
-        for task_id, key, number, case_id, case_name, role in rows:
-            if role not in _ROLES or not self.ctx.holds(task_scope(Role(role))):
-                continue  # what itexit saw is sealed with the task: its role's next change does it
-            mine = [e for e in relevant if e.case_id == case_id]
-            if blocking(key, mine):
+        for task, case_name, saw in seen:
+            if blocking(task.key, [e for e in items if e.case_id == task.case_id]):
                 continue
-            seen = self._seen(key, case_id, world, items)
-            if seen and service.complete_seen(case_id, task_id, seen):
-                done.append(f"{case_name} #{number}")
+            if service.complete_seen(task.case_id, task.id, saw):
+                done.append(f"{case_name} #{task.number}")
         return done
 
-    def _seen(self, key: str, case_id: str, world: World, items: builtins.list[Exposure]) -> str:
+    def _bound_exposures(self, world: World, kinds: frozenset[str]) -> builtins.list[Exposure]:
+        """The exposures of these kinds, acceptances applied: what `derive` gives of them
+        (an exposure's id names its kind, so no other kind ever stands in for one of them)."""
+        self.ctx.require(Permission.DASHBOARD_READ)
+        accepted = self.acceptances()
+        found: dict[str, Exposure] = {}
+        with deriving():
+            for area in AREAS:
+                for item in area.exposures_of(world, kinds):
+                    if item.id in found and found[item.id].state is not ExposureState.CLOSED:
+                        continue
+                    found[item.id] = item
+        return [with_acceptance(e, accepted.get(e.id), world.today) for e in found.values()]
+
+    def _seen(self, key: str, case_id: str, world: World) -> str:
         """What the app sees that satisfies a bound task ('' while it cannot tell)."""
         person = world.person_of_case(case_id)
         if person is None:

@@ -23,7 +23,7 @@ from itexit.domain.reminders import Reminder
 from itexit.domain.roles import ROLE_SCOPES, Permission, Role
 from itexit.services import audit
 from itexit.services.context import VaultContext
-from itexit.services.users import UserService
+from itexit.services.users.service import UserService
 
 if TYPE_CHECKING:
     from itexit.services.audit_log import AuditLogService
@@ -36,9 +36,9 @@ if TYPE_CHECKING:
     from itexit.services.mailbox import MailboxService
     from itexit.services.renewals.notices import RenewalNotices
     from itexit.services.renewals.service import RenewalService
-    from itexit.services.statements import StatementService
+    from itexit.services.statements.service import StatementService
     from itexit.services.sweep import SweepService
-    from itexit.services.vendors import VendorService
+    from itexit.services.vendors.service import VendorService
 
 
 class UnlockedVault:
@@ -98,7 +98,7 @@ class UnlockedVault:
 
     @cached_property
     def vendors(self) -> VendorService:
-        from itexit.services.vendors import VendorService
+        from itexit.services.vendors.service import VendorService
 
         return VendorService(self.ctx)
 
@@ -117,7 +117,7 @@ class UnlockedVault:
 
     @cached_property
     def statements(self) -> StatementService:
-        from itexit.services.statements import StatementService
+        from itexit.services.statements.service import StatementService
 
         return StatementService(self.ctx)
 

@@ -46,7 +46,7 @@ from itexit.services.checklist.rows import (
     _summary,
     _task_info,
 )
-from itexit.services.context import VaultContext, check_version
+from itexit.services.context import VaultContext, check_version, plain_enum
 from itexit.services.states import TASK_STAMP, check_cases, check_tasks, task_stamp
 from itexit.store.checklist import Case, Task, TaskDependency, TaskEvent
 from itexit.store.models import User, utcnow
@@ -659,7 +659,9 @@ class CaseService:
     ) -> BlobRef | None:
         if attachment is None or data is None:
             return None
-        return store_blob(self.ctx, session, data, attachment.name, task_scope(Role(task.role)))
+        return store_blob(
+            self.ctx, session, data, attachment.name, task_scope(plain_enum(Role, task, "role"))
+        )
 
     def _event(
         self,
@@ -671,7 +673,7 @@ class CaseService:
         **extra: str,
     ) -> None:
         """Append to the task's history; a note or file is sealed in the task's scope."""
-        scope = task_scope(Role(task.role))
+        scope = task_scope(plain_enum(Role, task, "role"))
         private = note is not None or blob is not None
         if not self.ctx.holds(scope):
             if private:

@@ -33,7 +33,7 @@ def _task_info(task: Task, deps: list[Task]) -> TaskInfo:
         critical=task.critical,
         offset_days=task.offset_days,
         due=task.due,
-        role=Role(task.role),
+        role=plain_enum(Role, task, "role"),
         assignee=task.assignee,
         status=plain_enum(TaskStatus, task, "status"),
         completed_by=task.completed_by,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from itexit.domain.statements import NewListedPassword, StatementEdit
 from itexit.services.demo.practice import SEED, demo_secret
-from itexit.services.statements import StatementService
+from itexit.services.statements.service import StatementService
 from itexit.store.checklist import Case
 
 if TYPE_CHECKING:

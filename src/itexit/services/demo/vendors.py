@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from itexit.domain.vendors import ContactFields, ContactRole, VendorFields
-from itexit.services.vendors import VendorService
+from itexit.services.vendors.service import VendorService
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault

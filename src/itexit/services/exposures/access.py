@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from itexit.domain.exposures import Closing, Exposure, ExposureKind, ExposureState, Severity
 from itexit.services.exposures import PRACTICE, World, make
-from itexit.services.users import UserService
+from itexit.services.users.service import UserService
 
 AREA = "users"
+KINDS = frozenset({ExposureKind.VAULT_ACCOUNT.value, ExposureKind.UNLOCK_COVERAGE.value})
+"""The kinds of exposure this module makes (the ledger asks it only for these)."""
 
 
 def exposures(world: World) -> list[Exposure]:

@@ -14,6 +14,14 @@ from itexit.store.checklist import Case, Task
 from itexit.store.statements import ExitStatement, HandoverEntry
 
 AREA = "checklist"
+KINDS = frozenset(
+    {
+        ExposureKind.CRITICAL_TASK.value,
+        ExposureKind.STATEMENT.value,
+        ExposureKind.LISTED_PASSWORD.value,
+    }
+)
+"""The kinds of exposure this module makes (the ledger asks it only for these)."""
 
 
 def exposures(world: World) -> list[Exposure]:

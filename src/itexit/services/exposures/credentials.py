@@ -35,6 +35,17 @@ _ROTATED = CredentialStatus.ROTATED.value
 _FROM_STATEMENT = Source.EXIT_STATEMENT.value
 _KNOWN = ExposureKind.CREDENTIAL_KNOWN.value
 _CHANGED = ExposureKind.CHANGED_OUTSIDE.value
+_LISTED = ExposureKind.LISTED_PASSWORD.value
+KINDS = frozenset(
+    {
+        _KNOWN,
+        _CHANGED,
+        _LISTED,
+        ExposureKind.OLD_SECRET_ALIVE.value,
+        ExposureKind.RECOVERY_CHANNEL.value,
+    }
+)
+"""The kinds of exposure this module makes (the ledger asks it only for these)."""
 
 
 class CredRow:
@@ -90,7 +101,10 @@ def _readers(world: World) -> list[Person]:
 
 
 def _rows(
-    world: World, readers: list[Person], known_to: list[Person | None]
+    world: World,
+    readers: list[Person],
+    known_to: list[Person | None],
+    only: ColumnElement[bool] | None = None,
 ) -> tuple[list[CredRow], list[str]]:
     """The credentials that matter, each with, per reader, whether they could read its current
     secret, and per person it is known to, whether it was rotated and verified since they left;
@@ -98,7 +112,10 @@ def _rows(
 
     A reader who holds the credential key checks every row's tag (a few microseconds each)
     before trusting a flag, so a flag cleared in SQL cannot narrow a credential away. A reader
-    without it (a viewer) can only take the plain columns as they are."""
+    without it (a viewer) can only take the plain columns as they are.
+
+    `only` narrows the rows read to those whose plain columns could make the exposures asked
+    for; each is still checked, so a row changed in SQL makes none of them, as in a full read."""
     current = aliased(SecretVersion)
     read: list[ColumnElement[bool]] = []
     for person in readers:
@@ -137,6 +154,8 @@ def _rows(
     ).outerjoin(current, and_(current.credential_id == Credential.id, current.stage == "current"))
     if not checked:
         query = query.where(Credential.retired_at.is_(None))  # retired: the account is gone
+    if only is not None:
+        query = query.where(only)
     if not checked and not world.want_closed and not any(r.user_active for r in readers):
         wanted = [
             Credential.known_to_departing.is_(True),
@@ -308,7 +327,7 @@ def exposures(world: World) -> list[Exposure]:
             exposed_for.add(None)
             reason = row.reason or "it was marked for rotation"
             out.append(_known(row, None, f"{row.system} must be rotated: {reason}."))
-        if row.source == _FROM_STATEMENT and row.status in _UNPROVEN:
+        if _is_listed(row):
             out.append(_listed(row, leavers[0] if leavers else None))
         if row.status == _ROTATED or world.want_closed:
             out.extend(_after(world, row, candidates, exposed_for))
@@ -316,6 +335,23 @@ def exposures(world: World) -> list[Exposure]:
     if changed:
         out.extend(_changed(world, changed))
     return out
+
+
+def _is_listed(row: CredRow) -> bool:
+    """Listed on an exit statement and not yet verified to work."""
+    return row.source == _FROM_STATEMENT and row.status in _UNPROVEN
+
+
+def exposures_of(world: World, kinds: frozenset[str]) -> list[Exposure]:
+    """The exposures of these kinds. The listed passwords alone (what a bound checklist task
+    waits for) are read from the rows listed on an exit statement, not from every credential:
+    the same exposures `exposures` makes of them, since it makes them of those rows only."""
+    if kinds & KINDS != {_LISTED}:
+        return exposures(world)
+    leavers = world.leavers()
+    narrow = and_(Credential.source == _FROM_STATEMENT, Credential.status.in_(_UNPROVEN))
+    rows, _changed_outside = _rows(world, [], [], only=narrow)
+    return [_listed(row, leavers[0] if leavers else None) for row in rows if _is_listed(row)]
 
 
 def _changed(world: World, ids: list[str]) -> list[Exposure]:

@@ -13,6 +13,8 @@ from itexit.services.exposures import World, aware, make
 from itexit.store.mailbox import MailAction, MailMessage, MailReview, MonitoredMailbox
 
 AREA = "mailbox"
+KINDS = frozenset({ExposureKind.MAILBOX.value, ExposureKind.RENEWAL_NOTICE.value})
+"""The kinds of exposure this module makes (the ledger asks it only for these)."""
 HANDLED = (
     ActionKind.RENEWAL_CREATED.value,
     ActionKind.RENEWAL_LINKED.value,

@@ -15,6 +15,8 @@ from itexit.services.states import check_renewals
 from itexit.store.renewals import Renewal
 
 AREA = "renewals"
+KINDS = frozenset({ExposureKind.RENEWAL_CONTACT.value, ExposureKind.CANCEL_BY.value})
+"""The kinds of exposure this module makes (the ledger asks it only for these)."""
 CANCEL_BY_AHEAD_DAYS = 14
 """An auto-renewing item is raised this many days before its cancel-by date."""
 CONTACT_FIELDS = (

@@ -8,11 +8,13 @@ accepted in the sweep.
 from __future__ import annotations
 
 from itexit.domain.exposures import Closing, Exposure, Severity
-from itexit.domain.sweep import BY_HAND, KIND_LABELS
+from itexit.domain.sweep import BY_HAND, KIND_LABELS, FindingKind
 from itexit.domain.sweep import Severity as FindingSeverity
 from itexit.services.exposures import World, make
 
 AREA = "sweep"
+KINDS = frozenset(f"sweep_{kind.value}" for kind in FindingKind)
+"""The kinds of exposure this module makes (the ledger asks it only for these)."""
 
 
 def exposures(world: World) -> list[Exposure]:

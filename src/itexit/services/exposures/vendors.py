@@ -16,6 +16,8 @@ from itexit.services.exposures import World, make
 from itexit.store.vendors import Vendor
 
 AREA = "vendors"
+KINDS = frozenset({ExposureKind.VENDOR_CONTACT.value})
+"""The kinds of exposure this module makes (the ledger asks it only for these)."""
 
 
 class PersonContacts(Departing):

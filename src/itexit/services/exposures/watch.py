@@ -14,6 +14,8 @@ AREA = "watch"
 OLD_WORKS = "old_secret_works"
 """A kind of its own: the vault's records cannot show it, only a test against the system."""
 CHANGED_BEHIND = "secret_changed_behind"
+KINDS = frozenset({OLD_WORKS, CHANGED_BEHIND})
+"""The kinds of exposure this module makes (the ledger asks it only for these)."""
 
 
 def exposures(world: World) -> list[Exposure]:

@@ -18,12 +18,12 @@ from textual.worker import Worker
 
 from itexit.domain.models import RemovalReport, UserInfo, UserStatus
 from itexit.domain.roles import ROLE_LABELS
-from itexit.screens.add_user import AddUserModal, NewUser
 from itexit.screens.base import ItexitScreen
 from itexit.screens.change_passphrase import ChangePassphraseModal
 from itexit.screens.confirm_remove import ConfirmRemoveModal
 from itexit.screens.removal_report import RemovalReportModal
-from itexit.screens.user_details import PersonDetails, PersonDetailsModal
+from itexit.screens.users.add_user import AddUserModal, NewUser
+from itexit.screens.users.user_details import PersonDetails, PersonDetailsModal
 from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:

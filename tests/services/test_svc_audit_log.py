@@ -174,3 +174,23 @@ def test_a_record_id_gives_way_to_the_systems_it_names(vault: Vault) -> None:
     line = vault.unlock(VIEWER, VIEWER_PASS).audit_log.page(AuditQuery(text="sweep")).lines[0]
     assert line.target == "files.example, mail.example"
     assert line.what == "Looked for leftover access"
+
+
+def test_an_accepted_risk_names_what_was_accepted_not_its_id(vault: Vault) -> None:
+    ctx = vault.manager.ctx
+    with ctx.transaction() as session:
+        ctx.record(
+            session,
+            "exposure.accept",
+            "E1A2B3C4D5",
+            kind="account",
+            person="Gary Thistle",
+            subject="itexit account gary",
+            until="2027-01-31",
+        )
+    viewer = vault.unlock(VIEWER, VIEWER_PASS).audit_log
+    line = viewer.page(AuditQuery(text="accepted")).lines[0]
+    assert line.what == "Accepted a remaining risk"
+    assert line.target == "itexit account gary (Gary Thistle)"
+    assert "E1A2B3C4D5" not in line.target
+    assert viewer.page(AuditQuery(text="account gary")).lines[0].seq == line.seq

@@ -32,7 +32,6 @@ from tui_steps import (
 from itexit.app import ItexitApp
 from itexit.domain.errors import AuthenticationFailed
 from itexit.domain.roles import Permission, Role
-from itexit.screens.add_user import AddUserModal
 from itexit.screens.confirm_remove import ConfirmRemoveModal
 from itexit.screens.dashboard import DashboardScreen
 from itexit.screens.error import ErrorModal
@@ -42,8 +41,9 @@ from itexit.screens.recovery_kit import RecoveryKitScreen
 from itexit.screens.removal_report import RemovalReportModal
 from itexit.screens.setup import SetupScreen
 from itexit.screens.unlock import UnlockScreen
-from itexit.screens.user_details import PersonDetailsModal
 from itexit.screens.users import UsersScreen
+from itexit.screens.users.add_user import AddUserModal
+from itexit.screens.users.user_details import PersonDetailsModal
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 from itexit.widgets.strength import StrengthMeter

@@ -20,8 +20,8 @@ from textual.widgets import Input
 from tui_steps import MANAGER, MANAGER_PASSPHRASE, settle, unlock
 
 from itexit.app import ItexitApp
-from itexit.screens.vendor_forms import VendorModal
 from itexit.screens.vendors import VendorsScreen
+from itexit.screens.vendors.forms import VendorModal
 from itexit.services.gateway import Gateway
 from vaulthelpers import MANAGER as CLI_MANAGER
 from vaulthelpers import MANAGER_PASS, new_vault

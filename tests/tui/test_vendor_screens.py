@@ -14,8 +14,8 @@ from worlds import Worlds
 from itexit.app import ItexitApp
 from itexit.domain.roles import Role
 from itexit.domain.vendors import ContactFields, ContactRole, VendorFields
-from itexit.screens.vendor_forms import ContactModal, RemoveContactModal, VendorModal
 from itexit.screens.vendors import VendorsScreen
+from itexit.screens.vendors.forms import ContactModal, RemoveContactModal, VendorModal
 from itexit.services.gateway import Gateway
 from itexit.widgets.virtual_table import VirtualTable
 

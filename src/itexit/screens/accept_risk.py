@@ -42,6 +42,7 @@ class AcceptRiskModal(ItexitModal[Exposure]):
     def __init__(self, session: UnlockedVault, exposure: Exposure, today: date) -> None:
         super().__init__()
         self._session = session
+        self._accepting = False
         self._item = exposure
         self._today = today
 
@@ -97,14 +98,25 @@ class AcceptRiskModal(ItexitModal[Exposure]):
         reason = self.query_one("#accept-reason", Input).value
         until = _date(self.query_one("#accept-until", Input).value)
         assert until is not None
-        try:
-            accepted = self._session.exposures.accept(self._item.id, reason, until, self._today)
-        except BadInput as refused:
-            field = "accept-reason" if "reason" in str(refused) else "accept-until"
-            self._say(field, str(refused))
+        if self._accepting:
+            return  # the first press is still being written
+        self._accepting = True
+
+        def accept() -> Exposure | ItexitError:
+            try:
+                return self._session.exposures.accept(self._item.id, reason, until, self._today)
+            except ItexitError as refused:
+                return refused
+
+        self.in_background(accept, self._accepted, group="accept-risk")
+
+    def _accepted(self, accepted: Exposure | ItexitError) -> None:
+        self._accepting = False
+        if isinstance(accepted, BadInput):
+            field = "accept-reason" if "reason" in str(accepted) else "accept-until"
+            self._say(field, str(accepted))
             self.query_one(f"#{field}", Input).focus()
-            return
-        except ItexitError as refused:
-            self._say("accept", str(refused))
-            return
-        self.dismiss(accepted)
+        elif isinstance(accepted, ItexitError):
+            self._say("accept", str(accepted))
+        else:
+            self.dismiss(accepted)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, LoadingIndicator, Static
@@ -91,14 +91,14 @@ class BackupModal(ItexitModal[None]):
         self.query_one("#backup-result", Static).update("Copying and proving the copy…")
         self.make_backup(Path(text).expanduser() if text else None)
 
-    @work(thread=True, exit_on_error=False, group="backup", exclusive=True)
     def make_backup(self, target: Path | None) -> None:
-        try:
-            result = self._session.backups.make(target)
-        except ItexitError as exc:
-            self.app.call_from_thread(self._finished, None, str(exc))
-            return
-        self.app.call_from_thread(self._finished, result, "")
+        def make() -> tuple[BackupResult | None, str]:
+            try:
+                return self._session.backups.make(target), ""
+            except ItexitError as exc:
+                return None, str(exc)
+
+        self.in_background(make, lambda done: self._finished(*done), group="backup")
 
     def _finished(self, result: BackupResult | None, problem: str) -> None:
         self.query_one("#backup-busy").display = False
@@ -198,14 +198,14 @@ class KdbxExportModal(ItexitModal[None]):
         self.query_one("#export-result", Static).update("Writing the KeePass database…")
         self.export(path, self.query_one(PassphraseFields).value)
 
-    @work(thread=True, exit_on_error=False, group="kdbx-export", exclusive=True)
     def export(self, path: Path, passphrase: str) -> None:
-        try:
-            result = self._session.backups.export_kdbx(path, passphrase)
-        except ItexitError as exc:
-            self.app.call_from_thread(self._finished, None, str(exc))
-            return
-        self.app.call_from_thread(self._finished, result, "")
+        def write() -> tuple[KdbxExportResult | None, str]:
+            try:
+                return self._session.backups.export_kdbx(path, passphrase), ""
+            except ItexitError as exc:
+                return None, str(exc)
+
+        self.in_background(write, lambda done: self._finished(*done), group="kdbx-export")
 
     def _finished(self, result: KdbxExportResult | None, problem: str) -> None:
         self.query_one("#export-busy").display = False

@@ -138,9 +138,8 @@ class RestoreModal(ItexitModal["RestoreResult"]):
             found = await asyncio.to_thread(plan, file, location)
             replace = False
             if found.target_exists:
-                answer: asyncio.Future[bool | None] = asyncio.get_running_loop().create_future()
-                self.app.push_screen(ConfirmReplaceModal(found), answer.set_result)
-                replace = bool(await answer)
+                answer = await self.app.push_screen_wait(ConfirmReplaceModal(found))
+                replace = bool(answer)
                 if not replace:
                     self._stopped("Nothing was restored.")
                     return

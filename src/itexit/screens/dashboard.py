@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -12,10 +13,9 @@ from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.widgets import Header, LoadingIndicator, Static
 
-from itexit.domain.exposures import Exposure
 from itexit.domain.models import DashboardSummary, Tile
 from itexit.domain.roles import Permission
-from itexit.screens.base import ItexitScreen, ScreenAction
+from itexit.screens.base import DIALOG, ItexitScreen, ScreenAction
 from itexit.widgets.exposures import ExposureList
 from itexit.widgets.keybar import KeyBar
 from itexit.widgets.tile import DashboardTile
@@ -105,12 +105,6 @@ class DashboardScreen(ItexitScreen):
     ]
 
     @dataclass
-    class SummaryLoaded(Message):
-        """The dashboard's numbers were read from the vault."""
-
-        summary: DashboardSummary
-
-    @dataclass
     class AreaChosen(Message):
         """The person asked to open an area (a tile's `screen`, or None if it has none)."""
 
@@ -169,16 +163,16 @@ class DashboardScreen(ItexitScreen):
     def action_refresh_summary(self) -> None:
         self.load_summary()
 
-    @work(thread=True, exit_on_error=False, group="dashboard", exclusive=True)
     def load_summary(self) -> None:
-        self.post_message(self.SummaryLoaded(self._session.dashboard()))
+        # the tiles are mounted anew, which is awaited: call_later runs the coroutine
+        self.in_background(
+            self._session.dashboard, partial(self.call_later, self._show_summary), group="dashboard"
+        )
 
-    @on(SummaryLoaded)
-    async def _show_summary(self, message: SummaryLoaded) -> None:
-        message.stop()
+    async def _show_summary(self, summary: DashboardSummary) -> None:
         focused_number = self.focused.number if isinstance(self.focused, DashboardTile) else 1
-        self._show_text(message.summary)
-        self._tiles = list(message.summary.tiles)
+        self._show_text(summary)
+        self._tiles = list(summary.tiles)
         grid = self.query_one("#tiles", Grid)
         await grid.remove_children()
         await grid.mount_all(self._tile_widgets())
@@ -245,7 +239,8 @@ class DashboardScreen(ItexitScreen):
                     None,
                 )
 
-    def action_accept_risk(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_accept_risk(self) -> None:
         """Accept the risk of the exposure under the cursor; only managers may."""
         from datetime import date
 
@@ -264,16 +259,14 @@ class DashboardScreen(ItexitScreen):
             self.notify("Press e, move to an exposure, then press a.", title="Accept the risk")
             return
 
-        def accepted(result: Exposure | None) -> None:
-            if result is not None and result.acceptance is not None:
-                self.notify(
-                    f"{result.subject} is accepted until {result.acceptance.until:%d %b %Y}; "
-                    "it is open again after that date.",
-                    title="Risk accepted",
-                )
-                self.action_refresh_summary()
-
-        self.app.push_screen(AcceptRiskModal(self._session, item, date.today()), accepted)
+        result = await self.app.push_screen_wait(AcceptRiskModal(self._session, item, date.today()))
+        if result is not None and result.acceptance is not None:
+            self.notify(
+                f"{result.subject} is accepted until {result.acceptance.until:%d %b %Y}; "
+                "it is open again after that date.",
+                title="Risk accepted",
+            )
+            self.action_refresh_summary()
 
     @on(ExposureList.Chosen)
     def _exposure_chosen(self, message: ExposureList.Chosen) -> None:

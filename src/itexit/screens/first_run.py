@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -119,13 +119,16 @@ class FirstRunScreen(ItexitScreen):
     def action_set_up_practice(self) -> None:
         self.post_message(self.SetupChosen())
 
-    @work(thread=True, exit_on_error=False, group="demo", exclusive=True)
     def build_demo(self) -> None:
-        from itexit.services.demo import build_demo
+        def build() -> DemoResult:
+            from itexit.services.demo import build_demo
 
-        # A fresh demo each time, in its own file: the practice's vault is never touched.
-        result = build_demo(self._demo.open(), force=True)
-        self.post_message(self.DemoBuilt(result))
+            # A fresh demo each time, in its own file: the practice's vault is never touched.
+            return build_demo(self._demo.open(), force=True)
+
+        self.in_background(
+            build, lambda result: self.post_message(self.DemoBuilt(result)), group="demo"
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "demo" and event.worker.is_finished:

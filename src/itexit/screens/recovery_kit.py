@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -130,10 +130,12 @@ class RecoveryKitScreen(ItexitScreen):
         else:
             self.post_message(self.KitStored())
 
-    @work(thread=True, exit_on_error=False, group="kit-stored", exclusive=True)
     def record_stored(self, session: UnlockedVault) -> None:
-        session.confirm_recovery_kit_stored()
-        self.post_message(self.KitStored())
+        self.in_background(
+            session.confirm_recovery_kit_stored,
+            lambda _: self.post_message(self.KitStored()),
+            group="kit-stored",
+        )
 
     def action_stay(self) -> None:
         self.notify(STAY, title="Recovery kit", severity="warning")
@@ -149,31 +151,23 @@ class RecoveryKitScreen(ItexitScreen):
             return
         self.save_kit(self._session, Path(raw))
 
-    @dataclass
-    class KitSaved(Message):
-        """The kit was written (`path`) or refused (`problem`)."""
-
-        path: Path | None
-        problem: str = ""
-
-    @work(thread=True, exit_on_error=False, group="kit-save", exclusive=True)
     def save_kit(self, session: UnlockedVault, path: Path) -> None:
-        try:
-            written = session.save_recovery_kit(self._kit, path)
-        except ItexitError as refused:
-            self.post_message(self.KitSaved(None, str(refused)))
-            return
-        self.post_message(self.KitSaved(written))
+        def save() -> Path | ItexitError:
+            try:
+                return session.save_recovery_kit(self._kit, path)
+            except ItexitError as refused:
+                return refused
 
-    @on(KitSaved)
-    def _saved(self, message: KitSaved) -> None:
-        message.stop()
+        self.in_background(save, self._saved, group="kit-save")
+
+    def _saved(self, written: Path | ItexitError) -> None:
+        """The kit was written to `written`, or refused with a sentence that says why."""
         note = self.query_one("#kit-save-message", Static)
-        if message.path is None:
+        if isinstance(written, ItexitError):
             note.set_class(True, "field-message")
-            note.update(message.problem)
+            note.update(str(written))
         else:
             note.set_class(False, "field-message")
             note.update(
-                f"Saved to {message.path} (only you can read it). Print it, then delete the file."
+                f"Saved to {written} (only you can read it). Print it, then delete the file."
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -150,25 +150,21 @@ class SetupScreen(ItexitScreen):
         self.query_one("#create", Button).display = not busy
         self.query_one("#back", Button).display = not busy
 
-    @dataclass
-    class SetupRefused(Message):
-        """The service refused the form; `reason` is its one sentence."""
-
-        reason: str
-
-    @work(thread=True, exit_on_error=False, group="setup", exclusive=True)
     def create_vault(self, practice: str, manager: str, passphrase: str) -> None:
-        try:
-            result = self._access.open().create(practice, manager, passphrase)
-        except BadInput as refused:
-            self.post_message(self.SetupRefused(str(refused)))
-            return
-        self.post_message(self.VaultCreated(result))
+        def create() -> SetupResult | BadInput:
+            try:
+                return self._access.open().create(practice, manager, passphrase)
+            except BadInput as refused:
+                return refused
 
-    @on(SetupRefused)
-    def _show_refusal(self, message: SetupRefused) -> None:
-        message.stop()
-        self.query_one("#setup-error", Static).update(message.reason)
+        self.in_background(create, self._created, group="setup")
+
+    def _created(self, result: SetupResult | BadInput) -> None:
+        """The vault was created, or the service refused the form with one sentence."""
+        if isinstance(result, BadInput):
+            self.query_one("#setup-error", Static).update(str(result))
+        else:
+            self.post_message(self.VaultCreated(result))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "setup" and event.worker.is_finished:

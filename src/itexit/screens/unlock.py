@@ -16,7 +16,7 @@ from textual.worker import Worker
 
 from itexit.domain.errors import AuthenticationFailed, ItexitError
 from itexit.screens.access import VaultAccess
-from itexit.screens.base import ItexitScreen
+from itexit.screens.base import DIALOG, ItexitScreen
 from itexit.services.memory import held_text, wipe, wipe_text
 from itexit.widgets.keybar import KeyBar
 
@@ -100,22 +100,8 @@ class UnlockScreen(ItexitScreen):
         summary: DashboardSummary | None = None
 
     @dataclass
-    class RosterUnsignedFound(Message):
-        """The vault's member list was never signed: a manager is asked to sign it."""
-
-        name: str
-        passphrase: bytearray
-        lines: list[str]
-
-    @dataclass
     class SetupChosen(Message):
         """From the demo: leave it and set up the practice's own vault."""
-
-    @dataclass
-    class UnlockRefused(Message):
-        """The name and passphrase did not unlock the vault; `reason` is the sentence to show."""
-
-        reason: str
 
     def __init__(
         self,
@@ -239,18 +225,18 @@ class UnlockScreen(ItexitScreen):
         try:
             session = gateway.unlock(name, passphrase, early)
         except AuthenticationFailed as refused:
-            self.post_message(self.UnlockRefused(str(refused)))
+            self.call_later(self._show_refusal, str(refused))
             return False
         except RosterUnsigned as unsigned:
             if not unsigned.can_sign:
-                self.post_message(self.UnlockRefused(str(unsigned)))
+                self.call_later(self._show_refusal, str(unsigned))
                 return False
             try:
                 lines = gateway.upgrade_preview()
             except ItexitError:
-                self.post_message(self.UnlockRefused(str(unsigned)))
+                self.call_later(self._show_refusal, str(unsigned))
                 return False
-            self.post_message(self.RosterUnsignedFound(name, passphrase, lines))
+            self.call_later(self._ask_to_sign, name, passphrase, lines)
             return True
         self._opened(session)
         return False
@@ -261,7 +247,7 @@ class UnlockScreen(ItexitScreen):
         try:
             session = self._access.open().upgrade(name, passphrase)
         except ItexitError as refused:
-            self.post_message(self.UnlockRefused(str(refused)))
+            self.call_later(self._show_refusal, str(refused))
             return
         finally:
             wipe(passphrase)
@@ -281,32 +267,25 @@ class UnlockScreen(ItexitScreen):
         if event.worker.group == "unlock" and event.worker.is_finished:
             self._set_busy(False)
 
-    @on(RosterUnsignedFound)
-    def _ask_to_sign(self, message: RosterUnsignedFound) -> None:
-        message.stop()
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def _ask_to_sign(self, name: str, passphrase: bytearray, lines: list[str]) -> None:
+        """The vault's member list was never signed: a manager is asked to sign it."""
         from itexit.screens.sign_roster import SignRosterModal
 
-        def answered(sign: bool | None) -> None:
-            if sign:
-                self._set_busy(True)
-                self.sign_roster(message.name, message.passphrase)
-            else:
-                wipe(message.passphrase)
-                self._show_refusal(
-                    self.UnlockRefused(
-                        "Nothing was signed; the vault stays locked until a manager signs "
-                        "its member list."
-                    )
-                )
-
         self._set_busy(False)
-        self.app.push_screen(SignRosterModal(message.lines), answered)
+        if await self.app.push_screen_wait(SignRosterModal(lines)):
+            self._set_busy(True)
+            self.sign_roster(name, passphrase)
+        else:
+            wipe(passphrase)
+            self._show_refusal(
+                "Nothing was signed; the vault stays locked until a manager signs its member list."
+            )
 
-    @on(UnlockRefused)
-    def _show_refusal(self, message: UnlockRefused) -> None:
-        message.stop()
+    def _show_refusal(self, reason: str) -> None:
+        """The name and passphrase did not unlock the vault; `reason` is the sentence to show."""
         self._set_busy(False)
-        self.query_one("#unlock-error", Static).update(message.reason)
+        self.query_one("#unlock-error", Static).update(reason)
         passphrase = self.query_one("#passphrase", PassphraseInput)
         passphrase.clear_secret()
         passphrase.focus()

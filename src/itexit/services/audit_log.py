@@ -144,9 +144,18 @@ def _utc_text(day: date) -> str:
 _RECORD_ID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
 
+_EXPOSURE_ID = re.compile(r"^E[0-9A-F]{9}$")
+
+
 def _about(target: str, details: dict[str, Any]) -> str:
-    """What the entry was about, as words: a record id (which means nothing to a reader) gives
-    way to the systems the details name."""
+    """What the entry was about, as words: a record or exposure id (which means nothing to a
+    reader) gives way to what the details name: the system or credential an accepted risk was
+    about and whose it was, or the systems a search looked at."""
+    subject = details.get("subject")
+    if _EXPOSURE_ID.match(target) and isinstance(subject, str) and subject.strip():
+        person = details.get("person")
+        whose = f" ({person})" if isinstance(person, str) and person.strip() else ""
+        return clean(f"{subject}{whose}")
     if not _RECORD_ID.match(target):
         return clean(target)
     hosts = details.get("hosts")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.message import Message
@@ -19,16 +20,21 @@ MARKS = {
 }
 
 
-def exposure_line(item: Exposure) -> Text:
-    """`!! [F5] Firewall — Password they knew or could read`; overdue subjects in red."""
+def exposure_line(item: Exposure) -> Table:
+    """`!! F5  Firewall — Password they knew or could read`; overdue subjects in red. A row too
+    long for the screen wraps under its own text, not under the mark and key."""
     mark, style = MARKS.get(item.severity, ("· ", ""))
-    subject = item.subject  # whole: a row too long for the screen wraps
-    line = Text("  ")
-    line.append(mark, style=style)
-    line.append(f" {item.closing.key.upper():<3} ", style="dim")
-    line.append(subject, style="bold red" if item.overdue else "bold")
-    line.append(f" — {item.kind_label}")
-    return line
+    bullet = Text("  ")
+    bullet.append(mark, style=style)
+    bullet.append(f" {item.closing.key.upper():<3} ", style="dim")
+    words = Text()
+    words.append(item.subject, style="bold red" if item.overdue else "bold")
+    words.append(f" — {item.kind_label}")
+    row = Table.grid(expand=True)
+    row.add_column(width=bullet.cell_len, no_wrap=True)
+    row.add_column(ratio=1)
+    row.add_row(bullet, words)
+    return row
 
 
 class ExposureList(OptionList):

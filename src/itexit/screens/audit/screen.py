@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Header, Input, Select, Static
 
@@ -34,12 +33,17 @@ AHEAD = 40
 TYPING_PAUSE = 0.3
 """Seconds after the last key in a filter before the log is read again."""
 EVERYONE = "__everyone__"
+WIDE_ENOUGH = 96
+"""A table narrower than this leaves out "About" so who did what reads whole; the line under
+it then says what the highlighted entry was about."""
+BESIDE_TABLE = 4
+"""The screen's columns that are not the table's: its padding and scroll bar."""
 
 COLUMNS = [
     Column("when", "When", width=17, sortable=False),
     Column("who", "Who", min_width=10, max_width=24, flex=1, sortable=False),
     Column("what", "What happened", min_width=18, max_width=44, flex=3, sortable=False),
-    Column("about", "About", min_width=10, flex=2, sortable=False),
+    Column("about", "About", min_width=10, flex=2, sortable=False, hide_below=WIDE_ENOUGH),
 ]
 
 NOT_CHECKED = (
@@ -125,21 +129,6 @@ class AuditLogScreen(ItexitScreen):
         Binding("escape", "go_back", "Back", id="audit.back", tooltip="Back to the dashboard"),
     ]  # fmt: skip
 
-    @dataclass
-    class PeopleLoaded(Message):
-        people: list[str]
-
-    @dataclass
-    class PageLoaded(Message):
-        """A page of the log was read for the query of `generation`."""
-
-        page: AuditPage
-        generation: int
-
-    @dataclass
-    class RecordChecked(Message):
-        text: Text
-
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
         self._session = session
@@ -172,25 +161,32 @@ class AuditLogScreen(ItexitScreen):
                 empty_text="No entry matches.",
                 id="audit-table",
             )
+            yield Static(id="audit-about", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._fit(self.app.size.width)
         self.load_people()
         self._reload()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        self.set_class(width - BESIDE_TABLE < WIDE_ENOUGH, "-narrow")
+
     # ----- reading ----------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group="audit-people")
     def load_people(self) -> None:
-        self.post_message(self.PeopleLoaded(self._session.audit_log.people()))
+        self.in_background(
+            self._session.audit_log.people, self._show_people, group="audit-people", exclusive=False
+        )
 
-    @on(PeopleLoaded)
-    def _show_people(self, message: PeopleLoaded) -> None:
-        message.stop()
+    def _show_people(self, people: list[str]) -> None:
         person = self.query_one("#audit-person", Select)
         chosen = person.value
-        person.set_options([("Everyone", EVERYONE), *((name, name) for name in message.people)])
-        person.value = chosen if chosen in (EVERYONE, *message.people) else EVERYONE
+        person.set_options([("Everyone", EVERYONE), *((name, name) for name in people)])
+        person.value = chosen if chosen in (EVERYONE, *people) else EVERYONE
 
     def _reload(self) -> None:
         self._generation += 1
@@ -198,18 +194,19 @@ class AuditLogScreen(ItexitScreen):
         self._loading = True
         self.load_page(self._query, 0, self._generation)
 
-    @work(thread=True, exit_on_error=False, group="audit-page")
     def load_page(self, query: AuditQuery, offset: int, generation: int) -> None:
-        page = self._session.audit_log.page(query, offset, PAGE)
-        self.post_message(self.PageLoaded(page, generation))
+        self.in_background(
+            partial(self._session.audit_log.page, query, offset, PAGE),
+            partial(self._show_page, generation=generation),
+            group="audit-page",
+            exclusive=False,
+        )
 
-    @on(PageLoaded)
-    def _show_page(self, message: PageLoaded) -> None:
-        message.stop()
-        if message.generation != self._generation:
+    def _show_page(self, page: AuditPage, generation: int) -> None:
+        """A page of the log read for the query of `generation`."""
+        if generation != self._generation:
             return  # the filters changed while it was read
         self._loading = False
-        page = message.page
         if page.offset == 0:
             self._lines = list(page.lines)
         else:
@@ -237,6 +234,10 @@ class AuditLogScreen(ItexitScreen):
     @on(VirtualTable.RowHighlighted, "#audit-table")
     def _near_end(self, message: VirtualTable.RowHighlighted) -> None:
         message.stop()
+        line = message.row if isinstance(message.row, AuditLine) else None
+        self.query_one("#audit-about", Static).update(
+            f"About: {line.target}" if line is not None and line.target else ""
+        )
         if (
             not self._loading
             and len(self._lines) < self._total
@@ -305,20 +306,19 @@ class AuditLogScreen(ItexitScreen):
         )
         self.check_record()
 
-    @work(thread=True, exit_on_error=False, group="audit-check", exclusive=True)
     def check_record(self) -> None:
         """`audit verify`'s check; it advances this workstation's record of the log, which is
         why it runs only when asked."""
-        try:
-            text = verdict_text(self._session.verify_audit())
-        except ItexitError as exc:
-            text = Text.assemble(("✘ The record does not check out: ", "bold red"), str(exc))
-        self.post_message(self.RecordChecked(text))
 
-    @on(RecordChecked)
-    def _show_verdict(self, message: RecordChecked) -> None:
-        message.stop()
-        self.query_one("#audit-verdict", Static).update(message.text)
+        def check() -> Text:
+            try:
+                return verdict_text(self._session.verify_audit())
+            except ItexitError as exc:
+                return Text.assemble(("✘ The record does not check out: ", "bold red"), str(exc))
+
+        self.in_background(
+            check, self.query_one("#audit-verdict", Static).update, group="audit-check"
+        )
 
     # ----- keys -------------------------------------------------------------------------------
 

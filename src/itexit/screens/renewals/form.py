@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -27,7 +27,7 @@ from itexit.domain.renewals import (
 )
 from itexit.domain.wording import count
 from itexit.screens.already_listed import AlreadyListedModal
-from itexit.screens.base import ItexitModal
+from itexit.screens.base import DIALOG, ItexitModal
 
 KIND_LABELS = {
     RenewalKind.CONTRACT: "Contract",
@@ -309,12 +309,12 @@ class RenewalFormModal(ItexitModal[RenewalEdit]):
         if not listed:
             self.dismiss(RenewalEdit(new, self._state(), self._existing))
             return
+        self._ask_if_listed(new, listed)
 
-        def answered(add_anyway: bool | None) -> None:
-            if add_anyway:
-                self.dismiss(RenewalEdit(new, self._state(), None, even_if_listed=True))
-
-        self.app.push_screen(AlreadyListedModal(listed), answered)
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def _ask_if_listed(self, new: NewRenewal, listed: list[str]) -> None:
+        if await self.app.push_screen_wait(AlreadyListedModal(listed)):
+            self.dismiss(RenewalEdit(new, self._state(), None, even_if_listed=True))
 
 
 _PLACEHOLDERS = {

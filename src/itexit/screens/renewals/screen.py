@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.widgets import Header, ProgressBar, Static
 from textual.worker import Worker, get_current_worker
 
@@ -30,7 +29,7 @@ from itexit.domain.renewals import (
 )
 from itexit.domain.roles import Permission
 from itexit.domain.wording import count
-from itexit.screens.base import ItexitScreen
+from itexit.screens.base import DIALOG, ItexitScreen
 from itexit.screens.renewals.export import ExportChoice, RenewalExportModal
 from itexit.screens.renewals.form import RenewalEdit, RenewalFormModal
 from itexit.widgets.keybar import KeyBar
@@ -244,31 +243,6 @@ class RenewalsScreen(ItexitScreen):
         Binding("escape", "go_back", "Back", id="renewals.back", tooltip="Back to the dashboard"),
     ]
 
-    @dataclass
-    class RenewalsLoaded(Message):
-        items: list[RenewalSummary]
-        months: list[MonthLoad]
-
-    @dataclass
-    class RenewalSaved(Message):
-        item: RenewalSummary
-        created: bool
-
-    @dataclass
-    class CheckProgressed(Message):
-        done: int
-        total: int
-        what: str
-
-    @dataclass
-    class CheckFinished(Message):
-        results: list[CheckResult]
-
-    @dataclass
-    class CalendarExported(Message):
-        path: Path
-        events: int
-
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
         self._session = session
@@ -315,19 +289,18 @@ class RenewalsScreen(ItexitScreen):
     def action_refresh_renewals(self) -> None:
         self.load_renewals()
 
-    @work(thread=True, exit_on_error=False, group="renewals", exclusive=True)
     def load_renewals(self) -> None:
-        today = date.today()
-        items = self._session.renewals.list(today)
-        self.post_message(self.RenewalsLoaded(items, timeline(items, today)))
+        def read() -> tuple[list[RenewalSummary], list[MonthLoad]]:
+            today = date.today()
+            items = self._session.renewals.list(today)
+            return items, timeline(items, today)
 
-    @on(RenewalsLoaded)
-    def _show_renewals(self, message: RenewalsLoaded) -> None:
-        message.stop()
-        self._items = message.items
+        self.in_background(read, self._show_renewals, group="renewals")
+
+    def _show_renewals(self, read: tuple[list[RenewalSummary], list[MonthLoad]]) -> None:
+        self._items, self._months = read
         self._table().set_rows(self._items)  # the highlighted renewal stays highlighted
         self._show_summary()
-        self._months = message.months
         self._show_timeline()
         self._show_detail()
 
@@ -392,15 +365,19 @@ class RenewalsScreen(ItexitScreen):
 
     # --- adding and editing -------------------------------------------------------------------
 
-    def action_add_renewal(self) -> None:
-        self.app.push_screen(
-            RenewalFormModal(None, date.today(), self._listed_like), self._form_done
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_add_renewal(self) -> None:
+        edit = await self.app.push_screen_wait(
+            RenewalFormModal(None, date.today(), self._listed_like)
         )
+        if edit is not None:
+            self.save_renewal(edit)
 
     def _listed_like(self, new: NewRenewal) -> list[str]:
         return [renewal_described(r) for r in self._session.renewals.duplicates(new)]
 
-    def action_edit_renewal(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_edit_renewal(self) -> None:
         item = self._selected()
         if item is None:
             self.notify("Select a renewal in the table first.", severity="warning")
@@ -408,29 +385,25 @@ class RenewalsScreen(ItexitScreen):
         if item.sealed:
             self.notify("Your role cannot read this renewal's sealed fields.", severity="warning")
             return
-        self.app.push_screen(RenewalFormModal(item, date.today()), self._form_done)
-
-    def _form_done(self, edit: RenewalEdit | None) -> None:
+        edit = await self.app.push_screen_wait(RenewalFormModal(item, date.today()))
         if edit is not None:
             self.save_renewal(edit)
 
-    @work(thread=True, exit_on_error=False, group="renewals-change")
     def save_renewal(self, edit: RenewalEdit) -> None:
-        service = self._session.renewals
-        if edit.existing is None:
-            item = service.add(edit.new, even_if_listed=edit.even_if_listed)
-            self.post_message(self.RenewalSaved(item, True))
-            return
-        item = service.edit(edit.existing.id, edit.new, edit.existing.version)
-        if edit.state is not item.state:
-            item = service.set_state(item.id, edit.state, item.version)
-        self.post_message(self.RenewalSaved(item, False))
+        def save() -> RenewalSummary:
+            service = self._session.renewals
+            if edit.existing is None:
+                return service.add(edit.new, even_if_listed=edit.even_if_listed)
+            item = service.edit(edit.existing.id, edit.new, edit.existing.version)
+            if edit.state is not item.state:
+                item = service.set_state(item.id, edit.state, item.version)
+            return item
 
-    @on(RenewalSaved)
-    def _saved(self, message: RenewalSaved) -> None:
-        message.stop()
-        item = message.item
-        verb = "Added" if message.created else "Saved"
+        saved = partial(self._saved, created=edit.existing is None)
+        self.in_background(save, saved, group="renewals-change", exclusive=False)
+
+    def _saved(self, item: RenewalSummary, created: bool) -> None:
+        verb = "Added" if created else "Saved"
         note = f"{item.action_label} {item.cancel_by.isoformat()}"
         if item.state is RenewalState.RETIRED:
             note = "retired: hidden from the list"
@@ -457,31 +430,28 @@ class RenewalsScreen(ItexitScreen):
 
     @work(thread=True, exit_on_error=False, group="renewals-check", exclusive=True)
     def check_renewals(self) -> None:
+        """A check stopped early still reports what it found, so the finish is not a result
+        the background helper would drop: both steps go to the screen with `call_later`."""
         worker = get_current_worker()
 
         def progress(done: int, total: int, what: str) -> None:
-            self.post_message(self.CheckProgressed(done, total, what))
+            self.call_later(self._check_progressed, done, total, what)
 
         results = self._session.renewals.check(
-            progress=progress, timeout=10.0, cancelled=lambda: worker.is_cancelled
+            progress=progress,
+            timeout=10.0,
+            cancelled=lambda: worker.is_cancelled,
         )
-        self.post_message(self.CheckFinished(results))
+        self.call_later(self._check_finished, results)
 
-    @on(CheckProgressed)
-    def _check_progressed(self, message: CheckProgressed) -> None:
-        message.stop()
+    def _check_progressed(self, done: int, total: int, what: str) -> None:
         bar = self.query_one("#renewal-progress", ProgressBar)
-        bar.update(total=max(1, message.total), progress=message.done)
-        label = "Done" if message.what == "done" else f"Checking {message.what}…"
-        self.query_one("#renewal-progress-label", Static).update(
-            f"{label} {message.done}/{message.total}"
-        )
+        bar.update(total=max(1, total), progress=done)
+        label = "Done" if what == "done" else f"Checking {what}…"
+        self.query_one("#renewal-progress-label", Static).update(f"{label} {done}/{total}")
 
-    @on(CheckFinished)
-    def _check_finished(self, message: CheckFinished) -> None:
-        message.stop()
+    def _check_finished(self, results: list[CheckResult]) -> None:
         self.query_one("#renewal-progress-row").display = False
-        results = message.results
         if not results:
             self.notify(
                 "Nothing to check: give a domain or certificate renewal a domain or host.",
@@ -507,23 +477,23 @@ class RenewalsScreen(ItexitScreen):
 
     # --- calendar -----------------------------------------------------------------------------
 
-    def action_export_ics(self) -> None:
-        self.app.push_screen(RenewalExportModal(Path("renewals.ics")), self._export_chosen)
-
-    def _export_chosen(self, choice: ExportChoice | None) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_export_ics(self) -> None:
+        choice = await self.app.push_screen_wait(RenewalExportModal(Path("renewals.ics")))
         if choice is not None:
             self.export_calendar(choice)
 
-    @work(thread=True, exit_on_error=False, group="renewals-export")
     def export_calendar(self, choice: ExportChoice) -> None:
-        count = self._session.renewals.export_ics(choice.path, choice.include_details)
-        self.post_message(self.CalendarExported(choice.path, count))
+        def exported(events: int) -> None:
+            self.notify(
+                f"Wrote {count(events, 'event')} to {choice.path}.", title="Calendar exported"
+            )
 
-    @on(CalendarExported)
-    def _exported(self, message: CalendarExported) -> None:
-        message.stop()
-        self.notify(
-            f"Wrote {count(message.events, 'event')} to {message.path}.", title="Calendar exported"
+        self.in_background(
+            partial(self._session.renewals.export_ics, choice.path, choice.include_details),
+            exported,
+            group="renewals-export",
+            exclusive=False,
         )
 
     def action_go_back(self) -> None:

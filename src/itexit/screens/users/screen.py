@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 from textual.worker import Worker
 
 from itexit.domain.models import RemovalReport, UserInfo, UserStatus
 from itexit.domain.roles import ROLE_LABELS
-from itexit.screens.add_user import AddUserModal, NewUser
-from itexit.screens.base import ItexitScreen
+from itexit.screens.base import DIALOG, ItexitScreen
 from itexit.screens.change_passphrase import ChangePassphraseModal
 from itexit.screens.confirm_remove import ConfirmRemoveModal
 from itexit.screens.removal_report import RemovalReportModal
-from itexit.screens.user_details import PersonDetails, PersonDetailsModal
+from itexit.screens.users.add_user import AddUserModal, NewUser
+from itexit.screens.users.user_details import PersonDetails, PersonDetailsModal
 from itexit.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
@@ -38,6 +37,11 @@ COLUMNS = (
     ("Added", "added"),
     ("E-mail", "email"),
 )
+REMOVING = "users-remove"
+NARROW_COLUMNS = 4
+"""Below WIDE_ENOUGH the table keeps the first four columns; the line under it shows the
+selected person's e-mail address and when they were added."""
+WIDE_ENOUGH = 100
 
 
 class UsersScreen(ItexitScreen):
@@ -87,30 +91,11 @@ class UsersScreen(ItexitScreen):
         Binding("escape", "go_back", "Back", id="users.back", tooltip="Back to the dashboard"),
     ]
 
-    @dataclass
-    class UsersLoaded(Message):
-        users: list[UserInfo]
-
-    @dataclass
-    class UserAdded(Message):
-        user: UserInfo
-
-    @dataclass
-    class UserRemoved(Message):
-        report: RemovalReport
-
-    @dataclass
-    class PassphraseChanged(Message):
-        name: str
-
-    @dataclass
-    class DetailsSaved(Message):
-        user: UserInfo
-
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
         self._session = session
         self._users: list[UserInfo] = []
+        self._narrow = False
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=False, icon="")
@@ -121,36 +106,48 @@ class UsersScreen(ItexitScreen):
                 classes="hint",
             )
             yield DataTable(id="users-table", cursor_type="row", zebra_stripes=True)
+            yield Static(id="users-detail", markup=False)
         yield KeyBar()
 
     def on_mount(self) -> None:
+        self._narrow = self.app.size.width < WIDE_ENOUGH
+        self.set_class(self._narrow, "-narrow")
         self._set_columns([])
         self.load_users()
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Drop or bring back the e-mail and date columns when the window is narrowed or widened."""
+        narrow = event.size.width < WIDE_ENOUGH
+        if narrow != self._narrow:
+            self._narrow = narrow
+            self.set_class(narrow, "-narrow")
+            self._show_users(self._users)
 
     def _set_columns(self, rows: Sequence[tuple[str, ...]]) -> None:
         """The columns, each as wide as its widest cell. Widths are given, not measured later
         when the table is idle: a frame drawn before that measurement could keep cut cells."""
         table = self.query_one("#users-table", DataTable)
         table.clear(columns=True)
-        for index, (label, key) in enumerate(COLUMNS):
+        for index, (label, key) in enumerate(self._columns()):
             width = max([len(label), *(cell_len(row[index]) for row in rows)])
             table.add_column(label, key=key, width=width)
+
+    def _columns(self) -> tuple[tuple[str, str], ...]:
+        return COLUMNS[:NARROW_COLUMNS] if self._narrow else COLUMNS
 
     # --- reading ------------------------------------------------------------------------------
 
     def action_refresh_users(self) -> None:
         self.load_users()
 
-    @work(thread=True, exit_on_error=False, group="users", exclusive=True)
     def load_users(self) -> None:
-        self.post_message(self.UsersLoaded(self._session.list_users()))
+        self.in_background(self._session.list_users, self._show_users, group="users")
 
-    @on(UsersLoaded)
-    def _show_users(self, message: UsersLoaded) -> None:
-        message.stop()
+    def _show_users(self, users: list[UserInfo]) -> None:
         table = self.query_one("#users-table", DataTable)
         selected = self._selected()
-        self._users = message.users
+        self._users = users
+        width = len(self._columns())
         rows = [
             (
                 user.name,
@@ -159,7 +156,7 @@ class UsersScreen(ItexitScreen):
                 "removed" if user.status is UserStatus.REMOVED else "active",
                 user.created_at.strftime(DATE_FORMAT),
                 user.email,
-            )
+            )[:width]
             for user in self._users
         ]
         self._set_columns(rows)
@@ -168,6 +165,19 @@ class UsersScreen(ItexitScreen):
             table.add_row(*(Text(cell, style=style) for cell in cells), key=user.name)
         if selected is not None and selected.name in {user.name for user in self._users}:
             table.move_cursor(row=table.get_row_index(selected.name))
+        self._show_detail()
+
+    @on(DataTable.RowHighlighted, "#users-table")
+    def _show_detail(self) -> None:
+        """The selected person's e-mail and when they were added, for a window too narrow to
+        show those columns (the style sheet hides this line otherwise)."""
+        user = self._selected()
+        detail = self.query_one("#users-detail", Static)
+        if user is None:
+            detail.update("")
+            return
+        email = user.email or "no e-mail address yet (e adds one)"
+        detail.update(f"{user.name}: {email} · added {user.created_at.strftime(DATE_FORMAT)}")
 
     def _selected(self) -> UserInfo | None:
         table = self.query_one("#users-table", DataTable)
@@ -187,110 +197,106 @@ class UsersScreen(ItexitScreen):
 
     # --- adding ---------------------------------------------------------------------------------
 
-    def action_add_user(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_add_user(self) -> None:
         practice = self._session.identity.practice_name
-        self.app.push_screen(AddUserModal(practice), self._add_user_chosen)
-
-    def _add_user_chosen(self, new_user: NewUser | None) -> None:
+        new_user = await self.app.push_screen_wait(AddUserModal(practice))
         if new_user is not None:
             self.add_user(new_user)
 
-    @work(thread=True, exit_on_error=False, group="users-change")
     def add_user(self, new_user: NewUser) -> None:
-        user = self._session.add_user(
-            new_user.name, new_user.role, new_user.passphrase, new_user.full_name, new_user.email
+        add = partial(
+            self._session.add_user,
+            new_user.name,
+            new_user.role,
+            new_user.passphrase,
+            new_user.full_name,
+            new_user.email,
         )
-        self.post_message(self.UserAdded(user))
+        self.in_background(add, self._user_added, group="users-change", exclusive=False)
 
-    @on(UserAdded)
-    def _user_added(self, message: UserAdded) -> None:
-        message.stop()
-        self.notify(f"{message.user.name} can now unlock the vault.", title="Person added")
+    def _user_added(self, user: UserInfo) -> None:
+        self.notify(f"{user.name} can now unlock the vault.", title="Person added")
         self.load_users()
 
     # --- removing -------------------------------------------------------------------------------
 
-    def action_remove_user(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_remove_user(self) -> None:
         user = self._selected_active()
         if user is None:
             return
         if user.name == self._session.identity.name:
             self.notify("You cannot remove yourself; ask another manager.", severity="warning")
             return
+        if await self.app.push_screen_wait(ConfirmRemoveModal(user.name, ROLE_LABELS[user.role])):
+            self.remove_user(user.name)
 
-        def confirmed(remove: bool | None) -> None:
-            if remove:
-                self.query_one("#users-table").loading = True
-                self.remove_user(user.name)
-
-        self.app.push_screen(ConfirmRemoveModal(user.name, ROLE_LABELS[user.role]), confirmed)
-
-    @work(thread=True, exit_on_error=False, group="users-change")
     def remove_user(self, name: str) -> None:
-        self.post_message(self.UserRemoved(self._session.remove_user(name)))
+        self.query_one("#users-table").loading = True
+        self.in_background(
+            partial(self._session.remove_user, name),
+            self._user_removed,
+            group=REMOVING,
+            exclusive=False,
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.name == "remove_user" and event.worker.is_finished:
+        # Textual runs the base class's handler too: it sends failures to the error dialog.
+        if event.worker.group == REMOVING and event.worker.is_finished:
             self.query_one("#users-table").loading = False
 
-    @on(UserRemoved)
-    def _user_removed(self, message: UserRemoved) -> None:
-        message.stop()
+    def _user_removed(self, report: RemovalReport) -> None:
         self.load_users()
-        self.app.push_screen(RemovalReportModal(message.report))
+        self.app.push_screen(RemovalReportModal(report))
 
     # --- details ---------------------------------------------------------------------------------
 
-    def action_edit_details(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_edit_details(self) -> None:
         user = self._selected()
         if user is None:
             self.notify("Select a person in the table first.", severity="warning")
             return
+        details = await self.app.push_screen_wait(PersonDetailsModal(user))
+        if details is not None:
+            self.save_details(user.name, details)
 
-        def chosen(details: PersonDetails | None) -> None:
-            if details is not None:
-                self.save_details(user.name, details)
-
-        self.app.push_screen(PersonDetailsModal(user), chosen)
-
-    @work(thread=True, exit_on_error=False, group="users-change")
     def save_details(self, name: str, details: PersonDetails) -> None:
-        user = self._session.edit_user(
+        edit = partial(
+            self._session.edit_user,
             name,
             full_name=details.full_name,
             email=details.email,
             expected_version=details.expected_version,
         )
-        self.post_message(self.DetailsSaved(user))
+        self.in_background(edit, self._details_saved, group="users-change", exclusive=False)
 
-    @on(DetailsSaved)
-    def _details_saved(self, message: DetailsSaved) -> None:
-        message.stop()
-        self.notify(f"{message.user.name}'s details were saved.", title="Details saved")
+    def _details_saved(self, user: UserInfo) -> None:
+        self.notify(f"{user.name}'s details were saved.", title="Details saved")
         self.load_users()
 
     # --- passphrases ----------------------------------------------------------------------------
 
-    def action_change_passphrase(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_change_passphrase(self) -> None:
         user = self._selected_active()
         if user is None:
             return
+        passphrase = await self.app.push_screen_wait(ChangePassphraseModal(user.name))
+        if passphrase:
+            self.change_passphrase(user.name, passphrase)
 
-        def chosen(passphrase: str | None) -> None:
-            if passphrase:
-                self.change_passphrase(user.name, passphrase)
-
-        self.app.push_screen(ChangePassphraseModal(user.name), chosen)
-
-    @work(thread=True, exit_on_error=False, group="users-change")
     def change_passphrase(self, name: str, passphrase: str) -> None:
-        self._session.change_passphrase(name, passphrase)
-        self.post_message(self.PassphraseChanged(name))
+        def changed(_: None) -> None:
+            self.notify(f"{name}'s passphrase was changed.", title="Passphrase changed")
 
-    @on(PassphraseChanged)
-    def _passphrase_changed(self, message: PassphraseChanged) -> None:
-        message.stop()
-        self.notify(f"{message.name}'s passphrase was changed.", title="Passphrase changed")
+        self.in_background(
+            partial(self._session.change_passphrase, name, passphrase),
+            changed,
+            group="users-change",
+            exclusive=False,
+        )
 
     def action_go_back(self) -> None:
         self.dismiss()

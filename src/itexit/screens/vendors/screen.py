@@ -17,7 +17,7 @@ from itexit.domain.roles import Permission
 from itexit.domain.vendors import VendorDetail, VendorSummary
 from itexit.domain.wording import agree, none_does, part_of
 from itexit.screens.base import DIALOG, ItexitScreen
-from itexit.screens.vendor_forms import ContactModal, RemoveContactModal, VendorModal
+from itexit.screens.vendors.forms import ContactModal, RemoveContactModal, VendorModal
 from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import Column, VirtualTable
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import importlib
-import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -376,8 +373,6 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
         resume_collector()
     try:
         read_private_options(args)
-        if func not in (cmd_open, cmd_init):  # there the file holds a new passphrase
-            cli.start_unlock()
         if func is cmd_open:
             return func(cli)
         with guarded_output():
@@ -413,27 +408,16 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
 
 def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> NoReturn:
     """The `itexit` program: load the command without pausing to collect cycles
-    (`pause_collector`), run it, then leave at once (`leave`)."""
+    (`pause_collector`), run it, then leave (`leave`)."""
     pause_collector()
     leave(main(argv, settings))
 
 
 def leave(code: int) -> NoReturn:
-    """End the process without the interpreter tearing down every module it loaded.
-
-    By the time a command returns, its transaction is committed and the vault closed; what
-    remains is Python freeing the store's and the models' classes one by one, about 90 ms
-    after a command that unlocked the vault, longer than a search takes. The exit handlers
-    still run and the output is flushed first; a flush that fails is reported as `OutputLost`
-    (a full disk exits 74; a reader that left early, `| head`, exits 1 as Python would).
-    While a thread that is not a daemon still runs, the ordinary exit waits for it instead.
-    """
-    main_thread = threading.main_thread()
-    if any(t is not main_thread and not t.daemon for t in threading.enumerate()):
-        sys.exit(code)
-    atexit._run_exitfuncs()
-    code = _flush_output(code)
-    os._exit(code)
+    """End the process with `code` once the output is flushed: a flush that fails is reported
+    as `OutputLost` (a full disk exits 74; a reader that left early, `| head`, exits 1 as
+    Python would)."""
+    sys.exit(_flush_output(code))
 
 
 def _flush_output(code: int) -> int:

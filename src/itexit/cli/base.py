@@ -324,9 +324,10 @@ def pause_collector() -> None:
     """Load the command's modules without the cycle collector.
 
     Importing the store and the models creates some 100,000 objects that live until the
-    process ends; the collector would walk them again and again while they load (about 40 ms
-    of a command that unlocks the vault). `resume_collector` sets them aside for good and
-    collects as usual from then on: once the vault is open, before any command does its work.
+    process ends; the collector would walk them again and again while they load, on the path
+    of every command that unlocks the vault (docs/architecture.md, "Speed work kept, with its
+    figure"; `bench/tricks.py`). `resume_collector` sets them aside for good and collects as
+    usual from then on: once the vault is open, before any command does its work.
     """
     global _collector_paused
     if gc.isenabled():

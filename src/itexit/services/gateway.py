@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from itexit.domain.errors import (
     AuthenticationFailed,
@@ -242,23 +242,6 @@ class Gateway:
         )
 
     # --- unlock -------------------------------------------------------------------------------
-
-    def prepare_unlock(self) -> None:
-        """Make the reads an unlock begins with, once, before any passphrase is typed.
-
-        The first query of each kind sets up the ORM's mappers and compiles its statement:
-        about 50 ms that would otherwise come between the passphrase and the dashboard. These
-        are the same reads, by the same methods, for a user name that cannot exist; nothing
-        read here is kept, and anything wrong is left for the unlock itself to report.
-        """
-        try:
-            meta = self._meta()
-            self.check_witness(meta.vault_id)
-            self.roster(meta)
-            self._active_user("")
-            self._slots("", meta.epoch)
-        except (ItexitError, SQLAlchemyError):
-            return  # the unlock makes the same reads and says what is wrong
 
     def unlock(self, name: str, passphrase: kdf.Passphrase) -> UnlockedVault:
         """One generic error for a wrong name or passphrase, and the failure is audited.

@@ -115,11 +115,48 @@ def _surface_failure(node: DOMNode, event: Worker.StateChanged) -> None:
         node.post_message(WorkFailed(event.worker.error))
 
 
+def breakpoint_class(size: int, breakpoints: list[tuple[int, str]]) -> str | None:
+    """The class Textual gives a screen `size` cells wide (or high) for these breakpoints."""
+    for threshold, name in sorted(breakpoints, reverse=True):
+        if size >= threshold:
+            return name
+    return None
+
+
+def preset_breakpoints(screen: Screen[Any]) -> None:
+    """Give `screen` the breakpoint classes for the terminal's size before it is first styled.
+
+    Textual adds them on the first resize event, after the screen has been laid out once
+    without them. Kept for that first layout, not for speed: without it the dashboard opens
+    at 80x24 scrolled past its title and the leaver's exposures
+    (tests/tui/test_screens_whole.py). Set at construction, the classes come in with the
+    first styling instead.
+    """
+    try:
+        app = screen.app
+    except RuntimeError:  # no running app yet: Textual adds them on the first resize
+        return
+    width, height = app.size
+    horizontal = screen.HORIZONTAL_BREAKPOINTS
+    vertical = screen.VERTICAL_BREAKPOINTS
+    for size, breakpoints in (
+        (width, app.HORIZONTAL_BREAKPOINTS if horizontal is None else horizontal),
+        (height, app.VERTICAL_BREAKPOINTS if vertical is None else vertical),
+    ):
+        name = breakpoint_class(size, breakpoints or [])
+        if name is not None:
+            screen.add_class(name, update=False)
+
+
 class ItexitScreen(Screen[None]):
     """A full screen: header, body, footer of keys, and a paragraph for the help modal."""
 
     HELP: ClassVar[str] = ""
     """What the screen is for, in two or three plain sentences."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        preset_breakpoints(self)
 
     def extra_actions(self) -> list[ScreenAction]:
         """Actions to list in help and the palette besides the screen's own bindings."""
@@ -165,6 +202,10 @@ class ItexitModal(ModalScreen[ResultT]):
             tooltip="Save this form, or say what is still missing",
         ),
     ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        preset_breakpoints(self)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "save_form":

@@ -54,6 +54,7 @@ bench: $(TSTAMP) $(ARGON2)
 	$(BIN)/python bench/search_vs_keepassxc.py
 	$(BIN)/python bench/exposures.py
 	$(BIN)/python bench/rotation_campaign.py
+	$(BIN)/python bench/tricks.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info

@@ -223,8 +223,6 @@ class ItexitApp(App[int]):
             import itexit.screens.dashboard
             import itexit.services.dashboard  # noqa: F401
 
-            gateway.prepare_unlock()
-
     def on_vault_opened(self, message: VaultOpened) -> None:
         self._practice_name = message.practice_name
         screen = self.screen

@@ -74,6 +74,28 @@ def test_unique_constraint_names_and_partial_index_exist(gw: Gateway) -> None:
     assert "uq_key_slots_holder" in uniques
 
 
+def test_the_models_live_stage_index_is_partial_as_the_database_holds_it(gw: Gateway) -> None:
+    """The migration makes the index partial on both backends; the model names the same
+    condition for each, so tables built from the model hold the same index."""
+    engine = gw.store.engine
+    dialect = engine.dialect.name
+    index = next(ix for ix in SecretVersion.__table__.indexes if ix.name.endswith("live_stage"))
+    condition = str(index.dialect_options[dialect]["where"])
+    assert condition == "stage IN ('current', 'pending')"
+    with engine.connect() as conn:
+        if dialect == "sqlite":
+            held = conn.scalar(
+                text("SELECT sql FROM sqlite_master WHERE name = 'uq_secret_versions_live_stage'")
+            )
+        else:
+            held = conn.scalar(
+                text("SELECT pg_get_indexdef('uq_secret_versions_live_stage'::regclass)")
+            )
+    assert held is not None and "WHERE" in held.upper()
+    words = ["stage", "current", "pending"]
+    assert all(word in held.split("WHERE", 1)[-1] for word in words)
+
+
 def _credential(engine: Engine) -> str:
     cid = str(uuid.uuid4())
     with engine.begin() as conn:

@@ -301,38 +301,6 @@ async def test_unlock_opens_the_dashboard(
         assert loads == [app.screen], "coming back did not read the numbers again"
 
 
-async def test_a_passphrase_entered_while_the_vault_loads_is_derived_meanwhile(
-    practice: Gateway, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Enter pressed before the store has loaded: the key derivation starts at once, from the
-    file read-only, and the unlock takes that key instead of deriving a second time."""
-    from itexit.services import prederive
-    from itexit.vault import kdf
-    from vaulthelpers import counting_derive
-
-    started: list[object] = []
-    real_start = prederive.start
-
-    def counted_start(*args: Any) -> kdf.Prederivation | None:
-        early = real_start(*args)
-        started.append(early)
-        return early
-
-    derived = counting_derive(monkeypatch)
-    monkeypatch.setattr(prederive, "start", counted_start)
-    monkeypatch.setattr(ItexitApp, "open_vault", lambda app: None)  # still loading
-    app = ItexitApp(practice.location)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        assert isinstance(app.screen, UnlockScreen)
-        assert app.access.gateway is None
-        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
-        assert isinstance(app.screen, DashboardScreen)
-        assert len(started) == 1 and started[0] is not None
-        assert len(derived) == 1, "the unlock derived again instead of taking the early key"
-        app.access.close()
-
-
 async def test_numbers_that_cannot_be_read_at_unlock_are_read_by_the_dashboard(
     practice: Gateway, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -152,7 +152,7 @@ def test_derive_falls_back_to_argon2_cffi_when_the_build_reports_an_error(
 
 @needs_build
 def test_the_build_lets_other_threads_run_while_it_derives(built: Path) -> None:
-    """A derivation started early (`Prederivation`) must leave the interpreter to the imports."""
+    """A derivation in a worker thread leaves the interpreter to the app meanwhile."""
     import threading
 
     native = argon2_native.load(built)

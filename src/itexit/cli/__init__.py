@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import atexit
 import contextlib
 import importlib
-import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -29,10 +26,10 @@ from itexit.cli.base import (
     write_private,
 )
 from itexit.domain.errors import BadInput, CheckFailed, ItexitError
-from itexit.domain.roles import role_name, role_noun
+from itexit.domain.roles import Role, role_name, role_noun
 from itexit.domain.text import for_terminal, plain_reason, without_errno
 from itexit.domain.wording import count
-from itexit.io.command_line import global_options
+from itexit.io.command_line import global_options, only_global_options
 from itexit.settings import Settings, in_effect
 
 if TYPE_CHECKING:
@@ -118,7 +115,6 @@ def cmd_user_list(cli: Cli) -> int:
 
 def cmd_user_add(cli: Cli) -> int:
     from itexit.domain.models import clean_email, clean_full_name
-    from itexit.domain.roles import Role
 
     args = cli.args
     try:  # a bad address fails before any prompt
@@ -249,8 +245,9 @@ def cmd_audit_checkpoint(cli: Cli) -> int:
 # --- parser -----------------------------------------------------------------------------------
 
 
-def build_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The whole parser, or (given the command typed) the core and that command's area only."""
+def build_parser(command: str | None = None, areas: bool = True) -> argparse.ArgumentParser:
+    """The whole parser, or (given the command typed) the core and that command's area only;
+    the core alone without `areas` (the line opens the app)."""
     parser = argparse.ArgumentParser(
         prog="itexit",
         description="Let go of a practice's IT person or vendor without losing a system.",
@@ -286,7 +283,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         "--role",
         required=True,
         type=lambda text: "viewer" if text.strip().lower() == "auditor" else text.strip().lower(),
-        choices=["manager", "consultant", "hr", "viewer"],
+        choices=[role.value for role in Role],
         metavar="ROLE",
         help="manager, consultant, hr or auditor (read-only)",
     )
@@ -322,7 +319,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     p = audits.add_parser("checkpoint", help="print a signed head to file away")
     p.set_defaults(func=cmd_audit_checkpoint)
 
-    for module in area_modules(command):
+    for module in area_modules(command) if areas else ():
         module.register(sub)
     return parser
 
@@ -358,7 +355,8 @@ def area_modules(command: str | None = None) -> list[ModuleType]:
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     """Run one command with `settings` in effect (read from the environment when not given)."""
-    parser = build_parser(command_typed(argv))
+    line = sys.argv[1:] if argv is None else argv
+    parser = build_parser(command_typed(line), areas=not only_global_options(line))
     args = parser.parse_args(argv)
     try:
         chosen = settings if settings is not None else Settings.from_environment()
@@ -376,8 +374,6 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
         resume_collector()
     try:
         read_private_options(args)
-        if func not in (cmd_open, cmd_init):  # there the file holds a new passphrase
-            cli.start_unlock()
         if func is cmd_open:
             return func(cli)
         with guarded_output():
@@ -413,27 +409,16 @@ def _main(args: argparse.Namespace, settings: Settings) -> int:
 
 def run(argv: Sequence[str] | None = None, settings: Settings | None = None) -> NoReturn:
     """The `itexit` program: load the command without pausing to collect cycles
-    (`pause_collector`), run it, then leave at once (`leave`)."""
+    (`pause_collector`), run it, then leave (`leave`)."""
     pause_collector()
     leave(main(argv, settings))
 
 
 def leave(code: int) -> NoReturn:
-    """End the process without the interpreter tearing down every module it loaded.
-
-    By the time a command returns, its transaction is committed and the vault closed; what
-    remains is Python freeing the store's and the models' classes one by one, about 90 ms
-    after a command that unlocked the vault, longer than a search takes. The exit handlers
-    still run and the output is flushed first; a flush that fails is reported as `OutputLost`
-    (a full disk exits 74; a reader that left early, `| head`, exits 1 as Python would).
-    While a thread that is not a daemon still runs, the ordinary exit waits for it instead.
-    """
-    main_thread = threading.main_thread()
-    if any(t is not main_thread and not t.daemon for t in threading.enumerate()):
-        sys.exit(code)
-    atexit._run_exitfuncs()
-    code = _flush_output(code)
-    os._exit(code)
+    """End the process with `code` once the output is flushed: a flush that fails is reported
+    as `OutputLost` (a full disk exits 74; a reader that left early, `| head`, exits 1 as
+    Python would)."""
+    sys.exit(_flush_output(code))
 
 
 def _flush_output(code: int) -> int:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import gc
 import getpass
+import importlib
 import json
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +23,6 @@ from itexit.settings import Settings
 from itexit.settings import current as current_settings
 
 if TYPE_CHECKING:
-    from itexit.services import prederive
     from itexit.services.gateway import Gateway
     from itexit.services.location import VaultLocation
     from itexit.services.session import UnlockedVault
@@ -115,7 +116,6 @@ class Cli:
         self.args = args
         self.settings = settings if settings is not None else current_settings()
         self._gateway: Gateway | None = None
-        self._early: tuple[str, bytearray, prederive.Early] | None = None
 
     @property
     def location(self) -> VaultLocation:
@@ -213,56 +213,25 @@ class Cli:
             raise BadInput("Who is unlocking? Give --user or ITEXIT_USER.")
         return input("User: ").strip()
 
-    def start_unlock(self) -> None:
-        """When a script gives the passphrase in a file, start deriving the key now, before the
-        command imports what it needs; `unlock` takes it from there. If anything is amiss
-        (no user named, an unreadable file, an OS keyring in use) nothing starts, and `unlock`
-        meets the problem as usual."""
-        name = self._named_user()
-        if self._early is not None or self._prompts_for_passphrase() or not name:
-            return
-        from itexit.services import prederive
-
-        if prederive.cached_unlock_enabled():
-            return
-        try:
-            passphrase = self.passphrase_buffer()
-        except BadInput:
-            return
-        location = self.location
-        early = prederive.claim(location, name, passphrase) or prederive.start(
-            location, name, passphrase
-        )
-        self._early = (name, passphrase, early)
-
     def unlock(self) -> UnlockedVault:
-        from itexit.services import prederive
-
         name = self.user_name()
-        if prederive.cached_unlock_enabled():
+        if self.settings.keyring:
             cached = self.gateway().unlock_cached(name)
             if cached is not None:
                 return cached
-        started, self._early = self._early, None
-        if started is not None and started[0] == name:
-            _, passphrase, early = started
-        else:
-            if self._gateway is None and self._prompts_for_passphrase():
-                prederive.preload_store()
-            passphrase = self.passphrase_buffer()
-            early = (
-                prederive.start(self.location, name, passphrase) if self._gateway is None else None
-            )
+        if self._gateway is None and self._prompts_for_passphrase():
+            _preload_store()
+        passphrase = self.passphrase_buffer()
         from itexit.services.roster import RosterUnsigned
         from itexit.vault.memory import wipe
 
         try:
-            return self.gateway().unlock(name, passphrase, early)
+            return self.gateway().unlock(name, passphrase)
         except RosterUnsigned as unsigned:
             if not unsigned.can_sign or not sys.stdin.isatty():
                 raise  # its sentence tells the manager to run `itexit upgrade`
             self.confirm_roster()
-            return self.gateway().upgrade(name, passphrase, early)
+            return self.gateway().upgrade(name, passphrase)
         finally:
             wipe(passphrase)
 
@@ -293,6 +262,16 @@ class Cli:
 
     def _prompts_for_passphrase(self) -> bool:
         return not (self.args.passphrase_file or self.settings.passphrase_file)
+
+
+def _preload_store() -> None:
+    """Import the store and the services in a thread, while a person types a passphrase."""
+    threading.Thread(
+        target=importlib.import_module,
+        args=("itexit.services.gateway",),
+        name="itexit-preload",
+        daemon=True,
+    ).start()
 
 
 def _warn_if_shared(mode: int, path: str, what: str) -> None:
@@ -345,9 +324,10 @@ def pause_collector() -> None:
     """Load the command's modules without the cycle collector.
 
     Importing the store and the models creates some 100,000 objects that live until the
-    process ends; the collector would walk them again and again while they load (about 40 ms
-    of a command that unlocks the vault). `resume_collector` sets them aside for good and
-    collects as usual from then on: once the vault is open, before any command does its work.
+    process ends; the collector would walk them again and again while they load, on the path
+    of every command that unlocks the vault (docs/architecture.md, "Speed work kept, with its
+    figure"; `bench/tricks.py`). `resume_collector` sets them aside for good and collects as
+    usual from then on: once the vault is open, before any command does its work.
     """
     global _collector_paused
     if gc.isenabled():

@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING
 
 from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
+from itexit.domain.changing import ChangeMethod
 from itexit.domain.errors import BadInput
 from itexit.domain.wording import count
 
@@ -208,7 +209,7 @@ def register_cred(
 
     p = creds.add_parser("changer", help="how a credential's secret is changed on its system")
     p.add_argument("ref", metavar="ID")
-    p.add_argument("method", choices=["person", "self", "admin"])
+    p.add_argument("method", choices=[method.value for method in ChangeMethod])
     p.add_argument("--admin", metavar="ID", help="the admin credential that may change it")
     p.set_defaults(func=cmd_changer)
 

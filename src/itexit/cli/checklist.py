@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from itexit.cli.base import EXIT_OK, Cli, emit, private_option
+from itexit.domain.checklist import CaseKind, CaseStatus
 from itexit.domain.errors import BadInput
 from itexit.domain.roles import role_name, role_noun
 from itexit.domain.wording import count
 
-KINDS = ("it-employee", "it-vendor", "clinician", "role-change")
-STAGES = ("planning", "active", "monitoring", "closed")
+KINDS = tuple(kind.cli_name for kind in CaseKind)
+STAGES = tuple(status.value for status in CaseStatus)
 STATUS_WORDS = {"open": "open", "done": "done", "na": "n/a"}
 
 

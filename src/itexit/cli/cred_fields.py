@@ -7,29 +7,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from itexit.domain.credentials import Category
 from itexit.domain.errors import BadInput
+from itexit.domain.verify import TlsMode
 
 if TYPE_CHECKING:
     from itexit.domain.credentials import CredentialSummary
 
-# The parser is built for every command: these mirror the domain enums (a test keeps them equal)
-# so that building it loads neither pydantic nor the domain models.
-CATEGORIES = [
-    "ehr",
-    "email",
-    "domain_registrar",
-    "dns",
-    "firewall",
-    "wifi",
-    "server",
-    "backup",
-    "cloud",
-    "banking",
-    "phone",
-    "vendor_portal",
-    "device",
-    "other",
-]
+CATEGORIES = [category.value for category in Category]
 
 
 def row_of(s: CredentialSummary) -> dict[str, Any]:
@@ -83,7 +68,7 @@ def add_endpoint_flags(p: argparse.ArgumentParser, default_tls: str | None) -> N
     p.add_argument(
         "--tls",
         default=default_tls,
-        choices=["tls", "starttls", "none"],
+        choices=[mode.value for mode in TlsMode],
         help="how the verifier connects (default: tls, or what a server --url says)",
     )
     p.add_argument(

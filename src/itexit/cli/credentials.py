@@ -22,25 +22,17 @@ from itexit.cli.cred_fields import (
     from_url,
     row_of,
 )
+from itexit.domain.credentials import CredentialStatus, Source
 from itexit.domain.errors import BadInput
+from itexit.domain.rotation import ReconcileFound
 from itexit.domain.wording import count
 from itexit.vault.memory import held_text, wipe, wipe_text
 
 if TYPE_CHECKING:
     from itexit.domain.credentials import CheckOutcome
 
-# As CATEGORIES (cli/cred_fields.py), these mirror the domain enums so that building the parser
-# loads neither pydantic nor the domain models.
-SOURCES = ["handed_over", "exit_statement", "discovered"]
-STATUSES = [
-    "unverified",
-    "verified",
-    "failed",
-    "rotation_pending",
-    "rotated",
-    "locked_out",
-    "needs_reconcile",
-]
+SOURCES = [source.value for source in Source]
+STATUSES = [status.value for status in CredentialStatus]
 
 STATUS_WORDS = {
     "pending": "rotation_pending",
@@ -496,7 +488,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
             p = creds.add_parser(name)
         p.add_argument("ref", metavar="ID")
         p.add_argument("--attest", metavar="HOW", help="a person tried them by hand: say how")
-        p.add_argument("--works", choices=["pending", "current", "previous", "none"])
+        p.add_argument("--works", choices=[found.value for found in ReconcileFound])
         p.add_argument("--note")
         p.add_argument("--json", action="store_true")
         p.set_defaults(func=cmd_reconcile)

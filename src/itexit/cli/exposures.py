@@ -7,6 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import EXIT_OK, Cli, emit
+from itexit.domain.exposures import ExposureState
 
 if TYPE_CHECKING:
     from itexit.domain.exposures import Exposure
@@ -127,7 +128,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     who = p.add_mutually_exclusive_group()
     who.add_argument("--person", metavar="NAME", help="only this person's")
     who.add_argument("--case", metavar="CASE", help="only this case's (name or id)")
-    p.add_argument("--state", choices=["open", "closed", "accepted", "all"], default="open")
+    states = [state.value for state in ExposureState]
+    p.add_argument("--state", choices=[*states, "all"], default=ExposureState.OPEN.value)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_list)
 

@@ -11,33 +11,12 @@ from typing import TYPE_CHECKING, TextIO
 from itexit.cli.base import EXIT_OK, Cli
 from itexit.domain.errors import BadInput
 from itexit.domain.wording import count
+from itexit.io.importers import ImportKind
 
 if TYPE_CHECKING:
     from itexit.services.imports import ImportPreview, ImportReport, SkippedRow
 
-KIND_CHOICES = (
-    "bitwarden-csv",
-    "bitwarden-json",
-    "keepass",
-    "keepass-xml",
-    "keepass-csv",
-    "lastpass-csv",
-    "1password-csv",
-    "1password-1pux",
-    "1password-1pif",
-    "chrome-csv",
-    "firefox-csv",
-    "safari-csv",
-    "dashlane-csv",
-    "keeper-csv",
-    "keeper-json",
-    "protonpass-json",
-    "enpass-json",
-    "nordpass-csv",
-    "roboform-csv",
-    "secretserver-csv",
-    "csv",
-)
+KIND_CHOICES = tuple(kind.value for kind in ImportKind)
 LISTED_ROWS = 20
 
 

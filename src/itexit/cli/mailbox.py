@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import EXIT_OK, Cli, emit
 from itexit.domain.errors import BadInput
+from itexit.domain.mailbox import MessageClass, Tls
 from itexit.domain.wording import count
 
 if TYPE_CHECKING:
@@ -331,7 +332,8 @@ def cmd_folders(cli: Cli) -> int:
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add this area's subcommands to the parser."""
-    classes = ["renewal", "billing", "support", "security", "newsletter", "personal", "other"]
+    classes = [kind.value for kind in MessageClass]
+    tls = [mode.value for mode in Tls]
     mailbox = sub.add_parser(
         "mailbox", help="the departing person's mailbox: sync, import, review"
     ).add_subparsers(dest="mailbox_command", metavar="ACTION", required=True)
@@ -350,7 +352,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--host", metavar="HOST", help="IMAP server")
     p.add_argument("--port", type=int, metavar="PORT")
-    p.add_argument("--tls", choices=["ssl", "starttls", "none"], default="ssl")
+    p.add_argument("--tls", choices=tls, default=Tls.SSL.value)
     p.add_argument("--credential", metavar="ID|SYSTEM", help="credential holding the password")
     p.add_argument("--owner", metavar="USER", help="who reviews it (default: you)")
     p.add_argument("--daily-weeks", type=int, default=4, metavar="N")
@@ -364,7 +366,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("name", metavar="MAILBOX")
     p.add_argument("--host", metavar="HOST", help='IMAP server ("" for none)')
     p.add_argument("--port", type=int, metavar="PORT")
-    p.add_argument("--tls", choices=["ssl", "starttls", "none"])
+    p.add_argument("--tls", choices=tls)
     p.add_argument(
         "--credential", metavar="ID|SYSTEM", help='credential holding the login ("" for none)'
     )

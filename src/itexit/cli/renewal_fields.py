@@ -8,12 +8,13 @@ from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import private_option
 from itexit.domain.errors import BadInput
+from itexit.domain.renewals import BillingCycle, RenewalKind
 
 if TYPE_CHECKING:
     from itexit.domain.renewals import NewRenewal, RenewalSummary
 
-KINDS = ["contract", "licence", "domain", "certificate", "subscription", "warranty"]
-CYCLES = ["monthly", "quarterly", "annual", "biennial", "triennial", "one_off"]
+KINDS = [kind.value for kind in RenewalKind]
+CYCLES = [cycle.value for cycle in BillingCycle]
 
 
 def _value(parse: Any, text: str) -> Any:

@@ -13,6 +13,7 @@ from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
 from itexit.cli.renewal_fields import add_fields, new_from_args, row_of
 from itexit.domain import wording
 from itexit.domain.errors import BadInput
+from itexit.domain.renewals import RenewalState
 
 
 def _line(item: dict[str, Any]) -> str:
@@ -193,7 +194,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = renewals.add_parser("state", help="give notice (cancelling), retire, or reactivate")
     p.add_argument("ref")
-    p.add_argument("state", choices=["active", "cancelling", "retired"])
+    p.add_argument("state", choices=[state.value for state in RenewalState])
     p.set_defaults(func=cmd_state)
 
     renewal_notices.register(renewals)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import EXIT_OK, Cli, emit, private_option
 from itexit.domain.errors import BadInput
+from itexit.domain.statements import PropertyState
 from itexit.domain.wording import count
 
 if TYPE_CHECKING:
@@ -283,7 +284,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     p = statements.add_parser("property", help="the practice property list, item by item")
     p.add_argument("case", metavar="CASE")
-    p.add_argument("action", choices=["add", "returned", "outstanding", "remove"])
+    states = [state.value for state in PropertyState]
+    p.add_argument("action", choices=["add", *states, "remove"])
     p.add_argument("item", metavar="ITEM", help="what it is, e.g. 'Laptop (asset 0142)'")
     p.add_argument("--returned", action="store_true", help="with add: already returned")
     p.add_argument(

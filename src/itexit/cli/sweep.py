@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import EXIT_FOUND, EXIT_OK, Cli, emit
 from itexit.domain.errors import BadInput
+from itexit.domain.sweep import FindingStatus
 
 if TYPE_CHECKING:
     from itexit.domain.sweep import Finding, HostReport
@@ -270,7 +271,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
     q = actions.add_parser("findings", help="findings recorded so far, grouped by host")
     q.add_argument("--case", metavar="CASE")
-    q.add_argument("--status", default="open", choices=["open", "closed", "accepted", "all"])
+    statuses = [status.value for status in FindingStatus]
+    q.add_argument("--status", default=FindingStatus.OPEN.value, choices=[*statuses, "all"])
     q.add_argument("--json", action="store_true")
     q.set_defaults(func=cmd_findings)
 

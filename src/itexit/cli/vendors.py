@@ -6,12 +6,13 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from itexit.cli.base import private_option
+from itexit.domain.vendors import ContactRole
 
 if TYPE_CHECKING:
     from itexit.cli.base import Cli
     from itexit.domain.vendors import VendorDetail
 
-ROLE_CHOICES = ["account_owner", "billing", "authorised", "technical"]
+ROLE_CHOICES = [role.value for role in ContactRole]
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -6,9 +6,7 @@ import os
 
 # No pydantic plugin from the environment sees these models. A plugin is any installed package
 # that declares a `pydantic` entry point, and it is handed every value validated, which here
-# includes decrypted secrets. Looking for plugins also reads every installed package's
-# metadata: about 6 ms of each command's start with this project's dependencies, more beside
-# other packages. Set before pydantic first builds a validator.
+# includes decrypted secrets. Set before pydantic first builds a validator.
 os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
 
 from typing import Any
@@ -19,11 +17,8 @@ from itexit.domain.text import clean_any, is_multiline
 
 
 class Model(BaseModel):
-    """A pydantic model whose validator is built on first use rather than at import.
-
-    Building every model's validator when its module loads took about 60 ms of each start of
-    the command line and of the app, and a command uses only a few of the models.
-    """
+    """A pydantic model whose validator is built on first use rather than at import: a command
+    uses only a few of the models."""
 
     model_config = ConfigDict(defer_build=True)
 

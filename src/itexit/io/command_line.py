@@ -1,8 +1,8 @@
 """The command line's own reading: the global options before the command word, and secrets
 kept in files (a passphrase file), read without leaving a copy behind.
 
-Both the program's first moments (`itexit.launch`) and the command line (`itexit.cli`) read
-them, so they live below both; this module loads nothing heavy.
+The command line (`itexit.cli`) reads the command word before it builds its parser, so that
+it loads only that command's area; this module loads nothing heavy.
 """
 
 from __future__ import annotations
@@ -22,7 +22,18 @@ GLOBAL_OPTIONS = {
 def global_options(argv: Sequence[str]) -> tuple[dict[str, str], str | None]:
     """The global options before the command word, and that word; None for the word when the
     line holds anything else first (help, an abbreviation, an unknown option), which the whole
-    parser then reads. `cli.command_typed` reads the command word with it too."""
+    parser then reads. `cli.command_typed` reads the command word with it."""
+    found, command, _rest = _scan(argv)
+    return found, command
+
+
+def only_global_options(argv: Sequence[str]) -> bool:
+    """Whether the line holds global options alone: `itexit` then opens the app."""
+    _found, command, rest = _scan(argv)
+    return command is None and not rest
+
+
+def _scan(argv: Sequence[str]) -> tuple[dict[str, str], str | None, Sequence[str]]:
     found: dict[str, str] = {}
     index = 0
     while index < len(argv):
@@ -30,16 +41,16 @@ def global_options(argv: Sequence[str]) -> tuple[dict[str, str], str | None]:
         if flag in GLOBAL_OPTIONS:
             if not equals:
                 if index + 1 >= len(argv):
-                    return found, None
+                    return found, None, argv[index:]
                 index += 1
                 value = argv[index]
             found[GLOBAL_OPTIONS[flag]] = value
             index += 1
         elif argv[index].startswith("-"):
-            return found, None
+            return found, None, argv[index:]
         else:
-            return found, argv[index]
-    return found, None
+            return found, argv[index], argv[index + 1 :]
+    return found, None, ()
 
 
 def secret_file_text(path: str) -> str:

@@ -126,9 +126,11 @@ def breakpoint_class(size: int, breakpoints: list[tuple[int, str]]) -> str | Non
 def preset_breakpoints(screen: Screen[Any]) -> None:
     """Give `screen` the breakpoint classes for the terminal's size before it is first styled.
 
-    Textual adds them on the first resize event, after the screen has been styled and drawn
-    once; the class change then restyles every widget on it (about 25 ms on the dashboard).
-    Set at construction, the same classes come in with the first styling instead.
+    Textual adds them on the first resize event, after the screen has been laid out once
+    without them. Kept for that first layout, not for speed: without it the dashboard opens
+    at 80x24 scrolled past its title and the leaver's exposures
+    (tests/tui/test_screens_whole.py). Set at construction, the classes come in with the
+    first styling instead.
     """
     try:
         app = screen.app

@@ -214,16 +214,11 @@ class UnlockScreen(ItexitScreen):
                 wipe(passphrase)
 
     def _unlock(self, name: str, passphrase: bytearray) -> bool:
-        early = None
-        if self._access.gateway is None:  # still loading: derive the key meanwhile
-            from itexit.services import prederive
-
-            early = prederive.start(self._access.location, name, passphrase)
         gateway = self._access.open()
         from itexit.services.roster import RosterUnsigned
 
         try:
-            session = gateway.unlock(name, passphrase, early)
+            session = gateway.unlock(name, passphrase)
         except AuthenticationFailed as refused:
             self.call_later(self._show_refusal, str(refused))
             return False

@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.exc import DatabaseError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, OperationalError
 
 from itexit.domain.errors import (
     AuthenticationFailed,
@@ -243,30 +243,9 @@ class Gateway:
 
     # --- unlock -------------------------------------------------------------------------------
 
-    def prepare_unlock(self) -> None:
-        """Make the reads an unlock begins with, once, before any passphrase is typed.
-
-        The first query of each kind sets up the ORM's mappers and compiles its statement:
-        about 50 ms that would otherwise come between the passphrase and the dashboard. These
-        are the same reads, by the same methods, for a user name that cannot exist; nothing
-        read here is kept, and anything wrong is left for the unlock itself to report.
-        """
-        try:
-            meta = self._meta()
-            self.check_witness(meta.vault_id)
-            self.roster(meta)
-            self._active_user("")
-            self._slots("", meta.epoch)
-        except (ItexitError, SQLAlchemyError):
-            return  # the unlock makes the same reads and says what is wrong
-
-    def unlock(
-        self, name: str, passphrase: kdf.Passphrase, early: kdf.Prederivation | None = None
-    ) -> UnlockedVault:
+    def unlock(self, name: str, passphrase: kdf.Passphrase) -> UnlockedVault:
         """One generic error for a wrong name or passphrase, and the failure is audited.
 
-        `early` is a derivation of `passphrase` started before the store was loaded
-        (`services.prederive`); its key is used only if it was made with this user's settings.
         The signed member list is verified first, and every row that decides who may unlock
         checked against it; a vault whose list was never signed raises `RosterUnsigned`.
         """
@@ -275,19 +254,15 @@ class Gateway:
         try:
             state = self.roster(meta)
         except RosterUnsigned:
-            user, _ = self._authenticate(meta, name, passphrase, early)
+            user, _ = self._authenticate(meta, name, passphrase)
             raise RosterUnsigned(can_sign=user.role == Role.MANAGER.value) from None
-        user, pair = self._authenticate(meta, name, passphrase, early)
+        user, pair = self._authenticate(meta, name, passphrase)
         assert user.wrapped_keys is not None  # _authenticate refuses a user without keys
         keyring_cache.store(meta.vault_id, user.name, pair.private_bytes(), user.wrapped_keys)
         return self._unlocked(meta, state, user, pair)
 
     def _authenticate(
-        self,
-        meta: VaultMeta,
-        name: str,
-        passphrase: kdf.Passphrase,
-        early: kdf.Prederivation | None,
+        self, meta: VaultMeta, name: str, passphrase: kdf.Passphrase
     ) -> tuple[User, KeyPair]:
         guessing.check(meta.vault_id, name)
         user = self._active_user(name)
@@ -305,7 +280,6 @@ class Gateway:
                 passphrase,
                 params,
                 user_key_aad(meta.vault_id, user.id, params),
-                kek=early.key_for(params) if early is not None else None,
             )
         except IntegrityFailure:
             self._record_failure(meta, user)
@@ -497,9 +471,7 @@ class Gateway:
             members = [roster.member_of(u) for u in users]
         return roster.describe(members, meta.epoch, meta.recovery_sign_public)
 
-    def upgrade(
-        self, name: str, passphrase: kdf.Passphrase, early: kdf.Prederivation | None = None
-    ) -> UnlockedVault:
+    def upgrade(self, name: str, passphrase: kdf.Passphrase) -> UnlockedVault:
         """Sign the current members, roles, keys and epoch once, as the manager `name`.
 
         Whatever the tables say now is what gets signed, so the manager is shown it first
@@ -510,7 +482,7 @@ class Gateway:
         with self.store.sessions() as session:
             if roster.stored(session):
                 raise BadInput("This vault's member list is already signed.")
-        user, pair = self._authenticate(meta, name, passphrase, early)
+        user, pair = self._authenticate(meta, name, passphrase)
         if user.role != Role.MANAGER.value:
             raise PermissionDenied("Only a practice manager can sign the member list.")
         state = self._sign_roster(meta, user.id, user.name, pair)

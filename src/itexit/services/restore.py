@@ -34,9 +34,8 @@ from itexit.services.backups.checking import (
 from itexit.services.gateway import Gateway
 from itexit.services.location import VaultLocation
 from itexit.store import backup_copy
-from itexit.store.engine import make_engine, sqlite_file
+from itexit.store.engine import make_engine, read_only_uri, sqlite_file
 from itexit.store.models import AuditRow, VaultMeta
-from itexit.store.peek import read_only_uri
 
 RESTORED = "vault.restore"
 

@@ -15,7 +15,16 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from itexit.domain.errors import VaultBusy, VaultCorrupt, VaultError, VaultReadOnly
-from itexit.store.peek import read_only_uri
+
+
+def read_only_uri(path: Path) -> str:
+    """A SQLite URI that opens `path` read-only; `immutable` when no journal or WAL is beside it,
+    so not even a `-shm` file is made."""
+    uri = path.resolve().as_uri() + "?mode=ro"
+    if not any(Path(f"{path}{suffix}").exists() for suffix in ("-wal", "-journal")):
+        uri += "&immutable=1"
+    return uri
+
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 

@@ -190,9 +190,7 @@ class SecretVersion(Base, Encrypted):
 
     __tablename__ = "secret_versions"
     LABELS = ("credential_id", "stage")
-    # Partial on both backends: the migration that creates it names the condition for each.
-    # Only SQLite's is repeated here, because naming PostgreSQL's would load that dialect
-    # (about 50 ms) on every start of a file vault.
+    # Partial on both backends, as migration 0001 creates it.
     __table_args__ = (
         Index(
             "uq_secret_versions_live_stage",
@@ -200,6 +198,7 @@ class SecretVersion(Base, Encrypted):
             "stage",
             unique=True,
             sqlite_where=text("stage IN ('current', 'pending')"),
+            postgresql_where=text("stage IN ('current', 'pending')"),
         ),
     )
 

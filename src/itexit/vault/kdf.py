@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -179,42 +178,6 @@ def _derive_on_threads(secret: bytes | bytearray, params: KdfParams, threads: in
     finally:
         wipe(ffi.buffer(pwd))
         wipe(ffi.buffer(out))
-
-
-class Prederivation:
-    """A derivation started early in a thread, so it runs while the rest of the program loads.
-
-    Argon2 releases the interpreter lock, so the program can meanwhile import the store and
-    open the database on whatever core the derivation leaves free. `key_for` hands the key over
-    only for exactly the parameters (salt included) it was started with; a refused or failed
-    derivation gives None and the caller derives as usual, meeting the same error there.
-    """
-
-    def __init__(self, passphrase: Passphrase, params: KdfParams) -> None:
-        self._params = params
-        self._key: bytes | None = None
-        # its own copy, wiped once derived: the caller may wipe its buffer meanwhile
-        own = held_text(passphrase) if isinstance(passphrase, str) else bytearray(passphrase)
-        self._thread = threading.Thread(
-            target=self._run, args=(own,), name="itexit-kdf", daemon=True
-        )
-        self._thread.start()
-
-    def _run(self, passphrase: bytearray) -> None:
-        try:
-            self._key = derive(passphrase, self._params)
-        except Exception:  # the caller derives again and meets the error itself
-            self._key = None
-        finally:
-            wipe(passphrase)
-
-    def key_for(self, params: KdfParams) -> bytes | None:
-        """The derived key if it was derived with `params`; it is handed over once."""
-        if params != self._params:
-            return None
-        self._thread.join()
-        key, self._key = self._key, None
-        return key
 
 
 def floor_params() -> KdfParams:

@@ -86,13 +86,10 @@ def wrap_user_keys(pair: KeyPair, passphrase: Passphrase, params: KdfParams, aad
 
 
 def unwrap_user_keys(
-    wrapped: bytes, passphrase: Passphrase, params: KdfParams, aad: bytes, kek: bytes | None = None
+    wrapped: bytes, passphrase: Passphrase, params: KdfParams, aad: bytes
 ) -> KeyPair:
-    """Derive and unwrap; a wrong passphrase and a tampered blob look the same to the caller.
-
-    `kek` is the key already derived from `passphrase` with `params`, when it was derived early.
-    """
-    key = kek if kek is not None else derive(passphrase, params)
+    """Derive and unwrap; a wrong passphrase and a tampered blob look the same to the caller."""
+    key = derive(passphrase, params)
     raw = aead.open_sealed(key, wrapped, aad, what="user key")
     return KeyPair.from_private_bytes(raw)
 

@@ -51,8 +51,9 @@ def deriving() -> Iterator[None]:
     """Hold the cycle collector off while the exposures are built.
 
     A large practice derives tens of thousands of small objects that hold no cycles; left on,
-    the collector walks the whole program's memory dozens of times per read, a third of the
-    time `exposure list` takes. It runs once afterwards as usual.
+    the collector walks the whole program's memory dozens of times per read, while the app's
+    dashboard waits for it (docs/architecture.md, "Speed work kept, with its figure";
+    `bench/tricks.py`). It runs once afterwards as usual.
     """
     was_on = gc.isenabled()
     gc.disable()

@@ -13,6 +13,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import (
     DataTable,
     Header,
@@ -487,9 +488,10 @@ class MailboxScreen(MailboxEditing):
         self.in_background(read, partial(self._finished, "Imported"), group="mailbox-sync")
 
     def _progressed(self, p: Progress) -> None:
-        if not self.is_running:  # the screen closed while the sync finished its batch
+        try:
+            bar = self.query_one("#sync-progress", ProgressBar)
+        except NoMatches:  # the screen closed while the sync finished its batch
             return
-        bar = self.query_one("#sync-progress", ProgressBar)
         if p.total:
             bar.update(total=p.total, progress=p.done)
         stage = f" {p.stage}" if p.stage else ""

@@ -401,13 +401,15 @@ class MailboxScreen(MailboxEditing):
             self._apply_class_filter()
 
     def action_toggle_log(self) -> None:
+        """Switch tabs and move the focus at once: a focus left in the pane being hidden would
+        pass to its next field, and that field's pane would come back."""
         tabs = self.query_one(TabbedContent)
         if tabs.active == "tab-messages":
             tabs.active = "tab-reviews"
-            self.query_one("#review-table", DataTable).focus()
+            self.set_focus(self.query_one("#review-table", DataTable))
         else:
             tabs.active = "tab-messages"
-            self._table().focus()
+            self.set_focus(self._table())
 
     def action_focus_filter(self) -> None:
         self.query_one(TabbedContent).active = "tab-messages"

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, DataTable, Input, Static, TabbedContent
+from textual.widgets import Button, Checkbox, DataTable, Input, Static, TabbedContent
 from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, settle, unlock
 from worlds import Worlds
 
@@ -158,6 +158,41 @@ def test_record_signing_modal(
         await pilot.press("g")
         await settle(pilot)
         await fill(pilot, "#signing-witness", "Wendy Marsh")
+        await steady(pilot)
+
+    assert snap_compare(app_for(hr_practice), terminal_size=size, run_before=run)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_record_signing_asks_to_confirm(
+    snap_compare: Snap,
+    hr_practice: Gateway,
+    size: tuple[int, int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The second press records for good; its button says so in full, even at 80x24."""
+    (tmp_path / "signed.pdf").write_bytes(b"%PDF-1.4 the signed scan")
+    monkeypatch.chdir(tmp_path)  # the scan's path as typed stays the same from run to run
+
+    async def run(pilot: Pilot[Any]) -> None:
+        await on_statement(HR)(pilot)
+        app = pilot.app
+        assert isinstance(app, ItexitApp) and app.session is not None
+        app.session.statements.print_pdf("Gary Thistle", tmp_path / "printed.pdf")
+        screen = app.screen
+        assert isinstance(screen, StatementScreen)
+        screen.load_statement()
+        await settle(pilot)
+        await pilot.press("g")
+        await settle(pilot)
+        await fill(pilot, "#signing-witness", "Wendy Marsh")
+        await fill(pilot, "#signing-copy", "signed.pdf")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        button = app.screen.query_one("#save", Button)
+        assert str(button.label) == "Record: final"
+        assert button.content_region.width >= len("Record: final")
         await steady(pilot)
 
     assert snap_compare(app_for(hr_practice), terminal_size=size, run_before=run)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -11,13 +12,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from itexit.domain.checklist import (
     CaseDetail,
     CaseStatus,
-    NewTask,
     Phase,
     TaskDetail,
     TaskInfo,
@@ -27,12 +26,11 @@ from itexit.domain.errors import Blocked
 from itexit.domain.exposures import ExposuresStillOpen, still_open_on_screen
 from itexit.domain.roles import ROLE_LABELS, Permission, Role
 from itexit.domain.wording import count
-from itexit.screens.base import ItexitScreen
+from itexit.screens.base import DIALOG, ItexitScreen
 from itexit.screens.cases.modals import CaseStageModal, TerminationDateModal
 from itexit.screens.cases.task_modals import (
     AddTaskModal,
     AssignModal,
-    Evidence,
     EvidenceModal,
     NotApplicableModal,
 )
@@ -216,19 +214,6 @@ class CaseDetailScreen(ItexitScreen):
         Binding("escape", "go_back", "Back", id="case.back", tooltip="Back to the cases"),
     ]
 
-    @dataclass
-    class CaseLoaded(Message):
-        case: CaseDetail
-
-    @dataclass
-    class TaskLoaded(Message):
-        task: TaskDetail
-
-    @dataclass
-    class CaseChanged(Message):
-        title: str
-        text: str
-
     def __init__(self, session: UnlockedVault, case_id: str, task_number: int | None = None):
         super().__init__()
         self._session = session
@@ -272,14 +257,13 @@ class CaseDetailScreen(ItexitScreen):
     def action_refresh_case(self) -> None:
         self.load_case()
 
-    @work(thread=True, exit_on_error=False, group="case", exclusive=True)
     def load_case(self) -> None:
-        self.post_message(self.CaseLoaded(self._session.cases.get(self._case_id)))
+        self.in_background(
+            partial(self._session.cases.get, self._case_id), self._show_case, group="case"
+        )
 
-    @on(CaseLoaded)
-    def _show_case(self, message: CaseLoaded) -> None:
-        message.stop()
-        self._case = case = message.case
+    def _show_case(self, case: CaseDetail) -> None:
+        self._case = case
         self.query_one("#case-title", Static).update(
             Text(f"{case.name} · {case.kind.label} · leaves {case.termination_date:%d %b %Y}")
         )
@@ -406,19 +390,20 @@ class CaseDetailScreen(ItexitScreen):
 
     _shown_version: int | None = None
 
-    @work(thread=True, exit_on_error=False, group="case-task", exclusive=True)
     def load_task(self, number: int) -> None:
-        self.post_message(self.TaskLoaded(self._session.cases.task(self._case_id, number)))
+        self.in_background(
+            partial(self._session.cases.task, self._case_id, number),
+            self._show_task,
+            group="case-task",
+        )
 
-    @on(TaskLoaded)
-    def _show_task(self, message: TaskLoaded) -> None:
-        message.stop()
+    def _show_task(self, task: TaskDetail) -> None:
         current = self._selected(quiet=True)
-        if current is None or current.number != message.task.number:
+        if current is None or current.number != task.number:
             return
-        self._shown_task = message.task.number
-        self._shown_version = message.task.version
-        self.query_one("#task-text", Static).update(task_panel(message.task, date.today()))
+        self._shown_task = task.number
+        self._shown_version = task.version
+        self.query_one("#task-text", Static).update(task_panel(task, date.today()))
         self.query_one("#task-panel", VerticalScroll).scroll_home(animate=False)
 
     def action_cycle_filter(self) -> None:
@@ -428,64 +413,14 @@ class CaseDetailScreen(ItexitScreen):
 
     # --- acting ---------------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group="case-change")
-    def change(self, what: str, task_number: int | None, payload: object = None) -> None:
-        """Run one change in a thread; failures reach the app's error modal as one sentence."""
-        cases = self._session.cases
-        case_id = self._case_id
-        if what == "done":
-            assert isinstance(payload, Evidence) and task_number is not None
-            task = cases.complete(case_id, task_number, payload.note, payload.path)
-            self.post_message(self.CaseChanged("Done", f"#{task.number} {task.title}"))
-        elif what == "attach":
-            assert isinstance(payload, Evidence) and task_number is not None
-            cases.attach(case_id, task_number, payload.path, payload.note)
-            self.post_message(self.CaseChanged("Evidence added", f"#{task_number}"))
-        elif what == "na":
-            assert isinstance(payload, str) and task_number is not None
-            task = cases.not_applicable(case_id, task_number, payload)
-            self.post_message(self.CaseChanged("Not applicable", f"#{task.number} {task.title}"))
-        elif what == "assign":
-            assert isinstance(payload, str) and task_number is not None
-            task = cases.assign(case_id, task_number, payload)
-            self.post_message(
-                self.CaseChanged("Assigned", f"#{task.number} is given to {who_does(task)}.")
-            )
-        elif what == "reopen":
-            assert task_number is not None
-            task = cases.reopen(case_id, task_number)
-            self.post_message(self.CaseChanged("Reopened", f"#{task.number} {task.title}"))
-        elif what == "add":
-            assert isinstance(payload, NewTask)
-            task = cases.add_task(case_id, payload)
-            self._want_task = task.number
-            self.post_message(self.CaseChanged("Task added", f"#{task.number} {task.title}"))
-        elif what == "date":
-            assert isinstance(payload, date)
-            case = cases.set_termination_date(case_id, payload)
-            self.post_message(
-                self.CaseChanged(
-                    "Date moved",
-                    f"{case.name} leaves {case.termination_date:%d %b %Y}; open tasks moved.",
-                )
-            )
-        elif what == "close":
-            try:
-                case = cases.close(case_id)
-            except ExposuresStillOpen as still:
-                raise Blocked(still_open_on_screen(still.case_name, still.exposures)) from None
-            self.post_message(self.CaseChanged("Case closed", f"The case of {case.name}."))
-        elif what == "stage":
-            assert isinstance(payload, CaseStatus)
-            case = cases.set_status(case_id, payload)
-            self.post_message(
-                self.CaseChanged("Stage changed", f"The case of {case.name} is {payload.value}.")
-            )
+    def change(self, work: Callable[[], tuple[str, str]]) -> None:
+        """Run one change in a thread, then say what was done (a title and a line) and read
+        the case again; failures reach the app's error modal as one sentence."""
+        self.in_background(work, self._changed, group="case-change", exclusive=False)
 
-    @on(CaseChanged)
-    def _changed(self, message: CaseChanged) -> None:
-        message.stop()
-        self.notify(message.text, title=message.title)
+    def _changed(self, said: tuple[str, str]) -> None:
+        title, text = said
+        self.notify(text, title=title)
         self._shown_task = None
         self.load_case()
 
@@ -498,7 +433,8 @@ class CaseDetailScreen(ItexitScreen):
             return None
         return task
 
-    def action_done(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_done(self) -> None:
         task = self._open_task()
         if task is None:
             return
@@ -512,100 +448,139 @@ class CaseDetailScreen(ItexitScreen):
                 severity="warning",
             )
             return
+        evidence = await self.app.push_screen_wait(EvidenceModal(task))
+        if evidence is None:
+            return
 
-        def chosen(evidence: Evidence | None) -> None:
-            if evidence is not None:
-                self.change("done", task.number, evidence)
+        def complete() -> tuple[str, str]:
+            done = self._session.cases.complete(
+                self._case_id, task.number, evidence.note, evidence.path
+            )
+            return "Done", f"#{done.number} {done.title}"
 
-        self.app.push_screen(EvidenceModal(task), chosen)
+        self.change(complete)
 
-    def action_attach(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_attach(self) -> None:
         task = self._open_task()
         if task is None:
             return
+        evidence = await self.app.push_screen_wait(EvidenceModal(task, completing=False))
+        if evidence is None:
+            return
 
-        def chosen(evidence: Evidence | None) -> None:
-            if evidence is not None:
-                self.change("attach", task.number, evidence)
+        def attach() -> tuple[str, str]:
+            self._session.cases.attach(self._case_id, task.number, evidence.path, evidence.note)
+            return "Evidence added", f"#{task.number}"
 
-        self.app.push_screen(EvidenceModal(task, completing=False), chosen)
+        self.change(attach)
 
-    def action_not_applicable(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_not_applicable(self) -> None:
         task = self._open_task()
         if task is None:
             return
+        reason = await self.app.push_screen_wait(NotApplicableModal(task))
+        if not reason:
+            return
 
-        def chosen(reason: str | None) -> None:
-            if reason:
-                self.change("na", task.number, reason)
+        def not_applicable() -> tuple[str, str]:
+            marked = self._session.cases.not_applicable(self._case_id, task.number, reason)
+            return "Not applicable", f"#{marked.number} {marked.title}"
 
-        self.app.push_screen(NotApplicableModal(task), chosen)
+        self.change(not_applicable)
 
     def action_reopen(self) -> None:
         task = self._open_task()
-        if task is not None:
-            self.change("reopen", task.number)
+        if task is None:
+            return
+
+        def reopen() -> tuple[str, str]:
+            reopened = self._session.cases.reopen(self._case_id, task.number)
+            return "Reopened", f"#{reopened.number} {reopened.title}"
+
+        self.change(reopen)
 
     def action_assign(self) -> None:
         task = self._open_task()
         if task is None:
             return
-        self.load_people(task)
-
-    @dataclass
-    class PeopleLoaded(Message):
-        task: TaskInfo
-        people: list[tuple[str, Role]]
-
-    @work(thread=True, exit_on_error=False, group="case-people", exclusive=True)
-    def load_people(self, task: TaskInfo) -> None:
-        self.post_message(self.PeopleLoaded(task, self._session.cases.users_for_assignment()))
-
-    @on(PeopleLoaded)
-    def _ask_assignee(self, message: PeopleLoaded) -> None:
-        message.stop()
-        task = message.task
-
-        def chosen(who: str | None) -> None:
-            if who:
-                self.change("assign", task.number, who)
-
-        self.app.push_screen(AssignModal(task, message.people), chosen)
-
-    def action_add_task(self) -> None:
-        if self._case is None:
-            return
-
-        def chosen(new: NewTask | None) -> None:
-            if new is not None:
-                self.change("add", None, new)
-
-        self.app.push_screen(AddTaskModal(max(self._case.termination_date, date.today())), chosen)
-
-    def action_edit_date(self) -> None:
-        if self._case is None:
-            return
-
-        def chosen(when: date | None) -> None:
-            if when is not None:
-                self.change("date", None, when)
-
-        self.app.push_screen(
-            TerminationDateModal(self._case.name, self._case.termination_date), chosen
+        self.in_background(
+            self._session.cases.users_for_assignment,
+            partial(self._ask_assignee, task),
+            group="case-people",
         )
 
-    def action_close_case(self) -> None:
-        self.change("close", None)
-
-    def action_stage(self) -> None:
-        if self._case is None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def _ask_assignee(self, task: TaskInfo, people: list[tuple[str, Role]]) -> None:
+        who = await self.app.push_screen_wait(AssignModal(task, people))
+        if not who:
             return
 
-        def chosen(status: CaseStatus | None) -> None:
-            if status is not None:
-                self.change("stage", None, status)
+        def assign() -> tuple[str, str]:
+            given = self._session.cases.assign(self._case_id, task.number, who)
+            return "Assigned", f"#{given.number} is given to {who_does(given)}."
 
-        self.app.push_screen(CaseStageModal(self._case.name, self._case.status), chosen)
+        self.change(assign)
+
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_add_task(self) -> None:
+        if self._case is None:
+            return
+        modal = AddTaskModal(max(self._case.termination_date, date.today()))
+        new = await self.app.push_screen_wait(modal)
+        if new is None:
+            return
+
+        def add() -> tuple[str, str]:
+            added = self._session.cases.add_task(self._case_id, new)
+            self._want_task = added.number
+            return "Task added", f"#{added.number} {added.title}"
+
+        self.change(add)
+
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_edit_date(self) -> None:
+        if self._case is None:
+            return
+        modal = TerminationDateModal(self._case.name, self._case.termination_date)
+        when = await self.app.push_screen_wait(modal)
+        if when is None:
+            return
+
+        def move() -> tuple[str, str]:
+            case = self._session.cases.set_termination_date(self._case_id, when)
+            return (
+                "Date moved",
+                f"{case.name} leaves {case.termination_date:%d %b %Y}; open tasks moved.",
+            )
+
+        self.change(move)
+
+    def action_close_case(self) -> None:
+        def close() -> tuple[str, str]:
+            try:
+                case = self._session.cases.close(self._case_id)
+            except ExposuresStillOpen as still:
+                raise Blocked(still_open_on_screen(still.case_name, still.exposures)) from None
+            return "Case closed", f"The case of {case.name}."
+
+        self.change(close)
+
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_stage(self) -> None:
+        if self._case is None:
+            return
+        modal = CaseStageModal(self._case.name, self._case.status)
+        status = await self.app.push_screen_wait(modal)
+        if status is None:
+            return
+
+        def stage() -> tuple[str, str]:
+            case = self._session.cases.set_status(self._case_id, status)
+            return "Stage changed", f"The case of {case.name} is {status.value}."
+
+        self.change(stage)
 
     def action_statement(self) -> None:
         from itexit.screens.cases.statement import StatementScreen

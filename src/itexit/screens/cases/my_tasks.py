@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from itexit.domain.checklist import MyTask
@@ -42,10 +40,6 @@ class MyTasksScreen(ItexitScreen):
         Binding("escape", "go_back", "Back", id="mine.back", tooltip="Back"),
     ]
 
-    @dataclass
-    class TasksLoaded(Message):
-        tasks: list[MyTask]
-
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
         self._session = session
@@ -70,14 +64,11 @@ class MyTasksScreen(ItexitScreen):
     def action_refresh_tasks(self) -> None:
         self.load_tasks()
 
-    @work(thread=True, exit_on_error=False, group="my-tasks", exclusive=True)
     def load_tasks(self) -> None:
-        self.post_message(self.TasksLoaded(self._session.cases.my_tasks()))
+        self.in_background(self._session.cases.my_tasks, self._show, group="my-tasks")
 
-    @on(TasksLoaded)
-    def _show(self, message: TasksLoaded) -> None:
-        message.stop()
-        self._tasks = message.tasks
+    def _show(self, tasks: list[MyTask]) -> None:
+        self._tasks = tasks
         self._fill()
         if not self._tasks:
             self.query_one("#my-tasks-hint", Static).update(

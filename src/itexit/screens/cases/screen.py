@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -11,14 +11,13 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import DataTable, Header, Static
 
 from itexit.domain.checklist import CaseStatus, CaseSummary, NewCase, TemplateInfo
 from itexit.domain.errors import BadInput
 from itexit.domain.roles import Permission
 from itexit.domain.wording import count, day
-from itexit.screens.base import ItexitScreen
+from itexit.screens.base import DIALOG, ItexitScreen
 from itexit.screens.cases.detail import CaseDetailScreen
 from itexit.screens.cases.modals import NewCaseModal
 from itexit.screens.cases.my_tasks import MyTasksScreen
@@ -71,23 +70,6 @@ class CaseListScreen(ItexitScreen):
         Binding("escape", "go_back", "Back", id="cases.back", tooltip="Back to the dashboard"),
     ]
 
-    @dataclass
-    class CasesLoaded(Message):
-        cases: list[CaseSummary]
-
-    @dataclass
-    class TemplatesLoaded(Message):
-        templates: list[TemplateInfo]
-
-    @dataclass
-    class CaseCreated(Message):
-        case: CaseSummary
-
-    @dataclass
-    class CaseRefused(Message):
-        new: NewCase
-        reason: str
-
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
         self._templates: list[TemplateInfo] = []
@@ -115,17 +97,14 @@ class CaseListScreen(ItexitScreen):
     def on_screen_resume(self) -> None:
         self.load_cases()
 
-    @work(thread=True, exit_on_error=False, group="cases", exclusive=True)
     def load_cases(self) -> None:
-        self.post_message(self.CasesLoaded(self._session.cases.list()))
+        self.in_background(self._session.cases.list, self._show_cases, group="cases")
 
-    @on(CasesLoaded)
-    def _show_cases(self, message: CasesLoaded) -> None:
-        message.stop()
+    def _show_cases(self, cases: list[CaseSummary]) -> None:
         today = date.today()
         table = self.query_one("#cases-table", DataTable)
         selected = self._selected()
-        self._cases = message.cases
+        self._cases = cases
         # widths from the content: the table is rebuilt whole, never measured half-way
         table.clear(columns=True)
         table.add_column(
@@ -194,46 +173,39 @@ class CaseListScreen(ItexitScreen):
     # --- creating -------------------------------------------------------------------------------
 
     def action_new_case(self) -> None:
-        self.load_templates()
+        self.in_background(
+            self._session.cases.templates, self._ask_new_case, group="cases-templates"
+        )
 
-    @work(thread=True, exit_on_error=False, group="cases-templates", exclusive=True)
-    def load_templates(self) -> None:
-        self.post_message(self.TemplatesLoaded(self._session.cases.templates()))
-
-    @on(TemplatesLoaded)
-    def _ask_new_case(self, message: TemplatesLoaded) -> None:
-        message.stop()
-        self._templates = message.templates
+    def _ask_new_case(self, templates: list[TemplateInfo]) -> None:
+        self._templates = templates
         self._ask(None, "")
 
-    def _ask(self, draft: NewCase | None, refusal: str) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def _ask(self, draft: NewCase | None, refusal: str) -> None:
         """The new-case form; a refused case comes back to it as typed, with the reason."""
-
-        def chosen(new: NewCase | None) -> None:
-            if new is not None:
-                self.create_case(new)
-
         modal = NewCaseModal(self._templates, date.today(), draft=draft, refusal=refusal)
-        self.app.push_screen(modal, chosen)
+        new = await self.app.push_screen_wait(modal)
+        if new is not None:
+            self.in_background(
+                partial(self._create, new),
+                partial(self._created, new),
+                group="cases-change",
+                exclusive=False,
+            )
 
-    @work(thread=True, exit_on_error=False, group="cases-change")
-    def create_case(self, new: NewCase) -> None:
+    def _create(self, new: NewCase) -> CaseSummary | str:
+        """The case opened, or why it was refused."""
         try:
-            created = self._session.cases.create(new)
+            return self._session.cases.create(new)
         except BadInput as exc:
-            self.post_message(self.CaseRefused(new, str(exc)))
+            return str(exc)
+
+    def _created(self, new: NewCase, outcome: CaseSummary | str) -> None:
+        if isinstance(outcome, str):
+            self._ask(new, outcome)
             return
-        self.post_message(self.CaseCreated(created))
-
-    @on(CaseRefused)
-    def _case_refused(self, message: CaseRefused) -> None:
-        message.stop()
-        self._ask(message.new, message.reason)
-
-    @on(CaseCreated)
-    def _case_created(self, message: CaseCreated) -> None:
-        message.stop()
-        case = message.case
+        case = outcome
         self.notify(
             f"{case.tasks_total} tasks, {case.critical_open} critical.",
             title=f"Case opened: {case.name}",

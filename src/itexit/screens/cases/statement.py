@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import date
-from pathlib import Path
+from functools import partial
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -13,29 +13,25 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
 from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from itexit.domain.roles import Permission
 from itexit.domain.statements import (
-    LateReturn,
-    NewListedPassword,
     NewSigning,
     PrintResult,
+    PropertyItem,
     PropertyState,
     Statement,
-    StatementEdit,
     StatementListing,
     StatementStatus,
 )
 from itexit.domain.wording import count
-from itexit.screens.base import ItexitScreen
+from itexit.screens.base import DIALOG, ItexitScreen
 from itexit.screens.cases.statement_modals import (
     AddPropertyModal,
     EditStatementModal,
     LateReturnModal,
     ListPasswordModal,
-    NewItem,
     PrintStatementModal,
     RecordSigningModal,
     SigningForm,
@@ -102,21 +98,6 @@ class StatementScreen(ItexitScreen):
         Binding("escape", "go_back", "Back", id="statement.back", tooltip="Back to the case"),
     ]
 
-    @dataclass
-    class Loaded(Message):
-        statement: Statement | None
-        listing: StatementListing | None
-        case_name: str
-
-    @dataclass
-    class Changed(Message):
-        statement: Statement
-        notice: str
-
-    @dataclass
-    class Printed(Message):
-        result: PrintResult
-
     def __init__(self, session: UnlockedVault, case_id: str) -> None:
         super().__init__()
         self._session = session
@@ -180,22 +161,23 @@ class StatementScreen(ItexitScreen):
 
     # --- reading ------------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group="statement", exclusive=True)
     def load_statement(self) -> None:
+        self.in_background(self._read, self._loaded_statement, group="statement")
+
+    def _read(self) -> tuple[Statement | None, StatementListing | None, str]:
         listing = self._session.statements.status(self._case_id)
         statement = None
         if listing is not None and self._may_read:
             statement = self._session.statements.get(self._case_id)
         name = listing.case_name if listing else self._session.cases.get(self._case_id).name
-        self.post_message(self.Loaded(statement, listing, name))
+        return statement, listing, name
 
-    @on(Loaded)
-    def _loaded_statement(self, message: Loaded) -> None:
-        message.stop()
+    def _loaded_statement(
+        self, loaded: tuple[Statement | None, StatementListing | None, str]
+    ) -> None:
+        statement, self._listing, self._case_name = loaded
         self._loaded = True
-        self._listing = message.listing
-        self._case_name = message.case_name
-        self._show(message.statement)
+        self._show(statement)
 
     def _show(self, statement: Statement | None) -> None:
         self._statement = statement
@@ -308,19 +290,16 @@ class StatementScreen(ItexitScreen):
 
     # --- changing -----------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group="statement-change")
-    def _prepare(self) -> None:
-        statement = self._session.statements.prepare(self._case_id)
-        self._listing = self._session.statements.status(self._case_id)
-        self.post_message(self.Changed(statement, "The statement was prepared as a draft."))
+    def change(self, work: Callable[[], tuple[Statement, str]]) -> None:
+        """Run one change in a thread, then show the statement it returned and its notice."""
+        self.in_background(work, self._changed, group="statement-change", exclusive=False)
 
-    @on(Changed)
-    def _changed(self, message: Changed) -> None:
-        message.stop()
+    def _changed(self, changed: tuple[Statement, str]) -> None:
+        statement, notice = changed
         if self._listing is None:
-            self._listing = self._session_listing(message.statement)
-        self._show(message.statement)
-        self.notify(message.notice, title="Exit statement")
+            self._listing = self._session_listing(statement)
+        self._show(statement)
+        self.notify(notice, title="Exit statement")
 
     @staticmethod
     def _session_listing(statement: Statement) -> StatementListing:
@@ -333,42 +312,51 @@ class StatementScreen(ItexitScreen):
         )
 
     def action_prepare(self) -> None:
-        self._prepare()
+        statements = self._session.statements
 
-    def action_edit_text(self) -> None:
+        def prepare() -> tuple[Statement, str]:
+            statement = statements.prepare(self._case_id)
+            self._listing = statements.status(self._case_id)
+            return statement, "The statement was prepared as a draft."
+
+        self.change(prepare)
+
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_edit_text(self) -> None:
         if self._statement is None:
             return
-        self.app.push_screen(EditStatementModal(self._statement), self._edit_chosen)
+        edit = await self.app.push_screen_wait(EditStatementModal(self._statement))
+        if edit is None or self._statement is None:
+            return
+        version = self._statement.version
 
-    def _edit_chosen(self, edit: StatementEdit | None) -> None:
-        if edit is not None and self._statement is not None:
-            self._edit(edit, self._statement.version)
+        def save() -> tuple[Statement, str]:
+            statement = self._session.statements.edit(self._case_id, edit, version)
+            notice = "Saved."
+            if statement.status is StatementStatus.DRAFTED and self._statement_was_printed():
+                notice = "Saved. The text changed: print the statement again before it is signed."
+            return statement, notice
 
-    @work(thread=True, exit_on_error=False, group="statement-change")
-    def _edit(self, edit: StatementEdit, version: int) -> None:
-        statement = self._session.statements.edit(self._case_id, edit, version)
-        notice = "Saved."
-        if statement.status is StatementStatus.DRAFTED and self._statement_was_printed():
-            notice = "Saved. The text changed: print the statement again before it is signed."
-        self.post_message(self.Changed(statement, notice))
+        self.change(save)
 
     def _statement_was_printed(self) -> bool:
         return self._statement is not None and self._statement.printed is not None
 
-    def action_add_item(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_add_item(self) -> None:
         self.query_one("#statement-tabs", TabbedContent).active = "tab-property"
-        self.app.push_screen(AddPropertyModal(), self._item_chosen)
+        item = await self.app.push_screen_wait(AddPropertyModal())
+        if item is None or self._statement is None:
+            return
+        version = self._statement.version
 
-    def _item_chosen(self, item: NewItem | None) -> None:
-        if item is not None and self._statement is not None:
-            self._add_item(item, self._statement.version)
+        def add() -> tuple[Statement, str]:
+            statement = self._session.statements.add_property(
+                self._case_id, item.name, item.returned, version
+            )
+            return statement, f"{item.name} added to the property list."
 
-    @work(thread=True, exit_on_error=False, group="statement-change")
-    def _add_item(self, item: NewItem, version: int) -> None:
-        statement = self._session.statements.add_property(
-            self._case_id, item.name, item.returned, version
-        )
-        self.post_message(self.Changed(statement, f"{item.name} added to the property list."))
+        self.change(add)
 
     def action_toggle_returned(self) -> None:
         tabs = self.query_one("#statement-tabs", TabbedContent)
@@ -388,76 +376,75 @@ class StatementScreen(ItexitScreen):
             if item.state is not PropertyState.OUTSTANDING:
                 self.notify(f"{item.name} is already marked returned.", severity="warning")
                 return
-            modal = LateReturnModal(
-                item.name, statement.signing.signed_on, date.today(), self._session.identity.name
-            )
-
-            def chosen(late: LateReturn | None) -> None:
-                if late is not None:
-                    self._return_late(item.id, item.name, late, statement.version)
-
-            self.app.push_screen(modal, chosen)
+            self._return_late(statement, item)
             return
-        self._mark(item.id, item.name, item.state is PropertyState.OUTSTANDING, statement.version)
+        returned = item.state is PropertyState.OUTSTANDING
 
-    @work(thread=True, exit_on_error=False, group="statement-change")
-    def _return_late(self, item_id: str, name: str, late: LateReturn, version: int) -> None:
-        statement = self._session.statements.return_after_signing(
-            self._case_id, item_id, late, version
-        )
-        self.post_message(self.Changed(statement, f"{name}: returned, recorded after the signing."))
-
-    @work(thread=True, exit_on_error=False, group="statement-change")
-    def _mark(self, item_id: str, name: str, returned: bool, version: int) -> None:
-        statement = self._session.statements.set_property(self._case_id, item_id, returned, version)
-        state = "returned" if returned else "outstanding"
-        self.post_message(self.Changed(statement, f"{name}: {state}."))
-
-    def action_list_password(self) -> None:
-        self.query_one("#statement-tabs", TabbedContent).active = "tab-passwords"
-        self.app.push_screen(ListPasswordModal(), self._password_chosen)
-
-    def _password_chosen(self, listed: NewListedPassword | None) -> None:
-        if listed is not None and self._statement is not None:
-            self._add_password(listed, self._statement.version)
-
-    @work(thread=True, exit_on_error=False, group="statement-change")
-    def _add_password(self, listed: NewListedPassword, version: int) -> None:
-        statement = self._session.statements.add_password(self._case_id, listed, version)
-        self.post_message(
-            self.Changed(
-                statement, f"The password for {listed.system.strip()} was sealed and listed."
+        def mark() -> tuple[Statement, str]:
+            changed = self._session.statements.set_property(
+                self._case_id, item.id, returned, statement.version
             )
-        )
+            return changed, f"{item.name}: {'returned' if returned else 'outstanding'}."
 
-    def action_print_pdf(self) -> None:
+        self.change(mark)
+
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def _return_late(self, statement: Statement, item: PropertyItem) -> None:
+        assert statement.signing is not None
+        modal = LateReturnModal(
+            item.name, statement.signing.signed_on, date.today(), self._session.identity.name
+        )
+        late = await self.app.push_screen_wait(modal)
+        if late is None:
+            return
+
+        def returned() -> tuple[Statement, str]:
+            changed = self._session.statements.return_after_signing(
+                self._case_id, item.id, late, statement.version
+            )
+            return changed, f"{item.name}: returned, recorded after the signing."
+
+        self.change(returned)
+
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_list_password(self) -> None:
+        self.query_one("#statement-tabs", TabbedContent).active = "tab-passwords"
+        listed = await self.app.push_screen_wait(ListPasswordModal())
+        if listed is None or self._statement is None:
+            return
+        version = self._statement.version
+
+        def add() -> tuple[Statement, str]:
+            statement = self._session.statements.add_password(self._case_id, listed, version)
+            return statement, f"The password for {listed.system.strip()} was sealed and listed."
+
+        self.change(add)
+
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_print_pdf(self) -> None:
         if self._statement is None:
             return
-        self.app.push_screen(
-            PrintStatementModal(default_pdf_name(self._statement)), self._print_chosen
-        )
-
-    def _print_chosen(self, path: Path | None) -> None:
+        modal = PrintStatementModal(default_pdf_name(self._statement))
+        path = await self.app.push_screen_wait(modal)
         if path is not None:
-            self._print(path)
+            self.in_background(
+                partial(self._session.statements.print_pdf, self._case_id, path),
+                self._printed,
+                group="statement-change",
+                exclusive=False,
+            )
 
-    @work(thread=True, exit_on_error=False, group="statement-change")
-    def _print(self, path: Path) -> None:
-        result = self._session.statements.print_pdf(self._case_id, path)
-        self.post_message(self.Printed(result))
-
-    @on(Printed)
-    def _printed(self, message: Printed) -> None:
-        message.stop()
+    def _printed(self, result: PrintResult) -> None:
         self.notify(
-            f"Wrote {message.result.path} ({count(message.result.pages, 'page')}). "
+            f"Wrote {result.path} ({count(result.pages, 'page')}). "
             "Print it, have it signed in front of a witness, then press g.",
             title="Statement printed",
             timeout=8,
         )
         self.load_statement()
 
-    def action_record_signing(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_record_signing(self) -> None:
         statement = self._statement
         if statement is None:
             return
@@ -467,14 +454,11 @@ class StatementScreen(ItexitScreen):
                 severity="warning",
             )
             return
-        self.app.push_screen(RecordSigningModal(statement, date.today()), self._signing_chosen)
-
-    def _signing_chosen(self, form: SigningForm | None) -> None:
+        form = await self.app.push_screen_wait(RecordSigningModal(statement, date.today()))
         if form is not None and self._statement is not None:
-            self._record(form, self._statement.version)
+            self.change(partial(self._record, form, self._statement.version))
 
-    @work(thread=True, exit_on_error=False, group="statement-change")
-    def _record(self, form: SigningForm, version: int) -> None:
+    def _record(self, form: SigningForm, version: int) -> tuple[Statement, str]:
         try:
             data = form.copy_path.read_bytes()
         except OSError as exc:
@@ -492,9 +476,7 @@ class StatementScreen(ItexitScreen):
             ),
             version,
         )
-        self.post_message(
-            self.Changed(statement, "The signing is recorded; the statement is now read-only.")
-        )
+        return statement, "The signing is recorded; the statement is now read-only."
 
     def action_go_back(self) -> None:
         self.dismiss()

@@ -329,8 +329,14 @@ class RecordSigningModal(_Dialog[SigningForm]):
     def _changed(self) -> None:
         if self._confirming:
             self._confirming = False
-            self.query_one("#save", Button).label = "Record"
+            self._record_label("Record")
             self.query_one("#signing-final", Static).display = False
+
+    def _record_label(self, label: str) -> None:
+        """A new label sizes the button again: a button keeps the width of its first label."""
+        button = self.query_one("#save", Button)
+        button.label = label
+        button.refresh(layout=True)
 
     def _save(self) -> None:
         """The first Record checks the form and says what becomes final; the second records."""
@@ -341,7 +347,7 @@ class RecordSigningModal(_Dialog[SigningForm]):
             final = self.query_one("#signing-final", Static)
             final.update(self._final_warning())
             final.display = True
-            self.query_one("#save", Button).label = "Record: final"
+            self._record_label("Record: final")
             self.query_one("#save", Button).focus()
             return
         self.dismiss(self.result())

@@ -3,20 +3,19 @@ stay daily. The form checks what it can as it is typed; what it shows is what is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.message import Message
 from textual.widgets import Button, Input, Label, Select, Static
 
 from itexit.domain.mailbox import Mailbox, Tls, default_keep_until
 from itexit.domain.mailbox_edit import MailboxChanges
-from itexit.screens.base import ItexitModal, ItexitScreen
+from itexit.screens.base import DIALOG, ItexitModal, ItexitScreen
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -144,7 +143,7 @@ class EditMailboxModal(ItexitModal[MailboxChanges]):
 
 
 class MailboxEditing(ItexitScreen):
-    """The mailbox screen's "change this mailbox" key, its worker and its messages."""
+    """The mailbox screen's "change this mailbox" key and the change it makes."""
 
     BINDINGS = [
         Binding(
@@ -164,50 +163,38 @@ class MailboxEditing(ItexitScreen):
         """Read a mailbox again and show it (the screen's own)."""
         raise NotImplementedError
 
-    @dataclass
-    class EditReady(Message):
-        mailbox: Mailbox
-        credentials: list[tuple[str, str]]
-
-    @dataclass
-    class MailboxChanged(Message):
-        mailbox: Mailbox
-
     def action_edit_mailbox(self) -> None:
         if self._mailbox is None:
             self.notify("Add a mailbox first (a).", severity="warning")
             return
-        self.read_for_edit(self._mailbox.name)
+        self.in_background(
+            partial(self._read_for_edit, self._mailbox.name),
+            self._ask_changes,
+            group="mailbox-forms",
+        )
 
-    @work(thread=True, exit_on_error=False, group="mailbox-load")
-    def read_for_edit(self, name: str) -> None:
+    def _read_for_edit(self, name: str) -> tuple[Mailbox, list[tuple[str, str]]]:
         session = self._session
         box = session.mailboxes.get(name)
         creds = [
             (f"{c.system} ({c.host})" if c.host else c.system, c.id)
             for c in session.credentials.list()
         ]
-        self.post_message(self.EditReady(box, creds))
+        return box, creds
 
-    @on(EditReady)
-    def _edit_ready(self, message: EditReady) -> None:
-        message.stop()
-        box = message.mailbox
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def _ask_changes(self, read: tuple[Mailbox, list[tuple[str, str]]]) -> None:
+        box, credentials = read
+        changes = await self.app.push_screen_wait(EditMailboxModal(box, credentials))
+        if changes is not None:
+            self.in_background(
+                partial(self._session.mailboxes.edit, box.name, changes, box.version),
+                self._mailbox_changed,
+                group="mailbox-change",
+                exclusive=False,
+            )
 
-        def chosen(changes: MailboxChanges | None) -> None:
-            if changes is not None:
-                self.save_mailbox(box.name, changes, box.version)
-
-        self.app.push_screen(EditMailboxModal(box, message.credentials), chosen)
-
-    @work(thread=True, exit_on_error=False, group="mailbox-change")
-    def save_mailbox(self, name: str, changes: MailboxChanges, version: int) -> None:
-        box = self._session.mailboxes.edit(name, changes, version)
-        self.post_message(self.MailboxChanged(box))
-
-    @on(MailboxChanged)
-    def _mailbox_changed(self, message: MailboxChanged) -> None:
-        message.stop()
-        self._mailbox = message.mailbox
-        self.notify(f"Saved the changes to {message.mailbox.address}.", title="Mailbox")
-        self.load_mailbox(message.mailbox.name)
+    def _mailbox_changed(self, box: Mailbox) -> None:
+        self._mailbox = box
+        self.notify(f"Saved the changes to {box.address}.", title="Mailbox")
+        self.load_mailbox(box.name)

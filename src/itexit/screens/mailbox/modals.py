@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -29,7 +29,7 @@ from itexit.domain.notices import guess_kind, guess_vendor
 from itexit.domain.renewals import NewRenewal, RenewalKind, RenewalSummary
 from itexit.domain.wording import count
 from itexit.screens.already_listed import AlreadyListedModal
-from itexit.screens.base import ItexitModal
+from itexit.screens.base import DIALOG, ItexitModal
 from itexit.screens.timed_copy import NO_CLIPBOARD, TimedCopy
 
 if TYPE_CHECKING:
@@ -507,7 +507,11 @@ class AddMailboxModal(ItexitModal[NewMailbox]):
         self._add()
 
     @on(Button.Pressed, "#add")
-    def _add(self) -> None:
+    def _add_pressed(self) -> None:
+        self._add()
+
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def _add(self) -> None:
         value, _problem = self._value()
         if value is None:
             return
@@ -515,11 +519,7 @@ class AddMailboxModal(ItexitModal[NewMailbox]):
         if listed is None:
             self.dismiss(value)
             return
-
-        def answered(add_anyway: bool | None) -> None:
-            if add_anyway:
-                self.even_if_listed = True
-                # the short name the first one took stays its own
-                self.dismiss(value.model_copy(update={"name": f"{value.name}-2"}))
-
-        self.app.push_screen(AlreadyListedModal([listed]), answered)
+        if await self.app.push_screen_wait(AlreadyListedModal([listed])):
+            self.even_if_listed = True
+            # the short name the first one took stays its own
+            self.dismiss(value.model_copy(update={"name": f"{value.name}-2"}))

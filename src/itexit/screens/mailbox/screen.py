@@ -6,7 +6,6 @@ import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
@@ -14,7 +13,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
+from textual.css.query import NoMatches
 from textual.widgets import (
     DataTable,
     Header,
@@ -34,7 +33,6 @@ from itexit.domain.mailbox import (
     Mailbox,
     MessageClass,
     MessageRow,
-    NewMailbox,
     Progress,
     ReviewEntry,
     ReviewStatus,
@@ -44,14 +42,13 @@ from itexit.domain.mailbox import (
 from itexit.domain.mailbox_edit import CaseDeparture
 from itexit.domain.roles import Permission
 from itexit.domain.wording import count
+from itexit.screens.base import DIALOG
 from itexit.screens.mailbox.edit import MailboxEditing
 from itexit.screens.mailbox.modals import (
     AddMailboxModal,
     CreateRenewalModal,
-    ImportChoice,
     ImportModal,
     MailboxPickerModal,
-    NoticeChoice,
     RecordReviewModal,
     UnsubscribeModal,
     settle_notice,
@@ -68,6 +65,7 @@ from itexit.widgets.keybar import KeyBar
 from itexit.widgets.virtual_table import Column, VirtualTable
 
 if TYPE_CHECKING:
+    from itexit.services.renewals.notices import NoticeDraft
     from itexit.services.session import UnlockedVault
 
 NARROW = 110
@@ -161,34 +159,6 @@ class MailboxScreen(MailboxEditing):
         ),
         Binding("escape", "go_back", "Back", id="mailbox.back", tooltip="Back to the dashboard"),
     ]
-
-    @dataclass
-    class MailboxesListed(Message):
-        mailboxes: list[Mailbox]
-        statuses: dict[str, ReviewStatus]
-
-    @dataclass
-    class MailboxLoaded(Message):
-        loaded: Loaded
-
-    @dataclass
-    class SyncProgressed(Message):
-        progress: Progress
-
-    @dataclass
-    class SyncFinished(Message):
-        result: SyncResult
-        verb: str = "Synced"
-
-    @dataclass
-    class ReviewRecorded(Message):
-        review: ReviewEntry
-
-    @dataclass
-    class ActionLogged(Message):
-        action: ActionEntry
-        text: str = ""
-        message_id: int | None = field(default=None)
 
     def __init__(self, session: UnlockedVault) -> None:
         super().__init__()
@@ -296,16 +266,16 @@ class MailboxScreen(MailboxEditing):
 
     # --- loading ------------------------------------------------------------------------------
 
-    @work(thread=True, exit_on_error=False, group="mailbox-load", exclusive=True)
     def list_mailboxes(self) -> None:
+        self.in_background(self._read_mailboxes, self._listed, group="mailbox-load")
+
+    def _read_mailboxes(self) -> tuple[list[Mailbox], dict[str, ReviewStatus]]:
         boxes = self._session.mailboxes.list_mailboxes()
         statuses = {s.mailbox: s for s in self._session.mailboxes.statuses(self._today)}
-        self.post_message(self.MailboxesListed(boxes, statuses))
+        return boxes, statuses
 
-    @on(MailboxesListed)
-    def _listed(self, message: MailboxesListed) -> None:
-        message.stop()
-        boxes = message.mailboxes
+    def _listed(self, listed: tuple[list[Mailbox], dict[str, ReviewStatus]]) -> None:
+        boxes, statuses = listed
         if not boxes:
             self.query_one("#mail-table").loading = False
             self.add_class("-empty")
@@ -327,23 +297,25 @@ class MailboxScreen(MailboxEditing):
             self.load_mailbox(name)
             return
         # after the screen has drawn itself, so the picker opens over a finished screen
-        self.call_after_refresh(
-            self.app.push_screen, MailboxPickerModal(boxes, message.statuses), self._picked
-        )
+        self.call_after_refresh(self._pick, boxes, statuses)
 
-    def _picked(self, name: str | None) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def _pick(self, boxes: list[Mailbox], statuses: dict[str, ReviewStatus]) -> None:
+        name = await self.app.push_screen_wait(MailboxPickerModal(boxes, statuses))
         if name:
             self.query_one("#mail-table").loading = True
             self.load_mailbox(name)
         elif self._mailbox is None:
             self.dismiss()
 
-    @work(thread=True, exit_on_error=False, group="mailbox-load", exclusive=True)
     def load_mailbox(self, name: str) -> None:
+        self.in_background(partial(self._read_mailbox, name), self._loaded, group="mailbox-load")
+
+    def _read_mailbox(self, name: str) -> Loaded:
         svc = self._session.mailboxes
         box = svc.get(name)
         messages = svc.messages(name)
-        loaded = Loaded(
+        return Loaded(
             mailbox=box,
             status=svc.status(name, self._today),
             messages=messages,
@@ -351,12 +323,8 @@ class MailboxScreen(MailboxEditing):
             actions=svc.actions(name),
             search_text={m.id: m.haystack() for m in messages},
         )
-        self.post_message(self.MailboxLoaded(loaded))
 
-    @on(MailboxLoaded)
-    def _loaded(self, message: MailboxLoaded) -> None:
-        message.stop()
-        loaded = message.loaded
+    def _loaded(self, loaded: Loaded) -> None:
         self._mailbox = loaded.mailbox
         self._status = loaded.status
         self._messages = loaded.messages
@@ -433,13 +401,15 @@ class MailboxScreen(MailboxEditing):
             self._apply_class_filter()
 
     def action_toggle_log(self) -> None:
+        """Switch tabs and move the focus at once: a focus left in the pane being hidden would
+        pass to its next field, and that field's pane would come back."""
         tabs = self.query_one(TabbedContent)
         if tabs.active == "tab-messages":
             tabs.active = "tab-reviews"
-            self.query_one("#review-table", DataTable).focus()
+            self.set_focus(self.query_one("#review-table", DataTable))
         else:
             tabs.active = "tab-messages"
-            self._table().focus()
+            self.set_focus(self._table())
 
     def action_focus_filter(self) -> None:
         self.query_one(TabbedContent).active = "tab-messages"
@@ -469,7 +439,14 @@ class MailboxScreen(MailboxEditing):
             )
             return
         self._start_progress("Connecting…")
-        self.run_sync(self._mailbox.name, self._cancel_event())
+        name, cancel = self._mailbox.name, self._cancel_event()
+        sync = partial(
+            self._session.mailboxes.sync,
+            name,
+            progress=self._progress_callback(cancel),
+            cancel=cancel,
+        )
+        self.in_background(sync, partial(self._finished, "Synced"), group="mailbox-sync")
 
     def _cancel_event(self) -> threading.Event:
         self._cancel = threading.Event()
@@ -484,57 +461,47 @@ class MailboxScreen(MailboxEditing):
 
     def _progress_callback(self, cancel: threading.Event) -> Any:
         def report(progress: Progress) -> bool:
-            self.post_message(self.SyncProgressed(progress))
+            self.app.call_from_thread(self._progressed, progress)
             return not cancel.is_set()
 
         return report
-
-    @work(thread=True, exit_on_error=False, group="mailbox-sync", exclusive=True)
-    def run_sync(self, name: str, cancel: threading.Event) -> None:
-        result = self._session.mailboxes.sync(
-            name, progress=self._progress_callback(cancel), cancel=cancel
-        )
-        self.post_message(self.SyncFinished(result, "Synced"))
-
-    @work(thread=True, exit_on_error=False, group="mailbox-sync", exclusive=True)
-    def run_import(self, name: str, path: Path, cancel: threading.Event) -> None:
-        result = self._session.mailboxes.import_file(
-            name, path, progress=self._progress_callback(cancel), cancel=cancel
-        )
-        self.post_message(self.SyncFinished(result, "Imported"))
 
     def action_cancel_sync(self) -> None:
         if self._cancel is not None:
             self._cancel.set()
             self.query_one("#sync-label", Static).update("Stopping after this batch…")
 
-    def action_import_file(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_import_file(self) -> None:
         if self._mailbox is None or self._cancel is not None:
             return
+        choice = await self.app.push_screen_wait(ImportModal())
+        if choice is None or self._mailbox is None:
+            return
+        self._start_progress(f"Importing {choice.path.name}…")
+        name, cancel = self._mailbox.name, self._cancel_event()
+        read = partial(
+            self._session.mailboxes.import_file,
+            name,
+            choice.path,
+            progress=self._progress_callback(cancel),
+            cancel=cancel,
+        )
+        self.in_background(read, partial(self._finished, "Imported"), group="mailbox-sync")
 
-        def chosen(choice: ImportChoice | None) -> None:
-            if choice is not None and self._mailbox is not None:
-                self._start_progress(f"Importing {choice.path.name}…")
-                self.run_import(self._mailbox.name, choice.path, self._cancel_event())
-
-        self.app.push_screen(ImportModal(), chosen)
-
-    @on(SyncProgressed)
-    def _progressed(self, message: SyncProgressed) -> None:
-        message.stop()
-        p = message.progress
-        bar = self.query_one("#sync-progress", ProgressBar)
+    def _progressed(self, p: Progress) -> None:
+        try:
+            bar = self.query_one("#sync-progress", ProgressBar)
+        except NoMatches:  # the screen closed while the sync finished its batch
+            return
         if p.total:
             bar.update(total=p.total, progress=p.done)
         stage = f" {p.stage}" if p.stage else ""
         if self._cancel is not None and not self._cancel.is_set():
             self.query_one("#sync-label", Static).update(f"{p.done:,} of {p.total:,}{stage}")
 
-    @on(SyncFinished)
-    def _finished(self, message: SyncFinished) -> None:
-        message.stop()
-        r = message.result
-        text = f"{message.verb} {count(r.added, 'new message')}"
+    def _finished(self, verb: str, r: SyncResult) -> None:
+        text = f"{verb} {count(r.added, 'new message')}"
         if r.skipped:
             text += f", {r.skipped:,} already there"
         if r.malformed:
@@ -560,26 +527,20 @@ class MailboxScreen(MailboxEditing):
 
     # --- reviews and actions ------------------------------------------------------------------
 
-    def action_record_review(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_record_review(self) -> None:
         if self._mailbox is None or self._status is None:
             return
+        findings = await self.app.push_screen_wait(RecordReviewModal(self._status))
+        if findings and self._mailbox is not None:
+            self.in_background(
+                partial(self._session.mailboxes.record_review, self._mailbox.name, findings),
+                self._review_recorded,
+                group="mailbox-change",
+                exclusive=False,
+            )
 
-        def chosen(findings: str | None) -> None:
-            if findings and self._mailbox is not None:
-                self.record_review(self._mailbox.name, findings)
-
-        self.app.push_screen(RecordReviewModal(self._status), chosen)
-
-    @work(thread=True, exit_on_error=False, group="mailbox-change")
-    def record_review(self, name: str, findings: str) -> None:
-        self.post_message(
-            self.ReviewRecorded(self._session.mailboxes.record_review(name, findings))
-        )
-
-    @on(ReviewRecorded)
-    def _review_recorded(self, message: ReviewRecorded) -> None:
-        message.stop()
-        r = message.review
+    def _review_recorded(self, r: ReviewEntry) -> None:
         self.notify(
             f"Review recorded: {count(r.messages_reviewed, 'message')}, "
             f"{count(r.actions, 'action')}.",
@@ -588,32 +549,28 @@ class MailboxScreen(MailboxEditing):
         if self._mailbox is not None:
             self.refresh_log(self._mailbox.name)
 
-    @work(thread=True, exit_on_error=False, group="mailbox-log", exclusive=True)
     def refresh_log(self, name: str) -> None:
+        self.in_background(partial(self._read_log, name), self._log_refreshed, group="mailbox-log")
+
+    def _read_log(self, name: str) -> Loaded:
         svc = self._session.mailboxes
         box = svc.get(name)
-        loaded = Loaded(
+        return Loaded(
             mailbox=box,
             status=svc.status(name, self._today),
             messages=[],
             reviews=svc.reviews(name),
             actions=svc.actions(name),
         )
-        self.post_message(self.LogRefreshed(loaded))
 
-    @dataclass
-    class LogRefreshed(Message):
-        loaded: Loaded
-
-    @on(LogRefreshed)
-    def _log_refreshed(self, message: LogRefreshed) -> None:
-        message.stop()
-        self._mailbox = message.loaded.mailbox
-        self._status = message.loaded.status
+    def _log_refreshed(self, loaded: Loaded) -> None:
+        self._mailbox = loaded.mailbox
+        self._status = loaded.status
         self._show_header()
-        self._show_reviews(message.loaded.reviews, message.loaded.actions)
+        self._show_reviews(loaded.reviews, loaded.actions)
 
-    def action_unsubscribe(self) -> None:
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_unsubscribe(self) -> None:
         row = self._current()
         if row is None or self._mailbox is None:
             return
@@ -630,18 +587,15 @@ class MailboxScreen(MailboxEditing):
             )
             return
         name = self._mailbox.name
+        if not await self.app.push_screen_wait(UnsubscribeModal(row)):
+            return
 
-        def chosen(confirm: bool | None) -> None:
-            if confirm:
-                self.log_unsubscribe(name, row.id)
+        def log() -> tuple[ActionEntry, str]:
+            entry = self._session.mailboxes.log_unsubscribe(name, row.id)
+            return entry, f"Unsubscribe logged: {entry.target}"
 
-        self.app.push_screen(UnsubscribeModal(row), chosen)
-
-    @work(thread=True, exit_on_error=False, group="mailbox-change")
-    def log_unsubscribe(self, name: str, message_id: int) -> None:
-        entry = self._session.mailboxes.log_unsubscribe(name, message_id)
-        self.post_message(
-            self.ActionLogged(entry, f"Unsubscribe logged: {entry.target}", message_id)
+        self.in_background(
+            log, partial(self._action_logged, row.id), group="mailbox-change", exclusive=False
         )
 
     def action_create_renewal(self) -> None:
@@ -651,29 +605,35 @@ class MailboxScreen(MailboxEditing):
         if row.sealed:
             self.notify("This message is sealed for your role.", severity="warning")
             return
-        self.handle_notice(self._mailbox.name, row)
+        name = self._mailbox.name
+        self.in_background(
+            partial(self._session.renewal_notices.draft, name, row.id),  # a new renewal, or link
+            partial(self._ask_notice, name, row),
+            group="mailbox-change",
+            exclusive=False,
+        )
 
-    @work(thread=True, exit_on_error=False, group="mailbox-change")
-    def handle_notice(self, name: str, row: MessageRow) -> None:
-        draft = self._session.renewal_notices.draft(name, row.id)  # a new renewal, or link
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def _ask_notice(self, name: str, row: MessageRow, draft: NoticeDraft) -> None:
         modal = CreateRenewalModal(row, self._today, draft.duplicates)
-        then = partial(self.apply_choice, name, row.id)
-        self.app.call_from_thread(self.app.push_screen, modal, then)
+        choice = await self.app.push_screen_wait(modal)
+        if choice is not None:
+            self.in_background(
+                partial(settle_notice, self._session.renewal_notices, name, row.id, choice),
+                partial(self._action_logged, None),
+                group="mailbox-change",
+                exclusive=False,
+            )
 
-    @work(thread=True, exit_on_error=False, group="mailbox-change")
-    def apply_choice(self, name: str, message_id: int, choice: NoticeChoice) -> None:
-        if done := settle_notice(self._session.renewal_notices, name, message_id, choice):
-            self.post_message(self.ActionLogged(*done))
-
-    @on(ActionLogged)
-    def _action_logged(self, message: ActionLogged) -> None:
-        message.stop()
-        self.notify(message.text, title="Mailbox")
-        if message.message_id is not None:
-            lists = {m.list_id for m in self._messages if m.id == message.message_id and m.list_id}
+    def _action_logged(self, message_id: int | None, done: tuple[ActionEntry, str] | None) -> None:
+        if done is None:
+            return
+        self.notify(done[1], title="Mailbox")
+        if message_id is not None:
+            lists = {m.list_id for m in self._messages if m.id == message_id and m.list_id}
             self._messages = [
                 m.model_copy(update={"unsubscribed": True})
-                if m.id == message.message_id or (m.list_id and m.list_id in lists)
+                if m.id == message_id or (m.list_id and m.list_id in lists)
                 else m
                 for m in self._messages
             ]
@@ -685,51 +645,35 @@ class MailboxScreen(MailboxEditing):
     # --- adding a mailbox ---------------------------------------------------------------------
 
     def action_add_mailbox(self) -> None:
-        self.list_email_credentials()
+        self.in_background(self._read_for_add, self._ask_new_mailbox, group="mailbox-forms")
 
-    @work(thread=True, exit_on_error=False, group="mailbox-load")
-    def list_email_credentials(self) -> None:
+    def _read_for_add(
+        self,
+    ) -> tuple[list[tuple[str, str]], dict[str, CaseDeparture], dict[str, str]]:
         creds = [
             (f"{c.system} ({c.host})" if c.host else c.system, c.id)
             for c in self._session.credentials.list()
         ]
         boxes = self._session.mailboxes
         listed = {b.address.casefold(): mailbox_described(b) for b in boxes.list_mailboxes()}
-        self.post_message(self.CredentialsListed(creds, boxes.departures(), listed))
+        return creds, boxes.departures(), listed
 
-    @dataclass
-    class CredentialsListed(Message):
-        credentials: list[tuple[str, str]]
-        departures: dict[str, CaseDeparture]
-        listed: dict[str, str]
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def _ask_new_mailbox(
+        self, read: tuple[list[tuple[str, str]], dict[str, CaseDeparture], dict[str, str]]
+    ) -> None:
+        credentials, departures, listed = read
+        modal = AddMailboxModal(credentials, self._today, departures, listed)
+        new = await self.app.push_screen_wait(modal)
+        if new is not None:
+            self.in_background(
+                partial(self._session.mailboxes.add, new, even_if_listed=modal.even_if_listed),
+                self._mailbox_added,
+                group="mailbox-change",
+                exclusive=False,
+            )
 
-    @on(CredentialsListed)
-    def _credentials_listed(self, message: CredentialsListed) -> None:
-        message.stop()
-
-        modal = AddMailboxModal(
-            message.credentials, self._today, message.departures, message.listed
-        )
-
-        def chosen(new: NewMailbox | None) -> None:
-            if new is not None:
-                self.add_mailbox(new, modal.even_if_listed)
-
-        self.app.push_screen(modal, chosen)
-
-    @work(thread=True, exit_on_error=False, group="mailbox-change")
-    def add_mailbox(self, new: NewMailbox, even_if_listed: bool = False) -> None:
-        box = self._session.mailboxes.add(new, even_if_listed=even_if_listed)
-        self.post_message(self.MailboxAdded(box))
-
-    @dataclass
-    class MailboxAdded(Message):
-        mailbox: Mailbox
-
-    @on(MailboxAdded)
-    def _mailbox_added(self, message: MailboxAdded) -> None:
-        message.stop()
-        box = message.mailbox
+    def _mailbox_added(self, box: Mailbox) -> None:
         self.notify(
             f"Monitoring {box.address} until {box.keep_until:{DATE_FORMAT}}.", title="Mailbox"
         )
@@ -741,26 +685,11 @@ class MailboxScreen(MailboxEditing):
     # --- navigation ---------------------------------------------------------------------------
 
     def action_pick_mailbox(self) -> None:
-        self.pick_mailboxes()
+        self.in_background(self._read_mailboxes, self._pick_other, group="mailbox-load")
 
-    @work(thread=True, exit_on_error=False, group="mailbox-load", exclusive=True)
-    def pick_mailboxes(self) -> None:
-        boxes = self._session.mailboxes.list_mailboxes()
-        statuses = {s.mailbox: s for s in self._session.mailboxes.statuses(self._today)}
-        self.post_message(self.PickRequested(boxes, statuses))
-
-    @dataclass
-    class PickRequested(Message):
-        mailboxes: list[Mailbox]
-        statuses: dict[str, ReviewStatus]
-
-    @on(PickRequested)
-    def _pick(self, message: PickRequested) -> None:
-        message.stop()
-        if message.mailboxes:
-            self.app.push_screen(
-                MailboxPickerModal(message.mailboxes, message.statuses), self._picked
-            )
+    def _pick_other(self, listed: tuple[list[Mailbox], dict[str, ReviewStatus]]) -> None:
+        if listed[0]:
+            self._pick(*listed)
 
     def action_go_back(self) -> None:
         if self._cancel is not None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -14,6 +16,11 @@ from hypothesis import settings as hypothesis_settings
 
 from pgserver import MISSING_BINARIES, PgServer, PgUnavailable
 from servers.fixtures import *  # noqa: F403  (real loopback servers as fixtures)
+
+# Keep the test modules pytest rewrites (for its assertion messages) in `__pycache__` even when
+# the environment turns writing bytecode off: rewriting them all again costs every test process
+# (each pytest-xdist worker too) several seconds of collection.
+sys.dont_write_bytecode = False
 
 # Never touch the real keyring of whoever runs the tests. Set at import time so it is
 # in place before anything imports `keyring`.
@@ -53,6 +60,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if _SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.xdist_group("servers"))
+
+
+def _set_aside() -> None:
+    """Leave every object alive now out of later garbage collections.
+
+    Locking a vault runs a full collection, so no unreachable copy of a key outlives it; in
+    this process that would otherwise walk every object the test framework, the libraries,
+    and earlier tests hold, each time (tenths of a second per lock). What the test itself
+    makes, its fixtures included, is still collected. Programs the tests run as subprocesses
+    (the memory checks among them) are untouched.
+    """
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _set_aside()
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ PostgreSQL.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -23,6 +24,7 @@ from itexit.domain.checklist import CaseKind, NewCase
 from itexit.domain.errors import ItexitError
 from itexit.domain.exposures import ExposureKind
 from itexit.domain.roles import Role
+from itexit.vault import kdf
 from vaulthelpers import (
     CONSULTANT,
     CONSULTANT_PASS,
@@ -81,6 +83,24 @@ TODAY = date.today()
 TIMES = {"rotated_at", "retired_at"}
 
 
+@pytest.fixture(autouse=True)
+def _derivations_remembered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each example unlocks five or six times with the same few passphrases and stored
+    settings; a key derived once for a passphrase, salt and cost is the key Argon2 gives every
+    time, so it is remembered rather than derived again. An edited salt or cost is a new
+    derivation, made in full."""
+    derived: dict[tuple[bytes, kdf.KdfParams], bytes] = {}
+    real = kdf._derive
+
+    def remembered(secret: bytes | bytearray, params: kdf.KdfParams) -> bytes:
+        key = (bytes(secret), params)
+        if key not in derived:
+            derived[key] = real(secret, params)
+        return derived[key]
+
+    monkeypatch.setattr(kdf, "_derive", remembered)
+
+
 @pytest.fixture
 def vault(db_url: str) -> Iterator[Vault]:
     v = populated(db_url, credentials=2)
@@ -95,6 +115,10 @@ def vault(db_url: str) -> Iterator[Vault]:
             termination_date=TODAY - timedelta(days=20),
         )
     )
+    # Every lock in the examples runs a full garbage collection: leave what building the vault
+    # made and loaded (the vault itself, the modules it imported) out of them.
+    gc.collect()
+    gc.freeze()
     yield from opened(v)
 
 

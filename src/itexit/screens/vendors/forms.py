@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -19,7 +20,7 @@ from itexit.domain.vendors import (
     VendorFields,
     split_services,
 )
-from itexit.screens.base import ItexitModal
+from itexit.screens.base import ItexitModal, ResultT
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -48,7 +49,36 @@ def _show_problems(form: DOMNode, prefix: str, problems: dict[str, str]) -> None
         form.query_one(selector, Static).update(problems.get(selector, ""))
 
 
-class VendorModal(ItexitModal[VendorFields]):
+class _VendorForm(ItexitModal[ResultT]):
+    """A vendor dialog: its title and buttons stay put; only the fields scroll on a short
+    screen. Add or Save, as the form adds or edits."""
+
+    DIALOG_ID: ClassVar[str]
+
+    def __init__(self, editing: bool) -> None:
+        super().__init__()
+        self._editing = editing
+
+    def _title(self) -> str:
+        raise NotImplementedError
+
+    def _fields(self) -> ComposeResult:
+        raise NotImplementedError
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id=self.DIALOG_ID, classes="dialog"):
+            yield Static(self._title(), classes="heading")
+            yield from self._fields()
+            with Horizontal(classes="actions"):
+                yield Button("Cancel", id="cancel")
+                yield Button("Save" if self._editing else "Add", id="save", variant="primary")
+
+    def on_mount(self) -> None:
+        # focusing the first field scrolls it to the top, past its label: show the label too
+        self.call_after_refresh(self.query_one(".dialog-fields").scroll_home, animate=False)
+
+
+class VendorModal(_VendorForm[VendorFields]):
     """Add a vendor, or edit one: its services, support channels and account details."""
 
     CSS_PATH = "vendors.tcss"
@@ -58,23 +88,14 @@ class VendorModal(ItexitModal[VendorFields]):
         "support details are encrypted; the name and services are listed for everyone."
     )
 
+    DIALOG_ID = "vendor-dialog"
+
     def __init__(self, existing: VendorDetail | None = None) -> None:
-        super().__init__()
+        super().__init__(editing=existing is not None)
         self._existing = existing
 
-    def compose(self) -> ComposeResult:
-        e = self._existing
-        with Vertical(id="vendor-dialog", classes="dialog"):
-            # the title and the buttons stay put; only the fields scroll on a short screen
-            yield Static(f"Edit {e.name}" if e else "Add a vendor", classes="heading")
-            yield from self._fields()
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save" if e else "Add", id="save", variant="primary")
-
-    def on_mount(self) -> None:
-        # focusing the first field scrolls it to the top, past its label: show the label too
-        self.call_after_refresh(self.query_one(".dialog-fields").scroll_home, animate=False)
+    def _title(self) -> str:
+        return f"Edit {self._existing.name}" if self._existing else "Add a vendor"
 
     def _fields(self) -> ComposeResult:
         e = self._existing
@@ -132,7 +153,7 @@ class VendorModal(ItexitModal[VendorFields]):
         )
 
 
-class ContactModal(ItexitModal[ContactFields]):
+class ContactModal(_VendorForm[ContactFields]):
     """Add or edit a person the vendor will talk to, and say whether it is the leaver."""
 
     CSS_PATH = "vendors.tcss"
@@ -142,28 +163,16 @@ class ContactModal(ItexitModal[ContactFields]):
         "removing the person who is leaving, and tick the box when this contact is that person."
     )
 
+    DIALOG_ID = "contact-dialog"
+
     def __init__(self, vendor_name: str, existing: VendorContact | None = None) -> None:
-        super().__init__()
+        super().__init__(editing=existing is not None)
         self._vendor_name = vendor_name
         self._existing = existing
 
-    def compose(self) -> ComposeResult:
-        e = self._existing
-        with Vertical(id="contact-dialog", classes="dialog"):
-            title = (
-                f"Edit contact at {self._vendor_name}"
-                if e
-                else (f"Add a contact at {self._vendor_name}")
-            )
-            yield Static(title, classes="heading")
-            yield from self._fields()
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save" if e else "Add", id="save", variant="primary")
-
-    def on_mount(self) -> None:
-        # focusing the first field scrolls it to the top, past its label: show the label too
-        self.call_after_refresh(self.query_one(".dialog-fields").scroll_home, animate=False)
+    def _title(self) -> str:
+        verb = "Edit contact" if self._existing else "Add a contact"
+        return f"{verb} at {self._vendor_name}"
 
     def _fields(self) -> ComposeResult:
         e = self._existing

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from typing import Any
 
 from textual import on, work
@@ -305,9 +306,17 @@ class RenewalFormModal(ItexitModal[RenewalEdit]):
             self.query_one(f"#renewal-{first}", Input).focus()
             return
         new = self._build(values)
-        listed = self._duplicates(new) if self._existing is None and self._duplicates else []
-        if not listed:
+        if self._existing is not None or self._duplicates is None:
             self.dismiss(RenewalEdit(new, self._state(), self._existing))
+            return
+        # reading every renewal waits on the vault: off the screen's thread
+        self.in_background(
+            partial(self._duplicates, new), partial(self._checked, new), group="renewal-listed"
+        )
+
+    def _checked(self, new: NewRenewal, listed: list[str]) -> None:
+        if not listed:
+            self.dismiss(RenewalEdit(new, self._state(), None))
             return
         self._ask_if_listed(new, listed)
 

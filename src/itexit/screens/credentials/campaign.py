@@ -45,7 +45,7 @@ class CampaignModal(ItexitModal[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="campaign-dialog", classes="dialog"):
             yield Static("Rotate every due credential itexit can change", classes="heading")
-            yield Static(self._intro(), id="campaign-status", markup=False)
+            yield Static("Reading what is due…", id="campaign-status", markup=False)
             yield ProgressBar(id="campaign-progress", show_eta=False)
             with VerticalScroll(id="campaign-log-scroll"):
                 yield Static("", id="campaign-log", markup=False)
@@ -53,9 +53,15 @@ class CampaignModal(ItexitModal[None]):
                 yield Button("Start", id="campaign-start", variant="primary")
                 yield Button("Close", id="campaign-close")
 
-    def _intro(self) -> str:
-        auto, manual = self._session.changing.due()
-        return (
+    def on_mount(self) -> None:
+        # what is due is read from the vault: off the screen's thread
+        self.in_background(self._session.changing.due, self._show_due, group="campaign-due")
+
+    def _show_due(self, due: tuple[list[str], list[tuple[str, str]]]) -> None:
+        if self._campaign_running:
+            return
+        auto, manual = due
+        self.query_one("#campaign-status", Static).update(
             f"{count(len(auto), 'due credential')} can be changed by itexit; "
             f"{len(manual)} {agree(len(manual), 'is')} rotated by hand."
         )

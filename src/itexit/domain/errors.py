@@ -20,6 +20,11 @@ class Blocked(BadInput):
     exit_code = 1
 
 
+class LeaverCanUnlock(BadInput):
+    """A departing person can still unlock the vault, so a secret made now would be theirs to
+    read; the person may choose to go on anyway."""
+
+
 class NotFound(BadInput):
     """The named record does not exist."""
 

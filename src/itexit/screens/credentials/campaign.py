@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, ProgressBar, Static
 
 from itexit.domain.changing import AutoRotation, CampaignReport
-from itexit.domain.errors import ItexitError
+from itexit.domain.errors import ItexitError, LeaverCanUnlock
 from itexit.domain.wording import agree, count
 from itexit.screens.base import ItexitModal
 
@@ -85,7 +85,9 @@ class CampaignModal(ItexitModal[None]):
                 while_member=self._while_member, on_progress=progress, stop=self._stop
             )
         except ItexitError as exc:
-            self.app.call_from_thread(self.show_refusal, str(exc))
+            self.app.call_from_thread(
+                self.show_refusal, str(exc), may_go_on=isinstance(exc, LeaverCanUnlock)
+            )
             return
         self.app.call_from_thread(self.show_report, report)
 
@@ -93,11 +95,11 @@ class CampaignModal(ItexitModal[None]):
         self.query_one("#campaign-progress", ProgressBar).update(total=total, progress=done)
         self.query_one("#campaign-status", Static).update(f"{done} of {total}: {item.system}")
 
-    def show_refusal(self, sentence: str) -> None:
+    def show_refusal(self, sentence: str, *, may_go_on: bool = False) -> None:
         self._campaign_running = False
         self.query_one("#campaign-status", Static).update(sentence)
         start = self.query_one("#campaign-start", Button)
-        if "can still unlock" in sentence and not self._while_member:
+        if may_go_on and not self._while_member:
             self._while_member = True
             start.label = "Rotate anyway"
         start.disabled = False

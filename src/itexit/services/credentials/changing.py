@@ -32,7 +32,7 @@ from itexit.domain.changing import (
     ChangeResult,
 )
 from itexit.domain.credentials import CredentialStatus, CredentialSummary, SecretStage
-from itexit.domain.errors import BadInput, ItexitError
+from itexit.domain.errors import BadInput, ItexitError, LeaverCanUnlock
 from itexit.domain.roles import Permission
 from itexit.domain.rotation import in_campaign
 from itexit.domain.verify import Endpoint, TlsMode
@@ -443,7 +443,7 @@ class ChangingService:
             raise BadInput("A campaign needs at least one connection at a time.")
         members = departing_members(self.ctx)
         if members and not while_member:
-            raise BadInput(
+            raise LeaverCanUnlock(
                 f"{', '.join(members)} can still unlock the vault and would read every new "
                 "secret: remove them first (itexit user remove NAME), or run with "
                 "--while-member if you must rotate before that."

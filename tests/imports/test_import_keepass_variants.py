@@ -3,7 +3,7 @@ attachments, hardware keys, and hostile headers. Counts and fields come from kee
 
 from __future__ import annotations
 
-import os
+import random
 import re
 import shutil
 import signal
@@ -183,12 +183,21 @@ def test_keepass_2_native_totp_fields_follow_rfc_6238() -> None:
 
 @pytest.mark.parametrize("version", ["", "01000300", "00000400", "00000200", "0000ffff"])
 def test_random_bytes_behind_the_signature_are_refused_in_a_sentence(version: str) -> None:
-    for seed in range(20):
-        data = KDBX_SIGNATURE + bytes.fromhex(version) + os.urandom(2000 + seed)
+    for seed in range(300):
+        noise = random.Random(f"{version}-{seed}").randbytes(2000 + seed)
+        data = KDBX_SIGNATURE + bytes.fromhex(version) + noise
         with pytest.raises(ImportFileError) as refused:
             parse(ImportKind.KEEPASS, data, password="x")
         assert str(refused.value).endswith(".")
         assert "Error" not in str(refused.value)
+
+
+@pytest.mark.parametrize("version", ["01000300", "00000400"])
+def test_a_header_that_ends_before_its_key_derivation_settings_is_refused(version: str) -> None:
+    end_field = b"\x00\x04\x00\x00\x00" if version == "00000400" else b"\x00\x04\x00"
+    data = KDBX_SIGNATURE + bytes.fromhex(version) + end_field + b"\r\n\r\n" + bytes(64)
+    with pytest.raises(ImportFileError, match="no usable key-derivation settings"):
+        parse(ImportKind.KEEPASS, data, password="x")
 
 
 def _absurd_aes_rounds(tmp_path: Path) -> bytes:

@@ -135,6 +135,16 @@ def _check_kdf_cost(data: bytes, name: str) -> None:
         raise ImportFileError(
             f"{name} is damaged or not a KeePass database: its header cannot be read."
         ) from None
+    try:
+        _refuse_costly_kdf(header, name)
+    except (AttributeError, KeyError, TypeError, ValueError):  # a field missing or malformed
+        raise ImportFileError(
+            f"{name} is damaged or not a KeePass database: its header has no usable "
+            "key-derivation settings."
+        ) from None
+
+
+def _refuse_costly_kdf(header: Any, name: str) -> None:
     dynamic = header.dynamic_header
     if header.major_version == 3:
         rounds = int(dynamic.transform_rounds.data)

@@ -224,22 +224,26 @@ def test_every_importer_strips_and_the_command_line_writes_no_escape(
 
 def test_old_hostile_rows_are_cleaned_on_the_way_out(hostile_vault: Vault, tmp_path: Path) -> None:
     """A plain column written behind the app's back never reaches the screen raw: a key holder's
-    read refuses the row (its name is bound to its sealed record), and what is said about it,
-    on the command line too, carries no control sequence."""
+    read names the row as changed outside itexit (its name is bound to its sealed record), and
+    what is said about it, on the command line too, carries no control sequence."""
     from itexit.domain.errors import IntegrityFailure
 
     session = hostile_vault.unlock(MANAGER, MANAGER_PASS)
     summary = session.credentials.add(NewCredential(system="Plain"))
     hostile_vault.sql("UPDATE credentials SET system = :s WHERE id = :i", s=HOSTILE, i=summary.id)
+    row = next(r for r in session.credentials.list() if r.id == summary.id)
+    assert row.changed_outside
+    assert_clean_text(row.system)
     with pytest.raises(IntegrityFailure) as refused:
-        session.credentials.list()
+        session.credentials.put_back(summary.id)
     assert summary.id in str(refused.value)
     assert_clean_text(str(refused.value))
     env = {"ITEXIT_KDF_PROFILE": "test"}
     base = ["--vault", str(hostile_vault.path), "--user", MANAGER]
     base += ["--passphrase-file", str(tmp_path / "pp")]
     done = _cli(env, *base, "cred", "list")
-    assert done.returncode != 0
+    assert done.returncode == 0
+    assert b"CHANGED" in done.stdout
     assert_clean_bytes(done.stdout)
     assert_clean_bytes(done.stderr)
 

@@ -208,8 +208,25 @@ def cmd_delete(cli: Cli) -> int:
     return EXIT_OK
 
 
+def cmd_put_back(cli: Cli) -> int:
+    args = cli.args
+    session = cli.unlock()
+    summary, changed = session.credentials.put_back(args.ref)
+    found = ", ".join(name.replace("_", " ") for name in changed) or "its tag only"
+    emit(
+        args,
+        {**row_of(summary), "changed": changed},
+        lambda r: (
+            f"Put back {r['system']} ({r['id']}) as itexit sealed it (changed outside itexit: "
+            f"{found}). It is now due for rotation: the departing person may have known it "
+            f"(itexit cred rotate start {r['id']})."
+        ),
+    )
+    return EXIT_OK
+
+
 def register(creds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """`cred edit`, `cred retire` and `cred delete`."""
+    """`cred edit`, `cred retire`, `cred delete` and `cred put-back`."""
     p = creds.add_parser("edit", help="change a credential (fields not given stay as they are)")
     p.add_argument("ref", metavar="ID|SYSTEM")
     p.add_argument("--system", metavar="NAME", help="rename it")
@@ -247,3 +264,11 @@ def register(creds: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--yes", action="store_true", help="confirm: this cannot be undone")
     p.add_argument("--expect-version", type=int, help="refuse if it changed since this version")
     p.set_defaults(func=cmd_delete)
+
+    p = creds.add_parser(
+        "put-back",
+        help="put back what itexit sealed for a credential changed outside itexit (then rotate it)",
+    )
+    p.add_argument("ref", metavar="ID|SYSTEM")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_put_back)

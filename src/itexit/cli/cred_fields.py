@@ -35,6 +35,7 @@ def row_of(s: CredentialSummary) -> dict[str, Any]:
         "rotated_at": s.rotated_at.isoformat() if s.rotated_at else None,
         "locked_out_at": s.locked_out_at.isoformat() if s.locked_out_at else None,
         "retired_at": s.retired_at.isoformat() if s.retired_at else None,
+        "changed_outside": s.changed_outside,
     }
 
 

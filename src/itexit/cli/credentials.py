@@ -84,11 +84,20 @@ def _table(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return "No credentials."
     lines = [f"{'SYSTEM':34} {'CATEGORY':18} {'STATUS':12} {'DEPARTING':9} ID"]
+    changed = [r for r in rows if r.get("changed_outside")]
     for r in rows:
+        status = (
+            "CHANGED" if r.get("changed_outside") else STATUS_LABELS[CredentialStatus(r["status"])]
+        )
         lines.append(
             f"{r['system'][:34]:34} {CATEGORY_LABELS[Category(r['category'])][:18]:18} "
-            f"{STATUS_LABELS[CredentialStatus(r['status'])]:12} "
-            f"{'yes' if r['known_to_departing'] else '':9} {r['id']}"
+            f"{status:12} {'yes' if r['known_to_departing'] else '':9} {r['id']}"
+        )
+    for r in changed:
+        lines.append(
+            f"\nCHANGED: {r['system'][:60]} was changed outside itexit (in the database), so it "
+            "is counted as known to the departing person. Put back what itexit sealed with: "
+            f"itexit cred put-back {r['id']}"
         )
     return "\n".join(lines)
 

@@ -26,6 +26,7 @@ ACTION_WORDS: dict[str, str] = {
     "cred.copy": "Copied a password",
     "cred.delete": "Deleted a credential",
     "cred.edit": "Changed a credential",
+    "cred.put_back": "Put back a credential changed outside itexit",
     "cred.reconcile": "Checked which saved password still works",
     "cred.retire": "Retired a credential",
     "cred.reveal": "Revealed a password",

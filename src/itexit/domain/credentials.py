@@ -179,6 +179,9 @@ class CredentialSummary(Model):
     locked_out_at: datetime | None = None
     retired_at: datetime | None = None
     """When it left the active list (the system is gone); None while it is in use."""
+    changed_outside: bool = False
+    """Its states no longer match what itexit sealed (an edit made in the database): shown as
+    known to the departing person and due for rotation until it is put back."""
 
 
 class CredentialDetail(Model):

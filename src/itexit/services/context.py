@@ -183,6 +183,26 @@ class VaultContext:
         document.pop(BOUND_KEY, None)
         return document
 
+    def sealed_states(self, row: Encrypted) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The row's document and the plain columns sealed with it, without comparing them to
+        the columns as they now are: for putting back a row changed outside itexit. A row whose
+        labels, version or key set were changed no longer opens (IntegrityFailure)."""
+        document = self._decrypt(row)
+        sealed = document.pop(BOUND_KEY, None)
+        return document, sealed if isinstance(sealed, dict) else {}
+
+    def changed_outside(self, row: Encrypted) -> bool:
+        """Whether the row's states no longer match what itexit sealed and tagged (only a
+        reader holding the row's key can tell; for anyone else, False)."""
+        if not self.keys.holds_scope(row.scope):
+            return False
+        try:
+            self.unseal(row)
+            check_tag(self, row)
+        except IntegrityFailure:
+            return True
+        return False
+
     def unseal_endpoint(self, row: Encrypted) -> dict[str, Any]:
         """Like `unseal`, but the row must carry its binding: used before a secret is sent to
         the address in the row's plain columns, which nothing else vouches for."""

@@ -87,12 +87,28 @@ def cell(row: CredentialSummary, key: str) -> str | Text:
     if key == "category":
         return CATEGORY_LABELS[row.category]
     if key == "status":
+        if row.changed_outside:
+            return Text("changed!", style="bold white on red")
         return badge(row.status)
     if key == "departing":
         return Text("●", style="bold red") if row.known_to_departing or row.recovery_tied else ""
     if key == "verified":
         return row.last_verified.strftime("%d %b") if row.last_verified else "—"
     return ""
+
+
+def changed_text(row: CredentialSummary) -> str:
+    """The detail panel of a credential changed outside itexit: what it means and the way out."""
+    from rich.markup import escape
+
+    return (
+        f"[b]{escape(row.system)}[/b]\n"
+        "[bold white on red] Changed outside itexit [/]\n\n"
+        "Its status or flags no longer match what itexit sealed: someone edited the database. "
+        "It counts as known to the departing person until it is put back.\n\n"
+        "Press [b]P[/b] to put back what itexit sealed; it is then due for rotation. "
+        "Or restore the vault from a backup."
+    )
 
 
 def search_text(row: CredentialSummary) -> str:
@@ -186,6 +202,14 @@ class CredentialsScreen(ItexitScreen):
             id="cred.rotate_all_due",
             show=False,
             tooltip="Let itexit change every due credential it can, and prove the old ones dead",
+        ),
+        Binding(
+            "P",
+            "put_back",
+            "Put back",
+            id="cred.put_back",
+            show=False,
+            tooltip="Put back what itexit sealed for a credential changed outside itexit",
         ),
         Binding("escape", "go_back", "Back", id="cred.back", tooltip="Back to the dashboard"),
     ]
@@ -304,6 +328,10 @@ class CredentialsScreen(ItexitScreen):
                 else "No credentials yet.\n\nPress [b]a[/b] to add one, or [b]i[/b] to import "
                 "an export from Bitwarden, KeePass, LastPass or 1Password."
             )
+            return
+        if row.changed_outside:
+            self._detail_id, self._detail = row.id, None  # its sealed fields are not trusted
+            text.update(changed_text(row))
             return
         if row.id == self._detail_id and not refresh:
             text.update(self._summary_text(row, self._detail))
@@ -652,6 +680,24 @@ class CredentialsScreen(ItexitScreen):
             return f"{system} was deleted."
         summary = creds.retire(credential_id, choice.reason, choice.expected_version)
         return f"{summary.system} was retired; its history stays."
+
+    def action_put_back(self) -> None:
+        row = self._need_selected(self.action_put_back)
+        if row is None:
+            return
+        if not row.changed_outside:
+            self.notify(f"{row.system} matches what itexit sealed: there is nothing to put back.")
+            return
+        self.in_background(partial(self._session.credentials.put_back, row.id), self._put_back)
+
+    def _put_back(self, result: tuple[CredentialSummary, list[str]]) -> None:
+        summary, _changed = result
+        self.notify(
+            f"{summary.system} is back as itexit sealed it, and due for rotation: the departing "
+            "person may have known it. Press r to rotate it.",
+            title="Put back",
+        )
+        self.load()
 
     @work(group=DIALOG, exclusive=True, exit_on_error=False)
     async def action_import(self) -> None:

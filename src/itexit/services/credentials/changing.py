@@ -413,6 +413,9 @@ class ChangingService:
             in_use = select(Credential).where(Credential.retired_at.is_(None))
             rows = session.scalars(in_use.order_by(Credential.system, Credential.id))
             for cred in rows:
+                if self.ctx.changed_outside(cred):
+                    manual.append((cred.system, "changed outside itexit: put it back first"))
+                    continue
                 if not in_campaign(cred.known_to_departing, cred.rotation_due):
                     continue
                 if cred.status == CredentialStatus.LOCKED_OUT.value:

@@ -5,15 +5,17 @@ Retiring is recorded three times over: `retired_at` (so lists and counts can lea
 SQL), a `retired` entry in the credential's sealed document, and a history entry and audit row.
 Someone with write access to the database could set `retired_at` on a credential to hide it from
 the rotation campaign; the sealed entry cannot be forged without the key, so a retirement the
-document does not confirm is refused as an alteration whenever the list is read with the key.
+document does not confirm is an alteration: the list read with the key shows that credential at
+its worst (known to the departing person, due for rotation) until it is put back.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from datetime import datetime
 
-from itexit.domain.credentials import CredentialStatus, CredentialSummary, SecretStage
+from sqlalchemy import delete, func, select
+
+from itexit.domain.credentials import CredentialStatus, CredentialSummary, SecretStage, Source
 from itexit.domain.errors import BadInput, IntegrityFailure
 from itexit.domain.roles import Permission, Scope
 from itexit.services.context import VaultContext, check_version
@@ -34,16 +36,14 @@ _HISTORY_OF_CHECKS = ("added", "secret_replaced")
 """The only history entries a credential may have and still be deleted rather than retired."""
 
 
-def check_retirements(ctx: VaultContext, session: Session) -> None:
-    """Refuse a credential marked retired outside the app: its sealed document must say so."""
-    if not ctx.holds(Scope.CRED):
-        return
-    for row in session.scalars(select(Credential).where(Credential.retired_at.is_not(None))):
-        if not isinstance(ctx.unseal(row).get("retired"), dict):
-            raise IntegrityFailure(
-                f"{row.system} ({row.id}) is marked retired, but not by itexit: the vault was "
-                "altered. Restore it from a backup, or ask the practice's IT consultant."
-            )
+def changed_outside(ctx: VaultContext, row: Credential) -> bool:
+    """Whether a credential's states were changed outside itexit: they no longer match what it
+    sealed and tagged, or it is marked retired though its sealed record does not say so."""
+    if ctx.changed_outside(row):
+        return True
+    if row.retired_at is None or not ctx.holds(Scope.CRED):
+        return False
+    return not isinstance(ctx.unseal(row).get("retired"), dict)
 
 
 def retire(
@@ -118,3 +118,68 @@ def delete_credential(ctx: VaultContext, ref: str, expected_version: int | None 
         session.flush()
         ctx.record(session, "cred.delete", system, **details)
         return system
+
+
+PUT_BACK_REASON = "changed outside itexit, then put back: to rotate"
+
+
+def put_back(ctx: VaultContext, ref: str) -> tuple[CredentialSummary, list[str]]:
+    """Put back what itexit sealed for a credential whose states were changed outside it, and
+    mark it to rotate: what it sealed (address, check, status, retirement) is restored from its
+    sealed record; what it could not seal (whether the leaver knew it, when it was rotated) is
+    taken at its worst, known to the departing person and due for rotation. Returns the
+    credential and the names of the columns that had been changed."""
+    ctx.require(Permission.CRED_WRITE)
+    with ctx.transaction() as session:
+        cred = find(session, ref)
+        if not changed_outside(ctx, cred):
+            raise BadInput(
+                f"{cred.system} matches what itexit sealed: there is nothing to put back."
+            )
+        try:
+            doc, sealed = ctx.sealed_states(cred)
+        except IntegrityFailure:
+            raise IntegrityFailure(
+                f"The credential {cred.id} cannot be put back: its name, category or "
+                "version was changed too, so its sealed record no longer opens. Restore the "
+                "vault from a backup (itexit restore)."
+            ) from None
+        before = {name: getattr(cred, name) for name in Credential.TAGGED}
+        for name in Credential.BOUND:
+            if name in sealed:
+                setattr(cred, name, sealed[name])
+        retired = doc.get("retired")
+        cred.retired_at = _when(retired.get("at")) if isinstance(retired, dict) else None
+        cred.recovery_tied = bool(
+            doc.get("recovery_email") or doc.get("recovery_phone") or doc.get("recovery_mfa_device")
+        )
+        if cred.status not in {s.value for s in CredentialStatus}:
+            cred.status = CredentialStatus.UNVERIFIED.value
+        if cred.source not in {s.value for s in Source}:
+            cred.source = Source.HANDED_OVER.value
+        changed = sorted(n for n in Credential.TAGGED if getattr(cred, n) != before[n])
+        cred.known_to_departing = True
+        cred.rotation_due = True
+        cred.rotated_at = None
+        cred.rotation_reason = PUT_BACK_REASON
+        ctx.seal(cred, doc)
+        add_event(
+            ctx,
+            session,
+            cred,
+            kind="put_back",
+            stage="",
+            outcome="saved",
+            note="Changed outside itexit; what itexit sealed was put back and it is due for "
+            "rotation.",
+        )
+        session.flush()
+        ctx.record(session, "cred.put_back", cred.system, credential_id=cred.id, changed=changed)
+        return to_summary(cred), changed
+
+
+def _when(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return utcnow()  # sealed as retired, its date unreadable: retired all the same

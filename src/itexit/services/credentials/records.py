@@ -7,7 +7,8 @@ change runs and the exports all build on it, and it imports none of them.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from enum import Enum
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
@@ -27,6 +28,8 @@ from itexit.domain.roles import Scope
 from itexit.services.context import VaultContext, plain_enum
 from itexit.store.inventory import CredentialEvent
 from itexit.store.models import Credential, SecretVersion, utcnow
+
+_E = TypeVar("_E", bound=Enum)
 
 
 def to_summary(row: Credential) -> CredentialSummary:
@@ -48,6 +51,39 @@ def to_summary(row: Credential) -> CredentialSummary:
         rotated_at=row.rotated_at,
         locked_out_at=row.locked_out_at,
         retired_at=row.retired_at,
+    )
+
+
+CHANGED_REASON = "changed outside itexit: put it back (P), then rotate it"
+
+
+def changed_summary(row: Credential) -> CredentialSummary:
+    """A credential whose states were changed outside itexit, as the lists show it: at its
+    worst (known to the departing person, due for rotation, in use), its plain values only
+    where itexit knows them."""
+
+    def known(kind: type[_E], column: str, default: _E) -> _E:
+        try:
+            return kind(getattr(row, column))
+        except ValueError:
+            return default
+
+    return CredentialSummary(
+        id=row.id,
+        system=row.system,
+        host=row.host,
+        category=known(Category, "category", Category.OTHER),
+        status=known(CredentialStatus, "status", CredentialStatus.UNVERIFIED),
+        known_to_departing=True,
+        rotation_due=True,
+        rotation_reason=CHANGED_REASON,
+        source=known(Source, "source", Source.HANDED_OVER),
+        last_verified=row.last_verified_at,
+        version=row.version,
+        port=row.port,
+        verifier=row.verifier,
+        recovery_tied=bool(row.recovery_tied),
+        changed_outside=True,
     )
 
 

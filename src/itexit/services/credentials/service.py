@@ -49,6 +49,7 @@ from itexit.services.credentials import admin as cred_admin
 from itexit.services.credentials import lifecycle as cred_lifecycle
 from itexit.services.credentials.records import (
     add_event,
+    changed_summary,
     find,
     host_and_port,
     load_policy,
@@ -117,20 +118,31 @@ class CredentialService:
     ) -> list[CredentialSummary]:
         """Every credential in use (or only the retired), by system; `search` as `matches`."""
         self.ctx.require(Permission.CRED_LIST)
+        checked = self.ctx.holds(Scope.CRED)
         with self.ctx.reading() as session:
-            cred_lifecycle.check_retirements(self.ctx, session)
             query = select(Credential).order_by(Credential.system, Credential.id)
-            query = query.where(Credential.retired_at.is_not(None) == retired)
+            if not checked:  # a key holder also sees a row hidden by a retirement made in SQL
+                query = query.where(Credential.retired_at.is_not(None) == retired)
             if status is not None:
                 query = query.where(Credential.status == status.value)
             for word in search.lower().split():
                 query = query.where(search_clause(word))
-            found = list(session.scalars(query))
-            if self.ctx.holds(Scope.CRED):
-                for row in found:  # status and flags edited in SQL are refused, naming the row
-                    self.ctx.unseal(row)
-            rows = [to_summary(r) for r in found]
-        return _with_exposure(self.ctx, rows)
+            rows: list[CredentialSummary] = []
+            changed: list[CredentialSummary] = []
+            for row in session.scalars(query):
+                if checked and cred_lifecycle.changed_outside(self.ctx, row):
+                    changed.append(changed_summary(row))  # shown at its worst, never left out
+                elif (row.retired_at is not None) == retired:
+                    rows.append(to_summary(row))
+        rows = _with_exposure(self.ctx, rows)
+        if retired or not changed:
+            return rows
+        return sorted([*rows, *changed], key=lambda r: (r.system, r.id))
+
+    def put_back(self, ref: str) -> tuple[CredentialSummary, builtins.list[str]]:
+        """Put back what itexit sealed for a credential changed outside it, and mark it to
+        rotate (`services/credentials/lifecycle.py`)."""
+        return cred_lifecycle.put_back(self.ctx, ref)
 
     def detail(self, ref: str) -> CredentialDetail:
         """Everything but the secrets; the sealed fields only when the reader holds the key."""
@@ -201,7 +213,10 @@ class CredentialService:
         """One credential as the list shows it, "to rotate" as the exposure ledger says."""
         self.ctx.require(Permission.CRED_LIST)
         with self.ctx.reading() as session:
-            row = to_summary(find(session, ref))
+            cred = find(session, ref)
+            if cred_lifecycle.changed_outside(self.ctx, cred):
+                return changed_summary(cred)
+            row = to_summary(cred)
         return _with_exposure(self.ctx, [row])[0]
 
     def campaign(self) -> Campaign:

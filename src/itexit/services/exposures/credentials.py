@@ -370,9 +370,9 @@ def _changed(world: World, ids: list[str]) -> list[Exposure]:
             f"cred:{cred_id}",
             f"The credentials row {cred_id} ({names.get(cred_id, '?')[:60]}) was changed "
             "outside itexit: its status or flags no longer match what itexit sealed, so it "
-            "may be one the departing person knew. Restore it from a backup, or ask a practice "
-            "manager to check it.",
-            Closing(command="itexit audit verify", screen="credentials", key="f5"),
+            "may be one the departing person knew. Put back what itexit sealed (it is then due "
+            "for rotation), or restore the vault from a backup.",
+            Closing(command=f"itexit cred put-back {cred_id}", screen="credentials", key="f5"),
             area=AREA,
         )
         for cred_id in ids

@@ -688,7 +688,11 @@ class CredentialsScreen(ItexitScreen):
         if not row.changed_outside:
             self.notify(f"{row.system} matches what itexit sealed: there is nothing to put back.")
             return
-        self.in_background(partial(self._session.credentials.put_back, row.id), self._put_back)
+        self.in_background(
+            partial(self._session.credentials.put_back, row.id),
+            self._put_back,
+            group="cred-put-back",
+        )
 
     def _put_back(self, result: tuple[CredentialSummary, list[str]]) -> None:
         summary, _changed = result

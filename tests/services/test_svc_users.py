@@ -231,3 +231,26 @@ def test_the_kit_saved_as_text_or_pdf_is_private_and_never_overwrites(
     with pytest.raises(PermissionDenied):
         consultant.save_recovery_kit(file_vault.kit, tmp_path / "other.txt")
     assert not (tmp_path / "other.txt").exists()
+
+
+def test_a_removed_leaver_is_named_once_by_their_case(file_vault: Vault) -> None:
+    from datetime import date
+
+    from itexit.domain.checklist import CaseKind, NewCase
+
+    manager = file_vault.manager
+    manager.add_user(LEAVER, Role.CONSULTANT, LEAVER_PASS)
+    manager.add_user(MANAGER2, Role.MANAGER, MANAGER2_PASS)
+    manager.cases.create(
+        NewCase(
+            name="Ivan Leaver",
+            kind=CaseKind.IT_EMPLOYEE,
+            termination_date=date.today(),
+            vault_user=LEAVER,
+        )
+    )
+    manager.remove_user(LEAVER)
+    manager.remove_user(MANAGER2)
+    # the leaver by the case's name, not a second time by their account; a removed person
+    # with no case by their account
+    assert manager.dashboard().departing == ["Ivan Leaver", MANAGER2]

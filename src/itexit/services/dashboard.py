@@ -15,6 +15,7 @@ from itexit.services.exposures.credentials import derived
 from itexit.services.ledger import ExposureLedger
 from itexit.store.checklist import Case
 from itexit.store.models import User
+from itexit.store.people import PersonRow
 
 LEDGER_TILES: dict[str, tuple[str, ...]] = {
     "vendors": (ExposureKind.VENDOR_CONTACT.value,),
@@ -53,7 +54,11 @@ def summary(
         for area in AREAS:
             tiles.extend(_from_ledger(tile, exposures) for tile in area.tiles(ctx, today))
     with ctx.reading() as session:
-        removed = session.scalars(select(User.name).where(User.status == "removed")).all()
+        # a removed person is named once: by their case when they have one
+        linked = select(PersonRow.user_id).where(PersonRow.user_id.is_not(None))
+        removed = session.scalars(
+            select(User.name).where(User.status == "removed", User.id.not_in(linked))
+        ).all()
         leaving = session.scalars(
             select(Case.name)
             .where(Case.status != "closed")

@@ -133,7 +133,10 @@ class CredentialService:
                 if checked and cred_lifecycle.changed_outside(self.ctx, row):
                     changed.append(changed_summary(row))  # shown at its worst, never left out
                 elif (row.retired_at is not None) == retired:
-                    rows.append(to_summary(row))
+                    try:
+                        rows.append(to_summary(row))
+                    except IntegrityFailure:  # a value itexit never writes: changed outside it
+                        changed.append(changed_summary(row))
         rows = _with_exposure(self.ctx, rows)
         if retired or not changed:
             return rows

@@ -93,12 +93,12 @@ class FormModal(ItexitModal[ResultT]):
             with Horizontal(classes="actions"):
                 yield Button("Cancel", id="cancel")
                 yield from self.other_buttons()
-                yield Button(
-                    self.save_label(),
-                    id=self.SAVE_ID,
-                    variant="primary",
-                    disabled=self.save_disabled(),
-                )
+                yield self.save_button()
+
+    def save_button(self) -> Button:
+        return Button(
+            self.save_label(), id=self.SAVE_ID, variant="primary", disabled=self.save_disabled()
+        )
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._show_focused_field)

@@ -32,6 +32,8 @@ class AcceptRiskModal(FormModal[Exposure]):
 
     CSS_PATH = "accept_risk.tcss"
     AUTO_FOCUS = "#accept-reason"
+    DIALOG_ID = "accept-dialog"
+    SAVE_ID = "accept"
     HELP = (
         "Accepting a risk takes an exposure off the open list until the date you give, so the "
         "case can close; after that date it is open again. Say why (for example, the laptop is "
@@ -44,9 +46,6 @@ class AcceptRiskModal(FormModal[Exposure]):
         self._accepting = False
         self._item = exposure
         self._today = today
-
-    DIALOG_ID = "accept-dialog"
-    SAVE_ID = "accept"
 
     def heading(self) -> str:
         return "Accept the risk"

@@ -249,6 +249,8 @@ class TerminationDateModal(FormModal[date]):
 
     CSS_PATH = "case_modals.tcss"
     AUTO_FOCUS = "#new-date"
+    DIALOG_ID = "date-dialog"
+    SAVE_ID = "move"
     HELP = (
         "Move the termination date. Every open task's due date moves by the same number of "
         "days; tasks already done or not applicable keep theirs."
@@ -258,9 +260,6 @@ class TerminationDateModal(FormModal[date]):
         super().__init__()
         self._name = name
         self._current = current
-
-    DIALOG_ID = "date-dialog"
-    SAVE_ID = "move"
 
     def heading(self) -> str:
         return f"Termination date of {self._name}"
@@ -309,6 +308,8 @@ class CaseStageModal(FormModal[CaseStatus]):
 
     CSS_PATH = "case_modals.tcss"
     AUTO_FOCUS = "#case-stage"
+    DIALOG_ID = "stage-dialog"
+    SAVE_ID = "change"
     HELP = (
         "A case is planning before the last day, active while the departure is under way, "
         "monitoring once the person has left and only the mailbox and renewals are watched, "
@@ -320,9 +321,6 @@ class CaseStageModal(FormModal[CaseStatus]):
         super().__init__()
         self._name = name
         self._current = current
-
-    DIALOG_ID = "stage-dialog"
-    SAVE_ID = "change"
 
     def heading(self) -> str:
         return f"Stage of the case of {self._name}"

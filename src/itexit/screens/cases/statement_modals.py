@@ -65,6 +65,7 @@ class EditStatementModal(_Dialog[StatementEdit]):
     """The person's details and the parts of the statement the practice writes itself."""
 
     AUTO_FOCUS = "#statement-person"
+    DIALOG_ID = "edit-statement-dialog"
     HELP = (
         "Change the name as it should appear above the signature, the position, the practice's "
         "own terms and what personal information will be returned. The standard clauses stay "
@@ -74,8 +75,6 @@ class EditStatementModal(_Dialog[StatementEdit]):
     def __init__(self, statement: Statement) -> None:
         super().__init__()
         self._statement = statement
-
-    DIALOG_ID = "edit-statement-dialog"
 
     def heading(self) -> str:
         return "Statement details"
@@ -115,12 +114,11 @@ class AddPropertyModal(_Dialog[NewItem]):
     """One piece of practice property to be returned, checked off item by item."""
 
     AUTO_FOCUS = "#property-name"
+    DIALOG_ID = "add-property-dialog"
     HELP = (
         "List each piece of practice property the person holds: laptop, phone, keys, badge, "
         "security tokens, backup drives. Tick it returned when it is handed back."
     )
-
-    DIALOG_ID = "add-property-dialog"
 
     def heading(self) -> str:
         return "Add practice property"
@@ -149,6 +147,7 @@ class LateReturnModal(_Dialog[LateReturn]):
     """An item handed back after the signing: when, and who took it."""
 
     AUTO_FOCUS = "#late-received-by"
+    DIALOG_ID = "late-return-dialog"
     HELP = (
         "The signed statement stays as it was signed. Returning property is a later fact: it is "
         "recorded beside the statement with the date and who received it, and closes the item."
@@ -160,8 +159,6 @@ class LateReturnModal(_Dialog[LateReturn]):
         self._signed_on = signed_on
         self._today = today
         self._receiver = receiver
-
-    DIALOG_ID = "late-return-dialog"
 
     def heading(self) -> str:
         return f"Mark returned — {self._item}"
@@ -203,13 +200,12 @@ class ListPasswordModal(_Dialog[NewListedPassword]):
     """A password the departing person lists; sealed for the IT consultant, never shown back."""
 
     AUTO_FOCUS = "#password-system"
+    DIALOG_ID = "list-password-dialog"
     HELP = (
         "Type each undocumented password the person lists. It is sealed at once so that only a "
         "practice manager or the IT consultant can open it, added to the credential inventory "
         "as handed over and unverified, then verified and changed. Nobody sees it here again."
     )
-
-    DIALOG_ID = "list-password-dialog"
 
     def heading(self) -> str:
         return "List an undocumented password"
@@ -262,6 +258,7 @@ class PrintStatementModal(_Dialog[Path]):
     """Where to write the printable PDF."""
 
     AUTO_FOCUS = "#print-path"
+    DIALOG_ID = "print-dialog"
     HELP = (
         "Write the statement as a PDF to print. It names the person and the practice's systems "
         "(never a password), so it is readable only by you; delete it once printed."
@@ -270,8 +267,6 @@ class PrintStatementModal(_Dialog[Path]):
     def __init__(self, default_path: str) -> None:
         super().__init__()
         self._default = default_path
-
-    DIALOG_ID = "print-dialog"
 
     def heading(self) -> str:
         return "Print the exit statement"
@@ -306,6 +301,7 @@ class RecordSigningModal(_Dialog[SigningForm]):
     """Who signed, when, in front of whom, and the scanned signed copy."""
 
     AUTO_FOCUS = "#signing-witness"
+    DIALOG_ID = "signing-dialog"
     HELP = (
         "Record the signing once the printed statement is signed. The scanned copy is kept "
         "encrypted in the vault with its SHA-256; after this the statement cannot be changed."
@@ -359,8 +355,6 @@ class RecordSigningModal(_Dialog[SigningForm]):
             self.query_one("#save", Button).focus()
             return
         self.dismiss(self.result())
-
-    DIALOG_ID = "signing-dialog"
 
     def heading(self) -> str:
         return f"Record the signing — {self._statement.person}"

@@ -43,6 +43,7 @@ class EvidenceModal(FormModal[Evidence]):
 
     CSS_PATH = "task_modals.tcss"
     AUTO_FOCUS = "#evidence-note"
+    DIALOG_ID = "evidence-dialog"
     HELP = (
         "Record how the task was done: a short note and, if you have one, a file (a scan, an "
         "email saved as PDF). The file is sealed in the vault and shown with its SHA-256 so it "
@@ -53,8 +54,6 @@ class EvidenceModal(FormModal[Evidence]):
         super().__init__()
         self._item = task
         self._completing = completing
-
-    DIALOG_ID = "evidence-dialog"
 
     def heading(self) -> str:
         verb = "Done" if self._completing else "Attach evidence to"
@@ -105,6 +104,7 @@ class NotApplicableModal(FormModal[str]):
 
     CSS_PATH = "task_modals.tcss"
     AUTO_FOCUS = "#na-reason"
+    DIALOG_ID = "na-dialog"
     HELP = (
         "Mark a task not applicable when it does not fit this departure. Say why: the reason is "
         "kept with the task, and a critical task cannot be set aside without one."
@@ -113,8 +113,6 @@ class NotApplicableModal(FormModal[str]):
     def __init__(self, task: TaskInfo) -> None:
         super().__init__()
         self._item = task
-
-    DIALOG_ID = "na-dialog"
 
     def heading(self) -> str:
         return f"Not applicable: #{self._item.number} {self._item.title}"
@@ -150,6 +148,7 @@ class AssignModal(FormModal[str]):
 
     CSS_PATH = "task_modals.tcss"
     AUTO_FOCUS = "#assignee"
+    DIALOG_ID = "assign-dialog"
     HELP = (
         "Give the task to one person, or to everyone of a role. A person's role comes with "
         "them: the evidence of an IT consultant's task is sealed with the credentials, the rest "
@@ -160,8 +159,6 @@ class AssignModal(FormModal[str]):
         super().__init__()
         self._item = task
         self._people = people
-
-    DIALOG_ID = "assign-dialog"
 
     def heading(self) -> str:
         return f"Assign #{self._item.number} {self._item.title}"
@@ -194,6 +191,7 @@ class AddTaskModal(FormModal[NewTask]):
 
     CSS_PATH = "task_modals.tcss"
     AUTO_FOCUS = "#task-title"
+    DIALOG_ID = "add-task-dialog"
     HELP = (
         "Add a step that only your practice needs. Its due date keeps the same distance from "
         "the termination date when that date moves. Critical tasks must be done (or set aside "
@@ -203,8 +201,6 @@ class AddTaskModal(FormModal[NewTask]):
     def __init__(self, default_due: date) -> None:
         super().__init__()
         self._default_due = default_due
-
-    DIALOG_ID = "add-task-dialog"
 
     def heading(self) -> str:
         return "Add a practice-specific task"

@@ -41,6 +41,8 @@ class EditMailboxModal(FormModal[MailboxChanges]):
 
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#edit-host"
+    DIALOG_ID = "edit-mailbox-dialog"
+    SAVE_ID = "edit-save"
     HELP = (
         "Add the IMAP server and the login (a credential holding the new password) once they "
         "are known, correct the departure date, keep the mailbox longer, or change how many "
@@ -51,9 +53,6 @@ class EditMailboxModal(FormModal[MailboxChanges]):
         super().__init__()
         self._box = box
         self._credentials = credentials
-
-    DIALOG_ID = "edit-mailbox-dialog"
-    SAVE_ID = "edit-save"
 
     def heading(self) -> str:
         return f"Change {self._box.address}"

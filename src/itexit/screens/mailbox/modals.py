@@ -47,6 +47,7 @@ class RecordReviewModal(FormModal[str]):
 
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#review-findings"
+    DIALOG_ID = "review-dialog"
     HELP = (
         "Record that you read the mailbox: what you found (renewals, invoices, alerts, anything "
         "to follow up). The number of messages since the last review and the actions you logged "
@@ -67,8 +68,6 @@ class RecordReviewModal(FormModal[str]):
     def __init__(self, status: ReviewStatus) -> None:
         super().__init__()
         self._status = status
-
-    DIALOG_ID = "review-dialog"
 
     def heading(self) -> str:
         return f"Record a review of {self._status.address}"
@@ -174,6 +173,8 @@ class CreateRenewalModal(FormModal[NewRenewal | LinkToRenewal]):
 
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#renewal-date"
+    DIALOG_ID = "renewal-dialog"
+    SAVE_ID = "create"
     HELP = (
         "Turn a renewal or expiry notice into a renewal the practice tracks: check the vendor "
         "and item, type the renewal date from the message, and the cancel-by date is worked out "
@@ -188,9 +189,6 @@ class CreateRenewalModal(FormModal[NewRenewal | LinkToRenewal]):
         self._message = message
         self._today = today
         self._tracked = tracked or []
-
-    DIALOG_ID = "renewal-dialog"
-    SAVE_ID = "create"
 
     def heading(self) -> str:
         return "Create a renewal from this notice"
@@ -337,14 +335,13 @@ class ImportModal(FormModal[ImportChoice]):
 
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#import-path"
+    DIALOG_ID = "import-dialog"
+    SAVE_ID = "import"
     HELP = (
         "Import an export of the mailbox when there is no IMAP access: an mbox file (Google "
         "Takeout, Thunderbird), one .eml file, or a folder of .eml files. Only headers are kept; "
         "importing the same file again adds nothing."
     )
-
-    DIALOG_ID = "import-dialog"
-    SAVE_ID = "import"
 
     def heading(self) -> str:
         return "Import a mailbox export"
@@ -391,6 +388,8 @@ class AddMailboxModal(FormModal[NewMailbox]):
 
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#add-address"
+    DIALOG_ID = "add-mailbox-dialog"
+    SAVE_ID = "add"
     HELP = (
         "Keep the departing person's address open with a new password for at least a year: "
         "renewal notices, invoices and alerts keep arriving there. Link the credential that "
@@ -414,9 +413,6 @@ class AddMailboxModal(FormModal[NewMailbox]):
         self._prefilled = ""
         self.even_if_listed = False
         """True when the person was told the address is monitored and added it anyway."""
-
-    DIALOG_ID = "add-mailbox-dialog"
-    SAVE_ID = "add"
 
     def heading(self) -> str:
         return "Monitor a mailbox"

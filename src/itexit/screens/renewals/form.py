@@ -78,6 +78,7 @@ class RenewalFormModal(FormModal[RenewalEdit]):
 
     CSS_PATH = "renewal_form.tcss"
     AUTO_FOCUS = "#renewal-vendor"
+    DIALOG_ID = "renewal-form"
     HELP = (
         "Record what renews and when. For what renews by itself, the notice period gives the "
         "cancel-by date; for what lapses, it is the lead time you need to renew. Costs, the "
@@ -126,8 +127,6 @@ class RenewalFormModal(FormModal[RenewalEdit]):
             "target": item.check_target,
             "notes": item.notes or "",
         }
-
-    DIALOG_ID = "renewal-form"
 
     def heading(self) -> str:
         item = self._existing

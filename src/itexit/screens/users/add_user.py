@@ -36,6 +36,8 @@ class AddUserModal(FormModal[NewUser]):
 
     CSS_PATH = "add_user.tcss"
     AUTO_FOCUS = "#new-name"
+    DIALOG_ID = "add-user-dialog"
+    SAVE_ID = "add"
     HELP = (
         "Add a person who may unlock the vault. Choose the role that matches their job: "
         "managers see everything, IT consultants the credentials, HR officers the HR records, "
@@ -55,9 +57,6 @@ class AddUserModal(FormModal[NewUser]):
     def __init__(self, practice_name: str) -> None:
         super().__init__()
         self._practice_name = practice_name
-
-    DIALOG_ID = "add-user-dialog"
-    SAVE_ID = "add"
 
     def heading(self) -> str:
         return "Add a person"

@@ -48,13 +48,12 @@ class VendorModal(FormModal[VendorFields]):
 
     CSS_PATH = "vendors.tcss"
     AUTO_FOCUS = "#vendor-name"
+    DIALOG_ID = "vendor-dialog"
+    SCROLL_FIELDS = True
     HELP = (
         "Record who the vendor is and how to reach their support. The account number and "
         "support details are encrypted; the name and services are listed for everyone."
     )
-
-    DIALOG_ID = "vendor-dialog"
-    SCROLL_FIELDS = True
 
     def __init__(self, existing: VendorDetail | None = None) -> None:
         super().__init__()
@@ -127,13 +126,12 @@ class ContactModal(FormModal[ContactFields]):
 
     CSS_PATH = "vendors.tcss"
     AUTO_FOCUS = "#contact-name"
+    DIALOG_ID = "contact-dialog"
+    SCROLL_FIELDS = True
     HELP = (
         "Vendors only talk to the people on their account. Add someone at the practice before "
         "removing the person who is leaving, and tick the box when this contact is that person."
     )
-
-    DIALOG_ID = "contact-dialog"
-    SCROLL_FIELDS = True
 
     def __init__(self, vendor_name: str, existing: VendorContact | None = None) -> None:
         super().__init__()

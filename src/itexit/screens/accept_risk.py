@@ -30,10 +30,11 @@ def _date(text: str) -> date | None:
 class AcceptRiskModal(FormModal[Exposure]):
     """Carry one exposure knowingly until a date; it is open again once the date has passed."""
 
-    CSS_PATH = "accept_risk.tcss"
     AUTO_FOCUS = "#accept-reason"
     DIALOG_ID = "accept-dialog"
+    HEADING = "Accept the risk"
     SAVE_ID = "accept"
+    SAVE_LABEL = "Accept the risk"
     HELP = (
         "Accepting a risk takes an exposure off the open list until the date you give, so the "
         "case can close; after that date it is open again. Say why (for example, the laptop is "
@@ -46,12 +47,6 @@ class AcceptRiskModal(FormModal[Exposure]):
         self._accepting = False
         self._item = exposure
         self._today = today
-
-    def heading(self) -> str:
-        return "Accept the risk"
-
-    def save_label(self) -> str:
-        return "Accept the risk"
 
     def fields(self) -> ComposeResult:
         item = self._item

@@ -3,8 +3,9 @@ the line beside its field, Cancel and Add or Save.
 
 Escape cancels and Ctrl+S saves (`ItexitModal`), the save button saves, and on opening the field
 with the focus is in view with its label, the title too when they fit. A form says what it
-holds (`heading`, `fields`, `save_label`) and what saving does (`_save`); its width and anything
-of its own stay in its area's stylesheet, read after `form.tcss`.
+holds (`HEADING` or `heading()`, `fields()`, `SAVE_LABEL`) and what saving does (`_save`); a
+width other than 72 columns and anything of its own stay in its area's stylesheet, read after
+`form.tcss`.
 """
 
 from __future__ import annotations
@@ -47,8 +48,13 @@ class FormModal(ItexitModal[ResultT]):
     title and buttons stay put (long forms); without it the whole dialog scrolls as one."""
 
     DIALOG_ID: ClassVar[str]
-    """The dialog's id, which the area's stylesheet gives its width."""
+    """The dialog's id, for its area's stylesheet."""
+    HEADING: ClassVar[str] = ""
+    """The title, unless it names what is edited (then `heading()`)."""
     SAVE_ID: ClassVar[str] = "save"
+    SAVE_LABEL: ClassVar[str] = "Save"
+    SAVE_DISABLED: ClassVar[bool] = False
+    """The save button starts disabled, until the fields read."""
     SCROLL_FIELDS: ClassVar[bool] = False
 
     def __init__(self) -> None:
@@ -57,7 +63,7 @@ class FormModal(ItexitModal[ResultT]):
             self.css_path = [FORM_TCSS, *self.css_path]
 
     def heading(self) -> str:
-        raise NotImplementedError
+        return self.HEADING
 
     def fields(self) -> ComposeResult:
         """The labelled fields, in the order they are filled in."""
@@ -69,11 +75,10 @@ class FormModal(ItexitModal[ResultT]):
         yield from ()
 
     def save_label(self) -> str:
-        return "Save"
+        return self.SAVE_LABEL
 
     def save_disabled(self) -> bool:
-        """Whether the save button starts disabled (until the fields read)."""
-        return False
+        return self.SAVE_DISABLED
 
     def other_buttons(self) -> ComposeResult:
         """Buttons between Cancel and the save button."""

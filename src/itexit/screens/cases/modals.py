@@ -52,7 +52,9 @@ class NewCaseModal(FormModal[NewCase]):
     CSS_PATH = "case_modals.tcss"
     AUTO_FOCUS = "#case-name"
     DIALOG_ID = "new-case-dialog"
+    HEADING = "Open a departure case"
     SAVE_ID = "create"
+    SAVE_LABEL = "Open case"
     SCROLL_FIELDS = True
     HELP = (
         "Open a case for the person or vendor who is leaving. The checklist is built from the "
@@ -74,12 +76,6 @@ class NewCaseModal(FormModal[NewCase]):
         self._today = today
         self._draft = draft
         self._refusal = refusal
-
-    def heading(self) -> str:
-        return "Open a departure case"
-
-    def save_label(self) -> str:
-        return "Open case"
 
     def save_disabled(self) -> bool:
         return self._draft is None
@@ -251,6 +247,7 @@ class TerminationDateModal(FormModal[date]):
     AUTO_FOCUS = "#new-date"
     DIALOG_ID = "date-dialog"
     SAVE_ID = "move"
+    SAVE_LABEL = "Move"
     HELP = (
         "Move the termination date. Every open task's due date moves by the same number of "
         "days; tasks already done or not applicable keep theirs."
@@ -272,9 +269,6 @@ class TerminationDateModal(FormModal[date]):
         yield Label("New date (YYYY-MM-DD)", classes="field-label")
         yield Input(value=self._current.isoformat(), id="new-date")
         yield refusal_line("date-message")
-
-    def save_label(self) -> str:
-        return "Move"
 
     @on(Input.Changed, "#new-date")
     def _check(self, event: Input.Changed) -> None:
@@ -310,6 +304,8 @@ class CaseStageModal(FormModal[CaseStatus]):
     AUTO_FOCUS = "#case-stage"
     DIALOG_ID = "stage-dialog"
     SAVE_ID = "change"
+    SAVE_LABEL = "Change"
+    SAVE_DISABLED = True
     HELP = (
         "A case is planning before the last day, active while the departure is under way, "
         "monitoring once the person has left and only the mailbox and renewals are watched, "
@@ -333,12 +329,6 @@ class CaseStageModal(FormModal[CaseStatus]):
             id="case-stage",
         )
         yield Static(STAGE_MEANINGS[self._current], id="stage-meaning", classes="hint")
-
-    def save_label(self) -> str:
-        return "Change"
-
-    def save_disabled(self) -> bool:
-        return True
 
     @on(Select.Changed, "#case-stage")
     def _explain(self, event: Select.Changed) -> None:

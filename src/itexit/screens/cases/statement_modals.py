@@ -66,6 +66,7 @@ class EditStatementModal(_Dialog[StatementEdit]):
 
     AUTO_FOCUS = "#statement-person"
     DIALOG_ID = "edit-statement-dialog"
+    HEADING = "Statement details"
     HELP = (
         "Change the name as it should appear above the signature, the position, the practice's "
         "own terms and what personal information will be returned. The standard clauses stay "
@@ -75,9 +76,6 @@ class EditStatementModal(_Dialog[StatementEdit]):
     def __init__(self, statement: Statement) -> None:
         super().__init__()
         self._statement = statement
-
-    def heading(self) -> str:
-        return "Statement details"
 
     def fields(self) -> ComposeResult:
         s = self._statement
@@ -115,16 +113,12 @@ class AddPropertyModal(_Dialog[NewItem]):
 
     AUTO_FOCUS = "#property-name"
     DIALOG_ID = "add-property-dialog"
+    HEADING = "Add practice property"
+    SAVE_LABEL = "Add"
     HELP = (
         "List each piece of practice property the person holds: laptop, phone, keys, badge, "
         "security tokens, backup drives. Tick it returned when it is handed back."
     )
-
-    def heading(self) -> str:
-        return "Add practice property"
-
-    def save_label(self) -> str:
-        return "Add"
 
     def fields(self) -> ComposeResult:
         yield Label("Item", classes="field-label")
@@ -148,6 +142,7 @@ class LateReturnModal(_Dialog[LateReturn]):
 
     AUTO_FOCUS = "#late-received-by"
     DIALOG_ID = "late-return-dialog"
+    SAVE_LABEL = "Mark returned"
     HELP = (
         "The signed statement stays as it was signed. Returning property is a later fact: it is "
         "recorded beside the statement with the date and who received it, and closes the item."
@@ -162,9 +157,6 @@ class LateReturnModal(_Dialog[LateReturn]):
 
     def heading(self) -> str:
         return f"Mark returned — {self._item}"
-
-    def save_label(self) -> str:
-        return "Mark returned"
 
     def fields(self) -> ComposeResult:
         yield Static(
@@ -201,17 +193,13 @@ class ListPasswordModal(_Dialog[NewListedPassword]):
 
     AUTO_FOCUS = "#password-system"
     DIALOG_ID = "list-password-dialog"
+    HEADING = "List an undocumented password"
+    SAVE_LABEL = "Seal and list"
     HELP = (
         "Type each undocumented password the person lists. It is sealed at once so that only a "
         "practice manager or the IT consultant can open it, added to the credential inventory "
         "as handed over and unverified, then verified and changed. Nobody sees it here again."
     )
-
-    def heading(self) -> str:
-        return "List an undocumented password"
-
-    def save_label(self) -> str:
-        return "Seal and list"
 
     def fields(self) -> ComposeResult:
         yield Label("System", classes="field-label")
@@ -259,6 +247,8 @@ class PrintStatementModal(_Dialog[Path]):
 
     AUTO_FOCUS = "#print-path"
     DIALOG_ID = "print-dialog"
+    HEADING = "Print the exit statement"
+    SAVE_LABEL = "Write PDF"
     HELP = (
         "Write the statement as a PDF to print. It names the person and the practice's systems "
         "(never a password), so it is readable only by you; delete it once printed."
@@ -267,12 +257,6 @@ class PrintStatementModal(_Dialog[Path]):
     def __init__(self, default_path: str) -> None:
         super().__init__()
         self._default = default_path
-
-    def heading(self) -> str:
-        return "Print the exit statement"
-
-    def save_label(self) -> str:
-        return "Write PDF"
 
     def fields(self) -> ComposeResult:
         yield Label("Save the PDF as", classes="field-label")
@@ -302,6 +286,7 @@ class RecordSigningModal(_Dialog[SigningForm]):
 
     AUTO_FOCUS = "#signing-witness"
     DIALOG_ID = "signing-dialog"
+    SAVE_LABEL = "Record"
     HELP = (
         "Record the signing once the printed statement is signed. The scanned copy is kept "
         "encrypted in the vault with its SHA-256; after this the statement cannot be changed."
@@ -358,9 +343,6 @@ class RecordSigningModal(_Dialog[SigningForm]):
 
     def heading(self) -> str:
         return f"Record the signing — {self._statement.person}"
-
-    def save_label(self) -> str:
-        return "Record"
 
     def fields(self) -> ComposeResult:
         yield Label("Signed on (YYYY-MM-DD)", classes="field-label")

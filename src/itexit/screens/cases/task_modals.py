@@ -105,6 +105,7 @@ class NotApplicableModal(FormModal[str]):
     CSS_PATH = "task_modals.tcss"
     AUTO_FOCUS = "#na-reason"
     DIALOG_ID = "na-dialog"
+    SAVE_LABEL = "Not applicable"
     HELP = (
         "Mark a task not applicable when it does not fit this departure. Say why: the reason is "
         "kept with the task, and a critical task cannot be set aside without one."
@@ -121,9 +122,6 @@ class NotApplicableModal(FormModal[str]):
         yield Label("Why does it not apply? (required)", classes="field-label")
         yield Input(placeholder="e.g. a fellow who never billed as attending", id="na-reason")
         yield refusal_line("na-message")
-
-    def save_label(self) -> str:
-        return "Not applicable"
 
     @on(Input.Changed, "#na-reason")
     def _validate(self, event: Input.Changed) -> None:
@@ -149,6 +147,7 @@ class AssignModal(FormModal[str]):
     CSS_PATH = "task_modals.tcss"
     AUTO_FOCUS = "#assignee"
     DIALOG_ID = "assign-dialog"
+    SAVE_LABEL = "Assign"
     HELP = (
         "Give the task to one person, or to everyone of a role. A person's role comes with "
         "them: the evidence of an IT consultant's task is sealed with the credentials, the rest "
@@ -177,9 +176,6 @@ class AssignModal(FormModal[str]):
             id="assignee",
         )
 
-    def save_label(self) -> str:
-        return "Assign"
-
     def _save(self) -> None:
         value = self.query_one("#assignee", Select).value
         if isinstance(value, str):
@@ -192,6 +188,9 @@ class AddTaskModal(FormModal[NewTask]):
     CSS_PATH = "task_modals.tcss"
     AUTO_FOCUS = "#task-title"
     DIALOG_ID = "add-task-dialog"
+    HEADING = "Add a practice-specific task"
+    SAVE_LABEL = "Add"
+    SAVE_DISABLED = True
     HELP = (
         "Add a step that only your practice needs. Its due date keeps the same distance from "
         "the termination date when that date moves. Critical tasks must be done (or set aside "
@@ -201,9 +200,6 @@ class AddTaskModal(FormModal[NewTask]):
     def __init__(self, default_due: date) -> None:
         super().__init__()
         self._default_due = default_due
-
-    def heading(self) -> str:
-        return "Add a practice-specific task"
 
     def fields(self) -> ComposeResult:
         yield Label("Title", classes="field-label")
@@ -228,12 +224,6 @@ class AddTaskModal(FormModal[NewTask]):
         yield Label("Guidance (optional)", classes="field-label")
         yield Input(placeholder="Why it matters, where to find what is needed", id="task-guidance")
         yield refusal_line("task-message")
-
-    def save_label(self) -> str:
-        return "Add"
-
-    def save_disabled(self) -> bool:
-        return True
 
     def _problem(self) -> str | None:
         if len(self.query_one("#task-title", Input).value.strip()) < 3:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -48,22 +47,13 @@ class RecordReviewModal(FormModal[str]):
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#review-findings"
     DIALOG_ID = "review-dialog"
+    SAVE_LABEL = "Record review"
+    SAVE_DISABLED = True
     HELP = (
         "Record that you read the mailbox: what you found (renewals, invoices, alerts, anything "
         "to follow up). The number of messages since the last review and the actions you logged "
         "are added for you. The next review falls due by the cadence."
     )
-
-    BINDINGS = [
-        *FormModal.BINDINGS,
-        Binding(
-            "ctrl+s",
-            "save_review",
-            "Record",
-            id="review.save",
-            tooltip="Record the review with these findings",
-        ),
-    ]
 
     def __init__(self, status: ReviewStatus) -> None:
         super().__init__()
@@ -71,12 +61,6 @@ class RecordReviewModal(FormModal[str]):
 
     def heading(self) -> str:
         return f"Record a review of {self._status.address}"
-
-    def save_label(self) -> str:
-        return "Record review"
-
-    def save_disabled(self) -> bool:
-        return True
 
     def fields(self) -> ComposeResult:
         s = self._status
@@ -97,9 +81,6 @@ class RecordReviewModal(FormModal[str]):
     def _changed(self) -> None:
         text = self.query_one("#review-findings", TextArea).text.strip()
         self.query_one("#save", Button).disabled = not text
-
-    def action_save_review(self) -> None:
-        self._save()
 
     def _save(self) -> None:
         text = self.query_one("#review-findings", TextArea).text.strip()
@@ -174,6 +155,7 @@ class CreateRenewalModal(FormModal[NewRenewal | LinkToRenewal]):
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#renewal-date"
     DIALOG_ID = "renewal-dialog"
+    HEADING = "Create a renewal from this notice"
     SAVE_ID = "create"
     HELP = (
         "Turn a renewal or expiry notice into a renewal the practice tracks: check the vendor "
@@ -189,9 +171,6 @@ class CreateRenewalModal(FormModal[NewRenewal | LinkToRenewal]):
         self._message = message
         self._today = today
         self._tracked = tracked or []
-
-    def heading(self) -> str:
-        return "Create a renewal from this notice"
 
     def fields(self) -> ComposeResult:
         m = self._message
@@ -336,26 +315,20 @@ class ImportModal(FormModal[ImportChoice]):
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#import-path"
     DIALOG_ID = "import-dialog"
+    HEADING = "Import a mailbox export"
     SAVE_ID = "import"
+    SAVE_LABEL = "Import"
+    SAVE_DISABLED = True
     HELP = (
         "Import an export of the mailbox when there is no IMAP access: an mbox file (Google "
         "Takeout, Thunderbird), one .eml file, or a folder of .eml files. Only headers are kept; "
         "importing the same file again adds nothing."
     )
 
-    def heading(self) -> str:
-        return "Import a mailbox export"
-
     def fields(self) -> ComposeResult:
         yield Label("File or folder", classes="field-label")
         yield Input(placeholder="~/exports/gary.mbox", id="import-path")
         yield refusal_line("import-message")
-
-    def save_label(self) -> str:
-        return "Import"
-
-    def save_disabled(self) -> bool:
-        return True
 
     def _path(self) -> tuple[Path | None, str]:
         raw = self.query_one("#import-path", Input).value.strip()
@@ -389,7 +362,10 @@ class AddMailboxModal(FormModal[NewMailbox]):
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#add-address"
     DIALOG_ID = "add-mailbox-dialog"
+    HEADING = "Monitor a mailbox"
     SAVE_ID = "add"
+    SAVE_LABEL = "Monitor"
+    SAVE_DISABLED = True
     HELP = (
         "Keep the departing person's address open with a new password for at least a year: "
         "renewal notices, invoices and alerts keep arriving there. Link the credential that "
@@ -414,9 +390,6 @@ class AddMailboxModal(FormModal[NewMailbox]):
         self.even_if_listed = False
         """True when the person was told the address is monitored and added it anyway."""
 
-    def heading(self) -> str:
-        return "Monitor a mailbox"
-
     def fields(self) -> ComposeResult:
         yield Label("E-mail address", classes="field-label")
         yield Input(placeholder="gary@practice.example", id="add-address")
@@ -435,12 +408,6 @@ class AddMailboxModal(FormModal[NewMailbox]):
         yield Label("Credential holding the new password", classes="field-label")
         yield Select(self._credentials, prompt="No credential (import only)", id="add-cred")
         yield refusal_line("add-message")
-
-    def save_label(self) -> str:
-        return "Monitor"
-
-    def save_disabled(self) -> bool:
-        return True
 
     def _date(self, selector: str) -> date | str | None:
         raw = self.query_one(selector, Input).value.strip()

@@ -79,6 +79,7 @@ class RenewalFormModal(FormModal[RenewalEdit]):
     CSS_PATH = "renewal_form.tcss"
     AUTO_FOCUS = "#renewal-vendor"
     DIALOG_ID = "renewal-form"
+    SAVE_DISABLED = True
     HELP = (
         "Record what renews and when. For what renews by itself, the notice period gives the "
         "cancel-by date; for what lapses, it is the lead time you need to renew. Costs, the "
@@ -131,9 +132,6 @@ class RenewalFormModal(FormModal[RenewalEdit]):
     def heading(self) -> str:
         item = self._existing
         return "Add a renewal" if item is None else f"Edit {item.vendor}: {item.item}"
-
-    def save_disabled(self) -> bool:
-        return True
 
     def fields(self) -> ComposeResult:
         item = self._existing

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, Static
 
@@ -37,29 +36,18 @@ class AddUserModal(FormModal[NewUser]):
     CSS_PATH = "add_user.tcss"
     AUTO_FOCUS = "#new-name"
     DIALOG_ID = "add-user-dialog"
+    HEADING = "Add a person"
     SAVE_ID = "add"
+    SAVE_LABEL = "Add"
     HELP = (
         "Add a person who may unlock the vault. Choose the role that matches their job: "
         "managers see everything, IT consultants the credentials, HR officers the HR records, "
         "and auditors only what happened. Give them the passphrase in person."
     )
 
-    BINDINGS = [
-        Binding(
-            "ctrl+s",
-            "add_person",
-            "Add",
-            id="add_user.add",
-            tooltip="Add the person, or say what is still missing",
-        ),
-    ]
-
     def __init__(self, practice_name: str) -> None:
         super().__init__()
         self._practice_name = practice_name
-
-    def heading(self) -> str:
-        return "Add a person"
 
     def fields(self) -> ComposeResult:
         with Horizontal(classes="pair"):
@@ -84,9 +72,6 @@ class AddUserModal(FormModal[NewUser]):
         yield refusal_line("new-role-message")
         yield PassphraseFields("Their first passphrase", id="new-passphrase")
         yield refusal_line("add-error")
-
-    def save_label(self) -> str:
-        return "Add"
 
     def _role(self) -> Role | None:
         value = self.query_one("#new-role", Select).value
@@ -159,9 +144,6 @@ class AddUserModal(FormModal[NewUser]):
     @on(Input.Submitted, "#new-email")
     def _to_passphrase(self) -> None:
         self.query_one("#passphrase", Input).focus()
-
-    def action_add_person(self) -> None:
-        self._save()
 
     @on(Input.Submitted, "#repeat")
     def _save(self) -> None:

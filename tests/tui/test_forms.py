@@ -17,6 +17,7 @@ from itexit.app import ItexitApp
 from itexit.screens.cases.modals import NewCaseModal
 from itexit.screens.cases.statement_modals import AddPropertyModal, ListPasswordModal
 from itexit.screens.form import FormModal
+from itexit.screens.users.add_user import AddUserModal
 from itexit.screens.vendors.forms import ContactModal, VendorModal
 
 TODAY = date(2026, 12, 1)
@@ -32,6 +33,7 @@ FORMS: dict[str, tuple[Callable[[], FormModal[Any]], str | None, str]] = {
         "#case-user",
         "Type the name of the person or vendor who is leaving.",
     ),
+    "person": (lambda: AddUserModal("Greenway"), "#new-full-name", "Type a user name."),
 }
 
 

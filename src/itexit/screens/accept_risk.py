@@ -7,12 +7,11 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Static
 
 from itexit.domain.errors import BadInput, ItexitError
 from itexit.domain.exposures import Exposure
-from itexit.screens.base import ItexitModal
+from itexit.screens.form import FormModal, labelled, refusal_line
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -28,11 +27,14 @@ def _date(text: str) -> date | None:
         return None
 
 
-class AcceptRiskModal(ItexitModal[Exposure]):
+class AcceptRiskModal(FormModal[Exposure]):
     """Carry one exposure knowingly until a date; it is open again once the date has passed."""
 
-    CSS_PATH = "accept_risk.tcss"
     AUTO_FOCUS = "#accept-reason"
+    DIALOG_ID = "accept-dialog"
+    HEADING = "Accept the risk"
+    SAVE_ID = "accept"
+    SAVE_LABEL = "Accept the risk"
     HELP = (
         "Accepting a risk takes an exposure off the open list until the date you give, so the "
         "case can close; after that date it is open again. Say why (for example, the laptop is "
@@ -46,29 +48,23 @@ class AcceptRiskModal(ItexitModal[Exposure]):
         self._item = exposure
         self._today = today
 
-    def compose(self) -> ComposeResult:
+    def fields(self) -> ComposeResult:
         item = self._item
         hint = (self._today + timedelta(days=SUGGESTED_DAYS)).isoformat()
-        with VerticalScroll(id="accept-dialog", classes="dialog"):
-            yield Static("Accept the risk", classes="heading")
-            yield Static(
-                f"{item.person}: {item.subject} — {item.kind_label}", classes="hint", markup=False
-            )
-            yield Label("Why is the risk accepted?", classes="field-label")
-            yield Input(
-                placeholder="e.g. the laptop is promised back by Friday", id="accept-reason"
-            )
-            yield Static("", id="accept-reason-message", classes="field-message", markup=False)
-            yield Label("Open again after (at most a year)", classes="field-label")
-            yield Input(placeholder=f"YYYY-MM-DD, e.g. {hint}", id="accept-until")
-            yield Static("", id="accept-until-message", classes="field-message", markup=False)
-            yield Static("", id="accept-message", classes="field-message", markup=False)
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Accept the risk", id="accept", variant="primary")
-
-    def _say(self, field: str, text: str) -> None:
-        self.query_one(f"#{field}-message", Static).update(text)
+        yield Static(
+            f"{item.person}: {item.subject} — {item.kind_label}", classes="hint", markup=False
+        )
+        yield from labelled(
+            "Why is the risk accepted?",
+            Input(placeholder="e.g. the laptop is promised back by Friday", id="accept-reason"),
+            refusal=True,
+        )
+        yield from labelled(
+            "Open again after (at most a year)",
+            Input(placeholder=f"YYYY-MM-DD, e.g. {hint}", id="accept-until"),
+            refusal=True,
+        )
+        yield refusal_line("accept-message")
 
     def _problems(self) -> dict[str, str]:
         problems: dict[str, str] = {}
@@ -81,16 +77,10 @@ class AcceptRiskModal(ItexitModal[Exposure]):
             problems["accept-until"] = "Write the date as YYYY-MM-DD, e.g. 2026-12-31."
         return problems
 
-    def _save(self) -> None:
-        self._accept()
-
-    @on(Button.Pressed, "#accept")
     @on(Input.Submitted)
-    def _accept(self) -> None:
+    def _save(self) -> None:
         problems = self._problems()
-        for field in ("accept-reason", "accept-until"):
-            self._say(field, problems.get(field, ""))
-        self._say("accept", "")
+        self.show_refusals(problems, ("accept-reason", "accept-until", "accept"))
         if problems:
             first = next(f for f in ("accept-reason", "accept-until") if f in problems)
             self.query_one(f"#{first}", Input).focus()
@@ -114,9 +104,9 @@ class AcceptRiskModal(ItexitModal[Exposure]):
         self._accepting = False
         if isinstance(accepted, BadInput):
             field = "accept-reason" if "reason" in str(accepted) else "accept-until"
-            self._say(field, str(accepted))
+            self.refuse(field, str(accepted))
             self.query_one(f"#{field}", Input).focus()
         elif isinstance(accepted, ItexitError):
-            self._say("accept", str(accepted))
+            self.refuse("accept", str(accepted))
         else:
             self.dismiss(accepted)

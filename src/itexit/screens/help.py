@@ -81,6 +81,7 @@ HELP_TITLES = {
     "AttestModal": "Saying how you checked",
     "HistoryModal": "A credential's history",
     "HelpModal": "Help",
+    "FormModal": "A form",
 }
 """The help's heading for each screen, in the words of the screen's own title."""
 

@@ -7,7 +7,6 @@ from datetime import date
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, SelectionList, Static
 
 from itexit.domain.checklist import (
@@ -21,7 +20,7 @@ from itexit.domain.checklist import (
 )
 from itexit.domain.people import clean_emails, clean_phones
 from itexit.domain.wording import count
-from itexit.screens.base import ItexitModal
+from itexit.screens.form import FormModal, refusal_line
 
 REASON_LABELS: dict[ReasonCategory, str] = {
     ReasonCategory.RESIGNATION: "Resignation",
@@ -47,11 +46,16 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-class NewCaseModal(ItexitModal[NewCase]):
+class NewCaseModal(FormModal[NewCase]):
     """Who is leaving, how, when, and the templates the checklist starts from."""
 
     CSS_PATH = "case_modals.tcss"
     AUTO_FOCUS = "#case-name"
+    DIALOG_ID = "new-case-dialog"
+    HEADING = "Open a departure case"
+    SAVE_ID = "create"
+    SAVE_LABEL = "Open case"
+    SCROLL_FIELDS = True
     HELP = (
         "Open a case for the person or vendor who is leaving. The checklist is built from the "
         "templates you tick; due dates count from the termination date. The reason and notes "
@@ -73,78 +77,71 @@ class NewCaseModal(ItexitModal[NewCase]):
         self._draft = draft
         self._refusal = refusal
 
-    def compose(self) -> ComposeResult:
-        d = self._draft
-        with Vertical(id="new-case-dialog", classes="dialog"):
-            yield Static("Open a departure case", classes="heading")
-            with VerticalScroll(classes="dialog-fields"):
-                yield Label("Departing person or vendor", classes="field-label")
-                yield Input(d.name if d else "", placeholder="e.g. Gary Thistle", id="case-name")
-                yield _message("case-name")
-                yield Label("Kind", classes="field-label")
-                yield Select(
-                    [(label, kind) for kind, label in KIND_LABELS.items()],
-                    prompt="Choose the kind of departure",
-                    value=d.kind if d else Select.NULL,
-                    id="case-kind",
-                )
-                yield _message("case-kind")
-                yield Label("Termination date (YYYY-MM-DD)", classes="field-label")
-                yield Input(
-                    d.termination_date.isoformat() if d else "",
-                    placeholder=f"YYYY-MM-DD, e.g. {self._today.isoformat()}",
-                    id="case-date",
-                )
-                yield _message("case-date")
-                yield Label("Their e-mail addresses (separated by commas)", classes="field-label")
-                yield Input(
-                    ", ".join(d.emails) if d else "",
-                    placeholder="e.g. gary@practice.example",
-                    id="case-emails",
-                )
-                yield _message("case-emails")
-                yield Label("Their phone numbers (separated by commas)", classes="field-label")
-                yield Input(
-                    ", ".join(d.phones) if d else "", placeholder="Optional", id="case-phones"
-                )
-                yield _message("case-phones")
-                yield Label("Their itexit user name, if they have one", classes="field-label")
-                yield Input(
-                    d.vault_user if d else "",
-                    placeholder="Optional: removing it becomes a critical task",
-                    id="case-user",
-                )
-                yield Label("Templates", classes="field-label")
-                yield SelectionList[str](
-                    *[
-                        (
-                            f"{t.title} ({count(t.tasks, 'task')})",
-                            t.id,
-                            bool(d and t.id in d.templates),
-                        )
-                        for t in self._templates
-                    ],
-                    id="case-templates",
-                )
-                yield _message("case-templates")
-                yield Label("Reason (HR only)", classes="field-label")
-                reason = ReasonCategory(d.reason) if d and d.reason else Select.NULL
-                yield Select(
-                    [(label, reason) for reason, label in REASON_LABELS.items()],
-                    prompt="Not recorded",
-                    value=reason,
-                    id="case-reason",
-                )
-                yield Label("Notes (HR only)", classes="field-label")
-                yield Input(d.notes if d else "", placeholder="Optional", id="case-notes")
-            yield Static(self._refusal, id="new-case-message", classes="field-message")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Open case", id="create", variant="primary", disabled=d is None)
+    def save_disabled(self) -> bool:
+        return self._draft is None
 
-    def on_mount(self) -> None:
-        # focusing the first field scrolls it to the top, past its label: show the label too
-        self.call_after_refresh(self.query_one(".dialog-fields").scroll_home, animate=False)
+    def below_fields(self) -> ComposeResult:
+        yield Static(self._refusal, id="new-case-message", classes="field-message", markup=False)
+
+    def fields(self) -> ComposeResult:
+        d = self._draft
+        yield Label("Departing person or vendor", classes="field-label")
+        yield Input(d.name if d else "", placeholder="e.g. Gary Thistle", id="case-name")
+        yield refusal_line("case-name-message", folded=True)
+        yield Label("Kind", classes="field-label")
+        yield Select(
+            [(label, kind) for kind, label in KIND_LABELS.items()],
+            prompt="Choose the kind of departure",
+            value=d.kind if d else Select.NULL,
+            id="case-kind",
+        )
+        yield refusal_line("case-kind-message", folded=True)
+        yield Label("Termination date (YYYY-MM-DD)", classes="field-label")
+        yield Input(
+            d.termination_date.isoformat() if d else "",
+            placeholder=f"YYYY-MM-DD, e.g. {self._today.isoformat()}",
+            id="case-date",
+        )
+        yield refusal_line("case-date-message", folded=True)
+        yield Label("Their e-mail addresses (separated by commas)", classes="field-label")
+        yield Input(
+            ", ".join(d.emails) if d else "",
+            placeholder="e.g. gary@practice.example",
+            id="case-emails",
+        )
+        yield refusal_line("case-emails-message", folded=True)
+        yield Label("Their phone numbers (separated by commas)", classes="field-label")
+        yield Input(", ".join(d.phones) if d else "", placeholder="Optional", id="case-phones")
+        yield refusal_line("case-phones-message", folded=True)
+        yield Label("Their itexit user name, if they have one", classes="field-label")
+        yield Input(
+            d.vault_user if d else "",
+            placeholder="Optional: removing it becomes a critical task",
+            id="case-user",
+        )
+        yield Label("Templates", classes="field-label")
+        yield SelectionList[str](
+            *[
+                (
+                    f"{t.title} ({count(t.tasks, 'task')})",
+                    t.id,
+                    bool(d and t.id in d.templates),
+                )
+                for t in self._templates
+            ],
+            id="case-templates",
+        )
+        yield refusal_line("case-templates-message", folded=True)
+        yield Label("Reason (HR only)", classes="field-label")
+        reason = ReasonCategory(d.reason) if d and d.reason else Select.NULL
+        yield Select(
+            [(label, reason) for reason, label in REASON_LABELS.items()],
+            prompt="Not recorded",
+            value=reason,
+            id="case-reason",
+        )
+        yield Label("Notes (HR only)", classes="field-label")
+        yield Input(d.notes if d else "", placeholder="Optional", id="case-notes")
 
     def _kind(self) -> CaseKind | None:
         value = self.query_one("#case-kind", Select).value
@@ -179,10 +176,7 @@ class NewCaseModal(ItexitModal[NewCase]):
         return problems
 
     def _show(self, problems: dict[str, str]) -> None:
-        for field in FIELDS:
-            message = self.query_one(f"#{field}-message", Static)
-            message.update(problems.get(field, ""))
-            message.display = field in problems  # no empty line under a field that is fine
+        self.show_refusals(problems, FIELDS)  # no empty line under a field that is fine
 
     @on(Select.Changed, "#case-kind")
     def _kind_changed(self) -> None:
@@ -212,12 +206,8 @@ class NewCaseModal(ItexitModal[NewCase]):
             self.query_one("#new-case-message", Static).update(self._refusal)
         self.query_one("#create", Button).disabled = bool(problems)
 
-    def _save(self) -> None:
-        self._create()
-
-    @on(Button.Pressed, "#create")
     @on(Input.Submitted, "#case-notes")
-    def _create(self) -> None:
+    def _save(self) -> None:
         problems = self._problems()
         kind = self._kind()
         when = parse_date(self.query_one("#case-date", Input).value)
@@ -250,17 +240,14 @@ FIELDS = ("case-name", "case-kind", "case-date", "case-emails", "case-phones", "
 """The new-case fields that can be refused, in the order they are on screen."""
 
 
-def _message(field: str) -> Static:
-    message = Static("", id=f"{field}-message", classes="field-message", markup=False)
-    message.display = False
-    return message
-
-
-class TerminationDateModal(ItexitModal[date]):
+class TerminationDateModal(FormModal[date]):
     """A new termination date; every open task's due date moves with it."""
 
     CSS_PATH = "case_modals.tcss"
     AUTO_FOCUS = "#new-date"
+    DIALOG_ID = "date-dialog"
+    SAVE_ID = "move"
+    SAVE_LABEL = "Move"
     HELP = (
         "Move the termination date. Every open task's due date moves by the same number of "
         "days; tasks already done or not applicable keep theirs."
@@ -271,19 +258,17 @@ class TerminationDateModal(ItexitModal[date]):
         self._name = name
         self._current = current
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="date-dialog", classes="dialog"):
-            yield Static(f"Termination date of {self._name}", classes="heading", markup=False)
-            yield Static(
-                "Every open task's due date moves with it; closed tasks keep theirs.",
-                classes="hint",
-            )
-            yield Label("New date (YYYY-MM-DD)", classes="field-label")
-            yield Input(value=self._current.isoformat(), id="new-date")
-            yield Static("", id="date-message", classes="field-message")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Move", id="move", variant="primary")
+    def heading(self) -> str:
+        return f"Termination date of {self._name}"
+
+    def fields(self) -> ComposeResult:
+        yield Static(
+            "Every open task's due date moves with it; closed tasks keep theirs.",
+            classes="hint",
+        )
+        yield Label("New date (YYYY-MM-DD)", classes="field-label")
+        yield Input(value=self._current.isoformat(), id="new-date")
+        yield refusal_line("date-message")
 
     @on(Input.Changed, "#new-date")
     def _check(self, event: Input.Changed) -> None:
@@ -293,12 +278,8 @@ class TerminationDateModal(ItexitModal[date]):
         )
         self.query_one("#move", Button).disabled = not ok
 
-    def _save(self) -> None:
-        self._move()
-
-    @on(Button.Pressed, "#move")
     @on(Input.Submitted, "#new-date")
-    def _move(self) -> None:
+    def _save(self) -> None:
         when = parse_date(self.query_one("#new-date", Input).value)
         if when is None:
             self.query_one("#date-message", Static).update(
@@ -316,11 +297,15 @@ STAGE_MEANINGS: dict[CaseStatus, str] = {
 }
 
 
-class CaseStageModal(ItexitModal[CaseStatus]):
+class CaseStageModal(FormModal[CaseStatus]):
     """Move a case between planning, active, monitoring and closed."""
 
     CSS_PATH = "case_modals.tcss"
     AUTO_FOCUS = "#case-stage"
+    DIALOG_ID = "stage-dialog"
+    SAVE_ID = "change"
+    SAVE_LABEL = "Change"
+    SAVE_DISABLED = True
     HELP = (
         "A case is planning before the last day, active while the departure is under way, "
         "monitoring once the person has left and only the mailbox and renewals are watched, "
@@ -333,19 +318,17 @@ class CaseStageModal(ItexitModal[CaseStatus]):
         self._name = name
         self._current = current
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="stage-dialog", classes="dialog"):
-            yield Static(f"Stage of the case of {self._name}", classes="heading", markup=False)
-            yield Select(
-                [(status.value.capitalize(), status) for status in CaseStatus],
-                value=self._current,
-                allow_blank=False,
-                id="case-stage",
-            )
-            yield Static(STAGE_MEANINGS[self._current], id="stage-meaning", classes="hint")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Change", id="change", variant="primary", disabled=True)
+    def heading(self) -> str:
+        return f"Stage of the case of {self._name}"
+
+    def fields(self) -> ComposeResult:
+        yield Select(
+            [(status.value.capitalize(), status) for status in CaseStatus],
+            value=self._current,
+            allow_blank=False,
+            id="case-stage",
+        )
+        yield Static(STAGE_MEANINGS[self._current], id="stage-meaning", classes="hint")
 
     @on(Select.Changed, "#case-stage")
     def _explain(self, event: Select.Changed) -> None:
@@ -354,10 +337,6 @@ class CaseStageModal(ItexitModal[CaseStatus]):
             self.query_one("#change", Button).disabled = event.value is self._current
 
     def _save(self) -> None:
-        self._change()
-
-    @on(Button.Pressed, "#change")
-    def _change(self) -> None:
         value = self.query_one("#case-stage", Select).value
         if isinstance(value, CaseStatus) and value is not self._current:
             self.dismiss(value)

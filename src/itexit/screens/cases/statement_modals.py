@@ -10,7 +10,6 @@ from typing import TypeVar
 from pydantic import SecretStr
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Static, TextArea
 
 from itexit.domain.statements import (
@@ -21,7 +20,7 @@ from itexit.domain.statements import (
     Statement,
     StatementEdit,
 )
-from itexit.screens.base import ItexitModal
+from itexit.screens.form import FormModal, refusal_line
 
 T = TypeVar("T")
 
@@ -33,16 +32,8 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
-def _actions(save_label: str) -> Horizontal:
-    return Horizontal(
-        Button("Cancel", id="cancel"),
-        Button(save_label, id="save", variant="primary"),
-        classes="actions",
-    )
-
-
-class _Dialog(ItexitModal[T]):
-    """Cancel closes with nothing; save validates inline first."""
+class _Dialog(FormModal[T]):
+    """Cancel closes with nothing; saving says first, above the buttons, what is wrong."""
 
     CSS_PATH = "statement_modals.tcss"
 
@@ -52,14 +43,16 @@ class _Dialog(ItexitModal[T]):
     def result(self) -> T:
         raise NotImplementedError
 
+    def below_fields(self) -> ComposeResult:
+        yield refusal_line()
+
     def _show_problem(self) -> str | None:
         problem = self.problem()
         self.query_one(".field-message", Static).update(problem or "")
         return problem
 
-    @on(Button.Pressed, "#save")
     @on(Input.Submitted)
-    def _save_pressed(self) -> None:
+    def _submitted(self) -> None:
         self._save()
 
     def _save(self) -> None:
@@ -72,6 +65,8 @@ class EditStatementModal(_Dialog[StatementEdit]):
     """The person's details and the parts of the statement the practice writes itself."""
 
     AUTO_FOCUS = "#statement-person"
+    DIALOG_ID = "edit-statement-dialog"
+    HEADING = "Statement details"
     HELP = (
         "Change the name as it should appear above the signature, the position, the practice's "
         "own terms and what personal information will be returned. The standard clauses stay "
@@ -82,20 +77,16 @@ class EditStatementModal(_Dialog[StatementEdit]):
         super().__init__()
         self._statement = statement
 
-    def compose(self) -> ComposeResult:
+    def fields(self) -> ComposeResult:
         s = self._statement
-        with VerticalScroll(id="edit-statement-dialog", classes="dialog"):
-            yield Static("Statement details", classes="heading")
-            yield Label("Name (as it will be signed)", classes="field-label")
-            yield Input(s.person, id="statement-person")
-            yield Label("Position", classes="field-label")
-            yield Input(s.job_title, placeholder="e.g. IT administrator", id="statement-job")
-            yield Label(s.practice_text_title, classes="field-label")
-            yield TextArea(s.practice_text, id="statement-practice-text", soft_wrap=True)
-            yield Label("Personal information to return", classes="field-label")
-            yield TextArea(s.personal_return, id="statement-personal", soft_wrap=True)
-            yield Static("", classes="field-message")
-            yield _actions("Save")
+        yield Label("Name (as it will be signed)", classes="field-label")
+        yield Input(s.person, id="statement-person")
+        yield Label("Position", classes="field-label")
+        yield Input(s.job_title, placeholder="e.g. IT administrator", id="statement-job")
+        yield Label(s.practice_text_title, classes="field-label")
+        yield TextArea(s.practice_text, id="statement-practice-text", soft_wrap=True)
+        yield Label("Personal information to return", classes="field-label")
+        yield TextArea(s.personal_return, id="statement-personal", soft_wrap=True)
 
     def problem(self) -> str | None:
         if not self.query_one("#statement-person", Input).value.strip():
@@ -121,19 +112,18 @@ class AddPropertyModal(_Dialog[NewItem]):
     """One piece of practice property to be returned, checked off item by item."""
 
     AUTO_FOCUS = "#property-name"
+    DIALOG_ID = "add-property-dialog"
+    HEADING = "Add practice property"
+    SAVE_LABEL = "Add"
     HELP = (
         "List each piece of practice property the person holds: laptop, phone, keys, badge, "
         "security tokens, backup drives. Tick it returned when it is handed back."
     )
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="add-property-dialog", classes="dialog"):
-            yield Static("Add practice property", classes="heading")
-            yield Label("Item", classes="field-label")
-            yield Input(placeholder="e.g. Laptop (ThinkPad, asset 0142)", id="property-name")
-            yield Checkbox("Already returned", id="property-returned")
-            yield Static("", classes="field-message")
-            yield _actions("Add")
+    def fields(self) -> ComposeResult:
+        yield Label("Item", classes="field-label")
+        yield Input(placeholder="e.g. Laptop (ThinkPad, asset 0142)", id="property-name")
+        yield Checkbox("Already returned", id="property-returned")
 
     def problem(self) -> str | None:
         if not self.query_one("#property-name", Input).value.strip():
@@ -151,6 +141,8 @@ class LateReturnModal(_Dialog[LateReturn]):
     """An item handed back after the signing: when, and who took it."""
 
     AUTO_FOCUS = "#late-received-by"
+    DIALOG_ID = "late-return-dialog"
+    SAVE_LABEL = "Mark returned"
     HELP = (
         "The signed statement stays as it was signed. Returning property is a later fact: it is "
         "recorded beside the statement with the date and who received it, and closes the item."
@@ -163,18 +155,17 @@ class LateReturnModal(_Dialog[LateReturn]):
         self._today = today
         self._receiver = receiver
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="late-return-dialog", classes="dialog"):
-            yield Static(f"Mark returned — {self._item}", classes="heading")
-            yield Static(
-                "Recorded after the signing; the signed statement does not change.", classes="dim"
-            )
-            yield Label("Returned on (YYYY-MM-DD)", classes="field-label")
-            yield Input(self._today.isoformat(), id="late-date")
-            yield Label("Received by", classes="field-label")
-            yield Input(self._receiver, id="late-received-by")
-            yield Static("", classes="field-message")
-            yield _actions("Mark returned")
+    def heading(self) -> str:
+        return f"Mark returned — {self._item}"
+
+    def fields(self) -> ComposeResult:
+        yield Static(
+            "Recorded after the signing; the signed statement does not change.", classes="dim"
+        )
+        yield Label("Returned on (YYYY-MM-DD)", classes="field-label")
+        yield Input(self._today.isoformat(), id="late-date")
+        yield Label("Received by", classes="field-label")
+        yield Input(self._receiver, id="late-received-by")
 
     def problem(self) -> str | None:
         returned_on = _parse_date(self.query_one("#late-date", Input).value)
@@ -201,28 +192,25 @@ class ListPasswordModal(_Dialog[NewListedPassword]):
     """A password the departing person lists; sealed for the IT consultant, never shown back."""
 
     AUTO_FOCUS = "#password-system"
+    DIALOG_ID = "list-password-dialog"
+    HEADING = "List an undocumented password"
+    SAVE_LABEL = "Seal and list"
     HELP = (
         "Type each undocumented password the person lists. It is sealed at once so that only a "
         "practice manager or the IT consultant can open it, added to the credential inventory "
         "as handed over and unverified, then verified and changed. Nobody sees it here again."
     )
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="list-password-dialog", classes="dialog"):
-            yield Static("List an undocumented password", classes="heading")
-            yield Label("System", classes="field-label")
-            yield Input(placeholder="e.g. Old NAS web console", id="password-system")
-            yield Label("User name (optional)", classes="field-label")
-            yield Input(id="password-username")
-            yield Label("Password", classes="field-label")
-            yield Input(password=True, id="password-secret")
-            yield Label("Note for the IT consultant (optional)", classes="field-label")
-            yield Input(placeholder="where it is used, who else knows it", id="password-note")
-            yield Static(
-                "Sealed for the IT consultant; it will not be shown again.", classes="hint"
-            )
-            yield Static("", classes="field-message")
-            yield _actions("Seal and list")
+    def fields(self) -> ComposeResult:
+        yield Label("System", classes="field-label")
+        yield Input(placeholder="e.g. Old NAS web console", id="password-system")
+        yield Label("User name (optional)", classes="field-label")
+        yield Input(id="password-username")
+        yield Label("Password", classes="field-label")
+        yield Input(password=True, id="password-secret")
+        yield Label("Note for the IT consultant (optional)", classes="field-label")
+        yield Input(placeholder="where it is used, who else knows it", id="password-note")
+        yield Static("Sealed for the IT consultant; it will not be shown again.", classes="hint")
 
     def problem(self) -> str | None:
         if not self.query_one("#password-system", Input).value.strip():
@@ -258,6 +246,9 @@ class PrintStatementModal(_Dialog[Path]):
     """Where to write the printable PDF."""
 
     AUTO_FOCUS = "#print-path"
+    DIALOG_ID = "print-dialog"
+    HEADING = "Print the exit statement"
+    SAVE_LABEL = "Write PDF"
     HELP = (
         "Write the statement as a PDF to print. It names the person and the practice's systems "
         "(never a password), so it is readable only by you; delete it once printed."
@@ -267,17 +258,13 @@ class PrintStatementModal(_Dialog[Path]):
         super().__init__()
         self._default = default_path
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="print-dialog", classes="dialog"):
-            yield Static("Print the exit statement", classes="heading")
-            yield Label("Save the PDF as", classes="field-label")
-            yield Input(self._default, id="print-path")
-            yield Static(
-                "Print it, have it signed in front of a witness, then record the signing.",
-                classes="hint",
-            )
-            yield Static("", classes="field-message")
-            yield _actions("Write PDF")
+    def fields(self) -> ComposeResult:
+        yield Label("Save the PDF as", classes="field-label")
+        yield Input(self._default, id="print-path")
+        yield Static(
+            "Print it, have it signed in front of a witness, then record the signing.",
+            classes="hint",
+        )
 
     def problem(self) -> str | None:
         return _folder_problem(self.query_one("#print-path", Input).value)
@@ -298,6 +285,8 @@ class RecordSigningModal(_Dialog[SigningForm]):
     """Who signed, when, in front of whom, and the scanned signed copy."""
 
     AUTO_FOCUS = "#signing-witness"
+    DIALOG_ID = "signing-dialog"
+    SAVE_LABEL = "Record"
     HELP = (
         "Record the signing once the printed statement is signed. The scanned copy is kept "
         "encrypted in the vault with its SHA-256; after this the statement cannot be changed."
@@ -352,22 +341,24 @@ class RecordSigningModal(_Dialog[SigningForm]):
             return
         self.dismiss(self.result())
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="signing-dialog", classes="dialog"):
-            yield Static(f"Record the signing — {self._statement.person}", classes="heading")
-            yield Label("Signed on (YYYY-MM-DD)", classes="field-label")
-            yield Input(self._today.isoformat(), id="signing-date")
-            yield Label("Signed by", classes="field-label")
-            yield Input(self._statement.person, id="signing-signatory")
-            yield Label("Witness", classes="field-label")
-            yield Input(placeholder="who saw it signed", id="signing-witness")
-            yield Label("Scanned signed copy (path)", classes="field-label")
-            yield Input(placeholder="e.g. ~/scans/exit-statement-signed.pdf", id="signing-copy")
-            yield Static("", classes="field-message")
-            final = Static("", id="signing-final", classes="notice")
-            final.display = False
-            yield final
-            yield _actions("Record")
+    def heading(self) -> str:
+        return f"Record the signing — {self._statement.person}"
+
+    def fields(self) -> ComposeResult:
+        yield Label("Signed on (YYYY-MM-DD)", classes="field-label")
+        yield Input(self._today.isoformat(), id="signing-date")
+        yield Label("Signed by", classes="field-label")
+        yield Input(self._statement.person, id="signing-signatory")
+        yield Label("Witness", classes="field-label")
+        yield Input(placeholder="who saw it signed", id="signing-witness")
+        yield Label("Scanned signed copy (path)", classes="field-label")
+        yield Input(placeholder="e.g. ~/scans/exit-statement-signed.pdf", id="signing-copy")
+
+    def below_fields(self) -> ComposeResult:
+        yield from super().below_fields()
+        final = Static("", id="signing-final", classes="notice")
+        final.display = False
+        yield final
 
     def problem(self) -> str | None:
         signed_on = _parse_date(self.query_one("#signing-date", Input).value)

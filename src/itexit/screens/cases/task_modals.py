@@ -8,13 +8,12 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from itexit.domain.checklist import PHASE_LABELS, TASK_ROLES, NewTask, Phase, TaskInfo
 from itexit.domain.roles import ROLE_LABELS, Role
-from itexit.screens.base import ItexitModal
 from itexit.screens.cases.modals import parse_date
+from itexit.screens.form import FormModal, refusal_line
 
 MIN_REASON = 3
 """The shortest reason accepted for setting a task aside."""
@@ -39,11 +38,12 @@ def _path_problem(text: str) -> str | None:
     return None
 
 
-class EvidenceModal(ItexitModal[Evidence]):
+class EvidenceModal(FormModal[Evidence]):
     """Mark a task done (or add evidence to it): a note and an optional file by its path."""
 
     CSS_PATH = "task_modals.tcss"
     AUTO_FOCUS = "#evidence-note"
+    DIALOG_ID = "evidence-dialog"
     HELP = (
         "Record how the task was done: a short note and, if you have one, a file (a scan, an "
         "email saved as PDF). The file is sealed in the vault and shown with its SHA-256 so it "
@@ -55,24 +55,19 @@ class EvidenceModal(ItexitModal[Evidence]):
         self._item = task
         self._completing = completing
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> str:
         verb = "Done" if self._completing else "Attach evidence to"
-        with VerticalScroll(id="evidence-dialog", classes="dialog"):
-            yield Static(f"{verb}: #{self._item.number} {self._item.title}", classes="heading")
-            yield Label("Evidence note", classes="field-label")
-            yield Input(
-                placeholder="What was done, by whom, where the proof is", id="evidence-note"
-            )
-            yield Label("File to attach (path, optional)", classes="field-label")
-            yield Input(placeholder="e.g. ~/scans/signed-statement.pdf", id="evidence-path")
-            yield Static("", id="evidence-message", classes="field-message")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button(
-                    "Mark done" if self._completing else "Attach",
-                    id="save",
-                    variant="primary",
-                )
+        return f"{verb}: #{self._item.number} {self._item.title}"
+
+    def save_label(self) -> str:
+        return "Mark done" if self._completing else "Attach"
+
+    def fields(self) -> ComposeResult:
+        yield Label("Evidence note", classes="field-label")
+        yield Input(placeholder="What was done, by whom, where the proof is", id="evidence-note")
+        yield Label("File to attach (path, optional)", classes="field-label")
+        yield Input(placeholder="e.g. ~/scans/signed-statement.pdf", id="evidence-path")
+        yield refusal_line("evidence-message")
 
     def _problem(self) -> str | None:
         note = self.query_one("#evidence-note", Input).value.strip()
@@ -89,7 +84,6 @@ class EvidenceModal(ItexitModal[Evidence]):
         path = self.query_one("#evidence-path", Input).value
         self.query_one("#evidence-message", Static).update(_path_problem(path) or "")
 
-    @on(Button.Pressed, "#save")
     @on(Input.Submitted)
     def _save(self) -> None:
         problem = self._problem()
@@ -105,11 +99,13 @@ class EvidenceModal(ItexitModal[Evidence]):
         )
 
 
-class NotApplicableModal(ItexitModal[str]):
+class NotApplicableModal(FormModal[str]):
     """A task that does not apply to this departure; the reason is required and kept."""
 
     CSS_PATH = "task_modals.tcss"
     AUTO_FOCUS = "#na-reason"
+    DIALOG_ID = "na-dialog"
+    SAVE_LABEL = "Not applicable"
     HELP = (
         "Mark a task not applicable when it does not fit this departure. Say why: the reason is "
         "kept with the task, and a critical task cannot be set aside without one."
@@ -119,24 +115,19 @@ class NotApplicableModal(ItexitModal[str]):
         super().__init__()
         self._item = task
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="na-dialog", classes="dialog"):
-            yield Static(
-                f"Not applicable: #{self._item.number} {self._item.title}", classes="heading"
-            )
-            yield Label("Why does it not apply? (required)", classes="field-label")
-            yield Input(placeholder="e.g. a fellow who never billed as attending", id="na-reason")
-            yield Static("", id="na-message", classes="field-message")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Not applicable", id="save", variant="primary")
+    def heading(self) -> str:
+        return f"Not applicable: #{self._item.number} {self._item.title}"
+
+    def fields(self) -> ComposeResult:
+        yield Label("Why does it not apply? (required)", classes="field-label")
+        yield Input(placeholder="e.g. a fellow who never billed as attending", id="na-reason")
+        yield refusal_line("na-message")
 
     @on(Input.Changed, "#na-reason")
     def _validate(self, event: Input.Changed) -> None:
         if len(event.value.strip()) >= MIN_REASON:
             self.query_one("#na-message", Static).update("")
 
-    @on(Button.Pressed, "#save")
     @on(Input.Submitted, "#na-reason")
     def _save(self) -> None:
         reason = self.query_one("#na-reason", Input).value.strip()
@@ -150,11 +141,13 @@ class NotApplicableModal(ItexitModal[str]):
         self.dismiss(reason)
 
 
-class AssignModal(ItexitModal[str]):
+class AssignModal(FormModal[str]):
     """Give a task to a person (their role comes with them) or back to a whole role."""
 
     CSS_PATH = "task_modals.tcss"
     AUTO_FOCUS = "#assignee"
+    DIALOG_ID = "assign-dialog"
+    SAVE_LABEL = "Assign"
     HELP = (
         "Give the task to one person, or to everyone of a role. A person's role comes with "
         "them: the evidence of an IT consultant's task is sealed with the credentials, the rest "
@@ -166,37 +159,38 @@ class AssignModal(ItexitModal[str]):
         self._item = task
         self._people = people
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> str:
+        return f"Assign #{self._item.number} {self._item.title}"
+
+    def fields(self) -> ComposeResult:
         options: list[tuple[str, str]] = [
             (f"{name} ({ROLE_LABELS[role]})", name) for name, role in self._people
         ]
         options += [(f"Anyone: {ROLE_LABELS[role]}", role.value) for role in TASK_ROLES]
         current = self._item.assignee or self._item.role.value
-        with VerticalScroll(id="assign-dialog", classes="dialog"):
-            yield Static(f"Assign #{self._item.number} {self._item.title}", classes="heading")
-            yield Label("Give it to", classes="field-label")
-            yield Select(
-                options,
-                value=current if current in {v for _, v in options} else Select.BLANK,
-                allow_blank=False,
-                id="assignee",
-            )
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Assign", id="save", variant="primary")
+        yield Label("Give it to", classes="field-label")
+        yield Select(
+            options,
+            value=current if current in {v for _, v in options} else Select.BLANK,
+            allow_blank=False,
+            id="assignee",
+        )
 
-    @on(Button.Pressed, "#save")
     def _save(self) -> None:
         value = self.query_one("#assignee", Select).value
         if isinstance(value, str):
             self.dismiss(value)
 
 
-class AddTaskModal(ItexitModal[NewTask]):
+class AddTaskModal(FormModal[NewTask]):
     """A practice-specific step: title, phase, due date, role, critical."""
 
     CSS_PATH = "task_modals.tcss"
     AUTO_FOCUS = "#task-title"
+    DIALOG_ID = "add-task-dialog"
+    HEADING = "Add a practice-specific task"
+    SAVE_LABEL = "Add"
+    SAVE_DISABLED = True
     HELP = (
         "Add a step that only your practice needs. Its due date keeps the same distance from "
         "the termination date when that date moves. Critical tasks must be done (or set aside "
@@ -207,36 +201,29 @@ class AddTaskModal(ItexitModal[NewTask]):
         super().__init__()
         self._default_due = default_due
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="add-task-dialog", classes="dialog"):
-            yield Static("Add a practice-specific task", classes="heading")
-            yield Label("Title", classes="field-label")
-            yield Input(placeholder="e.g. Collect the server room key", id="task-title")
-            yield Label("Phase", classes="field-label")
-            yield Select(
-                [(label, phase) for phase, label in PHASE_LABELS.items()],
-                value=Phase.AFTER,
-                allow_blank=False,
-                id="task-phase",
-            )
-            yield Label("Due (YYYY-MM-DD)", classes="field-label")
-            yield Input(value=self._default_due.isoformat(), id="task-due")
-            yield Label("Who does it", classes="field-label")
-            yield Select(
-                [(ROLE_LABELS[role], role) for role in TASK_ROLES],
-                value=Role.MANAGER,
-                allow_blank=False,
-                id="task-role",
-            )
-            yield Checkbox("Critical: must be done before the case can close", id="task-critical")
-            yield Label("Guidance (optional)", classes="field-label")
-            yield Input(
-                placeholder="Why it matters, where to find what is needed", id="task-guidance"
-            )
-            yield Static("", id="task-message", classes="field-message")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Add", id="save", variant="primary", disabled=True)
+    def fields(self) -> ComposeResult:
+        yield Label("Title", classes="field-label")
+        yield Input(placeholder="e.g. Collect the server room key", id="task-title")
+        yield Label("Phase", classes="field-label")
+        yield Select(
+            [(label, phase) for phase, label in PHASE_LABELS.items()],
+            value=Phase.AFTER,
+            allow_blank=False,
+            id="task-phase",
+        )
+        yield Label("Due (YYYY-MM-DD)", classes="field-label")
+        yield Input(value=self._default_due.isoformat(), id="task-due")
+        yield Label("Who does it", classes="field-label")
+        yield Select(
+            [(ROLE_LABELS[role], role) for role in TASK_ROLES],
+            value=Role.MANAGER,
+            allow_blank=False,
+            id="task-role",
+        )
+        yield Checkbox("Critical: must be done before the case can close", id="task-critical")
+        yield Label("Guidance (optional)", classes="field-label")
+        yield Input(placeholder="Why it matters, where to find what is needed", id="task-guidance")
+        yield refusal_line("task-message")
 
     def _problem(self) -> str | None:
         if len(self.query_one("#task-title", Input).value.strip()) < 3:
@@ -253,7 +240,6 @@ class AddTaskModal(ItexitModal[NewTask]):
         )
         self.query_one("#save", Button).disabled = self._problem() is not None
 
-    @on(Button.Pressed, "#save")
     @on(Input.Submitted, "#task-guidance")
     def _save(self) -> None:
         if self._problem() is not None:

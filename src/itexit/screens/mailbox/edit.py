@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Select, Static
 
 from itexit.domain.mailbox import Mailbox, Tls, default_keep_until
 from itexit.domain.mailbox_edit import MailboxChanges
-from itexit.screens.base import DIALOG, ItexitModal, ItexitScreen
+from itexit.screens.base import DIALOG, ItexitScreen
+from itexit.screens.form import FormModal, refusal_line
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -35,11 +36,13 @@ def _day(text: str, what: str) -> date:
         raise ValueError(f"Write the {what} like 2026-11-30.") from None
 
 
-class EditMailboxModal(ItexitModal[MailboxChanges]):
+class EditMailboxModal(FormModal[MailboxChanges]):
     """Every editable field of one mailbox, filled in with what it holds now."""
 
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#edit-host"
+    DIALOG_ID = "edit-mailbox-dialog"
+    SAVE_ID = "edit-save"
     HELP = (
         "Add the IMAP server and the login (a credential holding the new password) once they "
         "are known, correct the departure date, keep the mailbox longer, or change how many "
@@ -51,34 +54,32 @@ class EditMailboxModal(ItexitModal[MailboxChanges]):
         self._box = box
         self._credentials = credentials
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> str:
+        return f"Change {self._box.address}"
+
+    def fields(self) -> ComposeResult:
         box = self._box
         port = "" if box.imap_port in (0, 993, 143) else str(box.imap_port)
         known = {value for _, value in self._credentials}
-        with VerticalScroll(id="edit-mailbox-dialog", classes="dialog"):
-            yield Static(f"Change {box.address}", classes="heading", markup=False)
-            yield Label("IMAP server (empty to import exports only)", classes="field-label")
-            yield Input(box.imap_host, placeholder="imap.practice.example", id="edit-host")
-            with Horizontal(id="edit-connection"):
-                yield Select(TLS_CHOICES, value=box.tls.value, allow_blank=False, id="edit-tls")
-                yield Input(port, placeholder="usual port", id="edit-port", max_length=5)
-            yield Label("Login (the credential holding the new password)", classes="field-label")
-            yield Select(
-                self._credentials,
-                prompt="No login (import only)",
-                value=box.credential_id if box.credential_id in known else Select.NULL,
-                id="edit-cred",
-            )
-            yield Label(f"Departure date ({DATE_HINT})", classes="field-label")
-            yield Input(box.left_on.isoformat(), id="edit-left-on", max_length=10)
-            yield Label("Keep until (at least a year after the departure)", classes="field-label")
-            yield Input(box.keep_until.isoformat(), id="edit-keep-until", max_length=10)
-            yield Label("Weeks of daily reviews, then weekly", classes="field-label")
-            yield Input(str(box.daily_weeks), id="edit-weeks", max_length=2, type="integer")
-            yield Static("", id="edit-message", classes="field-message")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", id="edit-save", variant="primary")
+        yield Label("IMAP server (empty to import exports only)", classes="field-label")
+        yield Input(box.imap_host, placeholder="imap.practice.example", id="edit-host")
+        with Horizontal(id="edit-connection"):
+            yield Select(TLS_CHOICES, value=box.tls.value, allow_blank=False, id="edit-tls")
+            yield Input(port, placeholder="usual port", id="edit-port", max_length=5)
+        yield Label("Login (the credential holding the new password)", classes="field-label")
+        yield Select(
+            self._credentials,
+            prompt="No login (import only)",
+            value=box.credential_id if box.credential_id in known else Select.NULL,
+            id="edit-cred",
+        )
+        yield Label(f"Departure date ({DATE_HINT})", classes="field-label")
+        yield Input(box.left_on.isoformat(), id="edit-left-on", max_length=10)
+        yield Label("Keep until (at least a year after the departure)", classes="field-label")
+        yield Input(box.keep_until.isoformat(), id="edit-keep-until", max_length=10)
+        yield Label("Weeks of daily reviews, then weekly", classes="field-label")
+        yield Input(str(box.daily_weeks), id="edit-weeks", max_length=2, type="integer")
+        yield refusal_line("edit-message")
 
     def _value(self) -> tuple[MailboxChanges | None, str, str]:
         """The changes, or None with the refusal and the field it is about."""
@@ -132,7 +133,6 @@ class EditMailboxModal(ItexitModal[MailboxChanges]):
         self.query_one("#edit-message", Static).update(problem)
 
     @on(Input.Submitted)
-    @on(Button.Pressed, "#edit-save")
     def _save(self) -> None:
         value, problem, field = self._value()
         self.query_one("#edit-message", Static).update(problem)

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
@@ -30,6 +29,7 @@ from itexit.domain.renewals import NewRenewal, RenewalKind, RenewalSummary
 from itexit.domain.wording import count
 from itexit.screens.already_listed import AlreadyListedModal
 from itexit.screens.base import DIALOG, ItexitModal
+from itexit.screens.form import FormModal, refusal_line
 from itexit.screens.timed_copy import NO_CLIPBOARD, TimedCopy
 
 if TYPE_CHECKING:
@@ -41,61 +41,47 @@ DATE_FORMAT = "%d %b %Y"
 # --- record a review ------------------------------------------------------------------------
 
 
-class RecordReviewModal(ItexitModal[str]):
+class RecordReviewModal(FormModal[str]):
     """What the review found; the count of messages and the actions are taken from the log."""
 
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#review-findings"
+    DIALOG_ID = "review-dialog"
+    SAVE_LABEL = "Record review"
+    SAVE_DISABLED = True
     HELP = (
         "Record that you read the mailbox: what you found (renewals, invoices, alerts, anything "
         "to follow up). The number of messages since the last review and the actions you logged "
         "are added for you. The next review falls due by the cadence."
     )
 
-    BINDINGS = [
-        *ItexitModal.BINDINGS,
-        Binding(
-            "ctrl+s",
-            "save_review",
-            "Record",
-            id="review.save",
-            tooltip="Record the review with these findings",
-        ),
-    ]
-
     def __init__(self, status: ReviewStatus) -> None:
         super().__init__()
         self._status = status
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> str:
+        return f"Record a review of {self._status.address}"
+
+    def fields(self) -> ComposeResult:
         s = self._status
-        with VerticalScroll(id="review-dialog", classes="dialog"):
-            yield Static(f"Record a review of {s.address}", classes="heading")
-            yield Static(
-                f"{count(s.new_messages, 'message')} since the last review. Reviews: {s.cadence}.",
-                id="review-summary",
-                classes="hint",
-            )
-            yield Label("Findings", classes="field-label")
-            yield TextArea(id="review-findings", soft_wrap=True, show_line_numbers=False)
-            yield Static(
-                'Say what needs follow-up, or "nothing new". Ctrl+S records it.',
-                id="review-message",
-                classes="hint",
-            )
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Record review", id="save", variant="primary", disabled=True)
+        yield Static(
+            f"{count(s.new_messages, 'message')} since the last review. Reviews: {s.cadence}.",
+            id="review-summary",
+            classes="hint",
+        )
+        yield Label("Findings", classes="field-label")
+        yield TextArea(id="review-findings", soft_wrap=True, show_line_numbers=False)
+        yield Static(
+            'Say what needs follow-up, or "nothing new". Ctrl+S records it.',
+            id="review-message",
+            classes="hint",
+        )
 
     @on(TextArea.Changed)
     def _changed(self) -> None:
         text = self.query_one("#review-findings", TextArea).text.strip()
         self.query_one("#save", Button).disabled = not text
 
-    def action_save_review(self) -> None:
-        self._save()
-
-    @on(Button.Pressed, "#save")
     def _save(self) -> None:
         text = self.query_one("#review-findings", TextArea).text.strip()
         if text:
@@ -162,12 +148,15 @@ class LinkToRenewal:
     renewal_id: str
 
 
-class CreateRenewalModal(ItexitModal[NewRenewal | LinkToRenewal]):
+class CreateRenewalModal(FormModal[NewRenewal | LinkToRenewal]):
     """A renewal prefilled from the notice: check the vendor, item and date, then create; or,
     when the practice already tracks the same item or domain, link the notice to that one."""
 
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#renewal-date"
+    DIALOG_ID = "renewal-dialog"
+    HEADING = "Create a renewal from this notice"
+    SAVE_ID = "create"
     HELP = (
         "Turn a renewal or expiry notice into a renewal the practice tracks: check the vendor "
         "and item, type the renewal date from the message, and the cancel-by date is worked out "
@@ -183,47 +172,45 @@ class CreateRenewalModal(ItexitModal[NewRenewal | LinkToRenewal]):
         self._today = today
         self._tracked = tracked or []
 
-    def compose(self) -> ComposeResult:
+    def fields(self) -> ComposeResult:
         m = self._message
-        with VerticalScroll(id="renewal-dialog", classes="dialog"):
-            yield Static("Create a renewal from this notice", classes="heading")
-            yield Static(m.subject, classes="hint", id="renewal-subject")
-            if self._tracked:
-                first = self._tracked[0]
-                yield Static(
-                    f"Already tracked: {first.vendor}: {first.item} (renews "
-                    f"{first.renewal_date:%d %b %Y}). Link this notice to it, or create a new "
-                    "renewal if it is a different one.",
-                    id="renewal-tracked",
-                    classes="notice",
-                    markup=False,
-                )
-            yield Label("Kind", classes="field-label")
-            yield Select(
-                [(kind.value.capitalize(), kind) for kind in RenewalKind],
-                value=guess_kind(m.subject),
-                allow_blank=False,
-                id="renewal-kind",
+        yield Static(m.subject, classes="hint", id="renewal-subject")
+        if self._tracked:
+            first = self._tracked[0]
+            yield Static(
+                f"Already tracked: {first.vendor}: {first.item} (renews "
+                f"{first.renewal_date:%d %b %Y}). Link this notice to it, or create a new "
+                "renewal if it is a different one.",
+                id="renewal-tracked",
+                classes="notice",
+                markup=False,
             )
-            yield Label("Vendor", classes="field-label")
-            yield Input(guess_vendor(m.sender), id="renewal-vendor")
-            yield Label("Item", classes="field-label")
-            yield Input(m.subject[:200], id="renewal-item")
-            yield Label("Renewal or expiry date (YYYY-MM-DD)", classes="field-label")
-            yield Input(
-                placeholder=(self._today + timedelta(days=30)).isoformat(), id="renewal-date"
-            )
-            yield Static("", id="renewal-message", classes="field-message")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                if self._tracked:
-                    yield Button("Link to it", id="link", variant="primary")
-                yield Button(
-                    "Create a new one" if self._tracked else "Create renewal",
-                    id="create",
-                    variant="default" if self._tracked else "primary",
-                    disabled=True,
-                )
+        yield Label("Kind", classes="field-label")
+        yield Select(
+            [(kind.value.capitalize(), kind) for kind in RenewalKind],
+            value=guess_kind(m.subject),
+            allow_blank=False,
+            id="renewal-kind",
+        )
+        yield Label("Vendor", classes="field-label")
+        yield Input(guess_vendor(m.sender), id="renewal-vendor")
+        yield Label("Item", classes="field-label")
+        yield Input(m.subject[:200], id="renewal-item")
+        yield Label("Renewal or expiry date (YYYY-MM-DD)", classes="field-label")
+        yield Input(placeholder=(self._today + timedelta(days=30)).isoformat(), id="renewal-date")
+        yield refusal_line("renewal-message")
+
+    def other_buttons(self) -> ComposeResult:
+        if self._tracked:
+            yield Button("Link to it", id="link", variant="primary")
+
+    def save_button(self) -> Button:
+        return Button(
+            "Create a new one" if self._tracked else "Create renewal",
+            id=self.SAVE_ID,
+            variant="default" if self._tracked else "primary",
+            disabled=True,
+        )
 
     def _value(self) -> tuple[NewRenewal | None, str]:
         vendor = self.query_one("#renewal-vendor", Input).value.strip()
@@ -252,13 +239,8 @@ class CreateRenewalModal(ItexitModal[NewRenewal | LinkToRenewal]):
         self.query_one("#renewal-message", Static).update(problem if raw_date else "")
         self.query_one("#create", Button).disabled = value is None
 
-    def _save(self) -> None:
-        """Ctrl+S does what the button does."""
-        self._create()
-
     @on(Input.Submitted)
-    @on(Button.Pressed, "#create")
-    def _create(self) -> None:
+    def _save(self) -> None:
         value, _problem = self._value()
         if value is not None:
             self.dismiss(value)
@@ -327,26 +309,26 @@ class ImportChoice:
     path: Path
 
 
-class ImportModal(ItexitModal[ImportChoice]):
+class ImportModal(FormModal[ImportChoice]):
     """The path of an mbox file, an .eml file or a folder of .eml files to import."""
 
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#import-path"
+    DIALOG_ID = "import-dialog"
+    HEADING = "Import a mailbox export"
+    SAVE_ID = "import"
+    SAVE_LABEL = "Import"
+    SAVE_DISABLED = True
     HELP = (
         "Import an export of the mailbox when there is no IMAP access: an mbox file (Google "
         "Takeout, Thunderbird), one .eml file, or a folder of .eml files. Only headers are kept; "
         "importing the same file again adds nothing."
     )
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="import-dialog", classes="dialog"):
-            yield Static("Import a mailbox export", classes="heading")
-            yield Label("File or folder", classes="field-label")
-            yield Input(placeholder="~/exports/gary.mbox", id="import-path")
-            yield Static("", id="import-message", classes="field-message")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Import", id="import", variant="primary", disabled=True)
+    def fields(self) -> ComposeResult:
+        yield Label("File or folder", classes="field-label")
+        yield Input(placeholder="~/exports/gary.mbox", id="import-path")
+        yield refusal_line("import-message")
 
     def _path(self) -> tuple[Path | None, str]:
         raw = self.query_one("#import-path", Input).value.strip()
@@ -363,13 +345,8 @@ class ImportModal(ItexitModal[ImportChoice]):
         self.query_one("#import-message", Static).update(problem)
         self.query_one("#import", Button).disabled = path is None
 
-    def _save(self) -> None:
-        """Ctrl+S does what the button does."""
-        self._import()
-
     @on(Input.Submitted)
-    @on(Button.Pressed, "#import")
-    def _import(self) -> None:
+    def _save(self) -> None:
         path, _problem = self._path()
         if path is not None:
             self.dismiss(ImportChoice(path))
@@ -378,12 +355,17 @@ class ImportModal(ItexitModal[ImportChoice]):
 # --- start monitoring a mailbox -------------------------------------------------------------
 
 
-class AddMailboxModal(ItexitModal[NewMailbox]):
+class AddMailboxModal(FormModal[NewMailbox]):
     """The departing person's address, its IMAP server and the credential holding the new
     password; keep-until defaults to a year after the departure and cannot be earlier."""
 
     CSS_PATH = "modals.tcss"
     AUTO_FOCUS = "#add-address"
+    DIALOG_ID = "add-mailbox-dialog"
+    HEADING = "Monitor a mailbox"
+    SAVE_ID = "add"
+    SAVE_LABEL = "Monitor"
+    SAVE_DISABLED = True
     HELP = (
         "Keep the departing person's address open with a new password for at least a year: "
         "renewal notices, invoices and alerts keep arriving there. Link the credential that "
@@ -408,29 +390,24 @@ class AddMailboxModal(ItexitModal[NewMailbox]):
         self.even_if_listed = False
         """True when the person was told the address is monitored and added it anyway."""
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="add-mailbox-dialog", classes="dialog"):
-            yield Static("Monitor a mailbox", classes="heading")
-            yield Label("E-mail address", classes="field-label")
-            yield Input(placeholder="gary@practice.example", id="add-address")
-            yield Label("Departure date (YYYY-MM-DD)", classes="field-label")
-            yield Input(self._today.isoformat(), id="add-left-on")
-            from_case = Static("", id="add-left-on-from", classes="hint")
-            from_case.display = False
-            yield from_case
-            yield Label(
-                "Keep until (at least a year later; empty for exactly a year)",
-                classes="field-label",
-            )
-            yield Input(placeholder="YYYY-MM-DD", id="add-keep-until")
-            yield Label("IMAP server (empty to import exports only)", classes="field-label")
-            yield Input(placeholder="imap.practice.example", id="add-host")
-            yield Label("Credential holding the new password", classes="field-label")
-            yield Select(self._credentials, prompt="No credential (import only)", id="add-cred")
-            yield Static("", id="add-message", classes="field-message")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Monitor", id="add", variant="primary", disabled=True)
+    def fields(self) -> ComposeResult:
+        yield Label("E-mail address", classes="field-label")
+        yield Input(placeholder="gary@practice.example", id="add-address")
+        yield Label("Departure date (YYYY-MM-DD)", classes="field-label")
+        yield Input(self._today.isoformat(), id="add-left-on")
+        from_case = Static("", id="add-left-on-from", classes="hint")
+        from_case.display = False
+        yield from_case
+        yield Label(
+            "Keep until (at least a year later; empty for exactly a year)",
+            classes="field-label",
+        )
+        yield Input(placeholder="YYYY-MM-DD", id="add-keep-until")
+        yield Label("IMAP server (empty to import exports only)", classes="field-label")
+        yield Input(placeholder="imap.practice.example", id="add-host")
+        yield Label("Credential holding the new password", classes="field-label")
+        yield Select(self._credentials, prompt="No credential (import only)", id="add-cred")
+        yield refusal_line("add-message")
 
     def _date(self, selector: str) -> date | str | None:
         raw = self.query_one(selector, Input).value.strip()
@@ -498,16 +475,12 @@ class AddMailboxModal(ItexitModal[NewMailbox]):
         note.display = True
 
     def _save(self) -> None:
-        """Ctrl+S: add it as Monitor does, or say beside the form why it cannot be added yet."""
+        """Add it (Monitor, Ctrl+S), or say beside the form why it cannot be added yet."""
         value, problem = self._value()
         if value is None:
             message = problem or "Type the e-mail address to monitor."
             self.query_one("#add-message", Static).update(message)
             return
-        self._add()
-
-    @on(Button.Pressed, "#add")
-    def _add_pressed(self) -> None:
         self._add()
 
     @work(group=DIALOG, exclusive=True, exit_on_error=False)

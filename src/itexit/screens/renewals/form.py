@@ -10,8 +10,7 @@ from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
 
 from itexit.domain.renewals import (
@@ -28,7 +27,8 @@ from itexit.domain.renewals import (
 )
 from itexit.domain.wording import count
 from itexit.screens.already_listed import AlreadyListedModal
-from itexit.screens.base import DIALOG, ItexitModal
+from itexit.screens.base import DIALOG
+from itexit.screens.form import FormModal
 
 KIND_LABELS = {
     RenewalKind.CONTRACT: "Contract",
@@ -73,28 +73,19 @@ def _required(what: str) -> Callable[[str], str]:
     return check
 
 
-class RenewalFormModal(ItexitModal[RenewalEdit]):
+class RenewalFormModal(FormModal[RenewalEdit]):
     """Save stays disabled until every field reads; each wrong field says why beneath it."""
 
     CSS_PATH = "renewal_form.tcss"
     AUTO_FOCUS = "#renewal-vendor"
+    DIALOG_ID = "renewal-form"
+    SAVE_DISABLED = True
     HELP = (
         "Record what renews and when. For what renews by itself, the notice period gives the "
         "cancel-by date; for what lapses, it is the lead time you need to renew. Costs, the "
         "owner, e-mails and notes are encrypted; a registrant or billing e-mail of the "
         "departing person is flagged."
     )
-
-    BINDINGS = [
-        *ItexitModal.BINDINGS,
-        Binding(
-            "ctrl+s",
-            "save",
-            "Save",
-            id="renewal_form.save",
-            tooltip="Save the renewal (when every field reads)",
-        ),
-    ]
 
     FIELDS: dict[str, tuple[str, Callable[[str], Any]]] = {
         "vendor": ("Vendor", _required("vendor (who bills or registers it)")),
@@ -138,71 +129,66 @@ class RenewalFormModal(ItexitModal[RenewalEdit]):
             "notes": item.notes or "",
         }
 
-    def compose(self) -> ComposeResult:
+    def heading(self) -> str:
+        item = self._existing
+        return "Add a renewal" if item is None else f"Edit {item.vendor}: {item.item}"
+
+    def fields(self) -> ComposeResult:
         item = self._existing
         values = self._initial()
-        with VerticalScroll(id="renewal-form", classes="dialog"):
-            yield Static(
-                "Add a renewal" if item is None else f"Edit {item.vendor}: {item.item}",
-                classes="heading",
-                markup=False,
+        with Horizontal(classes="form-row"):
+            yield Label("Kind", classes="field-label")
+            yield Select(
+                [(label, kind) for kind, label in KIND_LABELS.items()],
+                value=item.kind if item else RenewalKind.CONTRACT,
+                allow_blank=False,
+                compact=True,
+                id="renewal-kind",
             )
+        for key, (label, _check) in self.FIELDS.items():
             with Horizontal(classes="form-row"):
-                yield Label("Kind", classes="field-label")
-                yield Select(
-                    [(label, kind) for kind, label in KIND_LABELS.items()],
-                    value=item.kind if item else RenewalKind.CONTRACT,
-                    allow_blank=False,
+                yield Label(label, classes="field-label")
+                yield Input(
+                    value=values.get(key, ""),
+                    placeholder=_PLACEHOLDERS.get(key, ""),
+                    id=f"renewal-{key}",
                     compact=True,
-                    id="renewal-kind",
                 )
-            for key, (label, _check) in self.FIELDS.items():
+            yield Static("", id=f"renewal-{key}-message", classes="field-message")
+            if key == "notice":
                 with Horizontal(classes="form-row"):
-                    yield Label(label, classes="field-label")
-                    yield Input(
-                        value=values.get(key, ""),
-                        placeholder=_PLACEHOLDERS.get(key, ""),
-                        id=f"renewal-{key}",
-                        compact=True,
-                    )
-                yield Static("", id=f"renewal-{key}-message", classes="field-message")
-                if key == "notice":
-                    with Horizontal(classes="form-row"):
-                        yield Label("Billing cycle", classes="field-label")
-                        yield Select(
-                            [(label, cycle) for cycle, label in CYCLE_LABELS.items()],
-                            value=item.billing_cycle if item else BillingCycle.ANNUAL,
-                            allow_blank=False,
-                            compact=True,
-                            id="renewal-cycle",
-                        )
-            with Horizontal(classes="form-row checks"):
-                yield Checkbox(
-                    "Renews by itself",
-                    value=item.auto_renew if item else False,
-                    id="renewal-auto",
-                    compact=True,
-                )
-                yield Checkbox(
-                    "Tied to the departing person",
-                    value=item.departing_marked if item else False,
-                    id="renewal-departing",
-                    compact=True,
-                )
-            if item is not None:
-                with Horizontal(classes="form-row"):
-                    yield Label("State", classes="field-label")
+                    yield Label("Billing cycle", classes="field-label")
                     yield Select(
-                        [(label, state) for state, label in STATE_LABELS.items()],
-                        value=item.state,
+                        [(label, cycle) for cycle, label in CYCLE_LABELS.items()],
+                        value=item.billing_cycle if item else BillingCycle.ANNUAL,
                         allow_blank=False,
                         compact=True,
-                        id="renewal-state",
+                        id="renewal-cycle",
                     )
-            yield Static("", id="renewal-preview", classes="hint")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Save", id="save", variant="primary", disabled=True)
+        with Horizontal(classes="form-row checks"):
+            yield Checkbox(
+                "Renews by itself",
+                value=item.auto_renew if item else False,
+                id="renewal-auto",
+                compact=True,
+            )
+            yield Checkbox(
+                "Tied to the departing person",
+                value=item.departing_marked if item else False,
+                id="renewal-departing",
+                compact=True,
+            )
+        if item is not None:
+            with Horizontal(classes="form-row"):
+                yield Label("State", classes="field-label")
+                yield Select(
+                    [(label, state) for state, label in STATE_LABELS.items()],
+                    value=item.state,
+                    allow_blank=False,
+                    compact=True,
+                    id="renewal-state",
+                )
+        yield Static("", id="renewal-preview", classes="hint")
 
     def on_mount(self) -> None:
         self._refresh()
@@ -291,11 +277,7 @@ class RenewalFormModal(ItexitModal[RenewalEdit]):
     def _other_changed(self) -> None:
         self._refresh()
 
-    def action_save(self) -> None:
-        self._save()
-
     @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
     def _save(self) -> None:
         values, problems = self._parsed()
         if problems:

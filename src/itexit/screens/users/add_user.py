@@ -6,14 +6,13 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Label, Select, Static
 
 from itexit.domain.errors import BadInput
 from itexit.domain.models import clean_email, clean_full_name
 from itexit.domain.roles import ROLE_LABELS, Role
-from itexit.screens.base import ItexitModal
+from itexit.screens.form import FormModal, refusal_line
 from itexit.widgets.passphrase_fields import PassphraseFields
 
 
@@ -31,59 +30,48 @@ class NewUser:
         return f"NewUser(name={self.name!r}, role={self.role.value!r})"
 
 
-class AddUserModal(ItexitModal[NewUser]):
+class AddUserModal(FormModal[NewUser]):
     """A short form; Add (or Ctrl+S) adds the person or says beside the field what is missing."""
 
     CSS_PATH = "add_user.tcss"
     AUTO_FOCUS = "#new-name"
+    DIALOG_ID = "add-user-dialog"
+    HEADING = "Add a person"
+    SAVE_ID = "add"
+    SAVE_LABEL = "Add"
     HELP = (
         "Add a person who may unlock the vault. Choose the role that matches their job: "
         "managers see everything, IT consultants the credentials, HR officers the HR records, "
         "and auditors only what happened. Give them the passphrase in person."
     )
 
-    BINDINGS = [
-        Binding(
-            "ctrl+s",
-            "add_person",
-            "Add",
-            id="add_user.add",
-            tooltip="Add the person, or say what is still missing",
-        ),
-    ]
-
     def __init__(self, practice_name: str) -> None:
         super().__init__()
         self._practice_name = practice_name
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="add-user-dialog", classes="dialog"):
-            yield Static("Add a person", classes="heading")
-            with Horizontal(classes="pair"):
-                with Vertical():
-                    yield Label("User name", classes="field-label")
-                    yield Input(placeholder="One word, e.g. sam", id="new-name")
-                with Vertical():
-                    yield Label("Full name (optional)", classes="field-label")
-                    yield Input(placeholder="e.g. Sam Okafor", id="new-full-name")
-            yield Static("", id="new-name-message", classes="field-message")
-            with Horizontal(classes="pair"):
-                with Vertical():
-                    yield Label("Role", classes="field-label")
-                    yield Select(
-                        [(label, role) for role, label in ROLE_LABELS.items()],
-                        prompt="Choose a role",
-                        id="new-role",
-                    )
-                with Vertical():
-                    yield Label("E-mail address (optional)", classes="field-label")
-                    yield Input(placeholder="e.g. sam@practice.example", id="new-email")
-            yield Static("", id="new-role-message", classes="field-message")
-            yield PassphraseFields("Their first passphrase", id="new-passphrase")
-            yield Static("", id="add-error", classes="field-message")
-            with Horizontal(classes="actions"):
-                yield Button("Cancel", id="cancel")
-                yield Button("Add", id="add", variant="primary")
+    def fields(self) -> ComposeResult:
+        with Horizontal(classes="pair"):
+            with Vertical():
+                yield Label("User name", classes="field-label")
+                yield Input(placeholder="One word, e.g. sam", id="new-name")
+            with Vertical():
+                yield Label("Full name (optional)", classes="field-label")
+                yield Input(placeholder="e.g. Sam Okafor", id="new-full-name")
+        yield refusal_line("new-name-message")
+        with Horizontal(classes="pair"):
+            with Vertical():
+                yield Label("Role", classes="field-label")
+                yield Select(
+                    [(label, role) for role, label in ROLE_LABELS.items()],
+                    prompt="Choose a role",
+                    id="new-role",
+                )
+            with Vertical():
+                yield Label("E-mail address (optional)", classes="field-label")
+                yield Input(placeholder="e.g. sam@practice.example", id="new-email")
+        yield refusal_line("new-role-message")
+        yield PassphraseFields("Their first passphrase", id="new-passphrase")
+        yield refusal_line("add-error")
 
     def _role(self) -> Role | None:
         value = self.query_one("#new-role", Select).value
@@ -158,8 +146,7 @@ class AddUserModal(ItexitModal[NewUser]):
         self.query_one("#passphrase", Input).focus()
 
     @on(Input.Submitted, "#repeat")
-    @on(Button.Pressed, "#add")
-    def action_add_person(self) -> None:
+    def _save(self) -> None:
         """Add the person, or say beside the field what is missing; nothing typed is lost."""
         problem = self._problem()
         role = self._role()

@@ -12,19 +12,18 @@ it, moving it to another scope or wiping its tag in SQL would make the exposure 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from known_firewall import CHANGED, KNOWN, TODAY, firewall, kinds_for, known_firewall
 
 from itexit.cli import main
-from itexit.domain.checklist import CaseKind, NewCase
 from itexit.domain.credentials import CredentialEdit
 from itexit.domain.errors import IntegrityFailure
-from itexit.domain.exposures import ExposureKind, Severity
+from itexit.domain.exposures import Severity
 from itexit.domain.roles import Role
-from itexit.services.session import UnlockedVault
 from vaulthelpers import (
     CONSULTANT,
     CONSULTANT_PASS,
@@ -33,29 +32,12 @@ from vaulthelpers import (
     VIEWER,
     VIEWER_PASS,
     Vault,
-    add_credential,
-    opened,
-    populated,
 )
-
-TODAY = date.today()
-LEFT = TODAY - timedelta(days=20)
-CHANGED = ExposureKind.CHANGED_OUTSIDE.value
-KNOWN = ExposureKind.CREDENTIAL_KNOWN.value
 
 
 @pytest.fixture
 def vault(db_url: str) -> Iterator[Vault]:
-    v = populated(db_url, credentials=2)
-    add_credential(v.manager, "Firewall", secret="Canary-Firewall-1", known=True)
-    v.manager.cases.create(
-        NewCase(name="Gary Thistle", kind=CaseKind.IT_EMPLOYEE, termination_date=LEFT)
-    )
-    yield from opened(v)
-
-
-def firewall(vault: Vault) -> str:
-    return str(vault.scalar("SELECT id FROM credentials WHERE system = 'Firewall'"))
+    yield from known_firewall(db_url)
 
 
 def remind(
@@ -70,14 +52,6 @@ def remind(
     code = main([*where, "--user", who, "--passphrase-file", str(pp), "remind"])
     out = capsys.readouterr()
     return code, out.out + out.err
-
-
-def kinds_for(session: UnlockedVault, cred_id: str) -> set[str]:
-    return {
-        e.kind
-        for e in session.exposures.list(state="open", today=TODAY)
-        if e.subject_ref == f"cred:{cred_id}"
-    }
 
 
 NOW = datetime.now(UTC)

@@ -10,15 +10,13 @@ departing person and due for rotation, and a consultant or manager puts back wha
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
+from known_firewall import CHANGED, KNOWN, TODAY, firewall, kinds_for, known_firewall
 
-from itexit.domain.checklist import CaseKind, NewCase
 from itexit.domain.credentials import CredentialStatus
 from itexit.domain.errors import BadInput, IntegrityFailure, PermissionDenied
-from itexit.domain.exposures import ExposureKind
-from itexit.services.session import UnlockedVault
 from vaulthelpers import (
     CONSULTANT,
     CONSULTANT_PASS,
@@ -27,37 +25,12 @@ from vaulthelpers import (
     VIEWER,
     VIEWER_PASS,
     Vault,
-    add_credential,
-    opened,
-    populated,
 )
-
-TODAY = date.today()
-LEFT = TODAY - timedelta(days=20)
-CHANGED = ExposureKind.CHANGED_OUTSIDE.value
-KNOWN = ExposureKind.CREDENTIAL_KNOWN.value
 
 
 @pytest.fixture
 def vault(db_url: str) -> Iterator[Vault]:
-    v = populated(db_url, credentials=2)
-    add_credential(v.manager, "Firewall", secret="Canary-Firewall-1", known=True)
-    v.manager.cases.create(
-        NewCase(name="Gary Thistle", kind=CaseKind.IT_EMPLOYEE, termination_date=LEFT)
-    )
-    yield from opened(v)
-
-
-def firewall(vault: Vault) -> str:
-    return str(vault.scalar("SELECT id FROM credentials WHERE system = 'Firewall'"))
-
-
-def kinds_for(session: UnlockedVault, cred_id: str) -> set[str]:
-    return {
-        e.kind
-        for e in session.exposures.list(state="open", today=TODAY)
-        if e.subject_ref == f"cred:{cred_id}"
-    }
+    yield from known_firewall(db_url)
 
 
 def test_a_hidden_credential_stays_listed_at_its_worst_and_is_put_back(vault: Vault) -> None:

@@ -1,23 +1,17 @@
 """The CSV exports: Bitwarden, KeePassXC (and KeePass 1.x CSV), LastPass, 1Password, generic.
 
 Each format is a set of header names (the exact first row each product writes, with the few
-variants its versions use) mapped onto one `RawEntry` per row by a `CsvLayout`.
+variants its versions use) mapped onto one `RawEntry` per row by a `CsvLayout`; a generic CSV
+is one whose layout the person's column mapping declares.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from itexit.domain.wording import count
-from itexit.io.importers.common import (
-    NOTE_REVIEW,
-    ImportFileError,
-    ParsedFile,
-    RawEntry,
-    decode,
-    finish,
-    read_csv,
-)
+from itexit.io.importers.common import NOTE_REVIEW, ImportFileError, ParsedFile
 from itexit.io.importers.csv_layout import Cells, CsvLayout, Fields, Reader, joined
 
 BITWARDEN_HEADER = (
@@ -186,26 +180,28 @@ def parse_mapping(text: str) -> dict[str, str]:
     return mapping
 
 
+@dataclass(frozen=True)
+class MappedCsv(CsvLayout):
+    """Any CSV, read by the column mapping the person gives (`parse_mapping`)."""
+
+    mapping: Mapping[str, str] = field(default_factory=dict)
+    """Field → column, as the person named them."""
+
+    def columns(self, names: list[str]) -> dict[str, str | None]:
+        for name, col in self.mapping.items():
+            if col not in names:
+                raise ImportFileError(
+                    f"The column {col!r} mapped to {name} is not in the file's first row "
+                    f"({count(len(names), 'column')} there)."
+                )
+        return super().columns(names)
+
+
 def generic_csv(data: bytes, mapping: dict[str, str], encoding: str | None = None) -> ParsedFile:
-    what = "CSV file"
     if not mapping:
         raise ImportFileError(
             "A generic CSV needs a column mapping, for example "
             "--map system=Title,username=Login,secret=Password."
         )
-    names, rows = read_csv(decode(data, what, encoding), what)
-    for field, col in mapping.items():
-        if col not in names:
-            raise ImportFileError(
-                f"The column {col!r} mapped to {field} is not in the file's first row "
-                f"({count(len(names), 'column')} there)."
-            )
-    port_column = mapping.get("port", "")
-    fields = {_GENERIC_FIELDS.get(field, field): col for field, col in mapping.items()}
-
-    def raw() -> Iterator[RawEntry]:
-        for row in rows:
-            cells: Fields = {field: row.cells.get(col, "") for field, col in fields.items()}
-            yield RawEntry(row=row.row, port_column=port_column, **cells)
-
-    return finish(raw(), what)
+    required = {_GENERIC_FIELDS.get(name, name): (col,) for name, col in mapping.items()}
+    return MappedCsv("CSV file", required=required, mapping=mapping)(data, encoding)

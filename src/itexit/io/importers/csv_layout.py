@@ -50,8 +50,8 @@ class CsvLayout:
 
     def __call__(self, data: bytes, encoding: str | None = None) -> ParsedFile:
         names, rows = read_csv(decode(data, self.what, encoding), self.what)
-        columns: dict[str, str | None] = dict(require_columns(names, self.what, **self.required))
-        columns.update({name: column(names, *heads) for name, heads in self.optional.items()})
+        columns = self.columns(names)
+        port_column = columns.get("port") or ""
 
         def raw() -> Iterator[RawEntry]:
             for row in rows:
@@ -59,9 +59,16 @@ class CsvLayout:
                     name: row.cells.get(head, "") if head else "" for name, head in columns.items()
                 }
                 fields: Fields = self.shape(cells) if self.shape is not None else cells
-                yield RawEntry(row=row.row, **fields)
+                yield RawEntry(row=row.row, port_column=port_column, **fields)
 
         return finish(raw(), self.what)
+
+    def columns(self, names: list[str]) -> dict[str, str | None]:
+        """Each name → the header column it reads (None: an optional one the file lacks); a
+        file without a required column is not this export, and the error says which."""
+        columns: dict[str, str | None] = dict(require_columns(names, self.what, **self.required))
+        columns.update({name: column(names, *heads) for name, heads in self.optional.items()})
+        return columns
 
 
 def joined(first: str, then: str) -> str:

@@ -116,6 +116,7 @@ class LoginChanger:
         admin: Login | None,
         timeout: float,
     ) -> ChangeResult:
+        username = self.account_name(target, username)
         secrets = [new, *(s for _, s in tries), admin.secret if admin else ""]
         report = Report(self.name, secrets)
         if not new:
@@ -227,6 +228,10 @@ class LoginChanger:
                 self.close(conn)
 
     # --- what each system does ---------------------------------------------------------------
+
+    def account_name(self, target: Endpoint, username: str) -> str:
+        """The name the system knows the account by; the user name itself unless it differs."""
+        return username
 
     def connect(self, endpoint: Endpoint, username: str, secret: str, timeout: float) -> Any:
         """An open, logged-in connection; AuthRefused when the system refuses the secret."""

@@ -10,7 +10,6 @@ LDAPS or StartTLS unless the credential says ``none``; the bind happens only aft
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
 from typing import Any
 
 from ldap3.core import exceptions as ldap_errors
@@ -18,12 +17,10 @@ from ldap3.core import exceptions as ldap_errors
 from itexit.changers.base import (
     AuthRefused,
     CannotChange,
-    Login,
     LoginChanger,
     SecretRefused,
     Unreachable,
 )
-from itexit.domain.changing import ChangeResult
 from itexit.domain.verify import Endpoint
 from itexit.verifiers.ldap import DEFAULT_PORTS, bind_dn, connection, open_secured
 
@@ -48,18 +45,9 @@ class LdapChanger(LoginChanger):
     name = "ldap"
     default_ports = DEFAULT_PORTS
 
-    def change(
-        self,
-        target: Endpoint,
-        username: str,
-        new: str,
-        tries: Sequence[tuple[str, str]],
-        admin: Login | None,
-        timeout: float,
-    ) -> ChangeResult:
+    def account_name(self, target: Endpoint, username: str) -> str:
         """The account's DN comes from the target's template, whoever binds."""
-        dn = bind_dn(target, username) if username else ""
-        return super().change(target, dn, new, tries, admin, timeout)
+        return bind_dn(target, username) if username else ""
 
     def connect(self, endpoint: Endpoint, username: str, secret: str, timeout: float) -> Any:
         dn = bind_dn(endpoint, username) if "=" not in username else username

@@ -15,8 +15,7 @@ from typing import Any
 import pymysql
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
-from itexit.verifiers.base import Stopwatch, one_line, tls_context
-from itexit.verifiers.database import DatabaseVerifier
+from itexit.verifiers.base import LoginVerifier, Stopwatch, one_line, tls_context, where
 from itexit.verifiers.reasons import from_text
 
 DEFAULT_PORTS = {TlsMode.TLS: 3306, TlsMode.STARTTLS: 3306, TlsMode.NONE: 3306}
@@ -68,35 +67,38 @@ def unreachable_reason(exc: BaseException) -> str:
     return error_text(exc)
 
 
-class MariadbVerifier(DatabaseVerifier):
+class MariadbVerifier(LoginVerifier):
     name = "mariadb"
     default_ports = DEFAULT_PORTS
-    account = "MariaDB account"
-    driver_error = pymysql.err.MySQLError
 
-    def connect(
-        self, endpoint: Endpoint, port: int, username: str, secret: str, timeout: float
-    ) -> bool:
-        conn = connect(endpoint, username, secret, timeout)
-        with contextlib.suppress(Exception):
-            conn.close()
-        return True  # MariaDB always asks: there is no passwordless trust to rule out
+    def refuse(self, watch: Stopwatch, endpoint: Endpoint, username: str) -> VerifyResult | None:
+        if not username:
+            return watch.error("No MariaDB account is set on this credential.")
+        return None
 
-    def failure(
+    def login(
         self,
         watch: Stopwatch,
-        exc: Exception,
-        at: str,
         endpoint: Endpoint,
+        port: int,
         username: str,
+        secret: str,
         timeout: float,
     ) -> VerifyResult:
-        code = error_code(exc)
-        if code == ACCESS_DENIED:
-            return watch.rejected(f"{at} refused the password for {username}.")
-        sentence = from_text(error_text(exc), endpoint.host, at, timeout)
-        if sentence is not None:
-            return watch.unreachable(sentence)
-        if code in UNREACHABLE_CODES:
-            return watch.unreachable(f"{at} cannot be reached: {unreachable_reason(exc)}.")
-        return watch.error(f"{at} did not complete the login ({error_text(exc)}).")
+        at = where(endpoint, port)
+        try:
+            conn = connect(endpoint, username, secret, timeout)
+        except pymysql.err.MySQLError as exc:
+            code = error_code(exc)
+            if code == ACCESS_DENIED:
+                return watch.rejected(f"{at} refused the password for {username}.")
+            sentence = from_text(error_text(exc), endpoint.host, at, timeout)
+            if sentence is not None:
+                return watch.unreachable(sentence)
+            if code in UNREACHABLE_CODES:
+                return watch.unreachable(f"{at} cannot be reached: {unreachable_reason(exc)}.")
+            return watch.error(f"{at} did not complete the login ({error_text(exc)}).")
+        with contextlib.suppress(Exception):
+            conn.close()
+        # MariaDB always asks for the password: there is no passwordless trust to rule out.
+        return watch.accepted(f"{at} accepted the login for {username}.")

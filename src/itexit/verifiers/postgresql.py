@@ -14,8 +14,7 @@ import ssl
 import psycopg
 
 from itexit.domain.verify import Endpoint, TlsMode, VerifyResult
-from itexit.verifiers.base import Stopwatch, one_line
-from itexit.verifiers.database import DatabaseVerifier
+from itexit.verifiers.base import LoginVerifier, Stopwatch, one_line, where
 from itexit.verifiers.reasons import from_text
 
 DEFAULT_PORTS = {TlsMode.TLS: 5432, TlsMode.STARTTLS: 5432, TlsMode.NONE: 5432}
@@ -33,10 +32,6 @@ _UNREACHABLE_HINTS = (
 )
 
 
-def _database(endpoint: Endpoint) -> str:
-    return endpoint.path.strip() or "postgres"
-
-
 def _root_cert(endpoint: Endpoint) -> str:
     if endpoint.ca_file:
         return endpoint.ca_file
@@ -45,22 +40,32 @@ def _root_cert(endpoint: Endpoint) -> str:
     return ssl.get_default_verify_paths().cafile or "system"
 
 
-class PostgresqlVerifier(DatabaseVerifier):
+class PostgresqlVerifier(LoginVerifier):
     name = "postgresql"
     default_ports = DEFAULT_PORTS
-    account = "PostgreSQL role"
-    accepted_as = "role {username}"
-    driver_error = psycopg.Error
 
-    def connect(
-        self, endpoint: Endpoint, port: int, username: str, secret: str, timeout: float
-    ) -> bool:
+    def refuse(self, watch: Stopwatch, endpoint: Endpoint, username: str) -> VerifyResult | None:
+        if not username:
+            return watch.error("No PostgreSQL role is set on this credential.")
+        return None
+
+    def login(
+        self,
+        watch: Stopwatch,
+        endpoint: Endpoint,
+        port: int,
+        username: str,
+        secret: str,
+        timeout: float,
+    ) -> VerifyResult:
+        at = where(endpoint, port)
+        dbname = endpoint.path.strip() or "postgres"
         params: dict[str, str | int] = {
             "host": endpoint.host,
             "port": port,
             "user": username,
             "password": secret,
-            "dbname": _database(endpoint),
+            "dbname": dbname,
             "connect_timeout": max(2, round(timeout)),
             "application_name": "itexit-verifier",
             "gssencmode": "disable",
@@ -70,38 +75,42 @@ class PostgresqlVerifier(DatabaseVerifier):
         else:
             params["sslmode"] = "verify-full"
             params["sslrootcert"] = _root_cert(endpoint)
-        with psycopg.connect(**params) as conn:  # type: ignore[arg-type]
-            return bool(conn.pgconn.used_password)
+        try:
+            with psycopg.connect(**params) as conn:  # type: ignore[arg-type]
+                asked = bool(conn.pgconn.used_password)
+        except psycopg.Error as exc:
+            return _failure(watch, exc, at, endpoint, dbname, timeout)
+        if not asked:
+            return watch.error(
+                f"{at} let {username} in without asking for a password, so this proves "
+                "nothing about the secret (the server trusts this connection)."
+            )
+        return watch.accepted(f"{at} accepted the login for role {username}.")
 
-    def failure(
-        self,
-        watch: Stopwatch,
-        exc: Exception,
-        at: str,
-        endpoint: Endpoint,
-        username: str,
-        timeout: float,
-    ) -> VerifyResult:
-        dbname = _database(endpoint)
-        text = str(exc)
-        lower = text.lower()
-        server_said = one_line(text.rsplit("FATAL:", 1)[-1]) if "FATAL:" in text else ""
-        if "password authentication failed" in lower:
-            return watch.rejected(f"{at} refused the password ({server_said}).")
-        if "role" in lower and "does not exist" in lower:
-            return watch.rejected(f"{at} has no such role ({server_said}).")
-        sentence = from_text(text, endpoint.host, at, timeout)
-        if sentence is not None:
-            return watch.unreachable(sentence)
-        if any(hint in lower for hint in _UNREACHABLE_HINTS):
-            return watch.unreachable(f"{at} cannot be reached ({one_line(text, 160)}).")
-        if "no pg_hba.conf entry" in lower and "no encryption" in lower:
-            return watch.error(
-                f"{at} accepts only encrypted connections: turn on checking the server's "
-                "certificate for this credential."
-            )
-        if f'database "{dbname}" does not exist' in text:
-            return watch.error(
-                f"{at} has no database named {dbname}; set the database on the credential."
-            )
-        return watch.error(f"{at} did not complete the login ({server_said or one_line(text)}).")
+
+def _failure(
+    watch: Stopwatch, exc: psycopg.Error, at: str, endpoint: Endpoint, dbname: str, timeout: float
+) -> VerifyResult:
+    """What the driver's error says: REJECTED, UNREACHABLE or ERROR."""
+    text = str(exc)
+    lower = text.lower()
+    server_said = one_line(text.rsplit("FATAL:", 1)[-1]) if "FATAL:" in text else ""
+    if "password authentication failed" in lower:
+        return watch.rejected(f"{at} refused the password ({server_said}).")
+    if "role" in lower and "does not exist" in lower:
+        return watch.rejected(f"{at} has no such role ({server_said}).")
+    sentence = from_text(text, endpoint.host, at, timeout)
+    if sentence is not None:
+        return watch.unreachable(sentence)
+    if any(hint in lower for hint in _UNREACHABLE_HINTS):
+        return watch.unreachable(f"{at} cannot be reached ({one_line(text, 160)}).")
+    if "no pg_hba.conf entry" in lower and "no encryption" in lower:
+        return watch.error(
+            f"{at} accepts only encrypted connections: turn on checking the server's "
+            "certificate for this credential."
+        )
+    if f'database "{dbname}" does not exist' in text:
+        return watch.error(
+            f"{at} has no database named {dbname}; set the database on the credential."
+        )
+    return watch.error(f"{at} did not complete the login ({server_said or one_line(text)}).")

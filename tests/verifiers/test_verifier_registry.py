@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -83,6 +84,27 @@ def test_empty_secret_or_host_is_never_sent(name: str) -> None:
     assert empty.outcome is VerifyOutcome.ERROR and "empty" in empty.detail
     nohost = get_verifier(name).check(Endpoint(host=" "), "someone", SECRET, 1.0)
     assert nohost.outcome is VerifyOutcome.ERROR and "No host" in nohost.detail
+
+
+@pytest.mark.parametrize(
+    ("name", "missing"),
+    [
+        ("ssh", "No SSH user name is set"),
+        ("postgresql", "No PostgreSQL role is set"),
+        ("mariadb", "No MariaDB account is set"),
+        ("ldap", "No bind DN or user name is set"),
+    ],
+)
+def test_no_account_named_is_an_error_before_anything_is_sent(name: str, missing: str) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        listener.setblocking(False)
+        ep = Endpoint(host="127.0.0.1", port=listener.getsockname()[1], tls=TlsMode.NONE)
+        result = get_verifier(name).check(ep, "", SECRET, 1.0)
+        with pytest.raises(BlockingIOError):
+            listener.accept()  # nobody connected
+    assert result.outcome is VerifyOutcome.ERROR
+    assert result.detail.startswith(missing)
+    assert SECRET not in result.detail
 
 
 @pytest.mark.parametrize("name", [n for n in VERIFIER_NAMES if n != "manual"])

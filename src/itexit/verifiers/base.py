@@ -171,6 +171,8 @@ class LoginVerifier:
 
     name: str = ""
     default_ports: ClassVar[dict[TlsMode, int]] = {}
+    account: ClassVar[str] = ""
+    """What the server calls the one who logs in ("SSH user name"), when one must be named."""
 
     def check(self, endpoint: Endpoint, username: str, secret: str, timeout: float) -> VerifyResult:
         watch = Stopwatch(self.name, secret)
@@ -189,7 +191,11 @@ class LoginVerifier:
         )
 
     def refuse(self, watch: Stopwatch, endpoint: Endpoint, username: str) -> VerifyResult | None:
-        """Why these settings cannot be checked on this kind of server; None to go on."""
+        """Why these settings cannot be checked on this kind of server; None to go on.
+
+        By default, only that no account is named where the server needs one."""
+        if self.account and not username:
+            return watch.error(f"No {self.account} is set on this credential.")
         return None
 
     def login(

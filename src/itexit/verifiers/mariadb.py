@@ -70,11 +70,7 @@ def unreachable_reason(exc: BaseException) -> str:
 class MariadbVerifier(LoginVerifier):
     name = "mariadb"
     default_ports = DEFAULT_PORTS
-
-    def refuse(self, watch: Stopwatch, endpoint: Endpoint, username: str) -> VerifyResult | None:
-        if not username:
-            return watch.error("No MariaDB account is set on this credential.")
-        return None
+    account = "MariaDB account"
 
     def login(
         self,

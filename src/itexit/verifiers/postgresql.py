@@ -43,11 +43,7 @@ def _root_cert(endpoint: Endpoint) -> str:
 class PostgresqlVerifier(LoginVerifier):
     name = "postgresql"
     default_ports = DEFAULT_PORTS
-
-    def refuse(self, watch: Stopwatch, endpoint: Endpoint, username: str) -> VerifyResult | None:
-        if not username:
-            return watch.error("No PostgreSQL role is set on this credential.")
-        return None
+    account = "PostgreSQL role"
 
     def login(
         self,

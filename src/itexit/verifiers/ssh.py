@@ -79,11 +79,7 @@ class SshVerifier(LoginVerifier):
     name = "ssh"
 
     default_ports = DEFAULT_PORTS
-
-    def refuse(self, watch: Stopwatch, endpoint: Endpoint, username: str) -> VerifyResult | None:
-        if not username:
-            return watch.error("No SSH user name is set on this credential.")
-        return None
+    account = "SSH user name"
 
     def login(
         self,

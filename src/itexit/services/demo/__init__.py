@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from itexit.domain.errors import BadInput
 from itexit.domain.roles import Role
@@ -67,10 +67,7 @@ def build_demo(gateway: Gateway, force: bool = False) -> DemoResult:
             )
         gateway.wipe()
     spec = demo_definition()
-    users = [
-        DemoUser(u["name"], Role(u["role"]), u["passphrase"], u["description"])
-        for u in spec["users"]
-    ]
+    users = _users(spec)
     first, *others = users
     session = gateway.create(spec["practice"], first.name, first.passphrase).session
     for user in others:
@@ -81,3 +78,21 @@ def build_demo(gateway: Gateway, force: bool = False) -> DemoResult:
         build(session, today)
     session.lock()
     return DemoResult(spec["practice"], users, gateway.location.describe())
+
+
+def existing_demo(gateway: Gateway) -> DemoResult | None:
+    """The demo practice already built at this gateway, to reopen as it was left; None when
+    there is none (or the vault there is not the demo)."""
+    if not gateway.exists():
+        return None
+    spec = demo_definition()
+    if gateway.practice_name() != spec["practice"]:
+        return None
+    return DemoResult(spec["practice"], _users(spec), gateway.location.describe())
+
+
+def _users(spec: dict[str, Any]) -> list[DemoUser]:
+    return [
+        DemoUser(u["name"], Role(u["role"]), u["passphrase"], u["description"])
+        for u in spec["users"]
+    ]

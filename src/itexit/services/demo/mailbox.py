@@ -31,19 +31,20 @@ def build_demo(vault: UnlockedVault, today: date) -> None:
     linked = next(
         (c.id for c in vault.credentials.list() if c.category.value == spec.get("login")), None
     )
-    box = service.add(
-        NewMailbox(
-            address=spec["address"],
-            name=spec.get("name", ""),
-            imap_host=spec.get("imap_host", ""),
-            tls=Tls(spec.get("tls", "ssl")),
-            credential_id=linked,
-            left_on=left_on,
-            owner=spec.get("owner", ""),
-            notes=spec.get("notes", ""),
+    with vault.ctx.transaction():  # added and filled in one unit of work
+        box = service.add(
+            NewMailbox(
+                address=spec["address"],
+                name=spec.get("name", ""),
+                imap_host=spec.get("imap_host", ""),
+                tls=Tls(spec.get("tls", "ssl")),
+                credential_id=linked,
+                left_on=left_on,
+                owner=spec.get("owner", ""),
+                notes=spec.get("notes", ""),
+            )
         )
-    )
-    service.import_headers(box.name, demo_headers(spec, today, SEED))
+        service.import_headers(box.name, demo_headers(spec, today, SEED))
     signed_in: dict[str, UnlockedVault] = {vault.ctx.actor.name: vault}
     try:
         for review in spec.get("reviews", []):

@@ -38,6 +38,7 @@ from vaulthelpers import (
 )
 
 LEFT = date(2026, 11, 2)
+LEFT_DEMO = date(2026, 11, 12)  # the demo's first review: the day after Gary left
 
 
 @pytest.fixture
@@ -348,6 +349,11 @@ def test_subjects_senders_and_findings_never_reach_the_disk(tmp_path: Path) -> N
 def test_demo_builds_an_overdue_mailbox_quickly(vault: Vault) -> None:
     import time
 
+    from itexit.services.demo.practice import demo_definition
+
+    for user in demo_definition()["users"]:  # the demo's reviewers, who sign in to log theirs
+        if user["name"] in ("maria", "priya"):
+            vault.manager.add_user(user["name"], Role(user["role"]), user["passphrase"])
     add_credential(vault.manager, "Microsoft 365", category=Category.EMAIL)
     started = time.perf_counter()
     mailbox_demo.build_demo(vault.manager, date(2026, 11, 23))
@@ -359,4 +365,14 @@ def test_demo_builds_an_overdue_mailbox_quickly(vault: Vault) -> None:
     assert set(counts) == {c.value for c in MessageClass}
     status = svc.status("gary", date(2026, 11, 23))
     assert status.overdue and status.new_messages > 0
-    assert len(svc.reviews("gary")) == 3
+    reviews = svc.reviews("gary")
+    assert [r.reviewer for r in reviews] == ["maria", "priya", "priya"]
+    assert [r.at.date() for r in reviews] == [date(2026, 11, 20), date(2026, 11, 15), LEFT_DEMO]
+    # each review is on the record as done by its reviewer, through the use case
+    actors = [
+        actor
+        for actor, action in vault.rows("SELECT actor_name, action FROM audit_events ORDER BY seq")
+        if action == "mailbox.review"
+    ]
+    assert actors == ["priya", "priya", "maria"]
+    assert sum(r.messages_reviewed for r in reviews) + status.new_messages == 200

@@ -12,6 +12,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Select, Static, TextArea
 from tui_steps import (
+    DEMO_CONSULTANT,
     MANAGER,
     MANAGER_PASSPHRASE,
     Notices,
@@ -55,6 +56,7 @@ def mailbox_practice(frozen_now: object, gateway: Gateway, worlds: Worlds) -> Ga
     def build(gateway: Gateway) -> None:
         session = gateway.create("Greenway Family Practice", MANAGER, MANAGER_PASSPHRASE).session
         session.add_user(VIEWER[0], Role.VIEWER, VIEWER[1])
+        session.add_user(DEMO_CONSULTANT[0], Role.CONSULTANT, DEMO_CONSULTANT[1])  # a reviewer
         session.credentials.add(
             NewCredential(
                 system="Microsoft 365 mailbox",

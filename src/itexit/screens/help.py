@@ -53,6 +53,7 @@ HELP_TITLES = {
     "SetupScreen": "Setting up the practice",
     "RenewalFormModal": "A renewal",
     "DemoUsersModal": "The demo's people",
+    "StartAfreshModal": "Starting the demo afresh",
     "CampaignModal": "Changing every due password",
     "SignRosterModal": "Signing the member list",
     "ConfirmReplaceModal": "Replacing the vault",

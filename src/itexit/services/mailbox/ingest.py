@@ -6,7 +6,7 @@ import json
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -180,6 +180,40 @@ class Ingest(Rules):
         from itexit.io.mbox import iter_export
 
         self.ctx.require(Permission.MAILBOX_REVIEW)
+        is_cancelled = (lambda: cancel.is_set()) if cancel is not None else None
+        parsed = (
+            (p.headers, p.malformed, done, total)
+            for p, done, total in iter_export(Path(path), is_cancelled)
+        )
+        return self._import(ref, parsed, progress, cancel, batch_size)
+
+    def import_headers(
+        self,
+        ref: str,
+        headers: Sequence[MessageHeaders],
+        progress: ProgressFn | None = None,
+        cancel: threading.Event | None = None,
+        batch_size: int = WRITE_BATCH,
+    ) -> SyncResult:
+        """Import headers another program has read already, as an export file is imported.
+
+        The same batches, duplicate check and record as :meth:`import_file`: headers already
+        in the mailbox are skipped, each batch is one transaction with one audit row.
+        """
+        self.ctx.require(Permission.MAILBOX_REVIEW)
+        total = len(headers)
+        items = ((h, False, n, total) for n, h in enumerate(headers, start=1))
+        return self._import(ref, items, progress, cancel, batch_size)
+
+    def _import(
+        self,
+        ref: str,
+        parsed: Iterable[tuple[MessageHeaders | None, bool, int, int]],
+        progress: ProgressFn | None,
+        cancel: threading.Event | None,
+        batch_size: int,
+    ) -> SyncResult:
+        """Store (headers, malformed, done, total) items in batches, skipping what is stored."""
         started = time.perf_counter()
         classifier = self.classifier()
         with self.ctx.reading() as session:
@@ -225,13 +259,11 @@ class Ingest(Rules):
                 )
             batch, prints, batch_malformed, batch_skipped = [], [], 0, 0
 
-        is_cancelled = (lambda: cancel.is_set()) if cancel is not None else None
         last_report = 0
-        for parsed, done, total in iter_export(Path(path), is_cancelled):
-            if parsed.malformed:
+        for headers, bad, done, total in parsed:
+            if bad:
                 malformed += 1
                 batch_malformed += 1
-            headers = parsed.headers
             if headers is not None:
                 fp = writer.cipher.fingerprint(headers)
                 if fp in seen:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
@@ -40,34 +41,65 @@ class Reviews(Actions):
             .limit(1)
         ).first()
 
-    def _since(self, session: Session, mailbox_id: str, after: int) -> tuple[int, int]:
-        """How many messages came after message `after`, and the highest id among them."""
+    def _since(
+        self, session: Session, mailbox_id: str, after: int, until: datetime | None = None
+    ) -> tuple[int, int]:
+        """How many messages came after message `after` (dated up to `until`, when given), and
+        the highest id among them."""
         # naming every class present lets the database count on the (class, mailbox, id) index
         # alone instead of reading each message's row: a tenth of the time on a large mailbox
         stored = aliased(MailMessage)
-        count, high = session.execute(
-            select(func.count(), func.max(MailMessage.id)).where(
-                MailMessage.msg_class.in_(select(stored.msg_class).distinct()),
-                MailMessage.mailbox_id == mailbox_id,
-                MailMessage.id > after,
-            )
-        ).one()
+        query = select(func.count(), func.max(MailMessage.id)).where(
+            MailMessage.msg_class.in_(select(stored.msg_class).distinct()),
+            MailMessage.mailbox_id == mailbox_id,
+            MailMessage.id > after,
+        )
+        if until is not None:
+            query = query.where(MailMessage.sent_at <= until)
+        count, high = session.execute(query).one()
         return int(count or 0), int(high or 0)
 
     def record_review(
-        self, ref: str, findings: str, actions: list[NewAction] | None = None
+        self,
+        ref: str,
+        findings: str,
+        actions: list[NewAction] | None = None,
+        *,
+        at: datetime | None = None,
     ) -> ReviewEntry:
-        """Log a review: the messages since the last one, what was found, what was done."""
+        """Log a review: the messages since the last one, what was found, what was done.
+
+        `at` logs a review the reviewer did earlier (read on a phone, logged at the desk): it
+        must be after the last review and not in the future, and it covers the messages since
+        the last review dated up to then. The audit row keeps the time it was logged.
+        """
         self.ctx.require(Permission.MAILBOX_REVIEW)
         findings = findings.strip()
         if not findings:
             raise BadInput('Write what the review found ("nothing new" is a finding).')
+        logged_at = now()
+        if at is not None:
+            at = (aware(at) or at).astimezone(UTC)
+            if at > logged_at:
+                raise BadInput(
+                    "A review cannot be dated later than now: give the day and time it was done."
+                )
+            if actions:
+                raise BadInput(
+                    "Log the actions first, then the review: a review dated earlier records "
+                    "only what it found."
+                )
         with self.ctx.transaction() as session:
             box = self._find(session, ref)
             last = self._last_review(session, box.id)
             since_id = last.last_message_id if last is not None else 0
             since_at = aware(last.reviewed_at) if last is not None else None
-            reviewed, high = self._since(session, box.id, since_id)
+            if at is not None and since_at is not None and at <= since_at:
+                raise BadInput(
+                    f"The last review of {box.name} was on {since_at:%d %b %Y at %H:%M} UTC: "
+                    "date this one after it."
+                )
+            reviewed, high = self._since(session, box.id, since_id, until=at)
             for action in actions or []:
                 self._log(session, box, action)
             logged = (
@@ -75,12 +107,14 @@ class Reviews(Actions):
             )
             if since_at is not None:
                 logged = logged.where(MailAction.at > since_at)
+            if at is not None:
+                logged = logged.where(MailAction.at <= at)
             action_count = int(session.scalar(logged) or 0)
             row = MailReview(
                 id=str(uuid.uuid4()),
                 mailbox_id=box.id,
                 reviewer=self.ctx.actor.name,
-                reviewed_at=now(),
+                reviewed_at=at or logged_at,
                 messages_reviewed=reviewed,
                 actions=action_count,
                 last_message_id=max(high, since_id),
@@ -89,6 +123,9 @@ class Reviews(Actions):
             self.ctx.seal(row, {"findings": findings}, Scope.CRED)
             session.add(row)
             session.flush()
+            details: dict[str, Any] = {}
+            if at is not None:
+                details["reviewed_at"] = at.isoformat()
             self.ctx.record(
                 session,
                 "mailbox.review",
@@ -96,6 +133,7 @@ class Reviews(Actions):
                 review_id=row.id,
                 messages_reviewed=reviewed,
                 actions=action_count,
+                **details,
             )
             return self._to_review(row)
 

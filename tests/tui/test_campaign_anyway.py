@@ -89,6 +89,7 @@ async def refused_campaign(pilot: Pilot[Any]) -> CampaignModal:
     await settle(pilot)
     text = str(status.render())
     assert f"{LEAVER} can still unlock the vault and would read every new secret" in text
+    assert "Users, F3" in text and "itexit user remove" not in text and "--while" not in text
     assert str(start.label) == "Rotate anyway" and not start.disabled
     return modal
 

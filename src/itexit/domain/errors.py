@@ -22,7 +22,12 @@ class Blocked(BadInput):
 
 class LeaverCanUnlock(BadInput):
     """A departing person can still unlock the vault, so a secret made now would be theirs to
-    read; the person may choose to go on anyway."""
+    read; the person may choose to go on anyway. `members` names them, for a screen to say
+    the same in its own words."""
+
+    def __init__(self, sentence: str, members: tuple[str, ...] = ()) -> None:
+        super().__init__(sentence)
+        self.members = members
 
 
 class NotFound(BadInput):

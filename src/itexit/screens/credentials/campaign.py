@@ -84,10 +84,16 @@ class CampaignModal(ItexitModal[None]):
             report = self._session.changing.campaign(
                 while_member=self._while_member, on_progress=progress, stop=self._stop
             )
-        except ItexitError as exc:
-            self.app.call_from_thread(
-                self.show_refusal, str(exc), may_go_on=isinstance(exc, LeaverCanUnlock)
+        except LeaverCanUnlock as exc:
+            sentence = (
+                f"{', '.join(exc.members)} can still unlock the vault and would read every new "
+                "secret: remove them first (Users, F3), or press Rotate anyway if you must "
+                "rotate before that."
             )
+            self.app.call_from_thread(self.show_refusal, sentence, may_go_on=True)
+            return
+        except ItexitError as exc:
+            self.app.call_from_thread(self.show_refusal, str(exc))
             return
         self.app.call_from_thread(self.show_report, report)
 

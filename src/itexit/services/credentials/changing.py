@@ -449,7 +449,8 @@ class ChangingService:
             raise LeaverCanUnlock(
                 f"{', '.join(members)} can still unlock the vault and would read every new "
                 "secret: remove them first (itexit user remove NAME), or run with "
-                "--while-member if you must rotate before that."
+                "--while-member if you must rotate before that.",
+                tuple(members),
             )
         started = time.monotonic()
         auto, manual = self.due()

@@ -30,6 +30,7 @@ ACTION_WORDS: dict[str, str] = {
     "cred.reconcile": "Checked which saved password still works",
     "cred.retire": "Retired a credential",
     "cred.reveal": "Revealed a password",
+    "cred.rotate.anyway": "Rotated while someone leaving could still unlock itexit",
     "cred.rotate.start": "Saved a new password before changing it",
     "cred.rotate.set": "Set the new password on the system",
     "cred.rotate.confirm": "Checked whether the new password works",

@@ -452,6 +452,9 @@ class ChangingService:
                 "--while-member if you must rotate before that.",
                 tuple(members),
             )
+        if members:  # chosen anyway: the record says who could read the new secrets
+            with self.ctx.transaction() as session:
+                self.ctx.record(session, "cred.rotate.anyway", "", can_unlock=list(members))
         started = time.monotonic()
         auto, manual = self.due()
         report = CampaignReport(manual=[f"{system}: {why}" for system, why in manual])

@@ -10,7 +10,6 @@ import pytest
 
 from itexit.domain.errors import AuthenticationFailed
 from itexit.domain.roles import Role
-from itexit.services.users import passphrases as users
 from itexit.vault import kdf, keys
 from vaulthelpers import CONSULTANT, CONSULTANT_PASS, MANAGER, MANAGER_PASS, Vault, new_vault
 
@@ -28,7 +27,6 @@ def test_an_unknown_name_costs_the_same_derivation_as_a_known_one(
     # people whose passphrases cost more than the floor, as calibrated on a real machine
     costly = kdf.KdfParams(kdf.FLOOR_MEMORY_KIB + 8192, 3, 2, b"\0" * 16)
     monkeypatch.setattr(kdf, "profile_params", lambda profile=None: costly.with_new_salt())
-    monkeypatch.setattr(users, "_calibrated", None)
     vault = new_vault(tmp_path / "costly.sqlite")
     derived: list[tuple[int, int, int]] = []
     real = kdf.derive

@@ -262,3 +262,19 @@ def test_a_middling_machine_gets_memory_between_the_defaults_and_the_cap() -> No
     p = kdf.calibrate(0.5, machine(0.0018)).params  # defaults 0.346 s
     assert kdf.DEFAULT_MEMORY_KIB < p.memory_kib < kdf.CALIBRATION_MEMORY_KIB
     assert p.memory_kib % 1024 == 0 and p.time_cost == kdf.DEFAULT_TIME
+
+
+def test_this_machine_is_calibrated_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[float] = []
+    chosen = kdf.KdfParams(kdf.DEFAULT_MEMORY_KIB, kdf.DEFAULT_TIME, 1, b"\0" * 16)
+
+    def calibrate(target_seconds: float = kdf.TARGET_SECONDS) -> kdf.Calibration:
+        calls.append(target_seconds)
+        return kdf.Calibration(chosen, 0.5)
+
+    monkeypatch.setattr(kdf, "calibrate", calibrate)
+    monkeypatch.setattr(kdf, "_CALIBRATED", {})
+    first, second = kdf.profile_params("standard"), kdf.profile_params("standard")
+    assert len(calls) == 1  # a vault and its first people: one half-second measurement
+    assert (first.memory_kib, first.time_cost) == (chosen.memory_kib, chosen.time_cost)
+    assert first.salt != second.salt and chosen.salt not in (first.salt, second.salt)

@@ -232,9 +232,17 @@ def _timed(params: KdfParams) -> float:
     return time.perf_counter() - started
 
 
+_CALIBRATED: dict[str, KdfParams] = {}
+"""This machine's calibration, measured once per process (about half a second)."""
+
+
 def profile_params(profile: str | None = None) -> KdfParams:
-    """Parameters for a new key: `test` uses the floor, anything else calibrates on this machine."""
+    """Parameters for a new key, each with its own salt: `test` uses the floor, anything else
+    calibrates on this machine, once per process (a vault and its first people share it)."""
     chosen = profile if profile is not None else settings.current().kdf_profile
     if chosen == "test":
         return floor_params()
-    return calibrate().params
+    found = _CALIBRATED.get(chosen)
+    if found is None:
+        found = _CALIBRATED[chosen] = calibrate().params
+    return found.with_new_salt()

@@ -16,15 +16,10 @@ from itexit.store.models import KeySlot, User
 from itexit.vault import kdf
 from itexit.vault.keys import KeyPair, user_key_aad, wrap_user_keys
 
-_calibrated: kdf.KdfParams | None = None
-
 
 def new_params() -> kdf.KdfParams:
-    """Calibrate once per process; each user gets their own salt."""
-    global _calibrated
-    if _calibrated is None:
-        _calibrated = kdf.profile_params()
-    return _calibrated.with_new_salt()
+    """This machine's parameters (calibrated once per process), with a salt of its own."""
+    return kdf.profile_params()
 
 
 def _set_params(user: User, params: kdf.KdfParams) -> None:

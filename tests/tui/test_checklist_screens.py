@@ -573,3 +573,21 @@ async def test_notes_typed_in_the_new_case_dialog_are_for_hr_only(
     assert manager(checklist_practice).cases.get("Rita Fellow").notes == "moving abroad"
     bob = checklist_practice.unlock(*CONSULTANT)
     assert bob.cases.get("Rita Fellow").notes is None
+
+
+async def test_the_list_hint_counts_one_overdue_critical_task_in_the_singular(
+    checklist_practice: Gateway,
+) -> None:
+    session = manager(checklist_practice)
+    gary = session.cases.get("Gary Thistle")
+    late = [
+        t for t in gary.tasks if t.critical and t.status is TaskStatus.OPEN and t.overdue(TODAY)
+    ]
+    for task in late[1:]:
+        session.cases.not_applicable(gary.id, task.number, "handled outside itexit")
+    session.lock()
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_cases(pilot)
+        hint = str(app.screen.query_one("#cases-hint", Static).render())
+    assert hint == "1 critical task overdue: open the case to act on it."

@@ -330,3 +330,17 @@ async def test_a_missed_date_reads_whole_in_the_do_column_at_80_columns(
         await select_item(pilot, "Router support")
         detail = str(pilot.app.screen.query_one("#renewal-detail", Static).render())
         assert "Renew now: was due 2026-11-02" in detail
+
+
+async def test_the_summary_says_when_nothing_is_due_within_90_days(frozen_demo: Gateway) -> None:
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_renewals(pilot)
+        screen = app.screen
+        assert isinstance(screen, RenewalsScreen)
+        far = [r for r in screen._items if r.days_left is not None and r.days_left > 90]
+        assert far and not any(r.departing_contact for r in far)
+        screen._items = far[:1]
+        screen._show_summary()
+        summary = str(screen.query_one("#renewals-summary", Static).render())
+    assert summary == "1 renewal, none due in the next 90 days."

@@ -338,6 +338,8 @@ class RenewalsScreen(ItexitScreen):
             departing = sum(1 for i in self._items if i.departing_contact)
             if departing:
                 text.append(f"! {departing} tied to the departing person", style="bold red")
+            elif not any(counts.get(band) for band in parts):
+                text = Text(f"{count(len(self._items), 'renewal')}, none due in the next 90 days.")
         self.query_one("#renewals-summary", Static).update(text)
 
     def _table(self) -> VirtualTable[RenewalSummary]:

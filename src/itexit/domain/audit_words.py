@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
+from itexit.domain import checklist, exposures, sweep
 from itexit.domain.models import Frozen
 from itexit.domain.text import clean
 
@@ -189,6 +190,15 @@ class AuditPage(Frozen):
 _HIDDEN_SUFFIXES = ("_id", "_key", "_hash")
 
 
+KIND_WORDS: dict[str, str] = {
+    **{kind.value: words for kind, words in sweep.KIND_LABELS.items()},
+    **{kind.value: words for kind, words in checklist.KIND_LABELS.items()},
+    **exposures.OUTSIDE_LABELS,
+    **{kind.value: words for kind, words in exposures.KIND_LABELS.items()},
+}
+"""The kind an entry's details name (a risk, a case, a finding on a server), in words."""
+
+
 def detail_lines(details: dict[str, object]) -> list[tuple[str, str]]:
     """The details of an entry as label and value, in the order they were written, safe to show
     on a terminal; record ids and key material (which mean nothing to a reader) left out."""
@@ -197,5 +207,7 @@ def detail_lines(details: dict[str, object]) -> list[tuple[str, str]]:
         if key == "id" or key.endswith(_HIDDEN_SUFFIXES):
             continue
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if key == "kind" and isinstance(value, str):
+            shown = KIND_WORDS.get(value, value.replace("_", " "))
         out.append((clean(key.replace("_", " ")), clean(shown, multiline=True)))
     return out

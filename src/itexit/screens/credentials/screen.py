@@ -334,7 +334,11 @@ class CredentialsScreen(ItexitScreen):
             f"{CATEGORY_LABELS[row.category]} · {escape(row.host) or 'no host'}"
             + (f":{row.port}" if row.port else ""),
             f"Status: [{STATUS_STYLES[row.status]}]{STATUS_LABELS[row.status]}[/]",
-            "Next: start rotation: someone who left could read the current secret"
+            (
+                f"Next: rotate it again: {escape(row.rotation_reason)}"
+                if row.rotation_reason
+                else "Next: start rotation: someone who left could read the current secret"
+            )
             if row.rotation_due and finished(row.status, False)
             else f"Next: {next_step(row.status)}",
             f"Checked: {verifier_label(row.verifier)}",

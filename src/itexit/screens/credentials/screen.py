@@ -6,6 +6,7 @@ rest), then everything else. `/` filters as you type over system, host and categ
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from itexit.domain.credentials import (
 from itexit.domain.roles import Role
 from itexit.domain.rotation import finished, in_campaign, leverage_rank, next_step
 from itexit.screens.base import DIALOG, ItexitScreen
+from itexit.screens.credentials.changer import METHOD_WORDS, ChangerChoice, ChangerModal
 from itexit.screens.credentials.clipboard import CLEAR_SECONDS, Clipboard
 from itexit.screens.credentials.modals import (
     Attestation,
@@ -178,6 +180,14 @@ class CredentialsScreen(ItexitScreen):
         ),
         Binding(
             "i", "import", "Import", id="cred.import", tooltip="Import from a password manager"
+        ),
+        Binding(
+            "w",
+            "changer",
+            "Who changes it",
+            id="cred.changer",
+            show=False,
+            tooltip="A person, or itexit itself (PostgreSQL, MariaDB, LDAP, SSH)",
         ),
         Binding(
             "A",
@@ -656,6 +666,26 @@ class CredentialsScreen(ItexitScreen):
             return f"{system} was deleted."
         summary = creds.retire(credential_id, choice.reason, choice.expected_version)
         return f"{summary.system} was retired; its history stays."
+
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_changer(self) -> None:
+        row = self._need_selected(self.action_changer)
+        if row is None:
+            return
+        current = await asyncio.to_thread(self._session.changing.method, row.id)
+        table = self.query_one("#cred-table", VirtualTable)
+        admins = [r for r in table.rows if r.verifier == row.verifier and r.id != row.id]
+        choice = await self.app.push_screen_wait(
+            ChangerModal(row, current, admins, partial(self._set_changer, row.id))
+        )
+        if choice is not None and choice.done:
+            self.notify(choice.done, title="Credential")
+
+    def _set_changer(self, credential_id: str, choice: ChangerChoice) -> str:
+        """Save who changes it (from the dialog's worker); a refusal raises into the dialog."""
+        saved = self._session.changing.set_method(credential_id, choice.method, choice.admin)
+        words = METHOD_WORDS[choice.method]
+        return f"{saved.system}: {words[0].lower()}{words[1:]}."
 
     @work(group=DIALOG, exclusive=True, exit_on_error=False)
     async def action_import(self) -> None:

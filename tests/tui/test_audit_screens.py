@@ -253,3 +253,23 @@ async def test_every_action_and_the_unproven_names_read_whole_at_80_columns(
     assert too_long == []
     assert cell_len(UNAUTHENTICATED_WORDS) <= room["who"]
     assert cell_len(UNPROVEN_WORDS) <= room["who"]
+
+
+async def test_the_arrow_keys_scroll_an_entry_longer_than_its_dialog(
+    frozen_now: object, demo: Gateway
+) -> None:
+    app = ItexitApp(demo.location, gateway=demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_log(pilot)
+        first = table(pilot).visible_rows[0]
+        many = {f"detail {n}": f"value {n}" for n in range(12)} | {"until": "2026-12-20"}
+        await app.push_screen(AuditEntryModal(first.model_copy(update={"details": many})))
+        await settle(pilot)
+        body = app.screen.query_one("#audit-entry-body")
+        assert body.max_scroll_y > 0  # the last details are below the fold at 80x24
+        await press_settled(pilot, "end")
+        assert body.scroll_y == body.max_scroll_y
+        await press_settled(pilot, "up")
+        assert body.scroll_y == body.max_scroll_y - 1
+        await press_settled(pilot, "home", "down")
+        assert body.scroll_y == 1

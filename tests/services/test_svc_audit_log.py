@@ -194,3 +194,20 @@ def test_an_accepted_risk_names_what_was_accepted_not_its_id(vault: Vault) -> No
     assert line.target == "itexit account gary (Gary Thistle)"
     assert "E1A2B3C4D5" not in line.target
     assert viewer.page(AuditQuery(text="account gary")).lines[0].seq == line.seq
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [
+        ("credential_known", "Password they knew or could read"),
+        ("sweep_ssh_key", "SSH key left on a server"),
+        ("it_employee", "IT employee"),
+        ("sudoers", "Admin rights (sudo)"),
+        ("something_new", "something new"),
+    ],
+)
+def test_a_kind_in_the_details_is_shown_in_words_not_its_code(code: str, words: str) -> None:
+    assert detail_lines({"kind": code, "subject": "Practice Wi-Fi"}) == [
+        ("kind", words),
+        ("subject", "Practice Wi-Fi"),
+    ]

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 from tui_steps import (
@@ -23,14 +24,19 @@ from tui_steps import (
 from worlds import Worlds
 
 from itexit.app import ItexitApp
-from itexit.domain.audit_words import UNAUTHENTICATED_WORDS, AuditLine
+from itexit.domain.audit_words import (
+    ACTION_WORDS,
+    UNAUTHENTICATED_WORDS,
+    UNPROVEN_WORDS,
+    AuditLine,
+)
 from itexit.domain.errors import AuthenticationFailed
 from itexit.screens.audit import AuditLogScreen
 from itexit.screens.audit.entry import AuditEntryModal
 from itexit.screens.dashboard import DashboardScreen
 from itexit.screens.help import HelpModal
 from itexit.services.gateway import Gateway
-from itexit.widgets.virtual_table import VirtualTable
+from itexit.widgets.virtual_table import CELL_PADDING, VirtualTable
 
 VICTOR = ("victor", "victor-saffron-glacier-51")
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
@@ -231,3 +237,39 @@ def test_audit_entry_modal(
 
     app = ItexitApp(demo.location, gateway=demo)
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+async def test_every_action_and_the_unproven_names_read_whole_at_80_columns(
+    frozen_now: object, demo: Gateway
+) -> None:
+    """What happened and who did it are never cut at 80 columns (the About line has the rest)."""
+    app = ItexitApp(demo.location, gateway=demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_log(pilot)
+        log = table(pilot)
+        widths = dict(zip([c.key for c in log.columns], log._column_widths(), strict=True))
+    room = {key: width - 2 * CELL_PADDING for key, width in widths.items()}
+    too_long = [words for words in ACTION_WORDS.values() if cell_len(words) > room["what"]]
+    assert too_long == []
+    assert cell_len(UNAUTHENTICATED_WORDS) <= room["who"]
+    assert cell_len(UNPROVEN_WORDS) <= room["who"]
+
+
+async def test_the_arrow_keys_scroll_an_entry_longer_than_its_dialog(
+    frozen_now: object, demo: Gateway
+) -> None:
+    app = ItexitApp(demo.location, gateway=demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_log(pilot)
+        first = table(pilot).visible_rows[0]
+        many = {f"detail {n}": f"value {n}" for n in range(12)} | {"until": "2026-12-20"}
+        await app.push_screen(AuditEntryModal(first.model_copy(update={"details": many})))
+        await settle(pilot)
+        body = app.screen.query_one("#audit-entry-body")
+        assert body.max_scroll_y > 0  # the last details are below the fold at 80x24
+        await press_settled(pilot, "end")
+        assert body.scroll_y == body.max_scroll_y
+        await press_settled(pilot, "up")
+        assert body.scroll_y == body.max_scroll_y - 1
+        await press_settled(pilot, "home", "down")
+        assert body.scroll_y == 1

@@ -54,6 +54,8 @@ async def test_rotate_all_due_from_the_credentials_screen(
         await settle(pilot)
         text = str(status.render())
         assert "Rotated and proven: 1. Needs a person: 0." in text
+        # the ones itexit cannot change are left for a person, not claimed as rotated
+        assert "Left to rotate by hand: " in text and "Rotated by hand" not in text
         assert modal.query_one("#campaign-progress", ProgressBar).percentage == 1.0
         log = str(modal.query_one("#campaign-log", Static).render())
         assert "Practice database: new secret set and working" in log

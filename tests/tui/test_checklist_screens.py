@@ -573,3 +573,52 @@ async def test_notes_typed_in_the_new_case_dialog_are_for_hr_only(
     assert manager(checklist_practice).cases.get("Rita Fellow").notes == "moving abroad"
     bob = checklist_practice.unlock(*CONSULTANT)
     assert bob.cases.get("Rita Fellow").notes is None
+
+
+async def test_the_list_hint_counts_one_overdue_critical_task_in_the_singular(
+    checklist_practice: Gateway,
+) -> None:
+    session = manager(checklist_practice)
+    gary = session.cases.get("Gary Thistle")
+    late = [
+        t for t in gary.tasks if t.critical and t.status is TaskStatus.OPEN and t.overdue(TODAY)
+    ]
+    for task in late[1:]:
+        session.cases.not_applicable(gary.id, task.number, "handled outside itexit")
+    session.lock()
+    app = app_for(checklist_practice)
+    async with app.run_test(size=SIZE) as pilot:
+        await on_cases(pilot)
+        hint = str(app.screen.query_one("#cases-hint", Static).render())
+    assert hint == "1 critical task overdue: open the case to act on it."
+
+
+async def test_closing_says_how_many_tasks_were_left_open(checklist_practice: Gateway) -> None:
+    session = manager(checklist_practice)
+    vendor = session.cases.create(
+        NewCase(
+            name="Northgate Networks",
+            kind=CaseKind.IT_VENDOR,
+            termination_date=TODAY - timedelta(days=1),
+        )
+    )
+    for task in session.cases.get(vendor.id).tasks:
+        if task.critical:
+            session.cases.not_applicable(vendor.id, task.number, "the vendor kept no access")
+    for left in session.exposures.open_for_case(vendor.id):
+        session.exposures.accept(left.id, "the vendor signs by post", TODAY + timedelta(days=14))
+    open_tasks = sum(1 for t in session.cases.get(vendor.id).tasks if t.status is TaskStatus.OPEN)
+    session.lock()
+    app = app_for(checklist_practice)
+    notices = Notices()
+    async with app.run_test(size=SIZE, message_hook=notices) as pilot:
+        await on_cases(pilot)
+        await pilot.app.push_screen(CaseDetailScreen(pilot.app.session, vendor.id))  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+    assert manager(checklist_practice).cases.get(vendor.id).status is CaseStatus.CLOSED
+    assert (
+        f"The case of Northgate Networks is closed; {open_tasks} tasks were still open."
+        in notices.text
+    )

@@ -19,8 +19,11 @@ from tui_steps import (
 from worlds import Worlds
 
 from itexit.app import ItexitApp
+from itexit.domain.credentials import CredentialStatus
+from itexit.screens.credentials.screen import CredentialsScreen
 from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
+from itexit.widgets.virtual_table import VirtualTable
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 36), id="120x36")]
 Snap = Callable[..., bool]
@@ -226,3 +229,21 @@ async def test_wizard_shows_a_generated_secret_exactly(
         shown = pilot.app.screen.query_one("#wiz-secret")
         assert shown.display, str(pilot.app.screen.query_one("#wiz-message").render())
         assert f"New secret:  {odd}" in str(shown.render())
+
+
+async def test_a_password_proven_dead_but_still_due_says_why_in_the_ledgers_words(
+    frozen_demo: Gateway,
+) -> None:
+    """Gary can still unlock itexit: the password rotated and proven dead is due again, and the
+    panel says so in the exposure's own sentence, not a guess about someone who left."""
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await on_credentials(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CredentialsScreen)
+        table = screen.query_one("#cred-table", VirtualTable)
+        dead = next(r for r in table.rows if r.status is CredentialStatus.LOCKED_OUT)
+        assert dead.rotation_due and "can still unlock itexit" in dead.rotation_reason
+        text = screen._summary_text(dead)
+    assert f"Next: rotate it again: {dead.rotation_reason}" in text
+    assert "someone who left" not in text

@@ -16,7 +16,7 @@ from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, Notices, fill, press_set
 from worlds import Worlds
 
 from itexit.app import ItexitApp
-from itexit.domain.renewals import NewRenewal, RenewalState
+from itexit.domain.renewals import NewRenewal, RenewalKind, RenewalState
 from itexit.io.rdap import DomainFacts
 from itexit.screens.error import ErrorModal
 from itexit.screens.renewals.export import RenewalExportModal
@@ -297,3 +297,50 @@ async def test_every_column_fits_80_columns(frozen_demo: Gateway) -> None:
         assert any("Northgate Networks " in line for line in lines)  # whole, not "Northgate N…"
         assert any("…" in line for line in lines)
         assert all(cell_len(line.rstrip()) <= table.size.width for line in lines)
+
+
+async def test_a_missed_date_reads_whole_in_the_do_column_at_80_columns(
+    frozen_demo: Gateway,
+) -> None:
+    """A renew-by or cancel-by date already past says what was due ("renew by", "cancel by")
+    beside the date and "…d late", whole at 80 columns; the panel has the full sentence."""
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_renewals(pilot)
+        session = app.session  # type: ignore[attr-defined]
+        for item, auto in (("Router support", False), ("Fax line", True)):
+            session.renewals.add(
+                NewRenewal(
+                    kind=RenewalKind.CONTRACT,
+                    vendor="Bellwether Voice",
+                    item=item,
+                    renewal_date=date(2027, 1, 31),
+                    notice_days=90,  # act by 2026-11-02: three weeks late
+                    auto_renew=auto,
+                )
+            )
+        await press_settled(pilot, "r")
+        table = pilot.app.screen.query_one("#renewals-table", VirtualTable)
+        lines = [table.render_line(y).text for y in range(1, 1 + len(rows(pilot)))]
+        late = [line for line in lines if "2026-11-02" in line]
+        assert len(late) == 2
+        assert all("21d late" in line for line in late)
+        said = sorted(" ".join(line.split("late")[1].split()[:2]) for line in late)
+        assert said == ["cancel by", "renew by"]  # not "renew no…", "cancel-b…"
+        await select_item(pilot, "Router support")
+        detail = str(pilot.app.screen.query_one("#renewal-detail", Static).render())
+        assert "Renew now: was due 2026-11-02" in detail
+
+
+async def test_the_summary_says_when_nothing_is_due_within_90_days(frozen_demo: Gateway) -> None:
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_renewals(pilot)
+        screen = app.screen
+        assert isinstance(screen, RenewalsScreen)
+        far = [r for r in screen._items if r.days_left is not None and r.days_left > 90]
+        assert far and not any(r.departing_contact for r in far)
+        screen._items = far[:1]
+        screen._show_summary()
+        summary = str(screen.query_one("#renewals-summary", Static).render())
+    assert summary == "1 renewal, none due in the next 90 days."

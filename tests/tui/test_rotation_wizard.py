@@ -56,3 +56,29 @@ async def test_a_hand_checked_rotation_by_enter_alone(frozen_demo: Gateway) -> N
         await work_done(pilot)
         await settle(pilot)
         assert wizard._summary.status is CredentialStatus.LOCKED_OUT
+
+
+async def test_ctrl_s_moves_each_step_on_as_in_every_form(frozen_demo: Gateway) -> None:
+    app = ItexitApp(frozen_demo.location, gateway=frozen_demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot, MANAGER, DEMO_MANAGER_PASSPHRASE)
+        await type_fast(pilot, "f5", "slash", *"firewall", "enter", "r")
+        await work_done(pilot)
+        await settle(pilot)
+        wizard = app.screen
+        assert isinstance(wizard, RotationWizard), wizard
+        await type_fast(pilot, "ctrl+s")  # generate and save
+        await work_done(pilot)
+        await settle(pilot)
+        assert wizard._summary.status is CredentialStatus.ROTATION_PENDING
+        await type_fast(pilot, *"logged in at the console", "ctrl+s")
+        await work_done(pilot)
+        await settle(pilot)
+        assert wizard._summary.status is CredentialStatus.ROTATED
+        await type_fast(pilot, *"old password refused", "ctrl+s")
+        await work_done(pilot)
+        await settle(pilot)
+        assert wizard._summary.status is CredentialStatus.LOCKED_OUT
+        await type_fast(pilot, "ctrl+s")  # done: it closes
+        await settle(pilot)
+        assert app.screen is not wizard

@@ -16,7 +16,7 @@ from worlds import Worlds
 from itexit.app import ItexitApp
 from itexit.domain.checklist import CaseKind, NewCase
 from itexit.domain.roles import Role
-from itexit.domain.statements import PropertyState, StatementStatus
+from itexit.domain.statements import LateReturn, NewSigning, PropertyState, StatementStatus
 from itexit.screens.cases.statement import StatementScreen
 from itexit.screens.cases.statement_modals import (
     AddPropertyModal,
@@ -338,7 +338,7 @@ async def test_hr_prints_and_records_the_signing(hr_practice: Gateway, tmp_path:
         assert item.state is PropertyState.RETURNED and item.after_signing
         assert item.received_by == "Anna Berg" and after.signing == statement.signing
         row = [str(cell) for cell in table.get_row(late.id)]
-        assert row[1] == "returned" and "after signing, to Anna Berg" in row[2]
+        assert row[1] == "returned\nafter signing" and row[2].endswith("\nto Anna Berg")
         exposures = app.session.exposures.open_for_case(statement.case_id)
         assert late.name not in [e.subject for e in exposures]
 
@@ -393,3 +393,39 @@ async def test_the_consultant_sees_only_the_status(hr_practice: Gateway) -> None
         await settle(pilot)
         assert app.screen is screen
         assert not screen.query(Checkbox)
+
+
+async def test_a_late_return_reads_whole_at_80_columns(
+    hr_practice: Gateway, tmp_path: Path
+) -> None:
+    """An item handed back after the signing says so under its date, not cut off at the edge."""
+    hr = hr_practice.unlock(*HR)
+    gary = case_id(hr, "Gary Thistle")
+    hr.statements.print_pdf(gary, tmp_path / "statement.pdf")
+    signed = hr.statements.record_signing(
+        gary,
+        NewSigning(
+            signed_on=date.today(),
+            witness="Wendy Marsh",
+            copy_filename="signed.pdf",
+            copy_bytes=b"%PDF-1.4 the signed scan",
+        ),
+    )
+    late = signed.outstanding[0]
+    hr.statements.return_after_signing(
+        gary, late.id, LateReturn(returned_on=date.today(), received_by="Anna Berg")
+    )
+    hr.lock()
+    app = app_for(hr_practice)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await on_statement(HR)(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatementScreen)
+        screen.query_one("#statement-tabs", TabbedContent).active = "tab-property"
+        await settle(pilot)
+        table = screen.query_one("#property-table", DataTable)
+        lines = [table.render_line(y).text.rstrip() for y in range(table.size.height)]
+        assert table.max_scroll_x == 0
+    [at] = [i for i, line in enumerate(lines) if "Building access badge" in line]
+    assert "returned" in lines[at] and "23 Nov 2026" in lines[at]
+    assert "after signing" in lines[at + 1] and "to Anna Berg" in lines[at + 1]

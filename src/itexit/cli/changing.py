@@ -86,7 +86,7 @@ def cmd_rotate(cli: Cli) -> int:
     def render(d: dict[str, list[dict[str, object]]]) -> str:
         lines = [
             f"Rotated and proven: {len(report.done)}. Needs a person: "
-            f"{len(report.needs_person)}. Rotated by hand: {len(report.manual)}. "
+            f"{len(report.needs_person)}. Left to rotate by hand: {len(report.manual)}. "
             f"({report.seconds:.1f} s)"
         ]
         if report.done:

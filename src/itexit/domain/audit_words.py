@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
+from itexit.domain import checklist, exposures, sweep
 from itexit.domain.models import Frozen
 from itexit.domain.text import clean
 
@@ -34,10 +35,10 @@ ACTION_WORDS: dict[str, str] = {
     "cred.rotate.start": "Saved a new password before changing it",
     "cred.rotate.set": "Set the new password on the system",
     "cred.rotate.confirm": "Checked whether the new password works",
-    "cred.sweep_admin": "Chose whether a login is used to look for leftover access",
+    "cred.sweep_admin": "Changed which login the sweep uses",
     "cred.use": "Used a saved login on a system",
     "cred.verify": "Checked whether a login works",
-    "cred.verify_old": "Checked whether the old password still works",
+    "cred.verify_old": "Checked whether the old password works",
     "cred.watch": "Watched a system for the old password",
     "export.kdbx": "Exported credentials to a KeePass file",
     "exposure.accept": "Accepted a remaining risk",
@@ -83,7 +84,7 @@ ACTION_WORDS: dict[str, str] = {
     "sweep.close": "Closed leftover access",
     "sweep.identity": "Named who to look for on the systems",
     "sweep.record": "Looked for leftover access",
-    "sweep.use_credential": "Chose a login to look for leftover access",
+    "sweep.use_credential": "Chose the login the sweep uses",
     "task.add": "Added a task",
     "task.assign": "Gave a task to someone",
     "task.done": "Marked a task done",
@@ -93,7 +94,7 @@ ACTION_WORDS: dict[str, str] = {
     "user.add": "Added a person who can unlock",
     "user.edit": "Changed a person's details",
     "user.passwd": "Changed a passphrase",
-    "user.remove": "Removed a person and changed the vault's keys",
+    "user.remove": "Removed a person; the vault has new keys",
     "user.reset": "Reset a passphrase with the recovery kit",
     "vault.create": "Created the vault",
     "vault.restore": "Restored a backup",
@@ -191,6 +192,15 @@ class AuditPage(Frozen):
 _HIDDEN_SUFFIXES = ("_id", "_key", "_hash")
 
 
+KIND_WORDS: dict[str, str] = {
+    **{kind.value: words for kind, words in sweep.KIND_LABELS.items()},
+    **{kind.value: words for kind, words in checklist.KIND_LABELS.items()},
+    **exposures.OUTSIDE_LABELS,
+    **{kind.value: words for kind, words in exposures.KIND_LABELS.items()},
+}
+"""The kind an entry's details name (a risk, a case, a finding on a server), in words."""
+
+
 def detail_lines(details: dict[str, object]) -> list[tuple[str, str]]:
     """The details of an entry as label and value, in the order they were written, safe to show
     on a terminal; record ids and key material (which mean nothing to a reader) left out."""
@@ -199,5 +209,7 @@ def detail_lines(details: dict[str, object]) -> list[tuple[str, str]]:
         if key == "id" or key.endswith(_HIDDEN_SUFFIXES):
             continue
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        if key == "kind" and isinstance(value, str):
+            shown = KIND_WORDS.get(value, value.replace("_", " "))
         out.append((clean(key.replace("_", " ")), clean(shown, multiline=True)))
     return out

@@ -76,6 +76,13 @@ class AuditEntryModal(ItexitModal[None]):
 
     BINDINGS = [
         Binding("enter", "cancel", "Close", id="audit_entry.close", tooltip="Close this entry"),
+        # the focus stays on Close; the arrows still read an entry longer than the dialog
+        Binding("down", "scroll_entry('down')", "Down", show=False),
+        Binding("up", "scroll_entry('up')", "Up", show=False),
+        Binding("pagedown", "scroll_entry('page_down')", "Page down", show=False),
+        Binding("pageup", "scroll_entry('page_up')", "Page up", show=False),
+        Binding("end", "scroll_entry('end')", "End", show=False),
+        Binding("home", "scroll_entry('home')", "Home", show=False),
     ]
 
     def __init__(self, line: AuditLine) -> None:
@@ -89,6 +96,10 @@ class AuditEntryModal(ItexitModal[None]):
                 yield Static(entry_text(self._line), id="audit-entry-text")
             with Horizontal(classes="actions"):
                 yield Button("Close", id="audit-entry-close", variant="primary")
+
+    def action_scroll_entry(self, how: str) -> None:
+        body = self.query_one("#audit-entry-body", VerticalScroll)
+        getattr(body, f"scroll_{how}")(animate=False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "audit-entry-close":

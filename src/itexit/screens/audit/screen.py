@@ -41,7 +41,7 @@ BESIDE_TABLE = 4
 
 COLUMNS = [
     Column("when", "When", width=17, sortable=False),
-    Column("who", "Who", min_width=10, max_width=24, flex=1, sortable=False),
+    Column("who", "Who", min_width=13, max_width=24, flex=1, sortable=False),  # Nobody proven
     Column("what", "What happened", min_width=18, max_width=44, flex=3, sortable=False),
     Column("about", "About", min_width=10, flex=2, sortable=False, hide_below=WIDE_ENOUGH),
 ]

@@ -25,7 +25,7 @@ from itexit.domain.checklist import (
 from itexit.domain.errors import Blocked
 from itexit.domain.exposures import ExposuresStillOpen, still_open_on_screen
 from itexit.domain.roles import ROLE_LABELS, Permission, Role
-from itexit.domain.wording import count
+from itexit.domain.wording import agree, count
 from itexit.screens.base import DIALOG, ItexitScreen
 from itexit.screens.cases.modals import CaseStageModal, TerminationDateModal
 from itexit.screens.cases.task_modals import (
@@ -563,7 +563,9 @@ class CaseDetailScreen(ItexitScreen):
                 case = self._session.cases.close(self._case_id)
             except ExposuresStillOpen as still:
                 raise Blocked(still_open_on_screen(still.case_name, still.exposures)) from None
-            return "Case closed", f"The case of {case.name}."
+            left = case.tasks_total - case.tasks_closed
+            note = f"; {count(left, 'task')} {agree(left, 'was')} still open" if left else ""
+            return "Case closed", f"The case of {case.name} is closed{note}."
 
         self.change(close)
 

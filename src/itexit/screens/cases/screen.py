@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Header, Static
 from itexit.domain.checklist import CaseStatus, CaseSummary, NewCase, TemplateInfo
 from itexit.domain.errors import BadInput
 from itexit.domain.roles import Permission
-from itexit.domain.wording import count, day
+from itexit.domain.wording import agree, count, day
 from itexit.screens.base import DIALOG, ItexitScreen
 from itexit.screens.cases.detail import CaseDetailScreen
 from itexit.screens.cases.modals import NewCaseModal
@@ -139,7 +139,8 @@ class CaseListScreen(ItexitScreen):
         else:
             overdue = sum(c.critical_overdue for c in self._cases)
             hint.update(
-                f"{count(overdue, 'critical task')} overdue: open the case to act on them."
+                f"{count(overdue, 'critical task')} overdue: open the case to act on "
+                f"{agree(overdue, 'it', 'them')}."
                 if overdue
                 else "Enter opens a case; m lists the tasks given to you."
             )

@@ -256,12 +256,13 @@ class StatementScreen(ItexitScreen):
         table.clear()
         for item in statement.property_items:
             returned = item.state is PropertyState.RETURNED
+            state = Text("returned", style="green") if returned else Text("outstanding", "bold")
+            when = item.returned_on.strftime(DAY) if item.returned_on else ""
+            if item.after_signing:  # two short lines: beside the date it runs off 80 columns
+                state.append("\nafter signing", style="dim")
+                when += f"\nto {item.received_by}"
             table.add_row(
-                item.name,
-                Text("returned", style="green") if returned else Text("outstanding", "bold"),
-                (item.returned_on.strftime(DAY) if item.returned_on else "")
-                + (f" (after signing, to {item.received_by})" if item.after_signing else ""),
-                key=item.id,
+                item.name, state, when, key=item.id, height=2 if item.after_signing else 1
             )
         if statement.property_items:
             table.move_cursor(row=min(max(row, 0), len(statement.property_items) - 1))

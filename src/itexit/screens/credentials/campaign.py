@@ -118,7 +118,7 @@ class CampaignModal(ItexitModal[None]):
         )
         self.query_one("#campaign-status", Static).update(
             f"Rotated and proven: {len(report.done)}. Needs a person: "
-            f"{len(report.needs_person)}. Rotated by hand: {len(report.manual)}."
+            f"{len(report.needs_person)}. Left to rotate by hand: {len(report.manual)}."
         )
         lines = [f"✓ {r.sentence}" for r in report.done]
         lines += [f"! {r.sentence}" for r in report.needs_person]

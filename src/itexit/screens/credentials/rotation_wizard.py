@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Static
 
@@ -53,6 +54,16 @@ class RotationWizard(ItexitModal[CredentialSummary]):
         "checks it works. Last, prove the old secret fails: only then can the departing person "
         "no longer use it. A system checked by hand asks you to say how you checked."
     )
+
+    BINDINGS = [
+        Binding(
+            "ctrl+s",
+            "next_step",
+            "Next step",
+            id="wizard.next",
+            tooltip="Generate, confirm or prove the old one fails: what the step asks",
+        )
+    ]
 
     def __init__(self, session: UnlockedVault, summary: CredentialSummary) -> None:
         super().__init__()
@@ -261,6 +272,19 @@ class RotationWizard(ItexitModal[CredentialSummary]):
             self.query_one("#wiz-secret", Static).display = False
         self.query_one("#wiz-attest", Input).value = ""
         self._render_step(f"{result.guidance} ({result.detail})")
+
+    def action_next_step(self) -> None:
+        """Ctrl+S, as in every form: the step's own button (Close once it is done)."""
+        step = self._step
+        if step == 0:
+            if not self.query_one("#wiz-generate", Button).disabled:
+                self._generate()
+        elif step == 2:
+            self._confirm()
+        elif step == 4:
+            self._old()
+        elif step == len(STEPS):
+            self._close()
 
     @on(Button.Pressed, "#wiz-close")
     def _close(self) -> None:

@@ -6,6 +6,7 @@ rest), then everything else. `/` filters as you type over system, host and categ
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -31,6 +32,7 @@ from itexit.domain.credentials import (
 from itexit.domain.roles import Role
 from itexit.domain.rotation import finished, in_campaign, leverage_rank, next_step
 from itexit.screens.base import DIALOG, ItexitScreen
+from itexit.screens.credentials.changer import METHOD_WORDS, ChangerChoice, ChangerModal
 from itexit.screens.credentials.clipboard import CLEAR_SECONDS, Clipboard
 from itexit.screens.credentials.modals import (
     Attestation,
@@ -194,6 +196,14 @@ class CredentialsScreen(ItexitScreen):
         ),
         Binding(
             "i", "import", "Import", id="cred.import", tooltip="Import from a password manager"
+        ),
+        Binding(
+            "w",
+            "changer",
+            "Who changes it",
+            id="cred.changer",
+            show=False,
+            tooltip="A person, or itexit itself (PostgreSQL, MariaDB, LDAP, SSH)",
         ),
         Binding(
             "A",
@@ -362,7 +372,11 @@ class CredentialsScreen(ItexitScreen):
             f"{CATEGORY_LABELS[row.category]} · {escape(row.host) or 'no host'}"
             + (f":{row.port}" if row.port else ""),
             f"Status: [{STATUS_STYLES[row.status]}]{STATUS_LABELS[row.status]}[/]",
-            "Next: start rotation: someone who left could read the current secret"
+            (
+                f"Next: rotate it again: {escape(row.rotation_reason)}"
+                if row.rotation_reason
+                else "Next: start rotation: someone who left could read the current secret"
+            )
             if row.rotation_due and finished(row.status, False)
             else f"Next: {next_step(row.status)}",
             f"Checked: {verifier_label(row.verifier)}",
@@ -702,6 +716,26 @@ class CredentialsScreen(ItexitScreen):
             title="Put back",
         )
         self.load()
+
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_changer(self) -> None:
+        row = self._need_selected(self.action_changer)
+        if row is None:
+            return
+        current = await asyncio.to_thread(self._session.changing.method, row.id)
+        table = self.query_one("#cred-table", VirtualTable)
+        admins = [r for r in table.rows if r.verifier == row.verifier and r.id != row.id]
+        choice = await self.app.push_screen_wait(
+            ChangerModal(row, current, admins, partial(self._set_changer, row.id))
+        )
+        if choice is not None and choice.done:
+            self.notify(choice.done, title="Credential")
+
+    def _set_changer(self, credential_id: str, choice: ChangerChoice) -> str:
+        """Save who changes it (from the dialog's worker); a refusal raises into the dialog."""
+        saved = self._session.changing.set_method(credential_id, choice.method, choice.admin)
+        words = METHOD_WORDS[choice.method]
+        return f"{saved.system}: {words[0].lower()}{words[1:]}."
 
     @work(group=DIALOG, exclusive=True, exit_on_error=False)
     async def action_import(self) -> None:

@@ -24,6 +24,7 @@ from itexit.domain.renewals import (
     MonthLoad,
     NewRenewal,
     RenewalState,
+    RenewalStatus,
     RenewalSummary,
     timeline,
 )
@@ -86,8 +87,9 @@ def render_cell(item: RenewalSummary, key: str) -> str | Text:
         return Text(when.isoformat() if when else "—", style=style)
     if key == "when":
         return Text(when_text(item), style=style)
-    if key == "do":
-        return Text(item.next_action, style=style)
+    if key == "do":  # a missed date says what was due by it; "…d late" beside it says the rest
+        late = item.status is RenewalStatus.OVERDUE
+        return Text(item.action_label if late else item.next_action, style=style)
     if key == "vendor":  # "!": the departing person is still this renewal's contact
         if item.departing_contact:
             return Text.assemble(("! ", "bold red"), item.vendor)
@@ -336,6 +338,8 @@ class RenewalsScreen(ItexitScreen):
             departing = sum(1 for i in self._items if i.departing_contact)
             if departing:
                 text.append(f"! {departing} tied to the departing person", style="bold red")
+            elif not any(counts.get(band) for band in parts):
+                text = Text(f"{count(len(self._items), 'renewal')}, none due in the next 90 days.")
         self.query_one("#renewals-summary", Static).update(text)
 
     def _table(self) -> VirtualTable[RenewalSummary]:

@@ -22,7 +22,8 @@ INSTRUCTIONS = (
     "Print this page, sign and date it, and lock it away (a safe, or with your lawyer).",
     "Anyone holding it can open every record in the vault.",
     "It is shown once and never stored by itexit.",
-    "To use it: itexit user passwd NAME --recovery-kit-file FILE",
+    "To use it: on itexit's unlock screen press Ctrl+O (Forgot passphrase) and type it in,",
+    "or run: itexit user passwd NAME --recovery-kit-file FILE",
 )
 
 

@@ -55,6 +55,7 @@ HELP_TITLES = {
     "DemoUsersModal": "The demo's people",
     "StartAfreshModal": "Starting the demo afresh",
     "CampaignModal": "Changing every due password",
+    "RecoverModal": "Forgot your passphrase",
     "ChangerModal": "Who changes a password",
     "SignRosterModal": "Signing the member list",
     "ConfirmReplaceModal": "Replacing the vault",

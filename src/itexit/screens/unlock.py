@@ -81,6 +81,13 @@ class UnlockScreen(ItexitScreen):
             tooltip="Leave the demo practice and create your practice's own vault",
         ),
         Binding(
+            "ctrl+o",
+            "recover",
+            "Forgot passphrase",
+            id="unlock.recover",
+            tooltip="Set a new passphrase with the practice's recovery kit",
+        ),
+        Binding(
             "ctrl+r",
             "app.restore_backup",
             "Restore a backup",
@@ -149,7 +156,24 @@ class UnlockScreen(ItexitScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "set_up_practice":
             return self._demo
+        if action == "recover":
+            return not self._demo  # the demo's people are listed with their passphrases
         return True
+
+    @work(group=DIALOG, exclusive=True, exit_on_error=False)
+    async def action_recover(self) -> None:
+        """A forgotten passphrase: the recovery kit sets a new one, then the vault opens."""
+        from itexit.screens.recover import RecoverModal
+
+        name = self.query_one("#user", Input).value.strip()
+        session = await self.app.push_screen_wait(RecoverModal(self._access, name))
+        if session is not None:
+            self._set_busy(True)
+            self._after_recovery(session)
+
+    @work(thread=True, exit_on_error=False, group="unlock", exclusive=True)
+    def _after_recovery(self, session: UnlockedVault) -> None:
+        self._opened(session)
 
     @on(Button.Pressed, "#unlock-setup")
     def action_set_up_practice(self) -> None:

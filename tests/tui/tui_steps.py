@@ -24,24 +24,17 @@ DEMO_MANAGER_PASSPHRASE = "maria-lantern-orchard-42"  # the demo practice's publ
 DEMO_CONSULTANT = ("priya", "priya-harbor-willow-63")
 
 
-# How long `settle` pauses between its checks. A pause without a length waits for a stretch of
-# 20 ms in which the process was idle, at least 20 ms each time; `settle` checks what it waits
-# for (workers, queued messages, tables) itself, so between checks it only needs the screen to
-# have handled what is queued and a moment for workers' threads, as a short pause gives.
-STEP = 0.005
-
-
 async def settle(pilot: Pilot[int]) -> None:
     """Let messages, workers and the messages they post finish, and tables size their columns."""
     for _ in range(2):
-        await pilot.pause(STEP)
+        await pilot.pause()
         await work_done(pilot)
-    await pilot.pause(STEP)
+    await pilot.pause()
     # Quiet twice in a row: a worker's last message can still be on its way to the screen (it is
     # posted from the worker's thread) when the worker already counts as finished.
     for _ in range(2):
         assert await until(pilot, lambda: _quiet(pilot.app)), "the app never settled"
-        await pilot.pause(STEP)
+        await pilot.pause()
     # a field focused by the step scrolls into view with an animation: let it end
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()

@@ -16,6 +16,7 @@ from hypothesis import settings as hypothesis_settings
 
 from pgserver import MISSING_BINARIES, PgServer, PgUnavailable
 from servers.fixtures import *  # noqa: F403  (real loopback servers as fixtures)
+from shared_css import share_parsed_css
 
 # Keep the test modules pytest rewrites (for its assertion messages) in `__pycache__` even when
 # the environment turns writing bytecode off: rewriting them all again costs every test process
@@ -28,6 +29,9 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
 # Environment the app reads that must not leak in from the developer's shell.
 _LEAKY_ENV = ("ITEXIT_VAULT", "ITEXIT_DB", "ITEXIT_USER", "ITEXIT_PASSPHRASE_FILE")
+
+# Every app a test runs reuses the stylesheets parsed by the ones before it (see shared_css.py).
+share_parsed_css()
 
 FROZEN_AT = datetime(2026, 11, 23, 9, 0)  # local wall-clock time
 

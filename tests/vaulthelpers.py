@@ -7,9 +7,13 @@ which stand in for someone editing the database behind the app's back.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import os
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,8 +90,34 @@ def location_for(db_url_or_path: str | Path) -> VaultLocation:
     return VaultLocation(url=db_url_or_path)
 
 
+_EMPTY_SCHEMA: list[Path] = []
+
+
+def _empty_schema(vault: Path) -> None:
+    """Put at ``vault`` a SQLite database holding the newest schema and nothing else: what
+    opening a gateway on a new file makes by running every migration, made once per test
+    process and copied (the migrations themselves are tested on new files elsewhere)."""
+    if not _EMPTY_SCHEMA:
+        folder = Path(tempfile.mkdtemp(prefix="itexit-empty-schema-"))
+        atexit.register(shutil.rmtree, folder, True)
+        Gateway.open(VaultLocation(path=folder / "building.sqlite")).close()
+        source = sqlite3.connect(folder / "building.sqlite")
+        target = sqlite3.connect(folder / "empty.sqlite")
+        try:
+            source.backup(target)  # one self-contained file, the write-ahead log included
+        finally:
+            target.close()
+            source.close()
+        _EMPTY_SCHEMA.append(folder / "empty.sqlite")
+    shutil.copyfile(_EMPTY_SCHEMA[0], vault)
+    vault.chmod(0o600)
+
+
 def new_vault(db_url_or_path: str | Path) -> Vault:
     location = location_for(db_url_or_path)
+    path = sqlite_file(location.sqlalchemy_url)
+    if path is not None and path.parent.is_dir() and not path.exists():
+        _empty_schema(path)
     gw = Gateway.open(location)
     setup = gw.create(PRACTICE, MANAGER, MANAGER_PASS)
     return Vault(gw, setup.session, setup.recovery_kit, location)

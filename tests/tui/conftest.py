@@ -59,8 +59,11 @@ def location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> VaultLocation:
 
 
 @pytest.fixture
-def gateway(location: VaultLocation) -> Iterator[Gateway]:
-    """An opened gateway on an empty database (no vault created yet)."""
+def gateway(location: VaultLocation, worlds: Worlds) -> Iterator[Gateway]:
+    """An opened gateway on an empty database (no vault created yet), its schema copied from
+    the one the migrations built once per session."""
+    assert location.path is not None
+    worlds.empty(location.path)
     opened = Gateway.open(location)
     try:
         yield opened

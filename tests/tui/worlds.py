@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from itexit.services.gateway import Gateway
+from itexit.services.location import VaultLocation
 
 
 class Worlds:
@@ -24,6 +25,20 @@ class Worlds:
 
     def __init__(self, root: Path) -> None:
         self._root = root
+
+    def empty(self, vault: Path) -> None:
+        """Put at ``vault`` a database holding the newest schema and nothing else.
+
+        It is what opening a gateway on a new file makes (running every migration), made once per
+        session and copied: opening a gateway on the copy finds its schema current.
+        """
+        saved = self._root / "empty.sqlite"
+        if not saved.exists():
+            building = self._root / "empty-building"
+            building.mkdir()
+            Gateway.open(VaultLocation(path=building / "vault.sqlite")).close()
+            self._backup(building / "vault.sqlite", saved)
+        shutil.copyfile(saved, vault)
 
     def restore(self, gateway: Gateway, name: str, build: Callable[[Gateway], object]) -> Gateway:
         """Give ``gateway``'s empty database the world ``name``, building it on first use."""
@@ -52,12 +67,16 @@ class Worlds:
     def _save(vault: Path, saved: Path) -> None:
         partial = saved.with_name(saved.name + ".partial")
         partial.mkdir()
+        Worlds._backup(vault, partial / "vault.sqlite")
+        shutil.copytree(os.environ["ITEXIT_HOME"], partial / "home")
+        partial.rename(saved)
+
+    @staticmethod
+    def _backup(vault: Path, copy: Path) -> None:
         source = sqlite3.connect(vault)
-        target = sqlite3.connect(partial / "vault.sqlite")
+        target = sqlite3.connect(copy)
         try:
             source.backup(target)  # one consistent file, the write-ahead log included
         finally:
             target.close()
             source.close()
-        shutil.copytree(os.environ["ITEXIT_HOME"], partial / "home")
-        partial.rename(saved)

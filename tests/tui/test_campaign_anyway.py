@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import SecretStr
+from mariadb_account import self_changed_account
 from textual.pilot import Pilot
 from textual.widgets import Button, Static
 from tui_steps import MANAGER, MANAGER_PASSPHRASE, settle, unlock, work_done
@@ -15,9 +15,8 @@ from tui_steps import MANAGER, MANAGER_PASSPHRASE, settle, unlock, work_done
 from itexit import verifiers
 from itexit.app import ItexitApp
 from itexit.domain.audit_words import AuditQuery
-from itexit.domain.changing import ChangeMethod
 from itexit.domain.checklist import CaseKind, NewCase
-from itexit.domain.credentials import CredentialStatus, NewCredential
+from itexit.domain.credentials import CredentialStatus
 from itexit.domain.roles import Role
 from itexit.domain.verify import Endpoint, TlsMode
 from itexit.screens.credentials.campaign import CampaignModal
@@ -36,20 +35,7 @@ def leaver_still_member(practice: Gateway, mariadb_server: Any) -> tuple[str, st
     session.cases.create(
         NewCase(name=LEAVER, kind=CaseKind.IT_EMPLOYEE, termination_date=date.today())
     )
-    account = mariadb_server.add_user(OLD)
-    cid = session.credentials.add(
-        NewCredential(
-            system="Practice database",
-            host=mariadb_server.host,
-            port=mariadb_server.port,
-            tls="none",
-            username=account,
-            secret=SecretStr(OLD),
-            verifier="mariadb",
-            known_to_departing=True,
-        )
-    ).id
-    session.changing.set_method(cid, ChangeMethod.SELF)
+    cid, account = self_changed_account(session, mariadb_server, OLD)
     session.lock()
     return cid, account
 

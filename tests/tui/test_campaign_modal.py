@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from mariadb_account import self_changed_account
 from test_credentials_screens import on_credentials
 from textual.widgets import ProgressBar, Static
 from tui_steps import DEMO_MANAGER_PASSPHRASE, MANAGER, settle, work_done
 
 from itexit.app import ItexitApp
-from itexit.domain.changing import ChangeMethod
-from itexit.domain.credentials import CredentialStatus, NewCredential
+from itexit.domain.credentials import CredentialStatus
 from itexit.services.demo import build_demo
 from itexit.services.gateway import Gateway
 
@@ -19,25 +19,11 @@ from itexit.services.gateway import Gateway
 async def test_rotate_all_due_from_the_credentials_screen(
     frozen_now: object, gateway: Gateway, mariadb_server: Any
 ) -> None:
-    from pydantic import SecretStr
 
     build_demo(gateway)
     session = gateway.unlock(MANAGER, DEMO_MANAGER_PASSPHRASE)
     old = "Old-secret-for-the-pilot-1!"
-    name = mariadb_server.add_user(old)
-    cid = session.credentials.add(
-        NewCredential(
-            system="Practice database",
-            host=mariadb_server.host,
-            port=mariadb_server.port,
-            tls="none",
-            username=name,
-            secret=SecretStr(old),
-            verifier="mariadb",
-            known_to_departing=True,
-        )
-    ).id
-    session.changing.set_method(cid, ChangeMethod.SELF)
+    cid, _account = self_changed_account(session, mariadb_server, old)
     session.lock()
 
     app = ItexitApp(gateway.location, gateway=gateway)

@@ -304,6 +304,10 @@ async def test_hr_prints_and_records_the_signing(hr_practice: Gateway, tmp_path:
         statement = app.session.statements.get("Gary Thistle")
         assert statement.status is StatementStatus.SIGNED
         assert statement.signing is not None and statement.signing.witness == "Wendy Marsh"
+        status = str(screen.query_one("#statement-status", Static).render())
+        fingerprint = statement.signing.signed_copy.sha256[:12]
+        assert f"scanned copy {scan.name}, fingerprint {fingerprint}…" in status
+        assert "SHA" not in status
         # read-only now: the editing keys are gone
         for action in ("edit_text", "add_item", "list_password"):
             assert screen.check_action(action, ()) is False

@@ -289,7 +289,8 @@ class RecordSigningModal(_Dialog[SigningForm]):
     SAVE_LABEL = "Record"
     HELP = (
         "Record the signing once the printed statement is signed. The scanned copy is kept "
-        "encrypted in the vault with its SHA-256; after this the statement cannot be changed."
+        "encrypted in the vault with its fingerprint (SHA-256), to match it later; after this "
+        "the statement cannot be changed."
     )
 
     def __init__(self, statement: Statement, today: date) -> None:

@@ -46,7 +46,7 @@ class EvidenceModal(FormModal[Evidence]):
     DIALOG_ID = "evidence-dialog"
     HELP = (
         "Record how the task was done: a short note and, if you have one, a file (a scan, an "
-        "email saved as PDF). The file is sealed in the vault and shown with its SHA-256 so it "
+        "email saved as PDF). The file is sealed in the vault and shown with its fingerprint so it "
         "can be matched with the paper copy."
     )
 

@@ -252,6 +252,11 @@ class CaseDetailScreen(ItexitScreen):
             return can(Permission.HR_READ) or can(Permission.CASE_READ)
         return True
 
+    @property
+    def case_id(self) -> str:
+        """The case shown (the command palette opens its exit statement)."""
+        return self._case_id
+
     # --- reading --------------------------------------------------------------------------------
 
     def action_refresh_case(self) -> None:

@@ -21,6 +21,7 @@ from itexit.domain.statements import (
     StatementEdit,
 )
 from itexit.screens.form import FormModal, refusal_line
+from itexit.widgets.tick import TickBox
 
 T = TypeVar("T")
 
@@ -123,7 +124,7 @@ class AddPropertyModal(_Dialog[NewItem]):
     def fields(self) -> ComposeResult:
         yield Label("Item", classes="field-label")
         yield Input(placeholder="e.g. Laptop (ThinkPad, asset 0142)", id="property-name")
-        yield Checkbox("Already returned", id="property-returned")
+        yield TickBox("Already returned", id="property-returned")
 
     def problem(self) -> str | None:
         if not self.query_one("#property-name", Input).value.strip():

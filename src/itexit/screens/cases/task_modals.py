@@ -14,6 +14,7 @@ from itexit.domain.checklist import PHASE_LABELS, TASK_ROLES, NewTask, Phase, Ta
 from itexit.domain.roles import ROLE_LABELS, Role
 from itexit.screens.cases.modals import parse_date
 from itexit.screens.form import FormModal, refusal_line
+from itexit.widgets.tick import TickBox
 
 MIN_REASON = 3
 """The shortest reason accepted for setting a task aside."""
@@ -220,7 +221,7 @@ class AddTaskModal(FormModal[NewTask]):
             allow_blank=False,
             id="task-role",
         )
-        yield Checkbox("Critical: must be done before the case can close", id="task-critical")
+        yield TickBox("Critical: must be done before the case can close", id="task-critical")
         yield Label("Guidance (optional)", classes="field-label")
         yield Input(placeholder="Why it matters, where to find what is needed", id="task-guidance")
         yield refusal_line("task-message")

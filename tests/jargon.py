@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 
 BANNED: tuple[tuple[str, str], ...] = (
-    (r"(?i)\bepochs?\b", 'say "key set" or "new keys"'),
+    (r"(?i)\bepochs?\b", 'say "the vault\'s keys were changed" or "new keys"'),
+    (r"\bSHA-256\b(?!\))", 'say "fingerprint" (the technical name only in brackets after it)'),
+    (r"(?i)\bkey set \d", 'say "the vault\'s keys were changed" or "new keys"'),
     (r"(?i)re-?encrypted", 'say "locked again with the new keys"'),
     (r"\(s\)", "count with domain.wording.count (1 task, 2 tasks)"),
     (r"Errno|\[SSL", "say why in words (domain.text.plain_reason)"),

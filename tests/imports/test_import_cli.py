@@ -53,7 +53,7 @@ def test_an_import_reports_counts_and_skips(
     path = write(tmp_path, "bw.csv", BITWARDEN_CSV)
     assert main([*base, "import", "bitwarden-csv", str(path)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Imported 3 credentials from bw.csv (SHA-256 ")
+    assert out.startswith("Imported 3 credentials from bw.csv (fingerprint ")
     assert "marked known to the departing person and due for rotation" in out
     assert "Skipped 3 rows:" in out and "a secure note, not a login" in out
     assert count(vault) == 3

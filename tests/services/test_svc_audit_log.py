@@ -3,6 +3,7 @@ the signing key, filters run in the database, plain words for every action."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from datetime import date, timedelta
 
@@ -147,6 +148,33 @@ def test_details_are_shown_without_control_characters() -> None:
         {"reason": "line one\x1b[2Jcleared\nline two", "credential_id": "c0ffee", "count": 3}
     )
     assert lines == [("reason", "line onecleared\nline two"), ("count", "3")]
+
+
+def test_dates_in_the_details_read_as_the_app_writes_dates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        lines = detail_lines(
+            {
+                "reviewed_at": "2026-11-15T17:00:00+00:00",
+                "until": "2026-12-20",
+                "at": "2026-11-15 09:30",
+                "not_a_date": "2026-13-45",
+                "note": "moved to 2026-12-20 by hand",
+            }
+        )
+    finally:
+        monkeypatch.undo()  # this computer's own time zone again
+        time.tzset()
+    assert lines == [
+        ("reviewed at", "15 Nov 2026 17:00"),
+        ("until", "20 Dec 2026"),
+        ("at", "15 Nov 2026 09:30"),
+        ("not a date", "2026-13-45"),
+        ("note", "moved to 2026-12-20 by hand"),
+    ]
 
 
 def test_a_renewal_shows_in_words(vault: Vault) -> None:

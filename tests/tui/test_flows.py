@@ -418,9 +418,13 @@ async def test_add_a_user(practice: Gateway) -> None:
         await pilot.pause()
         assert modal.query_one("#new-full-name", Input).has_focus
         await fill(pilot, "#new-email", "omar@")
-        assert "not an e-mail address" in str(modal.query_one("#new-name-message", Static).render())
-        await fill(pilot, "#new-email", "omar@greenway.example")
+        email_message = modal.query_one("#new-email-message", Static)
+        assert "not an e-mail address" in str(email_message.render())
         assert str(modal.query_one("#new-name-message", Static).render()) == ""
+        field = modal.query_one("#new-email", Input).region  # said right under the e-mail field
+        assert email_message.region.x == field.x and email_message.region.y == field.bottom
+        await fill(pilot, "#new-email", "omar@greenway.example")
+        assert str(email_message.render()) == ""
         await fill(pilot, "#new-full-name", "Omar Haddad")
         await pilot.press("enter")
         await pilot.pause()
@@ -521,7 +525,8 @@ async def test_remove_a_user_shows_the_report(demo: Gateway) -> None:
 
         report = app.screen
         assert isinstance(report, RemovalReportModal)
-        assert "key set 2" in str(report.query_one("#report-epoch", Static).render())
+        said = str(report.query_one("#report-epoch", Static).render())
+        assert "The vault's keys were changed" in said and "key set" not in said
         due = str(report.query_one("#report-due", Static).render())
         assert due.count("•") >= 1
         await press_settled(pilot, "enter")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from svg_rows import rows
 from textual.pilot import Pilot
 from textual.widgets import Select, Static, TextArea
 from tui_steps import (
@@ -130,6 +131,27 @@ async def test_opens_the_only_mailbox_with_its_overdue_review(
         assert "gary@greenwayfp.example" in title and "200 messages" in title
         assert "OVERDUE since 21 Nov" in status and "reviewer priya" in status
         assert table(pilot).row_count == 200
+
+
+async def test_status_and_findings_are_whole_at_80_columns(
+    location: VaultLocation, mailbox_practice: Gateway
+) -> None:
+    """The status line's parts go onto lines of their own, and the highlighted review's
+    findings are written out whole under the review log's table."""
+    app = ItexitApp(location)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_mailbox(pilot)
+        shown = "\n".join(line for line in rows(app.export_screenshot()) if " text " in line)
+        assert "reviewer priya" in shown.lower() and "keep until 11 Nov 2027" in shown
+        await press_settled(pilot, "l")
+        reviews = unlocked(mailbox_practice).mailboxes.reviews("gary")
+        await press_settled(pilot, "down")
+        shown = " ".join(
+            line.split(" text ", 1)[1].strip()
+            for line in rows(app.export_screenshot())
+            if " text " in line
+        )
+        assert f"priya: {reviews[1].findings}" in " ".join(shown.split())
 
 
 async def test_filter_narrows_by_text_and_class(

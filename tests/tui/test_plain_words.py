@@ -39,6 +39,8 @@ def test_no_snapshot_holds_jargon(svg: Path) -> None:
     "text",
     [
         "The vault now uses key epoch 2; 299 records were re-encrypted under it.",
+        "The vault has new keys (key set 2); 10 records were locked again with them.",
+        "signed copy scan.pdf (SHA-256 e490290a6ce7…)",
         "4 finding(s) recorded.",
         "Cannot reach x: [Errno -2] Name or service not known.",
         "x Reconcile",

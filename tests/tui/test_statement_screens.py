@@ -8,15 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.command import CommandList
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, DataTable, Input, Static, TabbedContent
-from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, settle, unlock
+from tui_steps import MANAGER, MANAGER_PASSPHRASE, PRACTICE, fill, settle, unlock, until
 from worlds import Worlds
 
 from itexit.app import ItexitApp
 from itexit.domain.checklist import CaseKind, NewCase
 from itexit.domain.roles import Role
 from itexit.domain.statements import LateReturn, NewSigning, PropertyState, StatementStatus
+from itexit.screens.cases.detail import CaseDetailScreen
+from itexit.screens.cases.screen import CaseListScreen
 from itexit.screens.cases.statement import StatementScreen
 from itexit.screens.cases.statement_modals import (
     AddPropertyModal,
@@ -304,6 +307,10 @@ async def test_hr_prints_and_records_the_signing(hr_practice: Gateway, tmp_path:
         statement = app.session.statements.get("Gary Thistle")
         assert statement.status is StatementStatus.SIGNED
         assert statement.signing is not None and statement.signing.witness == "Wendy Marsh"
+        status = str(screen.query_one("#statement-status", Static).render())
+        fingerprint = statement.signing.signed_copy.sha256[:12]
+        assert f"scanned copy {scan.name}, fingerprint {fingerprint}…" in status
+        assert "SHA" not in status
         # read-only now: the editing keys are gone
         for action in ("edit_text", "add_item", "list_password"):
             assert screen.check_action(action, ()) is False
@@ -361,6 +368,55 @@ async def test_editing_the_practice_text(hr_practice: Gateway) -> None:
         assert "Network administrator" in str(
             app.screen.query_one("#statement-text", Static).render()
         )
+
+
+async def from_the_palette(pilot: Pilot[Any], words: str) -> None:
+    """Open the command palette, type `words`, and run the first thing it offers."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    await pilot.press(*words)
+    commands = pilot.app.screen.query_one(CommandList)
+
+    def prompts() -> list[str]:
+        return [str(commands.get_option_at_index(i).prompt) for i in range(commands.option_count)]
+
+    def ours() -> int | None:
+        return next((i for i, p in enumerate(prompts()) if p.startswith("Exit statement\n")), None)
+
+    assert await until(pilot, lambda: ours() is not None), prompts()
+    for _ in range(ours() or 0):  # HR's dashboard tile "Exit statements to sign" may come first
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+async def test_the_palette_opens_the_exit_statement_of_the_case_shown(hr_practice: Gateway) -> None:
+    app = app_for(hr_practice)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot, *HR)
+        await from_the_palette(pilot, "statement")
+        assert isinstance(app.screen, CaseListScreen)  # two cases open: the list to choose from
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, CaseDetailScreen)
+        await from_the_palette(pilot, "exit statement")
+        assert isinstance(app.screen, StatementScreen)
+        assert app.session is not None
+        assert app.screen._case_id == detail.case_id == case_id(app.session, "Gary Thistle")
+
+
+async def test_the_palette_opens_the_only_open_case_s_statement(practice: Gateway) -> None:
+    manager = practice.unlock(MANAGER, MANAGER_PASSPHRASE)
+    only = manager.cases.create(
+        NewCase(name="Dana Brook", kind=CaseKind.IT_VENDOR, termination_date=date(2026, 12, 4))
+    )
+    manager.lock()
+    app = app_for(practice)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await unlock(pilot, MANAGER, MANAGER_PASSPHRASE)
+        await from_the_palette(pilot, "statement")
+        assert isinstance(app.screen, StatementScreen) and app.screen._case_id == only.id
 
 
 async def test_hr_prepares_a_statement(hr_practice: Gateway) -> None:

@@ -145,15 +145,16 @@ def cmd_user_remove(cli: Cli) -> int:
     session = cli.unlock()
     report = session.remove_user(cli.args.name)
     print(
-        f"Removed {report.removed}. The vault has new keys (key set {report.new_epoch}); "
+        f"Removed {report.removed}. The vault's keys were changed: "
         f"{count(report.records_reencrypted, 'record was', 'records were')} locked again with "
-        "them."
+        "the new keys."
     )
     print(
         "Backups made before now still open with their old passphrase: rotate what they could see."
     )
     if report.rotation_due:
-        print(f"{count(len(report.rotation_due), 'credential')} are now due for rotation:")
+        due = count(len(report.rotation_due), "credential is", "credentials are")
+        print(f"{due} now due for rotation:")
         for system in report.rotation_due:
             print(f"  - {system}")
     if report.cleanup_problem:

@@ -265,7 +265,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("case", help="case name or id")
     p.add_argument("task", help="task number (as in `case show`) or id")
     p.add_argument("--evidence", metavar="TEXT")
-    p.add_argument("--attach", metavar="FILE", help="a file kept in the vault by SHA-256")
+    p.add_argument("--attach", metavar="FILE", help="a file kept in the vault with its fingerprint")
     p.set_defaults(func=cmd_task_done)
     p = tasks.add_parser("na", help="mark a task not applicable, with the reason")
     p.add_argument("case")

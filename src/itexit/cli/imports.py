@@ -161,7 +161,7 @@ def _preview_text(preview: ImportPreview, *, departing: bool) -> str:
     lines = [
         f"{preview.file_name}: {count(preview.rows, preview.row_word)} read, "
         f"{preview.to_import:,} to import, {len(preview.skipped):,} skipped "
-        f"(SHA-256 {preview.sha256[:16]}…).",
+        f"(fingerprint {preview.sha256[:16]}…).",
     ]
     if preview.by_category:
         lines.append(
@@ -199,7 +199,7 @@ def _preview_text(preview: ImportPreview, *, departing: bool) -> str:
 def _report_text(report: ImportReport, preview: ImportPreview) -> str:
     lines = [
         f"Imported {count(report.imported, 'credential')} from "
-        f"{report.file_name} (SHA-256 {report.sha256[:16]}…) in one transaction.",
+        f"{report.file_name} (fingerprint {report.sha256[:16]}…) in one transaction.",
         "Each is marked known to the departing person and due for rotation."
         if report.known_to_departing
         else "They are not marked as known to the departing person.",

@@ -90,7 +90,8 @@ def render(statement: Statement) -> str:
         lines += [
             "",
             f"Signed on {s.signed_on} by {s.signatory}, witnessed by {s.witness}.",
-            f"Signed copy {s.signed_copy.filename}, SHA-256 {s.signed_copy.sha256}",
+            f"Scanned signed copy {s.signed_copy.filename}, fingerprint (SHA-256) "
+            f"{s.signed_copy.sha256}",
         ]
     return "\n".join(lines)
 
@@ -210,7 +211,7 @@ def cmd_pdf(cli: Cli) -> int:
     session = cli.unlock()
     result = session.statements.print_pdf(cli.args.case, Path(cli.args.out))
     print(
-        f"Wrote {result.path} ({count(result.pages, 'page')}, SHA-256 {result.sha256[:16]}…). "
+        f"Wrote {result.path} ({count(result.pages, 'page')}, fingerprint {result.sha256[:16]}…). "
         "Print it, have it signed in front of a witness, then run `itexit statement record`."
     )
     return EXIT_OK
@@ -241,7 +242,7 @@ def cmd_record(cli: Cli) -> int:
     print(
         f"Recorded: {signing.signatory} signed on {signing.signed_on}, witnessed by "
         f"{signing.witness}. The signed copy is kept in the vault "
-        f"(SHA-256 {signing.signed_copy.sha256}); the statement is now read-only."
+        f"(fingerprint {signing.signed_copy.sha256}); the statement is now read-only."
     )
     return EXIT_OK
 
@@ -255,7 +256,7 @@ def cmd_copy(cli: Cli) -> int:
         raise BadInput(f"{out} already exists; choose a new file name.")
     ref, data = session.statements.signed_copy(cli.args.case)
     write_atomically(out, data)
-    print(f"Wrote the signed copy {ref.filename} to {out} (SHA-256 {ref.sha256}).")
+    print(f"Wrote the signed copy {ref.filename} to {out} (fingerprint {ref.sha256}).")
     return EXIT_OK
 
 

@@ -7,6 +7,7 @@ instead, and searches them, so "revealed" finds every reveal.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 
 from itexit.domain import checklist, exposures, sweep
@@ -201,6 +202,25 @@ KIND_WORDS: dict[str, str] = {
 """The kind an entry's details name (a risk, a case, a finding on a server), in words."""
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?")
+
+
+def _as_written(value: str) -> str:
+    """A date or date-time written for machines ("2026-11-15T17:00:00+00:00") as the rest of
+    the app writes it ("15 Nov 2026 17:00", in this computer's time zone); anything else as
+    it is."""
+    try:
+        if _ISO_DAY.fullmatch(value):
+            return f"{date.fromisoformat(value):%d %b %Y}"
+        if _ISO_MOMENT.fullmatch(value):
+            moment = datetime.fromisoformat(value)
+            return f"{moment.astimezone() if moment.tzinfo else moment:%d %b %Y %H:%M}"
+    except ValueError:
+        pass  # shaped like a date but not one (month 13): shown as written
+    return value
+
+
 def detail_lines(details: dict[str, object]) -> list[tuple[str, str]]:
     """The details of an entry as label and value, in the order they were written, safe to show
     on a terminal; record ids and key material (which mean nothing to a reader) left out."""
@@ -211,5 +231,7 @@ def detail_lines(details: dict[str, object]) -> list[tuple[str, str]]:
         shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
         if key == "kind" and isinstance(value, str):
             shown = KIND_WORDS.get(value, value.replace("_", " "))
+        elif isinstance(value, str):
+            shown = _as_written(value)
         out.append((clean(key.replace("_", " ")), clean(shown, multiline=True)))
     return out

@@ -32,9 +32,9 @@ class RemovalReportModal(ItexitModal[None]):
         with Vertical(id="report-dialog", classes="dialog"):
             yield Static(f"{report.removed} was removed", classes="heading", markup=False)
             yield Static(
-                f"The vault has new keys (key set {report.new_epoch}); "
+                "The vault's keys were changed: "
                 f"{count(report.records_reencrypted, 'record was', 'records were')} locked "
-                "again with them.",
+                "again with the new keys.",
                 id="report-epoch",
             )
             if report.rotation_due:

@@ -71,5 +71,7 @@ def read_blob(ctx: VaultContext, blob_id: str) -> tuple[BlobRef, bytes]:
         doc = ctx.unseal(row)
     data = base64.b64decode(doc["data"])
     if hashlib.sha256(data).hexdigest() != doc["sha256"]:
-        raise IntegrityFailure(f"The stored file {doc['filename']} does not match its SHA-256.")
+        raise IntegrityFailure(
+            f"The stored file {doc['filename']} does not match the fingerprint it was stored with."
+        )
     return _ref(blob_id, doc), data

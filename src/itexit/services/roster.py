@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from itexit.domain.errors import IntegrityFailure, RollbackDetected, VaultError
 from itexit.domain.roles import ROLE_SCOPES, Role, role_noun
+from itexit.domain.wording import count
 from itexit.services import witness
 from itexit.store.models import KeySlot, RosterEntry, User, VaultMeta
 from itexit.vault.keys import KeyPair
@@ -271,7 +272,8 @@ def describe(members: list[Member], epoch: int, recovery_sign: bytes | None) -> 
         f"  {m.name:<16} {m.role:<11} key {fingerprint(m.sign)}"
         for m in sorted(members, key=lambda m: m.name)
     ]
-    lines.append(f"  key set {epoch}")
+    changed = "never changed" if epoch <= 1 else f"changed {count(epoch - 1, 'time')}"
+    lines.append(f"  the vault's keys: {changed} since the practice was set up")
     if recovery_sign:
         lines.append(f"  recovery kit key {fingerprint(recovery_sign)}")
     return lines

@@ -126,7 +126,7 @@ def task_panel(task: TaskDetail, today: date) -> Text:
         out.append(f"{task.evidence_note}\n")
     for ref in task.attachments:
         out.append(f"📎 {ref.filename} ({_size(ref.size)})\n")
-        out.append(f"   SHA-256 {ref.sha256}\n", style="dim")
+        out.append(f"   fingerprint {ref.sha256}\n", style="dim")
     if task.sealed_for:
         out.append(f"Notes sealed for the {task.sealed_for} scope: not shown to you.\n", "dim")
     if not (task.na_reason or task.evidence_note or task.attachments or task.sealed_for):
@@ -251,6 +251,11 @@ class CaseDetailScreen(ItexitScreen):
         if action == "statement":
             return can(Permission.HR_READ) or can(Permission.CASE_READ)
         return True
+
+    @property
+    def case_id(self) -> str:
+        """The case shown (the command palette opens its exit statement)."""
+        return self._case_id
 
     # --- reading --------------------------------------------------------------------------------
 

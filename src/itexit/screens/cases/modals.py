@@ -21,6 +21,7 @@ from itexit.domain.checklist import (
 from itexit.domain.people import clean_emails, clean_phones
 from itexit.domain.wording import count
 from itexit.screens.form import FormModal, refusal_line
+from itexit.widgets.tick import TickList
 
 REASON_LABELS: dict[ReasonCategory, str] = {
     ReasonCategory.RESIGNATION: "Resignation",
@@ -120,7 +121,7 @@ class NewCaseModal(FormModal[NewCase]):
             id="case-user",
         )
         yield Label("Templates", classes="field-label")
-        yield SelectionList[str](
+        yield TickList[str](
             *[
                 (
                     f"{t.title} ({count(t.tasks, 'task')})",

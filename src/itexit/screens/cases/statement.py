@@ -220,7 +220,8 @@ class StatementScreen(ItexitScreen):
             s = statement.signing
             text.append(
                 f" on {s.signed_on.strftime(DAY)} by {s.signatory}, witnessed by {s.witness}"
-                f" · signed copy {s.signed_copy.filename} (SHA-256 {s.signed_copy.sha256[:12]}…)"
+                f" · scanned copy {s.signed_copy.filename}, "
+                f"fingerprint {s.signed_copy.sha256[:12]}…"
                 " · read-only"
             )
         else:

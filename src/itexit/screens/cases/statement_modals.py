@@ -21,6 +21,7 @@ from itexit.domain.statements import (
     StatementEdit,
 )
 from itexit.screens.form import FormModal, refusal_line
+from itexit.widgets.tick import TickBox
 
 T = TypeVar("T")
 
@@ -123,7 +124,7 @@ class AddPropertyModal(_Dialog[NewItem]):
     def fields(self) -> ComposeResult:
         yield Label("Item", classes="field-label")
         yield Input(placeholder="e.g. Laptop (ThinkPad, asset 0142)", id="property-name")
-        yield Checkbox("Already returned", id="property-returned")
+        yield TickBox("Already returned", id="property-returned")
 
     def problem(self) -> str | None:
         if not self.query_one("#property-name", Input).value.strip():
@@ -289,7 +290,8 @@ class RecordSigningModal(_Dialog[SigningForm]):
     SAVE_LABEL = "Record"
     HELP = (
         "Record the signing once the printed statement is signed. The scanned copy is kept "
-        "encrypted in the vault with its SHA-256; after this the statement cannot be changed."
+        "encrypted in the vault with its fingerprint (SHA-256), to match it later; after this "
+        "the statement cannot be changed."
     )
 
     def __init__(self, statement: Statement, today: date) -> None:

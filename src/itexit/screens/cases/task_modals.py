@@ -14,6 +14,7 @@ from itexit.domain.checklist import PHASE_LABELS, TASK_ROLES, NewTask, Phase, Ta
 from itexit.domain.roles import ROLE_LABELS, Role
 from itexit.screens.cases.modals import parse_date
 from itexit.screens.form import FormModal, refusal_line
+from itexit.widgets.tick import TickBox
 
 MIN_REASON = 3
 """The shortest reason accepted for setting a task aside."""
@@ -46,7 +47,7 @@ class EvidenceModal(FormModal[Evidence]):
     DIALOG_ID = "evidence-dialog"
     HELP = (
         "Record how the task was done: a short note and, if you have one, a file (a scan, an "
-        "email saved as PDF). The file is sealed in the vault and shown with its SHA-256 so it "
+        "email saved as PDF). The file is sealed in the vault and shown with its fingerprint so it "
         "can be matched with the paper copy."
     )
 
@@ -220,7 +221,7 @@ class AddTaskModal(FormModal[NewTask]):
             allow_blank=False,
             id="task-role",
         )
-        yield Checkbox("Critical: must be done before the case can close", id="task-critical")
+        yield TickBox("Critical: must be done before the case can close", id="task-critical")
         yield Label("Guidance (optional)", classes="field-label")
         yield Input(placeholder="Why it matters, where to find what is needed", id="task-guidance")
         yield refusal_line("task-message")

@@ -31,6 +31,7 @@ from itexit.domain.errors import BadInput, ItexitError
 from itexit.domain.models import clean_email
 from itexit.domain.server_url import clean_host_key, read_server_url
 from itexit.screens.base import ItexitModal
+from itexit.widgets.tick import TickBox
 
 KINDS: tuple[tuple[str, str], ...] = (
     ("manual", "A person logs in and says how"),
@@ -187,13 +188,13 @@ class CredentialFormModal(ItexitModal[FormResult]):
                         id="cf-ca-file",
                         placeholder="e.g. /etc/ssl/practice-ca.pem",
                     )
-                yield Checkbox(
+                yield TickBox(
                     "Known to the departing person",
                     value=s.known_to_departing if s else True,
                     id="cf-known",
                 )
                 if self._sweep_choice:
-                    yield Checkbox(
+                    yield TickBox(
                         "An admin account the sweep uses",
                         value=bool(e and e.sweep_admin),
                         id="cf-sweep-admin",

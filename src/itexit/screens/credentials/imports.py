@@ -45,6 +45,7 @@ from itexit.services.imports import (
     ImportReport,
 )
 from itexit.widgets.keybar import KeyBar
+from itexit.widgets.tick import TickBox
 
 if TYPE_CHECKING:
     from itexit.services.session import UnlockedVault
@@ -163,7 +164,7 @@ class ImportScreen(ItexitScreen):
                 )
             yield Static("", id="import-how", classes="hint")
             with Horizontal(classes="import-row actions", id="import-actions"):
-                yield Checkbox(
+                yield TickBox(
                     "Departing person's hand-over",
                     value=True,
                     id="import-departing",

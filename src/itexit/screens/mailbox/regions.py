@@ -66,7 +66,13 @@ def render_cell(row: MessageRow, key: str) -> str | Text:
 
 
 class ReviewStatusLine(Static):
-    """When the next review is due, how much came in since the last, who reviews, until when."""
+    """When the next review is due, how much came in since the last, who reviews, until when.
+
+    The parts are laid on lines by the width there is, a part never split across two lines,
+    so "reviewer priya" or a date is never cut at 80 columns.
+    """
+
+    _parts: tuple[tuple[str, str], ...] = ()
 
     def show(self, box: Mailbox, status: ReviewStatus) -> None:
         parts: list[tuple[str, str]] = []
@@ -83,14 +89,58 @@ class ReviewStatusLine(Static):
             )
         else:
             parts.append((f"Next review due {status.next_due:%a %d %b}", "bold"))
-        parts.append((f" · {status.new_messages} new since the last review", ""))
-        parts.append((f" · reviewer {status.owner}", ""))
-        parts.append((f" · {status.cadence}", "dim"))
-        parts.append((f" · keep until {box.keep_until:{DATE_FORMAT}}", "dim"))
+        parts.append((f"{status.new_messages} new since the last review", ""))
+        parts.append((f"reviewer {status.owner}", ""))
+        parts.append((status.cadence, "dim"))
+        parts.append((f"keep until {box.keep_until:{DATE_FORMAT}}", "dim"))
         if box.last_sync_at is not None:
             added = moment(box.last_sync_at.astimezone(), date.today())
-            parts.append((f" · messages last added {added}", "dim"))
-        self.update(Text.assemble(*parts))
+            parts.append((f"messages last added {added}", "dim"))
+        self._parts = tuple((text, style) for text, style in parts if text)
+        self._lay_out()
+
+    def say(self, sentence: str) -> None:
+        """A plain sentence in place of the status (no mailbox yet)."""
+        self._parts = ()
+        self.update(sentence)
+
+    def on_resize(self) -> None:
+        if self._parts:
+            self._lay_out()
+
+    def _lay_out(self) -> None:
+        width = self.content_size.width or max(self.app.size.width - 4, 20)
+        pieces: list[tuple[str, str] | str] = []
+        used = 0
+        for text, style in self._parts:
+            if used and used + 3 + len(text) > width:
+                pieces.append("\n")
+                used = 0
+            elif used:
+                pieces.append(" · ")
+                used += 3
+            if not used:  # a part starting a line starts as a sentence does
+                text = text[:1].upper() + text[1:]
+            pieces.append((text, style))
+            used += len(text)
+        self.update(Text.assemble(*pieces))
+
+
+class ReviewDetail(Static):
+    """The highlighted review's findings, whole: the table's column cuts them at 80 columns."""
+
+    def show(self, review: ReviewEntry | None) -> None:
+        if review is None:
+            self.update(Text("No review recorded yet.", style="dim"))
+            return
+        findings = "(sealed: needs the cred key)" if review.sealed else review.findings
+        when = review.at.astimezone().strftime("%d %b %Y %H:%M")
+        self.update(
+            Text.assemble(
+                (f"{when} · {review.reviewer}: ", "dim"),
+                findings.strip() or "(no findings written)",
+            )
+        )
 
 
 class MessageDetail(Static):

@@ -57,6 +57,7 @@ from itexit.screens.mailbox.regions import (
     ALL_CLASSES,
     DATE_FORMAT,
     MessageDetail,
+    ReviewDetail,
     ReviewStatusLine,
     render_cell,
     show_review_log,
@@ -169,6 +170,7 @@ class MailboxScreen(MailboxEditing):
         self._cancel: threading.Event | None = None
         self._search_text: dict[int, str] = {}
         self._today = date.today()
+        self._reviews: dict[object, ReviewEntry] = {}
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -212,6 +214,7 @@ class MailboxScreen(MailboxEditing):
                             yield MessageDetail("", id="detail-body")
                 with TabPane("Review log", id="tab-reviews"):
                     yield DataTable(id="review-table", cursor_type="row", zebra_stripes=True)
+                    yield ReviewDetail("", id="review-detail")
                     yield Static("Actions", classes="subheading")
                     yield DataTable(id="action-table", cursor_type="row", zebra_stripes=True)
         yield KeyBar()
@@ -281,7 +284,7 @@ class MailboxScreen(MailboxEditing):
             self.add_class("-empty")
             self.query_one("#mailbox-title", Static).update("No mailbox is monitored yet")
             can_add = self._session.can(Permission.MAILBOX_REVIEW)
-            self.query_one("#mailbox-status", Static).update(
+            self.query_one(ReviewStatusLine).say(
                 "Keep the departing person's address open for at least a year with a new "
                 "password: renewal notices, invoices and security alerts keep arriving there. "
                 + (
@@ -352,6 +355,8 @@ class MailboxScreen(MailboxEditing):
         self.query_one(ReviewStatusLine).show(box, status)
 
     def _show_reviews(self, reviews: list[ReviewEntry], actions: list[ActionEntry]) -> None:
+        self._reviews = {review.id: review for review in reviews}
+        self.query_one(ReviewDetail).show(reviews[0] if reviews else None)
         show_review_log(
             self.query_one("#review-table", DataTable),
             self.query_one("#action-table", DataTable),
@@ -416,6 +421,12 @@ class MailboxScreen(MailboxEditing):
         self.query_one("#mail-filter", Input).focus()
 
     # --- the detail panel ---------------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted, "#review-table")
+    def _review_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        review = self._reviews.get(event.row_key.value) if event.row_key.value else None
+        if review is not None:
+            self.query_one(ReviewDetail).show(review)
 
     @on(VirtualTable.RowHighlighted, "#mail-table")
     def _highlighted(self, event: VirtualTable.RowHighlighted) -> None:

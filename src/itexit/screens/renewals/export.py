@@ -11,6 +11,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from itexit.screens.base import ItexitModal
+from itexit.widgets.tick import TickBox
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class RenewalExportModal(ItexitModal[ExportChoice]):
             yield Label("Calendar file (.ics)", classes="field-label")
             yield Input(value=str(self._suggested), id="export-path")
             yield Static("", id="export-path-message", classes="field-message")
-            yield Checkbox(
+            yield TickBox(
                 "Include costs, owners, e-mails and notes", value=False, id="export-details"
             )
             yield Static(

@@ -29,6 +29,7 @@ from itexit.domain.wording import count
 from itexit.screens.already_listed import AlreadyListedModal
 from itexit.screens.base import DIALOG
 from itexit.screens.form import FormModal
+from itexit.widgets.tick import TickBox
 
 KIND_LABELS = {
     RenewalKind.CONTRACT: "Contract",
@@ -166,13 +167,13 @@ class RenewalFormModal(FormModal[RenewalEdit]):
                         id="renewal-cycle",
                     )
         with Horizontal(classes="form-row checks"):
-            yield Checkbox(
+            yield TickBox(
                 "Renews by itself",
                 value=item.auto_renew if item else False,
                 id="renewal-auto",
                 compact=True,
             )
-            yield Checkbox(
+            yield TickBox(
                 "Tied to the departing person",
                 value=item.departing_marked if item else False,
                 id="renewal-departing",

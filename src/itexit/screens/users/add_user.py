@@ -58,7 +58,7 @@ class AddUserModal(FormModal[NewUser]):
                 yield Label("Full name (optional)", classes="field-label")
                 yield Input(placeholder="e.g. Sam Okafor", id="new-full-name")
         yield refusal_line("new-name-message")
-        with Horizontal(classes="pair"):
+        with Horizontal(classes="pair", id="role-and-email"):
             with Vertical():
                 yield Label("Role", classes="field-label")
                 yield Select(
@@ -66,10 +66,11 @@ class AddUserModal(FormModal[NewUser]):
                     prompt="Choose a role",
                     id="new-role",
                 )
+                yield refusal_line("new-role-message")
             with Vertical():
                 yield Label("E-mail address (optional)", classes="field-label")
                 yield Input(placeholder="e.g. sam@practice.example", id="new-email")
-        yield refusal_line("new-role-message")
+                yield refusal_line("new-email-message")
         yield PassphraseFields("Their first passphrase", id="new-passphrase")
         yield refusal_line("add-error")
 
@@ -98,8 +99,17 @@ class AddUserModal(FormModal[NewUser]):
         return self._details_problem() or self.query_one(PassphraseFields).problem
 
     def _details_problem(self) -> str | None:
+        return self._full_name_problem() or self._email_problem()
+
+    def _full_name_problem(self) -> str | None:
         try:
             clean_full_name(self.query_one("#new-full-name", Input).value)
+        except ValueError as exc:
+            return str(exc)
+        return None
+
+    def _email_problem(self) -> str | None:
+        try:
             clean_email(self.query_one("#new-email", Input).value)
         except ValueError as exc:
             return str(exc)
@@ -119,12 +129,14 @@ class AddUserModal(FormModal[NewUser]):
         self._update_add()
 
     def _show_message(self) -> None:
-        """One line under the names: what is wrong with the user name or the details."""
+        """A line under the names says what is wrong with them; one under the e-mail address
+        what is wrong with it."""
         typed = self.query_one("#new-name", Input).value.strip()
         name_problem = self._name_problem() if typed else None
         self.query_one("#new-name-message", Static).update(
-            name_problem or self._details_problem() or ""
+            name_problem or self._full_name_problem() or ""
         )
+        self.query_one("#new-email-message", Static).update(self._email_problem() or "")
 
     @on(Select.Changed)
     @on(PassphraseFields.Changed)
@@ -157,6 +169,9 @@ class AddUserModal(FormModal[NewUser]):
             elif problem == self._name_problem():
                 self.query_one("#new-name-message", Static).update(problem or "")
                 self.query_one("#new-name", Input).focus()
+            elif problem is not None and problem == self._email_problem():
+                self.query_one("#new-email-message", Static).update(problem)
+                self.query_one("#new-email", Input).focus()
             self.query_one("#add-error", Static).update(problem or "")
             return
         name = self.query_one("#new-name", Input).value.strip()

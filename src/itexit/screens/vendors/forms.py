@@ -21,6 +21,7 @@ from itexit.domain.vendors import (
 )
 from itexit.screens.base import ItexitModal
 from itexit.screens.form import FormModal, labelled
+from itexit.widgets.tick import TickBox
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -158,7 +159,7 @@ class ContactModal(FormModal[ContactFields]):
         yield from labelled("Email", Input(e.email if e else "", id="contact-email"), refusal=True)
         yield Label("Phone", classes="field-label")
         yield Input(e.phone if e else "", id="contact-phone")
-        yield Checkbox(
+        yield TickBox(
             "This is the person who is leaving",
             e.departing if e else False,
             id="contact-leaving",

@@ -136,7 +136,9 @@ def test_older_key_tables_and_metadata_are_refused(vault: Vault) -> None:
             b=sealed,
         )
     vault.sql("UPDATE vault_meta SET epoch = :e", e=epoch - 1)
-    with pytest.raises(IntegrityFailure, match=f"vault_meta row says key set {epoch - 1}"):
+    with pytest.raises(
+        IntegrityFailure, match=f"vault_meta row says the vault's keys are at version {epoch - 1}"
+    ):
         vault.unlock(MANAGER, MANAGER_PASS)
     with pytest.raises(IntegrityFailure, match="vault_meta row"):
         vault.unlock(LEAVER, LEAVER_PASS)
@@ -144,7 +146,9 @@ def test_older_key_tables_and_metadata_are_refused(vault: Vault) -> None:
         vault.gw.verify_audit()
     # only the slots rolled back: named by row
     vault.sql("UPDATE vault_meta SET epoch = :e", e=epoch)
-    with pytest.raises(IntegrityFailure, match=r"key_slots row \d+ is for key set"):
+    with pytest.raises(
+        IntegrityFailure, match=r"key_slots row \d+ holds version \d+ of the vault's keys"
+    ):
         vault.unlock(MANAGER, MANAGER_PASS)
 
 

@@ -164,8 +164,8 @@ def _check(
     now = walk.state() or state
     if row.epoch != now.epoch:
         return (
-            f"it was written with key set {row.epoch}, but the member list was at key set "
-            f"{now.epoch} then: the key tables were rolled back or altered"
+            f"it was written with version {row.epoch} of the vault's keys, but the member "
+            f"list was at version {now.epoch} then: the key tables were rolled back or altered"
         )
     return None
 

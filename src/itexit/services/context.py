@@ -186,7 +186,7 @@ class VaultContext:
     def sealed_states(self, row: Encrypted) -> tuple[dict[str, Any], dict[str, Any]]:
         """The row's document and the plain columns sealed with it, without comparing them to
         the columns as they now are: for putting back a row changed outside itexit. A row whose
-        labels, version or key set were changed no longer opens (IntegrityFailure)."""
+        labels, version or key version were changed no longer opens (IntegrityFailure)."""
         document = self._decrypt(row)
         sealed = document.pop(BOUND_KEY, None)
         return document, sealed if isinstance(sealed, dict) else {}
@@ -240,8 +240,8 @@ class VaultContext:
             self._rekeyed_since(row.epoch)
         if not self.keys.holds(key_id) and self.keys.holds_scope(row.scope):
             raise IntegrityFailure(
-                f"A {table_of(row)} record claims key set {row.epoch}, which this vault "
-                "does not hold: it was altered."
+                f"A {table_of(row)} record claims version {row.epoch} of the vault's keys, "
+                "which this vault does not hold: it was altered."
             )
         self.keys.require(key_id)
         try:

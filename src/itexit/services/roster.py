@@ -99,8 +99,9 @@ def check_tables(session: Session, state: RosterState, meta: VaultMeta) -> None:
     """Refuse the first `vault_meta`, `users` or `key_slots` row that disagrees with the list."""
     if meta.epoch != state.epoch:
         raise IntegrityFailure(
-            f"The vault_meta row says key set {meta.epoch}, but the signed member list is at "
-            f"key set {state.epoch}: the key tables were rolled back or altered. " + _RESTORE
+            f"The vault_meta row says the vault's keys are at version {meta.epoch}, but the "
+            f"signed member list says version {state.epoch}: the key tables were rolled back "
+            "or altered. " + _RESTORE
         )
     if (meta.recovery_box_public, meta.recovery_sign_public) != (
         state.recovery_box,
@@ -176,8 +177,9 @@ def _check_slot(slot: KeySlot, state: RosterState) -> None:
     what = f"The key_slots row {slot.id}"
     if slot.epoch != state.epoch:
         raise IntegrityFailure(
-            f"{what} is for key set {slot.epoch}, but the signed member list is at key set "
-            f"{state.epoch}: the key tables were rolled back or altered. " + _RESTORE
+            f"{what} holds version {slot.epoch} of the vault's keys, but the signed member "
+            f"list says version {state.epoch}: the key tables were rolled back or altered. "
+            + _RESTORE
         )
     if slot.holder == RECOVERY:
         return

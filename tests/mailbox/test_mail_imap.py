@@ -166,7 +166,7 @@ def test_an_untrusted_certificate_is_refused(
     vault: Vault, dovecot_server: Any, imap_user: tuple[str, str]
 ) -> None:
     name = linked_box(vault, dovecot_server, imap_user)
-    with pytest.raises(CheckFailed, match="TLS handshake"):
+    with pytest.raises(CheckFailed, match=r"certificate at .* is not trusted; nothing was sent"):
         vault.manager.mailboxes.sync(name, ssl_context=ssl.create_default_context())
 
 
@@ -205,3 +205,25 @@ def test_a_ten_thousand_message_mailbox(
     assert vault.manager.mailboxes.counts(name)["newsletter"] == len(range(4, 10_000, 7))
     assert elapsed < 60, elapsed
     assert vault.manager.mailboxes.sync(name, ssl_context=tls).added == 0
+
+
+def test_the_practices_own_certificate_authority_on_the_login_is_trusted(
+    vault: Vault, dovecot_server: Any, imap_user: tuple[str, str]
+) -> None:
+    """Sync as the app runs it (no context handed in): the certificate is checked, against the
+    certificate authority file given on the linked credential, as a check of that login is."""
+    from itexit.domain.credentials import CredentialEdit
+
+    name = linked_box(vault, dovecot_server, imap_user)
+    append(dovecot_server, imap_user, [message(1), message(2)])
+    svc = vault.manager.mailboxes
+    with pytest.raises(CheckFailed) as refused:
+        svc.sync(name)
+    said = str(refused.value)
+    assert "certificate" in said and "not trusted" in said and "nothing was sent" in said
+    assert "CERTIFICATE_VERIFY_FAILED" not in said and "handshake" not in said
+    login = next(c.id for c in vault.manager.credentials.list() if c.system == f"Mail {name}")
+    vault.manager.credentials.update(
+        login, CredentialEdit(endpoint_options={"ca_file": dovecot_server.ca_file})
+    )
+    assert svc.sync(name).added == 2

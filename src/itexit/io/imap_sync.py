@@ -34,7 +34,17 @@ class ImapTarget:
     username: str
     password: str = field(repr=False)
     ssl_context: ssl.SSLContext | None = None
+    ca_file: str | None = None
+    """The practice's own certificate authority (from the linked credential), if it has one."""
     timeout: float = 30.0
+
+    def context(self) -> ssl.SSLContext:
+        """The context the certificate is checked with: never without checking it."""
+        if self.ssl_context is not None:
+            return self.ssl_context
+        context = ssl.create_default_context(cafile=self.ca_file or None)
+        context.minimum_version = ssl.TLSVersion.TLSv1_2
+        return context
 
 
 @dataclass(frozen=True)
@@ -77,15 +87,34 @@ def connect(target: ImapTarget) -> imaplib.IMAP4:
             conn: imaplib.IMAP4 = imaplib.IMAP4_SSL(
                 target.host,
                 target.port,
-                ssl_context=target.ssl_context or ssl.create_default_context(),
+                ssl_context=target.context(),
                 timeout=target.timeout,
             )
         else:
             conn = imaplib.IMAP4(target.host, target.port, timeout=target.timeout)
             if target.tls is Tls.STARTTLS:
-                conn.starttls(ssl_context=target.ssl_context or ssl.create_default_context())
+                conn.starttls(ssl_context=target.context())
+    except ssl.SSLCertVerificationError as exc:
+        if "mismatch" in (exc.verify_message or "").lower():
+            raise CheckFailed(
+                f"The mail server's certificate at {where} is for another name; nothing was "
+                "sent: use the name on the certificate as the server."
+            ) from None
+        hint = (
+            "check the certificate authority file on the linked credential"
+            if target.ca_file
+            else "if the practice has its own certificate authority, give its file on the "
+            "linked credential (credentials, e)"
+        )
+        raise CheckFailed(
+            f"The mail server's certificate at {where} is not trusted; nothing was sent: {hint}."
+        ) from None
     except ssl.SSLError as exc:
-        raise CheckFailed(f"The TLS handshake with {where} failed: {exc.reason}.") from None
+        raise CheckFailed(
+            f"The encrypted connection with the mail server {where} could not be set up "
+            f"({exc.reason or 'no reason given'}); nothing was sent: check the port and the "
+            "encryption setting."
+        ) from None
     except (OSError, imaplib.IMAP4.error) as exc:
         reason = plain_reason(exc) if isinstance(exc, OSError) else without_errno(str(exc))
         raise CheckFailed(f"Cannot reach the mail server {where}: {reason}.") from None

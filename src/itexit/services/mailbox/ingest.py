@@ -298,8 +298,9 @@ class Ingest(Rules):
             seconds=time.perf_counter() - started,
         )
 
-    def _login(self, session: Session, box: MonitoredMailbox) -> tuple[str, str]:
-        """The IMAP user name and current password from the linked credential."""
+    def _login(self, session: Session, box: MonitoredMailbox) -> tuple[str, str, str | None]:
+        """The IMAP user name, current password and the practice's own certificate authority
+        file (if any) from the linked credential."""
         if not box.credential_id:
             raise BadInput(
                 f"{box.name} has no linked credential: link the rotated e-mail password first."
@@ -314,8 +315,10 @@ class Ingest(Rules):
         ).first()
         if current is None:
             raise IntegrityFailure(f"{cred.system} has no current secret: the vault was altered.")
-        username = str(self.ctx.unseal(cred).get("username") or box.address)
-        return username, str(self.ctx.unseal(current)["secret"])
+        doc = self.ctx.unseal(cred)
+        username = str(doc.get("username") or box.address)
+        ca_file = dict(doc.get("endpoint_options") or {}).get("ca_file")
+        return username, str(self.ctx.unseal(current)["secret"]), str(ca_file) if ca_file else None
 
     def sync(
         self,
@@ -336,7 +339,7 @@ class Ingest(Rules):
             if not box.imap_host:
                 raise BadInput(f"{box.name} has no IMAP server set; import an export instead.")
             self.ctx.unseal_endpoint(box)  # the server in the row is the one sealed with it
-            username, password = self._login(session, box)
+            username, password, ca_file = self._login(session, box)
             name, mailbox_id, folders = box.name, box.id, list(json.loads(box.folders))
             target = ImapTarget(
                 host=box.imap_host,
@@ -345,6 +348,7 @@ class Ingest(Rules):
                 username=username,
                 password=password,
                 ssl_context=ssl_context,
+                ca_file=ca_file,
             )
             positions = {
                 s.folder: FolderPosition(s.uidvalidity, s.last_uid)

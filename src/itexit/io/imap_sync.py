@@ -20,6 +20,7 @@ from itexit.domain.errors import BadInput, CheckFailed
 from itexit.domain.mailbox import HEADER_FIELDS, Tls
 from itexit.domain.text import plain_reason, without_errno
 from itexit.io.mbox import Parsed, parse_headers
+from itexit.verifiers.base import client_context
 
 BATCH = 500
 FETCH_ITEMS = "(UID BODY.PEEK[HEADER.FIELDS ({})])".format(" ".join(HEADER_FIELDS).upper())
@@ -40,11 +41,7 @@ class ImapTarget:
 
     def context(self) -> ssl.SSLContext:
         """The context the certificate is checked with: never without checking it."""
-        if self.ssl_context is not None:
-            return self.ssl_context
-        context = ssl.create_default_context(cafile=self.ca_file or None)
-        context.minimum_version = ssl.TLSVersion.TLSv1_2
-        return context
+        return self.ssl_context or client_context(self.ca_file)
 
 
 @dataclass(frozen=True)

@@ -191,17 +191,20 @@ class VaultContext:
         sealed = document.pop(BOUND_KEY, None)
         return document, sealed if isinstance(sealed, dict) else {}
 
+    def unseal_unchanged(self, row: Encrypted) -> dict[str, Any] | None:
+        """The row's document, or None when its states no longer match what itexit sealed and
+        tagged (changed outside itexit). Only for a reader holding the row's key."""
+        try:
+            document = self.unseal(row)
+            check_tag(self, row)
+        except IntegrityFailure:
+            return None
+        return document
+
     def changed_outside(self, row: Encrypted) -> bool:
         """Whether the row's states no longer match what itexit sealed and tagged (only a
         reader holding the row's key can tell; for anyone else, False)."""
-        if not self.keys.holds_scope(row.scope):
-            return False
-        try:
-            self.unseal(row)
-            check_tag(self, row)
-        except IntegrityFailure:
-            return True
-        return False
+        return self.keys.holds_scope(row.scope) and self.unseal_unchanged(row) is None
 
     def unseal_endpoint(self, row: Encrypted) -> dict[str, Any]:
         """Like `unseal`, but the row must carry its binding: used before a secret is sent to

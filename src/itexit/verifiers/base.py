@@ -92,10 +92,13 @@ def tls_context(endpoint: Endpoint) -> ssl.SSLContext:
     There is deliberately no switch to turn verification off: a practice with its own CA
     gives that CA's file instead.
     """
-    if endpoint.ca_file:
-        ctx = ssl.create_default_context(cafile=endpoint.ca_file)
-    else:
-        ctx = ssl.create_default_context()
+    return client_context(endpoint.ca_file)
+
+
+def client_context(ca_file: str | None = None) -> ssl.SSLContext:
+    """A context that verifies the certificate and host name, against `ca_file` (the
+    practice's own certificate authority) when given, else the system's; TLS 1.2 at least."""
+    ctx = ssl.create_default_context(cafile=ca_file or None)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     return ctx
 

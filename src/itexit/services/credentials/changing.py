@@ -413,14 +413,15 @@ class ChangingService:
             in_use = select(Credential).where(Credential.retired_at.is_(None))
             rows = session.scalars(in_use.order_by(Credential.system, Credential.id))
             for cred in rows:
-                if self.ctx.changed_outside(cred):
+                document = self.ctx.unseal_unchanged(cred)
+                if document is None:
                     manual.append((cred.system, "changed outside itexit: put it back first"))
                     continue
                 if not in_campaign(cred.known_to_departing, cred.rotation_due):
                     continue
                 if cred.status == CredentialStatus.LOCKED_OUT.value:
                     continue
-                method, _ = method_of(self.ctx.unseal(cred))
+                method, _ = method_of(document)
                 if cred.verifier not in CHANGEABLE or self.lookup(cred.verifier) is None:
                     manual.append((cred.system, "itexit cannot change this kind of system"))
                 elif method is ChangeMethod.PERSON:

@@ -17,7 +17,7 @@ from sqlalchemy import delete, func, select
 
 from itexit.domain.credentials import CredentialStatus, CredentialSummary, SecretStage, Source
 from itexit.domain.errors import BadInput, IntegrityFailure
-from itexit.domain.roles import Permission, Scope
+from itexit.domain.roles import Permission
 from itexit.services.context import VaultContext, check_version
 from itexit.services.credentials.records import (
     add_event,
@@ -39,11 +39,12 @@ _HISTORY_OF_CHECKS = ("added", "secret_replaced")
 def changed_outside(ctx: VaultContext, row: Credential) -> bool:
     """Whether a credential's states were changed outside itexit: they no longer match what it
     sealed and tagged, or it is marked retired though its sealed record does not say so."""
-    if ctx.changed_outside(row):
-        return True
-    if row.retired_at is None or not ctx.holds(Scope.CRED):
+    if not ctx.keys.holds_scope(row.scope):
         return False
-    return not isinstance(ctx.unseal(row).get("retired"), dict)
+    document = ctx.unseal_unchanged(row)
+    if document is None:
+        return True
+    return row.retired_at is not None and not isinstance(document.get("retired"), dict)
 
 
 def retire(

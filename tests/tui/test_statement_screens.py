@@ -145,22 +145,27 @@ def test_statement_modals(
     assert snap_compare(app_for(hr_practice), terminal_size=size, run_before=run)
 
 
+async def printed_then_signing(pilot: Pilot[Any], tmp_path: Path) -> None:
+    """HR on the statement: printed, then the signing dialog with the witness named."""
+    await on_statement(HR)(pilot)
+    app = pilot.app
+    assert isinstance(app, ItexitApp) and app.session is not None
+    app.session.statements.print_pdf("Gary Thistle", tmp_path / "printed.pdf")
+    screen = app.screen
+    assert isinstance(screen, StatementScreen)
+    screen.load_statement()
+    await settle(pilot)
+    await pilot.press("g")
+    await settle(pilot)
+    await fill(pilot, "#signing-witness", "Wendy Marsh")
+
+
 @pytest.mark.parametrize("size", SIZES)
 def test_record_signing_modal(
     snap_compare: Snap, hr_practice: Gateway, size: tuple[int, int], tmp_path: Path
 ) -> None:
     async def run(pilot: Pilot[Any]) -> None:
-        await on_statement(HR)(pilot)
-        app = pilot.app
-        assert isinstance(app, ItexitApp) and app.session is not None
-        app.session.statements.print_pdf("Gary Thistle", tmp_path / "printed.pdf")
-        screen = app.screen
-        assert isinstance(screen, StatementScreen)
-        screen.load_statement()
-        await settle(pilot)
-        await pilot.press("g")
-        await settle(pilot)
-        await fill(pilot, "#signing-witness", "Wendy Marsh")
+        await printed_then_signing(pilot, tmp_path)
         await steady(pilot)
 
     assert snap_compare(app_for(hr_practice), terminal_size=size, run_before=run)
@@ -179,21 +184,11 @@ def test_record_signing_asks_to_confirm(
     monkeypatch.chdir(tmp_path)  # the scan's path as typed stays the same from run to run
 
     async def run(pilot: Pilot[Any]) -> None:
-        await on_statement(HR)(pilot)
-        app = pilot.app
-        assert isinstance(app, ItexitApp) and app.session is not None
-        app.session.statements.print_pdf("Gary Thistle", tmp_path / "printed.pdf")
-        screen = app.screen
-        assert isinstance(screen, StatementScreen)
-        screen.load_statement()
-        await settle(pilot)
-        await pilot.press("g")
-        await settle(pilot)
-        await fill(pilot, "#signing-witness", "Wendy Marsh")
+        await printed_then_signing(pilot, tmp_path)
         await fill(pilot, "#signing-copy", "signed.pdf")
         await pilot.press("ctrl+s")
         await settle(pilot)
-        button = app.screen.query_one("#save", Button)
+        button = pilot.app.screen.query_one("#save", Button)
         assert str(button.label) == "Record: final"
         assert button.content_region.width >= len("Record: final")
         await steady(pilot)
